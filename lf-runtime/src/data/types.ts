@@ -1,0 +1,36 @@
+/**
+ * In-memory data shapes shared by the readers, the sandbox and the statistics.
+ * Gold labels live beside the rows, never inside them, so no code path can hand a label to an LF.
+ */
+
+/** One example as an LF sees it: every data field by name. */
+export interface Row {
+  /** Stable id: the WRENCH key, or the 1-based data line / record number for CSV and JSONL. */
+  id: string;
+  fields: Record<string, unknown>;
+}
+
+export interface Dataset {
+  /** Absolute path of the file the rows came from. */
+  path: string;
+  rows: Row[];
+  /** Gold label per row (same order as rows), or null where the file has none. Never shown to LFs. */
+  gold: (number | null)[] | null;
+  /**
+   * WRENCH files carry the benchmark LFs' votes; kept for label-model work (n x m, row-major, -1 = abstain).
+   */
+  weakLabels?: { m: number; data: Int8Array } | null;
+}
+
+/** A problem in a data file, pointing at the place to fix. */
+export class DataError extends Error {
+  constructor(
+    readonly file: string,
+    /** 1-based line (CSV/JSONL) or record key (WRENCH) where the problem is; null for whole-file problems. */
+    readonly location: string | null,
+    readonly problem: string,
+  ) {
+    super(`${file}${location ? `:${location}` : ''}: ${problem}`);
+    this.name = 'DataError';
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The one typed protocol between LF Studio's three sides: the language server (lf-runtime), the extension
+ * host (extension/) and the webviews (webview/). Every custom LSP message and every webview message is
+ * declared here once, with who sends it and why. This module has no runtime dependencies so the webview
+ * bundle can import it.
+ */
+
+export const ABSTAIN = -1;
+
+// ---------------------------------------------------------------------------------------------------------
+// Analysis results (what the numbers in the editor are made of)
+// ---------------------------------------------------------------------------------------------------------
+
+export interface LfErrorSummary {
+  kind: string;
+  message: string;
+  /** 1-based line in the LF file, when known. */
+  line: number | null;
+  traceback: string | null;
+}
+
+/** Snorkel LFAnalysis figures for one LF, plus what went wrong running it. Fractions are in 0..1. */
+export interface LfSummary {
+  name: string;
+  /** Absolute path of the file that defines the LF. */
+  file: string;
+  /** 1-based line of the LF's decorator or def. */
+  line: number;
+  polarity: number[];
+  coverage: number;
+  overlaps: number;
+  conflicts: number;
+  /** On the dev set with gold labels; null without one. */
+  correct: number | null;
+  incorrect: number | null;
+  /** correct / votes on the dev set: really a precision. Null without a dev set or without votes. */
+  empiricalAccuracy: number | null;
+  /** Accuracy when voting, estimated by the label model without gold labels; null until fitted. */
+  estimatedAccuracy: number | null;
+  errors: number;
+  timedOut: boolean;
+  firstError: LfErrorSummary | null;
+  noneCount: number;
+}
+
+export interface FileProblem {
+  file: string;
+  message: string;
+  line: number | null;
+}
+
+/** Everything one analysis pass produced for the project. */
+export interface ProjectAnalysis {
+  /** Monotonic counter so clients can drop stale results. */
+  version: number;
+  task: string;
+  labels: string[];
+  rows: number;
+  devRows: number | null;
+  lfs: LfSummary[];
+  /** Fraction of rows where some LF votes / two distinct labels meet. */
+  totalCoverage: number;
+  totalConflict: number;
+  fileProblems: FileProblem[];
+  durationMs: number;
+}
+
+export type RuntimeState = 'starting' | 'ready' | 'running' | 'error' | 'no-project';
+
+export interface RuntimeStatus {
+  state: RuntimeState;
+  /** Short text for the status item, e.g. "10 LFs · 1686 rows". */
+  text: string;
+  /** Longer explanation; for errors, what is wrong and how to fix it. */
+  detail: string;
+  /** Containment layers active on this platform, e.g. ["separate process", "no environment"]. */
+  isolation: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Custom LSP messages (language server <-> extension host)
+// ---------------------------------------------------------------------------------------------------------
+
+/** Server -> client notification: a new analysis finished; feeds the dashboard and status item. */
+export const DidAnalyzeNotification = 'lfStudio/didAnalyze';
+export type DidAnalyzeParams = ProjectAnalysis;
+
+/** Server -> client notification: runtime state changed (starting, ready, error with a fix). */
+export const RuntimeStatusNotification = 'lfStudio/runtimeStatus';
+export type RuntimeStatusParams = RuntimeStatus;
+
+/** Client -> server request: re-run every LF file of the project (command "Re-run All"). */
+export const RerunAllRequest = 'lfStudio/rerunAll';
+export type RerunAllResult = ProjectAnalysis | null;
+
+/** Client -> server request: kill and restart the sandbox process (command "Restart Runtime"). */
+export const RestartRuntimeRequest = 'lfStudio/restartRuntime';
+
+/** Client -> server request: the latest analysis, e.g. when the dashboard opens. */
+export const GetAnalysisRequest = 'lfStudio/getAnalysis';
+export type GetAnalysisResult = ProjectAnalysis | null;
+
+/** Client -> server initializationOptions. */
+export interface ServerInitOptions {
+  lfTimeoutMs?: number;
+  runOnChange?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Webview messages (extension host <-> webview)
+// ---------------------------------------------------------------------------------------------------------
+
+/** Host -> dashboard webview: show this analysis. */
+export interface DashboardDidAnalyze {
+  type: 'didAnalyze';
+  analysis: ProjectAnalysis | null;
+}
+
+/** Host -> dashboard webview: runtime state for the header. */
+export interface DashboardDidChangeStatus {
+  type: 'didChangeStatus';
+  status: RuntimeStatus;
+}
+
+export type HostToDashboardMessage = DashboardDidAnalyze | DashboardDidChangeStatus;
+
+/** Dashboard webview -> host: the webview loaded and wants the current state. */
+export interface DashboardReadyCommand {
+  type: 'ready';
+}
+
+/** Dashboard webview -> host: reveal an LF in its file. */
+export interface DashboardRevealLfCommand {
+  type: 'revealLf';
+  file: string;
+  line: number;
+}
+
+/** Dashboard webview -> host: re-run everything. */
+export interface DashboardRerunCommand {
+  type: 'rerunAll';
+}
+
+export type DashboardToHostMessage = DashboardReadyCommand | DashboardRevealLfCommand | DashboardRerunCommand;

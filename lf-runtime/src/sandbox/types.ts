@@ -1,0 +1,85 @@
+/**
+ * What the LF executor promises its callers (engine, language server, CLI, LLM scoring).
+ * The implementation runs LFs in a separate, locked-down OS process; callers only see these shapes.
+ */
+import type { Row } from '../data/types.ts';
+
+export type LfErrorKind =
+  | 'syntax' // the file does not parse
+  | 'import' // the module failed while executing top-level code
+  | 'missing-package' // import of a package the sandbox cannot provide (numpy, spacy, ...)
+  | 'exception' // the LF raised on some rows
+  | 'invalid-return' // the LF returned something other than an int label or -1/None
+  | 'timeout' // the LF exceeded its wall-clock budget
+  | 'crash'; // the runtime process died while running it (memory bomb, os._exit, ...)
+
+export interface LfErrorInfo {
+  kind: LfErrorKind;
+  /** One line a user can act on, e.g. "ZeroDivisionError: division by zero". */
+  message: string;
+  /** 1-based line in the user's file, when known. */
+  line: number | null;
+  /** Python traceback restricted to frames in the user's file, when there is one. */
+  traceback: string | null;
+}
+
+export interface LfRunResult {
+  name: string;
+  /** 1-based line of the LF's first decorator or def, where the CodeLens goes. */
+  line: number;
+  /** One vote per row, in row order; -1 = abstain. Rows that errored or timed out count as abstain. */
+  votes: Int8Array;
+  /** Rows on which the LF raised or returned an invalid value. */
+  errors: number;
+  /** Ids of the first few rows that errored. */
+  errorRowIds: string[];
+  firstError: LfErrorInfo | null;
+  /** Rows where the LF returned None (counted as abstain, reported once). */
+  noneCount: number;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export interface FileRunResult {
+  /** Path of the LF file as given by the caller. */
+  file: string;
+  /** LFs in definition order. Empty when the file failed to load. */
+  lfs: LfRunResult[];
+  /** Problem that stopped the whole file (syntax error, failing import); null when it loaded. */
+  fileError: LfErrorInfo | null;
+  durationMs: number;
+}
+
+export interface RunFileOptions {
+  /** Path used for error messages and tracebacks. */
+  file: string;
+  /** The file's current text (possibly unsaved editor contents). */
+  source: string;
+  /** Key of a dataset previously given to loadRows. */
+  datasetKey: string;
+  /** Number of classes k: valid votes are 0..k-1 and -1. */
+  cardinality: number;
+  /** Wall-clock budget per LF over the whole dataset. */
+  timeoutMs: number;
+  /** Other files of the project that this one may import as modules (name -> source). */
+  siblingModules?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface LfExecutor {
+  /** Ships rows to the runtime once; later runs refer to them by key. */
+  loadRows(datasetKey: string, rows: Row[]): Promise<void>;
+  runFile(options: RunFileOptions): Promise<FileRunResult>;
+  /** Which containment layers are active on this platform, for the UI and CLI. */
+  isolation(): Promise<IsolationReport>;
+  dispose(): Promise<void>;
+}
+
+export interface IsolationReport {
+  separateProcess: boolean;
+  environmentScrubbed: boolean;
+  nodePermissionModel: boolean;
+  networkNamespace: boolean;
+  pyodideBridgesRemoved: boolean;
+  memoryCapMb: number | null;
+}
