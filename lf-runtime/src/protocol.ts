@@ -61,6 +61,8 @@ export interface ProjectAnalysis {
   /** Fraction of rows where some LF votes / two distinct labels meet. */
   totalCoverage: number;
   totalConflict: number;
+  /** The label model behind estimatedAccuracy: which one, the class balance it found, rows no LF votes on. */
+  labelModel: { name: string; classBalance: number[]; uncoveredRows: number } | null;
   fileProblems: FileProblem[];
   durationMs: number;
 }

@@ -1,0 +1,99 @@
+/**
+ * The extension's one owner: the language client, the output channel, the status item and the dashboard
+ * panel live here and are disposed together. Everything else in extension/ is handed what it needs.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  DidAnalyzeNotification,
+  RuntimeStatusNotification,
+  type ProjectAnalysis,
+  type RuntimeStatus,
+} from '../lf-runtime/src/protocol.ts';
+import { registerCommands } from './commands.ts';
+import { Config } from './config.ts';
+import { DashboardPanel } from './dashboardPanel.ts';
+import { StatusItem } from './statusItem.ts';
+
+export class Ctx {
+  readonly output: vscode.LogOutputChannel;
+  readonly config = new Config();
+  client: LanguageClient | null = null;
+  analysis: ProjectAnalysis | null = null;
+  status: RuntimeStatus | null = null;
+  private readonly statusItem: StatusItem;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('LF Studio', { log: true });
+    this.statusItem = new StatusItem();
+    extension.subscriptions.push(this.output, this.statusItem);
+  }
+
+  async start(): Promise<void> {
+    registerCommands(this);
+    this.extension.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (Config.restartOn.some((s) => e.affectsConfiguration(s))) void this.restartServer();
+      }),
+      vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, {
+        deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, this),
+      }),
+    );
+    await this.startServer();
+  }
+
+  private async startServer(): Promise<void> {
+    const module = this.extension.asAbsolutePath(path.join('dist', 'server.js'));
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ scheme: 'file', language: 'python' }],
+      outputChannel: this.output,
+      initializationOptions: this.config.serverOptions(),
+      synchronize: {
+        fileEvents: [
+          vscode.workspace.createFileSystemWatcher('**/lfstudio.json'),
+          vscode.workspace.createFileSystemWatcher('**/*.{py,json,jsonl,csv}'),
+        ],
+      },
+    };
+    const client = new LanguageClient('lfStudio', 'LF Studio', serverOptions, clientOptions);
+    client.onNotification(DidAnalyzeNotification, (a: ProjectAnalysis) => {
+      this.analysis = a;
+      this.changed();
+    });
+    client.onNotification(RuntimeStatusNotification, (s: RuntimeStatus) => {
+      this.status = s;
+      this.statusItem.update(s);
+      if (s.state === 'error') this.output.error(s.detail);
+      this.changed();
+    });
+    this.client = client;
+    await client.start();
+  }
+
+  async restartServer(): Promise<void> {
+    await this.client?.stop();
+    this.client = null;
+    await this.startServer();
+  }
+
+  /** Subscribes to analysis/status changes (the dashboard uses it); returns the unsubscribe function. */
+  onDidChange(listener: () => void): vscode.Disposable {
+    this.listeners.add(listener);
+    return new vscode.Disposable(() => this.listeners.delete(listener));
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.stop();
+    this.client = null;
+  }
+}

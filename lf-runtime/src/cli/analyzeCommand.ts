@@ -1,0 +1,154 @@
+/**
+ * `lf-studio analyze --lfs FILE.py --data FILE [--dev FILE] [--json]`: the editor's numbers, headless.
+ * Runs the LF file in the same sandbox as the editor and prints Snorkel's LFAnalysis table (or JSON).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readDataset } from '../data/readDataset.ts';
+import { DataError, type Dataset } from '../data/types.ts';
+import { AnalysisEngine } from '../engine/analysisEngine.ts';
+import type { ProjectAnalysis } from '../protocol.ts';
+import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
+import type { LfExecutor } from '../sandbox/types.ts';
+import { CliError, type CliIo } from './cliIo.ts';
+import { analysisJson, analysisTable } from './analyzeOutput.ts';
+
+const HELP = `usage: lf-studio analyze --lfs FILE.py --data FILE [--dev FILE] [--json]
+
+  --lfs FILE.py        labeling-function file (Snorkel style)
+  --data FILE          unlabeled sample: WRENCH .json, .csv or .jsonl
+  --dev FILE           labeled dev set (adds correct, incorrect and empirical accuracy)
+  --json               print one JSON object instead of a table
+  --text-field NAME    field LFs read as x.text (default: text)
+  --label-field NAME   gold label column of CSV/JSONL dev sets (default: label)
+  --labels A,B,...     class names in class-id order (default: label.json beside the data, else inferred)
+  --timeout-ms N       wall-clock budget per LF (default: 30000)`;
+
+export async function runAnalyzeCommand(argv: string[], io: CliIo, _env: NodeJS.ProcessEnv = {}): Promise<number> {
+  let executor: LfExecutor | null = null;
+  try {
+    const args = parse(argv);
+    if (args === 'help') {
+      io.stdout(`${HELP}\n`);
+      return 0;
+    }
+    const readOptions = { textField: args.textField, labelField: args.labelField };
+    const sample = await readDataset(args.data, readOptions);
+    const dev = args.dev ? await readDataset(args.dev, readOptions) : null;
+    if (dev && (!dev.gold || dev.gold.some((g) => g === null))) {
+      throw new CliError(`${args.dev}: every dev row needs a gold label (field '${args.labelField}')`);
+    }
+    const source = readFileSync(args.lfs, 'utf8');
+    const labels = args.labels ?? labelsFor(args.data, sample, dev);
+    const sandbox = createPythonExecutor();
+    executor = sandbox;
+    const engine = new AnalysisEngine(sandbox, {
+      task: '',
+      labels,
+      sample,
+      dev,
+      lfFiles: [args.lfs],
+      timeoutMs: args.timeoutMs,
+    });
+    const started = performance.now();
+    await engine.runFile(args.lfs, source);
+    const analysis = engine.analyze(Math.round(performance.now() - started));
+    const fileError = engine.fileResult(args.lfs)?.fileError;
+    if (fileError) {
+      io.stderr(`lf-studio: ${args.lfs}${fileError.line ? `:${fileError.line}` : ''}: ${fileError.message}\n`);
+      return 1;
+    }
+    const isolation = await sandbox.isolation();
+    io.stdout(args.json ? `${JSON.stringify(analysisJson(analysis, isolation))}\n` : `${analysisTable(analysis, isolation)}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof CliError || err instanceof DataError) {
+      io.stderr(`lf-studio analyze: ${err.message}\n`);
+      return err instanceof CliError ? err.code : 1;
+    }
+    throw err;
+  } finally {
+    await executor?.dispose();
+  }
+}
+
+interface AnalyzeArgs {
+  lfs: string;
+  data: string;
+  dev: string | null;
+  json: boolean;
+  textField: string;
+  labelField: string;
+  labels: string[] | null;
+  timeoutMs: number;
+}
+
+function parse(argv: string[]): AnalyzeArgs | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        lfs: { type: 'string' },
+        data: { type: 'string' },
+        dev: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'text-field': { type: 'string', default: 'text' },
+        'label-field': { type: 'string', default: 'label' },
+        labels: { type: 'string' },
+        'timeout-ms': { type: 'string', default: '30000' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message} (see lf-studio analyze --help)`);
+  }
+  if (values.help) return 'help';
+  if (!values.lfs) throw new CliError('--lfs FILE.py is required');
+  if (!values.data) throw new CliError('--data FILE is required');
+  for (const [flag, path] of [['--lfs', values.lfs], ['--data', values.data], ['--dev', values.dev]] as const) {
+    if (path && !existsSync(path)) throw new CliError(`${flag} ${path}: file not found`);
+  }
+  const timeoutMs = Number(values['timeout-ms']);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout-ms must be a positive number of milliseconds, got '${values['timeout-ms']}'`);
+  const labels = values.labels ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  if (labels && labels.length < 2) throw new CliError('--labels needs at least two class names, e.g. --labels HAM,SPAM');
+  return {
+    lfs: resolve(values.lfs),
+    data: resolve(values.data),
+    dev: values.dev ? resolve(values.dev) : null,
+    json: values.json ?? false,
+    textField: values['text-field'] ?? 'text',
+    labelField: values['label-field'] ?? 'label',
+    labels,
+    timeoutMs,
+  };
+}
+
+/**
+ * Class names when none are given: WRENCH's label.json beside the data file, else ids 0..k-1 with k
+ * from the largest gold label seen (at least 2).
+ */
+function labelsFor(dataPath: string, sample: Dataset, dev: Dataset | null): string[] {
+  const labelJson = join(dirname(dataPath), 'label.json');
+  if (existsSync(labelJson)) {
+    try {
+      const map = JSON.parse(readFileSync(labelJson, 'utf8')) as Record<string, string>;
+      const names = Object.keys(map)
+        .map(Number)
+        .sort((a, b) => a - b)
+        .map((id) => String(map[String(id)]));
+      if (names.length >= 2) return names;
+    } catch {
+      // fall through to inference: a broken label.json is not the file the user asked about
+    }
+  }
+  let max = 1;
+  for (const g of [...(sample.gold ?? []), ...(dev?.gold ?? [])]) if (g !== null && g > max) max = g;
+  return Array.from({ length: max + 1 }, (_, i) => String(i));
+}
+
+export type { ProjectAnalysis };

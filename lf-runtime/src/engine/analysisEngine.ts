@@ -1,0 +1,185 @@
+/**
+ * The engine every front end shares (language server, CLI, LLM scoring): it keeps the sample and dev data
+ * loaded in the sandbox, re-runs one LF file at a time, remembers each file's latest votes, and combines all
+ * files into the project-wide figures (Snorkel LFAnalysis + label-model estimates).
+ */
+import { createHash } from 'node:crypto';
+import type { Dataset } from '../data/types.ts';
+import type { FileProblem, LfSummary, ProjectAnalysis } from '../protocol.ts';
+import type { FileRunResult, LfExecutor, LfRunResult } from '../sandbox/types.ts';
+import { lfSummaries, totalConflict, totalCoverage } from '../stats/lfAnalysis.ts';
+import { voteMatrixFromColumns } from '../stats/voteMatrix.ts';
+import { estimateLfAccuracies } from '../labelModel/estimate.ts';
+
+export interface EngineConfig {
+  task: string;
+  /** Class names in class-id order; cardinality is their number. */
+  labels: string[];
+  sample: Dataset;
+  dev: Dataset | null;
+  /** Absolute paths of the LF files, in the order their LFs appear in the figures. */
+  lfFiles: string[];
+  timeoutMs: number;
+}
+
+interface FileState {
+  sourceHash: string;
+  sample: FileRunResult;
+  dev: FileRunResult | null;
+  /** The file's latest run failed to load; `sample`/`dev` are from the last run that loaded. */
+  stale: FileProblem | null;
+}
+
+const SAMPLE_KEY = 'sample';
+const DEV_KEY = 'dev';
+
+export class AnalysisEngine {
+  private readonly files = new Map<string, FileState>();
+  private version = 0;
+  private prepared: Promise<void> | null = null;
+
+  constructor(
+    private readonly executor: LfExecutor,
+    private config: EngineConfig,
+  ) {}
+
+  get lfFiles(): readonly string[] {
+    return this.config.lfFiles;
+  }
+
+  get labels(): readonly string[] {
+    return this.config.labels;
+  }
+
+  setTimeout(timeoutMs: number): void {
+    this.config = { ...this.config, timeoutMs };
+  }
+
+  /** Ships the data to the sandbox once; later runs refer to it by key. */
+  prepare(): Promise<void> {
+    this.prepared ??= (async () => {
+      await this.executor.loadRows(SAMPLE_KEY, this.config.sample.rows);
+      if (this.config.dev) await this.executor.loadRows(DEV_KEY, this.config.dev.rows);
+    })();
+    return this.prepared;
+  }
+
+  isLfFile(file: string): boolean {
+    return this.config.lfFiles.includes(file);
+  }
+
+  isDataFile(file: string): boolean {
+    return file === this.config.sample.path || file === this.config.dev?.path;
+  }
+
+  /** Drops remembered results so the next runFile re-runs even unchanged text ("Re-run All"). */
+  forget(): void {
+    this.files.clear();
+  }
+
+  /** The latest run of one file (for CodeLens and diagnostics), or undefined before its first run. */
+  fileResult(file: string): FileRunResult | undefined {
+    return this.files.get(file)?.sample;
+  }
+
+  /**
+   * Runs one LF file (its current text, saved or not) on the sample and dev data. Unchanged text is not
+   * re-run. Returns false when the run was skipped because nothing changed.
+   */
+  async runFile(file: string, source: string, signal?: AbortSignal): Promise<boolean> {
+    const sourceHash = createHash('sha256').update(source).digest('hex');
+    const previous = this.files.get(file);
+    if (previous && previous.sourceHash === sourceHash) return false;
+    await this.prepare();
+    const base = { file, source, cardinality: this.config.labels.length, timeoutMs: this.config.timeoutMs, signal };
+    const sample = await this.executor.runFile({ ...base, datasetKey: SAMPLE_KEY });
+    const dev =
+      this.config.dev && !sample.fileError ? await this.executor.runFile({ ...base, datasetKey: DEV_KEY }) : null;
+    if (sample.fileError && previous && !previous.sample.fileError) {
+      // Keep the last figures that loaded while the user is mid-edit; report the problem beside them.
+      const problem = { file, message: sample.fileError.message, line: sample.fileError.line };
+      this.files.set(file, { ...previous, sourceHash, stale: problem });
+    } else {
+      this.files.set(file, { sourceHash, sample, dev, stale: null });
+    }
+    return true;
+  }
+
+  /** The latest run result of `file`, including a load failure that left older figures in place. */
+  latestProblem(file: string): FileProblem | null {
+    const state = this.files.get(file);
+    if (!state) return null;
+    if (state.stale) return state.stale;
+    const err = state.sample.fileError;
+    return err ? { file, message: err.message, line: err.line } : null;
+  }
+
+  /** Combines every file's latest votes into the project-wide figures. */
+  analyze(durationMs = 0): ProjectAnalysis {
+    const k = this.config.labels.length;
+    const placed: { file: string; lf: LfRunResult; devVotes: Int8Array | null }[] = [];
+    const fileProblems: FileProblem[] = [];
+    const seen = new Map<string, string>();
+    for (const file of this.config.lfFiles) {
+      const state = this.files.get(file);
+      if (!state) continue;
+      const problem = this.latestProblem(file);
+      if (problem) fileProblems.push(problem);
+      state.sample.lfs.forEach((lf, j) => {
+        const other = seen.get(lf.name);
+        if (other !== undefined) {
+          fileProblems.push({
+            file,
+            line: lf.line,
+            message: `LF name '${lf.name}' is also used in ${other}; Snorkel requires unique names (pass name=... to @labeling_function).`,
+          });
+        }
+        seen.set(lf.name, file);
+        placed.push({ file, lf, devVotes: state.dev?.lfs[j]?.votes ?? null });
+      });
+    }
+
+    const n = this.config.sample.rows.length;
+    const L = voteMatrixFromColumns(n, placed.map((p) => p.lf.votes));
+    const stats = lfSummaries(L, null);
+    const dev = this.config.dev;
+    const devGold = dev?.gold ?? null;
+    const devStats =
+      dev && devGold && placed.every((p) => p.devVotes)
+        ? lfSummaries(voteMatrixFromColumns(dev.rows.length, placed.map((p) => p.devVotes as Int8Array)), devGold)
+        : null;
+    const estimate = placed.length > 0 ? estimateLfAccuracies(L, k) : null;
+
+    const lfs: LfSummary[] = placed.map(({ file, lf }, j) => ({
+      name: lf.name,
+      file,
+      line: lf.line,
+      polarity: stats[j].polarity,
+      coverage: stats[j].coverage,
+      overlaps: stats[j].overlaps,
+      conflicts: stats[j].conflicts,
+      correct: devStats ? devStats[j].correct : null,
+      incorrect: devStats ? devStats[j].incorrect : null,
+      empiricalAccuracy: devStats ? devStats[j].empiricalAccuracy : null,
+      estimatedAccuracy: estimate ? estimate.accuracies[j] : null,
+      errors: lf.errors,
+      timedOut: lf.timedOut,
+      firstError: lf.firstError,
+      noneCount: lf.noneCount,
+    }));
+
+    return {
+      version: ++this.version,
+      task: this.config.task,
+      labels: [...this.config.labels],
+      rows: n,
+      devRows: dev ? dev.rows.length : null,
+      lfs,
+      totalCoverage: placed.length ? totalCoverage(L) : 0,
+      totalConflict: placed.length ? totalConflict(L) : 0,
+      labelModel: estimate ? { name: estimate.model, classBalance: estimate.classBalance, uncoveredRows: estimate.uncoveredRows } : null,
+      fileProblems,
+      durationMs,
+    };
+  }
+}

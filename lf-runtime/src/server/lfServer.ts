@@ -1,0 +1,284 @@
+/**
+ * The LF Studio language server: owns the sandbox and the analysis engine, re-runs LF files as they are
+ * opened, edited and saved, and answers CodeLens, hover and diagnostics from the latest figures. It knows
+ * nothing about VS Code itself; the extension talks to it over LSP plus the messages in protocol.ts.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CodeLensRefreshRequest,
+  DiagnosticSeverity,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type CodeLens,
+  type Connection,
+  type Diagnostic,
+  type Hover,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { AnalysisEngine } from '../engine/analysisEngine.ts';
+import { openProject } from '../engine/openProject.ts';
+import {
+  DidAnalyzeNotification,
+  GetAnalysisRequest,
+  RerunAllRequest,
+  RestartRuntimeRequest,
+  RuntimeStatusNotification,
+  type ProjectAnalysis,
+  type RuntimeStatus,
+  type ServerInitOptions,
+} from '../protocol.ts';
+import type { LfExecutor } from '../sandbox/types.ts';
+import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, type Severity } from './presentation.ts';
+import { RunScheduler } from './runScheduler.ts';
+
+export interface ServerDeps {
+  /** Creates a fresh sandbox; called at start and on "Restart Runtime". */
+  createExecutor: () => LfExecutor;
+}
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+};
+
+export class LfLanguageServer {
+  private readonly documents = new TextDocuments(TextDocument);
+  private root: string | null = null;
+  private options: Required<ServerInitOptions> = { lfTimeoutMs: 5000, runOnChange: true };
+  private executor: LfExecutor | null = null;
+  private engine: AnalysisEngine | null = null;
+  private analysis: ProjectAnalysis | null = null;
+  private status: RuntimeStatus = { state: 'starting', text: 'LF Studio', detail: 'Starting', isolation: [] };
+  private canRefreshLenses = false;
+  private opening: Promise<void> | null = null;
+  private readonly scheduler: RunScheduler;
+  private diagnosedFiles = new Set<string>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly deps: ServerDeps,
+  ) {
+    this.scheduler = new RunScheduler((files) => this.runFiles(files));
+    connection.onInitialize((p) => this.initialize(p));
+    connection.onInitialized(() => void this.openWorkspace());
+    connection.onCodeLens(({ textDocument }) => this.codeLenses(textDocument.uri));
+    connection.onHover(({ textDocument, position }) => this.hover(textDocument.uri, position.line));
+    connection.onRequest(GetAnalysisRequest, () => this.analysis);
+    connection.onRequest(RerunAllRequest, async () => {
+      await this.opening;
+      this.engine?.forget();
+      await this.scheduler.runNow(this.engine ? [...this.engine.lfFiles] : []);
+      return this.analysis;
+    });
+    connection.onRequest(RestartRuntimeRequest, () => this.restart());
+    connection.onDidChangeWatchedFiles(({ changes }) => {
+      const files = changes.map((c) => fileURLToPath(c.uri));
+      if (files.some((f) => f.endsWith('lfstudio.json') || this.isDataFile(f))) void this.openWorkspace();
+      else this.scheduler.request(files.filter((f) => this.engine?.isLfFile(f) && !this.isOpen(f)), 0);
+    });
+    connection.onShutdown(() => this.dispose());
+
+    this.documents.onDidOpen(({ document }) => this.onDocument(document, 0));
+    this.documents.onDidChangeContent(({ document }) => {
+      if (this.options.runOnChange) this.onDocument(document, 400);
+    });
+    this.documents.onDidSave(({ document }) => this.onDocument(document, 0));
+    this.documents.listen(connection);
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
+    this.root = folder ? fileURLToPath(folder) : null;
+    const init = (params.initializationOptions ?? {}) as ServerInitOptions;
+    this.options = { ...this.options, ...init };
+    this.canRefreshLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        codeLensProvider: { resolveProvider: false },
+        hoverProvider: true,
+      },
+      serverInfo: { name: 'lf-studio' },
+    };
+  }
+
+  /** (Re)loads lfstudio.json and the data, then runs every LF file once. */
+  private openWorkspace(): Promise<void> {
+    const run = (this.opening ?? Promise.resolve()).then(async () => {
+      if (!this.root) {
+        this.setStatus({ state: 'no-project', text: 'LF Studio: no folder', detail: 'Open a folder that holds lfstudio.json.' });
+        return;
+      }
+      this.setStatus({ state: 'starting', text: 'LF Studio: starting', detail: 'Loading the project and starting the sandbox' });
+      this.executor ??= this.deps.createExecutor();
+      const opened = await openProject(this.root, this.executor, this.options.lfTimeoutMs);
+      if (!opened.ok) {
+        this.engine = null;
+        this.setStatus({
+          state: opened.missingProjectFile ? 'no-project' : 'error',
+          text: opened.missingProjectFile ? 'LF Studio: no lfstudio.json' : 'LF Studio: project error',
+          detail: opened.problems.join('\n'),
+        });
+        return;
+      }
+      this.engine = opened.engine;
+      const isolation = await this.executor.isolation();
+      this.isolationLabels = describeIsolation(isolation);
+      await this.scheduler.runNow([...opened.engine.lfFiles]);
+    });
+    this.opening = run.catch((err: unknown) => {
+      this.setStatus({ state: 'error', text: 'LF Studio: error', detail: errorText(err) });
+    });
+    return this.opening;
+  }
+
+  private isolationLabels: string[] = [];
+
+  private async restart(): Promise<void> {
+    await this.executor?.dispose();
+    this.executor = null;
+    await this.openWorkspace();
+  }
+
+  private onDocument(document: TextDocument, delayMs: number): void {
+    const file = uriToPath(document.uri);
+    if (file && this.engine?.isLfFile(file)) this.scheduler.request([file], delayMs);
+  }
+
+  private isOpen(file: string): boolean {
+    return this.documents.get(pathToFileURL(file).toString()) !== undefined;
+  }
+
+  private isDataFile(file: string): boolean {
+    return this.engine !== null && this.engine.isDataFile(file);
+  }
+
+  /** The scheduler's worker: runs the given files in order and publishes everything that changed. */
+  private async runFiles(files: string[]): Promise<void> {
+    await this.opening;
+    const engine = this.engine;
+    if (!engine || files.length === 0) return;
+    this.setStatus({ state: 'running', text: 'LF Studio: running', detail: `Running ${files.map(baseName).join(', ')}` });
+    const started = performance.now();
+    try {
+      for (const file of files) {
+        const open = this.documents.get(pathToFileURL(file).toString());
+        const source = open ? open.getText() : await readFile(file, 'utf8').catch(() => null);
+        if (source === null) continue;
+        await engine.runFile(file, source);
+      }
+    } catch (err) {
+      this.setStatus({ state: 'error', text: 'LF Studio: runtime error', detail: errorText(err) });
+      return;
+    }
+    if (engine !== this.engine) return; // the project was reloaded meanwhile
+    this.analysis = engine.analyze(Math.round(performance.now() - started));
+    this.publish(this.analysis);
+  }
+
+  private publish(analysis: ProjectAnalysis): void {
+    const engine = this.engine;
+    if (!engine) return;
+    for (const file of engine.lfFiles) {
+      const diagnostics: Diagnostic[] = fileDiagnostics(file, analysis, analysis.fileProblems).map((d) => ({
+        range: { start: { line: d.line - 1, character: 0 }, end: { line: d.line - 1, character: Number.MAX_SAFE_INTEGER } },
+        severity: SEVERITY[d.severity],
+        source: 'LF Studio',
+        code: d.code,
+        message: d.message,
+      }));
+      if (diagnostics.length || this.diagnosedFiles.has(file)) {
+        void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics });
+      }
+      if (diagnostics.length) this.diagnosedFiles.add(file);
+      else this.diagnosedFiles.delete(file);
+    }
+    const errors = analysis.lfs.filter((l) => l.errors > 0 || l.timedOut).length;
+    this.setStatus({
+      state: 'ready',
+      text: `${analysis.lfs.length} LFs · ${analysis.rows} rows · coverage ${(analysis.totalCoverage * 100).toFixed(1)}%`,
+      detail: `Last run ${analysis.durationMs} ms${errors ? `; ${errors} LFs with errors` : ''}`,
+    });
+    void this.connection.sendNotification(DidAnalyzeNotification, analysis);
+    if (this.canRefreshLenses) void this.connection.sendRequest(CodeLensRefreshRequest.type);
+  }
+
+  private codeLenses(uri: string): CodeLens[] {
+    const file = uriToPath(uri);
+    const analysis = this.analysis;
+    if (!file || !this.engine?.isLfFile(file)) return [];
+    if (!analysis) {
+      return [{ range: lineRange(0), command: { title: 'LF Studio: running labeling functions…', command: '' } }];
+    }
+    const lenses: CodeLens[] = [];
+    for (const lf of analysis.lfs) {
+      if (lf.file !== file) continue;
+      const range = lineRange(lf.line - 1);
+      lenses.push({ range, command: { title: lensTitle(lf, analysis.labels), command: 'lfStudio.openDashboard', arguments: [lf.name] } });
+      const accuracy = accuracyLensTitle(lf);
+      if (accuracy) lenses.push({ range, command: { title: accuracy, command: 'lfStudio.openDashboard', arguments: [lf.name] } });
+    }
+    return lenses;
+  }
+
+  private hover(uri: string, line: number): Hover | null {
+    const file = uriToPath(uri);
+    const analysis = this.analysis;
+    const doc = this.documents.get(uri);
+    if (!file || !analysis || !doc) return null;
+    // The hover belongs to the LF whose decorator/def block contains the line (up to its def line).
+    const lf = analysis.lfs
+      .filter((l) => l.file === file && l.line - 1 <= line)
+      .sort((a, b) => b.line - a.line)[0];
+    if (!lf) return null;
+    const text = doc.getText({ start: { line: lf.line - 1, character: 0 }, end: { line: line + 1, character: 0 } });
+    if (/\n\s*(return|if|for|while|[a-z_]+\s*=)/.test(text)) return null; // inside the body, not the header
+    return { contents: { kind: 'markdown', value: hoverMarkdown(lf, analysis) } };
+  }
+
+  private setStatus(s: Omit<RuntimeStatus, 'isolation'>): void {
+    this.status = { ...s, isolation: this.isolationLabels };
+    void this.connection.sendNotification(RuntimeStatusNotification, this.status);
+  }
+
+  private async dispose(): Promise<void> {
+    this.scheduler.dispose();
+    await this.executor?.dispose();
+  }
+
+  listen(): void {
+    this.connection.listen();
+  }
+}
+
+function describeIsolation(r: Awaited<ReturnType<LfExecutor['isolation']>>): string[] {
+  const out: string[] = [];
+  if (r.separateProcess) out.push('separate process');
+  if (r.environmentScrubbed) out.push('empty environment');
+  if (r.nodePermissionModel) out.push('no file writes or child processes (Node permission model)');
+  if (r.networkNamespace) out.push('no network (network namespace)');
+  if (r.pyodideBridgesRemoved) out.push('JavaScript bridges removed');
+  if (r.memoryCapMb) out.push(`memory cap ${r.memoryCapMb} MB`);
+  return out;
+}
+
+function lineRange(line: number) {
+  const l = Math.max(0, line);
+  return { start: { line: l, character: 0 }, end: { line: l, character: 0 } };
+}
+
+function uriToPath(uri: string): string | null {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : null;
+}
+
+function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

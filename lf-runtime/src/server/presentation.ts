@@ -1,0 +1,113 @@
+/**
+ * How analysis figures read in the editor: CodeLens titles, hovers and diagnostics. Pure functions of the
+ * analysis, so they are tested without an editor and the CLI can share the number formats.
+ */
+import type { FileProblem, LfSummary, ProjectAnalysis } from '../protocol.ts';
+
+export function percent(x: number | null, digits = 1): string {
+  return x === null || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(digits)}%`;
+}
+
+export function polarityText(polarity: number[], labels: readonly string[]): string {
+  if (polarity.length === 0) return 'none';
+  return polarity.map((c) => labels[c] ?? String(c)).join(', ');
+}
+
+/** The main lens above an LF: the four LFAnalysis figures users compare against Snorkel. */
+export function lensTitle(lf: LfSummary, labels: readonly string[]): string {
+  return [
+    `coverage ${percent(lf.coverage)}`,
+    `overlaps ${percent(lf.overlaps)}`,
+    `conflicts ${percent(lf.conflicts)}`,
+    `polarity ${polarityText(lf.polarity, labels)}`,
+  ].join(' · ');
+}
+
+/** A second lens with accuracy figures, when there are any. */
+export function accuracyLensTitle(lf: LfSummary): string | null {
+  const parts: string[] = [];
+  if (lf.estimatedAccuracy !== null) parts.push(`est. accuracy ${percent(lf.estimatedAccuracy)}`);
+  if (lf.empiricalAccuracy !== null) parts.push(`dev precision ${percent(lf.empiricalAccuracy)} (${lf.correct}/${(lf.correct ?? 0) + (lf.incorrect ?? 0)})`);
+  if (lf.timedOut) parts.push('timed out');
+  else if (lf.errors > 0) parts.push(`${lf.errors} error${lf.errors === 1 ? '' : 's'}`);
+  return parts.length ? parts.join(' · ') : null;
+}
+
+export function hoverMarkdown(lf: LfSummary, analysis: ProjectAnalysis): string {
+  const row = (k: string, v: string) => `| ${k} | ${v} |`;
+  const lines = [
+    `**${lf.name}** on ${analysis.rows} sample rows`,
+    '',
+    '| | |',
+    '|---|---|',
+    row('Polarity', `${polarityText(lf.polarity, analysis.labels)} [${lf.polarity.join(', ')}]`),
+    row('Coverage', percent(lf.coverage, 2)),
+    row('Overlaps', percent(lf.overlaps, 2)),
+    row('Conflicts', percent(lf.conflicts, 2)),
+    row('Est. accuracy (label model, no gold)', percent(lf.estimatedAccuracy, 1)),
+  ];
+  if (analysis.devRows !== null) {
+    lines.push(
+      row('Correct / incorrect on dev', `${lf.correct ?? 'n/a'} / ${lf.incorrect ?? 'n/a'}`),
+      row('Emp. accuracy on dev (precision: correct / votes)', percent(lf.empiricalAccuracy, 1)),
+    );
+  }
+  if (lf.errors) lines.push(row('Errors', String(lf.errors)));
+  if (lf.noneCount) lines.push(row('Returned None (counted as abstain)', String(lf.noneCount)));
+  if (lf.timedOut) lines.push(row('Timed out', 'yes: its votes count as abstain'));
+  if (analysis.labelModel) {
+    lines.push('', `Label model: ${analysis.labelModel.name}; ${analysis.labelModel.uncoveredRows} rows have no vote.`);
+  }
+  return lines.join('\n');
+}
+
+export type Severity = 'error' | 'warning' | 'information';
+
+export interface PlainDiagnostic {
+  /** 1-based line. */
+  line: number;
+  severity: Severity;
+  message: string;
+  code: string;
+}
+
+/** Diagnostics for one LF file: user LF failures are data, shown where they happen, never pop-ups. */
+export function fileDiagnostics(file: string, analysis: ProjectAnalysis, problems: FileProblem[]): PlainDiagnostic[] {
+  const out: PlainDiagnostic[] = [];
+  for (const p of problems) {
+    if (p.file !== file) continue;
+    out.push({ line: p.line ?? 1, severity: 'error', message: p.message, code: 'file-problem' });
+  }
+  for (const lf of analysis.lfs) {
+    if (lf.file !== file) continue;
+    if (lf.timedOut) {
+      out.push({
+        line: lf.line,
+        severity: 'warning',
+        code: 'timeout',
+        message: `${lf.name} was stopped: it ran past its time budget (setting lfStudio.lfTimeoutMs). Rows it did not finish count as abstain.`,
+      });
+    }
+    if (lf.firstError && lf.firstError.kind !== 'timeout') {
+      const where = lf.firstError.line ?? lf.line;
+      out.push({
+        line: where,
+        severity: 'warning',
+        code: lf.firstError.kind,
+        message: `${lf.name} failed on ${lf.errors} of ${analysis.rows} rows (counted as abstain): ${lf.firstError.message}`,
+      });
+    }
+    if (lf.noneCount > 0) {
+      out.push({
+        line: lf.line,
+        severity: 'information',
+        code: 'returned-none',
+        message: `${lf.name} returned None on ${lf.noneCount} rows; counted as abstain (return ABSTAIN to say so explicitly).`,
+      });
+    }
+    if (lf.coverage === 0 && !lf.timedOut && lf.errors === 0) {
+      out.push({ line: lf.line, severity: 'information', code: 'no-votes', message: `${lf.name} abstains on every sample row.` });
+    }
+  }
+  return out;
+}
