@@ -1,0 +1,119 @@
+/**
+ * RFC 4180 CSV parsing: quoted fields may hold commas, doubled quotes and line breaks; records end in CRLF or
+ * LF. Each record remembers the physical line it starts on, because that is where a user must look to fix it.
+ * Fields are cut out with slice() rather than built character by character, so 100k-row files parse in tens
+ * of milliseconds.
+ */
+
+export interface CsvRecord {
+  /** 1-based physical line where the record starts. */
+  line: number;
+  fields: string[];
+}
+
+/** A syntax problem at a 1-based line; the caller adds the file name. */
+export class CsvSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(`line ${line}: ${problem}`);
+    this.name = 'CsvSyntaxError';
+  }
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Splits CSV text into records. Blank lines are skipped (a trailing newline is normal; blank lines in the
+ * middle are almost always editing accidents, not one-empty-field records). Quotes inside an unquoted field
+ * are kept literally, as spreadsheet exports sometimes contain them.
+ */
+export function parseCsv(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  const len = text.length;
+  let pos = 0;
+  let line = 1;
+
+  while (pos < len) {
+    const c0 = text.charCodeAt(pos);
+    // Skip blank lines between records.
+    if (c0 === LF || c0 === CR) {
+      pos += c0 === CR && text.charCodeAt(pos + 1) === LF ? 2 : 1;
+      line++;
+      continue;
+    }
+    const recordLine = line;
+    const fields: string[] = [];
+    for (;;) {
+      if (text.charCodeAt(pos) === QUOTE) {
+        // Quoted field: runs to the next quote that is not doubled.
+        const openLine = line;
+        let start = pos + 1;
+        let parts: string[] | null = null;
+        for (;;) {
+          const close = text.indexOf('"', start);
+          if (close === -1) {
+            throw new CsvSyntaxError(
+              recordLine,
+              `unterminated quoted field (the quote opens on line ${openLine}); close it with '"' and write quotes inside a field as ""`,
+            );
+          }
+          line += countLineBreaks(text, start, close);
+          if (text.charCodeAt(close + 1) === QUOTE) {
+            (parts ??= []).push(text.slice(start, close + 1));
+            start = close + 2;
+            continue;
+          }
+          const tail = text.slice(start, close);
+          fields.push(parts ? parts.join('') + tail : tail);
+          pos = close + 1;
+          break;
+        }
+        const after = text.charCodeAt(pos);
+        if (pos < len && after !== COMMA && after !== LF && after !== CR) {
+          throw new CsvSyntaxError(
+            line,
+            `unexpected text after the closing quote of field ${fields.length}; a quote inside a quoted field must be doubled ("")`,
+          );
+        }
+      } else {
+        // Unquoted field: runs to the next comma or line break.
+        let end = pos;
+        while (end < len) {
+          const c = text.charCodeAt(end);
+          if (c === COMMA || c === LF || c === CR) break;
+          end++;
+        }
+        fields.push(text.slice(pos, end));
+        pos = end;
+      }
+      // pos is now at a comma, a line break, or the end.
+      const sep = text.charCodeAt(pos);
+      if (sep === COMMA) {
+        pos++;
+        continue;
+      }
+      if (sep === CR) pos += text.charCodeAt(pos + 1) === LF ? 2 : 1;
+      else if (sep === LF) pos++;
+      if (pos <= len && (sep === CR || sep === LF)) line++;
+      break;
+    }
+    records.push({ line: recordLine, fields });
+  }
+  return records;
+}
+
+/** Line breaks (LF, CRLF or lone CR) in text[start, end). */
+function countLineBreaks(text: string, start: number, end: number): number {
+  let count = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === LF) count++;
+    else if (c === CR && text.charCodeAt(i + 1) !== LF) count++;
+  }
+  return count;
+}

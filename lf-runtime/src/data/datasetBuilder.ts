@@ -1,0 +1,142 @@
+/**
+ * Checks shared by every reader, applied row by row as rows are added: the text field exists and is a
+ * string, ids are present and unique, and the gold label is taken out of the fields (so no LF can read it)
+ * and parsed as an integer class id.
+ */
+import { DataError } from './types.ts';
+import type { Dataset, Row } from './types.ts';
+
+export interface ReadOptions {
+  /** Field LFs read as `x.text`; must exist on every row. Default "text". */
+  textField?: string;
+  /** Field holding the gold class id; removed from the row's fields. Default "label". */
+  labelField?: string;
+  /** Field whose value becomes the row id (CSV, JSONL). Default: the record or line number. */
+  idField?: string | null;
+}
+
+export const DEFAULT_TEXT_FIELD = 'text';
+export const DEFAULT_LABEL_FIELD = 'label';
+
+/** Where a row came from, for messages: a 1-based line (CSV, JSONL) or a record key (WRENCH). */
+export interface RowOrigin {
+  location: string;
+  /** Human wording of the same place, e.g. `line 12` or `record "57"`. */
+  describe: string;
+}
+
+export class DatasetBuilder {
+  readonly textField: string;
+  readonly labelField: string;
+  readonly idField: string | null;
+  private readonly rows: Row[] = [];
+  private readonly gold: (number | null)[] = [];
+  private goldCount = 0;
+  /** id -> where it was first seen, to name both places when an id repeats. */
+  private readonly seenIds = new Map<string, string>();
+
+  constructor(
+    readonly file: string,
+    options: ReadOptions,
+  ) {
+    this.textField = options.textField || DEFAULT_TEXT_FIELD;
+    this.labelField = options.labelField || DEFAULT_LABEL_FIELD;
+    this.idField = options.idField || null;
+  }
+
+  fail(origin: RowOrigin | null, problem: string): never {
+    throw new DataError(this.file, origin ? origin.location : null, problem);
+  }
+
+  /**
+   * Adds one row. `fields` must already exclude the label field; `rawGold` is its value (undefined when the
+   * row has none). `fallbackId` is used when no idField is configured.
+   */
+  add(origin: RowOrigin, fields: Record<string, unknown>, rawGold: unknown, fallbackId: string): void {
+    const text = fields[this.textField];
+    if (text === undefined) {
+      this.fail(
+        origin,
+        `${origin.describe} has no "${this.textField}" field; available fields: ${listFields(fields)}. ` +
+          `Set "textField" in lfstudio.json to the field that holds the text.`,
+      );
+    }
+    if (typeof text !== 'string') {
+      this.fail(origin, `${origin.describe}: field "${this.textField}" must be a string, found ${describeValue(text)}`);
+    }
+    const id = this.idField === null ? fallbackId : this.readId(origin, fields);
+    const firstSeen = this.seenIds.get(id);
+    if (firstSeen !== undefined) {
+      this.fail(
+        origin,
+        `${origin.describe}: duplicate row id "${id}" (first used at ${firstSeen}); ` +
+          `row ids must be unique: remove the duplicate row, or drop "idField" from lfstudio.json to number rows by position`,
+      );
+    }
+    this.seenIds.set(id, origin.describe);
+    const gold = this.parseGold(origin, rawGold);
+    if (gold !== null) this.goldCount++;
+    this.rows.push({ id, fields });
+    this.gold.push(gold);
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  finish(weakLabels: Dataset['weakLabels'] = null): Dataset {
+    if (this.rows.length === 0) this.fail(null, 'the file contains no rows');
+    return {
+      path: this.file,
+      rows: this.rows,
+      // A file without any label keeps `gold: null` so callers can tell "unlabelled" from "partly labelled".
+      gold: this.goldCount > 0 ? this.gold : null,
+      weakLabels,
+    };
+  }
+
+  private readId(origin: RowOrigin, fields: Record<string, unknown>): string {
+    const field = this.idField as string;
+    const value = fields[field];
+    if (value === undefined || value === null || value === '') {
+      this.fail(origin, `${origin.describe} has no value for the id field "${field}"; available fields: ${listFields(fields)}`);
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      this.fail(origin, `${origin.describe}: id field "${field}" must be a string or number, found ${describeValue(value)}`);
+    }
+    return String(value);
+  }
+
+  /** Integers 0.. are class ids; blank, null, missing and -1 (the abstain convention) mean "no gold label". */
+  private parseGold(origin: RowOrigin, raw: unknown): number | null {
+    if (raw === undefined || raw === null) return null;
+    let value: number;
+    if (typeof raw === 'number') value = raw;
+    else if (typeof raw === 'string') {
+      const trimmed = raw.trim();
+      if (trimmed === '') return null;
+      value = /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+    } else value = Number.NaN;
+    if (!Number.isInteger(value) || value < -1) {
+      this.fail(
+        origin,
+        `${origin.describe}: gold label ${describeValue(raw)} in field "${this.labelField}" is not an integer class id; ` +
+          `use 0..k-1 in the order of "labels" in lfstudio.json (blank or -1 for unknown)`,
+      );
+    }
+    return value === -1 ? null : value;
+  }
+}
+
+export function listFields(fields: Record<string, unknown>): string {
+  const names = Object.keys(fields);
+  return names.length === 0 ? '(none)' : names.map((n) => `"${n}"`).join(', ');
+}
+
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,79 @@
+/**
+ * Entry point for loading example data: picks the reader by file extension and turns file-system failures
+ * into DataErrors that say what to do.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import type { ReadOptions } from './datasetBuilder.ts';
+import { parseCsvDataset } from './readCsv.ts';
+import { parseJsonlDataset } from './readJsonl.ts';
+import { parseWrenchDataset } from './readWrench.ts';
+import { DataError } from './types.ts';
+import type { Dataset } from './types.ts';
+
+export type { ReadOptions } from './datasetBuilder.ts';
+
+export type DataFormat = 'wrench' | 'csv' | 'jsonl';
+
+/** Extensions readDataset understands, for messages and for the project-file check. */
+export const SUPPORTED_DATA_EXTENSIONS: Readonly<Record<string, DataFormat>> = {
+  '.json': 'wrench',
+  '.csv': 'csv',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+};
+
+/** The format a path will be read as, or null when its extension is not supported. */
+export function dataFormatOf(path: string): DataFormat | null {
+  return SUPPORTED_DATA_EXTENSIONS[extname(path).toLowerCase()] ?? null;
+}
+
+/**
+ * Reads a dataset: `.json` as a WRENCH split, `.csv` with a header row, `.jsonl`/`.ndjson` as one object per
+ * line. Throws DataError (with file and line or record) for anything it cannot use.
+ */
+export async function readDataset(path: string, options: ReadOptions = {}): Promise<Dataset> {
+  const file = resolve(path);
+  const format = dataFormatOf(file);
+  if (format === null) {
+    throw new DataError(
+      file,
+      null,
+      `unsupported file type "${extname(file) || '(no extension)'}"; use ${Object.keys(SUPPORTED_DATA_EXTENSIONS).join(', ')}`,
+    );
+  }
+  const text = await readTextFile(file);
+  switch (format) {
+    case 'wrench':
+      return parseWrenchDataset(text, file, options);
+    case 'csv':
+      return parseCsvDataset(text, file, options);
+    case 'jsonl':
+      return parseJsonlDataset(text, file, options);
+  }
+}
+
+/** Reads one WRENCH split (train.json, valid.json, test.json), whatever its extension. */
+export async function readWrenchSplit(path: string, options: ReadOptions = {}): Promise<Dataset> {
+  const file = resolve(path);
+  return parseWrenchDataset(await readTextFile(file), file, options);
+}
+
+/** UTF-8 text of a data file with any byte-order mark removed; missing, unreadable or empty files throw. */
+export async function readTextFile(file: string): Promise<string> {
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) throw new DataError(file, null, 'is a folder, not a data file; point at a .json, .csv or .jsonl file');
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError(file, null, 'file not found; check the path (relative paths start at the workspace root)');
+    if (code === 'EACCES' || code === 'EPERM') throw new DataError(file, null, 'permission denied; make the file readable');
+    throw new DataError(file, null, `cannot read the file (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') throw new DataError(file, null, 'the file is empty; it needs at least one row of data');
+  return text;
+}
