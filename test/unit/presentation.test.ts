@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LfSummary, ProjectAnalysis } from '../../lf-runtime/src/protocol.ts';
+import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle } from '../../lf-runtime/src/server/presentation.ts';
+
+const lf = (over: Partial<LfSummary> = {}): LfSummary => ({
+  name: 'keyword_my',
+  file: '/ws/lfs.py',
+  line: 9,
+  polarity: [1],
+  coverage: 0.19925,
+  overlaps: 0.1204,
+  conflicts: 0.031,
+  correct: null,
+  incorrect: null,
+  empiricalAccuracy: null,
+  estimatedAccuracy: null,
+  errors: 0,
+  timedOut: false,
+  firstError: null,
+  noneCount: 0,
+  ...over,
+});
+
+const analysis = (lfs: LfSummary[]): ProjectAnalysis => ({
+  version: 1,
+  task: 't',
+  labels: ['HAM', 'SPAM'],
+  rows: 1686,
+  devRows: null,
+  lfs,
+  totalCoverage: 0.5,
+  totalConflict: 0.1,
+  labelModel: null,
+  fileProblems: [],
+  durationMs: 5,
+});
+
+describe('editor presentation', () => {
+  it('formats the lens like the LFAnalysis columns, with label names for polarity', () => {
+    assert.equal(lensTitle(lf(), ['HAM', 'SPAM']), 'coverage 19.9% · overlaps 12.0% · conflicts 3.1% · polarity SPAM');
+    assert.equal(lensTitle(lf({ polarity: [] }), ['HAM', 'SPAM']).endsWith('polarity none'), true);
+    assert.equal(lensTitle(lf({ polarity: [0, 1] }), ['HAM', 'SPAM']).endsWith('polarity HAM, SPAM'), true);
+  });
+
+  it('adds an accuracy lens only when there is something to say', () => {
+    assert.equal(accuracyLensTitle(lf()), null);
+    assert.equal(
+      accuracyLensTitle(lf({ estimatedAccuracy: 0.9, empiricalAccuracy: 0.75, correct: 3, incorrect: 1 })),
+      'est. accuracy 90.0% · dev precision 75.0% (3/4)',
+    );
+    assert.equal(accuracyLensTitle(lf({ timedOut: true, errors: 4 })), 'timed out');
+  });
+
+  it('turns LF failures into diagnostics at the failing line', () => {
+    const failing = lf({
+      errors: 12,
+      firstError: { kind: 'exception', message: 'ZeroDivisionError: division by zero', line: 11, traceback: null },
+      noneCount: 3,
+    });
+    const d = fileDiagnostics('/ws/lfs.py', analysis([failing, lf({ name: 'other', file: '/ws/other.py' })]), [
+      { file: '/ws/lfs.py', message: 'SyntaxError', line: 4 },
+    ]);
+    assert.deepEqual(
+      d.map((x) => [x.line, x.severity, x.code]),
+      [
+        [4, 'error', 'file-problem'],
+        [11, 'warning', 'exception'],
+        [9, 'information', 'returned-none'],
+      ],
+    );
+    assert.match(d[1].message, /keyword_my failed on 12 of 1686 rows/);
+  });
+
+  it('explains emp. accuracy as precision in the hover', () => {
+    const a = { ...analysis([lf({ correct: 3, incorrect: 1, empiricalAccuracy: 0.75 })]), devRows: 120 };
+    const md = hoverMarkdown(a.lfs[0], a);
+    assert.match(md, /precision/);
+    assert.match(md, /\| Coverage \| 19\.93% \|/);
+  });
+});
