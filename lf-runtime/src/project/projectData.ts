@@ -1,0 +1,57 @@
+/**
+ * Reads the data a project names: the sample the LFs run on, and the optional dev set whose gold labels
+ * give correct/incorrect/empirical accuracy. A dev set is only useful if every row has a gold label in
+ * range, so that is checked here, once, with the row named.
+ */
+import { readDataset } from '../data/readDataset.ts';
+import { DataError } from '../data/types.ts';
+import type { Dataset } from '../data/types.ts';
+import type { Project } from './projectFile.ts';
+
+export interface ProjectData {
+  /** Rows the LFs run on. Its gold labels, if any, are never given to LFs. */
+  sample: Dataset;
+  /** Held-out rows with a gold label on every row, or null when the project has no dev set. */
+  dev: Dataset | null;
+}
+
+/** Reads sample and dev data with the project's field settings. Throws DataError naming file, row and fix. */
+export async function loadProjectData(project: Project): Promise<ProjectData> {
+  const options = { textField: project.textField, labelField: project.labelField, idField: project.idField };
+  const sample = await readDataset(project.data.sample, options);
+  const dev = project.data.dev === null ? null : await readDataset(project.data.dev, options);
+  if (dev !== null) checkDevGold(dev, project);
+  return { sample, dev };
+}
+
+/** Every dev row needs a gold class id in 0..k-1. */
+export function checkDevGold(dev: Dataset, project: Pick<Project, 'labels' | 'labelField'>): void {
+  const k = project.labels.length;
+  const field = project.labelField;
+  if (dev.gold === null) {
+    const fields = dev.rows.length > 0 ? Object.keys(dev.rows[0].fields).map((f) => `"${f}"`).join(', ') : '(none)';
+    throw new DataError(
+      dev.path,
+      null,
+      `the dev set has no gold labels in field "${field}" (fields found: ${fields}); ` +
+        'label every dev row, or set "labelField" in lfstudio.json to the field that holds the gold label',
+    );
+  }
+  for (let i = 0; i < dev.rows.length; i++) {
+    const y = dev.gold[i];
+    if (y === null) {
+      throw new DataError(
+        dev.path,
+        dev.rows[i].id,
+        `dev row "${dev.rows[i].id}" has no gold label in field "${field}"; every dev row needs one (remove the row or label it)`,
+      );
+    }
+    if (y >= k) {
+      throw new DataError(
+        dev.path,
+        dev.rows[i].id,
+        `dev row "${dev.rows[i].id}" has gold label ${y}, but lfstudio.json lists ${k} labels (${project.labels.join(', ')}), so ids run 0..${k - 1}`,
+      );
+    }
+  }
+}

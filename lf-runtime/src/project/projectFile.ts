@@ -1,0 +1,173 @@
+/**
+ * Loads a workspace's lfstudio.json: parses it (reporting syntax errors by line and column), checks its
+ * shape, resolves every path against the workspace root and expands the LF file globs. The result is either
+ * a ready Project or a list of problems, each naming the field and the fix, for the status item and CLI.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { dataFormatOf, SUPPORTED_DATA_EXTENSIONS } from '../data/readDataset.ts';
+import { findJsonSyntaxError } from '../data/jsonSyntax.ts';
+import { expandLfPattern } from './lfFileGlobs.ts';
+import { PROJECT_FILE_NAME, validateProjectJson } from './validateProject.ts';
+import type { ProjectConfig, ProjectProblem } from './validateProject.ts';
+
+export type { ProjectProblem } from './validateProject.ts';
+
+export interface Project {
+  /** Absolute workspace root (the folder holding lfstudio.json). */
+  root: string;
+  /** Absolute path of lfstudio.json. */
+  file: string;
+  task: string;
+  /** Class names in class-id order. */
+  labels: string[];
+  /** Number of classes, labels.length (>= 2). */
+  cardinality: number;
+  labelDescriptions: Record<string, string>;
+  heuristics: string | null;
+  /** Absolute paths. */
+  data: { sample: string; dev: string | null };
+  textField: string;
+  labelField: string;
+  idField: string | null;
+  /** Absolute paths of the LF files, expanded from the patterns, sorted, without duplicates. */
+  lfFiles: string[];
+  /** The lfFiles entries as written, so callers can watch for new files that match. */
+  lfFilePatterns: string[];
+}
+
+export type ProjectLoadResult =
+  | { ok: true; project: Project; warnings: ProjectProblem[] }
+  | { ok: false; problems: ProjectProblem[] };
+
+/** Reads and checks `<root>/lfstudio.json`. Never throws for bad input: problems come back in the result. */
+export async function loadProjectFile(root: string): Promise<ProjectLoadResult> {
+  const absRoot = resolve(root);
+  const file = join(absRoot, PROJECT_FILE_NAME);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT'
+        ? `${PROJECT_FILE_NAME} not found in ${absRoot}; create one with "labels" and "data.sample" to make this folder an LF Studio project`
+        : `${PROJECT_FILE_NAME}: cannot read ${file} (${err instanceof Error ? err.message : String(err)})`;
+    return { ok: false, problems: [{ message, missingFile: code === 'ENOENT' }] };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') {
+    return { ok: false, problems: [{ message: `${PROJECT_FILE_NAME} is empty; it needs at least {"labels": [...], "data": {"sample": "..."}}` }] };
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    const where = findJsonSyntaxError(text);
+    const detail = where?.message ?? (err instanceof Error ? err.message : String(err));
+    return {
+      ok: false,
+      problems: [
+        {
+          message: `${PROJECT_FILE_NAME}: invalid JSON at line ${where?.line ?? 1}, column ${where?.column ?? 1}: ${detail}`,
+          line: where?.line ?? 1,
+          column: where?.column ?? 1,
+        },
+      ],
+    };
+  }
+
+  const { config, problems } = validateProjectJson(parsed);
+  if (config === null) return { ok: false, problems };
+  return resolveProject(absRoot, file, config);
+}
+
+/** Turns relative paths into absolute ones and checks that the files exist. */
+async function resolveProject(root: string, file: string, config: ProjectConfig): Promise<ProjectLoadResult> {
+  const problems: ProjectProblem[] = [];
+  const warnings: ProjectProblem[] = [];
+  const sample = await checkDataPath(root, config.data.sample, 'sample', problems);
+  const dev = config.data.dev === null ? null : await checkDataPath(root, config.data.dev, 'dev', problems);
+  if (sample !== null && dev !== null && sample === dev) {
+    warnings.push({
+      path: '/data/dev',
+      message: `${PROJECT_FILE_NAME}: data.dev is the same file as data.sample, so dev accuracies are measured on the rows the LFs were written against; use a held-out file`,
+    });
+  }
+
+  const lfFiles = new Set<string>();
+  for (const [i, pattern] of config.lfFiles.entries()) {
+    const expanded = await expandLfPattern(root, pattern);
+    for (const f of expanded.files) lfFiles.add(f);
+    if (expanded.files.length === 0) {
+      warnings.push({
+        path: `/lfFiles/${i}`,
+        message: expanded.isGlob
+          ? `${PROJECT_FILE_NAME}: lfFiles[${i}] "${pattern}" matches no files yet (patterns are relative to the workspace root)`
+          : `${PROJECT_FILE_NAME}: lfFiles[${i}] "${pattern}" does not exist; create it or fix the path (paths are relative to the workspace root)`,
+      });
+    }
+  }
+
+  if (problems.length > 0 || sample === null) return { ok: false, problems };
+  return {
+    ok: true,
+    warnings,
+    project: {
+      root,
+      file,
+      task: config.task,
+      labels: config.labels,
+      cardinality: config.labels.length,
+      labelDescriptions: config.labelDescriptions,
+      heuristics: config.heuristics,
+      data: { sample, dev },
+      textField: config.textField,
+      labelField: config.labelField,
+      idField: config.idField,
+      lfFiles: [...lfFiles].sort(),
+      lfFilePatterns: [...config.lfFiles],
+    },
+  };
+}
+
+async function checkDataPath(root: string, written: string, key: 'sample' | 'dev', problems: ProjectProblem[]): Promise<string | null> {
+  const path = resolve(root, written);
+  const pointer = `/data/${key}`;
+  if (dataFormatOf(path) === null) {
+    problems.push({
+      path: pointer,
+      message: `${PROJECT_FILE_NAME}: data.${key} '${written}' is not a supported data file; use ${Object.keys(SUPPORTED_DATA_EXTENSIONS).join(', ')} (WRENCH JSON, CSV with a header, JSON Lines)`,
+    });
+    return null;
+  }
+  try {
+    if ((await stat(path)).isFile()) return path;
+    problems.push({ path: pointer, message: `${PROJECT_FILE_NAME}: data.${key} '${written}' is a folder; point it at a data file` });
+  } catch {
+    problems.push({
+      path: pointer,
+      message: `${PROJECT_FILE_NAME}: data.${key} '${written}' does not exist (paths are relative to the workspace root)`,
+    });
+  }
+  return null;
+}
+
+/**
+ * The nearest folder at or above `startDir` that holds lfstudio.json, or null if none does (up to the
+ * file-system root).
+ */
+export async function findProjectRoot(startDir: string): Promise<string | null> {
+  let dir = resolve(startDir);
+  for (;;) {
+    try {
+      if ((await stat(join(dir, PROJECT_FILE_NAME))).isFile()) return dir;
+    } catch {
+      // not here; keep climbing
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
