@@ -1,0 +1,172 @@
+/**
+ * FlyingSquid triplets (Fu et al., ICML 2020): closed-form accuracies from second moments of +-1 votes,
+ * |a_j| = sqrt(|M_jk M_jl / M_kl|) over triplets, median-aggregated. Binary natively; k > 2 runs one
+ * binary problem per class (one-vs-rest) and combines them. No iterations, so it is the fastest model.
+ */
+import { makeFittedModel } from './fittedModel.ts';
+import { buildVoteIndex } from './voteIndex.ts';
+import type { VoteIndex } from './voteIndex.ts';
+import { voteCooccurrence } from './matrixCompletion.ts';
+import type { FittedLabelModel, LabelModelOptions, VoteMatrix } from './types.ts';
+
+export interface FlyingSquidOptions extends LabelModelOptions {
+  /** Pairs (k, l) whose |M_kl| is below this are skipped: dividing by ~0 is what makes triplets explode. */
+  minPairMoment?: number;
+  /** Accuracy when voting assumed for an LF that shares no usable triplet with others. */
+  fallbackAccuracy?: number;
+}
+
+interface BinaryProblem {
+  /** P(Y = positive). */
+  positiveRate: number;
+  /** Accuracy when voting in this binary problem, per LF. */
+  accuracy: Float64Array;
+}
+
+const ACC_MIN = 0.5 + 1e-3;
+const ACC_MAX = 1 - 1e-3;
+
+export function fitFlyingSquid(L: VoteMatrix, k: number, options: FlyingSquidOptions = {}): FittedLabelModel {
+  const started = performance.now();
+  const index = buildVoteIndex(L, k);
+  const { n, m } = index;
+  const O = voteCooccurrence(index);
+  const minPair = options.minPairMoment ?? 1 / Math.max(n, 1);
+  const fallback = options.fallbackAccuracy ?? 0.7;
+  // k = 2 is one problem (class 1 positive); k > 2 is one problem per class.
+  const positives = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
+  const problems = positives.map((c) => solveBinary(index, O, c, minPair, fallback));
+
+  const rates = k === 2 ? [1 - problems[0].positiveRate, problems[0].positiveRate] : problems.map((p) => p.positiveRate);
+  const rateSum = rates.reduce((s, x) => s + x, 0);
+  const classBalance = rates.map((r) => r / rateSum);
+
+  // Multi-class accuracy of an LF: its per-class binary accuracies weighted by how often it votes each class.
+  const accuracyWhenVoting: (number | null)[] = [];
+  for (let j = 0; j < m; j++) {
+    let votes = 0;
+    let acc = 0;
+    for (let l = 0; l < k; l++) {
+      const v = index.votesPerLf[j * k + l];
+      votes += v;
+      acc += v * (k === 2 ? problems[0].accuracy[j] : problems[l].accuracy[j]);
+    }
+    accuracyWhenVoting.push(votes > 0 ? acc / votes : null);
+  }
+
+  return makeFittedModel({
+    name: 'flying-squid',
+    k,
+    m,
+    classBalance,
+    accuracyWhenVoting,
+    fitMs: performance.now() - started,
+    seed: options.seed ?? 0,
+    scoreRows: (rows) => combinePosteriors(rows, problems, positives, classBalance),
+  });
+}
+
+function solveBinary(index: VoteIndex, O: Float64Array, positive: number, minPair: number, fallback: number): BinaryProblem {
+  const { m, k } = index;
+  const d = m * k;
+  // M_ab = E[lambda_a lambda_b] with lambda = +1 for a vote of `positive`, -1 for any other vote, 0 abstain.
+  const M = new Float64Array(m * m);
+  const firstMoment = new Float64Array(m);
+  const coverage = new Float64Array(m);
+  for (let a = 0; a < m; a++) {
+    for (let la = 0; la < k; la++) {
+      const sa = la === positive ? 1 : -1;
+      const diag = O[(a * k + la) * d + a * k + la];
+      firstMoment[a] += sa * diag;
+      coverage[a] += diag;
+      for (let b = 0; b < m; b++) {
+        if (b === a) continue;
+        for (let lb = 0; lb < k; lb++) {
+          const v = O[(a * k + la) * d + b * k + lb];
+          if (v !== 0) M[a * m + b] += sa * (lb === positive ? 1 : -1) * v;
+        }
+      }
+    }
+  }
+  const accuracy = new Float64Array(m);
+  const amplitude = new Float64Array(m);
+  const estimates: number[] = [];
+  for (let j = 0; j < m; j++) {
+    estimates.length = 0;
+    for (let a = 0; a < m; a++) {
+      if (a === j || M[j * m + a] === 0) continue;
+      for (let b = a + 1; b < m; b++) {
+        if (b === j || M[j * m + b] === 0) continue;
+        const pair = M[a * m + b];
+        if (Math.abs(pair) < minPair) continue;
+        estimates.push(Math.sqrt(Math.abs((M[j * m + a] * M[j * m + b]) / pair)));
+      }
+    }
+    if (coverage[j] === 0) {
+      accuracy[j] = fallback;
+      continue;
+    }
+    if (estimates.length === 0) {
+      accuracy[j] = fallback;
+      amplitude[j] = (2 * fallback - 1) * coverage[j];
+      continue;
+    }
+    estimates.sort((x, y) => x - y);
+    const median = estimates[estimates.length >> 1];
+    // |E[lambda Y]| cannot exceed P(vote); the sign is fixed by assuming the LF beats random.
+    amplitude[j] = Math.min(median, coverage[j]);
+    accuracy[j] = Math.min(ACC_MAX, Math.max(ACC_MIN, (coverage[j] + amplitude[j]) / (2 * coverage[j])));
+  }
+  // E[lambda_j] = a_j E[Y] under the model: least squares over LFs gives E[Y], hence the class balance.
+  let num = 0;
+  let den = 0;
+  for (let j = 0; j < m; j++) {
+    num += amplitude[j] * firstMoment[j];
+    den += amplitude[j] * amplitude[j];
+  }
+  const meanY = den > 0 ? Math.max(-0.98, Math.min(0.98, num / den)) : 0;
+  return { positiveRate: (1 + meanY) / 2, accuracy };
+}
+
+function combinePosteriors(
+  index: VoteIndex,
+  problems: BinaryProblem[],
+  positives: number[],
+  classBalance: number[],
+): Float64Array {
+  const { n, k, rowStart, lf, label } = index;
+  const out = new Float64Array(n * k);
+  const logOdds = new Float64Array(problems.length);
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    if (rowStart[i] === rowStart[i + 1]) {
+      for (let c = 0; c < k; c++) out[o + c] = classBalance[c];
+      continue;
+    }
+    for (let q = 0; q < problems.length; q++) {
+      const pr = problems[q].positiveRate;
+      logOdds[q] = Math.log(Math.max(pr, 1e-9)) - Math.log(Math.max(1 - pr, 1e-9));
+    }
+    for (let t = rowStart[i]; t < rowStart[i + 1]; t++) {
+      for (let q = 0; q < problems.length; q++) {
+        const a = problems[q].accuracy[lf[t]];
+        const w = Math.log(a) - Math.log(1 - a);
+        logOdds[q] += label[t] === positives[q] ? w : -w;
+      }
+    }
+    if (k === 2) {
+      const p1 = 1 / (1 + Math.exp(-logOdds[0]));
+      out[o] = 1 - p1;
+      out[o + 1] = p1;
+      continue;
+    }
+    // One-vs-rest: each class's "is c" probability, renormalised across classes.
+    let s = 0;
+    for (let c = 0; c < k; c++) {
+      out[o + c] = 1 / (1 + Math.exp(-logOdds[c]));
+      s += out[o + c];
+    }
+    for (let c = 0; c < k; c++) out[o + c] /= s;
+  }
+  return out;
+}

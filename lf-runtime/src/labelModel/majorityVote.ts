@@ -1,0 +1,60 @@
+/**
+ * Majority vote: the baseline every other model must beat. P(Y | votes) is the share of votes per class;
+ * ties and uncovered rows are resolved by the PredictPolicy the caller chooses, never silently.
+ */
+import { hardLabels, makeFittedModel } from './fittedModel.ts';
+import { buildVoteIndex, majorityShares } from './voteIndex.ts';
+import type { VoteIndex } from './voteIndex.ts';
+import type { FittedLabelModel, LabelModelOptions, VoteMatrix } from './types.ts';
+
+export function fitMajorityVote(L: VoteMatrix, k: number, options: LabelModelOptions = {}): FittedLabelModel {
+  const started = performance.now();
+  const seed = options.seed ?? 0;
+  const index = buildVoteIndex(L, k);
+  return fitMajorityVoteOnIndex(index, seed, started);
+}
+
+export function fitMajorityVoteOnIndex(index: VoteIndex, seed: number, started = performance.now()): FittedLabelModel {
+  const { n, m, k, rowStart, lf, label } = index;
+  const uniform = new Array<number>(k).fill(1 / k);
+  const shares = majorityShares(index, uniform);
+
+  // Class balance: how often each class wins among covered rows, ties split evenly (no gold needed).
+  const wins = new Float64Array(k);
+  let covered = 0;
+  for (let i = 0; i < n; i++) {
+    if (rowStart[i] === rowStart[i + 1]) continue;
+    covered++;
+    let mx = 0;
+    for (let c = 0; c < k; c++) mx = Math.max(mx, shares[i * k + c]);
+    let ties = 0;
+    for (let c = 0; c < k; c++) if (shares[i * k + c] === mx) ties++;
+    for (let c = 0; c < k; c++) if (shares[i * k + c] === mx) wins[c] += 1 / ties;
+  }
+  const classBalance = Array.from(wins, (w) => (covered > 0 ? (w + 1) / (covered + k) : 1 / k));
+
+  // Accuracy when voting: agreement with the row's majority label, on rows where the majority is not a tie.
+  const provisional = hardLabels(index, shares, classBalance, 'abstain', seed);
+  const agree = new Float64Array(m);
+  const counted = new Float64Array(m);
+  for (let i = 0; i < n; i++) {
+    const y = provisional[i];
+    if (y < 0) continue;
+    for (let t = rowStart[i]; t < rowStart[i + 1]; t++) {
+      counted[lf[t]]++;
+      if (label[t] === y) agree[lf[t]]++;
+    }
+  }
+  const accuracyWhenVoting = Array.from(counted, (c, j) => (c > 0 ? agree[j] / c : null));
+
+  return makeFittedModel({
+    name: 'majority',
+    k,
+    m,
+    classBalance,
+    accuracyWhenVoting,
+    fitMs: performance.now() - started,
+    seed,
+    scoreRows: (rows) => majorityShares(rows, classBalance),
+  });
+}

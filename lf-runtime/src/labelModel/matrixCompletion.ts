@@ -1,0 +1,181 @@
+/**
+ * Snorkel-style matrix completion (Ratner et al., AAAI 2019): fit mu[j*k+l][y] = P(LF j says l | Y = y) to
+ * the observed vote co-occurrences O = Lind^T Lind / n, masking each LF's own block. This is what Snorkel
+ * 0.9/0.10's LabelModel fits; here with Adam and early stopping instead of 500 epochs of SGD.
+ */
+import { independentPosterior, makeFittedModel } from './fittedModel.ts';
+import { buildVoteIndex } from './voteIndex.ts';
+import type { VoteIndex } from './voteIndex.ts';
+import { fitMajorityVoteOnIndex } from './majorityVote.ts';
+import type { FittedLabelModel, LabelModelOptions, VoteMatrix } from './types.ts';
+
+export interface MatrixCompletionOptions extends LabelModelOptions {
+  /** Assumed precision of every LF at the start (Snorkel's prec_init). */
+  precisionInit?: number;
+  /** Ridge pull towards the initial mu. */
+  l2?: number;
+  learningRate?: number;
+  /** Class balance to assume; default: majority-vote estimate. */
+  classBalance?: number[];
+}
+
+const MU_EPS = 1e-4;
+
+/** O = Lind^T Lind / n as a dense d x d array, d = m k; cost is sum over rows of (votes in row)^2. */
+export function voteCooccurrence(index: VoteIndex): Float64Array {
+  const { n, m, k, rowStart, lf, label } = index;
+  const d = m * k;
+  const O = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    const a = rowStart[i];
+    const b = rowStart[i + 1];
+    for (let s = a; s < b; s++) {
+      const row = (lf[s] * k + label[s]) * d;
+      for (let t = a; t < b; t++) O[row + lf[t] * k + label[t]] += 1;
+    }
+  }
+  const inv = n > 0 ? 1 / n : 0;
+  for (let x = 0; x < O.length; x++) O[x] *= inv;
+  return O;
+}
+
+export function fitMatrixCompletion(L: VoteMatrix, k: number, options: MatrixCompletionOptions = {}): FittedLabelModel {
+  const started = performance.now();
+  const index = buildVoteIndex(L, k);
+  const { m } = index;
+  const d = m * k;
+  const p = options.classBalance ?? fitMajorityVoteOnIndex(index, 0).classBalance;
+  const precInit = options.precisionInit ?? 0.7;
+  const l2 = options.l2 ?? 0;
+  const lr = options.learningRate ?? 0.01;
+  const maxIterations = options.maxIterations ?? 300;
+  const O = voteCooccurrence(index);
+
+  // Snorkel's initialisation: only the "says y when Y = y" entries start non-zero.
+  const mu0 = new Float64Array(d * k);
+  for (let j = 0; j < m; j++) {
+    for (let y = 0; y < k; y++) {
+      const a = j * k + y;
+      mu0[a * k + y] = Math.min(1, Math.max(0, (O[a * d + a] * precInit) / p[y]));
+    }
+  }
+  const mu = Float64Array.from(mu0);
+  const grad = new Float64Array(d * k);
+  const mom1 = new Float64Array(d * k);
+  const mom2 = new Float64Array(d * k);
+  const muP = new Float64Array(d * k);
+  const resid = new Float64Array(d);
+  let previousLoss = Infinity;
+  for (let it = 1; it <= maxIterations; it++) {
+    for (let a = 0; a < d; a++) for (let y = 0; y < k; y++) muP[a * k + y] = mu[a * k + y] * p[y];
+    grad.fill(0);
+    let loss = 0;
+    for (let a = 0; a < d; a++) {
+      const blockA = Math.floor(a / k);
+      // Residual row a of M o (O - mu P mu^T), then its contribution -4 R mu P to the gradient.
+      for (let b = 0; b < d; b++) {
+        if (Math.floor(b / k) === blockA) {
+          resid[b] = 0;
+          continue;
+        }
+        let model = 0;
+        for (let y = 0; y < k; y++) model += muP[a * k + y] * mu[b * k + y];
+        resid[b] = O[a * d + b] - model;
+        loss += resid[b] * resid[b];
+      }
+      for (let b = 0; b < d; b++) {
+        const r = resid[b];
+        if (r === 0) continue;
+        for (let y = 0; y < k; y++) grad[a * k + y] -= 4 * r * muP[b * k + y];
+      }
+      // Diagonal term: the model's marginal P(LF says l) must match the observed one.
+      let marginal = 0;
+      for (let y = 0; y < k; y++) marginal += muP[a * k + y];
+      const e = marginal - O[a * d + a];
+      loss += e * e;
+      for (let y = 0; y < k; y++) grad[a * k + y] += 2 * e * p[y] + 2 * l2 * (mu[a * k + y] - mu0[a * k + y]);
+    }
+    // Adam step, then project back into the box Snorkel clamps to.
+    const b1 = 0.9;
+    const b2 = 0.999;
+    for (let x = 0; x < mu.length; x++) {
+      mom1[x] = b1 * mom1[x] + (1 - b1) * grad[x];
+      mom2[x] = b2 * mom2[x] + (1 - b2) * grad[x] * grad[x];
+      const step = (lr * (mom1[x] / (1 - b1 ** it))) / (Math.sqrt(mom2[x] / (1 - b2 ** it)) + 1e-8);
+      mu[x] = Math.min(1 - MU_EPS, Math.max(MU_EPS, mu[x] - step));
+    }
+    if (Math.abs(previousLoss - loss) < 1e-10 * Math.max(1, loss) + 1e-14) break;
+    previousLoss = loss;
+  }
+  const permuted = breakPermutationSymmetry(mu, m, k);
+
+  const logVote = new Float64Array(m * k * k);
+  for (let x = 0; x < permuted.length; x++) logVote[x] = Math.log(permuted[x]);
+  const accuracyWhenVoting: (number | null)[] = [];
+  for (let j = 0; j < m; j++) {
+    let votes = 0;
+    let right = 0;
+    for (let y = 0; y < k; y++) {
+      votes += O[(j * k + y) * d + j * k + y];
+      right += permuted[(j * k + y) * k + y] * p[y];
+    }
+    accuracyWhenVoting.push(votes > 0 ? Math.min(1, right / votes) : null);
+  }
+  const logPrior = p.map((x) => Math.log(Math.max(x, 1e-12)));
+  return makeFittedModel({
+    name: 'matrix-completion',
+    k,
+    m,
+    classBalance: [...p],
+    accuracyWhenVoting,
+    fitMs: performance.now() - started,
+    seed: options.seed ?? 0,
+    scoreRows: (rows) => independentPosterior(rows, logPrior, logVote, null),
+  });
+}
+
+/**
+ * The loss is unchanged when the columns of mu are permuted; pick the column order that puts most mass on
+ * "LF says y when Y = y" (LFs better than random). Exhaustive up to k = 7, greedy beyond.
+ */
+function breakPermutationSymmetry(mu: Float64Array, m: number, k: number): Float64Array {
+  const d = m * k;
+  const score = (perm: number[]): number => {
+    let s = 0;
+    for (let j = 0; j < m; j++) for (let y = 0; y < k; y++) s += mu[(j * k + y) * k + perm[y]];
+    return s;
+  };
+  let best = Array.from({ length: k }, (_, y) => y);
+  let bestScore = score(best);
+  if (k <= 7) {
+    for (const perm of permutations(k)) {
+      const s = score(perm);
+      if (s > bestScore + 1e-12) {
+        best = perm;
+        bestScore = s;
+      }
+    }
+  }
+  const out = new Float64Array(d * k);
+  for (let a = 0; a < d; a++) for (let y = 0; y < k; y++) out[a * k + y] = mu[a * k + best[y]];
+  return out;
+}
+
+function* permutations(k: number): Generator<number[]> {
+  const perm = Array.from({ length: k }, (_, y) => y);
+  const c = new Array<number>(k).fill(0);
+  yield [...perm];
+  let i = 0;
+  while (i < k) {
+    if (c[i] < i) {
+      const swap = i % 2 === 0 ? 0 : c[i];
+      [perm[swap], perm[i]] = [perm[i], perm[swap]];
+      yield [...perm];
+      c[i]++;
+      i = 0;
+    } else {
+      c[i] = 0;
+      i++;
+    }
+  }
+}
