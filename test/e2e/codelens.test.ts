@@ -1,0 +1,97 @@
+/**
+ * End to end in a real VS Code (code-server) driven through headless Chromium: the packaged extension
+ * shows per-LF statistics as CodeLenses in the example project, updates them when an LF is edited and
+ * saved, and opens the dashboard webview. Expected coverages are computed here from the example's data,
+ * independently of the extension. Prerequisites: bash scripts/ensure-e2e-tools.sh && npm run package.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { exampleWorkspace, resultPath } from './support/paths.ts';
+import { startSession, step, stopSession } from './support/session.ts';
+import type { E2eSession } from './support/session.ts';
+
+interface WrenchRow {
+  data: { text: string };
+}
+
+/** Fraction of sample rows whose lower-cased text contains `keyword`, as the lens prints it ("19.9%"). */
+function keywordCoverage(keyword: string): string {
+  const samplePath = join(exampleWorkspace, 'data', 'train.json');
+  const parsed: unknown = JSON.parse(readFileSync(samplePath, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null) throw new Error(`${samplePath} is not a WRENCH object of rows`);
+  const rows = Object.values(parsed as Record<string, WrenchRow>);
+  if (rows.length === 0 || typeof rows[0]?.data?.text !== 'string') throw new Error(`${samplePath} has no rows with data.text`);
+  const hits = rows.filter((row) => row.data.text.toLowerCase().includes(keyword)).length;
+  return `${((100 * hits) / rows.length).toFixed(1)}%`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const lfLine = 'def keyword_my(x):';
+const anyCoverage = /coverage \d+(\.\d)?%/;
+const timings: Record<string, number> = {};
+let session: E2eSession | undefined;
+
+before(async () => {
+  const started = performance.now();
+  session = await startSession();
+  timings.startCodeServerAndWorkbenchMs = Math.round(performance.now() - started);
+});
+
+after(async () => {
+  writeFileSync(resultPath('e2e-timings.json'), `${JSON.stringify({ ...timings, measuredAt: new Date().toISOString() }, null, 2)}\n`);
+  console.log(`e2e timings: ${JSON.stringify(timings)}`);
+  await stopSession(session);
+});
+
+test('CodeLens above keyword_my shows its coverage and follows an edit', async () => {
+  const s = session;
+  assert.ok(s !== undefined, 'the session did not start');
+  const { workbench } = s;
+  const before = keywordCoverage('my');
+  const afterEdit = keywordCoverage('check');
+  assert.notEqual(before, afterEdit, 'the edit must change the coverage for this test to mean anything');
+
+  const opened = performance.now();
+  await step(s, 'open-lfs', () => workbench.openFile('lfs.py'));
+  const firstLens = await step(s, 'first-codelens', () => workbench.waitForCodeLensAbove(lfLine, anyCoverage, { timeoutMs: 90_000 }));
+  timings.openToFirstCodeLensMs = Math.round(performance.now() - opened);
+  assert.match(firstLens, new RegExp(`coverage ${escapeRegExp(before)}`), `lens above keyword_my: "${firstLens}"`);
+  assert.match(firstLens, /overlaps \d+(\.\d)?%/, `lens above keyword_my: "${firstLens}"`);
+  assert.match(firstLens, /polarity SPAM/, `lens above keyword_my: "${firstLens}"`);
+
+  await step(s, 'edit-lf', () => workbench.replaceInEditor('"my" in', '"check" in'));
+  const lines = await workbench.visibleEditorLines();
+  assert.ok(lines.some((line) => line.includes('"check" in x.text.lower()')), `edited line not in the editor: ${lines.join(' / ')}`);
+  const saved = performance.now();
+  await step(s, 'save-lf', () => workbench.save());
+  const updated = await step(s, 'updated-codelens', () =>
+    workbench.waitForCodeLensAbove(lfLine, new RegExp(`coverage ${escapeRegExp(afterEdit)}`), { timeoutMs: 60_000 }),
+  );
+  timings.saveToUpdatedCodeLensMs = Math.round(performance.now() - saved);
+  assert.match(updated, /polarity SPAM/);
+  await workbench.screenshot('codelens.png');
+
+  // The copy is what changed; the repository's example must be untouched.
+  const edited = readFileSync(join(s.server.workspaceDir, 'lfs.py'), 'utf8');
+  assert.ok(edited.includes('"check" in x.text.lower()'), 'the save did not reach the workspace copy');
+  assert.ok(readFileSync(join(exampleWorkspace, 'lfs.py'), 'utf8').includes('"my" in x.text.lower()'));
+});
+
+test('LF Studio: Open Dashboard shows the LF table', async () => {
+  const s = session;
+  assert.ok(s !== undefined, 'the session did not start');
+  const { workbench } = s;
+  const started = performance.now();
+  await step(s, 'open-dashboard', () => workbench.runCommand('LF Studio: Open Dashboard'));
+  const row = workbench.webviewFrame().locator('tr, [role="row"]').filter({ hasText: 'keyword_my' }).first();
+  await step(s, 'dashboard-row', () => row.waitFor({ state: 'visible', timeout: 60_000 }));
+  timings.commandToDashboardRowMs = Math.round(performance.now() - started);
+  const text = (await row.textContent()) ?? '';
+  assert.match(text, /keyword_my/);
+  await workbench.screenshot('dashboard.png');
+});

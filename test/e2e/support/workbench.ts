@@ -1,0 +1,231 @@
+/**
+ * Drives the VS Code workbench that code-server serves, in headless Chromium through playwright-core.
+ * Every wait is on a DOM condition (never a fixed sleep); the few retries exist because the workbench
+ * sometimes swallows the first key press while it is still wiring up quick input.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumPath, resultPath } from './paths.ts';
+
+const chromiumFlags = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+];
+
+const quickInput = '.quick-input-widget';
+const quickInputRows = '.quick-input-widget .quick-input-list .monaco-list-row';
+
+export interface WaitOptions {
+  timeoutMs?: number;
+}
+
+/** Escapes a string for use inside a CSS attribute selector value in double quotes. */
+function cssString(value: string): string {
+  return value.replace(/["\\]/g, '\\$&');
+}
+
+export class Workbench {
+  /** Recent browser console errors and page errors, for failure messages. */
+  readonly consoleErrors: string[] = [];
+
+  private constructor(
+    readonly page: Page,
+    private readonly context: BrowserContext,
+    private readonly profileDir: string,
+  ) {
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.remember(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => this.remember(`page error: ${error.message}`));
+  }
+
+  /** Starts Chromium with a fresh profile and loads the workbench at `url`, waiting until it is usable. */
+  static async open(url: string, options: WaitOptions = {}): Promise<Workbench> {
+    const profileDir = mkdtempSync(join(tmpdir(), 'lf-studio-chromium-'));
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: chromiumPath(),
+      headless: true,
+      args: chromiumFlags,
+      viewport: { width: 1400, height: 900 },
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const workbench = new Workbench(page, context, profileDir);
+    try {
+      await page.goto(url, { waitUntil: 'domcontentloaded', timeout: options.timeoutMs ?? 60_000 });
+      await workbench.waitForReady(options);
+    } catch (error) {
+      await workbench.close();
+      throw error;
+    }
+    return workbench;
+  }
+
+  private remember(line: string): void {
+    this.consoleErrors.push(line);
+    if (this.consoleErrors.length > 50) this.consoleErrors.shift();
+  }
+
+  /** The workbench is usable once its status bar is drawn and the explorer lists the workspace folder. */
+  async waitForReady(options: WaitOptions = {}): Promise<void> {
+    const timeout = options.timeoutMs ?? 60_000;
+    await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout });
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout });
+  }
+
+  /** Opens a workspace file through quick open (Ctrl+P), clicking the row for it, and waits for its editor. */
+  async openFile(fileName: string, options: WaitOptions = {}): Promise<void> {
+    const timeout = options.timeoutMs ?? 30_000;
+    const row = this.page.locator(`${quickInputRows}[aria-label*="${cssString(fileName)}"]`).first();
+    await this.withQuickInput('Control+P', fileName, row, timeout);
+    // Clicking the row is reliable; pressing Enter raced with the result list being replaced.
+    await row.click();
+    const tab = this.page.locator(`.tabs-container .tab.active[aria-label*="${cssString(fileName)}"]`);
+    await tab.waitFor({ state: 'visible', timeout });
+    await this.activeEditor().locator('.view-lines .view-line').first().waitFor({ state: 'visible', timeout });
+  }
+
+  /** Runs a command by its palette title (e.g. "LF Studio: Open Dashboard"), reopening the palette on misses. */
+  async runCommand(title: string, options: WaitOptions & { attempts?: number } = {}): Promise<void> {
+    const row = this.page.locator(`${quickInputRows}[aria-label*="${cssString(title)}"]`).first();
+    await this.withQuickInput('Control+Shift+P', title, row, options.timeoutMs ?? 10_000, options.attempts ?? 4);
+    await row.click();
+    await this.page.locator(quickInput).waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /**
+   * Opens quick input with `shortcut`, types `query` and waits for `row`. The palette sometimes opens
+   * before it accepts input or shows stale results; closing and reopening it is the fix that works.
+   */
+  private async withQuickInput(shortcut: string, query: string, row: ReturnType<Page['locator']>, timeout: number, attempts = 3): Promise<void> {
+    let lastError: unknown = null;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        await this.page.keyboard.press(shortcut);
+        const input = this.page.locator(`${quickInput} .quick-input-box input`);
+        await input.waitFor({ state: 'visible', timeout: 5000 });
+        // Keep the ">" prefix that Ctrl+Shift+P puts there; replace whatever follows.
+        const prefix = shortcut === 'Control+Shift+P' ? '>' : '';
+        await input.fill(`${prefix}${query}`);
+        await row.waitFor({ state: 'visible', timeout });
+        return;
+      } catch (error) {
+        lastError = error;
+        await this.page.keyboard.press('Escape');
+      }
+    }
+    const shown = await this.page.locator(quickInputRows).allTextContents().catch(() => []);
+    throw new Error(
+      `Quick input never offered "${query}" after ${attempts} attempts (${shortcut}). Rows shown: ${JSON.stringify(shown)}. Last error: ${String(lastError)}`,
+    );
+  }
+
+  private activeEditor(): ReturnType<Page['locator']> {
+    return this.page.locator('.part.editor .editor-group-container.active .monaco-editor').first();
+  }
+
+  /** Text of the active editor's rendered lines (only what is on screen), with Monaco's nbsp undone. */
+  async visibleEditorLines(): Promise<string[]> {
+    const texts = await this.activeEditor().locator('.view-lines .view-line').allTextContents();
+    return texts.map((text) => text.replace(/\u00a0/g, ' '));
+  }
+
+  /** Texts of all CodeLenses currently rendered in the active editor. */
+  async codeLensTexts(): Promise<string[]> {
+    const texts = await this.activeEditor().locator('.codelens-decoration').allTextContents();
+    return texts.map((text) => text.replace(/\u00a0/g, ' ').trim());
+  }
+
+  /**
+   * Waits until the CodeLens nearest above the editor line containing `lineText` matches `pattern`, and
+   * returns its text. Positions come from the rendered DOM, so the line must be on screen.
+   */
+  async waitForCodeLensAbove(lineText: string, pattern: RegExp, options: WaitOptions = {}): Promise<string> {
+    const timeout = options.timeoutMs ?? 60_000;
+    const editor = await this.activeEditor().elementHandle({ timeout });
+    if (editor === null) throw new Error('No active editor to read CodeLenses from.');
+    try {
+      const handle = await this.page.waitForFunction(
+        // Runs in the page: no named inner functions, because the test transpiler would wrap them in a
+        // helper (__name) that does not exist there.
+        ({ root, lineText, source, flags }) => {
+          const line = [...root.querySelectorAll('.view-lines .view-line')].find((el) =>
+            (el.textContent ?? '').replace(/\u00a0/g, ' ').includes(lineText),
+          );
+          if (line === undefined) return false;
+          const lineTop = line.getBoundingClientRect().top;
+          const lineHeight = line.getBoundingClientRect().height || 18;
+          let best: { text: string; top: number } | null = null;
+          for (const lens of root.querySelectorAll('.codelens-decoration')) {
+            const top = lens.getBoundingClientRect().top;
+            // The lens sits above the LF's decorator or def: at most a few lines up.
+            if (top < lineTop && lineTop - top <= lineHeight * 4 && (best === null || top > best.top)) {
+              best = { text: (lens.textContent ?? '').replace(/\u00a0/g, ' ').trim(), top };
+            }
+          }
+          return best !== null && new RegExp(source, flags).test(best.text) ? best.text : false;
+        },
+        { root: editor, lineText, source: pattern.source, flags: pattern.flags },
+        { timeout, polling: 100 },
+      );
+      return (await handle.jsonValue()) as string;
+    } catch (error) {
+      const lenses = await this.codeLensTexts().catch(() => []);
+      throw new Error(
+        `No CodeLens matching ${pattern} above the line "${lineText}" within ${timeout} ms. Lenses shown: ${JSON.stringify(lenses)}. ${String(error)}`,
+      );
+    } finally {
+      await editor.dispose();
+    }
+  }
+
+  /**
+   * Replaces the only occurrence of `find` in the active editor with `replacement` through the editor's
+   * own find/replace widget (typing into the editor would trigger auto-closing quotes).
+   */
+  async replaceInEditor(find: string, replacement: string): Promise<void> {
+    await this.activeEditor().locator('.view-lines').click();
+    await this.page.keyboard.press('Control+H');
+    const widget = this.activeEditor().locator('.find-widget.visible');
+    await widget.waitFor({ state: 'visible', timeout: 10_000 });
+    const findInput = widget.locator('.find-part .input').first();
+    await findInput.fill(find);
+    const count = widget.locator('.matchesCount');
+    await count.filter({ hasText: /^1 of 1$/ }).waitFor({ timeout: 10_000 }).catch(async () => {
+      const shown = await count.textContent().catch(() => '?');
+      throw new Error(`Expected exactly one "${find}" in the editor before replacing; the find widget says "${shown}".`);
+    });
+    const replaceInput = widget.locator('.replace-part .input').first();
+    await replaceInput.fill(replacement);
+    await replaceInput.press('Control+Alt+Enter');
+    await count.filter({ hasText: /^No results$/ }).waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /** Saves the active editor (Ctrl+S) and waits until its tab is no longer marked dirty. */
+  async save(): Promise<void> {
+    await this.activeEditor().locator('.view-lines').click();
+    await this.page.keyboard.press('Control+S');
+    await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
+  }
+
+  /** A locator inside the content frame of the visible webview whose title contains `panelTitle`. */
+  webviewFrame(): ReturnType<Page['frameLocator']> {
+    // Webviews are an outer iframe (the host) wrapping #active-frame (the extension's HTML).
+    return this.page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+  }
+
+  async screenshot(fileName: string): Promise<string> {
+    const path = resultPath(fileName);
+    await this.page.screenshot({ path, fullPage: false });
+    return path;
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => undefined);
+    rmSync(this.profileDir, { recursive: true, force: true });
+  }
+}
