@@ -1,0 +1,213 @@
+// Data readers: real WRENCH and CSV fixtures load with the right shapes, and every kind of bad input is
+// rejected with a DataError naming the file, the line or record, and the problem.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseCsv } from '../../lf-runtime/src/data/csvParser.ts';
+import { findJsonSyntaxError } from '../../lf-runtime/src/data/jsonSyntax.ts';
+import { parseCsvDataset } from '../../lf-runtime/src/data/readCsv.ts';
+import { readDataset, readWrenchSplit } from '../../lf-runtime/src/data/readDataset.ts';
+import { parseJsonlDataset } from '../../lf-runtime/src/data/readJsonl.ts';
+import { parseWrenchDataset, readWrenchLabelNames } from '../../lf-runtime/src/data/readWrench.ts';
+import { DataError } from '../../lf-runtime/src/data/types.ts';
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures');
+const malformed = (name: string): string => join(fixtures, 'malformed', name);
+const youtube = join(fixtures, 'wrench', 'youtube');
+
+/** Runs `load` and checks it fails with a DataError at `location` whose message contains every fragment. */
+async function rejects(load: () => Promise<unknown> | unknown, location: string | null, ...fragments: string[]): Promise<DataError> {
+  let caught: unknown = null;
+  try {
+    await load();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof DataError, `expected a DataError, got ${String(caught)}`);
+  assert.equal(caught.location, location, caught.message);
+  for (const f of fragments) assert.ok(caught.message.includes(f), `"${caught.message}" should mention "${f}"`);
+  return caught;
+}
+
+describe('WRENCH JSON', () => {
+  it('reads youtube train: ids are keys, fields are the data object, gold and weak labels kept apart', async () => {
+    const ds = await readDataset(join(youtube, 'train.json'));
+    const raw = JSON.parse(readFileSync(join(youtube, 'train.json'), 'utf8')) as Record<string, { label: number; weak_labels: number[]; data: { text: string } }>;
+    const keys = Object.keys(raw);
+    assert.equal(ds.rows.length, keys.length);
+    assert.equal(ds.rows.length, 1686);
+    assert.equal(ds.rows[5].id, keys[5]);
+    assert.deepEqual(ds.rows[5].fields, raw[keys[5]].data);
+    assert.ok(!('label' in ds.rows[5].fields), 'gold must not be visible in fields');
+    assert.ok(ds.gold);
+    assert.equal(ds.gold[5], raw[keys[5]].label);
+    assert.ok(ds.weakLabels);
+    assert.equal(ds.weakLabels.m, 10);
+    assert.equal(ds.weakLabels.data.length, 1686 * 10);
+    const last = keys.length - 1;
+    assert.deepEqual(Array.from(ds.weakLabels.data.subarray(last * 10, last * 10 + 10)), raw[keys[last]].weak_labels);
+  });
+
+  it('reads label names in class-id order', async () => {
+    assert.deepEqual(await readWrenchLabelNames(youtube), ['HAM', 'SPAM']);
+    assert.deepEqual((await readWrenchLabelNames(join(fixtures, 'wrench', 'trec'))).length, 6);
+  });
+
+  it('readWrenchSplit reads sms valid with 73 LF columns', async () => {
+    const ds = await readWrenchSplit(join(fixtures, 'wrench', 'sms', 'valid.json'));
+    assert.equal(ds.rows.length, 500);
+    assert.equal(ds.weakLabels?.m, 73);
+  });
+
+  it('names the record missing its data object', async () => {
+    await rejects(() => readDataset(malformed('wrench-missing-data.json')), '7', 'record "7"', 'no "data" object');
+  });
+
+  it('names the record missing the text field and lists the fields it has', async () => {
+    await rejects(() => readDataset(malformed('wrench-missing-text.json')), '1', 'record "1"', '"text"', '"body"', 'textField');
+  });
+
+  it('rejects weak_labels rows of different lengths', async () => {
+    await rejects(() => readDataset(malformed('wrench-ragged-weak-labels.json')), '1', 'record "1" has 1 weak labels', 'record "0" has 2');
+  });
+
+  it('gives line and column of a JSON syntax error', async () => {
+    await rejects(() => readDataset(malformed('wrench-syntax-error.json')), '3:43', 'invalid JSON', 'trailing comma');
+  });
+
+  it('refuses a JSON array with a hint to use .jsonl', async () => {
+    await rejects(() => parseWrenchDataset('[{"text": "a"}]', 'inline.json'), null, 'WRENCH', '.jsonl');
+  });
+});
+
+describe('CSV', () => {
+  it('reads the raw YouTube CSVs, with CLASS as gold and a comment spanning lines', async () => {
+    const opts = { textField: 'CONTENT', labelField: 'CLASS' };
+    let total = 0;
+    let spam = 0;
+    for (const name of ['Youtube01-Psy', 'Youtube02-KatyPerry', 'Youtube03-LMFAO', 'Youtube04-Eminem', 'Youtube05-Shakira']) {
+      const ds = await readDataset(join(fixtures, 'youtube_raw', `${name}.csv`), opts);
+      total += ds.rows.length;
+      spam += ds.gold?.filter((g) => g === 1).length ?? 0;
+      assert.deepEqual(Object.keys(ds.rows[0].fields), ['COMMENT_ID', 'AUTHOR', 'DATE', 'CONTENT']);
+      assert.equal(ds.rows[0].id, '1');
+    }
+    // DATA.md: 1956 rows, 1005 spam.
+    assert.equal(total, 1956);
+    assert.equal(spam, 1005);
+    const eminem = await readDataset(join(fixtures, 'youtube_raw', 'Youtube04-Eminem.csv'), opts);
+    assert.equal(eminem.rows.length, 448);
+    assert.ok(eminem.rows.some((r) => String(r.fields.CONTENT).includes('\n')), 'a quoted comment keeps its line break');
+  });
+
+  it('reports duplicate ids in real data, naming both lines', async () => {
+    const opts = { textField: 'CONTENT', labelField: 'CLASS', idField: 'COMMENT_ID' };
+    await rejects(
+      () => readDataset(join(fixtures, 'youtube_raw', 'Youtube04-Eminem.csv'), opts),
+      '290',
+      'duplicate row id "LneaDw26bFvPh9xBHNw1btQoyP60ay_WWthtvXCx37s"',
+      'line 289',
+    );
+    const psy = await readDataset(join(fixtures, 'youtube_raw', 'Youtube01-Psy.csv'), opts);
+    assert.equal(psy.rows[0].id, 'LZQPQhLyRh80UYxNuaDWhIGQYNQ96IuCg-AYWqNPjpU');
+  });
+
+  it('strips the BOM and handles CRLF, commas, doubled quotes and line breaks inside quotes', async () => {
+    const ds = await readDataset(malformed('bom-crlf-quoted.csv'), { idField: 'id' });
+    assert.deepEqual(
+      ds.rows.map((r) => r.fields.text),
+      ['comma, inside', 'doubled "quotes"', 'line one\r\nline two', 'plain'],
+    );
+    assert.deepEqual(Object.keys(ds.rows[0].fields), ['id', 'text']);
+    assert.deepEqual(ds.rows.map((r) => r.id), ['1', '2', '3', '4']);
+    assert.deepEqual(ds.gold, [1, 0, null, 1]);
+  });
+
+  it('records the physical line each record starts on', () => {
+    const records = parseCsv('a,b\n"x\ny",1\n\nz,2\r\nw,"3"');
+    assert.deepEqual(records.map((r) => r.line), [1, 2, 5, 6]);
+    assert.deepEqual(records[1].fields, ['x\ny', '1']);
+    assert.deepEqual(parseCsv('a,b,\n').map((r) => r.fields), [['a', 'b', '']]);
+  });
+
+  it('reports an unterminated quote at the line where the record starts', async () => {
+    await rejects(() => readDataset(malformed('unterminated-quote.csv')), '3', 'unterminated quoted field');
+  });
+
+  it('reports text after a closing quote', () => {
+    assert.throws(() => parseCsvDataset('text\n"a"b\n', 'x.csv'), /x\.csv:2: .*closing quote/);
+  });
+
+  it('reports a record with the wrong number of fields', async () => {
+    await rejects(() => readDataset(malformed('wrong-field-count.csv')), '3', '4 fields', 'header has 3 columns');
+  });
+
+  it('lists the columns when the text column is missing', async () => {
+    await rejects(() => readDataset(malformed('no-text-column.csv')), '1', 'no "text" column', '"id", "content", "label"');
+  });
+
+  it('reports a gold label that is not an integer, with its line', async () => {
+    await rejects(() => readDataset(malformed('label-not-int.csv')), '3', '"SPAM"', 'not an integer class id');
+  });
+
+  it('rejects empty and header-only files', async () => {
+    await rejects(() => readDataset(malformed('empty.csv')), null, 'empty');
+    await rejects(() => readDataset(malformed('header-only.csv')), null, 'no data rows');
+  });
+
+  it('rejects duplicate or empty header names', () => {
+    assert.throws(() => parseCsvDataset('text,text\na,b\n', 'x.csv'), /"text" twice/);
+    assert.throws(() => parseCsvDataset('text,\na,b\n', 'x.csv'), /column 2 of the header has no name/);
+  });
+});
+
+describe('JSONL', () => {
+  it('reads objects, skips blank lines, ids are line numbers, label removed from fields', () => {
+    const ds = parseJsonlDataset('{"text":"a","label":1,"n":2}\r\n\n{"text":"b"}\n', 'x.jsonl');
+    assert.deepEqual(ds.rows, [
+      { id: '1', fields: { text: 'a', n: 2 } },
+      { id: '3', fields: { text: 'b' } },
+    ]);
+    assert.deepEqual(ds.gold, [1, null]);
+  });
+
+  it('gives the line and parser message for bad JSON', async () => {
+    const err = await rejects(() => readDataset(malformed('bad-json-line.jsonl')), '3', 'line 3 is not valid JSON');
+    assert.match(err.message, /Unexpected token/);
+  });
+
+  it('rejects a line that is not an object', async () => {
+    await rejects(() => readDataset(malformed('array-line.jsonl')), '2', 'not a JSON object');
+  });
+
+  it('names the line missing the text field and the fields it has', async () => {
+    await rejects(() => readDataset(malformed('missing-text.jsonl')), '2', 'line 2 has no "text" field', '"body"');
+  });
+
+  it('uses a custom text field and id field; a non-string text is an error', () => {
+    const ds = parseJsonlDataset('{"body":"a","key":"k1"}\n{"body":"b","key":7}\n', 'x.jsonl', { textField: 'body', idField: 'key' });
+    assert.deepEqual(ds.rows.map((r) => r.id), ['k1', '7']);
+    assert.equal(ds.gold, null, 'a file without labels has gold null');
+    assert.throws(() => parseJsonlDataset('{"text": 5}\n', 'x.jsonl'), /must be a string, found number 5/);
+  });
+});
+
+describe('file-level errors', () => {
+  it('names a missing file', async () => {
+    await rejects(() => readDataset(malformed('no-such-file.csv')), null, 'no-such-file.csv', 'file not found');
+  });
+
+  it('refuses an unknown extension, listing the supported ones', async () => {
+    await rejects(() => readDataset(malformed('README.md')), null, 'unsupported file type ".md"', '.jsonl');
+  });
+});
+
+describe('JSON syntax locator', () => {
+  it('finds line and column of common mistakes', () => {
+    assert.deepEqual(findJsonSyntaxError('{\n  "a": 1,\n}'), { line: 3, column: 1, message: "trailing comma before '}' is not allowed in JSON" });
+    assert.equal(findJsonSyntaxError("{'a': 1}")?.column, 2);
+    assert.equal(findJsonSyntaxError('{"a": [1, 2}')?.column, 12);
+    assert.equal(findJsonSyntaxError('{"a": 1}'), null);
+  });
+});
