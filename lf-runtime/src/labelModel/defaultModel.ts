@@ -1,0 +1,165 @@
+/**
+ * The model the editor and `lf-studio fit` use unless told otherwise. No single label model wins on every
+ * LF set (measured on the WRENCH fixtures: Dawid-Skene best on youtube, the agreement model on trec), so
+ * several fast candidates are fitted and one is chosen:
+ * - without gold labels, the medoid: the candidate whose labels agree most with the other candidates', a
+ *   choice that needs no labels and avoids any one model's failure mode (collapse onto one class);
+ * - with a dev set, the candidate with the best dev accuracy, and the accuracy estimates are calibrated
+ *   towards the dev set's observed precision.
+ * Per-LF accuracy is the median of the candidates' estimates, which is robust to one model going astray.
+ */
+import { accuracyModelFromParameters } from './accuracyEm.ts';
+import { runAgreementModel } from './agreementModel.ts';
+import { fitDawidSkeneOnIndex } from './dawidSkene.ts';
+import { fitFlyingSquid } from './flyingSquid.ts';
+import { fitMajorityVoteOnIndex } from './majorityVote.ts';
+import { buildVoteIndex, validateVoteMatrix } from './voteIndex.ts';
+import { LabelModelInputError } from './types.ts';
+import type { FittedLabelModel, LabelModelOptions, VoteMatrix } from './types.ts';
+
+export interface DevSet {
+  L: VoteMatrix;
+  gold: number[];
+}
+
+export interface DefaultFitOptions extends LabelModelOptions {
+  dev?: DevSet;
+}
+
+export interface DefaultFit {
+  model: FittedLabelModel;
+  /** Name of the candidate whose posteriors the default uses. */
+  chosen: string;
+  /** How it was chosen, in words a user can read. */
+  chosenBy: string;
+  usedDevSet: boolean;
+  /** Rows of the fitted matrix on which no LF votes: reported, and given only the class balance. */
+  uncoveredRows: number;
+  candidates: { name: string; score: number }[];
+}
+
+/** Pseudo-votes of the model estimate when calibrating an LF's accuracy with its dev-set precision. */
+const DEV_CALIBRATION_STRENGTH = 10;
+
+export function fitCandidates(L: VoteMatrix, k: number, options: LabelModelOptions = {}): FittedLabelModel[] {
+  const started = performance.now();
+  const index = buildVoteIndex(L, k);
+  const seed = options.seed ?? 0;
+  const majority = fitMajorityVoteOnIndex(index, seed, started);
+  const t1 = performance.now();
+  const dawidSkene = fitDawidSkeneOnIndex(index, { seed, fixedClassBalance: majority.classBalance }, t1);
+  const t2 = performance.now();
+  const agreementFit = runAgreementModel(index, { shrinkage: 20 });
+  const agreement = accuracyModelFromParameters('agreement', index, agreementFit.classBalance, agreementFit.accuracy, seed, t2);
+  return [majority, dawidSkene, agreement, fitFlyingSquid(L, k, { seed })];
+}
+
+export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions = {}): DefaultFit {
+  const started = performance.now();
+  validateVoteMatrix(L, k);
+  const candidates = fitCandidates(L, k, options);
+  const { dev } = options;
+  let scores: number[];
+  let chosenBy: string;
+  if (dev) {
+    validateDev(dev, L.m, k);
+    scores = candidates.map((c) => devAccuracy(c, dev));
+    chosenBy = `best accuracy on the dev set (${dev.gold.length} rows with gold labels)`;
+  } else {
+    const labels = candidates.map((c) => c.predict(L, 'prior'));
+    scores = candidates.map((_, a) => {
+      let agree = 0;
+      for (let b = 0; b < candidates.length; b++) if (b !== a) agree += agreementRate(labels[a], labels[b]);
+      return agree / (candidates.length - 1);
+    });
+    chosenBy = 'agreement with the other label models (medoid), no gold labels used';
+  }
+  // Majority vote votes in the medoid score but is not eligible: it is the baseline the default must beat,
+  // and as the centre of every vote-based model it would otherwise always be the medoid.
+  let best = -1;
+  for (let c = 0; c < candidates.length; c++) {
+    if (candidates[c].name === 'majority' && !dev) continue;
+    if (best < 0 || scores[c] > scores[best] + 1e-12) best = c;
+  }
+  const chosen = candidates[best];
+
+  let accuracies = medianAccuracies(candidates, L.m);
+  if (dev) accuracies = calibrateWithDev(accuracies, dev, L.m);
+  const model: FittedLabelModel = {
+    ...chosen,
+    name: `default (${chosen.name})`,
+    accuracyWhenVoting: accuracies,
+    fitMs: performance.now() - started,
+  };
+  let uncoveredRows = 0;
+  for (let i = 0; i < L.n; i++) {
+    let voted = false;
+    for (let j = 0; j < L.m && !voted; j++) voted = L.data[i * L.m + j] !== -1;
+    if (!voted) uncoveredRows++;
+  }
+  return {
+    model,
+    chosen: chosen.name,
+    chosenBy,
+    usedDevSet: dev !== undefined,
+    uncoveredRows,
+    candidates: candidates.map((c, i) => ({ name: c.name, score: scores[i] })),
+  };
+}
+
+function validateDev(dev: DevSet, m: number, k: number): void {
+  validateVoteMatrix(dev.L, k);
+  if (dev.L.m !== m) {
+    throw new LabelModelInputError(`dev set has votes of ${dev.L.m} LFs but the training matrix has ${m}; run the same LFs on both`);
+  }
+  if (dev.gold.length !== dev.L.n) {
+    throw new LabelModelInputError(`dev set has ${dev.L.n} rows of votes but ${dev.gold.length} gold labels; give one label per row`);
+  }
+  dev.gold.forEach((g, i) => {
+    if (!Number.isInteger(g) || g < 0 || g >= k) {
+      throw new LabelModelInputError(`dev gold label ${g} at row ${i} is not a class id 0..${k - 1}`);
+    }
+  });
+}
+
+function devAccuracy(model: FittedLabelModel, dev: DevSet): number {
+  const pred = model.predict(dev.L, 'prior');
+  let right = 0;
+  for (let i = 0; i < dev.L.n; i++) if (pred[i] === dev.gold[i]) right++;
+  return dev.L.n > 0 ? right / dev.L.n : 0;
+}
+
+function agreementRate(a: Int32Array, b: Int32Array): number {
+  let same = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) same++;
+  return a.length > 0 ? same / a.length : 1;
+}
+
+function medianAccuracies(models: FittedLabelModel[], m: number): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (let j = 0; j < m; j++) {
+    const values = models.map((x) => x.accuracyWhenVoting[j]).filter((v): v is number => v !== null && Number.isFinite(v));
+    values.sort((x, y) => x - y);
+    const h = values.length >> 1;
+    out.push(values.length === 0 ? null : values.length % 2 ? values[h] : (values[h - 1] + values[h]) / 2);
+  }
+  return out;
+}
+
+/** Beta-style blend: the estimate counts as DEV_CALIBRATION_STRENGTH votes beside the dev set's real ones. */
+function calibrateWithDev(estimates: (number | null)[], dev: DevSet, m: number): (number | null)[] {
+  const right = new Array<number>(m).fill(0);
+  const votes = new Array<number>(m).fill(0);
+  for (let i = 0; i < dev.L.n; i++) {
+    for (let j = 0; j < m; j++) {
+      const v = dev.L.data[i * m + j];
+      if (v === -1) continue;
+      votes[j]++;
+      if (v === dev.gold[i]) right[j]++;
+    }
+  }
+  return estimates.map((e, j) => {
+    if (e === null) return votes[j] > 0 ? right[j] / votes[j] : null;
+    return (e * DEV_CALIBRATION_STRENGTH + right[j]) / (DEV_CALIBRATION_STRENGTH + votes[j]);
+  });
+}
