@@ -129,6 +129,9 @@ describe('CSV', () => {
     assert.deepEqual(records.map((r) => r.line), [1, 2, 5, 6]);
     assert.deepEqual(records[1].fields, ['x\ny', '1']);
     assert.deepEqual(parseCsv('a,b,\n').map((r) => r.fields), [['a', 'b', '']]);
+    // Old Mac line ends (lone CR), including inside a quoted field.
+    assert.deepEqual(parseCsv('a\r"x\ry"\rb').map((r) => [r.line, r.fields[0]]), [[1, 'a'], [2, 'x\ry'], [4, 'b']]);
+    assert.deepEqual(parseCsv('h\r\n"p\r\nq\nr"\r\ns').map((r) => r.line), [1, 2, 5]);
   });
 
   it('reports an unterminated quote at the line where the record starts', async () => {

@@ -37,6 +37,7 @@ export function parseCsv(text: string): CsvRecord[] {
   const len = text.length;
   let pos = 0;
   let line = 1;
+  const breaks = new LineBreakCounter(text);
 
   while (pos < len) {
     const c0 = text.charCodeAt(pos);
@@ -62,7 +63,7 @@ export function parseCsv(text: string): CsvRecord[] {
               `unterminated quoted field (the quote opens on line ${openLine}); close it with '"' and write quotes inside a field as ""`,
             );
           }
-          line += countLineBreaks(text, start, close);
+          line += breaks.count(start, close);
           if (text.charCodeAt(close + 1) === QUOTE) {
             (parts ??= []).push(text.slice(start, close + 1));
             start = close + 2;
@@ -107,13 +108,30 @@ export function parseCsv(text: string): CsvRecord[] {
   return records;
 }
 
-/** Line breaks (LF, CRLF or lone CR) in text[start, end). */
-function countLineBreaks(text: string, start: number, end: number): number {
-  let count = 0;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === LF) count++;
-    else if (c === CR && text.charCodeAt(i + 1) !== LF) count++;
+/**
+ * Counts line breaks (LF, CRLF or lone CR) inside quoted fields. Quoted fields (long comments) make up most
+ * of a typical file, so this uses indexOf, which scans natively, and remembers the next LF and CR found:
+ * positions only move forward, so each character is scanned at most once per kind and the whole file stays
+ * linear even when one kind of break is rare or absent.
+ */
+class LineBreakCounter {
+  private nextLf = -2;
+  private nextCr = -2;
+  constructor(private readonly text: string) {}
+
+  count(start: number, end: number): number {
+    const text = this.text;
+    let n = 0;
+    if (this.nextLf !== -1 && this.nextLf < start) this.nextLf = text.indexOf('\n', start);
+    while (this.nextLf !== -1 && this.nextLf < end) {
+      n++;
+      this.nextLf = text.indexOf('\n', this.nextLf + 1);
+    }
+    if (this.nextCr !== -1 && this.nextCr < start) this.nextCr = text.indexOf('\r', start);
+    while (this.nextCr !== -1 && this.nextCr < end) {
+      if (text.charCodeAt(this.nextCr + 1) !== LF) n++;
+      this.nextCr = text.indexOf('\r', this.nextCr + 1);
+    }
+    return n;
   }
-  return count;
 }
