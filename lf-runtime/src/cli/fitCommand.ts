@@ -1,0 +1,157 @@
+/**
+ * `lf-studio fit <wrench-dir> [--model NAME|all] [--json]`: fits label models on train.json's weak_labels
+ * (its gold labels are never shown to a model), evaluates on test.json, and compares each LF's estimated
+ * accuracy with its true accuracy when voting on train. The default model is always reported.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { DataError } from '../data/types.ts';
+import { readWrenchLabelNames, wrenchSplitPath } from '../data/readWrench.ts';
+import { readWrenchSplit } from '../data/readDataset.ts';
+import { fitDefault } from '../labelModel/defaultModel.ts';
+import { fitMajorityVote } from '../labelModel/majorityVote.ts';
+import { fitDawidSkene } from '../labelModel/dawidSkene.ts';
+import { fitMatrixCompletion } from '../labelModel/matrixCompletion.ts';
+import { fitFlyingSquid } from '../labelModel/flyingSquid.ts';
+import { fitAgreementModel } from '../labelModel/agreementModel.ts';
+import { accuracyEstimationError, evaluateOnSplit, trueAccuracyWhenVoting } from '../labelModel/evaluation.ts';
+import type { TestFigures, TrueLfAccuracy } from '../labelModel/evaluation.ts';
+import { LabelModelInputError } from '../labelModel/types.ts';
+import type { FittedLabelModel, VoteMatrix } from '../labelModel/types.ts';
+
+export interface FitIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+const USAGE = 'usage: lf-studio fit <wrench-dir> [--model NAME|all] [--json]';
+const POLICY_TEXT = 'rows without votes and ties get the most likely class under the estimated class balance';
+
+type Fitter = (L: VoteMatrix, k: number) => FittedLabelModel;
+const FITTERS: Record<string, Fitter> = {
+  majority: (L, k) => fitMajorityVote(L, k),
+  'dawid-skene': (L, k) => fitDawidSkene(L, k),
+  'matrix-completion': (L, k) => fitMatrixCompletion(L, k),
+  'flying-squid': (L, k) => fitFlyingSquid(L, k),
+  agreement: (L, k) => fitAgreementModel(L, k),
+};
+
+interface ModelReport {
+  name: string;
+  default: boolean;
+  fitMs: number;
+  test: TestFigures;
+  lfs: { estimatedAccuracy: number | null; trueAccuracy: number | null }[];
+  estimationError: number | null;
+}
+
+interface ParsedArgs {
+  dir: string;
+  model: string | null;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): ParsedArgs | string {
+  const args = argv[0] === 'fit' ? argv.slice(1) : argv;
+  let dir: string | null = null;
+  let model: string | null = null;
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--json') json = true;
+    else if (a === '--model') {
+      model = args[++i] ?? null;
+      if (!model) return `--model needs a value: one of ${[...Object.keys(FITTERS), 'default', 'all'].join(', ')}`;
+    } else if (a.startsWith('--model=')) model = a.slice('--model='.length);
+    else if (a.startsWith('-')) return `unknown option '${a}'`;
+    else if (dir === null) dir = a;
+    else return `unexpected argument '${a}': give one WRENCH folder`;
+  }
+  if (!dir) return 'missing <wrench-dir>: the folder holding train.json, test.json and label.json';
+  if (model !== null && model !== 'all' && model !== 'default' && !(model in FITTERS)) {
+    return `unknown model '${model}': use one of ${[...Object.keys(FITTERS), 'default', 'all'].join(', ')}`;
+  }
+  return { dir, model, json };
+}
+
+async function readSplit(dir: string, split: 'train' | 'test'): Promise<{ L: VoteMatrix; gold: number[] }> {
+  const file = wrenchSplitPath(dir, split);
+  const ds = await readWrenchSplit(file);
+  if (!ds.weakLabels) throw new DataError(file, null, 'no "weak_labels" in the rows; `fit` needs the benchmark LF votes');
+  const gold = ds.gold;
+  if (!gold || gold.some((g) => g === null)) {
+    throw new DataError(file, null, 'some rows have no "label"; evaluation needs a gold label on every row');
+  }
+  return { L: { n: ds.rows.length, m: ds.weakLabels.m, data: ds.weakLabels.data }, gold: gold as number[] };
+}
+
+function report(model: FittedLabelModel, isDefault: boolean, test: { L: VoteMatrix; gold: number[] }, truth: TrueLfAccuracy): ModelReport {
+  return {
+    name: model.name,
+    default: isDefault,
+    fitMs: model.fitMs,
+    test: evaluateOnSplit(model, test.L, test.gold, 'prior'),
+    lfs: model.accuracyWhenVoting.map((e, j) => ({ estimatedAccuracy: e, trueAccuracy: truth.accuracy[j] })),
+    estimationError: accuracyEstimationError(model.accuracyWhenVoting, truth),
+  };
+}
+
+const fmt = (x: number | null, digits = 3): string => (x === null ? '-' : x.toFixed(digits));
+
+function printText(reports: ModelReport[], io: FitIo, header: string, truth: TrueLfAccuracy): void {
+  io.stdout(`${header}\naccuracy on all rows: ${POLICY_TEXT}\n`);
+  for (const r of reports) {
+    io.stdout(`\n${r.name}${r.default ? '  [default]' : ''}\n`);
+    io.stdout(`  fit ${r.fitMs.toFixed(1)} ms\n`);
+    io.stdout(
+      `  test: coverage ${fmt(r.test.coverage)}  accuracy (covered rows) ${fmt(r.test.accuracyCovered)}  ` +
+        `accuracy (all rows) ${fmt(r.test.accuracy)}  macro-F1 ${fmt(r.test.macroF1)}\n`,
+    );
+    io.stdout('  LF   votes  estimated  true(train)\n');
+    r.lfs.forEach((lf, j) => {
+      io.stdout(`  ${String(j).padStart(3)}  ${String(truth.votes[j]).padStart(5)}  ${fmt(lf.estimatedAccuracy).padStart(9)}  ${fmt(lf.trueAccuracy).padStart(11)}\n`);
+    });
+    io.stdout(`  mean |estimated - true| over LFs with >= 10 votes: ${fmt(r.estimationError)}\n`);
+  }
+}
+
+export async function runFitCommand(argv: string[], io: FitIo): Promise<number> {
+  const parsed = parseArgs(argv);
+  if (typeof parsed === 'string') {
+    io.stderr(`lf-studio fit: ${parsed}\n${USAGE}\n`);
+    return 2;
+  }
+  const { dir, model, json } = parsed;
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    io.stderr(`lf-studio fit: '${dir}' is not a folder; give the WRENCH dataset folder (with train.json and test.json)\n`);
+    return 2;
+  }
+  try {
+    const classNames = await readWrenchLabelNames(dir);
+    const k = classNames.length;
+    const train = await readSplit(dir, 'train');
+    const test = await readSplit(dir, 'test');
+    if (test.L.m !== train.L.m) {
+      throw new LabelModelInputError(`train.json has ${train.L.m} LFs but test.json has ${test.L.m}; both splits need the same LF columns`);
+    }
+    const truth = trueAccuracyWhenVoting(train.L, train.gold);
+    const def = fitDefault(train.L, k);
+    const reports: ModelReport[] = [report(def.model, true, test, truth)];
+    const names = model === 'all' ? Object.keys(FITTERS) : model && model !== 'default' ? [model] : [];
+    for (const name of names) reports.push(report(FITTERS[name](train.L, k), false, test, truth));
+    if (json) {
+      io.stdout(`${JSON.stringify({ models: reports })}\n`);
+    } else {
+      const header =
+        `${dir}: ${train.L.n} train rows, ${test.L.n} test rows, ${train.L.m} LFs, ${k} classes (${classNames.join(', ')})\n` +
+        `default: ${def.model.name}, chosen by ${def.chosenBy}; ${def.uncoveredRows} train rows have no vote`;
+      printText(reports, io, header, truth);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof DataError || err instanceof LabelModelInputError) {
+      io.stderr(`lf-studio fit: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
