@@ -2,9 +2,9 @@
  * Failure evidence for end-to-end tests: copies code-server's own output and VS Code's server and
  * extension-host logs into test-results/, and picks the lines worth putting in an assertion message.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { resultPath } from './paths.ts';
+import { resultPath, resultsDir } from './paths.ts';
 
 export function readLogTail(path: string, lines: number): string {
   if (!existsSync(path)) return `(no log at ${path})`;
@@ -65,4 +65,12 @@ export function saveLogs(label: string, serverLogPath: string, userDataDir: stri
     relevantLogLines(files, vscodeLogs) || '(no relevant lines)',
   ].join('\n');
   return { dir, excerpt };
+}
+
+/** Removes failure screenshots and log copies left by an earlier run, so test-results/ describes this one. */
+export function clearFailureEvidence(): void {
+  if (!existsSync(resultsDir)) return;
+  for (const entry of readdirSync(resultsDir)) {
+    if (entry.endsWith('-failure.png') || entry.endsWith('-logs')) rmSync(join(resultsDir, entry), { recursive: true, force: true });
+  }
 }

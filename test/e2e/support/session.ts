@@ -5,7 +5,7 @@
  */
 import { startCodeServer, removeScratch } from './codeServer.ts';
 import type { CodeServer } from './codeServer.ts';
-import { saveLogs } from './logs.ts';
+import { clearFailureEvidence, saveLogs } from './logs.ts';
 import { exampleWorkspace, vsixPath } from './paths.ts';
 import { Workbench } from './workbench.ts';
 
@@ -17,6 +17,7 @@ export interface E2eSession {
 }
 
 export async function startSession(options: { workspaceSource?: string } = {}): Promise<E2eSession> {
+  clearFailureEvidence();
   const server = await startCodeServer({ vsixPath, workspaceSource: options.workspaceSource ?? exampleWorkspace });
   try {
     const workbench = await Workbench.open(server.workbenchUrl);

@@ -212,7 +212,7 @@ export class Workbench {
     await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
   }
 
-  /** A locator inside the content frame of the visible webview whose title contains `panelTitle`. */
+  /** The content frame of the most recently opened webview panel (e.g. the dashboard). */
   webviewFrame(): ReturnType<Page['frameLocator']> {
     // Webviews are an outer iframe (the host) wrapping #active-frame (the extension's HTML).
     return this.page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
