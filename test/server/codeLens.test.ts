@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { LspTestClient, copyWorkspace } from '../support/lspClient.ts';
 
 /** Coverage of `substring in text.lower()` over the example's sample, computed without the product. */
@@ -14,19 +15,21 @@ function expectedCoverage(root: string, substring: string): string {
   return `${((hits / rows.length) * 100).toFixed(1)}%`;
 }
 
+const text = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
+
 function lensFor(lenses: { range: { start: { line: number } }; command?: { title: string } }[], line: number): string | undefined {
   return lenses.find((l) => l.range.start.line === line && l.command?.title.startsWith('coverage'))?.command?.title;
 }
 
 describe('language server over stdio', () => {
   let client: LspTestClient;
-  let text: string;
+  let source: string;
   let myLine: number;
 
   before(async () => {
     client = await LspTestClient.start(copyWorkspace());
-    text = await client.open('lfs.py');
-    myLine = text.split('\n').findIndex((l) => l.includes('def keyword_my')) - 1; // the decorator line
+    source = await client.open('lfs.py');
+    myLine = source.split('\n').findIndex((l) => l.includes('def keyword_my')) - 1; // the decorator line
     await client.waitFor(() => client.analyses.length > 0, 'the first analysis');
   });
   after(() => client.stop());
@@ -47,7 +50,7 @@ describe('language server over stdio', () => {
 
   it('re-runs an edited LF and updates its lens', async () => {
     const before = client.analyses.length;
-    await client.change('lfs.py', text.replace('"my" in x.text.lower()', '"check" in x.text.lower()'));
+    await client.change('lfs.py', source.replace('"my" in x.text.lower()', '"check" in x.text.lower()'));
     await client.save('lfs.py');
     await client.waitFor(() => client.analyses.length > before, 'an analysis after the edit');
     const title = lensFor(await client.codeLenses('lfs.py'), myLine);
@@ -55,7 +58,7 @@ describe('language server over stdio', () => {
   });
 
   it('reports a syntax error as a diagnostic on its line and keeps the last figures', async () => {
-    const broken = text.replace('def keyword_song(x):', 'def keyword_song(x)');
+    const broken = source.replace('def keyword_song(x):', 'def keyword_song(x)');
     const brokenLine = broken.split('\n').findIndex((l) => l.startsWith('def keyword_song'));
     await client.change('lfs.py', broken);
     const diags = await client.waitFor(() => {
@@ -64,21 +67,21 @@ describe('language server over stdio', () => {
     }, 'a syntax-error diagnostic');
     const err = diags.find((d) => d.severity === 1)!;
     assert.equal(err.range.start.line, brokenLine);
-    assert.match(err.message, /SyntaxError|expected ':'/i);
+    assert.match(text(err), /SyntaxError|expected ':'/i);
     assert.ok(lensFor(await client.codeLenses('lfs.py'), myLine), 'lenses stay while the file is broken');
   });
 
   it('reports an LF that raises as a warning with the failing line', async () => {
-    const raising = text.replace('return HAM if "song" in x.text.lower() else ABSTAIN', 'return HAM if 1 / 0 else ABSTAIN');
+    const raising = source.replace('return HAM if "song" in x.text.lower() else ABSTAIN', 'return HAM if 1 / 0 else ABSTAIN');
     const line = raising.split('\n').findIndex((l) => l.includes('1 / 0'));
     await client.change('lfs.py', raising);
     const diags = await client.waitFor(() => {
       const d = client.diagnostics.get(client.uri('lfs.py'));
-      return d?.some((x) => x.message.includes('ZeroDivisionError')) ? d : undefined;
+      return d?.some((x) => text(x).includes('ZeroDivisionError')) ? d : undefined;
     }, 'a ZeroDivisionError diagnostic');
-    const warning = diags.find((d) => d.message.includes('ZeroDivisionError'))!;
+    const warning = diags.find((d) => text(d).includes('ZeroDivisionError'))!;
     assert.equal(warning.range.start.line, line);
-    assert.match(warning.message, /keyword_song failed on 1686 of 1686 rows/);
+    assert.match(text(warning), /keyword_song failed on 1686 of 1686 rows/);
   });
 });
 

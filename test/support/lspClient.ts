@@ -50,7 +50,7 @@ export class LspTestClient {
     connection.onNotification(DidAnalyzeNotification, (a: ProjectAnalysis) => this.record(() => this.analyses.push(a)));
     connection.onNotification(RuntimeStatusNotification, (s: RuntimeStatus) => this.record(() => this.statuses.push(s)));
     connection.onNotification(PublishDiagnosticsNotification.type, (p) => this.record(() => this.diagnostics.set(p.uri, p.diagnostics)));
-    connection.onRequest(CodeLensRefreshRequest.type, () => null);
+    connection.onRequest(CodeLensRefreshRequest.method, () => null);
     connection.onRequest('workspace/configuration', () => []);
     connection.onRequest('client/registerCapability', () => null);
   }
@@ -124,7 +124,7 @@ export class LspTestClient {
 
   async stop(): Promise<void> {
     try {
-      await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 3000))]);
+      await Promise.race([this.connection.sendRequest(ShutdownRequest.method), new Promise((r) => setTimeout(r, 3000))]);
       await this.connection.sendNotification(ExitNotification.type);
     } catch {
       // the server may already be gone; the kill below is what matters

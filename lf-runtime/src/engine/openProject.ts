@@ -2,15 +2,15 @@
  * From a workspace folder to a ready engine: reads lfstudio.json, loads the sample and dev data, and binds
  * them to an executor. Every failure comes back as a list of messages that name the file and the fix.
  */
-import { readDataset } from '../data/readDataset.ts';
 import { DataError } from '../data/types.ts';
 import { loadProjectFile } from '../project/projectFile.ts';
 import type { Project } from '../project/projectFile.ts';
+import { loadProjectData } from '../project/projectData.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import { AnalysisEngine } from './analysisEngine.ts';
 
 export type OpenProjectResult =
-  | { ok: true; engine: AnalysisEngine; project: Project }
+  | { ok: true; engine: AnalysisEngine; project: Project; warnings: string[] }
   | { ok: false; problems: string[]; missingProjectFile: boolean };
 
 export async function openProject(root: string, executor: LfExecutor, timeoutMs: number): Promise<OpenProjectResult> {
@@ -24,12 +24,7 @@ export async function openProject(root: string, executor: LfExecutor, timeoutMs:
   }
   const project = loaded.project;
   try {
-    const readOptions = { textField: project.textField, labelField: project.labelField ?? undefined, idField: project.idField ?? undefined };
-    const sample = await readDataset(project.data.sample, readOptions);
-    const dev = project.data.dev ? await readDataset(project.data.dev, readOptions) : null;
-    if (dev && (!dev.gold || dev.gold.some((g) => g === null))) {
-      return { ok: false, missingProjectFile: false, problems: [`${project.data.dev}: the dev set needs a gold label on every row (field '${project.labelField ?? 'label'}').`] };
-    }
+    const { sample, dev } = await loadProjectData(project);
     const engine = new AnalysisEngine(executor, {
       task: project.task,
       labels: project.labels,
@@ -38,7 +33,7 @@ export async function openProject(root: string, executor: LfExecutor, timeoutMs:
       lfFiles: project.lfFiles,
       timeoutMs,
     });
-    return { ok: true, engine, project };
+    return { ok: true, engine, project, warnings: loaded.warnings.map((w) => w.message) };
   } catch (err) {
     if (err instanceof DataError) return { ok: false, problems: [err.message], missingProjectFile: false };
     throw err;
