@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeLensRefreshRequest,
   DiagnosticSeverity,
+  FileChangeType,
   TextDocumentSyncKind,
   TextDocuments,
   type CodeLens,
@@ -77,7 +78,9 @@ export class LfLanguageServer {
     connection.onRequest(RestartRuntimeRequest, () => this.restart());
     connection.onDidChangeWatchedFiles(({ changes }) => {
       const files = changes.map((c) => fileURLToPath(c.uri));
-      if (files.some((f) => f.endsWith('lfstudio.json') || this.isDataFile(f))) void this.openWorkspace();
+      // A new or deleted .py file may change what the lfFiles patterns match: reload the project.
+      const addedOrRemoved = changes.some((c) => c.type !== FileChangeType.Changed && c.uri.endsWith('.py'));
+      if (addedOrRemoved || files.some((f) => f.endsWith('lfstudio.json') || this.isDataFile(f))) void this.openWorkspace();
       else this.scheduler.request(files.filter((f) => this.engine?.isLfFile(f) && !this.isOpen(f)), 0);
     });
     connection.onShutdown(() => this.dispose());
@@ -126,6 +129,7 @@ export class LfLanguageServer {
         return;
       }
       this.engine = opened.engine;
+      this.projectWarnings = opened.warnings;
       const isolation = await this.executor.isolation();
       this.isolationLabels = describeIsolation(isolation);
       await this.scheduler.runNow([...opened.engine.lfFiles]);
@@ -137,6 +141,7 @@ export class LfLanguageServer {
   }
 
   private isolationLabels: string[] = [];
+  private projectWarnings: string[] = [];
 
   private async restart(): Promise<void> {
     await this.executor?.dispose();
@@ -201,7 +206,7 @@ export class LfLanguageServer {
     this.setStatus({
       state: 'ready',
       text: `${analysis.lfs.length} LFs · ${analysis.rows} rows · coverage ${(analysis.totalCoverage * 100).toFixed(1)}%`,
-      detail: `Last run ${analysis.durationMs} ms${errors ? `; ${errors} LFs with errors` : ''}`,
+      detail: [`Last run ${analysis.durationMs} ms${errors ? `; ${errors} LFs with errors` : ''}`, ...this.projectWarnings].join('\n'),
     });
     void this.connection.sendNotification(DidAnalyzeNotification, analysis);
     if (this.canRefreshLenses) void this.connection.sendRequest(CodeLensRefreshRequest.type);
