@@ -144,3 +144,114 @@ export interface DashboardRerunCommand {
 }
 
 export type DashboardToHostMessage = DashboardReadyCommand | DashboardRevealLfCommand | DashboardRerunCommand;
+
+// ---------------------------------------------------------------------------------------------------------
+// Review panel (LLM-written labeling functions): LSP requests and review webview messages
+// ---------------------------------------------------------------------------------------------------------
+
+import type {
+  Candidate as LlmCandidate,
+  CandidateScore as LlmCandidateScore,
+  ExistingLf as LlmExistingLf,
+  GenerationRecord as LlmGenerationRecord,
+  ImproveTarget as LlmImproveTarget,
+  PromptExample as LlmPromptExample,
+  PromptTier as LlmPromptTier,
+} from './llm/types.ts';
+
+/** Client -> server request: what a prompt needs from the project (examples, existing LFs, targets). */
+export const GenerationContextRequest = 'lfStudio/generationContext';
+export interface GenerationContextParams {
+  tier: LlmPromptTier;
+  mode: 'general' | 'uncovered' | 'improve';
+  /** For mode 'improve': the LF to improve. */
+  lfName?: string;
+  examplesPerClass?: number;
+}
+export interface GenerationContext {
+  task: string;
+  labels: string[];
+  labelDescriptions: Record<string, string>;
+  textField: string;
+  examples: LlmPromptExample[];
+  existingLfs: LlmExistingLf[];
+  /** Every LF name in the project, so candidates get names that do not collide. */
+  existingNames: string[];
+  /** Absolute paths of the project's LF files (where Accept may insert). */
+  lfFiles: string[];
+  uncoveredRows: LlmPromptExample[];
+  improveTarget: LlmImproveTarget | null;
+}
+export type GenerationContextResult = GenerationContext | null;
+
+/** Client -> server request: run candidates in the sandbox and score them against the project's LFs. */
+export const ScoreCandidatesRequest = 'lfStudio/scoreCandidates';
+export interface ScoreCandidatesParams {
+  candidates: LlmCandidate[];
+}
+export type CandidateScoreOutcome = { ok: true; score: LlmCandidateScore } | { ok: false; error: string };
+export interface ScoreCandidatesResult {
+  /** One per candidate, same order. */
+  outcomes: CandidateScoreOutcome[];
+}
+
+/** Host -> review webview: show (or refresh) a generation; `lfFiles` are the files Accept can insert into. */
+export interface ReviewShowGeneration {
+  type: 'showGeneration';
+  record: LlmGenerationRecord;
+  lfFiles: string[];
+  targetFile: string | null;
+}
+
+/** Host -> review webview: a candidate is being re-scored (true) or done (false). */
+export interface ReviewBusy {
+  type: 'busy';
+  name: string;
+  busy: boolean;
+}
+
+/** Host -> review webview: something failed that the user should see in the panel. */
+export interface ReviewError {
+  type: 'error';
+  message: string;
+}
+
+export type HostToReviewMessage = ReviewShowGeneration | ReviewBusy | ReviewError;
+
+/** Review webview -> host: loaded, send the generation. */
+export interface ReviewReadyCommand {
+  type: 'ready';
+}
+
+/** Review webview -> host: the user edited a candidate's code; re-score it. */
+export interface ReviewEditCommand {
+  type: 'edit';
+  name: string;
+  code: string;
+}
+
+/** Review webview -> host: insert this candidate into `targetFile`. */
+export interface ReviewAcceptCommand {
+  type: 'accept';
+  name: string;
+  targetFile: string;
+}
+
+/** Review webview -> host: mark a candidate rejected. */
+export interface ReviewRejectCommand {
+  type: 'reject';
+  name: string;
+}
+
+/** Review webview -> host: insert every passing, undecided candidate into `targetFile`. */
+export interface ReviewAcceptAllPassingCommand {
+  type: 'acceptAllPassing';
+  targetFile: string;
+}
+
+export type ReviewToHostMessage =
+  | ReviewReadyCommand
+  | ReviewEditCommand
+  | ReviewAcceptCommand
+  | ReviewRejectCommand
+  | ReviewAcceptAllPassingCommand;
