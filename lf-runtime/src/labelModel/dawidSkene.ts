@@ -137,9 +137,10 @@ function logTables(fit: DawidSkeneFit, m: number, k: number) {
   for (let j = 0; j < m; j++) {
     for (let c = 0; c < k; c++) {
       const r = (j * k + c) * k1;
-      const logAbstain = Math.log(fit.theta[r + k]);
+      // An LF that votes on every row has P(abstain) = 0; a floor keeps the log finite (no NaN downstream).
+      const logAbstain = Math.log(Math.max(fit.theta[r + k], 1e-12));
       base[c] += logAbstain;
-      for (let l = 0; l < k; l++) logVote[(j * k + l) * k + c] = Math.log(fit.theta[r + l]) - logAbstain;
+      for (let l = 0; l < k; l++) logVote[(j * k + l) * k + c] = Math.log(Math.max(fit.theta[r + l], 1e-12)) - logAbstain;
     }
   }
   return { logVote, base, logPrior: fit.classBalance.map((p) => Math.log(p)) };

@@ -1,0 +1,64 @@
+// Recovery on data drawn from a known generative model: each label model must find the true LF accuracies
+// and class balance within a tolerance, without seeing the labels.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { drawSyntheticVotes, randomSpec } from '../../lf-runtime/src/labelModel/syntheticVotes.ts';
+import { fitDawidSkene } from '../../lf-runtime/src/labelModel/dawidSkene.ts';
+import { fitMatrixCompletion } from '../../lf-runtime/src/labelModel/matrixCompletion.ts';
+import { fitFlyingSquid } from '../../lf-runtime/src/labelModel/flyingSquid.ts';
+import { fitMajorityVote } from '../../lf-runtime/src/labelModel/majorityVote.ts';
+import { fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
+import type { FittedLabelModel, VoteMatrix } from '../../lf-runtime/src/labelModel/types.ts';
+import type { SyntheticSpec } from '../../lf-runtime/src/labelModel/syntheticVotes.ts';
+
+function recoveryErrors(model: FittedLabelModel, spec: SyntheticSpec) {
+  let sum = 0;
+  model.accuracyWhenVoting.forEach((a, j) => {
+    assert.ok(a !== null, `LF ${j} votes, so it needs an estimate`);
+    sum += Math.abs(a - spec.accuracy[j]);
+  });
+  const accuracyMae = sum / spec.accuracy.length;
+  const balanceError = Math.max(...model.classBalance.map((b, c) => Math.abs(b - spec.classBalance[c])));
+  return { accuracyMae, balanceError };
+}
+
+type Fitter = (L: VoteMatrix, k: number) => FittedLabelModel;
+const cases: { name: string; fit: Fitter; ks: number[]; accTol: number; balTol: number }[] = [
+  { name: 'dawid-skene', fit: (L, k) => fitDawidSkene(L, k), ks: [2, 3], accTol: 0.03, balTol: 0.03 },
+  { name: 'matrix-completion', fit: (L, k) => fitMatrixCompletion(L, k), ks: [2, 3], accTol: 0.03, balTol: 0.03 },
+  { name: 'flying-squid', fit: (L, k) => fitFlyingSquid(L, k), ks: [2], accTol: 0.03, balTol: 0.03 },
+  { name: 'default', fit: (L, k) => fitDefault(L, k).model, ks: [2, 3], accTol: 0.05, balTol: 0.05 },
+];
+
+for (const c of cases) {
+  for (const k of c.ks) {
+    test(`${c.name} recovers LF accuracies and class balance (k=${k})`, () => {
+      const spec = randomSpec(20000, 10, k, 7);
+      const { L } = drawSyntheticVotes(spec);
+      const { accuracyMae, balanceError } = recoveryErrors(c.fit(L, k), spec);
+      assert.ok(accuracyMae < c.accTol, `accuracy MAE ${accuracyMae.toFixed(4)} >= ${c.accTol}`);
+      assert.ok(balanceError < c.balTol, `class balance error ${balanceError.toFixed(4)} >= ${c.balTol}`);
+    });
+  }
+}
+
+test('majority vote is beaten by Dawid-Skene at estimating accuracies on synthetic data', () => {
+  const spec = randomSpec(20000, 10, 2, 11);
+  const { L } = drawSyntheticVotes(spec);
+  const mv = recoveryErrors(fitMajorityVote(L, 2), spec).accuracyMae;
+  const ds = recoveryErrors(fitDawidSkene(L, 2), spec).accuracyMae;
+  assert.ok(ds < mv, `Dawid-Skene MAE ${ds} should be below majority vote's ${mv}`);
+});
+
+test('posteriors put most mass on the true class for most rows', () => {
+  const spec = randomSpec(5000, 12, 3, 3);
+  const { L, gold } = drawSyntheticVotes(spec);
+  const model = fitDawidSkene(L, 3);
+  const pred = model.predict(L, 'prior');
+  let right = 0;
+  for (let i = 0; i < L.n; i++) if (pred[i] === gold[i]) right++;
+  const mvPred = fitMajorityVote(L, 3).predict(L, 'prior');
+  let mvRight = 0;
+  for (let i = 0; i < L.n; i++) if (mvPred[i] === gold[i]) mvRight++;
+  assert.ok(right >= mvRight, `Dawid-Skene (${right}) should label at least as many rows right as majority vote (${mvRight})`);
+});
