@@ -1,0 +1,195 @@
+/**
+ * Hosts the review webview for one generation: shows each candidate with its numbers, re-scores edits
+ * through the language server, inserts accepted candidates into the chosen LF file as one undoable
+ * WorkspaceEdit each, and saves every decision back to the generation file so nothing is lost.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { HostToReviewMessage, ReviewToHostMessage } from '../../lf-runtime/src/protocol.ts';
+import { rescoreEdited, setDecision } from '../../lf-runtime/src/llm/generateLfs.ts';
+import type { CandidateScorer } from '../../lf-runtime/src/llm/candidateScoring.ts';
+import { saveGeneration } from '../../lf-runtime/src/llm/generationStore.ts';
+import { planInsertion } from '../../lf-runtime/src/llm/insertion.ts';
+import { labelingFunctionNames } from '../../lf-runtime/src/llm/pythonSource.ts';
+import type { GenerationRecord, ScoredCandidate } from '../../lf-runtime/src/llm/types.ts';
+
+export interface ReviewPanelDeps {
+  extensionUri: vscode.Uri;
+  workspaceRoot: string;
+  /** Scores through the language server; null when it is not running (edits are then left unscored). */
+  scorer: () => CandidateScorer | null;
+  /** Every LF name in the project right now (to avoid collisions on insert). */
+  projectLfNames: () => string[];
+  output: vscode.LogOutputChannel;
+}
+
+export class ReviewPanel {
+  static readonly viewType = 'lfStudio.review';
+  private static current: ReviewPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private targetFile: string | null;
+  private edits = new Map<string, AbortController>();
+
+  /** Opens (or reuses) the panel for a generation. */
+  static show(record: GenerationRecord, lfFiles: string[], deps: ReviewPanelDeps): ReviewPanel {
+    if (ReviewPanel.current) {
+      ReviewPanel.current.record = record;
+      ReviewPanel.current.lfFiles = lfFiles;
+      ReviewPanel.current.panel.reveal(vscode.ViewColumn.Beside);
+      ReviewPanel.current.push();
+      return ReviewPanel.current;
+    }
+    const root = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
+    const panel = vscode.window.createWebviewPanel(ReviewPanel.viewType, 'LF Studio: Review Candidates', vscode.ViewColumn.Beside, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [root],
+    });
+    ReviewPanel.current = new ReviewPanel(panel, record, lfFiles, deps);
+    return ReviewPanel.current;
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private record: GenerationRecord,
+    private lfFiles: string[],
+    private readonly deps: ReviewPanelDeps,
+  ) {
+    this.targetFile = lfFiles[0] ?? null;
+    panel.webview.html = reviewHtml(panel.webview, deps.extensionUri);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: ReviewToHostMessage) => void this.onMessage(m).catch((err: unknown) => this.fail(err))),
+    );
+  }
+
+  private async onMessage(message: ReviewToHostMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.push();
+        return;
+      case 'edit':
+        return this.rescore(message.name, message.code);
+      case 'reject':
+        this.record = setDecision(this.record, message.name, 'rejected');
+        await this.persist();
+        this.push();
+        return;
+      case 'accept':
+        this.targetFile = message.targetFile;
+        await this.accept([message.name], message.targetFile);
+        return;
+      case 'acceptAllPassing': {
+        this.targetFile = message.targetFile;
+        const names = this.record.candidates.filter((c) => c.passed && c.decision === 'pending').map((c) => c.name);
+        await this.accept(names, message.targetFile);
+        return;
+      }
+    }
+  }
+
+  /** Live re-scoring: a newer edit of the same candidate cancels the one in flight. */
+  private async rescore(name: string, code: string): Promise<void> {
+    this.edits.get(name)?.abort();
+    const controller = new AbortController();
+    this.edits.set(name, controller);
+    this.post({ type: 'busy', name, busy: true });
+    try {
+      const updated = await rescoreEdited(this.record, name, code, this.deps.scorer(), this.deps.projectLfNames(), controller.signal);
+      if (controller.signal.aborted) return;
+      this.record = updated;
+      await this.persist();
+      this.push();
+    } finally {
+      if (this.edits.get(name) === controller) this.edits.delete(name);
+      this.post({ type: 'busy', name, busy: false });
+    }
+  }
+
+  /** Inserts candidates one WorkspaceEdit each, so each Accept is one Undo. */
+  private async accept(names: string[], file: string): Promise<void> {
+    const uri = vscode.Uri.file(file);
+    const document = await vscode.workspace.openTextDocument(uri);
+    let lastLine = 1;
+    for (const name of names) {
+      const candidate = this.record.candidates.find((c) => c.name === name);
+      if (!candidate) continue;
+      const taken = [...this.deps.projectLfNames(), ...labelingFunctionNames(document.getText())];
+      const plan = planInsertion(document.getText(), candidate, taken);
+      const edit = new vscode.WorkspaceEdit();
+      for (const ins of plan.insertions) {
+        const at = ins.line === 'end' ? document.positionAt(document.getText().length) : new vscode.Position(ins.line, 0);
+        edit.insert(uri, at, ins.text);
+      }
+      if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`could not edit ${file}; is it read-only?`);
+      this.record = setDecision(this.record, name, 'accepted');
+      lastLine = plan.functionLine;
+      this.deps.output.info(`Accepted ${name}${plan.name !== name ? ` as ${plan.name}` : ''} into ${file}`);
+    }
+    await this.persist();
+    this.push();
+    if (names.length > 0) {
+      const line = Math.max(0, lastLine - 1);
+      await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(line, 0, line, 0), preserveFocus: true });
+    }
+  }
+
+  private async persist(): Promise<void> {
+    await saveGeneration(this.deps.workspaceRoot, this.record);
+  }
+
+  private push(): void {
+    this.post({ type: 'showGeneration', record: this.record, lfFiles: this.lfFiles, targetFile: this.targetFile });
+  }
+
+  private post(message: HostToReviewMessage): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private fail(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.deps.output.error(`Review panel: ${message}`);
+    this.post({ type: 'error', message });
+  }
+
+  get candidates(): readonly ScoredCandidate[] {
+    return this.record.candidates;
+  }
+
+  dispose(): void {
+    ReviewPanel.current = undefined;
+    for (const c of this.edits.values()) c.abort();
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** CSP with a nonce; monaco needs inline styles and blob workers, nothing from outside dist/webview. */
+function reviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const root = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'review.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'review.css'));
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data:`,
+    `font-src ${webview.cspSource} data:`,
+    `style-src ${webview.cspSource} 'unsafe-inline'`,
+    `script-src 'nonce-${nonce}'`,
+    `worker-src ${webview.cspSource} blob:`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>LF Studio: Review Candidates</title>
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
