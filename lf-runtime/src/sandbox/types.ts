@@ -73,7 +73,33 @@ export interface LfExecutor {
   /** Which containment layers are active on this platform, for the UI and CLI. */
   isolation(): Promise<IsolationReport>;
   dispose(): Promise<void>;
+  /**
+   * Optional: subscribe to runtime events (worker started, restarted after a timeout or crash), e.g. to
+   * say in the UI that the runtime restarted itself. Returns the unsubscribe function.
+   */
+  onEvent?(listener: (event: ExecutorEvent) => void): () => void;
 }
+
+/** Something the runtime did on its own that a user may want to know about. */
+export type ExecutorEvent =
+  | {
+      type: 'started';
+      /** Index of the worker process in the pool. */
+      worker: number;
+      /** Start-up time of the runtime in that process. */
+      loadMs: number;
+      fromSnapshot: boolean;
+    }
+  | {
+      type: 'restarted';
+      worker: number;
+      reason: 'timeout' | 'crash' | 'memory';
+      file: string | null;
+      /** The LF that was running, when one was. */
+      lf: string | null;
+      /** One sentence for the user, e.g. "keyword_x crashed the runtime (exit code 1); it was restarted." */
+      message: string;
+    };
 
 export interface IsolationReport {
   separateProcess: boolean;

@@ -1,0 +1,102 @@
+/**
+ * How the sandbox process is started on this platform: where dist/ is, which Node permission flag exists,
+ * whether an unprivileged network namespace (`unshare -rn`) works, and the command line that combines them.
+ * Probes run once per parent process and never throw: a layer that is unavailable is reported as inactive.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+
+/** Finds the folder holding lfWorker.js and pyodide/: beside the running bundle, or the repository's dist/. */
+export function locateDist(explicit?: string): string {
+  if (explicit) {
+    const dir = resolve(explicit);
+    if (!existsSync(join(dir, 'lfWorker.js'))) {
+      throw new Error(`LF sandbox: ${dir} has no lfWorker.js. Run \`npm run build\`, or pass the dist folder as distDir.`);
+    }
+    return dir;
+  }
+  // In dist/server.js and dist/cli.js __dirname is dist/ itself; from source (tsx) walk up to the repo root.
+  let dir = typeof __dirname === 'string' ? __dirname : process.cwd();
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(dir, 'lfWorker.js')) && existsSync(join(dir, 'pyodide'))) return dir;
+    const candidate = join(dir, 'dist');
+    if (existsSync(join(candidate, 'lfWorker.js'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error('LF sandbox: cannot find dist/lfWorker.js. Run `npm run build` first (npm run test:unit does).');
+}
+
+/** `--permission` on newer Node, `--experimental-permission` on Node 20, or null where neither exists. */
+export function permissionFlag(): string | null {
+  const flags = process.allowedNodeEnvironmentFlags;
+  if (flags.has('--permission')) return '--permission';
+  if (flags.has('--experimental-permission')) return '--experimental-permission';
+  return null;
+}
+
+let unsharePath: string | null | undefined;
+
+/** Absolute path of `unshare` (the worker's empty environment has no PATH to search). */
+function findUnshare(): string | null {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
+  for (const d of dirs) {
+    if (d && existsSync(join(d, 'unshare'))) return join(d, 'unshare');
+  }
+  return null;
+}
+
+/** The unshare binary when `unshare -rn` can start Node here (Linux, unprivileged user namespaces), else null. */
+export function networkNamespaceCommand(nodePath: string): string | null {
+  if (unsharePath !== undefined) return unsharePath;
+  unsharePath = null;
+  const bin = process.platform === 'linux' ? findUnshare() : null;
+  if (!bin) return unsharePath;
+  try {
+    const r = spawnSync(bin, ['-rn', nodePath, '-e', 'process.exit(7)'], { env: {}, timeout: 10_000, stdio: 'ignore' });
+    if (r.status === 7) unsharePath = bin;
+  } catch {
+    unsharePath = null;
+  }
+  return unsharePath;
+}
+
+export interface LaunchPlan {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  nodePermissionModel: boolean;
+  networkNamespace: boolean;
+}
+
+export interface LaunchOptions {
+  nodePath: string;
+  distDir: string;
+  /** Snapshot file to load (made readable to the worker), or null. */
+  snapshotFile: string | null;
+  makeSnapshot: boolean;
+  useNetworkNamespace: boolean;
+  usePermissionModel: boolean;
+  maxOldSpaceMb: number;
+}
+
+export function planLaunch(o: LaunchOptions): LaunchPlan {
+  const flag = o.usePermissionModel ? permissionFlag() : null;
+  const nodeArgs: string[] = ['--no-warnings', `--max-old-space-size=${o.maxOldSpaceMb}`];
+  if (flag) {
+    nodeArgs.push(flag, `--allow-fs-read=${o.distDir}`);
+    if (o.snapshotFile) nodeArgs.push(`--allow-fs-read=${o.snapshotFile}`);
+  }
+  nodeArgs.push(join(o.distDir, 'lfWorker.js'), `--index-url=${join(o.distDir, 'pyodide')}/`);
+  if (o.snapshotFile) nodeArgs.push(`--snapshot=${o.snapshotFile}`);
+  else if (o.makeSnapshot) nodeArgs.push('--make-snapshot');
+  // No variable of the parent's environment reaches the worker. Electron-hosted Node needs one flag to
+  // behave as plain Node; it carries no secret.
+  const env: Record<string, string> = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+  const unshare = o.useNetworkNamespace ? networkNamespaceCommand(o.nodePath) : null;
+  return unshare
+    ? { command: unshare, args: ['-rn', o.nodePath, ...nodeArgs], env, nodePermissionModel: !!flag, networkNamespace: true }
+    : { command: o.nodePath, args: nodeArgs, env, nodePermissionModel: !!flag, networkNamespace: false };
+}

@@ -1,0 +1,394 @@
+"""LF Studio's labeling-function runner, executed inside pyodide in the sandbox process.
+
+The JavaScript worker calls four entry points, all returning JSON text so that no JavaScript object is
+ever handed to user code: `load_dataset`, `prepare` (execute a file once, list its LFs), `run_lf` (one LF
+over every row) and `drop_dataset`. Each LF runs in a freshly executed copy of its module after the
+interpreter's shared state (modules, builtins, hooks) has been put back to the state it had at start-up,
+so one LF cannot change what another computes. Everything run_lf needs is bound as a default argument:
+defaults and code objects of runner functions cannot be replaced (the audit hook in lf_guard refuses it).
+"""
+import ast
+import base64
+import builtins
+import gc
+import hashlib
+import json
+import linecache
+import operator
+import sys
+import time
+import traceback
+import types
+
+import lf_guard
+import snorkel._compat as _snorkel
+
+_ENTRY_POINT_NAMES = ("load_dataset", "prepare", "run_lf")
+
+
+class RowTuple(tuple):
+    """A data row as LFs see it: immutable, fields by attribute (x.text) and by key (x["text"])."""
+
+    __slots__ = ()
+    _fields = ()
+    _index = {}
+
+    def __getitem__(self, key, _get=tuple.__getitem__):
+        if key.__class__ is str:
+            try:
+                return _get(self, self._index[key])
+            except KeyError:
+                raise KeyError(key) from None
+        return _get(self, key)
+
+    def get(self, key, default=None):
+        i = self._index.get(key)
+        return default if i is None else tuple.__getitem__(self, i)
+
+    def __contains__(self, key):
+        return key in self._index
+
+    def keys(self):
+        return list(self._fields)
+
+    def items(self):
+        return list(zip(self._fields, self))
+
+    def to_dict(self):
+        return dict(zip(self._fields, self))
+
+    def __getattr__(self, name):
+        raise AttributeError(f"row has no field {name!r}; fields are: {', '.join(self._fields)}")
+
+    def _lf_copy(self):
+        """Mutable copy handed to preprocessors, which may add fields (x.words = ...)."""
+        return MutableRow(self.to_dict())
+
+    def __copy__(self):
+        return self._lf_copy()
+
+    def __deepcopy__(self, memo):
+        return self._lf_copy()
+
+    def __repr__(self):
+        return "Row(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self)) + ")"
+
+
+class MutableRow(types.SimpleNamespace):
+    """What a preprocessor returns: same access styles as a row, plus new fields."""
+
+    def __getitem__(self, key):
+        return self.__dict__[key]
+
+    def __setitem__(self, key, value):
+        self.__dict__[key] = value
+
+    def __contains__(self, key):
+        return key in self.__dict__
+
+    def get(self, key, default=None):
+        return self.__dict__.get(key, default)
+
+    def keys(self):
+        return list(self.__dict__)
+
+    def _lf_copy(self):
+        return MutableRow(dict(self.__dict__))
+
+
+def _freeze(value):
+    """JSON containers become immutable, so an LF cannot edit a field another LF reads."""
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return types.MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    return value
+
+
+def _make_row_class(fields):
+    namespace = {"__slots__": (), "_fields": tuple(fields), "_index": types.MappingProxyType({f: i for i, f in enumerate(fields)})}
+    for i, f in enumerate(fields):
+        if f.isidentifier() and not hasattr(RowTuple, f):
+            namespace[f] = property(operator.itemgetter(i))
+    return type("Row", (RowTuple,), namespace)
+
+
+def load_dataset(payload):
+    """payload: JSON {"fields": [...], "columns": [[...], ...]} (one list per field, same length).
+
+    Returns the (row class, rows) tuple itself: the JavaScript side keeps it and passes it back to run_lf,
+    so no Python global refers to the data and no LF can swap it for another LF.
+    """
+    data = json.loads(payload)
+    fields = data["fields"]
+    columns = data["columns"]
+    row_class = _make_row_class(fields)
+    lf_guard.protect_type(row_class)
+    if any(isinstance(v, (list, dict)) for col in columns for v in col):
+        columns = [[_freeze(v) for v in col] for col in columns]
+    n = len(columns[0]) if columns else int(data.get("n", 0))
+    rows = tuple(map(row_class, zip(*columns))) if columns else tuple(row_class(()) for _ in range(n))
+    return (row_class, rows)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Errors, mapped to the user's file
+# --------------------------------------------------------------------------------------------------------
+
+_STDLIB = frozenset(sys.stdlib_module_names)
+
+
+def _missing_package(exc):
+    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
+        return None
+    top = exc.name.split(".")[0]
+    if top in _STDLIB and top not in lf_guard.BLOCKED_MODULES:
+        return None
+    if top in lf_guard.BLOCKED_MODULES:
+        return (
+            f"'{top}' is blocked in LF Studio's sandbox: labeling functions cannot reach the JavaScript host, "
+            "native code, files or the network. Use plain Python on the row's fields."
+        )
+    return (
+        f"Package '{top}' is not available: LF Studio's sandbox provides only the Python standard library "
+        f"(re, string, math, collections, json, difflib, unicodedata, ...). Rewrite the check with the standard "
+        f"library, or compute the {top} result outside LF Studio and add it to your data as a field."
+    )
+
+
+def _error_info(exc, user_files, kind):
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in user_files]
+    missing = _missing_package(exc)
+    if missing is not None:
+        kind = "missing-package"
+    if isinstance(exc, SyntaxError) and exc.filename in user_files:
+        line = exc.lineno
+        tb = "".join(traceback.format_exception_only(type(exc), exc))
+        message = f"SyntaxError: {exc.msg}"
+    else:
+        line = frames[-1].lineno if frames else None
+        tb = ("Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) if frames else "")
+        tb += "".join(traceback.format_exception_only(type(exc), exc))
+        message = missing or "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+    return {"kind": kind, "message": message[:2000], "line": line, "traceback": tb[-8000:]}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Executing a user file
+# --------------------------------------------------------------------------------------------------------
+
+
+class _SiblingFinder:
+    """Serves the project's other LF files as importable modules, executed fresh for every LF."""
+
+    def __init__(self, sources, directory):
+        self.sources = sources
+        self.directory = directory
+
+    def find_spec(self, name, path=None, target=None):
+        import importlib.util
+
+        if name in self.sources:
+            return importlib.util.spec_from_loader(name, self, origin=self.path(name))
+        return None
+
+    def path(self, name):
+        return f"{self.directory}/{name}.py" if self.directory else f"{name}.py"
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        filename = self.path(module.__name__)
+        module.__file__ = filename
+        source = self.sources[module.__name__]
+        _register_lines(filename, source)
+        exec(compile(source, filename, "exec"), module.__dict__)
+
+
+def _register_lines(filename, source):
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+
+def _module_name(file):
+    stem = file.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = stem[:-3] if stem.endswith(".py") else stem
+    return stem if stem.isidentifier() else "lf_module"
+
+
+def _execute(file, source, code, siblings):
+    """Run the file's top level in a new module; returns (module, LFs in source order, user file paths)."""
+    directory = file.replace("\\", "/").rsplit("/", 1)[0] if "/" in file.replace("\\", "/") else ""
+    finder = _SiblingFinder(siblings, directory)
+    user_files = frozenset([file] + [finder.path(n) for n in siblings])
+    _snorkel._user_files = user_files
+    sys.meta_path.insert(0, finder)
+    _register_lines(file, source)
+    name = _module_name(file)
+    module = types.ModuleType(name)
+    module.__file__ = file
+    sys.modules[name] = module
+    exec(code, module.__dict__)
+    return module, _discover(module), user_files
+
+
+def _discover(module):
+    seen = {}
+    for value in list(vars(module).values()):
+        candidates = value if isinstance(value, (list, tuple)) else (value,)
+        for c in candidates:
+            if isinstance(c, _snorkel.LabelingFunction) and id(c) not in seen:
+                seen[id(c)] = c
+    return sorted(seen.values(), key=lambda lf: lf._lf_line)
+
+
+def _statement_spans(tree):
+    spans = []
+    for stmt in tree.body:
+        start = stmt.lineno
+        for d in getattr(stmt, "decorator_list", ()):
+            start = min(start, d.lineno)
+        spans.append((start, stmt.end_lineno or stmt.lineno, stmt))
+    return spans
+
+
+def _dependency_keys(source, lfs, siblings):
+    """Per-LF cache key: its own statement, the rest of the module, referenced LF statements, siblings."""
+    lines = source.splitlines()
+    try:
+        spans = _statement_spans(ast.parse(source))
+    except SyntaxError:
+        spans = []
+    text = lambda s: "\n".join(lines[s[0] - 1 : s[1]])
+    owner = {}
+    for lf in lfs:
+        owner[lf.name] = next((s for s in spans if s[0] <= lf._lf_line <= s[1]), None)
+    owned = {id(s) for s in owner.values() if s is not None}
+    rest = "\n".join(text(s) for s in spans if id(s) not in owned)
+    defined = {}
+    for s in spans:
+        if id(s) in owned:
+            for node in ast.walk(s[2]):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    defined.setdefault(node.name, s)
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    defined.setdefault(node.id, s)
+    sib = json.dumps(sorted(siblings.items()))
+    keys = []
+    for lf in lfs:
+        own = owner[lf.name]
+        parts = [lf.name, rest, sib, text(own) if own else source]
+        if own is not None:
+            used = {n.id for n in ast.walk(own[2]) if isinstance(n, ast.Name)}
+            for name in sorted(used):
+                dep = defined.get(name)
+                if dep is not None and dep is not own:
+                    parts.append(text(dep))
+        keys.append(hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32])
+    return keys
+
+
+def prepare(file, source, siblings_json):
+    """Execute the file once: its LFs (name, line, cache key) or the error that stops it."""
+    lf_guard.restore()
+    siblings = json.loads(siblings_json) if siblings_json else {}
+    user_files = frozenset([file])
+    try:
+        code = compile(source, file, "exec")
+    except SyntaxError as exc:
+        return json.dumps({"fileError": _error_info(exc, user_files, "syntax"), "lfs": []})
+    try:
+        module, lfs, user_files = _execute(file, source, code, siblings)
+    except BaseException as exc:  # noqa: BLE001 - anything the top level raises is the user's problem to see
+        return json.dumps({"fileError": _error_info(exc, user_files, "import"), "lfs": []})
+    finally:
+        lf_guard.restore()
+    keys = _dependency_keys(source, lfs, siblings)
+    return json.dumps({"fileError": None, "lfs": [{"name": lf.name, "line": lf._lf_line, "key": k} for lf, k in zip(lfs, keys)]})
+
+
+def _fast_callable(lf):
+    """The LF's function itself when Snorkel's wrapper would add nothing (no preprocessors, no resources)."""
+    if lf._pre:
+        return lf
+    if lf._resources:
+        import functools
+
+        return functools.partial(lf._f, **lf._resources)
+    return lf._f
+
+
+def run_lf(dataset, file, source, siblings_json, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=json.dumps, _loads=json.loads, _b64=base64.b64encode, _error_info=_error_info, _execute=_execute, _compile=compile):
+    """Apply LF number `index` (called `name`) of the file to every row; JSON with votes (base64 int8).
+
+    Stateless on purpose: the file and the dataset come from the caller every time, so nothing an earlier
+    LF left in Python can decide what this one runs on.
+    """
+    _restore()
+    t0 = _clock()
+    row_class, rows = dataset
+    start = 0
+    n = len(rows)
+    votes = bytearray(b"\xff") * n
+    result = {"index": index, "votes": "", "errors": 0, "errorRows": [], "firstError": None, "noneCount": 0, "timedOut": False}
+    try:
+        module, lfs, user_files = _execute(file, source, _compile(source, file, "exec"), _loads(siblings_json) if siblings_json else {})
+        lf = lfs[index] if index < len(lfs) else None
+        if lf is None or lf.name != name:
+            raise RuntimeError(f"the file defines different labeling functions each time it runs (expected {name} at position {index})")
+    except BaseException as exc:  # noqa: BLE001
+        result["firstError"] = _error_info(exc, frozenset([file]), "import")
+        result["errors"] = n
+        result["votes"] = _b64(bytes(votes)).decode()
+        _restore()
+        return _dumps(result)
+    f = _fast_callable(lf)
+    k = cardinality
+    deadline = t0 + budget_s
+    errors = 0
+    none_count = 0
+    error_rows = []
+    first_error = None
+    i = 0
+    try:
+        for i in range(n):
+            try:
+                v = f(rows[i])
+            except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt/SystemExit from an LF are its errors too
+                errors += 1
+                if len(error_rows) < 5:
+                    error_rows.append(start + i)
+                if first_error is None:
+                    first_error = _error_info(exc, user_files, "exception")
+                continue
+            if v.__class__ is int and -1 <= v < k:
+                votes[i] = v & 0xFF
+            elif v is None:
+                none_count += 1
+            else:
+                errors += 1
+                if len(error_rows) < 5:
+                    error_rows.append(start + i)
+                if first_error is None:
+                    first_error = {
+                        "kind": "invalid-return",
+                        "message": f"{lf.name} returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None",
+                        "line": lf._lf_line,
+                        "traceback": None,
+                    }
+            if not (i & 127) and _clock() > deadline:
+                result["timedOut"] = True
+                votes = bytearray(b"\xff") * n
+                break
+    finally:
+        _restore()
+    result.update(votes=_b64(bytes(votes)).decode(), errors=errors, errorRows=error_rows, firstError=first_error, noneCount=none_count)
+    return _dumps(result)
+
+
+def _short_repr(v):
+    try:
+        r = repr(v)
+    except BaseException:  # noqa: BLE001
+        r = f"<{type(v).__name__}>"
+    return (r[:60] + "...") if len(r) > 60 else f"{r} ({type(v).__name__})"

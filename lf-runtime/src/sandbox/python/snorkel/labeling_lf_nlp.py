@@ -1,0 +1,1 @@
+from snorkel._compat import NLPLabelingFunction, nlp_labeling_function  # noqa: F401

@@ -1,0 +1,1 @@
+from snorkel._compat import LabelModel, MajorityLabelVoter  # noqa: F401

@@ -1,0 +1,1 @@
+from snorkel._compat import Preprocessor, LambdaPreprocessor, preprocessor  # noqa: F401

@@ -1,0 +1,3 @@
+from typing import Any, Mapping  # noqa: F401
+DataPoint = Any
+DataPoints = Any

@@ -1,0 +1,166 @@
+/**
+ * One sandbox worker process seen from the parent: start it, exchange JSON lines, watch its memory, kill
+ * it. Everything the worker says is untrusted input: lines are size-capped and parsed defensively, and
+ * stderr (where hostile output could go) is kept only as a short tail for diagnostics.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { LaunchPlan } from './isolation.ts';
+import type { ReadyMessage, WorkerMessage, WorkerRequest } from './wireProtocol.ts';
+
+/** Longest line accepted from a worker; a snapshot (~31 MB, base64) is the largest legitimate one. */
+const MAX_LINE_CHARS = 128 * 1024 * 1024;
+const STDERR_TAIL_CHARS = 4000;
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Why the parent killed it, when it did. */
+  killedFor: 'timeout' | 'memory' | 'abort' | 'dispose' | 'protocol' | null;
+  stderrTail: string;
+}
+
+export class SandboxProcess {
+  private child: ChildProcessWithoutNullStreams;
+  private partial: string[] = [];
+  private partialChars = 0;
+  private stderrTail = '';
+  private killedFor: ExitInfo['killedFor'] = null;
+  private memoryTimer: NodeJS.Timeout | null = null;
+  private exitInfo: ExitInfo | null = null;
+  private readonly exitWaiters: ((info: ExitInfo) => void)[] = [];
+  /** Peak resident set size seen, in MB (Linux only). */
+  peakRssMb = 0;
+  readonly ready: Promise<ReadyMessage>;
+
+  constructor(
+    plan: LaunchPlan,
+    private readonly onMessage: (message: WorkerMessage) => void,
+    private readonly memoryCapMb: number | null,
+  ) {
+    this.child = spawn(plan.command, plan.args, { env: plan.env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    this.child.stdout.setEncoding('utf8');
+    this.child.stderr.setEncoding('utf8');
+    this.child.stdin.on('error', () => undefined); // EPIPE when the worker died; the exit handler reports it
+    this.ready = new Promise<ReadyMessage>((resolveReady, rejectReady) => {
+      const earlyExit = (info: ExitInfo): void =>
+        rejectReady(new Error(`LF sandbox process exited during start-up (${describeExit(info)})${info.stderrTail ? `: ${info.stderrTail}` : ''}`));
+      this.exitWaiters.push(earlyExit);
+      this.onReady = (m) => {
+        this.exitWaiters.splice(this.exitWaiters.indexOf(earlyExit), 1);
+        resolveReady(m);
+      };
+    });
+    // A start-up failure is reported through whoever awaits `ready`; never as an unhandled rejection.
+    this.ready.catch(() => undefined);
+    this.child.stdout.on('data', (chunk: string) => this.receive(chunk));
+    this.child.stderr.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+    });
+    this.child.on('error', (err) => {
+      this.stderrTail = (this.stderrTail + `\n${err.message}`).slice(-STDERR_TAIL_CHARS);
+    });
+    this.child.on('exit', (code, signal) => this.finish(code, signal));
+    if (memoryCapMb !== null) this.memoryTimer = setInterval(() => this.checkMemory(), 50);
+  }
+
+  private onReady: ((m: ReadyMessage) => void) | null = null;
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get alive(): boolean {
+    return this.exitInfo === null;
+  }
+
+  /** Resolves when the process is gone (immediately if it already is). */
+  exited(): Promise<ExitInfo> {
+    if (this.exitInfo) return Promise.resolve(this.exitInfo);
+    return new Promise((r) => this.exitWaiters.push(r));
+  }
+
+  send(request: WorkerRequest, payload?: string): void {
+    if (!this.alive) return;
+    this.child.stdin.write(JSON.stringify(request) + '\n');
+    if (payload !== undefined) this.child.stdin.write(payload + '\n');
+  }
+
+  kill(reason: NonNullable<ExitInfo['killedFor']>): void {
+    if (!this.alive) return;
+    this.killedFor ??= reason;
+    this.child.kill('SIGKILL');
+  }
+
+  /** Current resident set size in MB, from /proc (null where there is no /proc). */
+  rssMb(): number | null {
+    const pid = this.child.pid;
+    if (pid === undefined || process.platform !== 'linux') return null;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+      return m ? Number(m[1]) / 1024 : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private checkMemory(): void {
+    const rss = this.rssMb();
+    if (rss === null) return;
+    if (rss > this.peakRssMb) this.peakRssMb = rss;
+    if (this.memoryCapMb !== null && rss > this.memoryCapMb) this.kill('memory');
+  }
+
+  private receive(chunk: string): void {
+    let from = 0;
+    let nl: number;
+    while ((nl = chunk.indexOf('\n', from)) >= 0) {
+      this.partial.push(chunk.slice(from, nl));
+      const line = this.partial.join('');
+      this.partial = [];
+      this.partialChars = 0;
+      from = nl + 1;
+      if (line) this.dispatch(line);
+    }
+    if (from < chunk.length) {
+      this.partial.push(chunk.slice(from));
+      this.partialChars += chunk.length - from;
+      if (this.partialChars > MAX_LINE_CHARS) this.kill('protocol');
+    }
+  }
+
+  private dispatch(line: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      this.kill('protocol');
+      return;
+    }
+    if (typeof message !== 'object' || message === null || typeof (message as { type?: unknown }).type !== 'string') {
+      this.kill('protocol');
+      return;
+    }
+    const m = message as WorkerMessage;
+    if (m.type === 'ready' && this.onReady) {
+      this.onReady(m);
+      this.onReady = null;
+    }
+    this.onMessage(m);
+  }
+
+  private finish(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.memoryTimer) clearInterval(this.memoryTimer);
+    this.exitInfo = { code, signal, killedFor: this.killedFor, stderrTail: this.stderrTail.trim() };
+    for (const w of this.exitWaiters.splice(0)) w(this.exitInfo);
+  }
+}
+
+export function describeExit(info: ExitInfo): string {
+  if (info.killedFor === 'memory') return 'stopped for using too much memory';
+  if (info.killedFor === 'timeout') return 'stopped after its time budget';
+  if (info.killedFor) return `stopped (${info.killedFor})`;
+  if (info.signal) return `killed by ${info.signal}`;
+  return `exit code ${info.code}`;
+}

@@ -1,0 +1,55 @@
+/**
+ * Where pyodide memory snapshots live between runs. A snapshot turns a 3.5-5.7 s cold start into well
+ * under a second. The worker cannot write files (permission model), so it hands the bytes to the parent,
+ * which stores them in a per-user directory (0700) keyed by the pyodide version and the worker bundle's
+ * hash: any change to the runtime code or pyodide makes a new key.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+export function defaultSnapshotDir(): string {
+  let user = 'user';
+  try {
+    user = String(userInfo().uid >= 0 ? userInfo().uid : userInfo().username);
+  } catch {
+    // No user database entry (containers): one shared name is fine, the directory is still 0700.
+  }
+  return join(tmpdir(), `lf-studio-${user}`, 'snapshots');
+}
+
+export function snapshotFileFor(distDir: string, cacheDir: string): string {
+  const worker = readFileSync(join(distDir, 'lfWorker.js'));
+  let pyodideVersion = 'unknown';
+  try {
+    pyodideVersion = (JSON.parse(readFileSync(join(distDir, 'pyodide', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // Missing package.json: the bundle hash still keys the snapshot.
+  }
+  const key = createHash('sha256').update(worker).update(pyodideVersion).update(process.version).digest('hex').slice(0, 16);
+  return join(cacheDir, `pyodide-${pyodideVersion}-${key}.snapshot`);
+}
+
+/** The snapshot path if a complete one exists. */
+export function existingSnapshot(file: string): string | null {
+  try {
+    return existsSync(file) && statSync(file).size > 1024 * 1024 ? file : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Atomically stores a snapshot; returns false (and leaves no partial file) when the disk refuses. */
+export function storeSnapshot(file: string, base64: string): boolean {
+  try {
+    const dir = join(file, '..');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.from(base64, 'base64'), { mode: 0o600 });
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    return false;
+  }
+}

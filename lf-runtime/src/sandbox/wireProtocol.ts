@@ -1,0 +1,119 @@
+/**
+ * Messages between the executor (parent) and the sandbox worker process, one JSON object per line on the
+ * worker's stdin/stdout. A message with `payload: true` is followed by one more line carrying its bulky
+ * text (dataset JSON), so neither side parses it twice. The parent treats everything it receives as
+ * untrusted: the worker runs hostile code.
+ */
+import type { LfErrorInfo } from './types.ts';
+
+export interface LoadRowsRequest {
+  type: 'load';
+  id: number;
+  key: string;
+  /** The next line is {"fields": string[], "columns": unknown[][]}. */
+  payload: true;
+}
+
+export interface RunRequest {
+  type: 'run';
+  id: number;
+  key: string;
+  file: string;
+  source: string;
+  /** JSON of name -> source of sibling modules, or '' when none. */
+  siblings: string;
+  cardinality: number;
+  timeoutMs: number;
+  /** Index of the first LF to run (after a restart, the LFs before it are done). */
+  startAt: number;
+  /** Cache keys of LFs whose results the parent already has: skipped. */
+  skipKeys: string[];
+}
+
+export interface DropRequest {
+  type: 'drop';
+  id: number;
+  key: string;
+}
+
+export type WorkerRequest = LoadRowsRequest | RunRequest | DropRequest;
+
+export interface ReadyMessage {
+  type: 'ready';
+  loadMs: number;
+  fromSnapshot: boolean;
+  bridgesRemoved: boolean;
+  pyodideVersion: string;
+}
+
+export interface SnapshotMessage {
+  type: 'snapshot';
+  /** Base64 of the memory snapshot, for the parent to cache on disk (the worker cannot write files). */
+  data: string;
+}
+
+export interface LoadedMessage {
+  type: 'loaded';
+  id: number;
+  rows: number;
+}
+
+export interface PreparedLf {
+  name: string;
+  line: number;
+  key: string;
+}
+
+export interface PreparedMessage {
+  type: 'prepared';
+  id: number;
+  fileError: LfErrorInfo | null;
+  lfs: PreparedLf[];
+}
+
+export interface LfStartMessage {
+  type: 'lfStart';
+  id: number;
+  index: number;
+}
+
+/** What lf_runner.run_lf returns, forwarded as is. */
+export interface LfOutcome {
+  index: number;
+  /** Base64 of one int8 vote per row of the worker's shard. */
+  votes: string;
+  errors: number;
+  /** Shard-local row indices of the first few errors. */
+  errorRows: number[];
+  firstError: LfErrorInfo | null;
+  noneCount: number;
+  timedOut: boolean;
+}
+
+export interface LfDoneMessage {
+  type: 'lfDone';
+  id: number;
+  durationMs: number;
+  result: LfOutcome;
+}
+
+export interface RunDoneMessage {
+  type: 'runDone';
+  id: number;
+}
+
+export interface FailedMessage {
+  type: 'failed';
+  id: number;
+  message: string;
+}
+
+export type WorkerMessage =
+  | ReadyMessage
+  | SnapshotMessage
+  | LoadedMessage
+  | PreparedMessage
+  | LfStartMessage
+  | LfDoneMessage
+  | RunDoneMessage
+  | FailedMessage;

@@ -1,0 +1,247 @@
+/**
+ * The sandbox worker: a separate Node process (bundled to dist/lfWorker.js) that hosts pyodide and runs
+ * labeling functions. The parent starts it with an empty environment, Node's permission model (read access
+ * to dist/ and the snapshot only, no child processes, no writes) and, where possible, no network. Here we
+ * add the interpreter-level layer: JavaScript bridges unregistered, function constructors neutered, the
+ * Python guard installed (see python/lf_guard.py). Requests arrive as JSON lines on stdin; replies go to
+ * stdout, which nothing else in this process may write to.
+ */
+import type { PyodideAPI } from 'pyodide';
+import type { PyProxy } from 'pyodide/ffi';
+import type { RunRequest, WorkerMessage, WorkerRequest } from '../wireProtocol.ts';
+import snorkelCompat from '../python/snorkel_compat.py';
+import snorkelInit from '../python/snorkel/__init__.py';
+import snorkelLabeling from '../python/snorkel/labeling.py';
+import snorkelLabelingLf from '../python/snorkel/labeling_lf.py';
+import snorkelLabelingLfNlp from '../python/snorkel/labeling_lf_nlp.py';
+import snorkelLabelingModel from '../python/snorkel/labeling_model.py';
+import snorkelPreprocess from '../python/snorkel/preprocess.py';
+import snorkelTypes from '../python/snorkel/types.py';
+import guardSource from '../python/lf_guard.py';
+import runnerSource from '../python/lf_runner.py';
+
+type LoadPyodide = (options: Record<string, unknown>) => Promise<PyodideAPI>;
+
+/** Files installed into site-packages of the virtual filesystem. */
+const PYTHON_FILES: Record<string, string> = {
+  'snorkel/__init__.py': snorkelInit,
+  'snorkel/_compat.py': snorkelCompat,
+  'snorkel/labeling/__init__.py': snorkelLabeling,
+  'snorkel/labeling/lf/__init__.py': snorkelLabelingLf,
+  'snorkel/labeling/lf/nlp.py': snorkelLabelingLfNlp,
+  'snorkel/labeling/model/__init__.py': snorkelLabelingModel,
+  'snorkel/preprocess/__init__.py': snorkelPreprocess,
+  'snorkel/types/__init__.py': snorkelTypes,
+  'lf_guard.py': guardSource,
+  'lf_runner.py': runnerSource,
+};
+
+// Keep the real stdout writer to ourselves: everything else that prints goes to stderr.
+const stdoutWrite = process.stdout.write.bind(process.stdout);
+console.log = console.info = console.warn = console.error;
+
+function send(message: WorkerMessage): void {
+  stdoutWrite(JSON.stringify(message) + '\n');
+}
+
+function arg(name: string): string | null {
+  const prefix = `--${name}=`;
+  const found = process.argv.find((a) => a.startsWith(prefix));
+  return found ? found.slice(prefix.length) : null;
+}
+
+/** Emscripten asks process.binding('constants') for open flags; the permission model refuses binding(). */
+function shimProcessBinding(): void {
+  const proc = process as unknown as { binding: (name: string) => unknown };
+  const original = proc.binding.bind(process);
+  proc.binding = (name: string) => {
+    if (name === 'constants') {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return { fs: require('node:fs').constants, os: require('node:os').constants };
+    }
+    return original(name);
+  };
+}
+
+/**
+ * Any JavaScript function that reaches Python would hand it `fn.constructor` = Function, i.e. eval in the
+ * worker. Remove that route for every kind of function, and freeze the stack-trace hooks.
+ */
+function neuterFunctionConstructors(): void {
+  const prototypes = [
+    Function.prototype,
+    Object.getPrototypeOf(async function () {}),
+    Object.getPrototypeOf(function* () {}),
+    Object.getPrototypeOf(async function* () {}),
+  ];
+  for (const proto of prototypes) {
+    Object.defineProperty(proto, 'constructor', { value: undefined, writable: false, configurable: false });
+  }
+  Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
+}
+
+interface Runtime {
+  py: PyodideAPI;
+  loadDataset: PyProxy & ((payload: string) => PyProxy);
+  prepare: PyProxy & ((file: string, source: string, siblings: string) => string);
+  runLf: PyProxy &
+    ((dataset: PyProxy, file: string, source: string, siblings: string, index: number, name: string, k: number, budgetS: number) => string);
+  datasetSize: PyProxy & ((dataset: PyProxy) => number);
+}
+
+async function startRuntime(): Promise<Runtime> {
+  const t0 = performance.now();
+  const indexURL = arg('index-url');
+  if (!indexURL) throw new Error('lfWorker: --index-url=<dist/pyodide/> is required');
+  const snapshotPath = arg('snapshot');
+  const makeSnapshot = process.argv.includes('--make-snapshot');
+  shimProcessBinding();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadPyodide } = require(`${indexURL}pyodide.js`) as { loadPyodide: LoadPyodide };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('node:fs') as typeof import('node:fs');
+  const options: Record<string, unknown> = {
+    indexURL,
+    // The `js` module would be globalThis; give Python an empty object instead.
+    jsglobals: Object.create(null),
+    env: {},
+    stdin: () => null,
+    stdout: () => undefined,
+    stderr: () => undefined,
+    checkAPIVersion: true,
+  };
+  let fromSnapshot = false;
+  if (snapshotPath) {
+    try {
+      options._loadSnapshot = fs.readFileSync(snapshotPath);
+      fromSnapshot = true;
+    } catch {
+      // Unreadable snapshot: start cold; the parent will notice fromSnapshot=false.
+    }
+  } else if (makeSnapshot) {
+    options._makeSnapshot = true;
+  }
+  const py = await loadPyodide(options);
+  const site = py.runPython('import sysconfig; sysconfig.get_paths()["purelib"]') as string;
+  for (const [rel, text] of Object.entries(PYTHON_FILES)) {
+    const full = `${site}/${rel}`;
+    py.FS.mkdirTree(full.slice(0, full.lastIndexOf('/')));
+    py.FS.writeFile(full, text);
+  }
+  py.runPython(`import importlib, lf_guard\nfor _m in lf_guard.PRELOADED: importlib.import_module(_m)\nimport lf_runner`);
+  if (makeSnapshot && !fromSnapshot) {
+    const bytes = py.makeMemorySnapshot();
+    send({ type: 'snapshot', data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') });
+  }
+  const runner = py.pyimport('lf_runner') as PyProxy & Record<string, unknown>;
+  const runtime: Runtime = {
+    py,
+    loadDataset: runner.load_dataset as Runtime['loadDataset'],
+    prepare: runner.prepare as Runtime['prepare'],
+    runLf: runner.run_lf as Runtime['runLf'],
+    datasetSize: py.runPython('lambda d: len(d[1])') as Runtime['datasetSize'],
+  };
+  // `runner` stays alive: its attribute proxies above are borrowed from it.
+  for (const name of ['js', 'pyodide_js']) {
+    try {
+      py.unregisterJsModule(name);
+    } catch {
+      // Not registered in this pyodide version: nothing to remove.
+    }
+  }
+  const installError = py.runPython(
+    "import lf_guard, traceback\ntry:\n    lf_guard.install()\n    _e = None\nexcept BaseException:\n    _e = traceback.format_exc()\ndel lf_guard, traceback\n_e",
+  ) as string | undefined;
+  if (installError) throw new Error(`the sandbox guard did not install: ${installError}`);
+  neuterFunctionConstructors();
+  send({
+    type: 'ready',
+    loadMs: Math.round(performance.now() - t0),
+    fromSnapshot,
+    bridgesRemoved: true,
+    pyodideVersion: py.version,
+  });
+  return runtime;
+}
+
+const datasets = new Map<string, PyProxy>();
+
+/** Runs a whole file synchronously: no event-loop turn between LFs where leftover callbacks could run. */
+function runFile(rt: Runtime, req: RunRequest): void {
+  const dataset = datasets.get(req.key);
+  if (!dataset) {
+    send({ type: 'failed', id: req.id, message: `dataset ${req.key} is not loaded in the worker` });
+    return;
+  }
+  const prepared = JSON.parse(rt.prepare(req.file, req.source, req.siblings)) as {
+    fileError: null;
+    lfs: { name: string; line: number; key: string }[];
+  };
+  send({ type: 'prepared', id: req.id, fileError: prepared.fileError, lfs: prepared.lfs });
+  const skip = new Set(req.skipKeys);
+  for (let index = req.startAt; index < prepared.lfs.length; index++) {
+    const lf = prepared.lfs[index];
+    if (skip.has(lf.key)) continue;
+    send({ type: 'lfStart', id: req.id, index });
+    const t0 = performance.now();
+    const result = rt.runLf(dataset, req.file, req.source, req.siblings, index, lf.name, req.cardinality, req.timeoutMs / 1000);
+    const durationMs = Math.round((performance.now() - t0) * 10) / 10;
+    // The runner's JSON is forwarded without re-parsing; the parent validates it.
+    stdoutWrite(`{"type":"lfDone","id":${req.id},"durationMs":${durationMs},"result":${result}}\n`);
+  }
+  send({ type: 'runDone', id: req.id });
+}
+
+async function main(): Promise<void> {
+  const rt = await startRuntime();
+  // Chunks of the line being received; a dataset line can be tens of megabytes.
+  let partial: string[] = [];
+  let pendingLoad: { id: number; key: string } | null = null;
+  const handleLine = (line: string): void => {
+    if (pendingLoad) {
+      const { id, key } = pendingLoad;
+      pendingLoad = null;
+      datasets.get(key)?.destroy();
+      datasets.delete(key);
+      try {
+        const proxy = rt.loadDataset(line);
+        datasets.set(key, proxy);
+        send({ type: 'loaded', id, rows: rt.datasetSize(proxy) });
+      } catch (err) {
+        send({ type: 'failed', id, message: err instanceof Error ? err.message : String(err) });
+      }
+      return;
+    }
+    const req = JSON.parse(line) as WorkerRequest;
+    try {
+      if (req.type === 'load') pendingLoad = { id: req.id, key: req.key };
+      else if (req.type === 'run') runFile(rt, req);
+      else if (req.type === 'drop') {
+        datasets.get(req.key)?.destroy();
+        datasets.delete(req.key);
+      }
+    } catch (err) {
+      send({ type: 'failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    let from = 0;
+    let nl: number;
+    while ((nl = chunk.indexOf('\n', from)) >= 0) {
+      partial.push(chunk.slice(from, nl));
+      const line = partial.join('');
+      partial = [];
+      from = nl + 1;
+      if (line) handleLine(line);
+    }
+    if (from < chunk.length) partial.push(chunk.slice(from));
+  });
+  // The parent closing our stdin means it is gone: stop.
+  process.stdin.on('end', () => process.exit(0));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`lfWorker failed to start: ${err instanceof Error ? `${err.message}\n${err.stack}` : String(err)}\n`);
+  process.exit(70);
+});
