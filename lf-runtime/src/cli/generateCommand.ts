@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readDataset } from '../data/readDataset.ts';
 import { DataError } from '../data/types.ts';
+import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import { createAnthropicClient } from '../llm/anthropicClient.ts';
 import type { LlmClient } from '../llm/anthropicClient.ts';
@@ -135,8 +136,7 @@ export async function runGenerateCommand(argv: string[], io: GenerateIo, env: No
   }
 }
 
-async function defaultExecutor(): Promise<LfExecutor> {
-  const { createPythonExecutor } = await import('../sandbox/pythonExecutor.ts');
+function defaultExecutor(): LfExecutor {
   return createPythonExecutor();
 }
 
