@@ -2,6 +2,8 @@
 // escaped error into one line on stderr and a non-zero exit, never a stack trace.
 import { runAnalyzeCommand } from './analyzeCommand.ts';
 import type { CliIo } from './cliIo.ts';
+import { runFitCommand } from './fitCommand.ts';
+import { runGenerateCommand } from './generateCommand.ts';
 
 const USAGE = `usage: lf-studio <command> [options]
 
@@ -16,6 +18,8 @@ type Command = (argv: string[], io: CliIo, env: NodeJS.ProcessEnv) => Promise<nu
 
 const commands: Record<string, Command> = {
   analyze: runAnalyzeCommand,
+  fit: (argv, io) => runFitCommand(argv, io),
+  generate: (argv, io, env) => runGenerateCommand(argv, io, env),
 };
 
 async function main(argv: string[]): Promise<number> {
