@@ -7,7 +7,8 @@
 import { makeFittedModel } from './fittedModel.ts';
 import { buildVoteIndex, majorityShares } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
-import type { FittedLabelModel, LabelModelOptions, VoteMatrix } from './types.ts';
+import type { IndexedLabelModel } from './fittedModel.ts';
+import type { LabelModelOptions, VoteMatrix } from './types.ts';
 
 export interface AccuracyEmOptions extends LabelModelOptions {
   /** Beta pseudo-counts on each accuracy: `correctPrior` right votes and `wrongPrior` wrong ones. */
@@ -35,7 +36,7 @@ export interface AccuracyEmFit {
 const ACCURACY_FLOOR = 1e-4;
 const ACCURACY_CEILING = 1 - 1e-4;
 
-export function fitAccuracyEm(L: VoteMatrix, k: number, options: AccuracyEmOptions = {}): FittedLabelModel {
+export function fitAccuracyEm(L: VoteMatrix, k: number, options: AccuracyEmOptions = {}): IndexedLabelModel {
   const started = performance.now();
   return fitAccuracyEmOnIndex(buildVoteIndex(L, k), options, started);
 }
@@ -44,7 +45,7 @@ export function fitAccuracyEmOnIndex(
   index: VoteIndex,
   options: AccuracyEmOptions = {},
   started = performance.now(),
-): FittedLabelModel {
+): IndexedLabelModel {
   const fit = runAccuracyEm(index, options);
   return accuracyModelFromParameters('accuracy-em', index, fit.classBalance, fit.accuracy, options.seed ?? 0, started);
 }
@@ -57,7 +58,7 @@ export function accuracyModelFromParameters(
   accuracy: Float64Array,
   seed: number,
   started: number,
-): FittedLabelModel {
+): IndexedLabelModel {
   const { m, k } = index;
   const weights = voteWeights(accuracy, k);
   const accuracyWhenVoting: (number | null)[] = [];

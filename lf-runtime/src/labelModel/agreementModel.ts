@@ -11,7 +11,8 @@
 import { accuracyModelFromParameters, voteWeights } from './accuracyEm.ts';
 import { buildVoteIndex } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
-import type { FittedLabelModel, LabelModelOptions, VoteMatrix } from './types.ts';
+import type { IndexedLabelModel } from './fittedModel.ts';
+import type { LabelModelOptions, VoteMatrix } from './types.ts';
 
 export interface AgreementOptions extends LabelModelOptions {
   /** Pseudo-rows of shrinkage towards the mean accuracy, for LFs with few shared rows. */
@@ -31,7 +32,7 @@ export interface AgreementFit {
   iterations: number;
 }
 
-export function fitAgreementModel(L: VoteMatrix, k: number, options: AgreementOptions = {}): FittedLabelModel {
+export function fitAgreementModel(L: VoteMatrix, k: number, options: AgreementOptions = {}): IndexedLabelModel {
   const started = performance.now();
   const index = buildVoteIndex(L, k);
   const fit = runAgreementModel(index, options);
@@ -47,11 +48,12 @@ export function runAgreementModel(index: VoteIndex, options: AgreementOptions = 
   const floor = options.accuracyFloor ?? 1 / k + 0.05;
   const support = new Float64Array(m);
   const shared = new Float64Array(m);
-  const score = new Float64Array(k);
   const total = new Float64Array(k);
   let iterations = 0;
+  const expScore = new Float64Array(k);
   for (; iterations < maxIterations; iterations++) {
     const w = voteWeights(accuracy, k);
+    const expMinusW = w.map((x) => Math.exp(-x));
     support.fill(0);
     shared.fill(0);
     for (let i = 0; i < n; i++) {
@@ -60,16 +62,18 @@ export function runAgreementModel(index: VoteIndex, options: AgreementOptions = 
       if (b - a < 2) continue;
       total.fill(0);
       for (let t = a; t < b; t++) total[label[t]] += w[lf[t]];
+      let mx = -Infinity;
+      for (let c = 0; c < k; c++) if (total[c] > mx) mx = total[c];
+      let z = 0;
+      for (let c = 0; c < k; c++) {
+        expScore[c] = Math.exp(total[c] - mx);
+        z += expScore[c];
+      }
+      // Evidence from the other LFs only: removing LF t's weight scales its class's term by exp(-w), so
+      // the leave-one-out posterior needs no further exponentials.
       for (let t = a; t < b; t++) {
-        // Evidence from the other LFs only: subtract this LF's own weight.
-        let mx = -Infinity;
-        for (let c = 0; c < k; c++) {
-          score[c] = total[c] - (c === label[t] ? w[lf[t]] : 0);
-          if (score[c] > mx) mx = score[c];
-        }
-        let s = 0;
-        for (let c = 0; c < k; c++) s += Math.exp(score[c] - mx);
-        support[lf[t]] += Math.exp(score[label[t]] - mx) / s;
+        const own = expScore[label[t]] * expMinusW[lf[t]];
+        support[lf[t]] += own / (z - expScore[label[t]] + own);
         shared[lf[t]]++;
       }
     }

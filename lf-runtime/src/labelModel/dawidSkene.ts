@@ -6,7 +6,8 @@
 import { independentPosterior, makeFittedModel } from './fittedModel.ts';
 import { buildVoteIndex, majorityShares } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
-import type { FittedLabelModel, LabelModelOptions, VoteMatrix } from './types.ts';
+import type { IndexedLabelModel } from './fittedModel.ts';
+import type { LabelModelOptions, VoteMatrix } from './types.ts';
 
 export interface DawidSkeneOptions extends LabelModelOptions {
   /**
@@ -34,7 +35,7 @@ export interface DawidSkeneFit {
   logLikelihood: number;
 }
 
-export function fitDawidSkene(L: VoteMatrix, k: number, options: DawidSkeneOptions = {}): FittedLabelModel {
+export function fitDawidSkene(L: VoteMatrix, k: number, options: DawidSkeneOptions = {}): IndexedLabelModel {
   const started = performance.now();
   return fitDawidSkeneOnIndex(buildVoteIndex(L, k), options, started);
 }
@@ -43,7 +44,7 @@ export function fitDawidSkeneOnIndex(
   index: VoteIndex,
   options: DawidSkeneOptions = {},
   started = performance.now(),
-): FittedLabelModel {
+): IndexedLabelModel {
   const { m, k } = index;
   const fit = runDawidSkeneEm(index, options);
   const { logVote, base, logPrior } = logTables(fit, m, k);
@@ -64,8 +65,9 @@ export function runDawidSkeneEm(index: VoteIndex, options: DawidSkeneOptions = {
   const { n, m, k, rowStart, lf, label } = index;
   const diag = options.diagonalPrior ?? 2;
   const off = options.offDiagonalPrior ?? 1;
-  const tolerance = options.tolerance ?? 1e-6;
-  const maxIterations = options.maxIterations ?? 200;
+  // 1e-4 on probabilities is far below what the data can pin down, and EM's tail is slow (sms: 200+ steps).
+  const tolerance = options.tolerance ?? 1e-4;
+  const maxIterations = options.maxIterations ?? 100;
   const k1 = k + 1;
   const strength = options.priorStrength ?? 2 * k;
 

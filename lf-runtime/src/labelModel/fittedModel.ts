@@ -34,7 +34,12 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function makeFittedModel(parts: ModelParts): FittedLabelModel {
+/** A fitted model that can also score an already-built index (saves re-indexing a large matrix). */
+export interface IndexedLabelModel extends FittedLabelModel {
+  scoreIndex(index: VoteIndex): Float64Array;
+}
+
+export function makeFittedModel(parts: ModelParts): IndexedLabelModel {
   const { k, m } = parts;
   const indexOf = (L: VoteMatrix): VoteIndex => {
     if (L.m !== m) {
@@ -51,6 +56,7 @@ export function makeFittedModel(parts: ModelParts): FittedLabelModel {
     accuracyWhenVoting: parts.accuracyWhenVoting,
     fitMs: parts.fitMs,
     predictProba: (L) => parts.scoreRows(indexOf(L)),
+    scoreIndex: (index) => parts.scoreRows(index),
     predict: (L, policy = 'prior') => {
       const index = indexOf(L);
       return hardLabels(index, parts.scoreRows(index), parts.classBalance, policy, parts.seed);

@@ -6,8 +6,9 @@
 import { makeFittedModel } from './fittedModel.ts';
 import { buildVoteIndex } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
-import { voteCooccurrence } from './matrixCompletion.ts';
-import type { FittedLabelModel, LabelModelOptions, VoteMatrix } from './types.ts';
+import { MOMENT_SAMPLE_ROWS, voteCooccurrence } from './matrixCompletion.ts';
+import type { IndexedLabelModel } from './fittedModel.ts';
+import type { LabelModelOptions, VoteMatrix } from './types.ts';
 
 export interface FlyingSquidOptions extends LabelModelOptions {
   /** Pairs (k, l) whose |M_kl| is below this are skipped: dividing by ~0 is what makes triplets explode. */
@@ -26,12 +27,19 @@ interface BinaryProblem {
 const ACC_MIN = 0.5 + 1e-3;
 const ACC_MAX = 1 - 1e-3;
 
-export function fitFlyingSquid(L: VoteMatrix, k: number, options: FlyingSquidOptions = {}): FittedLabelModel {
+export function fitFlyingSquid(L: VoteMatrix, k: number, options: FlyingSquidOptions = {}): IndexedLabelModel {
   const started = performance.now();
-  const index = buildVoteIndex(L, k);
-  const { n, m } = index;
+  return fitFlyingSquidOnIndex(buildVoteIndex(L, k), options, started);
+}
+
+export function fitFlyingSquidOnIndex(
+  index: VoteIndex,
+  options: FlyingSquidOptions = {},
+  started = performance.now(),
+): IndexedLabelModel {
+  const { n, m, k } = index;
   const O = voteCooccurrence(index);
-  const minPair = options.minPairMoment ?? 1 / Math.max(n, 1);
+  const minPair = options.minPairMoment ?? 1 / Math.max(Math.min(n, MOMENT_SAMPLE_ROWS), 1);
   const fallback = options.fallbackAccuracy ?? 0.7;
   // k = 2 is one problem (class 1 positive); k > 2 is one problem per class.
   const positives = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);

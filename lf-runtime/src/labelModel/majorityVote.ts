@@ -5,16 +5,17 @@
 import { hardLabels, makeFittedModel } from './fittedModel.ts';
 import { buildVoteIndex, majorityShares } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
-import type { FittedLabelModel, LabelModelOptions, VoteMatrix } from './types.ts';
+import type { IndexedLabelModel } from './fittedModel.ts';
+import type { LabelModelOptions, VoteMatrix } from './types.ts';
 
-export function fitMajorityVote(L: VoteMatrix, k: number, options: LabelModelOptions = {}): FittedLabelModel {
+export function fitMajorityVote(L: VoteMatrix, k: number, options: LabelModelOptions = {}): IndexedLabelModel {
   const started = performance.now();
   const seed = options.seed ?? 0;
   const index = buildVoteIndex(L, k);
   return fitMajorityVoteOnIndex(index, seed, started);
 }
 
-export function fitMajorityVoteOnIndex(index: VoteIndex, seed: number, started = performance.now()): FittedLabelModel {
+export function fitMajorityVoteOnIndex(index: VoteIndex, seed: number, started = performance.now()): IndexedLabelModel {
   const { n, m, k, rowStart, lf, label } = index;
   const uniform = new Array<number>(k).fill(1 / k);
   const shares = majorityShares(index, uniform);
