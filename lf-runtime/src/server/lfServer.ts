@@ -164,7 +164,8 @@ export class LfLanguageServer {
 
   /** The scheduler's worker: runs the given files in order and publishes everything that changed. */
   private async runFiles(files: string[]): Promise<void> {
-    await this.opening;
+    // Not awaiting `opening` here: openWorkspace itself runs every file through this method. Documents opened
+    // before the engine exists are covered by that first full run.
     const engine = this.engine;
     if (!engine || files.length === 0) return;
     this.setStatus({ state: 'running', text: 'LF Studio: running', detail: `Running ${files.map(baseName).join(', ')}` });
