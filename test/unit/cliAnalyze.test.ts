@@ -1,0 +1,65 @@
+// `lf-studio analyze` as a user runs it: the built CLI in a child process.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const repo = join(import.meta.dirname, '..', '..');
+const example = join(repo, 'examples', 'youtube-spam');
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+
+describe('lf-studio analyze', () => {
+  it('prints the LFAnalysis JSON for the example, LFs in file order, figures computed by running them', () => {
+    const r = cli('analyze', '--lfs', join(example, 'lfs.py'), '--data', join(example, 'data', 'train.json'), '--dev', join(example, 'data', 'valid.json'), '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const train = Object.values(JSON.parse(readFileSync(join(example, 'data', 'train.json'), 'utf8'))) as { data: { text: string } }[];
+    const valid = Object.values(JSON.parse(readFileSync(join(example, 'data', 'valid.json'), 'utf8'))) as { label: number; data: { text: string } }[];
+    assert.equal(out.rows, train.length);
+    assert.deepEqual(
+      out.lfs.map((l: { name: string }) => l.name),
+      ['keyword_my', 'keyword_subscribe', 'keyword_link', 'keyword_please', 'keyword_song', 'regex_check_out', 'short_comment'],
+    );
+    const my = out.lfs[0];
+    assert.equal(my.coverage, train.filter((r) => r.data.text.toLowerCase().includes('my')).length / train.length);
+    assert.deepEqual(my.polarity, [1]);
+    const devHits = valid.filter((r) => r.data.text.toLowerCase().includes('my'));
+    assert.equal(my.correct, devHits.filter((r) => r.label === 1).length);
+    assert.equal(my.incorrect, devHits.filter((r) => r.label !== 1).length);
+    assert.equal(my.empiricalAccuracy, my.correct / devHits.length);
+    for (const lf of out.lfs) {
+      for (const key of ['coverage', 'overlaps', 'conflicts']) assert.ok(lf[key] >= 0 && lf[key] <= 1, `${lf.name}.${key}`);
+      assert.equal(lf.errors, 0);
+    }
+  });
+
+  it('prints a table without --dev, with no accuracy columns', () => {
+    const r = cli('analyze', '--lfs', join(example, 'lfs.py'), '--data', join(example, 'data', 'valid.json'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^\s+j\s+Polarity\s+Coverage\s+Overlaps\s+Conflicts/);
+    assert.match(r.stdout, /keyword_my\s+0\s+\[1\]\s+0\.\d{4}/);
+    assert.doesNotMatch(r.stdout, /Emp\. Acc\./);
+  });
+
+  it('fails with one clear line on bad arguments and bad input', () => {
+    const cases: [string[], RegExp][] = [
+      [['analyze', '--data', 'x.json'], /--lfs FILE\.py is required/],
+      [['analyze', '--lfs', join(example, 'lfs.py'), '--data', '/nope/x.json'], /\/nope\/x\.json: file not found/],
+      [['analyze', '--bogus'], /Unknown option '--bogus'/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-cli-'));
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"text": "ok"}\n{"text": broken}\n');
+    cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--data', bad], /bad\.jsonl:2/]);
+    for (const [args, pattern] of cases) {
+      const r = cli(...args);
+      assert.notEqual(r.status, 0, args.join(' '));
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line on stderr for ${args.join(' ')}: ${r.stderr}`);
+    }
+  });
+});
