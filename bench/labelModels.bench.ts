@@ -1,0 +1,141 @@
+// Label-model benchmark: per WRENCH dataset and model, fit time, test accuracy (covered rows, all rows under
+// the stated policy, strict), macro-F1 and the per-LF estimated-accuracy error, beside the Snorkel 0.10
+// figures recorded in test/fixtures/DATA.md (Snorkel cannot be installed here) and majority vote measured
+// in this run. Then the default model's fit time and memory on a synthetic 1M x 100 matrix.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readWrenchTask, readWrenchVotes } from '../lf-runtime/src/labelModel/wrenchVotes.ts';
+import { fitDefault } from '../lf-runtime/src/labelModel/defaultModel.ts';
+import { fitMajorityVote } from '../lf-runtime/src/labelModel/majorityVote.ts';
+import { fitDawidSkene } from '../lf-runtime/src/labelModel/dawidSkene.ts';
+import { fitMatrixCompletion } from '../lf-runtime/src/labelModel/matrixCompletion.ts';
+import { fitFlyingSquid } from '../lf-runtime/src/labelModel/flyingSquid.ts';
+import { fitAgreementModel } from '../lf-runtime/src/labelModel/agreementModel.ts';
+import { drawSyntheticVotes, randomSpec } from '../lf-runtime/src/labelModel/syntheticVotes.ts';
+import { accuracyEstimationError, evaluateOnSplit, trueAccuracyWhenVoting } from '../lf-runtime/src/labelModel/evaluation.ts';
+import type { FittedLabelModel, VoteMatrix } from '../lf-runtime/src/labelModel/types.ts';
+
+const fixtures = join(import.meta.dirname, '..', 'test', 'fixtures');
+
+interface SnorkelReference {
+  mvCovered: number;
+  lmCovered: number;
+  lmStrict: number;
+  estError: number;
+  /** Fastest recorded Snorkel fit, seconds (the table gives ranges such as "3.3-4.7 s"). */
+  fitSeconds: number;
+}
+
+/** Reads the reference table of DATA.md, so the figures printed are the recorded ones, not retyped. */
+function readReferences(): Map<string, SnorkelReference> {
+  const text = readFileSync(join(fixtures, 'DATA.md'), 'utf8');
+  const out = new Map<string, SnorkelReference>();
+  for (const line of text.split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    if (cells.length < 9 || !['youtube', 'sms', 'trec'].includes(cells[1])) continue;
+    const num = (c: string) => Number.parseFloat(c);
+    if (Number.isNaN(num(cells[2]))) continue;
+    out.set(cells[1], {
+      mvCovered: num(cells[2]),
+      lmCovered: num(cells[4]),
+      lmStrict: num(cells[5]),
+      estError: num(cells[7]),
+      fitSeconds: num(cells[8]),
+    });
+  }
+  return out;
+}
+
+const FITTERS: [string, (L: VoteMatrix, k: number) => FittedLabelModel][] = [
+  ['default', (L, k) => fitDefault(L, k).model],
+  ['majority', (L, k) => fitMajorityVote(L, k)],
+  ['dawid-skene', (L, k) => fitDawidSkene(L, k)],
+  ['matrix-completion', (L, k) => fitMatrixCompletion(L, k)],
+  ['flying-squid', (L, k) => fitFlyingSquid(L, k)],
+  ['agreement', (L, k) => fitAgreementModel(L, k)],
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+const f3 = (x: number | null) => (x === null ? '  -  ' : x.toFixed(3));
+const pad = (s: string, w: number) => s.padEnd(w);
+
+function benchDataset(name: string, ref: SnorkelReference | undefined): void {
+  const dir = join(fixtures, 'wrench', name);
+  const train = readWrenchVotes(join(dir, 'train.json'));
+  const test = readWrenchVotes(join(dir, 'test.json'));
+  const { k } = readWrenchTask(dir, [train, test]);
+  const truth = trueAccuracyWhenVoting(train.L, train.gold);
+  const mvCoveredInRun = evaluateOnSplit(fitMajorityVote(train.L, k), test.L, test.gold, 'prior').accuracyCovered;
+  const def = fitDefault(train.L, k);
+  console.log(`\n## ${name}: ${train.L.n} train / ${test.L.n} test rows, ${train.L.m} LFs, k=${k}; default chose ${def.chosen} (${def.chosenBy})`);
+  console.log('policy "all rows": uncovered rows and ties -> most likely class under the estimated class balance; strict: both count as wrong');
+  if (ref) {
+    console.log(
+      `reference (DATA.md, Snorkel 0.10): LabelModel covered ${f3(ref.lmCovered)}, strict ${f3(ref.lmStrict)}, ` +
+        `est.-acc. error ${f3(ref.estError)}, fit ${ref.fitSeconds} s; MV covered ${f3(ref.mvCovered)}. In-run MV covered ${f3(mvCoveredInRun)}`,
+    );
+  }
+  console.log(
+    `${pad('model', 20)} ${pad('fit ms (cold/warm)', 19)} ${pad('vs Snorkel', 11)} covered  vs best-ref  all(prior)  strict  macroF1  est.err  vs Snorkel`,
+  );
+  const bestRef = Math.max(ref?.lmCovered ?? 0, mvCoveredInRun);
+  for (const [modelName, fit] of FITTERS) {
+    const cold = fit(train.L, k);
+    const warm: number[] = [];
+    let model = cold;
+    for (let r = 0; r < 3; r++) {
+      model = fit(train.L, k);
+      warm.push(model.fitMs);
+    }
+    const warmMs = median(warm);
+    const prior = evaluateOnSplit(model, test.L, test.gold, 'prior');
+    const strict = evaluateOnSplit(model, test.L, test.gold, 'abstain');
+    const err = accuracyEstimationError(model.accuracyWhenVoting, truth);
+    const timeRatio = ref ? warmMs / (ref.fitSeconds * 1000) : null;
+    console.log(
+      `${pad(modelName, 20)} ${pad(`${cold.fitMs.toFixed(1)} / ${warmMs.toFixed(1)}`, 19)} ${pad(timeRatio === null ? '-' : `1/${(1 / timeRatio).toFixed(0)}`, 11)} ` +
+        `${f3(prior.accuracyCovered)}    ${pad((prior.accuracyCovered / bestRef).toFixed(3), 10)}  ${f3(prior.accuracy)}       ${f3(strict.accuracy)}   ` +
+        `${f3(prior.macroF1)}    ${f3(err)}    ${ref && err !== null ? (err / ref.estError).toFixed(2) : '-'}`,
+    );
+  }
+}
+
+function benchSynthetic(): void {
+  const n = 1_000_000;
+  const m = 100;
+  const spec = randomSpec(n, m, 2, 1);
+  const { L } = drawSyntheticVotes(spec);
+  let votes = 0;
+  for (const v of L.data) if (v !== -1) votes++;
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const heapBefore = process.memoryUsage().heapUsed;
+  const started = performance.now();
+  const fit = fitDefault(L, 2);
+  const ms = performance.now() - started;
+  const rssAfter = process.memoryUsage().rss;
+  const heapAfter = process.memoryUsage().heapUsed;
+  let mae = 0;
+  fit.model.accuracyWhenVoting.forEach((a, j) => (mae += Math.abs((a ?? 0) - spec.accuracy[j])));
+  const t2 = performance.now();
+  fit.model.predictProba(L);
+  const predictMs = performance.now() - t2;
+  console.log(`\n## synthetic ${n} x ${m}, k=2, ${votes} votes (coverage 0.05-0.5, accuracy 0.6-0.95 per LF)`);
+  console.log(
+    `default fit ${ms.toFixed(0)} ms (target <= 5000 ms: ${ms <= 5000 ? 'met' : 'NOT met'}), fitted on ${fit.fittedRows} rows, chose ${fit.chosen}; ` +
+      `predictProba on all rows ${predictMs.toFixed(0)} ms`,
+  );
+  console.log(
+    `memory: RSS ${(rssBefore / 1e6).toFixed(0)} -> ${(rssAfter / 1e6).toFixed(0)} MB (+${((rssAfter - rssBefore) / 1e6).toFixed(0)} MB), ` +
+      `heap delta ${((heapAfter - heapBefore) / 1e6).toFixed(0)} MB (the 100 MB vote matrix itself is outside both deltas)`,
+  );
+  console.log(`recovered accuracy MAE ${mae / m}; class balance ${fit.model.classBalance.map((x) => x.toFixed(3)).join('/')} vs true ${spec.classBalance.map((x) => x.toFixed(3)).join('/')}`);
+}
+
+const refs = readReferences();
+for (const name of ['youtube', 'sms', 'trec']) benchDataset(name, refs.get(name));
+benchSynthetic();
