@@ -14,6 +14,7 @@ import {
 import { registerCommands } from './commands.ts';
 import { Config } from './config.ts';
 import { DashboardPanel } from './dashboardPanel.ts';
+import { registerGenerationCommands } from './review/generationCommands.ts';
 import { StatusItem } from './statusItem.ts';
 
 export class Ctx {
@@ -33,6 +34,7 @@ export class Ctx {
 
   async start(): Promise<void> {
     registerCommands(this);
+    registerGenerationCommands(this.extension, { client: () => this.client, output: this.output });
     this.extension.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (Config.restartOn.some((s) => e.affectsConfiguration(s))) void this.restartServer();

@@ -24,14 +24,29 @@ export interface EngineConfig {
 
 interface FileState {
   sourceHash: string;
+  /** Text of the last run that loaded (what the figures describe). */
+  source: string;
   sample: FileRunResult;
   dev: FileRunResult | null;
   /** The file's latest run failed to load; `sample`/`dev` are from the last run that loaded. */
   stale: FileProblem | null;
 }
 
-const SAMPLE_KEY = 'sample';
-const DEV_KEY = 'dev';
+export interface EngineSnapshot {
+  task: string;
+  labels: string[];
+  sample: Dataset;
+  dev: Dataset | null;
+  lfFiles: { file: string; source: string }[];
+  lfNames: string[];
+  sampleVotes: Int8Array[];
+  devVotes: Int8Array[] | null;
+  timeoutMs: number;
+}
+
+/** Keys under which the engine ships its data to the executor (scorers reuse them). */
+export const SAMPLE_KEY = 'sample';
+export const DEV_KEY = 'dev';
 
 export class AnalysisEngine {
   private readonly files = new Map<string, FileState>();
@@ -100,7 +115,7 @@ export class AnalysisEngine {
       const problem = { file, message: sample.fileError.message, line: sample.fileError.line };
       this.files.set(file, { ...previous, sourceHash, stale: problem });
     } else {
-      this.files.set(file, { sourceHash, sample, dev, stale: null });
+      this.files.set(file, { sourceHash, source, sample, dev, stale: null });
     }
     return true;
   }
@@ -112,6 +127,38 @@ export class AnalysisEngine {
     if (state.stale) return state.stale;
     const err = state.sample.fileError;
     return err ? { file, message: err.message, line: err.line } : null;
+  }
+
+  /** The data and every LF's latest votes, in project order: what LLM prompts and candidate scoring build on. */
+  snapshot(): EngineSnapshot {
+    const lfNames: string[] = [];
+    const sampleVotes: Int8Array[] = [];
+    const devVotes: Int8Array[] = [];
+    const lfFiles: { file: string; source: string }[] = [];
+    let devComplete = this.config.dev !== null;
+    for (const file of this.config.lfFiles) {
+      const state = this.files.get(file);
+      if (!state) continue;
+      lfFiles.push({ file, source: state.source });
+      state.sample.lfs.forEach((lf, j) => {
+        lfNames.push(lf.name);
+        sampleVotes.push(lf.votes);
+        const d = state.dev?.lfs[j]?.votes;
+        if (d) devVotes.push(d);
+        else devComplete = false;
+      });
+    }
+    return {
+      task: this.config.task,
+      labels: [...this.config.labels],
+      sample: this.config.sample,
+      dev: this.config.dev,
+      lfFiles,
+      lfNames,
+      sampleVotes,
+      devVotes: devComplete ? devVotes : null,
+      timeoutMs: this.config.timeoutMs,
+    };
   }
 
   /** Combines every file's latest votes into the project-wide figures. */

@@ -23,7 +23,11 @@ import type { AnalysisEngine } from '../engine/analysisEngine.ts';
 import { openProject } from '../engine/openProject.ts';
 import {
   DidAnalyzeNotification,
+  GenerationContextRequest,
   GetAnalysisRequest,
+  ScoreCandidatesRequest,
+  type GenerationContextParams,
+  type ScoreCandidatesParams,
   RerunAllRequest,
   RestartRuntimeRequest,
   RuntimeStatusNotification,
@@ -33,7 +37,9 @@ import {
 } from '../protocol.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, type Severity } from './presentation.ts';
+import { generationContext, scoreCandidates } from './generationHandlers.ts';
 import { RunScheduler } from './runScheduler.ts';
+import type { Project } from '../project/projectFile.ts';
 
 export interface ServerDeps {
   /** Creates a fresh sandbox; called at start and on "Restart Runtime". */
@@ -52,6 +58,7 @@ export class LfLanguageServer {
   private options: Required<ServerInitOptions> = { lfTimeoutMs: 5000, runOnChange: true };
   private executor: LfExecutor | null = null;
   private engine: AnalysisEngine | null = null;
+  private project: Project | null = null;
   private analysis: ProjectAnalysis | null = null;
   private status: RuntimeStatus = { state: 'starting', text: 'LF Studio', detail: 'Starting', isolation: [] };
   private canRefreshLenses = false;
@@ -76,6 +83,17 @@ export class LfLanguageServer {
       return this.analysis;
     });
     connection.onRequest(RestartRuntimeRequest, () => this.restart());
+    connection.onRequest(GenerationContextRequest, async (params: GenerationContextParams) => {
+      await this.opening;
+      return this.engine && this.project ? generationContext(this.engine, this.project, params) : null;
+    });
+    connection.onRequest(ScoreCandidatesRequest, async (params: ScoreCandidatesParams, token) => {
+      await this.opening;
+      if (!this.engine || !this.project || !this.executor) throw new Error('No LF Studio project is loaded (lfstudio.json).');
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return scoreCandidates(this.engine, this.executor, this.project, params, abort.signal);
+    });
     connection.onDidChangeWatchedFiles(({ changes }) => {
       const files = changes.map((c) => fileURLToPath(c.uri));
       // A new or deleted .py file may change what the lfFiles patterns match: reload the project.
@@ -121,6 +139,7 @@ export class LfLanguageServer {
       const opened = await openProject(this.root, this.executor, this.options.lfTimeoutMs);
       if (!opened.ok) {
         this.engine = null;
+        this.project = null;
         this.setStatus({
           state: opened.missingProjectFile ? 'no-project' : 'error',
           text: opened.missingProjectFile ? 'LF Studio: no lfstudio.json' : 'LF Studio: project error',
@@ -129,6 +148,7 @@ export class LfLanguageServer {
         return;
       }
       this.engine = opened.engine;
+      this.project = opened.project;
       this.projectWarnings = opened.warnings;
       const isolation = await this.executor.isolation();
       this.isolationLabels = describeIsolation(isolation);
@@ -227,6 +247,7 @@ export class LfLanguageServer {
       lenses.push({ range, command: { title: lensTitle(lf, analysis.labels), command: 'lfStudio.openDashboard', arguments: [lf.name] } });
       const accuracy = accuracyLensTitle(lf);
       if (accuracy) lenses.push({ range, command: { title: accuracy, command: 'lfStudio.openDashboard', arguments: [lf.name] } });
+      lenses.push({ range, command: { title: 'improve with LLM', command: 'lfStudio.improveLf', arguments: [lf.name] } });
     }
     return lenses;
   }
