@@ -1,0 +1,105 @@
+// Regression tests on the real WRENCH fixtures: the default label model's test accuracy and its per-LF
+// accuracy-estimation error must stay at the levels measured when they were written (see the benchmark for
+// the figures against Snorkel), and `lf-studio fit` must report them in the documented shape.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readWrenchTask, readWrenchVotes } from '../../lf-runtime/src/labelModel/wrenchVotes.ts';
+import { fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
+import { fitMajorityVote } from '../../lf-runtime/src/labelModel/majorityVote.ts';
+import { accuracyEstimationError, evaluateOnSplit, trueAccuracyWhenVoting } from '../../lf-runtime/src/labelModel/evaluation.ts';
+import { runFitCommand } from '../../lf-runtime/src/cli/fitCommand.ts';
+
+const wrench = join(import.meta.dirname, '..', 'fixtures', 'wrench');
+
+function load(name: string) {
+  const dir = join(wrench, name);
+  const train = readWrenchVotes(join(dir, 'train.json'));
+  const test = readWrenchVotes(join(dir, 'test.json'));
+  const valid = readWrenchVotes(join(dir, 'valid.json'));
+  return { dir, train, test, valid, k: readWrenchTask(dir, [train, test]).k };
+}
+
+// Floors sit one test row (1/250 or 1/500 of accuracy) under the measured figures; error ceilings ~0.01 above.
+const expected: Record<string, { coveredAtLeast: number; errorAtMost: number }> = {
+  youtube: { coveredAtLeast: 0.79, errorAtMost: 0.14 },
+  sms: { coveredAtLeast: 0.808, errorAtMost: 0.045 },
+  trec: { coveredAtLeast: 0.6, errorAtMost: 0.225 },
+};
+
+for (const [name, want] of Object.entries(expected)) {
+  test(`${name}: default model accuracy on covered test rows and LF accuracy error`, () => {
+    const { train, test: testSplit, k } = load(name);
+    const fit = fitDefault(train.L, k);
+    const figures = evaluateOnSplit(fit.model, testSplit.L, testSplit.gold, 'prior');
+    const err = accuracyEstimationError(fit.model.accuracyWhenVoting, trueAccuracyWhenVoting(train.L, train.gold));
+    assert.ok(figures.accuracyCovered >= want.coveredAtLeast, `covered accuracy ${figures.accuracyCovered}`);
+    assert.ok(err !== null && err <= want.errorAtMost, `estimation error ${err}`);
+    const mv = evaluateOnSplit(fitMajorityVote(train.L, k), testSplit.L, testSplit.gold, 'prior');
+    assert.ok(figures.accuracyCovered >= mv.accuracyCovered, `default ${figures.accuracyCovered} below majority vote ${mv.accuracyCovered}`);
+    assert.equal(fit.usedDevSet, false);
+    assert.ok(fit.uncoveredRows > 0, 'every fixture has rows no LF votes on, and they must be reported');
+  });
+}
+
+test('a dev set is used to choose and calibrate, and the fit says so', () => {
+  const { train, valid, k } = load('trec');
+  const fit = fitDefault(train.L, k, { dev: { L: valid.L, gold: valid.gold } });
+  assert.equal(fit.usedDevSet, true);
+  assert.match(fit.chosenBy, /dev set/);
+  const withoutDev = fitDefault(train.L, k);
+  const truth = trueAccuracyWhenVoting(train.L, train.gold);
+  const errDev = accuracyEstimationError(fit.model.accuracyWhenVoting, truth) ?? 1;
+  const errNoDev = accuracyEstimationError(withoutDev.model.accuracyWhenVoting, truth) ?? 1;
+  assert.ok(errDev < errNoDev, `dev calibration should reduce the error (${errDev} vs ${errNoDev})`);
+});
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s) }, out, err };
+}
+
+test('lf-studio fit --model all --json: one entry per model, exactly one default, LFs in column order', async () => {
+  const { io, out } = capture();
+  const code = await runFitCommand([join(wrench, 'youtube'), '--model', 'all', '--json'], io);
+  assert.equal(code, 0);
+  const parsed = JSON.parse(out.join('')) as {
+    models: { name: string; default: boolean; fitMs: number; test: Record<string, number>; lfs: { estimatedAccuracy: number | null; trueAccuracy: number | null }[]; estimationError: number | null }[];
+  };
+  assert.equal(parsed.models.filter((m) => m.default).length, 1);
+  assert.ok(parsed.models.length >= 6);
+  const { train } = load('youtube');
+  const truth = trueAccuracyWhenVoting(train.L, train.gold);
+  for (const m of parsed.models) {
+    assert.deepEqual(Object.keys(m.test).sort(), ['accuracy', 'accuracyCovered', 'coverage', 'macroF1']);
+    assert.equal(m.lfs.length, 10);
+    m.lfs.forEach((lf, j) => assert.equal(lf.trueAccuracy, truth.accuracy[j]));
+    assert.ok(typeof m.fitMs === 'number' && m.fitMs >= 0);
+  }
+  assert.equal(parsed.models.find((m) => m.name === 'majority')?.test.coverage, 0.928);
+});
+
+test('lf-studio fit prints the policy and the default in text mode', async () => {
+  const { io, out } = capture();
+  assert.equal(await runFitCommand(['fit', join(wrench, 'sms')], io), 0);
+  const text = out.join('');
+  assert.match(text, /\[default\]/);
+  assert.match(text, /most likely class under the estimated class balance/);
+  assert.match(text, /train rows have no vote/);
+});
+
+test('lf-studio fit: bad arguments and missing data give a clear error and a non-zero exit', async () => {
+  const a = capture();
+  assert.equal(await runFitCommand([], a.io), 2);
+  assert.match(a.err.join(''), /missing <wrench-dir>/);
+  const b = capture();
+  assert.equal(await runFitCommand([join(wrench, 'sms'), '--model', 'snorkel'], b.io), 2);
+  assert.match(b.err.join(''), /unknown model 'snorkel'/);
+  const c = capture();
+  assert.equal(await runFitCommand([join(wrench, 'does-not-exist')], c.io), 2);
+  assert.match(c.err.join(''), /not a folder/);
+  const d = capture();
+  assert.equal(await runFitCommand([join(wrench, '..', 'youtube_raw')], d.io), 1);
+  assert.match(d.err.join(''), /label\.json|train\.json/);
+});
