@@ -88,6 +88,8 @@ export interface LfOutcome {
   firstError: LfErrorInfo | null;
   noneCount: number;
   timedOut: boolean;
+  /** Milliseconds spent restoring state and executing the module, applying the LF, restoring after. */
+  phasesMs?: number[];
 }
 
 export interface LfDoneMessage {

@@ -143,16 +143,19 @@ def install():
         for value in list(getattr(mod, "__dict__", {}).values()):
             if isinstance(value, type):
                 _protected_type_ids.add(id(value))
-    # restore() reads the baseline from its defaults, which the audit hook protects from replacement.
-    restore.__kwdefaults__ = {"_base": _capture()}
+    # The runtime's own modules leave sys.modules (so `import lf_runner` is refused), but their globals are
+    # still restored: the JavaScript side calls their functions, which keep their module dicts alive.
+    own = tuple(sys.modules.pop(name) for name in ("lf_guard", "lf_runner") if name in sys.modules)
+    # restore() reads the baseline from its defaults (a tuple), which the audit hook protects from replacement.
+    restore.__defaults__ = restore.__defaults__[:-1] + (_capture(own),)
     sys.addaudithook(
         _make_hook(_protected_type_ids, protected_modules, BLOCKED_MODULES, _DENIED_EVENTS, _WRITE_FLAGS, SandboxViolation, _is_runtime_code, frozenset(sys.stdlib_module_names))
     )
 
 
-def _capture():
+def _capture(own_modules):
     modules = tuple(sys.modules.items())
-    dicts = tuple((m, tuple(m.__dict__.items())) for _, m in modules if hasattr(m, "__dict__"))
+    dicts = tuple((m, tuple(m.__dict__.items())) for m in [m for _, m in modules] + list(own_modules) if hasattr(m, "__dict__"))
     return (
         modules,
         dicts,
@@ -168,7 +171,7 @@ def _capture():
     )
 
 
-def restore(_modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path, _path_hooks=sys.path_hooks, _gc_callbacks=gc.callbacks, _sys=sys, *, _base=None):
+def restore(_modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path, _path_hooks=sys.path_hooks, _gc_callbacks=gc.callbacks, _sys=sys, _base=None):
     """Put the interpreter's shared state back to the start-up baseline."""
     if _base is None:
         return

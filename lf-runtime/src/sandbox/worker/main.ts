@@ -166,6 +166,20 @@ async function startRuntime(): Promise<Runtime> {
 
 const datasets = new Map<string, PyProxy>();
 
+/**
+ * Python errors are caught inside the runner; anything that escapes to here is the interpreter itself
+ * failing (os._exit, a fatal error, a blown stack). Its state can no longer be trusted: exit, and let the
+ * parent mark the running LF as a crash and start a fresh process.
+ */
+function guarded<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    process.stderr.write(`python runtime failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(70);
+  }
+}
+
 /** Runs a whole file synchronously: no event-loop turn between LFs where leftover callbacks could run. */
 function runFile(rt: Runtime, req: RunRequest): void {
   const dataset = datasets.get(req.key);
@@ -173,7 +187,7 @@ function runFile(rt: Runtime, req: RunRequest): void {
     send({ type: 'failed', id: req.id, message: `dataset ${req.key} is not loaded in the worker` });
     return;
   }
-  const prepared = JSON.parse(rt.prepare(req.file, req.source, req.siblings)) as {
+  const prepared = JSON.parse(guarded(() => rt.prepare(req.file, req.source, req.siblings))) as {
     fileError: null;
     lfs: { name: string; line: number; key: string }[];
   };
@@ -184,7 +198,7 @@ function runFile(rt: Runtime, req: RunRequest): void {
     if (skip.has(lf.key)) continue;
     send({ type: 'lfStart', id: req.id, index });
     const t0 = performance.now();
-    const result = rt.runLf(dataset, req.file, req.source, req.siblings, index, lf.name, req.cardinality, req.timeoutMs / 1000);
+    const result = guarded(() => rt.runLf(dataset, req.file, req.source, req.siblings, index, lf.name, req.cardinality, req.timeoutMs / 1000));
     const durationMs = Math.round((performance.now() - t0) * 10) / 10;
     // The runner's JSON is forwarded without re-parsing; the parent validates it.
     stdoutWrite(`{"type":"lfDone","id":${req.id},"durationMs":${durationMs},"result":${result}}\n`);
