@@ -189,7 +189,20 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
 
+  // Safety net: if the test process exits without teardown (a crash, a forgotten stop()), the detached
+  // code-server would otherwise keep running with its extension hosts.
+  const killOnExit = (): void => {
+    if (child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  process.once('exit', killOnExit);
   const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
     await killProcessGroup(child);
     log.end();
   };
