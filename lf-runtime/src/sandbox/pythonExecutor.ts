@@ -301,6 +301,8 @@ class PythonExecutor implements LfExecutor {
       o.signal?.throwIfAborted();
       const proc = await this.ensureWorker(index);
       if (this.slots[index].loaded.get(ds.key) !== ds.fingerprint) await this.loadShard(index, proc, ds);
+      // The worker may have been starting when the call was cancelled.
+      o.signal?.throwIfAborted();
       const id = this.nextId++;
       let running = -1;
       let timer: NodeJS.Timeout | undefined;

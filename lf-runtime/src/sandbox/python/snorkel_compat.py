@@ -94,11 +94,16 @@ def _creation_line(name, f):
     code = getattr(f, "__code__", None)
     if code is not None and code.co_name == getattr(f, "__name__", None) == name and code.co_filename in _user_files:
         return code.co_firstlineno
+    # The outermost frame in the user's file is the module-level statement that made the LF, even when a
+    # factory function (also in the user's file) called LabelingFunction.
+    line = None
     frame = _sys._getframe(1)
     while frame is not None:
         if frame.f_code.co_filename in _user_files:
-            return frame.f_lineno
+            line = frame.f_lineno
         frame = frame.f_back
+    if line is not None:
+        return line
     return code.co_firstlineno if code is not None else 0
 
 

@@ -1,0 +1,108 @@
+// Snorkel compatibility: decorators with name/resources/pre, factory-made LabelingFunctions, memoized
+// preprocessors applied in order, module-level helpers and stdlib imports, sibling modules, and row access.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
+import type { LfExecutor, LfRunResult } from '../../lf-runtime/src/sandbox/types.ts';
+
+const TEXTS = [
+  'Win FREE cash now, please!!',
+  'The song the song is great',
+  'PLEASE SUBSCRIBE TO MY CHANNEL',
+  'nice sogn',
+  'ok',
+];
+const HELPERS = 'SHOUT_THRESHOLD = 0.8\n\ndef shouting(text):\n    letters = [c for c in text if c.isalpha()]\n    return sum(c.isupper() for c in letters) / max(1, len(letters))\n';
+
+describe('Snorkel compatibility', () => {
+  let executor: LfExecutor;
+  let byName: Map<string, LfRunResult>;
+  let source: string;
+
+  before(async () => {
+    executor = createPythonExecutor();
+    await executor.loadRows('compat', TEXTS.map((text, i) => ({ id: `c${i}`, fields: { text } })));
+    source = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'lfs', 'snorkel_compat_lfs.py'), 'utf8');
+    const r = await executor.runFile({
+      file: '/proj/snorkel_compat_lfs.py', source, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000, siblingModules: { helpers: HELPERS },
+    });
+    assert.equal(r.fileError, null, r.fileError?.message);
+    byName = new Map(r.lfs.map((l) => [l.name, l]));
+  });
+  after(() => executor.dispose());
+
+  const votes = (name: string): number[] => {
+    const lf = byName.get(name);
+    assert.ok(lf, `LF ${name} was not discovered`);
+    assert.equal(lf.errors, 0, `${name}: ${lf.firstError?.message}`);
+    return [...lf.votes];
+  };
+
+  it('discovers every LF in source order, including factory-made ones and LFs in lists', () => {
+    assert.deepEqual([...byName.keys()], [
+      'has_money_word', 'repeated_word', 'long_log_length', 'keyword_please', 'similar_to_song', 'shouts',
+      'missing_field_default', 'keyword_subscribe', 'keyword_channel',
+    ]);
+    const lines = source.split('\n');
+    assert.match(lines[byName.get('has_money_word')!.line - 1], /^@labeling_function\(name="has_money_word"/);
+    assert.match(lines[byName.get('keyword_please')!.line - 1], /^keyword_please = make_keyword_lf/);
+    assert.match(lines[byName.get('keyword_subscribe')!.line - 1], /^extra_lfs = /);
+  });
+
+  it('passes resources as keyword arguments', () => assert.deepEqual(votes('has_money_word'), [1, -1, -1, -1, -1]));
+  it('applies preprocessors in order, on a copy of the row', () => assert.deepEqual(votes('repeated_word'), [-1, 1, -1, -1, -1]));
+  it('accepts x["field"] and module constants', () => assert.deepEqual(votes('long_log_length'), [0, 0, 0, -1, -1]));
+  it('runs LabelingFunction objects built by a factory', () => {
+    assert.deepEqual(votes('keyword_please'), [1, -1, 1, -1, -1]);
+    assert.deepEqual(votes('keyword_subscribe'), [-1, -1, 1, -1, -1]);
+    assert.deepEqual(votes('keyword_channel'), [-1, -1, 1, -1, -1]);
+  });
+  it('has difflib and the other stdlib modules', () => assert.deepEqual(votes('similar_to_song'), [-1, 0, -1, 0, -1]));
+  it('imports sibling modules of the project', () => assert.deepEqual(votes('shouts'), [-1, -1, 1, -1, -1]));
+  it('supports x.get with a default and `in`', () => assert.deepEqual(votes('missing_field_default'), [0, 0, 0, 0, 0]));
+
+  it('explains appliers instead of running them', async () => {
+    const src = 'from snorkel.labeling import PandasLFApplier\nPandasLFApplier(lfs=[]).apply(None)\n';
+    const r = await executor.runFile({ file: '/proj/applier.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });
+    assert.equal(r.fileError?.kind, 'import');
+    assert.equal(r.fileError?.line, 2);
+    assert.match(r.fileError?.message ?? '', /PandasLFApplier is not available.*LF Studio applies/);
+  });
+
+  it('reports a missing package imported inside an LF body on that LF', async () => {
+    const src = 'from snorkel.labeling import labeling_function\n@labeling_function()\ndef polarity(x):\n    from textblob import TextBlob\n    return 1 if TextBlob(x.text).sentiment.polarity > 0 else -1\n';
+    const r = await executor.runFile({ file: '/proj/tb.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });
+    const lf = r.lfs[0];
+    assert.equal(lf.errors, TEXTS.length);
+    assert.equal(lf.firstError?.kind, 'missing-package');
+    assert.equal(lf.firstError?.line, 4);
+    assert.match(lf.firstError?.message ?? '', /'textblob' is not available/);
+  });
+
+  it('keeps row fields of any JSON type, read-only', async () => {
+    await executor.loadRows('typed', [
+      { id: 'a', fields: { text: 'x', n: 3, tags: ['spam', 'ad'], meta: { lang: 'en' }, 'odd name': true } },
+      { id: 'b', fields: { text: 'y', n: null, tags: [], meta: { lang: 'fr' }, 'odd name': false } },
+    ]);
+    const src = [
+      'from snorkel.labeling import labeling_function',
+      '@labeling_function()',
+      'def typed(x):',
+      '    ok = x.n == 3 and "spam" in x.tags and x.meta["lang"] == "en" and x["odd name"] is True',
+      '    return 1 if ok else 0',
+      '@labeling_function()',
+      'def cannot_edit(x):',
+      '    try:',
+      '        x.tags.append("z")',
+      '        return 1',
+      '    except Exception:',
+      '        return 0',
+      '',
+    ].join('\n');
+    const r = await executor.runFile({ file: '/proj/typed.py', source: src, datasetKey: 'typed', cardinality: 2, timeoutMs: 5000 });
+    assert.deepEqual([...r.lfs[0].votes], [1, 0]);
+    assert.deepEqual([...r.lfs[1].votes], [0, 0]);
+  });
+});

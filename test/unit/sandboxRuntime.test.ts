@@ -1,0 +1,121 @@
+// Runtime behaviour around the LFs: the per-LF result cache, sharding over a process pool, restarts that
+// reload the data, cancellation, the call queue, and clear errors for bad calls.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Row } from '../../lf-runtime/src/data/types.ts';
+import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
+import type { ExecutorEvent, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+
+const rows = (n: number): Row[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `id${i}`, fields: { text: i % 7 === 0 ? `check my song ${i}` : `hello world ${i}`, n: i } }));
+
+const LF_A = '@labeling_function()\ndef has_my(x):\n    return SPAM if "my" in x.text else ABSTAIN\n';
+const LF_B = '@labeling_function()\ndef has_song(x):\n    return HAM if "song" in x.text else ABSTAIN\n';
+const LF_C = '@labeling_function()\ndef small_n(x):\n    return HAM if x.n < LIMIT else ABSTAIN\n';
+const file = (a = LF_A, limit = 10) => `from snorkel.labeling import labeling_function\nABSTAIN, HAM, SPAM = -1, 0, 1\nLIMIT = ${limit}\n\n${a}\n${LF_B}\n${LF_C}`;
+
+describe('sandbox runtime', () => {
+  let executor: LfExecutor & { onEvent(l: (e: ExecutorEvent) => void): () => void };
+  const events: ExecutorEvent[] = [];
+
+  before(async () => {
+    executor = createPythonExecutor();
+    executor.onEvent((e) => events.push(e));
+    await executor.loadRows('d100', rows(100));
+  });
+  after(() => executor.dispose());
+
+  it('re-runs only the edited LF; a helper edit re-runs the LFs that share it', async () => {
+    const run = (source: string) => executor.runFile({ file: '/p/cache.py', source, datasetKey: 'd100', cardinality: 2, timeoutMs: 5000 });
+    const first = await run(file());
+    assert.ok(first.lfs.every((l) => l.durationMs > 0));
+    const again = await run(file());
+    assert.deepEqual(again.lfs.map((l) => l.durationMs), [0, 0, 0], 'unchanged file comes from the cache');
+    assert.deepEqual(again.lfs.map((l) => [...l.votes]), first.lfs.map((l) => [...l.votes]));
+
+    const edited = await run(file(LF_A.replace('"my"', '"hello"')));
+    assert.equal(edited.lfs[0].name, 'has_my');
+    assert.ok(edited.lfs[0].durationMs > 0, 'the edited LF re-ran');
+    assert.deepEqual(edited.lfs.slice(1).map((l) => l.durationMs), [0, 0], 'the others did not');
+    assert.equal(edited.lfs[0].votes.filter((v) => v === 1).length, 100 - 15);
+
+    const helper = await run(file(LF_A, 20));
+    assert.ok(helper.lfs.every((l) => l.durationMs > 0), 'a module-level change re-runs every LF');
+    assert.equal(helper.lfs[2].votes.filter((v) => v === 0).length, 20);
+  });
+
+  it('re-runs when the rows change under the same key', async () => {
+    const source = file();
+    await executor.loadRows('swap', rows(30));
+    const a = await executor.runFile({ file: '/p/swap.py', source, datasetKey: 'swap', cardinality: 2, timeoutMs: 5000 });
+    await executor.loadRows('swap', rows(50));
+    const b = await executor.runFile({ file: '/p/swap.py', source, datasetKey: 'swap', cardinality: 2, timeoutMs: 5000 });
+    assert.equal(a.lfs[0].votes.length, 30);
+    assert.equal(b.lfs[0].votes.length, 50);
+  });
+
+  it('gives the same results over a pool of shards, with row ids mapped across shards', async () => {
+    const pooled = createPythonExecutor({ poolSize: 2, minRowsPerShard: 200 });
+    try {
+      const data = rows(1000);
+      await pooled.loadRows('big', data);
+      await executor.loadRows('big', data);
+      const source = `${file()}\n@labeling_function()\ndef fails_late(x):\n    return 1 // (x.n - 800) if x.n >= 700 else ABSTAIN\n`;
+      const opts = { file: '/p/pool.py', source, datasetKey: 'big', cardinality: 2, timeoutMs: 5000 };
+      const [one, two] = [await executor.runFile(opts), await pooled.runFile(opts)];
+      assert.deepEqual(two.lfs.map((l) => [...l.votes]), one.lfs.map((l) => [...l.votes]));
+      assert.deepEqual(two.lfs[3].errorRowIds, ['id800']);
+      assert.equal(two.lfs[3].errors, 1);
+      assert.ok((pooled as unknown as { memoryUsageMb(): number[] }).memoryUsageMb().filter((mb) => mb > 0).length === 2, 'two workers ran');
+    } finally {
+      await pooled.dispose();
+    }
+  });
+
+  it('restarts after a crash, reloads every dataset and says so', async () => {
+    events.length = 0;
+    await executor.loadRows('other', rows(10));
+    const crash = 'import os\nfrom snorkel.labeling import labeling_function\n@labeling_function()\ndef boom(x):\n    os._exit(9)\n';
+    const r = await executor.runFile({ file: '/p/crash.py', source: crash, datasetKey: 'd100', cardinality: 2, timeoutMs: 5000 });
+    assert.equal(r.lfs[0].firstError?.kind, 'crash');
+    const restart = events.find((e) => e.type === 'restarted');
+    assert.ok(restart && restart.type === 'restarted' && restart.lf === 'boom' && /crashed the runtime/.test(restart.message));
+    const after = await executor.runFile({ file: '/p/after.py', source: file(LF_A.replace('"my"', '"world"')), datasetKey: 'other', cardinality: 2, timeoutMs: 5000 });
+    assert.equal(after.lfs[0].votes.filter((v) => v === 1).length, 8);
+  });
+
+  it('reports a crash in top-level code as a file error', async () => {
+    const r = await executor.runFile({ file: '/p/top.py', source: 'import os\nos._exit(1)\n', datasetKey: 'd100', cardinality: 2, timeoutMs: 5000 });
+    assert.equal(r.lfs.length, 0);
+    assert.equal(r.fileError?.kind, 'crash');
+  });
+
+  it('cancels a running call and a queued one with an AbortSignal, then keeps working', async () => {
+    const slow = 'import time\nfrom snorkel.labeling import labeling_function\n@labeling_function()\ndef slow(x):\n    time.sleep(0.05)\n    return 1\n';
+    const controller = new AbortController();
+    const running = executor.runFile({ file: '/p/slow.py', source: slow, datasetKey: 'd100', cardinality: 2, timeoutMs: 60_000, signal: controller.signal });
+    const queued = executor.runFile({ file: '/p/slow2.py', source: slow, datasetKey: 'd100', cardinality: 2, timeoutMs: 60_000, signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    await assert.rejects(running, /abort/i);
+    await assert.rejects(queued, /abort/i);
+    const ok = await executor.runFile({ file: '/p/ok.py', source: file(), datasetKey: 'd100', cardinality: 2, timeoutMs: 5000 });
+    assert.equal(ok.lfs.length, 3);
+  });
+
+  it('serializes concurrent calls', async () => {
+    const sources = [file(), file(LF_A.replace('"my"', '"check"'))];
+    const [a, b] = await Promise.all(sources.map((source, i) => executor.runFile({ file: `/p/c${i}.py`, source, datasetKey: 'd100', cardinality: 2, timeoutMs: 5000 })));
+    assert.equal(a.lfs[0].votes.filter((v) => v === 1).length, 15);
+    assert.equal(b.lfs[0].votes.filter((v) => v === 1).length, 15);
+    assert.equal(a.file, '/p/c0.py');
+    assert.equal(b.file, '/p/c1.py');
+  });
+
+  it('rejects bad calls with an error that names the fix', async () => {
+    await assert.rejects(executor.runFile({ file: '/p/x.py', source: file(), datasetKey: 'nope', cardinality: 2, timeoutMs: 5000 }), /call loadRows\("nope", rows\) first/);
+    assert.throws(() => executor.runFile({ file: '/p/x.py', source: file(), datasetKey: 'd100', cardinality: 0, timeoutMs: 5000 }), /cardinality must be an integer/);
+    assert.throws(() => executor.runFile({ file: '/p/x.py', source: file(), datasetKey: 'd100', cardinality: 2, timeoutMs: -1 }), /timeoutMs must be a positive/);
+    assert.throws(() => executor.loadRows('bad', [{ id: 'x' } as unknown as Row]), /row 0 has no fields object/);
+    assert.throws(() => createPythonExecutor({ distDir: '/nonexistent' }), /has no lfWorker\.js.*npm run build/);
+  });
+});
