@@ -20,11 +20,12 @@ function load(name: string) {
   return { dir, train, test, valid, k: readWrenchTask(dir, [train, test]).k };
 }
 
-// Floors sit one test row (1/250 or 1/500 of accuracy) under the measured figures; error ceilings ~0.01 above.
+// Measured: covered accuracy youtube 0.909, sms 0.813, trec 0.655; error 0.092, 0.030, 0.206. Floors sit a
+// few test rows under those, error ceilings ~0.01 above.
 const expected: Record<string, { coveredAtLeast: number; errorAtMost: number }> = {
-  youtube: { coveredAtLeast: 0.79, errorAtMost: 0.14 },
-  sms: { coveredAtLeast: 0.808, errorAtMost: 0.045 },
-  trec: { coveredAtLeast: 0.6, errorAtMost: 0.225 },
+  youtube: { coveredAtLeast: 0.9, errorAtMost: 0.1 },
+  sms: { coveredAtLeast: 0.808, errorAtMost: 0.04 },
+  trec: { coveredAtLeast: 0.65, errorAtMost: 0.215 },
 };
 
 for (const [name, want] of Object.entries(expected)) {
