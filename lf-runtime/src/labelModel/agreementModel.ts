@@ -82,7 +82,7 @@ export function agreementModelFromFit(index: VoteIndex, fit: AgreementFit, seed:
 
 export function runAgreementModel(index: VoteIndex, options: AgreementOptions = {}): AgreementFit {
   const { n, m, k, rowStart, lf, label } = index;
-  const shrinkage = options.shrinkage ?? 5;
+  const shrinkage = options.shrinkage ?? 20;
   const tolerance = options.tolerance ?? 1e-5;
   const maxIterations = options.maxIterations ?? 100;
   const accuracy = new Float64Array(m).fill(options.initialAccuracy ?? 0.7);

@@ -82,30 +82,31 @@ export function fitMatrixCompletionOnIndex(
   const mom1 = new Float64Array(d * k);
   const mom2 = new Float64Array(d * k);
   const muP = new Float64Array(d * k);
-  const resid = new Float64Array(d);
   let previousLoss = Infinity;
   for (let it = 1; it <= maxIterations; it++) {
     for (let a = 0; a < d; a++) for (let y = 0; y < k; y++) muP[a * k + y] = mu[a * k + y] * p[y];
     grad.fill(0);
     let loss = 0;
+    // Residuals of M o (O - mu P mu^T) over pairs b > a outside a's own LF block (the matrix is symmetric,
+    // so each pair is visited once and feeds both gradient rows: d/dmu of r^2 twice is -4 r mu P).
     for (let a = 0; a < d; a++) {
-      const blockA = Math.floor(a / k);
-      // Residual row a of M o (O - mu P mu^T), then its contribution -4 R mu P to the gradient.
-      for (let b = 0; b < d; b++) {
-        if (Math.floor(b / k) === blockA) {
-          resid[b] = 0;
-          continue;
-        }
+      const firstOutside = (Math.floor(a / k) + 1) * k;
+      const ra = a * k;
+      for (let b = firstOutside; b < d; b++) {
+        const rb = b * k;
         let model = 0;
-        for (let y = 0; y < k; y++) model += muP[a * k + y] * mu[b * k + y];
-        resid[b] = O[a * d + b] - model;
-        loss += resid[b] * resid[b];
-      }
-      for (let b = 0; b < d; b++) {
-        const r = resid[b];
+        for (let y = 0; y < k; y++) model += muP[ra + y] * mu[rb + y];
+        const r = O[a * d + b] - model;
         if (r === 0) continue;
-        for (let y = 0; y < k; y++) grad[a * k + y] -= 4 * r * muP[b * k + y];
+        loss += 2 * r * r;
+        const g = 4 * r;
+        for (let y = 0; y < k; y++) {
+          grad[ra + y] -= g * muP[rb + y];
+          grad[rb + y] -= g * muP[ra + y];
+        }
       }
+    }
+    for (let a = 0; a < d; a++) {
       // Diagonal term: the model's marginal P(LF says l) must match the observed one.
       let marginal = 0;
       for (let y = 0; y < k; y++) marginal += muP[a * k + y];
