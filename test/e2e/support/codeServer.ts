@@ -20,6 +20,8 @@ export interface CodeServerOptions {
   workspaceSource: string;
   /** How long to wait for /healthz, in milliseconds. */
   startTimeoutMs?: number;
+  /** User settings added to (and overriding) the quiet defaults. */
+  userSettings?: Record<string, unknown>;
 }
 
 export interface CodeServer {
@@ -166,7 +168,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   cpSync(options.workspaceSource, workspaceDir, { recursive: true, filter: (src) => !src.includes('.lfstudio') });
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(quietUserSettings, null, 2));
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietUserSettings, ...options.userSettings }, null, 2));
 
   const env = isolatedEnv(scratchDir);
   const configPath = join(scratchDir, 'config.yaml');

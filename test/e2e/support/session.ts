@@ -16,9 +16,13 @@ export interface E2eSession {
   failed: boolean;
 }
 
-export async function startSession(options: { workspaceSource?: string } = {}): Promise<E2eSession> {
+export async function startSession(options: { workspaceSource?: string; userSettings?: Record<string, unknown> } = {}): Promise<E2eSession> {
   clearFailureEvidence();
-  const server = await startCodeServer({ vsixPath, workspaceSource: options.workspaceSource ?? exampleWorkspace });
+  const server = await startCodeServer({
+    vsixPath,
+    workspaceSource: options.workspaceSource ?? exampleWorkspace,
+    userSettings: options.userSettings,
+  });
   try {
     const workbench = await Workbench.open(server.workbenchUrl);
     return { server, workbench, failed: false };
