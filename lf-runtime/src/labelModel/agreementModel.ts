@@ -10,7 +10,7 @@
  * so lone rows carry no information and the weights stay calibrated to "accuracy when voting", the figure
  * users see. On synthetic data from the one-coin model it recovers accuracies to ~0.007.
  */
-import { accuracyModelFromParameters, voteWeights, weightedPosterior } from './accuracyEm.ts';
+import { accuracyModelFromParameters, voteWeights, weightedPosterior } from './oneCoinModel.ts';
 import { hardLabels } from './fittedModel.ts';
 import { buildVoteIndex } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';

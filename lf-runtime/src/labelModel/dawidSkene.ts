@@ -5,6 +5,7 @@
  */
 import { independentPosterior, makeFittedModel } from './fittedModel.ts';
 import { buildVoteIndex, majorityShares } from './voteIndex.ts';
+import { fitMajorityVoteOnIndex } from './majorityVote.ts';
 import type { VoteIndex } from './voteIndex.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
 import type { LabelModelOptions, VoteMatrix } from './types.ts';
@@ -24,6 +25,12 @@ export interface DawidSkeneOptions extends LabelModelOptions {
   initialPosterior?: Float64Array;
   /** Hold the class balance at this value instead of re-estimating it (stops collapse onto one class). */
   fixedClassBalance?: number[];
+  /**
+   * Re-estimate the class balance in every M-step (classic Dawid-Skene). Off by default: with one-class
+   * LFs it slides onto the majority class (measured on sms: 0.697 on covered test rows against 0.803 with
+   * the balance held at the majority-vote estimate).
+   */
+  learnClassBalance?: boolean;
 }
 
 export interface DawidSkeneFit {
@@ -46,7 +53,9 @@ export function fitDawidSkeneOnIndex(
   started = performance.now(),
 ): IndexedLabelModel {
   const { m, k } = index;
-  const fit = runDawidSkeneEm(index, options);
+  const fixedClassBalance =
+    options.fixedClassBalance ?? (options.learnClassBalance ? undefined : fitMajorityVoteOnIndex(index, 0).classBalance);
+  const fit = runDawidSkeneEm(index, { ...options, fixedClassBalance });
   const { logVote, base, logPrior } = logTables(fit, m, k);
   return makeFittedModel({
     name: 'dawid-skene',
