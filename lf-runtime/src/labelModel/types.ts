@@ -3,23 +3,19 @@
  * policy that turns probabilities into hard labels.
  */
 
-/**
- * n x m votes, row-major, -1 = abstain. Structurally identical to `VoteMatrix` in stats/voteMatrix.ts, so a
- * matrix built there can be passed here unchanged.
- */
-export interface VoteMatrix {
-  n: number;
-  m: number;
-  data: Int8Array;
-}
+import type { VoteMatrix } from '../stats/voteMatrix.ts';
 
-export type LabelModelName = 'majority' | 'dawid-skene' | 'matrix-completion' | 'flying-squid';
+/** n x m votes, row-major, -1 = abstain: the one matrix type shared with the statistics. */
+export type { VoteMatrix };
+
+export type LabelModelName = 'majority' | 'dawid-skene' | 'matrix-completion' | 'flying-squid' | 'agreement';
 
 export const LABEL_MODEL_NAMES: readonly LabelModelName[] = [
   'majority',
   'dawid-skene',
   'matrix-completion',
   'flying-squid',
+  'agreement',
 ];
 
 /**
