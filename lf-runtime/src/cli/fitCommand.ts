@@ -15,8 +15,8 @@ import { fitFlyingSquid } from '../labelModel/flyingSquid.ts';
 import { fitAgreementModel } from '../labelModel/agreementModel.ts';
 import { accuracyEstimationError, evaluateOnSplit, trueAccuracyWhenVoting } from '../labelModel/evaluation.ts';
 import type { TestFigures, TrueLfAccuracy } from '../labelModel/evaluation.ts';
-import { LabelModelInputError } from '../labelModel/types.ts';
-import type { FittedLabelModel, VoteMatrix } from '../labelModel/types.ts';
+import { LABEL_MODEL_NAMES, LabelModelInputError } from '../labelModel/types.ts';
+import type { FittedLabelModel, LabelModelName, VoteMatrix } from '../labelModel/types.ts';
 
 export interface FitIo {
   stdout: (s: string) => void;
@@ -27,7 +27,7 @@ const USAGE = 'usage: lf-studio fit <wrench-dir> [--model NAME|all] [--json]';
 const POLICY_TEXT = 'rows without votes and ties get the most likely class under the estimated class balance';
 
 type Fitter = (L: VoteMatrix, k: number) => FittedLabelModel;
-const FITTERS: Record<string, Fitter> = {
+const FITTERS: Record<LabelModelName, Fitter> = {
   majority: (L, k) => fitMajorityVote(L, k),
   'dawid-skene': (L, k) => fitDawidSkene(L, k),
   'matrix-completion': (L, k) => fitMatrixCompletion(L, k),
@@ -136,7 +136,8 @@ export async function runFitCommand(argv: string[], io: FitIo): Promise<number> 
     const truth = trueAccuracyWhenVoting(train.L, train.gold);
     const def = fitDefault(train.L, k);
     const reports: ModelReport[] = [report(def.model, true, test, truth)];
-    const names = model === 'all' ? Object.keys(FITTERS) : model && model !== 'default' ? [model] : [];
+    const names: LabelModelName[] =
+      model === 'all' ? [...LABEL_MODEL_NAMES] : model && model !== 'default' ? [model as LabelModelName] : [];
     for (const name of names) reports.push(report(FITTERS[name](train.L, k), false, test, truth));
     if (json) {
       io.stdout(`${JSON.stringify({ models: reports })}\n`);
