@@ -41,6 +41,8 @@ export interface PythonExecutorOptions {
   resultCache?: boolean;
   /** How long a worker may take to start before it is considered broken. */
   startTimeoutMs?: number;
+  /** Start the first worker when the executor is created rather than on the first call (default true). */
+  prestart?: boolean;
 }
 
 /** Extra time past an LF's budget before the parent kills the worker (the runner stops on its own first). */
@@ -56,6 +58,8 @@ interface DatasetRecord {
 class WorkerSlot {
   proc: SandboxProcess | null = null;
   starting: Promise<SandboxProcess> | null = null;
+  /** The process being started, so dispose() can stop it before it is ready. */
+  launching: SandboxProcess | null = null;
   /** Dataset key -> fingerprint of the shard loaded in the current process. */
   loaded = new Map<string, string>();
   bridgesRemoved = false;
@@ -97,6 +101,10 @@ class PythonExecutor implements LfExecutor {
     this.cache = options.resultCache === false ? null : new LfResultCache();
     if (options.snapshot !== false) {
       this.snapshotFile = snapshotFileFor(this.distDir, options.snapshotDir ?? defaultSnapshotDir());
+    }
+    if (options.prestart !== false) {
+      // Start the first worker now, while the caller reads its data; a failure surfaces on the first call.
+      this.ensureWorker(0).catch(() => undefined);
     }
   }
 
@@ -160,6 +168,7 @@ class PythonExecutor implements LfExecutor {
     });
     this.lastPlan = plan;
     const proc = new SandboxProcess(plan, (m) => this.route(m), this.memoryCapMb);
+    slot.launching = proc;
     const startTimer = setTimeout(() => proc.kill('timeout'), this.options.startTimeoutMs ?? 60_000);
     let ready;
     try {
@@ -176,6 +185,11 @@ class PythonExecutor implements LfExecutor {
       );
     } finally {
       clearTimeout(startTimer);
+      slot.launching = null;
+    }
+    if (this.disposed) {
+      proc.kill('dispose');
+      throw new Error('LF sandbox: the executor was disposed.');
     }
     slot.proc = proc;
     slot.bridgesRemoved = ready.bridgesRemoved;
@@ -377,9 +391,11 @@ class PythonExecutor implements LfExecutor {
     this.disposed = true;
     const exits: Promise<unknown>[] = [];
     for (const slot of this.slots) {
-      if (slot.proc) {
-        slot.proc.kill('dispose');
-        exits.push(slot.proc.exited());
+      for (const proc of [slot.proc, slot.launching]) {
+        if (proc) {
+          proc.kill('dispose');
+          exits.push(proc.exited());
+        }
       }
     }
     await Promise.all(exits);

@@ -5,9 +5,9 @@
  * hash: any change to the runtime code or pyodide makes a new key.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export function defaultSnapshotDir(): string {
   let user = 'user';
@@ -43,13 +43,28 @@ export function existingSnapshot(file: string): string | null {
 /** Atomically stores a snapshot; returns false (and leaves no partial file) when the disk refuses. */
 export function storeSnapshot(file: string, base64: string): boolean {
   try {
-    const dir = join(file, '..');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, Buffer.from(base64, 'base64'), { mode: 0o600 });
     renameSync(tmp, file);
+    removeStaleSnapshots(file);
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Older builds' snapshots are 31 MB each: drop those not used for a day (other checkouts may share the dir). */
+function removeStaleSnapshots(current: string): void {
+  const dir = dirname(current);
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  try {
+    for (const name of readdirSync(dir)) {
+      if (name === basename(current) || !/^pyodide-.*\.snapshot$/.test(name)) continue;
+      const full = join(dir, name);
+      if (statSync(full).atimeMs < dayAgo && statSync(full).mtimeMs < dayAgo) rmSync(full, { force: true });
+    }
+  } catch {
+    // Cleaning up is best effort.
   }
 }

@@ -110,20 +110,30 @@ def protect_type(cls):
 _keepalive = []
 
 
-def install():
-    """Remove the bridges, preload common modules, install the audit hook, record the baseline."""
+def preload():
+    """Import what LFs commonly use, and the snorkel package; run before the memory snapshot is taken."""
     import importlib
 
-    for name in PRELOADED:
+    for name in PRELOADED + SNORKEL_MODULES:
         importlib.import_module(name)
-    import snorkel._compat  # noqa: F401
-    import snorkel.labeling  # noqa: F401
-    import snorkel.labeling.lf  # noqa: F401
-    import snorkel.labeling.lf.nlp  # noqa: F401
-    import snorkel.labeling.model  # noqa: F401
-    import snorkel.preprocess  # noqa: F401
-    import snorkel.types  # noqa: F401
 
+
+SNORKEL_MODULES = (
+    "snorkel", "snorkel._compat", "snorkel.labeling", "snorkel.labeling.lf", "snorkel.labeling.lf.nlp",
+    "snorkel.labeling.model", "snorkel.preprocess", "snorkel.types",
+)
+
+
+def install():
+    """Remove the bridges, preload common modules, install the audit hook, record the baseline.
+
+    Returns the milliseconds each step took, for start-up diagnostics.
+    """
+    import time
+
+    marks = [time.perf_counter()]
+    preload()
+    marks.append(time.perf_counter())
     # Drop every module that reaches JavaScript or native code; the JS side keeps what it needs.
     for name in list(sys.modules):
         if name.split(".")[0] in BLOCKED_MODULES - {"lf_guard", "lf_runner"}:
@@ -138,19 +148,21 @@ def install():
     os.environ.clear()
     sys.stdout = sys.stderr = _Discard()
 
+    # Classes are protected by the module that defines them: the standard library, snorkel and the runtime
+    # (dataset row classes are created in lf_runner). User classes stay editable.
     protected_modules = frozenset(sys.stdlib_module_names) | {"snorkel", "lf_runner", "lf_guard", "builtins"}
-    for mod in list(sys.modules.values()):
-        for value in list(getattr(mod, "__dict__", {}).values()):
-            if isinstance(value, type):
-                _protected_type_ids.add(id(value))
     # The runtime's own modules leave sys.modules (so `import lf_runner` is refused), but their globals are
     # still restored: the JavaScript side calls their functions, which keep their module dicts alive.
     own = tuple(sys.modules.pop(name) for name in ("lf_guard", "lf_runner") if name in sys.modules)
+    marks.append(time.perf_counter())
     # restore() reads the baseline from its defaults (a tuple), which the audit hook protects from replacement.
     restore.__defaults__ = restore.__defaults__[:-1] + (_capture(own),)
+    marks.append(time.perf_counter())
     sys.addaudithook(
         _make_hook(_protected_type_ids, protected_modules, BLOCKED_MODULES, _DENIED_EVENTS, _WRITE_FLAGS, SandboxViolation, _is_runtime_code, frozenset(sys.stdlib_module_names))
     )
+    marks.append(time.perf_counter())
+    return [round((b - a) * 1000, 1) for a, b in zip(marks, marks[1:])]
 
 
 def _capture(own_modules):

@@ -122,13 +122,22 @@ async function startRuntime(): Promise<Runtime> {
     options._makeSnapshot = true;
   }
   const py = await loadPyodide(options);
-  const site = py.runPython('import sysconfig; sysconfig.get_paths()["purelib"]') as string;
-  for (const [rel, text] of Object.entries(PYTHON_FILES)) {
-    const full = `${site}/${rel}`;
-    py.FS.mkdirTree(full.slice(0, full.lastIndexOf('/')));
-    py.FS.writeFile(full, text);
+  // The snapshot bytes are in wasm memory now; do not keep a second copy alive.
+  delete options._loadSnapshot;
+  const tLoaded = performance.now();
+  // From a snapshot every runtime module is already imported (the files live only in the JavaScript-side
+  // filesystem, which snapshots do not keep, and nothing needs to read them again).
+  if (!fromSnapshot) {
+    const site = py.runPython('import sys; f"/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"') as string;
+    for (const [rel, text] of Object.entries(PYTHON_FILES)) {
+      const full = `${site}/${rel}`;
+      py.FS.mkdirTree(full.slice(0, full.lastIndexOf('/')));
+      py.FS.writeFile(full, text);
+    }
   }
-  py.runPython(`import importlib, lf_guard\nfor _m in lf_guard.PRELOADED: importlib.import_module(_m)\nimport lf_runner`);
+  const tFiles = performance.now();
+  py.runPython('import lf_guard, lf_runner\nlf_guard.preload()');
+  const tImports = performance.now();
   if (makeSnapshot && !fromSnapshot) {
     const bytes = py.makeMemorySnapshot();
     send({ type: 'snapshot', data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') });
@@ -150,10 +159,17 @@ async function startRuntime(): Promise<Runtime> {
     }
   }
   const installError = py.runPython(
-    "import lf_guard, traceback\ntry:\n    lf_guard.install()\n    _e = None\nexcept BaseException:\n    _e = traceback.format_exc()\ndel lf_guard, traceback\n_e",
-  ) as string | undefined;
-  if (installError) throw new Error(`the sandbox guard did not install: ${installError}`);
+    "import lf_guard, traceback\ntry:\n    _e = 'ok ' + str(lf_guard.install())\nexcept BaseException:\n    _e = traceback.format_exc()\ndel lf_guard, traceback\n_e",
+  ) as string;
+  if (!installError.startsWith('ok ')) throw new Error(`the sandbox guard did not install: ${installError}`);
+  const tInstalled = performance.now();
   neuterFunctionConstructors();
+  const mu = process.memoryUsage();
+  const rss = `${Math.round(mu.rss / 1048576)} (heap ${Math.round(mu.heapUsed / 1048576)}, external ${Math.round(mu.external / 1048576)}, buffers ${Math.round(mu.arrayBuffers / 1048576)})`;
+  const ms = (a: number, b: number): number => Math.round(b - a);
+  process.stderr.write(
+    `ready: pyodide ${ms(t0, tLoaded)} ms, files ${ms(tLoaded, tFiles)}, imports ${ms(tFiles, tImports)}, guard ${ms(tImports, tInstalled)} ${installError.slice(3)}, total ${ms(t0, performance.now())} ms, rss ${rss} MB\n`,
+  );
   send({
     type: 'ready',
     loadMs: Math.round(performance.now() - t0),
