@@ -57,6 +57,11 @@ const CASES: HostileCase[] = [
   { name: 'uses pyodide_js', body: `try:\n    import pyodide_js\n    return 1 if pyodide_js.version else 0\nexcept Exception:\n    return 0` },
   { name: 'uses pyodide.code.run_js', body: `try:\n    from pyodide.code import run_js\n    return 1 if run_js("typeof process") == "object" else 0\nexcept Exception:\n    return 0` },
   { name: 'builds a JS function from an FFI proxy', body: `try:\n    from pyodide.ffi import create_proxy\n    fn = create_proxy(lambda: 0).constructor("return process")\n    return 1 if fn() else 0\nexcept Exception:\n    return 0` },
+  {
+    name: 'reaches the FFI core and _ctypes without the import statement',
+    // _imp.create_builtin cannot be taken away from Python; what it yields must still be harmless.
+    body: `import _imp\nfrom importlib.machinery import ModuleSpec\ntry:\n    core = _imp.create_builtin(ModuleSpec("_pyodide_core", None))\n    proxy = core.create_proxy(lambda: 0)\n    for ctor in (proxy.constructor.constructor, proxy.__proto__.constructor, proxy.bind.constructor):\n        if ctor is not None:\n            return 1\nexcept Exception:\n    pass\ntry:\n    ct = _imp.create_builtin(ModuleSpec("_ctypes", None))\n    ct.dlopen(None)\n    return 1\nexcept Exception:\n    return 0`,
+  },
   { name: 'calls host JavaScript through ctypes', body: `try:\n    import ctypes\n    ctypes.CDLL(None).emscripten_run_script_string(b"1")\n    return 1\nexcept Exception:\n    return 0` },
   { name: 'opens a TCP socket to the host', body: `try:\n    import socket\n    socket.create_connection(("127.0.0.1", PORT), timeout=0.2).close()\n    return 1\nexcept Exception:\n    return 0` },
   { name: 'fetches a URL', body: `try:\n    import urllib.request\n    urllib.request.urlopen("http://127.0.0.1:PORT/", timeout=0.2)\n    return 1\nexcept Exception:\n    return 0` },

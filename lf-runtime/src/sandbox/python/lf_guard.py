@@ -88,6 +88,18 @@ def _make_hook(protected_type_ids, protected_modules, blocked, denied, write_fla
 _protected_type_ids = set()
 
 
+class _BlockedFinder:
+    """First entry of sys.meta_path: blocked modules are never found, whatever route imports them."""
+
+    def __init__(self, blocked):
+        self._blocked = blocked
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self._blocked:
+            raise ModuleNotFoundError(f"module '{name}' is blocked in LF Studio's sandbox", name=name)
+        return None
+
+
 class _Discard:
     """Where LF output goes: printing is allowed, and costs nothing beyond the LF's own time."""
 
@@ -148,6 +160,10 @@ def install():
     os.environ.clear()
     sys.stdout = sys.stderr = _Discard()
 
+    # The audit "import" event only covers the import statement; importlib.import_module goes through
+    # sys.meta_path, so refuse blocked names there too.
+    sys.meta_path.insert(0, _BlockedFinder(BLOCKED_MODULES))
+
     # Classes are protected by the module that defines them: the standard library, snorkel and the runtime
     # (dataset row classes are created in lf_runner). User classes stay editable.
     protected_modules = frozenset(sys.stdlib_module_names) | {"snorkel", "lf_runner", "lf_guard", "builtins"}
@@ -163,6 +179,19 @@ def install():
     )
     marks.append(time.perf_counter())
     return [round((b - a) * 1000, 1) for a, b in zip(marks, marks[1:])]
+
+
+def bridges_closed():
+    """Checks, after install(), that user code cannot import any route to JavaScript or native code."""
+    import importlib
+
+    for name in ("js", "pyodide_js", "pyodide.code", "pyodide.ffi", "_pyodide_core", "ctypes", "_ctypes"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
+        return False
+    return True
 
 
 def _capture(own_modules):

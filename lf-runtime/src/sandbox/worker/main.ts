@@ -158,9 +158,11 @@ async function startRuntime(): Promise<Runtime> {
       // Not registered in this pyodide version: nothing to remove.
     }
   }
-  const installError = py.runPython(
-    "import lf_guard, traceback\ntry:\n    _e = 'ok ' + str(lf_guard.install())\nexcept BaseException:\n    _e = traceback.format_exc()\ndel lf_guard, traceback\n_e",
+  let installError = py.runPython(
+    "import lf_guard, traceback\ntry:\n    _e = 'ok ' + str(lf_guard.install())\n    _closed = lf_guard.bridges_closed()\nexcept BaseException:\n    _e = traceback.format_exc()\n    _closed = False\ndel lf_guard, traceback\nf'{_closed:d}{_e}'",
   ) as string;
+  const bridgesRemoved = installError.startsWith('1');
+  installError = installError.slice(1);
   if (!installError.startsWith('ok ')) throw new Error(`the sandbox guard did not install: ${installError}`);
   const tInstalled = performance.now();
   neuterFunctionConstructors();
@@ -174,7 +176,7 @@ async function startRuntime(): Promise<Runtime> {
     type: 'ready',
     loadMs: Math.round(performance.now() - t0),
     fromSnapshot,
-    bridgesRemoved: true,
+    bridgesRemoved,
     pyodideVersion: py.version,
   });
   return runtime;
