@@ -11,6 +11,7 @@ import { fitDawidSkene } from '../lf-runtime/src/labelModel/dawidSkene.ts';
 import { fitMatrixCompletion } from '../lf-runtime/src/labelModel/matrixCompletion.ts';
 import { fitFlyingSquid } from '../lf-runtime/src/labelModel/flyingSquid.ts';
 import { fitAgreementModel } from '../lf-runtime/src/labelModel/agreementModel.ts';
+import { fitPriorAnchoredModel } from '../lf-runtime/src/labelModel/priorAnchoredModel.ts';
 import { drawSyntheticVotes, randomSpec } from '../lf-runtime/src/labelModel/syntheticVotes.ts';
 import { accuracyEstimationError, evaluateOnSplit, trueAccuracyWhenVoting } from '../lf-runtime/src/labelModel/evaluation.ts';
 import type { FittedLabelModel, VoteMatrix } from '../lf-runtime/src/labelModel/types.ts';
@@ -53,6 +54,7 @@ const FITTERS: [string, (L: VoteMatrix, k: number) => FittedLabelModel][] = [
   ['matrix-completion', (L, k) => fitMatrixCompletion(L, k)],
   ['flying-squid', (L, k) => fitFlyingSquid(L, k)],
   ['agreement', (L, k) => fitAgreementModel(L, k)],
+  ['prior-anchored', (L, k) => fitPriorAnchoredModel(L, k)],
 ];
 
 function median(xs: number[]): number {

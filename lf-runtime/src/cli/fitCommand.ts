@@ -13,6 +13,7 @@ import { fitDawidSkene } from '../labelModel/dawidSkene.ts';
 import { fitMatrixCompletion } from '../labelModel/matrixCompletion.ts';
 import { fitFlyingSquid } from '../labelModel/flyingSquid.ts';
 import { fitAgreementModel } from '../labelModel/agreementModel.ts';
+import { fitPriorAnchoredModel } from '../labelModel/priorAnchoredModel.ts';
 import { accuracyEstimationError, evaluateOnSplit, trueAccuracyWhenVoting } from '../labelModel/evaluation.ts';
 import type { TestFigures, TrueLfAccuracy } from '../labelModel/evaluation.ts';
 import { LABEL_MODEL_NAMES, LabelModelInputError } from '../labelModel/types.ts';
@@ -33,6 +34,7 @@ const FITTERS: Record<LabelModelName, Fitter> = {
   'matrix-completion': (L, k) => fitMatrixCompletion(L, k),
   'flying-squid': (L, k) => fitFlyingSquid(L, k),
   agreement: (L, k) => fitAgreementModel(L, k),
+  'prior-anchored': (L, k) => fitPriorAnchoredModel(L, k),
 };
 
 interface ModelReport {

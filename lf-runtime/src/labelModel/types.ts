@@ -8,7 +8,13 @@ import type { VoteMatrix } from '../stats/voteMatrix.ts';
 /** n x m votes, row-major, -1 = abstain: the one matrix type shared with the statistics. */
 export type { VoteMatrix };
 
-export type LabelModelName = 'majority' | 'dawid-skene' | 'matrix-completion' | 'flying-squid' | 'agreement';
+export type LabelModelName =
+  | 'majority'
+  | 'dawid-skene'
+  | 'matrix-completion'
+  | 'flying-squid'
+  | 'agreement'
+  | 'prior-anchored';
 
 export const LABEL_MODEL_NAMES: readonly LabelModelName[] = [
   'majority',
@@ -16,6 +22,7 @@ export const LABEL_MODEL_NAMES: readonly LabelModelName[] = [
   'matrix-completion',
   'flying-squid',
   'agreement',
+  'prior-anchored',
 ];
 
 /**

@@ -5,7 +5,7 @@
  * without a sandbox; `createSandboxScorer` adds the running part behind the `CandidateScorer` interface.
  */
 import type { Dataset } from '../data/types.ts';
-import { fitDawidSkene } from '../labelModel/dawidSkene.ts';
+import { fitDefault } from '../labelModel/defaultModel.ts';
 import type { FittedLabelModel, VoteMatrix } from '../labelModel/types.ts';
 import type { LfExecutor, LfRunResult } from '../sandbox/types.ts';
 import { totalCoverage } from '../stats/lfAnalysis.ts';
@@ -46,14 +46,14 @@ export interface CandidateVotes {
 
 /**
  * Caches the label model fitted on the existing LFs alone, which every candidate is compared against.
- * Dawid-Skene by default: it models abstains, which matters for the keyword LFs models tend to write.
+ * The project's default label model by default, so candidates are judged the way the editor judges LFs.
  */
 export class VoteScorer {
   private baseline: { devAccuracy: number | null; coverage: number } | null = null;
 
   constructor(
     private readonly context: ScoringContext,
-    private readonly fit: LabelModelFitter = (L, k) => fitDawidSkene(L, k, { seed: 1 }),
+    private readonly fit: LabelModelFitter = (L, k) => fitDefault(L, k, { seed: 1 }).model,
   ) {}
 
   scoreVotes(votes: CandidateVotes): CandidateScore {
