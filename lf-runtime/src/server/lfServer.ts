@@ -140,6 +140,7 @@ export class LfLanguageServer {
       if (!opened.ok) {
         this.engine = null;
         this.project = null;
+        this.connection.console.warn(`Project not loaded: ${opened.problems.join(' | ')}`);
         this.setStatus({
           state: opened.missingProjectFile ? 'no-project' : 'error',
           text: opened.missingProjectFile ? 'LF Studio: no lfstudio.json' : 'LF Studio: project error',
@@ -149,12 +150,18 @@ export class LfLanguageServer {
       }
       this.engine = opened.engine;
       this.project = opened.project;
+      this.connection.console.info(
+        `Project ${this.root}: ${opened.engine.lfFiles.length} LF files, labels ${opened.project.labels.join('/')}` +
+          (opened.warnings.length ? `; warnings: ${opened.warnings.join(' | ')}` : ''),
+      );
       this.projectWarnings = opened.warnings;
       const isolation = await this.executor.isolation();
       this.isolationLabels = describeIsolation(isolation);
+      this.connection.console.info(`Sandbox layers: ${this.isolationLabels.join('; ') || 'none'}`);
       await this.scheduler.runNow([...opened.engine.lfFiles]);
     });
     this.opening = run.catch((err: unknown) => {
+      this.connection.console.error(`Opening the project failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       this.setStatus({ state: 'error', text: 'LF Studio: error', detail: errorText(err) });
     });
     return this.opening;
@@ -198,11 +205,13 @@ export class LfLanguageServer {
         await engine.runFile(file, source);
       }
     } catch (err) {
+      this.connection.console.error(`Running ${files.join(', ')} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       this.setStatus({ state: 'error', text: 'LF Studio: runtime error', detail: errorText(err) });
       return;
     }
     if (engine !== this.engine) return; // the project was reloaded meanwhile
     this.analysis = engine.analyze(Math.round(performance.now() - started));
+    this.connection.console.info(`Ran ${files.map(baseName).join(', ')} in ${this.analysis.durationMs} ms: ${this.analysis.lfs.length} LFs`);
     this.publish(this.analysis);
   }
 
