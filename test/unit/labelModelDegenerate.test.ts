@@ -7,6 +7,7 @@ import { fitFlyingSquid } from '../../lf-runtime/src/labelModel/flyingSquid.ts';
 import { fitMajorityVote } from '../../lf-runtime/src/labelModel/majorityVote.ts';
 import { fitAgreementModel } from '../../lf-runtime/src/labelModel/agreementModel.ts';
 import { fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
+import { fitPriorAnchoredModel } from '../../lf-runtime/src/labelModel/priorAnchoredModel.ts';
 import { estimateLfAccuracies } from '../../lf-runtime/src/labelModel/estimate.ts';
 import { drawSyntheticVotes, randomSpec } from '../../lf-runtime/src/labelModel/syntheticVotes.ts';
 import { LabelModelInputError } from '../../lf-runtime/src/labelModel/types.ts';
@@ -18,6 +19,7 @@ const fitters: Record<string, (L: VoteMatrix, k: number) => FittedLabelModel> = 
   'matrix-completion': (L, k) => fitMatrixCompletion(L, k),
   'flying-squid': (L, k) => fitFlyingSquid(L, k),
   agreement: (L, k) => fitAgreementModel(L, k),
+  'prior-anchored': (L, k) => fitPriorAnchoredModel(L, k),
   default: (L, k) => fitDefault(L, k).model,
 };
 

@@ -20,10 +20,10 @@ function load(name: string) {
   return { dir, train, test, valid, k: readWrenchTask(dir, [train, test]).k };
 }
 
-// Measured: covered accuracy youtube 0.909, sms 0.813, trec 0.655; error 0.092, 0.030, 0.206. Floors sit a
-// few test rows under those, error ceilings ~0.01 above.
+// Measured: covered accuracy youtube 0.909, sms 0.813, trec 0.655; error 0.056, 0.032, 0.214 (five-candidate
+// median). Floors sit a few test rows under those, error ceilings ~0.01 above (trec's kept at its old value).
 const expected: Record<string, { coveredAtLeast: number; errorAtMost: number }> = {
-  youtube: { coveredAtLeast: 0.9, errorAtMost: 0.1 },
+  youtube: { coveredAtLeast: 0.9, errorAtMost: 0.065 },
   sms: { coveredAtLeast: 0.808, errorAtMost: 0.04 },
   trec: { coveredAtLeast: 0.65, errorAtMost: 0.215 },
 };

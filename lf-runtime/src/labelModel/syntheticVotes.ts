@@ -64,3 +64,49 @@ export function randomSpec(n: number, m: number, k: number, seed: number): Synth
     seed,
   };
 }
+
+/**
+ * One-label LFs, the shape of real keyword rules: LF j votes `label[j]` with probability `fireIfClass[j]`
+ * on rows of that class and `fireOtherwise[j]` on other rows, else abstains. `copyOf[j]` (optional) makes
+ * LF j repeat LF copyOf[j]'s vote with probability `copyRate`, a dependency conditional independence misses.
+ */
+export interface DetectorSpec {
+  n: number;
+  k: number;
+  classBalance: number[];
+  label: number[];
+  fireIfClass: number[];
+  fireOtherwise: number[];
+  copyOf?: (number | null)[];
+  copyRate?: number;
+  seed: number;
+}
+
+export function drawDetectorVotes(spec: DetectorSpec): SyntheticVotes {
+  const { n, k, classBalance, label } = spec;
+  const m = label.length;
+  const rand = seededRandom(spec.seed);
+  const data = new Int8Array(n * m).fill(-1);
+  const gold = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let u = rand();
+    let y = 0;
+    while (y < k - 1 && u >= classBalance[y]) {
+      u -= classBalance[y];
+      y++;
+    }
+    gold[i] = y;
+    const base = i * m;
+    for (let j = 0; j < m; j++) {
+      const source = spec.copyOf?.[j];
+      // Copies refer to earlier columns, so the source's vote is already drawn.
+      if (source !== null && source !== undefined && rand() < (spec.copyRate ?? 0.8)) {
+        data[base + j] = data[base + source] === -1 ? -1 : label[j];
+        continue;
+      }
+      const p = y === label[j] ? spec.fireIfClass[j] : spec.fireOtherwise[j];
+      if (rand() < p) data[base + j] = label[j];
+    }
+  }
+  return { L: { n, m, data }, gold };
+}
