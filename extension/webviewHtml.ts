@@ -1,4 +1,5 @@
 // The HTML shell shared by LF Studio's webviews: strict CSP with a nonce, scripts and styles only from dist/webview.
+// Inline styles, data: fonts and blob: workers are allowed because monaco-editor (the review panel) needs them.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
@@ -10,7 +11,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, b
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,
-    `font-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource} data:`,
     `style-src ${webview.cspSource} 'unsafe-inline'`,
     `script-src 'nonce-${nonce}'`,
     `worker-src ${webview.cspSource} blob:`,

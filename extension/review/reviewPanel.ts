@@ -3,7 +3,6 @@
  * through the language server, inserts accepted candidates into the chosen LF file as one undoable
  * WorkspaceEdit each, and saves every decision back to the generation file so nothing is lost.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostToReviewMessage, ReviewToHostMessage } from '../../lf-runtime/src/protocol.ts';
 import { rescoreEdited, setDecision } from '../../lf-runtime/src/llm/generateLfs.ts';
@@ -12,6 +11,7 @@ import { saveGeneration } from '../../lf-runtime/src/llm/generationStore.ts';
 import { planInsertion } from '../../lf-runtime/src/llm/insertion.ts';
 import { labelingFunctionNames } from '../../lf-runtime/src/llm/pythonSource.ts';
 import type { GenerationRecord, ScoredCandidate } from '../../lf-runtime/src/llm/types.ts';
+import { webviewHtml } from '../webviewHtml.ts';
 
 export interface ReviewPanelDeps {
   extensionUri: vscode.Uri;
@@ -56,7 +56,7 @@ export class ReviewPanel {
     private readonly deps: ReviewPanelDeps,
   ) {
     this.targetFile = lfFiles[0] ?? null;
-    panel.webview.html = reviewHtml(panel.webview, deps.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'review', 'LF Studio: Review Candidates');
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: ReviewToHostMessage) => void this.onMessage(m).catch((err: unknown) => this.fail(err))),
@@ -162,34 +162,4 @@ export class ReviewPanel {
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
   }
-}
-
-/** CSP with a nonce; monaco needs inline styles and blob workers, nothing from outside dist/webview. */
-function reviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const root = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'review.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'review.css'));
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data:`,
-    `font-src ${webview.cspSource} data:`,
-    `style-src ${webview.cspSource} 'unsafe-inline'`,
-    `script-src 'nonce-${nonce}'`,
-    `worker-src ${webview.cspSource} blob:`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>LF Studio: Review Candidates</title>
-</head>
-<body>
-<div id="app"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
 }
