@@ -5,9 +5,9 @@
  *   majority vote and Snorkel on every dataset. Unsupervised choosers were tried and measured worse: the
  *   medoid of the candidates' labels picks the blandest model (youtube: FlyingSquid, 0.797 on covered test
  *   rows against 0.909), and a held-out vote likelihood prefers Dawid-Skene on sms (0.803 against 0.813).
- * - Per-LF accuracy combines every candidate: the median of their estimates. Their errors differ in sign
- *   (majority vote counts lone votes as right, the agreement model judges LFs only where they meet others,
- *   where conflicts concentrate), and the median is robust to any one of them going astray.
+ * - Per-LF accuracy combines the five candidates of fitCandidates: the median of their estimates. Their
+ *   errors differ in sign (majority vote counts lone votes as right, the agreement model judges LFs only
+ *   where they meet others, where conflicts concentrate), and the median is robust to any two going astray.
  * - With a dev set, the candidate with the best dev accuracy is chosen, and each LF's accuracy is
  *   calibrated towards its dev-set precision; the result says that it did.
  */
