@@ -3,14 +3,14 @@
  * Runs the LF file in the same sandbox as the editor and prints Snorkel's LFAnalysis table (or JSON).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readDataset } from '../data/readDataset.ts';
-import { DataError, type Dataset } from '../data/types.ts';
+import { DataError } from '../data/types.ts';
 import { AnalysisEngine } from '../engine/analysisEngine.ts';
-import type { ProjectAnalysis } from '../protocol.ts';
 import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
+import { classNamesFor } from './classNames.ts';
 import { CliError, type CliIo } from './cliIo.ts';
 import { analysisJson, analysisTable } from './analyzeOutput.ts';
 
@@ -22,7 +22,7 @@ const HELP = `usage: lf-studio analyze --lfs FILE.py --data FILE [--dev FILE] [-
   --json               print one JSON object instead of a table
   --text-field NAME    field LFs read as x.text (default: text)
   --label-field NAME   gold label column of CSV/JSONL dev sets (default: label)
-  --labels A,B,...     class names in class-id order (default: label.json beside the data, else inferred)
+  --labels A,B,...     class names in class-id order (default: label.json beside the data, else ids from the gold labels)
   --timeout-ms N       wall-clock budget per LF (default: 30000)`;
 
 export async function runAnalyzeCommand(argv: string[], io: CliIo, _env: NodeJS.ProcessEnv = {}): Promise<number> {
@@ -40,7 +40,7 @@ export async function runAnalyzeCommand(argv: string[], io: CliIo, _env: NodeJS.
       throw new CliError(`${args.dev}: every dev row needs a gold label (field '${args.labelField}')`);
     }
     const source = readFileSync(args.lfs, 'utf8');
-    const labels = args.labels ?? labelsFor(args.data, sample, dev);
+    const labels = args.labels ?? (await classNamesFor(args.data, [sample, dev])) ?? ['0', '1'];
     const sandbox = createPythonExecutor();
     executor = sandbox;
     const engine = new AnalysisEngine(sandbox, {
@@ -128,27 +128,3 @@ function parse(argv: string[]): AnalyzeArgs | 'help' {
   };
 }
 
-/**
- * Class names when none are given: WRENCH's label.json beside the data file, else ids 0..k-1 with k
- * from the largest gold label seen (at least 2).
- */
-function labelsFor(dataPath: string, sample: Dataset, dev: Dataset | null): string[] {
-  const labelJson = join(dirname(dataPath), 'label.json');
-  if (existsSync(labelJson)) {
-    try {
-      const map = JSON.parse(readFileSync(labelJson, 'utf8')) as Record<string, string>;
-      const names = Object.keys(map)
-        .map(Number)
-        .sort((a, b) => a - b)
-        .map((id) => String(map[String(id)]));
-      if (names.length >= 2) return names;
-    } catch {
-      // fall through to inference: a broken label.json is not the file the user asked about
-    }
-  }
-  let max = 1;
-  for (const g of [...(sample.gold ?? []), ...(dev?.gold ?? [])]) if (g !== null && g > max) max = g;
-  return Array.from({ length: max + 1 }, (_, i) => String(i));
-}
-
-export type { ProjectAnalysis };

@@ -5,7 +5,7 @@
  * Every generation is saved under `<workspace>/.lfstudio/generations/` whatever the outcome.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readDataset } from '../data/readDataset.ts';
 import { DataError } from '../data/types.ts';
@@ -20,6 +20,7 @@ import { LlmError, redactKey } from '../llm/llmErrors.ts';
 import { DEFAULT_MODEL, formatUsage } from '../llm/modelPrices.ts';
 import { buildPrompt, parsePromptTier, sampleExamples } from '../llm/promptBuilder.ts';
 import { isLabelingFunction, splitTopLevel } from '../llm/pythonSource.ts';
+import { classNamesFor } from './classNames.ts';
 import type { GenerationRecord, PromptTier, Thresholds } from '../llm/types.ts';
 
 export interface GenerateIo {
@@ -91,8 +92,8 @@ export async function runGenerateCommand(argv: string[], io: GenerateIo, env: No
     const readOptions = { textField: args.textField };
     const sample = await readDataset(args.data, readOptions);
     const dev = args.dev ? await readDataset(args.dev, readOptions) : null;
-    const labels = args.labels ?? labelsBeside(args.data);
-    if (!labels) throw new UsageError(`no class names: pass --labels A,B,... or put a WRENCH label.json beside ${args.data}`);
+    const labels = args.labels ?? (await classNamesFor(args.data, [sample, dev]));
+    if (!labels) throw new UsageError(`no class names: pass --labels A,B,... or put a WRENCH label.json beside ${args.data}, or give a --dev set with gold labels`);
     const source = readFileSync(args.lfs, 'utf8');
     const existing = splitTopLevel(source).statements.filter(isLabelingFunction);
 
@@ -271,19 +272,6 @@ function parse(argv: string[]): GenerateArgs | 'help' {
     textField: values['text-field'] ?? 'text',
     timeoutMs,
   };
-}
-
-/** WRENCH keeps class names in label.json beside the splits. */
-function labelsBeside(dataPath: string): string[] | null {
-  const file = join(dirname(dataPath), 'label.json');
-  if (!existsSync(file)) return null;
-  try {
-    const map = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    const names = Object.keys(map).map(Number).sort((a, b) => a - b).map((id) => String(map[String(id)]));
-    return names.length >= 2 ? names : null;
-  } catch {
-    return null;
-  }
 }
 
 const num = (x: number | null | undefined): string => (x === null || x === undefined ? '  -  ' : x.toFixed(3));
