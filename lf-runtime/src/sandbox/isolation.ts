@@ -48,15 +48,16 @@ function findUnshare(): string | null {
   return null;
 }
 
-/** The unshare binary when `unshare -rn` can start Node here (Linux, unprivileged user namespaces), else null. */
-export function networkNamespaceCommand(nodePath: string): string | null {
+/** The unshare binary when `unshare -rn` works here (Linux, unprivileged user namespaces), else null. */
+export function networkNamespaceCommand(): string | null {
   if (unsharePath !== undefined) return unsharePath;
   unsharePath = null;
   const bin = process.platform === 'linux' ? findUnshare() : null;
   if (!bin) return unsharePath;
   try {
-    const r = spawnSync(bin, ['-rn', nodePath, '-e', 'process.exit(7)'], { env: {}, timeout: 10_000, stdio: 'ignore' });
-    if (r.status === 7) unsharePath = bin;
+    // Entering the namespaces is what can fail; running unshare itself inside them is the cheapest check.
+    const r = spawnSync(bin, ['-rn', bin, '--version'], { env: {}, timeout: 10_000, stdio: 'ignore' });
+    if (r.status === 0) unsharePath = bin;
   } catch {
     unsharePath = null;
   }
@@ -80,11 +81,13 @@ export interface LaunchOptions {
   useNetworkNamespace: boolean;
   usePermissionModel: boolean;
   maxOldSpaceMb: number;
+  /** Extra V8/Node flags for the worker (e.g. wasm compilation tuning). */
+  extraNodeFlags?: string[];
 }
 
 export function planLaunch(o: LaunchOptions): LaunchPlan {
   const flag = o.usePermissionModel ? permissionFlag() : null;
-  const nodeArgs: string[] = ['--no-warnings', `--max-old-space-size=${o.maxOldSpaceMb}`];
+  const nodeArgs: string[] = ['--no-warnings', `--max-old-space-size=${o.maxOldSpaceMb}`, ...(o.extraNodeFlags ?? [])];
   if (flag) {
     nodeArgs.push(flag, `--allow-fs-read=${o.distDir}`);
     if (o.snapshotFile) nodeArgs.push(`--allow-fs-read=${o.snapshotFile}`);
@@ -95,7 +98,7 @@ export function planLaunch(o: LaunchOptions): LaunchPlan {
   // No variable of the parent's environment reaches the worker. Electron-hosted Node needs one flag to
   // behave as plain Node; it carries no secret.
   const env: Record<string, string> = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
-  const unshare = o.useNetworkNamespace ? networkNamespaceCommand(o.nodePath) : null;
+  const unshare = o.useNetworkNamespace ? networkNamespaceCommand() : null;
   return unshare
     ? { command: unshare, args: ['-rn', o.nodePath, ...nodeArgs], env, nodePermissionModel: !!flag, networkNamespace: true }
     : { command: o.nodePath, args: nodeArgs, env, nodePermissionModel: !!flag, networkNamespace: false };

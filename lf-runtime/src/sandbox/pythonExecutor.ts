@@ -43,6 +43,8 @@ export interface PythonExecutorOptions {
   startTimeoutMs?: number;
   /** Start the first worker when the executor is created rather than on the first call (default true). */
   prestart?: boolean;
+  /** Extra Node/V8 flags for worker processes. */
+  nodeFlags?: string[];
 }
 
 /** Extra time past an LF's budget before the parent kills the worker (the runner stops on its own first). */
@@ -165,6 +167,7 @@ class PythonExecutor implements LfExecutor {
       usePermissionModel: this.options.permissionModel !== false,
       // The JavaScript heap holds only the worker's own code; Python lives in wasm memory.
       maxOldSpaceMb: 512,
+      extraNodeFlags: this.options.nodeFlags,
     });
     this.lastPlan = plan;
     const proc = new SandboxProcess(plan, (m) => this.route(m), this.memoryCapMb);
@@ -238,16 +241,22 @@ class PythonExecutor implements LfExecutor {
     const ds = this.buildDataset(datasetKey, rows);
     return this.enqueue(async () => {
       this.datasets.set(datasetKey, ds);
+      // Workers start and parse their shards in parallel.
+      const loads: Promise<void>[] = [];
       for (let i = 0; i < this.slots.length; i++) {
         const slot = this.slots[i];
         if (i < ds.shards.length) {
-          const proc = await this.ensureWorker(i);
-          if (slot.loaded.get(datasetKey) !== ds.fingerprint) await this.loadShard(i, proc, ds);
+          loads.push(
+            this.ensureWorker(i).then(async (proc) => {
+              if (slot.loaded.get(datasetKey) !== ds.fingerprint) await this.loadShard(i, proc, ds);
+            }),
+          );
         } else if (slot.loaded.has(datasetKey)) {
           slot.proc?.send({ type: 'drop', id: this.nextId++, key: datasetKey });
           slot.loaded.delete(datasetKey);
         }
       }
+      await Promise.all(loads);
     });
   }
 

@@ -116,10 +116,6 @@ class _Discard:
 def protect_type(cls):
     """Classes the runtime creates later (dataset rows) get the same protection as stdlib classes."""
     _protected_type_ids.add(id(cls))
-    _keepalive.append(cls)
-
-
-_keepalive = []
 
 
 def preload():

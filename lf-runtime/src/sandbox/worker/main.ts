@@ -224,8 +224,32 @@ function runFile(rt: Runtime, req: RunRequest): void {
   send({ type: 'runDone', id: req.id });
 }
 
+/**
+ * wasm functions are compiled on first use, so a fresh process runs its first real file slowly. Running a
+ * small file through the same paths (JSON rows, module execution, regex and string LFs) right after start
+ * moves that cost to a moment when the parent is usually still reading its data.
+ */
+const WARM_UP_SOURCE = `import re
+from snorkel.labeling import labeling_function
+@labeling_function()
+def warm_keyword(x):
+    return 1 if "my" in x.text.lower() or any(w in x["text"] for w in ("plz", "please")) else -1
+@labeling_function()
+def warm_regex(x):
+    return 1 if re.search(r"check.*out", x.text, flags=re.I) else (0 if len(x.text.split()) < 5 else None)
+`;
+
+function warmUp(rt: Runtime): void {
+  const texts = Array.from({ length: 400 }, (_, i) => (i % 3 ? `Check out my channel ${i} please` : `nice song ${i}`));
+  const dataset = rt.loadDataset(JSON.stringify({ fields: ['text'], columns: [texts], n: texts.length }));
+  const prepared = JSON.parse(rt.prepare('/warm_up.py', WARM_UP_SOURCE, '')) as { lfs: { name: string }[] };
+  prepared.lfs.forEach((lf, i) => rt.runLf(dataset, '/warm_up.py', WARM_UP_SOURCE, '', i, lf.name, 2, 5));
+  dataset.destroy();
+}
+
 async function main(): Promise<void> {
   const rt = await startRuntime();
+  if (!process.argv.includes('--no-warm-up')) setImmediate(() => guarded(() => warmUp(rt)));
   // Chunks of the line being received; a dataset line can be tens of megabytes.
   let partial: string[] = [];
   let pendingLoad: { id: number; key: string } | null = null;
