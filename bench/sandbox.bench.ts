@@ -174,30 +174,35 @@ async function main(): Promise<void> {
   const native = [0, 1, 2].map(() => runNative(rows100k, lfPath));
   const nativeApply = median(native.map((n) => n.applyMs));
   const nativeProcess = median(native.map((n) => n.processMs));
-  const ours: number[] = [];
-  const oursWhole: number[] = [];
+  const firstRuns: number[] = [];
+  const steadyRuns: number[] = [];
+  const wholeRuns: number[] = [];
   for (let i = 0; i < 3; i++) {
     t = performance.now();
     const ex = createPythonExecutor({ snapshotDir, resultCache: false });
     await ex.loadRows('big', rows100k);
     const t1 = performance.now();
     const r = await ex.runFile({ file: lfPath, source: LF_FILE, datasetKey: 'big', cardinality: 2, timeoutMs: 60_000 });
-    ours.push(performance.now() - t1);
-    // Second run on warm workers: the steady state while editing.
-    const t2 = performance.now();
-    await ex.runFile({ file: lfPath, source: LF_FILE, datasetKey: 'big', cardinality: 2, timeoutMs: 60_000 });
-    ours.push(performance.now() - t2);
-    oursWhole.push(t1 - t + (performance.now() - t2));
+    firstRuns.push(performance.now() - t1);
+    wholeRuns.push(performance.now() - t);
     if (r.lfs.length !== 10 || r.lfs.some((l) => l.errors > 0)) throw new Error('benchmark LF file did not run cleanly');
+    // Later runs on the same workers: the steady state while editing (wasm code fully optimized).
+    for (let k = 0; k < 2; k++) {
+      const t2 = performance.now();
+      await ex.runFile({ file: lfPath, source: LF_FILE, datasetKey: 'big', cardinality: 2, timeoutMs: 60_000 });
+      steadyRuns.push(performance.now() - t2);
+    }
     await ex.dispose();
   }
-  const oursApply = median(ours);
-  const oursTotal = median(oursWhole);
-  console.log('\nthroughput, 10 LFs x 100k rows');
+  const steady = median(steadyRuns);
+  const first = median(firstRuns);
+  const whole = median(wholeRuns);
+  console.log('\nthroughput, 10 LFs x 100k rows (median of 3 native runs; sandbox: 3 fresh executors, 2 pool workers)');
   console.log(`  native python3 apply loop              ${fmt(nativeApply)} (reference)`);
-  console.log(`  sandbox runFile (rows loaded)          ${fmt(oursApply)}  ratio ${ratio(oursApply, nativeApply)}  (target <= 2x)`);
+  console.log(`  sandbox runFile, warm workers          ${fmt(steady)}  ratio ${ratio(steady, nativeApply)}  (target <= 2x)`);
+  console.log(`  sandbox runFile, first after start     ${fmt(first)}  ratio ${ratio(first, nativeApply)}`);
   console.log(`  native python3 whole process           ${fmt(nativeProcess)} (reference: start, read rows, apply)`);
-  console.log(`  sandbox start + loadRows + runFile     ${fmt(oursTotal)}  ratio ${ratio(oursTotal, nativeProcess)}`);
+  console.log(`  sandbox start + loadRows + runFile     ${fmt(whole)}  ratio ${ratio(whole, nativeProcess)}`);
 
   // 2. Warm start: runtime start to first results (youtube train size), snapshot on disk.
   const warm: number[] = [];
@@ -210,11 +215,24 @@ async function main(): Promise<void> {
     warm.push(performance.now() - t);
     await ex.dispose();
   }
+  // As in the editor: the runtime is started with the language server and is idle when data arrives.
+  const prestarted: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const ex = createPythonExecutor({ snapshotDir });
+    await ex.isolation();
+    await new Promise((r) => setTimeout(r, 1500));
+    t = performance.now();
+    await ex.loadRows('train', train);
+    await ex.runFile({ file: lfPath, source: LF_FILE, datasetKey: 'train', cardinality: 2, timeoutMs: 30_000 });
+    prestarted.push(performance.now() - t);
+    await ex.dispose();
+  }
   const nativeSmall = median([0, 1, 2].map(() => runNative(train, lfPath).processMs));
   console.log('\nstart to first results, 10 LFs x 1686 rows');
   console.log(`  native python3 whole process           ${fmt(nativeSmall)} (reference)`);
   console.log(`  sandbox, from memory snapshot          ${fmt(median(warm))}  ratio ${ratio(median(warm), nativeSmall)}  (target <= 1000 ms)`);
   console.log(`  sandbox, cold (first ever, makes snapshot) ${fmt(coldMs)}  ratio ${ratio(coldMs, nativeSmall)}`);
+  console.log(`  sandbox already started, loadRows + runFile ${fmt(median(prestarted))}  ratio ${ratio(median(prestarted), nativeSmall)}`);
 
   // 3. Incremental: edit one LF, re-run over 10k rows.
   const rows10k = rows100k.slice(0, 10_000);
@@ -241,11 +259,17 @@ async function main(): Promise<void> {
   await mem.runFile({ file: lf20Path, source: LF_FILE_20, datasetKey: 'big', cardinality: 2, timeoutMs: 60_000 });
   const perWorker = mem.memoryUsageMb().filter((mb) => mb > 0);
   await mem.dispose();
+  const single = createPythonExecutor({ snapshotDir, resultCache: false, poolSize: 1 });
+  await single.loadRows('big', rows100k);
+  await single.runFile({ file: lf20Path, source: LF_FILE_20, datasetKey: 'big', cardinality: 2, timeoutMs: 120_000 });
+  const singleMb = single.memoryUsageMb()[0];
+  await single.dispose();
   const nativeMem = runNative(rows100k, lf20Path).maxRssMb;
   const total = perWorker.reduce((a, b) => a + b, 0);
   console.log('\nmemory, 100k rows and 20 LFs (peak resident set size)');
   console.log(`  native python3                         ${nativeMem.toFixed(0)} MB (reference)`);
-  console.log(`  sandbox workers                        ${perWorker.map((m) => `${m} MB`).join(' + ')} = ${total} MB  ratio ${ratio(total, nativeMem)}  (target < 400 MB per runtime process)`);
+  console.log(`  sandbox, pool of 2 workers             ${perWorker.map((m) => `${m} MB`).join(' + ')} = ${total} MB  ratio ${ratio(total, nativeMem)}  (target < 400 MB)`);
+  console.log(`  sandbox, one worker (poolSize: 1)      ${singleMb} MB  ratio ${ratio(singleMb, nativeMem)}  (target < 400 MB)`);
 }
 
 main()

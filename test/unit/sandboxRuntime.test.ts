@@ -90,6 +90,14 @@ describe('sandbox runtime', () => {
     assert.equal(r.fileError?.kind, 'crash');
   });
 
+  it('stops a file whose top level never finishes', async () => {
+    const source = 'from snorkel.labeling import labeling_function\nwhile True:\n    pass\n';
+    const r = await executor.runFile({ file: '/p/hang.py', source, datasetKey: 'd100', cardinality: 2, timeoutMs: 400 });
+    assert.equal(r.lfs.length, 0);
+    assert.equal(r.fileError?.kind, 'timeout');
+    assert.match(r.fileError?.message ?? '', /top level of \/p\/hang\.py ran longer than 400 ms/);
+  });
+
   it('cancels a running call and a queued one with an AbortSignal, then keeps working', async () => {
     const slow = 'import time\nfrom snorkel.labeling import labeling_function\n@labeling_function()\ndef slow(x):\n    time.sleep(0.05)\n    return 1\n';
     const controller = new AbortController();

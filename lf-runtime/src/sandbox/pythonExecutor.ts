@@ -330,9 +330,13 @@ class PythonExecutor implements LfExecutor {
       let running = -1;
       let timer: NodeJS.Timeout | undefined;
       const outcome = await new Promise<'done' | ExitInfo>((resolve) => {
+        // The file's top level runs before the first LF starts: it gets one LF's budget too.
+        timer = setTimeout(() => proc.kill('timeout'), o.timeoutMs + KILL_GRACE_MS);
         this.handlers.set(id, (m) => {
-          if (m.type === 'prepared') out.prepared ??= sanitizePrepared(m);
-          else if (m.type === 'lfStart') {
+          if (m.type === 'prepared') {
+            clearTimeout(timer);
+            out.prepared ??= sanitizePrepared(m);
+          } else if (m.type === 'lfStart') {
             running = Number(m.index);
             clearTimeout(timer);
             timer = setTimeout(() => proc.kill('timeout'), o.timeoutMs + KILL_GRACE_MS);
