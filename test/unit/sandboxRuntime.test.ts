@@ -1,6 +1,9 @@
 // Runtime behaviour around the LFs: the per-LF result cache, sharding over a process pool, restarts that
 // reload the data, cancellation, the call queue, and clear errors for bad calls.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Row } from '../../lf-runtime/src/data/types.ts';
 import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
@@ -117,6 +120,27 @@ describe('sandbox runtime', () => {
     assert.equal(b.lfs[0].votes.filter((v) => v === 1).length, 15);
     assert.equal(a.file, '/p/c0.py');
     assert.equal(b.file, '/p/c1.py');
+  });
+
+  it('makes a memory snapshot on first start and starts from it afterwards', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-snapshot-test-'));
+    try {
+      const startups: boolean[] = [];
+      for (let i = 0; i < 2; i++) {
+        const ex = createPythonExecutor({ snapshotDir: join(dir, 'snapshots') });
+        ex.onEvent((e) => {
+          if (e.type === 'started') startups.push(e.fromSnapshot);
+        });
+        await ex.isolation();
+        await ex.dispose();
+      }
+      assert.deepEqual(startups, [false, true]);
+      const files = readdirSync(join(dir, 'snapshots'));
+      assert.equal(files.length, 1);
+      assert.equal(statSync(join(dir, 'snapshots', files[0])).mode & 0o777, 0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects bad calls with an error that names the fix', async () => {

@@ -31,10 +31,24 @@ export function snapshotFileFor(distDir: string, cacheDir: string): string {
   return join(cacheDir, `pyodide-${pyodideVersion}-${key}.snapshot`);
 }
 
-/** The snapshot path if a complete one exists. */
+/**
+ * A snapshot decides what the sandbox runs, so only trust one in a directory that is ours and closed to
+ * other users (someone could have created the shared tmp path first).
+ */
+function privateDirectory(dir: string): boolean {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return true;
+  try {
+    const st = statSync(dir);
+    return st.isDirectory() && st.uid === process.getuid() && (st.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The snapshot path if a complete one exists in a private directory. */
 export function existingSnapshot(file: string): string | null {
   try {
-    return existsSync(file) && statSync(file).size > 1024 * 1024 ? file : null;
+    return privateDirectory(dirname(file)) && existsSync(file) && statSync(file).size > 1024 * 1024 ? file : null;
   } catch {
     return null;
   }
@@ -44,6 +58,7 @@ export function existingSnapshot(file: string): string | null {
 export function storeSnapshot(file: string, base64: string): boolean {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    if (!privateDirectory(dirname(file))) return false;
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, Buffer.from(base64, 'base64'), { mode: 0o600 });
     renameSync(tmp, file);

@@ -1,16 +1,15 @@
 """LF Studio's labeling-function runner, executed inside pyodide in the sandbox process.
 
-The JavaScript worker calls four entry points, all returning JSON text so that no JavaScript object is
-ever handed to user code: `load_dataset`, `prepare` (execute a file once, list its LFs), `run_lf` (one LF
-over every row) and `drop_dataset`. Each LF runs in a freshly executed copy of its module after the
+The JavaScript worker calls three entry points: `load_dataset` (returns the rows as a Python object the
+worker keeps), `prepare` (execute a file once, list its LFs) and `run_lf` (one LF over every row), the last
+two returning JSON text. No JavaScript object is ever handed to Python, so user code finds none to abuse.
+Each LF runs in a freshly executed copy of its module after the
 interpreter's shared state (modules, builtins, hooks) has been put back to the state it had at start-up,
 so one LF cannot change what another computes. Everything run_lf needs is bound as a default argument:
 defaults and code objects of runner functions cannot be replaced (the audit hook in lf_guard refuses it).
 """
 import ast
 import base64
-import builtins
-import gc
 import hashlib
 import json
 import linecache
@@ -22,9 +21,6 @@ import types
 
 import lf_guard
 import snorkel._compat as _snorkel
-
-_ENTRY_POINT_NAMES = ("load_dataset", "prepare", "run_lf")
-
 
 class RowTuple(tuple):
     """A data row as LFs see it: immutable, fields by attribute (x.text) and by key (x["text"])."""
