@@ -12,7 +12,7 @@
  */
 import { accuracyModelFromParameters, voteWeights, weightedPosterior } from './oneCoinModel.ts';
 import { hardLabels } from './fittedModel.ts';
-import { buildVoteIndex } from './voteIndex.ts';
+import { buildVoteIndex, expandRows } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
 import type { LabelModelOptions, VoteMatrix } from './types.ts';
@@ -72,7 +72,10 @@ export function agreementModelFromFit(index: VoteIndex, fit: AgreementFit, seed:
     ...model,
     classBalance: fit.classBalance,
     scoreIndex: score,
-    predictProba: (L) => score(indexOf(L)),
+    predictProba: (L) => {
+      const rows = indexOf(L);
+      return expandRows(rows, score(rows), index.k);
+    },
     predict: (L, policy = 'prior') => {
       const rows = indexOf(L);
       return hardLabels(rows, score(rows), fit.classBalance, policy, seed);
@@ -81,7 +84,7 @@ export function agreementModelFromFit(index: VoteIndex, fit: AgreementFit, seed:
 }
 
 export function runAgreementModel(index: VoteIndex, options: AgreementOptions = {}): AgreementFit {
-  const { n, m, k, rowStart, lf, label } = index;
+  const { n, m, k, rowStart, lf, label, weight } = index;
   const shrinkage = options.shrinkage ?? 20;
   const tolerance = options.tolerance ?? 1e-5;
   const maxIterations = options.maxIterations ?? 100;
@@ -102,6 +105,7 @@ export function runAgreementModel(index: VoteIndex, options: AgreementOptions = 
       const a = rowStart[i];
       const b = rowStart[i + 1];
       if (b - a < 2) continue;
+      const rowWeight = weight[i];
       total.fill(0);
       for (let t = a; t < b; t++) total[label[t]] += w[lf[t]];
       let mx = -Infinity;
@@ -120,9 +124,9 @@ export function runAgreementModel(index: VoteIndex, options: AgreementOptions = 
           // Posterior with the LF's own vote added back: uninformative partners (q = 1/k) leave alpha
           // unchanged instead of dragging it towards 1/k, which the pure leave-one-out average does.
           const al = accuracy[lf[t]];
-          support[lf[t]] += (q * al) / (q * al + ((1 - q) * (1 - al)) / (k - 1));
-        } else support[lf[t]] += q;
-        shared[lf[t]]++;
+          support[lf[t]] += (rowWeight * q * al) / (q * al + ((1 - q) * (1 - al)) / (k - 1));
+        } else support[lf[t]] += rowWeight * q;
+        shared[lf[t]] += rowWeight;
       }
     }
     // Empirical-Bayes shrinkage target: the evidence-weighted mean accuracy of all LFs.
@@ -149,7 +153,7 @@ export function runAgreementModel(index: VoteIndex, options: AgreementOptions = 
 
 /** Class balance = mean posterior over covered rows under the fitted weights (uniform prior inside). */
 function balanceFromPosterior(index: VoteIndex, accuracy: Float64Array): number[] {
-  const { n, k, rowStart, lf, label } = index;
+  const { n, k, rowStart, lf, label, weight } = index;
   const w = voteWeights(accuracy, k);
   const mass = new Float64Array(k);
   const score = new Float64Array(k);
@@ -158,14 +162,14 @@ function balanceFromPosterior(index: VoteIndex, accuracy: Float64Array): number[
     const a = rowStart[i];
     const b = rowStart[i + 1];
     if (a === b) continue;
-    covered++;
+    covered += weight[i];
     score.fill(0);
     for (let t = a; t < b; t++) score[label[t]] += w[lf[t]];
     let mx = -Infinity;
     for (let c = 0; c < k; c++) mx = Math.max(mx, score[c]);
     let s = 0;
     for (let c = 0; c < k; c++) s += Math.exp(score[c] - mx);
-    for (let c = 0; c < k; c++) mass[c] += Math.exp(score[c] - mx) / s;
+    for (let c = 0; c < k; c++) mass[c] += (weight[i] * Math.exp(score[c] - mx)) / s;
   }
   return Array.from(mass, (x) => (x + 1) / (covered + k));
 }

@@ -71,7 +71,7 @@ export function fitDawidSkeneOnIndex(
 
 /** The EM loop itself, exposed so the default chooser can read the likelihood and posteriors. */
 export function runDawidSkeneEm(index: VoteIndex, options: DawidSkeneOptions = {}): DawidSkeneFit {
-  const { n, m, k, rowStart, lf, label } = index;
+  const { n, m, k, rowStart, lf, label, weight, rows } = index;
   const diag = options.diagonalPrior ?? 2;
   const off = options.offDiagonalPrior ?? 1;
   // 1e-4 on probabilities is far below what the data can pin down, and EM's tail is slow (sms: 200+ steps).
@@ -95,14 +95,15 @@ export function runDawidSkeneEm(index: VoteIndex, options: DawidSkeneOptions = {
     classMass.fill(0);
     for (let i = 0; i < n; i++) {
       const o = i * k;
-      for (let c = 0; c < k; c++) classMass[c] += posterior[o + c];
+      const w = weight[i];
+      for (let c = 0; c < k; c++) classMass[c] += w * posterior[o + c];
       for (let t = rowStart[i]; t < rowStart[i + 1]; t++) {
         const r = lf[t] * k * k1 + label[t];
-        for (let c = 0; c < k; c++) counts[r + c * k1] += posterior[o + c];
+        for (let c = 0; c < k; c++) counts[r + c * k1] += w * posterior[o + c];
       }
     }
     let change = 0;
-    const nextBalance = fixed ? classBalance : Array.from(classMass, (s) => (s + 1) / (n + k));
+    const nextBalance = fixed ? classBalance : Array.from(classMass, (s) => (s + 1) / (rows + k));
     for (let c = 0; c < k; c++) change = Math.max(change, Math.abs(nextBalance[c] - classBalance[c]));
     classBalance = nextBalance;
     for (let j = 0; j < m; j++) {
@@ -110,7 +111,7 @@ export function runDawidSkeneEm(index: VoteIndex, options: DawidSkeneOptions = {
       // rows with phantom wrong votes (the failure that drags every trec LF to ~0.3 accuracy).
       let votesJ = 0;
       for (let l = 0; l < k; l++) votesJ += index.votesPerLf[j * k + l];
-      const coverage = n > 0 ? votesJ / n : 0;
+      const coverage = rows > 0 ? votesJ / rows : 0;
       const voteShare = strength * coverage / (diag + (k - 1) * off);
       for (let c = 0; c < k; c++) {
         const r = (j * k + c) * k1;
@@ -159,7 +160,7 @@ function logTables(fit: DawidSkeneFit, m: number, k: number) {
 
 /** Marginal log-likelihood of the votes under the fitted model, per row (for model comparison). */
 export function dataLogLikelihood(index: VoteIndex, fit: DawidSkeneFit): number {
-  const { n, m, k, rowStart, lf, label } = index;
+  const { n, m, k, rowStart, lf, label, weight, rows } = index;
   const { logVote, base, logPrior } = logTables(fit, m, k);
   const scores = new Float64Array(k);
   let total = 0;
@@ -173,9 +174,9 @@ export function dataLogLikelihood(index: VoteIndex, fit: DawidSkeneFit): number 
     for (let c = 0; c < k; c++) mx = Math.max(mx, scores[c]);
     let s = 0;
     for (let c = 0; c < k; c++) s += Math.exp(scores[c] - mx);
-    total += mx + Math.log(s);
+    total += weight[i] * (mx + Math.log(s));
   }
-  return total / Math.max(1, n);
+  return total / Math.max(1, rows);
 }
 
 /** accuracy-when-voting_j = sum_c pi_c theta[j][c][c] / sum_c pi_c (1 - theta[j][c][abstain]). */

@@ -2,7 +2,7 @@
  * Wraps a model's row scorer into the public FittedLabelModel: validation of new matrices, hard labels
  * under an explicit tie / no-vote policy, and seeded tie breaking so the same input gives the same output.
  */
-import { buildVoteIndex } from './voteIndex.ts';
+import { buildVoteIndex, expandRows } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
 import { LabelModelInputError } from './types.ts';
 import type { FittedLabelModel, PredictPolicy, VoteMatrix } from './types.ts';
@@ -16,7 +16,7 @@ export interface ModelParts {
   m: number;
   classBalance: number[];
   accuracyWhenVoting: (number | null)[];
-  /** n x k posteriors for the rows of `index`; uncovered rows must get the class balance. */
+  /** n x k posteriors for the index rows (vote patterns) of `index`; uncovered ones get the class balance. */
   scoreRows(index: VoteIndex): Float64Array;
   fitMs: number;
   seed: number;
@@ -36,6 +36,7 @@ export function seededRandom(seed: number): () => number {
 
 /** A fitted model that can also score an already-built index (saves re-indexing a large matrix). */
 export interface IndexedLabelModel extends FittedLabelModel {
+  /** Posteriors per index row (per vote pattern of a compressed index); expandRows maps them to rows. */
   scoreIndex(index: VoteIndex): Float64Array;
 }
 
@@ -55,7 +56,10 @@ export function makeFittedModel(parts: ModelParts): IndexedLabelModel {
     classBalance: parts.classBalance,
     accuracyWhenVoting: parts.accuracyWhenVoting,
     fitMs: parts.fitMs,
-    predictProba: (L) => parts.scoreRows(indexOf(L)),
+    predictProba: (L) => {
+      const index = indexOf(L);
+      return expandRows(index, parts.scoreRows(index), k);
+    },
     scoreIndex: (index) => parts.scoreRows(index),
     predict: (L, policy = 'prior') => {
       const index = indexOf(L);
@@ -64,7 +68,10 @@ export function makeFittedModel(parts: ModelParts): IndexedLabelModel {
   };
 }
 
-/** Argmax per row, resolving ties and uncovered rows as `policy` says. */
+/**
+ * Argmax per matrix row (proba is per index row), resolving ties and uncovered rows as `policy` says. Walks
+ * the matrix rows in order, so seeded random tie breaking is the same whether or not the index is compressed.
+ */
 export function hardLabels(
   index: VoteIndex,
   proba: Float64Array,
@@ -72,15 +79,16 @@ export function hardLabels(
   policy: PredictPolicy,
   seed: number,
 ): Int32Array {
-  const { n, k, rowStart } = index;
-  const out = new Int32Array(n);
+  const { k, rowStart, rowPattern, rows } = index;
+  const out = new Int32Array(rows);
   const rand = seededRandom(seed);
   const tied: number[] = [];
   let priorBest = 0;
   for (let c = 1; c < k; c++) if (classBalance[c] > classBalance[priorBest]) priorBest = c;
-  for (let i = 0; i < n; i++) {
+  for (let r = 0; r < rows; r++) {
+    const i = rowPattern ? rowPattern[r] : r;
     if (rowStart[i] === rowStart[i + 1]) {
-      out[i] = policy === 'abstain' ? -1 : policy === 'prior' ? priorBest : Math.floor(rand() * k);
+      out[r] = policy === 'abstain' ? -1 : policy === 'prior' ? priorBest : Math.floor(rand() * k);
       continue;
     }
     const o = i * k;
@@ -88,14 +96,36 @@ export function hardLabels(
     for (let c = 0; c < k; c++) if (proba[o + c] > mx) mx = proba[o + c];
     tied.length = 0;
     for (let c = 0; c < k; c++) if (proba[o + c] >= mx - TIE_EPS) tied.push(c);
-    if (tied.length === 1) out[i] = tied[0];
-    else if (policy === 'abstain') out[i] = -1;
-    else if (policy === 'random') out[i] = tied[Math.floor(rand() * tied.length)];
+    if (tied.length === 1) out[r] = tied[0];
+    else if (policy === 'abstain') out[r] = -1;
+    else if (policy === 'random') out[r] = tied[Math.floor(rand() * tied.length)];
     else {
       let best = tied[0];
       for (const c of tied) if (classBalance[c] > classBalance[best]) best = c;
-      out[i] = best;
+      out[r] = best;
     }
+  }
+  return out;
+}
+
+/** Argmax per index row; -1 for uncovered rows and ties (no randomness, so no row order to respect). */
+export function patternArgmax(index: VoteIndex, proba: Float64Array): Int32Array {
+  const { n, k, rowStart } = index;
+  const out = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    if (rowStart[i] === rowStart[i + 1]) continue;
+    const o = i * k;
+    let mx = -Infinity;
+    for (let c = 0; c < k; c++) if (proba[o + c] > mx) mx = proba[o + c];
+    let ties = 0;
+    let best = -1;
+    for (let c = 0; c < k; c++) {
+      if (proba[o + c] >= mx - TIE_EPS) {
+        ties++;
+        best = c;
+      }
+    }
+    if (ties === 1) out[i] = best;
   }
   return out;
 }

@@ -37,9 +37,9 @@ export function fitFlyingSquidOnIndex(
   options: FlyingSquidOptions = {},
   started = performance.now(),
 ): IndexedLabelModel {
-  const { n, m, k } = index;
+  const { m, k, rows } = index;
   const O = voteCooccurrence(index);
-  const minPair = options.minPairMoment ?? 1 / Math.max(Math.min(n, MOMENT_SAMPLE_ROWS), 1);
+  const minPair = options.minPairMoment ?? 1 / Math.max(Math.min(rows, MOMENT_SAMPLE_ROWS), 1);
   const fallback = options.fallbackAccuracy ?? 0.7;
   // k = 2 is one problem (class 1 positive); k > 2 is one problem per class.
   const positives = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);

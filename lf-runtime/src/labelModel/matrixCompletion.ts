@@ -31,18 +31,20 @@ export const MOMENT_SAMPLE_ROWS = 100_000;
  * are accurate to ~0.003, far below the LF-dependence errors the models already live with.
  */
 export function voteCooccurrence(index: VoteIndex, maxRows = MOMENT_SAMPLE_ROWS): Float64Array {
-  const { n, m, k, rowStart, lf, label } = index;
+  const { n, m, k, rowStart, lf, label, weight } = index;
   const d = m * k;
   const O = new Float64Array(d * d);
+  // A compressed index has few rows (patterns), so the stride is 1 and every weight counts.
   const stride = Math.max(1, Math.ceil(n / maxRows));
   let used = 0;
   for (let i = 0; i < n; i += stride) {
-    used++;
+    const w = weight[i];
+    used += w;
     const a = rowStart[i];
     const b = rowStart[i + 1];
     for (let s = a; s < b; s++) {
       const row = (lf[s] * k + label[s]) * d;
-      for (let t = a; t < b; t++) O[row + lf[t] * k + label[t]] += 1;
+      for (let t = a; t < b; t++) O[row + lf[t] * k + label[t]] += w;
     }
   }
   const inv = used > 0 ? 1 / used : 0;

@@ -75,7 +75,7 @@ export function anchoredPosterior(index: VoteIndex, classBalance: number[], weig
 }
 
 export function runPriorAnchoredModel(index: VoteIndex, options: PriorAnchoredOptions = {}): PriorAnchoredFit {
-  const { n, m, k, rowStart, lf, label, votesPerLf } = index;
+  const { n, m, k, rowStart, lf, label, votesPerLf, weight } = index;
   const shrinkage = options.shrinkage ?? 20;
   const tolerance = options.tolerance ?? 1e-5;
   const maxIterations = options.maxIterations ?? 100;
@@ -90,7 +90,7 @@ export function runPriorAnchoredModel(index: VoteIndex, options: PriorAnchoredOp
   const accuracy = new Float64Array(d);
   for (let s = 0; s < d; s++) accuracy[s] = votesPerLf[s] > 0 ? Math.max(0.7, balance[s % k] + lift * (1 - balance[s % k])) : Number.NaN;
   let covered = 0;
-  for (let i = 0; i < n; i++) if (rowStart[i] !== rowStart[i + 1]) covered++;
+  for (let i = 0; i < n; i++) if (rowStart[i] !== rowStart[i + 1]) covered += weight[i];
 
   const support = new Float64Array(d);
   const shared = new Float64Array(d);
@@ -116,14 +116,15 @@ export function runPriorAnchoredModel(index: VoteIndex, options: PriorAnchoredOp
         score[c] = Math.exp(score[c] - mx);
         z += score[c];
       }
-      for (let c = 0; c < k; c++) mass[c] += score[c] / z;
+      const rowWeight = weight[i];
+      for (let c = 0; c < k; c++) mass[c] += (rowWeight * score[c]) / z;
       if (b - a < 2) continue;
       // Standard EM: each detector is judged by the full posterior, its own vote included (a pure
       // leave-one-out judgement was measured worse on every fixture and drags LFs with weak partners to pi).
       for (let t = a; t < b; t++) {
         const s = lf[t] * k + label[t];
-        support[s] += score[label[t]] / z;
-        shared[s]++;
+        support[s] += (rowWeight * score[label[t]]) / z;
+        shared[s] += rowWeight;
       }
     }
     let sSum = 0;

@@ -6,17 +6,39 @@ import { LabelModelInputError } from './types.ts';
 import type { VoteMatrix } from './types.ts';
 
 export interface VoteIndex {
+  /** Index rows: distinct vote patterns when compressed, else one per matrix row. */
   n: number;
   m: number;
   k: number;
-  /** Votes of row i are entries rowStart[i] .. rowStart[i+1]-1. */
+  /** Votes of index row i are entries rowStart[i] .. rowStart[i+1]-1. */
   rowStart: Int32Array;
   lf: Uint16Array;
   label: Uint8Array;
-  /** votesPerLf[j * k + l] = how many rows LF j labels l. */
+  /** How many matrix rows index row i stands for; every sum a model takes is weighted by it. */
+  weight: Float64Array;
+  /** Rows of the matrix the index was built from (the sum of the weights). */
+  rows: number;
+  /** Index row of every matrix row; null when the index is uncompressed (row i is index row i). */
+  rowPattern: Int32Array | null;
+  /** votesPerLf[j * k + l] = how many matrix rows LF j labels l. */
   votesPerLf: Float64Array;
-  /** Rows with no vote at all. */
+  /** Matrix rows with no vote at all. */
   uncoveredRows: number;
+}
+
+export interface VoteIndexOptions {
+  /**
+   * Merge rows with identical votes into one weighted index row (default true). Real LF matrices have few
+   * distinct patterns (WRENCH train splits: youtube 150 of 1686 rows, sms 143 of 4571, trec 250 of 5033),
+   * so every fit loop runs 10-35 times fewer rows.
+   */
+  compress?: boolean;
+  /**
+   * Give up compressing once more distinct patterns than this are seen (null is returned by
+   * compressVoteMatrix; buildVoteIndex then indexes every row). Default: a quarter of the rows, because below a 4x
+   * saving hashing and mapping back cost about what they save.
+   */
+  maxPatterns?: number;
 }
 
 /** Checks k and the matrix shape (cheap); label ranges are checked while indexing. */
@@ -56,17 +78,15 @@ export function validateVoteMatrix(L: VoteMatrix, k: number): void {
 }
 
 /**
- * Builds the sparse index in one pass over the dense data, validating as it goes; the vote buffers grow
- * by doubling. One pass matters: at 1M x 100 the dense scan is most of the cost of indexing.
+ * Builds the sparse index of every row in one pass over the dense data, validating as it goes; the vote
+ * buffers grow by doubling. One pass matters: at 1M x 100 the dense scan is most of the cost of indexing.
  */
-export function buildVoteIndex(L: VoteMatrix, k: number): VoteIndex {
-  validateVoteShape(L, k);
+function buildRowIndex(L: VoteMatrix, k: number): VoteIndex {
   const { n, m, data } = L;
   const rowStart = new Int32Array(n + 1);
   let capacity = Math.max(16, Math.ceil(data.length / 8));
   let lf = new Uint16Array(capacity);
   let label = new Uint8Array(capacity);
-  const votesPerLf = new Float64Array(m * k);
   let t = 0;
   let uncoveredRows = 0;
   for (let i = 0; i < n; i++) {
@@ -93,8 +113,130 @@ export function buildVoteIndex(L: VoteMatrix, k: number): VoteIndex {
     if (rowStart[i] === t) uncoveredRows++;
   }
   rowStart[n] = t;
-  for (let x = 0; x < t; x++) votesPerLf[lf[x] * k + label[x]]++;
-  return { n, m, k, rowStart, lf: lf.subarray(0, t), label: label.subarray(0, t), votesPerLf, uncoveredRows };
+  const weight = new Float64Array(n).fill(1);
+  return finishIndex(n, m, k, rowStart, lf.subarray(0, t), label.subarray(0, t), weight, n, null, uncoveredRows);
+}
+
+function finishIndex(
+  n: number,
+  m: number,
+  k: number,
+  rowStart: Int32Array,
+  lf: Uint16Array,
+  label: Uint8Array,
+  weight: Float64Array,
+  rows: number,
+  rowPattern: Int32Array | null,
+  uncoveredRows: number,
+): VoteIndex {
+  const votesPerLf = new Float64Array(m * k);
+  for (let i = 0; i < n; i++) {
+    const w = weight[i];
+    for (let t = rowStart[i]; t < rowStart[i + 1]; t++) votesPerLf[lf[t] * k + label[t]] += w;
+  }
+  return { n, m, k, rowStart, lf, label, weight, rows, rowPattern, votesPerLf, uncoveredRows };
+}
+
+/** FNV-1a style hash of one row's votes (32-bit; collisions are resolved by comparing the bytes). */
+function hashRow(data: Int8Array, base: number, m: number): number {
+  let h = 0x811c9dc5;
+  for (let j = 0; j < m; j++) h = Math.imul(h ^ (data[base + j] & 0xff), 0x01000193);
+  return h >>> 0;
+}
+
+function sameRow(data: Int8Array, a: number, b: number, m: number): boolean {
+  for (let j = 0; j < m; j++) if (data[a + j] !== data[b + j]) return false;
+  return true;
+}
+
+/**
+ * The index over distinct vote patterns, each weighted by how many rows share it; null once more than
+ * `maxPatterns` distinct patterns are seen (then compression does not pay). Open addressing on the row
+ * hash, with a byte comparison on every hash match, so distinct rows are never merged.
+ */
+export function compressVoteMatrix(L: VoteMatrix, k: number, maxPatterns: number): VoteIndex | null {
+  const { n, m, data } = L;
+  const cap = Math.max(1, Math.min(n, Math.floor(maxPatterns)));
+  let size = 16;
+  while (size < cap * 2) size *= 2;
+  const mask = size - 1;
+  const table = new Int32Array(size).fill(-1);
+  const firstRow = new Int32Array(cap);
+  const weight = new Float64Array(cap);
+  const rowPattern = new Int32Array(n);
+  const starts: number[] = [0];
+  const lfs: number[] = [];
+  const labels: number[] = [];
+  let patterns = 0;
+  let uncoveredRows = 0;
+  for (let i = 0; i < n; i++) {
+    const base = i * m;
+    let slot = hashRow(data, base, m) & mask;
+    let p = table[slot];
+    while (p !== -1 && !sameRow(data, firstRow[p] * m, base, m)) {
+      slot = (slot + 1) & mask;
+      p = table[slot];
+    }
+    if (p === -1) {
+      if (patterns === cap) return null;
+      p = patterns++;
+      table[slot] = p;
+      firstRow[p] = i;
+      // Only a new pattern needs validating: a repeated one equals a pattern already checked.
+      for (let j = 0; j < m; j++) {
+        const v = data[base + j];
+        if (v < -1 || v >= k) throw badVote(L, k, base + j);
+        if (v === -1) continue;
+        lfs.push(j);
+        labels.push(v);
+      }
+      starts.push(lfs.length);
+    }
+    weight[p]++;
+    rowPattern[i] = p;
+    if (starts[p] === starts[p + 1]) uncoveredRows++;
+  }
+  return finishIndex(
+    patterns,
+    m,
+    k,
+    Int32Array.from(starts),
+    Uint16Array.from(lfs),
+    Uint8Array.from(labels),
+    weight.slice(0, patterns),
+    n,
+    rowPattern,
+    uncoveredRows,
+  );
+}
+
+/** Validates L and indexes it, over distinct vote patterns unless told otherwise (see VoteIndexOptions). */
+export function buildVoteIndex(L: VoteMatrix, k: number, options: VoteIndexOptions = {}): VoteIndex {
+  validateVoteShape(L, k);
+  if (options.compress !== false && L.n > 0) {
+    const compressed = compressVoteMatrix(L, k, options.maxPatterns ?? Math.max(16, L.n / 4));
+    if (compressed) return compressed;
+  }
+  return buildRowIndex(L, k);
+}
+
+/** Per-matrix-row values (n_rows x width) from per-index-row ones: a gather through rowPattern. */
+export function expandRows(index: VoteIndex, values: Float64Array, width: number): Float64Array {
+  const map = index.rowPattern;
+  if (!map) return values;
+  const out = new Float64Array(index.rows * width);
+  for (let r = 0; r < index.rows; r++) {
+    const from = map[r] * width;
+    const to = r * width;
+    for (let c = 0; c < width; c++) out[to + c] = values[from + c];
+  }
+  return out;
+}
+
+/** Whether matrix row r has at least one vote. */
+export function rowHasVotes(index: VoteIndex, r: number): boolean {
+  const p = index.rowPattern ? index.rowPattern[r] : r;
+  return index.rowStart[p] !== index.rowStart[p + 1];
 }
 
 /** Number of votes LF j cast, over all classes. */
