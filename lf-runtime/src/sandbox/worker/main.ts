@@ -249,7 +249,8 @@ function warmUp(rt: Runtime): void {
 
 async function main(): Promise<void> {
   const rt = await startRuntime();
-  if (!process.argv.includes('--no-warm-up')) setImmediate(() => guarded(() => warmUp(rt)));
+  // Warm up only while idle: a request that arrives first is served at once and cancels it.
+  let warmTimer: NodeJS.Timeout | null = process.argv.includes('--no-warm-up') ? null : setTimeout(() => guarded(() => warmUp(rt)), 50);
   // Chunks of the line being received; a dataset line can be tens of megabytes.
   let partial: string[] = [];
   let pendingLoad: { id: number; key: string } | null = null;
@@ -282,6 +283,10 @@ async function main(): Promise<void> {
   };
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (chunk: string) => {
+    if (warmTimer) {
+      clearTimeout(warmTimer);
+      warmTimer = null;
+    }
     let from = 0;
     let nl: number;
     while ((nl = chunk.indexOf('\n', from)) >= 0) {
