@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { describeIsolation } from '../../lf-runtime/src/sandbox/isolation.ts';
 import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
 import type { ExecutorEvent, FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
 
@@ -171,5 +172,9 @@ describe('hostile LFs are contained', () => {
     assert.equal(iso.pyodideBridgesRemoved, true);
     assert.equal(iso.memoryCapMb, 700);
     if (process.platform === 'linux') assert.equal(typeof iso.networkNamespace, 'boolean');
+    const labels = describeIsolation(iso);
+    assert.ok(labels.includes('separate process') && labels.includes('no environment variables'));
+    assert.equal(labels.includes('no network (network namespace)'), iso.networkNamespace);
+    assert.ok(labels.includes('memory cap 700 MB'));
   });
 });

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
+import type { IsolationReport } from './types.ts';
 
 /** Finds the folder holding lfWorker.js and pyodide/: beside the running bundle, or the repository's dist/. */
 export function locateDist(explicit?: string): string {
@@ -102,4 +103,19 @@ export function planLaunch(o: LaunchOptions): LaunchPlan {
   return unshare
     ? { command: unshare, args: ['-rn', o.nodePath, ...nodeArgs], env, nodePermissionModel: !!flag, networkNamespace: true }
     : { command: o.nodePath, args: nodeArgs, env, nodePermissionModel: !!flag, networkNamespace: false };
+}
+
+/**
+ * The active layers as short labels for the status item and the CLI (RuntimeStatus.isolation), strongest
+ * first; a missing label means that layer is not available on this platform.
+ */
+export function describeIsolation(report: IsolationReport): string[] {
+  const labels: string[] = [];
+  if (report.separateProcess) labels.push('separate process');
+  if (report.environmentScrubbed) labels.push('no environment variables');
+  if (report.nodePermissionModel) labels.push('no file access or child processes (Node permission model)');
+  if (report.networkNamespace) labels.push('no network (network namespace)');
+  if (report.pyodideBridgesRemoved) labels.push('no JavaScript bridges or ctypes');
+  if (report.memoryCapMb !== null) labels.push(`memory cap ${report.memoryCapMb} MB`);
+  return labels;
 }
