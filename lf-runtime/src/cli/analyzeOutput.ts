@@ -1,5 +1,6 @@
 // How `lf-studio analyze` prints: a table shaped like Snorkel's LFAnalysis.lf_summary(), or one JSON object.
 import type { ProjectAnalysis } from '../protocol.ts';
+import { describeIsolation } from '../sandbox/isolation.ts';
 import type { IsolationReport } from '../sandbox/types.ts';
 
 export function analysisJson(a: ProjectAnalysis, isolation: IsolationReport) {
@@ -51,9 +52,6 @@ export function analysisTable(a: ProjectAnalysis, isolation: IsolationReport): s
   for (const lf of a.lfs) {
     if (lf.firstError) out.push(`${lf.name}: ${lf.firstError.kind}${lf.firstError.line ? ` at line ${lf.firstError.line}` : ''}: ${lf.firstError.message}`);
   }
-  const layers = Object.entries(isolation)
-    .filter(([, v]) => v)
-    .map(([k, v]) => (typeof v === 'number' ? `${k}=${v}` : k));
-  out.push(`Sandbox: ${layers.join(', ') || 'none'}`);
+  out.push(`Sandbox: ${describeIsolation(isolation).join('; ') || 'no containment layers active'}`);
   return out.join('\n');
 }

@@ -35,7 +35,8 @@ import {
   type RuntimeStatus,
   type ServerInitOptions,
 } from '../protocol.ts';
-import type { LfExecutor } from '../sandbox/types.ts';
+import { describeIsolation } from '../sandbox/isolation.ts';
+import type { ExecutorEvent, LfExecutor } from '../sandbox/types.ts';
 import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, type Severity } from './presentation.ts';
 import { generationContext, scoreCandidates } from './generationHandlers.ts';
 import { RunScheduler } from './runScheduler.ts';
@@ -135,7 +136,10 @@ export class LfLanguageServer {
         return;
       }
       this.setStatus({ state: 'starting', text: 'LF Studio: starting', detail: 'Loading the project and starting the sandbox' });
-      this.executor ??= this.deps.createExecutor();
+      if (!this.executor) {
+        this.executor = this.deps.createExecutor();
+        this.executor.onEvent?.((e) => this.onExecutorEvent(e));
+      }
       const opened = await openProject(this.root, this.executor, this.options.lfTimeoutMs);
       if (!opened.ok) {
         this.engine = null;
@@ -169,6 +173,15 @@ export class LfLanguageServer {
 
   private isolationLabels: string[] = [];
   private projectWarnings: string[] = [];
+
+  /** Restarts after a crash or timeout are the runtime healing itself: say so in the log, not in a pop-up. */
+  private onExecutorEvent(event: ExecutorEvent): void {
+    if (event.type === 'started') {
+      this.connection.console.info(`Sandbox worker ${event.worker} started in ${event.loadMs} ms${event.fromSnapshot ? ' (from snapshot)' : ''}`);
+    } else if (event.type === 'restarted') {
+      this.connection.console.warn(event.message);
+    }
+  }
 
   private async restart(): Promise<void> {
     await this.executor?.dispose();
@@ -289,17 +302,6 @@ export class LfLanguageServer {
   listen(): void {
     this.connection.listen();
   }
-}
-
-function describeIsolation(r: Awaited<ReturnType<LfExecutor['isolation']>>): string[] {
-  const out: string[] = [];
-  if (r.separateProcess) out.push('separate process');
-  if (r.environmentScrubbed) out.push('empty environment');
-  if (r.nodePermissionModel) out.push('no file writes or child processes (Node permission model)');
-  if (r.networkNamespace) out.push('no network (network namespace)');
-  if (r.pyodideBridgesRemoved) out.push('JavaScript bridges removed');
-  if (r.memoryCapMb) out.push(`memory cap ${r.memoryCapMb} MB`);
-  return out;
 }
 
 function lineRange(line: number) {
