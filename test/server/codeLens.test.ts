@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { HoverRequest, type Diagnostic } from 'vscode-languageserver-protocol';
 import { LspTestClient, copyWorkspace } from '../support/lspClient.ts';
 
 /** Coverage of `substring in text.lower()` over the example's sample, computed without the product. */
@@ -46,6 +46,16 @@ describe('language server over stdio', () => {
     );
     assert.equal(analysis.rows, 1586 + 100);
     assert.ok(analysis.lfs.every((l) => l.correct !== null), 'the dev set gives correct/incorrect counts');
+  });
+
+  it('shows all figures in a hover over the LF header, and nothing inside its body', async () => {
+    const hover = (line: number) =>
+      client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: client.uri('lfs.py') }, position: { line, character: 6 } });
+    const onDef = await hover(myLine + 1);
+    const value = onDef && typeof onDef.contents === 'object' && 'value' in onDef.contents ? onDef.contents.value : '';
+    assert.match(value, /\*\*keyword_my\*\* on 1686 sample rows/);
+    assert.match(value, /precision/);
+    assert.equal(await hover(myLine + 2), null, 'the return line has no LF hover');
   });
 
   it('re-runs an edited LF and updates its lens', async () => {
