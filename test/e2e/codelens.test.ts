@@ -5,31 +5,14 @@
  * independently of the extension. Prerequisites: bash scripts/ensure-e2e-tools.sh && npm run package.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { exampleWorkspace, resultPath } from './support/paths.ts';
+import { escapeRegExp, keywordCoverage } from './support/exampleData.ts';
+import { exampleWorkspace } from './support/paths.ts';
 import { startSession, step, stopSession } from './support/session.ts';
 import type { E2eSession } from './support/session.ts';
-
-interface WrenchRow {
-  data: { text: string };
-}
-
-/** Fraction of sample rows whose lower-cased text contains `keyword`, as the lens prints it ("19.9%"). */
-function keywordCoverage(keyword: string): string {
-  const samplePath = join(exampleWorkspace, 'data', 'train.json');
-  const parsed: unknown = JSON.parse(readFileSync(samplePath, 'utf8'));
-  if (typeof parsed !== 'object' || parsed === null) throw new Error(`${samplePath} is not a WRENCH object of rows`);
-  const rows = Object.values(parsed as Record<string, WrenchRow>);
-  if (rows.length === 0 || typeof rows[0]?.data?.text !== 'string') throw new Error(`${samplePath} has no rows with data.text`);
-  const hits = rows.filter((row) => row.data.text.toLowerCase().includes(keyword)).length;
-  return `${((100 * hits) / rows.length).toFixed(1)}%`;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+import { recordTimings } from './support/timings.ts';
 
 const lfLine = 'def keyword_my(x):';
 const anyCoverage = /coverage \d+(\.\d)?%/;
@@ -47,7 +30,7 @@ before(async () => {
 });
 
 after(async () => {
-  writeFileSync(resultPath('e2e-timings.json'), `${JSON.stringify({ ...timings, observedLenses, measuredAt: new Date().toISOString() }, null, 2)}\n`);
+  recordTimings({ ...timings, observedLenses });
   console.log(`e2e timings: ${JSON.stringify(timings)}`);
   await stopSession(session);
 });

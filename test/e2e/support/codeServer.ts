@@ -22,6 +22,8 @@ export interface CodeServerOptions {
   startTimeoutMs?: number;
   /** User settings added to (and overriding) the quiet defaults. */
   userSettings?: Record<string, unknown>;
+  /** Extra environment for code-server and so its extension hosts (e.g. a stand-in API key). */
+  env?: Record<string, string>;
 }
 
 export interface CodeServer {
@@ -71,12 +73,18 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
-/** The environment code-server runs in: scratch HOME/XDG dirs, no link back to a surrounding VS Code. */
-function isolatedEnv(scratchDir: string): NodeJS.ProcessEnv {
+/**
+ * The environment code-server runs in: scratch HOME/XDG dirs, no link back to a surrounding VS Code, and no
+ * Anthropic key or endpoint inherited from the developer's shell (a test must never reach the real API).
+ */
+function isolatedEnv(scratchDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Inside a VS Code terminal this would make code-server's CLI talk to that other VS Code instead.
   delete env.VSCODE_IPC_HOOK_CLI;
   delete env.VSCODE_IPC_HOOK;
+  delete env.ANTHROPIC_API_KEY;
+  delete env.ANTHROPIC_BASE_URL;
+  Object.assign(env, extra);
   env.HOME = join(scratchDir, 'home');
   env.XDG_CONFIG_HOME = join(scratchDir, 'xdg-config');
   env.XDG_DATA_HOME = join(scratchDir, 'xdg-data');
@@ -170,7 +178,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietUserSettings, ...options.userSettings }, null, 2));
 
-  const env = isolatedEnv(scratchDir);
+  const env = isolatedEnv(scratchDir, options.env);
   const configPath = join(scratchDir, 'config.yaml');
   await installExtension(launcher, options.vsixPath, { userData: userDataDir, extensions: extensionsDir }, env);
 

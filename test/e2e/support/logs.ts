@@ -2,7 +2,7 @@
  * Failure evidence for end-to-end tests: copies code-server's own output and VS Code's server and
  * extension-host logs into test-results/, and picks the lines worth putting in an assertion message.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { resultPath, resultsDir } from './paths.ts';
 
@@ -67,9 +67,17 @@ export function saveLogs(label: string, serverLogPath: string, userDataDir: stri
   return { dir, excerpt };
 }
 
-/** Removes failure screenshots and log copies left by an earlier run, so test-results/ describes this one. */
+/**
+ * Removes failure screenshots and log copies left by an earlier run, so test-results/ describes this one.
+ * `node --test` runs each file in its own child process; they share the runner as parent, so only the first
+ * file of a run clears, and a later file cannot wipe the evidence of an earlier file's failure.
+ */
 export function clearFailureEvidence(): void {
   if (!existsSync(resultsDir)) return;
+  const marker = join(resultsDir, '.evidence-cleared-for');
+  const run = String(process.ppid);
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === run) return;
+  writeFileSync(marker, run);
   for (const entry of readdirSync(resultsDir)) {
     if (entry.endsWith('-failure.png') || entry.endsWith('-logs')) rmSync(join(resultsDir, entry), { recursive: true, force: true });
   }

@@ -16,12 +16,20 @@ export interface E2eSession {
   failed: boolean;
 }
 
-export async function startSession(options: { workspaceSource?: string; userSettings?: Record<string, unknown> } = {}): Promise<E2eSession> {
+export interface SessionOptions {
+  workspaceSource?: string;
+  userSettings?: Record<string, unknown>;
+  /** Extra environment for code-server and its extension hosts. */
+  env?: Record<string, string>;
+}
+
+export async function startSession(options: SessionOptions = {}): Promise<E2eSession> {
   clearFailureEvidence();
   const server = await startCodeServer({
     vsixPath,
     workspaceSource: options.workspaceSource ?? exampleWorkspace,
     userSettings: options.userSettings,
+    env: options.env,
   });
   try {
     const workbench = await Workbench.open(server.workbenchUrl);

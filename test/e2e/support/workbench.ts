@@ -87,12 +87,58 @@ export class Workbench {
     await this.activeEditor().locator('.view-lines .view-line').first().waitFor({ state: 'visible', timeout });
   }
 
-  /** Runs a command by its palette title (e.g. "LF Studio: Open Dashboard"), reopening the palette on misses. */
-  async runCommand(title: string, options: WaitOptions & { attempts?: number } = {}): Promise<void> {
+  /**
+   * Runs a command by its palette title (e.g. "LF Studio: Open Dashboard"), reopening the palette on misses.
+   * With `opensQuickPick`, the command shows a quick pick of its own (the same widget), so instead of waiting
+   * for quick input to close this waits for a quick input whose title contains that text.
+   */
+  async runCommand(title: string, options: WaitOptions & { attempts?: number; opensQuickPick?: string } = {}): Promise<void> {
     const row = this.page.locator(`${quickInputRows}[aria-label*="${cssString(title)}"]`).first();
     await this.withQuickInput('Control+Shift+P', title, row, options.timeoutMs ?? 10_000, options.attempts ?? 4);
     await row.click();
-    await this.page.locator(quickInput).waitFor({ state: 'hidden', timeout: 10_000 });
+    if (options.opensQuickPick === undefined) {
+      await this.page.locator(quickInput).waitFor({ state: 'hidden', timeout: 10_000 });
+    } else {
+      await this.quickInputTitled(options.opensQuickPick).waitFor({ state: 'visible', timeout: options.timeoutMs ?? 10_000 });
+    }
+  }
+
+  private quickInputTitled(title: string): ReturnType<Page['locator']> {
+    return this.page.locator(`${quickInput} .quick-input-title`).filter({ hasText: title });
+  }
+
+  /**
+   * Answers the open quick pick titled `title` (a command's question) by clicking the item whose label
+   * contains `itemLabel`, and waits until that question is gone.
+   */
+  async pickQuickInputItem(title: string, itemLabel: string, options: WaitOptions = {}): Promise<void> {
+    const timeout = options.timeoutMs ?? 10_000;
+    await this.quickInputTitled(title).waitFor({ state: 'visible', timeout });
+    const row = this.page.locator(`${quickInputRows}[aria-label*="${cssString(itemLabel)}"]`).first();
+    await row.waitFor({ state: 'visible', timeout }).catch(async (error: unknown) => {
+      const shown = await this.page.locator(quickInputRows).allTextContents().catch(() => []);
+      throw new Error(`The quick pick "${title}" does not offer "${itemLabel}". Rows shown: ${JSON.stringify(shown)}. ${String(error)}`);
+    });
+    await row.click();
+    await this.quickInputTitled(title).waitFor({ state: 'hidden', timeout });
+  }
+
+  /**
+   * Makes the editor tab for `fileName` the active one (clicking it also activates its editor group), e.g.
+   * after a command revealed the file in another group without focusing it.
+   */
+  async activateTab(fileName: string, options: WaitOptions = {}): Promise<void> {
+    const timeout = options.timeoutMs ?? 10_000;
+    const tab = this.page.locator(`.tabs-container .tab[aria-label*="${cssString(fileName)}"]`).first();
+    await tab.click({ timeout });
+    await this.page.locator(`.editor-group-container.active .tabs-container .tab.active[aria-label*="${cssString(fileName)}"]`)
+      .waitFor({ state: 'visible', timeout });
+    await this.activeEditor().locator('.view-lines .view-line').first().waitFor({ state: 'visible', timeout });
+  }
+
+  /** Whether the active editor's tab shows unsaved changes. */
+  async activeTabIsDirty(): Promise<boolean> {
+    return (await this.page.locator('.editor-group-container.active .tabs-container .tab.active.dirty').count()) > 0;
   }
 
   /**
@@ -203,6 +249,31 @@ export class Workbench {
     await count.filter({ hasText: /^No results$/ }).waitFor({ timeout: 10_000 });
     await this.page.keyboard.press('Escape');
     await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /**
+   * Selects the only occurrence of `find` in the active editor: the find widget moves the editor selection
+   * to its match, and closing it leaves that selection with the focus back in the editor.
+   */
+  async selectInEditor(find: string): Promise<void> {
+    await this.activeEditor().locator('.view-lines').click();
+    await this.page.keyboard.press('Control+F');
+    const widget = this.activeEditor().locator('.find-widget.visible');
+    await widget.waitFor({ state: 'visible', timeout: 10_000 });
+    await widget.locator('.find-part .input').first().fill(find);
+    const count = widget.locator('.matchesCount');
+    await count.filter({ hasText: /^1 of 1$/ }).waitFor({ timeout: 10_000 }).catch(async () => {
+      const shown = await count.textContent().catch(() => '?');
+      throw new Error(`Expected exactly one "${find}" in the editor before selecting it; the find widget says "${shown}".`);
+    });
+    await this.page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+    await this.activeEditor().locator('textarea').first().waitFor({ state: 'attached', timeout: 10_000 });
+  }
+
+  /** Types `text` key by key into the focused editor, as a user would (each key is its own change). */
+  async typeInEditor(text: string, delayMs = 40): Promise<void> {
+    await this.page.keyboard.type(text, { delay: delayMs });
   }
 
   /** Saves the active editor (Ctrl+S) and waits until its tab is no longer marked dirty. */
