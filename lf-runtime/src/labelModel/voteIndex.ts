@@ -149,10 +149,15 @@ function sameRow(data: Int8Array, a: number, b: number, m: number): boolean {
   return true;
 }
 
+/** Rows hashed before projecting how many distinct patterns the whole matrix has. */
+const PROBE_ROWS = 8192;
+
 /**
  * The index over distinct vote patterns, each weighted by how many rows share it; null once more than
- * `maxPatterns` distinct patterns are seen (then compression does not pay). Open addressing on the row
- * hash, with a byte comparison on every hash match, so distinct rows are never merged.
+ * `maxPatterns` distinct patterns are seen, or when the first PROBE_ROWS rows project (linearly, which
+ * overestimates as repeats accumulate) more than twice that many: then compression does not pay, and at
+ * 1M x 100 finding that out by hashing every row would cost ~1 s. Open addressing on the row hash, with a
+ * byte comparison on every hash match, so distinct rows are never merged.
  */
 export function compressVoteMatrix(L: VoteMatrix, k: number, maxPatterns: number): VoteIndex | null {
   const { n, m, data } = L;
@@ -164,12 +169,15 @@ export function compressVoteMatrix(L: VoteMatrix, k: number, maxPatterns: number
   const firstRow = new Int32Array(cap);
   const weight = new Float64Array(cap);
   const rowPattern = new Int32Array(n);
-  const starts: number[] = [0];
-  const lfs: number[] = [];
-  const labels: number[] = [];
+  const starts = new Int32Array(cap + 1);
+  let capacity = Math.max(16, m * 16);
+  let lf = new Uint16Array(capacity);
+  let label = new Uint8Array(capacity);
+  let t = 0;
   let patterns = 0;
   let uncoveredRows = 0;
   for (let i = 0; i < n; i++) {
+    if (i === PROBE_ROWS && n > 2 * PROBE_ROWS && (patterns / PROBE_ROWS) * n > 2 * cap) return null;
     const base = i * m;
     let slot = hashRow(data, base, m) & mask;
     let p = table[slot];
@@ -182,15 +190,25 @@ export function compressVoteMatrix(L: VoteMatrix, k: number, maxPatterns: number
       p = patterns++;
       table[slot] = p;
       firstRow[p] = i;
+      if (t + m > capacity) {
+        capacity = Math.max(capacity * 2, t + m);
+        const lf2 = new Uint16Array(capacity);
+        lf2.set(lf.subarray(0, t));
+        lf = lf2;
+        const label2 = new Uint8Array(capacity);
+        label2.set(label.subarray(0, t));
+        label = label2;
+      }
       // Only a new pattern needs validating: a repeated one equals a pattern already checked.
       for (let j = 0; j < m; j++) {
         const v = data[base + j];
         if (v < -1 || v >= k) throw badVote(L, k, base + j);
         if (v === -1) continue;
-        lfs.push(j);
-        labels.push(v);
+        lf[t] = j;
+        label[t] = v;
+        t++;
       }
-      starts.push(lfs.length);
+      starts[p + 1] = t;
     }
     weight[p]++;
     rowPattern[i] = p;
@@ -200,9 +218,9 @@ export function compressVoteMatrix(L: VoteMatrix, k: number, maxPatterns: number
     patterns,
     m,
     k,
-    Int32Array.from(starts),
-    Uint16Array.from(lfs),
-    Uint8Array.from(labels),
+    starts.slice(0, patterns + 1),
+    lf.slice(0, t),
+    label.slice(0, t),
     weight.slice(0, patterns),
     n,
     rowPattern,
