@@ -10,7 +10,7 @@ import { fitMajorityVote } from '../../lf-runtime/src/labelModel/majorityVote.ts
 import { fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
 import { fitPriorAnchoredModel } from '../../lf-runtime/src/labelModel/priorAnchoredModel.ts';
 import { drawDetectorVotes } from '../../lf-runtime/src/labelModel/syntheticVotes.ts';
-import { accuracyEstimationError, trueAccuracyWhenVoting } from '../../lf-runtime/src/labelModel/evaluation.ts';
+import { accuracyEstimationError, scorePredictions, trueAccuracyWhenVoting } from '../../lf-runtime/src/labelModel/evaluation.ts';
 import type { FittedLabelModel, VoteMatrix } from '../../lf-runtime/src/labelModel/types.ts';
 import type { SyntheticSpec } from '../../lf-runtime/src/labelModel/syntheticVotes.ts';
 
@@ -99,3 +99,38 @@ for (const copies of [false, true]) {
     assert.ok(broad < 0.75, `LF firing on most rows rated ${broad}`);
   });
 }
+
+// A broad rule of class 0 (fires on 90% / 60% of rows of its class / others) with six refinements nested
+// inside it (they fire only where it does), of all three classes, beside three independent rules: the shape
+// of trec's "what" rule and its sub-rules. Measured: prior-anchored covered accuracy 0.736 and broad-rule
+// estimate 0.55 (true 0.38); majority vote 0.576; the default (agreement posteriors) 0.448, rating the broad
+// rule 0.99 -- a known weakness, recorded here by the figures the default must not fall below.
+function nestedCase() {
+  return drawDetectorVotes({
+    n: 20000,
+    k: 3,
+    classBalance: [0.3, 0.45, 0.25],
+    label: [0, 0, 1, 2, 0, 1, 2, 1, 2, 0],
+    fireIfClass: [0.9, 0.3, 0.25, 0.35, 0.4, 0.5, 0.45, 0.3, 0.3, 0.3],
+    fireOtherwise: [0.6, 0.02, 0.03, 0.02, 0.05, 0.06, 0.04, 0.1, 0.08, 0.12],
+    nestedIn: [null, null, null, null, 0, 0, 0, 0, 0, 0],
+    seed: 5,
+  });
+}
+
+test('refinements nested in a broad rule: they fire only inside it, and prior-anchored beats majority vote', () => {
+  const { L, gold } = nestedCase();
+  for (let i = 0; i < L.n; i++) {
+    for (let j = 4; j < 10; j++) if (L.data[i * L.m + j] !== -1) assert.notEqual(L.data[i * L.m], -1, `row ${i}: LF ${j} outside its parent`);
+  }
+  const g = Array.from(gold);
+  const covered = (model: FittedLabelModel) => scorePredictions(model.predict(L, 'prior'), g, L, 3).accuracyCovered;
+  const anchored = fitPriorAnchoredModel(L, 3);
+  const mv = fitMajorityVote(L, 3);
+  assert.ok(covered(anchored) > 0.72, `prior-anchored covered accuracy ${covered(anchored)}`);
+  assert.ok(covered(anchored) > covered(mv) + 0.1, `prior-anchored ${covered(anchored)} vs majority ${covered(mv)}`);
+  const truth = trueAccuracyWhenVoting(L, g);
+  const broad = anchored.accuracyWhenVoting[0] ?? 1;
+  assert.ok(broad < 0.6, `broad rule rated ${broad}, true ${truth.accuracy[0]}`);
+  assert.ok(covered(fitDefault(L, 3).model) >= 0.44, 'default must not fall below its measured 0.448');
+});

@@ -79,6 +79,11 @@ export interface DetectorSpec {
   fireOtherwise: number[];
   copyOf?: (number | null)[];
   copyRate?: number;
+  /**
+   * `nestedIn[j]` (optional) makes LF j a refinement of an earlier LF: it can fire only on rows where that
+   * LF fired (a "what ... city" rule inside a "what" rule), with its fire rates applying there.
+   */
+  nestedIn?: (number | null)[];
   seed: number;
 }
 
@@ -104,6 +109,8 @@ export function drawDetectorVotes(spec: DetectorSpec): SyntheticVotes {
         data[base + j] = data[base + source] === -1 ? -1 : label[j];
         continue;
       }
+      const parent = spec.nestedIn?.[j];
+      if (parent !== null && parent !== undefined && data[base + parent] === -1) continue;
       const p = y === label[j] ? spec.fireIfClass[j] : spec.fireOtherwise[j];
       if (rand() < p) data[base + j] = label[j];
     }
