@@ -88,6 +88,7 @@ test('lf-studio fit prints the policy and the default in text mode', async () =>
   assert.match(text, /\[default\]/);
   assert.match(text, /most likely class under the estimated class balance/);
   assert.match(text, /train rows have no vote/);
+  assert.match(text, /fitted on 4571 rows as \d+ distinct vote patterns/);
 });
 
 test('lf-studio fit: bad arguments and missing data give a clear error and a non-zero exit', async () => {

@@ -146,7 +146,8 @@ export async function runFitCommand(argv: string[], io: FitIo): Promise<number> 
     } else {
       const header =
         `${dir}: ${train.L.n} train rows, ${test.L.n} test rows, ${train.L.m} LFs, ${k} classes (${classNames.join(', ')})\n` +
-        `default: ${def.model.name}, chosen by ${def.chosenBy}; ${def.uncoveredRows} train rows have no vote`;
+        `default: ${def.model.name}, chosen by ${def.chosenBy}; ${def.uncoveredRows} train rows have no vote\n` +
+        `fitted on ${def.fittedRows} rows as ${def.fittedPatterns} distinct vote patterns, each weighted by its row count`;
       printText(reports, io, header, truth);
     }
     return 0;
