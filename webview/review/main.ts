@@ -45,7 +45,8 @@ function header(): HTMLElement {
     ? `${record.usage.inputTokens} in / ${record.usage.outputTokens} out tokens${record.usage.costUsd !== null ? ` · $${record.usage.costUsd.toFixed(4)}` : ' · price unknown'}`
     : '';
   const select = el('select', { id: 'target-file', title: 'LF file that Accept inserts into' });
-  for (const f of lfFiles) select.append(el('option', { value: f, textContent: f, selected: f === targetFile }));
+  const shown = shortPaths(lfFiles);
+  lfFiles.forEach((f, i) => select.append(el('option', { value: f, textContent: shown[i], title: f, selected: f === targetFile })));
   select.addEventListener('change', () => (targetFile = select.value));
   const acceptAll = el('button', { id: 'accept-all', textContent: 'Accept All Passing', disabled: lfFiles.length === 0 || passed === 0 });
   acceptAll.addEventListener('click', () => targetFile && host.postMessage({ type: 'acceptAllPassing', targetFile }));
@@ -64,7 +65,7 @@ function numbers(c: ScoredCandidate): HTMLElement {
     ['Coverage', pct(s?.coverage), 'share of sample rows it votes on'],
     ['Est. accuracy', pct(s?.estimatedAccuracy), 'label model estimate when voting, no gold labels used'],
     ['Dev accuracy', s?.devAccuracy !== null && s?.devAccuracy !== undefined ? `${pct(s.devAccuracy)} (${s.devVotes} votes)` : '—', 'correct / votes on the dev set: really a precision'],
-    ['Max overlap', s ? `${pct(s.maxOverlap)}${s.maxOverlapWith ? ` with ${s.maxOverlapWith}` : ''}` : '—', 'share of its votes where one existing LF also votes'],
+    ['Overlap (share of its votes)', s ? `${pct(s.maxOverlap)}${s.maxOverlapWith ? ` with ${s.maxOverlapWith}` : ''}` : '—', 'share of its votes where one existing LF also votes'],
     ['Conflict', pct(s?.conflict), 'sample rows where an existing LF votes a different label'],
     ['Label model Δ', signed(s?.deltaLabelModelAccuracy), 'change in label-model accuracy on the dev set if added'],
     ['Coverage Δ', signed(s?.deltaCoverage), 'change in total coverage if added'],
@@ -155,3 +156,16 @@ window.addEventListener('message', (event: MessageEvent<HostToReviewMessage>) =>
 
 render();
 host.postMessage({ type: 'ready' });
+
+/** File paths relative to the folder they all share, as a user reads them in the explorer. */
+function shortPaths(files: string[]): string[] {
+  if (files.length === 0) return [];
+  const split = files.map((f) => f.split(/[\\/]/));
+  let common = split[0].length - 1; // never strip the file name itself
+  for (const parts of split) {
+    let i = 0;
+    while (i < common && i < parts.length - 1 && parts[i] === split[0][i]) i++;
+    common = i;
+  }
+  return split.map((parts) => parts.slice(common).join('/'));
+}
