@@ -27,7 +27,7 @@ export class DashboardPanel {
       });
       DashboardPanel.current = new DashboardPanel(panel, ctx);
     }
-    if (focusLf) DashboardPanel.current.post({ type: 'didAnalyze', analysis: ctx.analysis });
+    if (focusLf) DashboardPanel.current.post({ type: 'focusLf', name: focusLf });
   }
 
   static revive(panel: vscode.WebviewPanel, ctx: Ctx): void {

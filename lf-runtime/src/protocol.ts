@@ -124,7 +124,13 @@ export interface DashboardDidChangeStatus {
   status: RuntimeStatus;
 }
 
-export type HostToDashboardMessage = DashboardDidAnalyze | DashboardDidChangeStatus;
+/** Host -> dashboard webview: scroll to and highlight one LF (a CodeLens was clicked). */
+export interface DashboardFocusLf {
+  type: 'focusLf';
+  name: string;
+}
+
+export type HostToDashboardMessage = DashboardDidAnalyze | DashboardDidChangeStatus | DashboardFocusLf;
 
 /** Dashboard webview -> host: the webview loaded and wants the current state. */
 export interface DashboardReadyCommand {

@@ -20,6 +20,7 @@ const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 let analysis: ProjectAnalysis | null = null;
 let status: RuntimeStatus | null = null;
+let focused: string | null = null;
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 
@@ -48,7 +49,7 @@ function lfRow(lf: LfSummary, labels: string[]): HTMLTableRowElement {
     pct(lf.estimatedAccuracy),
     problems,
   ];
-  const row = el('tr', { className: problems ? 'has-problem' : '' });
+  const row = el('tr', { className: `${problems ? 'has-problem' : ''}${lf.name === focused ? ' focused' : ''}` });
   row.dataset.lf = lf.name;
   for (const c of cells) row.append(el('td', {}, c));
   return row;
@@ -91,7 +92,9 @@ window.addEventListener('message', (event: MessageEvent<HostToDashboardMessage>)
   const m = event.data;
   if (m.type === 'didAnalyze') analysis = m.analysis;
   else if (m.type === 'didChangeStatus') status = m.status;
+  else if (m.type === 'focusLf') focused = m.name;
   render();
+  if (m.type === 'focusLf') document.querySelector('tr.focused')?.scrollIntoView({ block: 'center' });
 });
 
 render();
