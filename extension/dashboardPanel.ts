@@ -15,6 +15,8 @@ export class DashboardPanel {
   static readonly viewType = 'lfStudio.dashboard';
   private static current: DashboardPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The LF to highlight; kept so a panel that is still loading gets it with its first state. */
+  private focusedLf: string | null = null;
 
   static show(ctx: Ctx, focusLf?: string): void {
     if (DashboardPanel.current) {
@@ -27,7 +29,7 @@ export class DashboardPanel {
       });
       DashboardPanel.current = new DashboardPanel(panel, ctx);
     }
-    if (focusLf) DashboardPanel.current.post({ type: 'focusLf', name: focusLf });
+    if (focusLf) DashboardPanel.current.focus(focusLf);
   }
 
   static revive(panel: vscode.WebviewPanel, ctx: Ctx): void {
@@ -64,9 +66,15 @@ export class DashboardPanel {
     }
   }
 
+  private focus(name: string): void {
+    this.focusedLf = name;
+    this.post({ type: 'focusLf', name });
+  }
+
   private pushState(): void {
     if (this.ctx.status) this.post({ type: 'didChangeStatus', status: this.ctx.status });
     this.post({ type: 'didAnalyze', analysis: this.ctx.analysis });
+    if (this.focusedLf) this.post({ type: 'focusLf', name: this.focusedLf });
   }
 
   private post(message: HostToDashboardMessage): void {
