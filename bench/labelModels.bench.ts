@@ -148,7 +148,8 @@ function benchSynthetic(): void {
   console.log(`\n## synthetic ${n} x ${m}, k=2, ${votes} votes (coverage 0.05-0.5, accuracy 0.6-0.95 per LF)`);
   console.log(
     `default fit ${ms.toFixed(0)} ms (target <= 5000 ms: ${ms <= 5000 ? 'met' : 'NOT met'}), fitted on ${fit.fittedRows} rows ` +
-      `(${fit.fittedPatterns} distinct patterns; ${fit.fittedRows < n ? 'more than DEFAULT_FIT_MAX_ROWS distinct patterns, so a strided sample' : 'all rows'}), chose ${fit.chosen}; ` +
+      `(${fit.fittedRows < n ? 'too many distinct vote patterns to fit on all rows, so an evenly strided sample' : 'all rows'}, ` +
+      `${fit.fittedPatterns} index rows${fit.fittedPatterns === fit.fittedRows ? ': compression did not pay' : ''}), chose ${fit.chosen}; ` +
       `predictProba on all rows ${predictMs.toFixed(0)} ms`,
   );
   console.log(

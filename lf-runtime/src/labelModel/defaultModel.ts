@@ -47,7 +47,10 @@ export interface DefaultFit {
   uncoveredRows: number;
   /** Rows the parameters were estimated from (all rows, or a strided sample of a very large matrix). */
   fittedRows: number;
-  /** Distinct vote patterns the fit ran on (each weighted by its row count). */
+  /**
+   * Index rows the fit ran on: distinct vote patterns, each weighted by its row count, or (when a matrix
+   * has too many distinct patterns for that to pay) the fitted rows one by one.
+   */
   fittedPatterns: number;
   /** Candidates fitted, with their dev-set accuracy when a dev set was given. */
   candidates: { name: string; score: number | null }[];
