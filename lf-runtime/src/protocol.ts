@@ -62,7 +62,14 @@ export interface ProjectAnalysis {
   totalCoverage: number;
   totalConflict: number;
   /** The label model behind estimatedAccuracy: which one, the class balance it found, rows no LF votes on. */
-  labelModel: { name: string; classBalance: number[]; uncoveredRows: number } | null;
+  labelModel: {
+    name: string;
+    classBalance: number[];
+    uncoveredRows: number;
+    /** How the model was chosen, e.g. "best accuracy on the dev set (120 rows ...)". */
+    chosenBy: string;
+    usedDevSet: boolean;
+  } | null;
   fileProblems: FileProblem[];
   durationMs: number;
 }

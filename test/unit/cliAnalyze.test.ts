@@ -30,7 +30,10 @@ describe('lf-studio analyze', () => {
     assert.equal(my.correct, devHits.filter((r) => r.label === 1).length);
     assert.equal(my.incorrect, devHits.filter((r) => r.label !== 1).length);
     assert.equal(my.empiricalAccuracy, my.correct / devHits.length);
+    assert.equal(out.labelModel.usedDevSet, true, 'a dev set chooses and calibrates the label model');
+    assert.match(out.labelModel.chosenBy, /dev set/);
     for (const lf of out.lfs) {
+      assert.ok(lf.estimatedAccuracy > 0 && lf.estimatedAccuracy <= 1, `${lf.name}.estimatedAccuracy`);
       for (const key of ['coverage', 'overlaps', 'conflicts']) assert.ok(lf[key] >= 0 && lf[key] <= 1, `${lf.name}.${key}`);
       assert.equal(lf.errors, 0);
     }
@@ -42,6 +45,7 @@ describe('lf-studio analyze', () => {
     assert.match(r.stdout, /^\s+j\s+Polarity\s+Coverage\s+Overlaps\s+Conflicts/);
     assert.match(r.stdout, /keyword_my\s+0\s+\[1\]\s+0\.\d{4}/);
     assert.doesNotMatch(r.stdout, /Emp\. Acc\./);
+    assert.match(r.stdout, /chosen by the default without gold labels/);
   });
 
   it('fails with one clear line on bad arguments and bad input', () => {

@@ -76,7 +76,9 @@ function render(): void {
         `${a.task} · ${a.lfs.length} LFs on ${a.rows} sample rows` +
         (a.devRows !== null ? ` and ${a.devRows} dev rows` : '') +
         ` · total coverage ${pct(a.totalCoverage)} · conflict ${pct(a.totalConflict)}` +
-        (a.labelModel ? ` · label model ${a.labelModel.name}, ${a.labelModel.uncoveredRows} rows without votes` : ''),
+        (a.labelModel
+          ? ` · label model ${a.labelModel.name}${a.labelModel.usedDevSet ? ' (chosen and calibrated on the dev set)' : ''}, ${a.labelModel.uncoveredRows} rows without votes`
+          : ''),
     }),
   );
   const head = ['LF', 'Polarity', 'Coverage', 'Overlaps', 'Conflicts', 'Correct', 'Incorrect', 'Emp. acc. (precision on dev)', 'Est. acc.', 'Problems'];

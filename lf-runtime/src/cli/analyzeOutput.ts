@@ -47,7 +47,10 @@ export function analysisTable(a: ProjectAnalysis, isolation: IsolationReport): s
   const out = [line(header), ...rows.map(line)];
   out.push('');
   out.push(`${a.rows} rows${withDev ? `, ${a.devRows} dev rows` : ''}; total coverage ${fmt(a.totalCoverage)}, conflict ${fmt(a.totalConflict)}`);
-  if (a.labelModel) out.push(`Est. Acc.: ${a.labelModel.name} label model (no gold labels); ${a.labelModel.uncoveredRows} rows have no votes`);
+  if (a.labelModel) {
+    const lm = a.labelModel;
+    out.push(`Est. Acc.: ${lm.name} label model, chosen by ${lm.chosenBy}; ${lm.uncoveredRows} rows have no votes`);
+  }
   if (withDev) out.push('Emp. Acc. = correct / votes on the dev set (a precision).');
   for (const lf of a.lfs) {
     if (lf.firstError) out.push(`${lf.name}: ${lf.firstError.kind}${lf.firstError.line ? ` at line ${lf.firstError.line}` : ''}: ${lf.firstError.message}`);

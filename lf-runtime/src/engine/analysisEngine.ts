@@ -191,11 +191,15 @@ export class AnalysisEngine {
     const stats = lfSummaries(L, null);
     const dev = this.config.dev;
     const devGold = dev?.gold ?? null;
-    const devStats =
+    const devL =
       dev && devGold && placed.every((p) => p.devVotes)
-        ? lfSummaries(voteMatrixFromColumns(dev.rows.length, placed.map((p) => p.devVotes as Int8Array)), devGold)
+        ? voteMatrixFromColumns(dev.rows.length, placed.map((p) => p.devVotes as Int8Array))
         : null;
-    const estimate = placed.length > 0 ? estimateLfAccuracies(L, k) : null;
+    const devStats = devL ? lfSummaries(devL, devGold) : null;
+    // The project's dev rows all carry gold labels (checked when the project loads), so they can choose and
+    // calibrate the label model.
+    const devSet = devL && devGold ? { L: devL, gold: devGold.map((g) => g ?? -1) } : undefined;
+    const estimate = placed.length > 0 ? estimateLfAccuracies(L, k, devSet) : null;
 
     const lfs: LfSummary[] = placed.map(({ file, lf }, j) => ({
       name: lf.name,
@@ -224,7 +228,15 @@ export class AnalysisEngine {
       lfs,
       totalCoverage: placed.length ? totalCoverage(L) : 0,
       totalConflict: placed.length ? totalConflict(L) : 0,
-      labelModel: estimate ? { name: estimate.model, classBalance: estimate.classBalance, uncoveredRows: estimate.uncoveredRows } : null,
+      labelModel: estimate
+        ? {
+            name: estimate.model,
+            classBalance: estimate.classBalance,
+            uncoveredRows: estimate.uncoveredRows,
+            chosenBy: estimate.chosenBy,
+            usedDevSet: estimate.usedDevSet,
+          }
+        : null,
       fileProblems,
       durationMs,
     };

@@ -3,7 +3,7 @@
  * class balance and the number of rows no LF votes on. Never throws on an empty or all-abstain matrix,
  * because the editor calls it before the user has written a working LF.
  */
-import { fitDefault } from './defaultModel.ts';
+import { fitDefault, type DevSet } from './defaultModel.ts';
 import type { VoteMatrix } from './types.ts';
 
 export interface LfAccuracyEstimate {
@@ -13,17 +13,30 @@ export interface LfAccuracyEstimate {
   accuracies: (number | null)[];
   classBalance: number[];
   uncoveredRows: number;
+  /** How the model was chosen, in words for the user (says so when the dev set was used). */
+  chosenBy: string;
+  usedDevSet: boolean;
 }
 
-export function estimateLfAccuracies(L: VoteMatrix, k: number): LfAccuracyEstimate {
+/** With `dev` (the same LFs' votes on rows with gold labels), the dev set chooses the model and calibrates. */
+export function estimateLfAccuracies(L: VoteMatrix, k: number, dev?: DevSet): LfAccuracyEstimate {
   if (L.n === 0 || L.m === 0) {
-    return { model: 'none (no rows or no LFs)', accuracies: new Array<null>(L.m).fill(null), classBalance: new Array<number>(k).fill(1 / k), uncoveredRows: L.n };
+    return {
+      model: 'none (no rows or no LFs)',
+      accuracies: new Array<null>(L.m).fill(null),
+      classBalance: new Array<number>(k).fill(1 / k),
+      uncoveredRows: L.n,
+      chosenBy: 'nothing to fit',
+      usedDevSet: false,
+    };
   }
-  const fit = fitDefault(L, k);
+  const fit = fitDefault(L, k, dev && dev.gold.length > 0 ? { dev } : {});
   return {
     model: fit.model.name,
     accuracies: fit.model.accuracyWhenVoting,
     classBalance: fit.model.classBalance,
     uncoveredRows: fit.uncoveredRows,
+    chosenBy: fit.chosenBy,
+    usedDevSet: fit.usedDevSet,
   };
 }

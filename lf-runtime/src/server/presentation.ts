@@ -56,7 +56,8 @@ export function hoverMarkdown(lf: LfSummary, analysis: ProjectAnalysis): string 
   if (lf.noneCount) lines.push(row('Returned None (counted as abstain)', String(lf.noneCount)));
   if (lf.timedOut) lines.push(row('Timed out', 'yes: its votes count as abstain'));
   if (analysis.labelModel) {
-    lines.push('', `Label model: ${analysis.labelModel.name}; ${analysis.labelModel.uncoveredRows} rows have no vote.`);
+    const lm = analysis.labelModel;
+    lines.push('', `Label model: ${lm.name}, chosen by ${lm.chosenBy}; ${lm.uncoveredRows} rows have no vote.`);
   }
   return lines.join('\n');
 }
