@@ -173,6 +173,8 @@ export class LfLanguageServer {
 
   private isolationLabels: string[] = [];
   private projectWarnings: string[] = [];
+  /** Runtime restarts since the last published run, shown once in the status detail. */
+  private restartNotes: string[] = [];
 
   /** Restarts after a crash or timeout are the runtime healing itself: say so in the log, not in a pop-up. */
   private onExecutorEvent(event: ExecutorEvent): void {
@@ -180,6 +182,7 @@ export class LfLanguageServer {
       this.connection.console.info(`Sandbox worker ${event.worker} started in ${event.loadMs} ms${event.fromSnapshot ? ' (from snapshot)' : ''}`);
     } else if (event.type === 'restarted') {
       this.connection.console.warn(event.message);
+      this.restartNotes.push(event.message);
     }
   }
 
@@ -249,7 +252,7 @@ export class LfLanguageServer {
     this.setStatus({
       state: 'ready',
       text: `${analysis.lfs.length} LFs · ${analysis.rows} rows · coverage ${(analysis.totalCoverage * 100).toFixed(1)}%`,
-      detail: [`Last run ${analysis.durationMs} ms${errors ? `; ${errors} LFs with errors` : ''}`, ...this.projectWarnings].join('\n'),
+      detail: [`Last run ${analysis.durationMs} ms${errors ? `; ${errors} LFs with errors` : ''}`, ...this.restartNotes.splice(0), ...this.projectWarnings].join('\n'),
     });
     void this.connection.sendNotification(DidAnalyzeNotification, analysis);
     if (this.canRefreshLenses) void this.connection.sendRequest(CodeLensRefreshRequest.type);
