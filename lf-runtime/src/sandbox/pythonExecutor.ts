@@ -17,7 +17,7 @@ import { mergeShardOutcomes, type ShardRun } from './shardMerge.ts';
 import { describeExit, SandboxProcess, type ExitInfo } from './sandboxProcess.ts';
 import { defaultSnapshotDir, existingSnapshot, snapshotFileFor, storeSnapshot } from './snapshotCache.ts';
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions } from './types.ts';
-import type { PreparedMessage, RunRequest, WorkerMessage } from './wireProtocol.ts';
+import { asciiJson, type PreparedMessage, type RunRequest, type WorkerMessage } from './wireProtocol.ts';
 
 export interface PythonExecutorOptions {
   /** Folder with lfWorker.js and pyodide/ (default: beside the running bundle, or the repository's dist/). */
@@ -283,7 +283,7 @@ class PythonExecutor implements LfExecutor {
       const start = Math.floor((rows.length * s) / shardCount);
       const end = Math.floor((rows.length * (s + 1)) / shardCount);
       const columns = fields.map((f) => rows.slice(start, end).map((r) => toJsonValue(r.fields[f])));
-      const payload = JSON.stringify({ fields, columns, n: end - start });
+      const payload = asciiJson({ fields, columns, n: end - start });
       hash.update(payload);
       shards.push({ start, end, payload });
     }
