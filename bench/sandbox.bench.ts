@@ -3,7 +3,7 @@
 // to first results, one edited LF re-run over 10k rows, and worker memory with 100k rows and 20 LFs.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Row } from '../lf-runtime/src/data/types.ts';
 import { createPythonExecutor } from '../lf-runtime/src/sandbox/pythonExecutor.ts';
@@ -161,6 +161,8 @@ async function main(): Promise<void> {
   const snapshotDir = join(work, 'snapshots');
   const versionCheck = spawnSync('python3', ['--version'], { encoding: 'utf8' });
   console.log(`reference: native ${versionCheck.stdout.trim()} plain loop, same LF file and rows; ${rows100k.length} rows`);
+  // Other work on the machine moves every figure; say how busy it was.
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
   // Cold start once (no snapshot yet); this also writes the snapshot the later figures use.
   let t = performance.now();
@@ -270,6 +272,7 @@ async function main(): Promise<void> {
   console.log(`  native python3                         ${nativeMem.toFixed(0)} MB (reference)`);
   console.log(`  sandbox, pool of 2 workers             ${perWorker.map((m) => `${m} MB`).join(' + ')} = ${total} MB  ratio ${ratio(total, nativeMem)}  (target < 400 MB)`);
   console.log(`  sandbox, one worker (poolSize: 1)      ${singleMb} MB  ratio ${ratio(singleMb, nativeMem)}  (target < 400 MB)`);
+  console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
 main()
