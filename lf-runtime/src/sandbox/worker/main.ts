@@ -96,43 +96,32 @@ function releaseStartupBuffers(py: PyodideAPI, options: Record<string, unknown>)
 
 /**
  * A full collection, taken from a throwaway context so no collector function is ever reachable from this
- * context's globals. Used after a dataset load and after the warm-up: each leaves tens of megabytes of
- * garbage (the payload line, its copies for Python) that V8 would otherwise keep until it next needs room.
+ * context's globals. Used after a large dataset load and after the warm-up: each leaves tens of megabytes
+ * of garbage (the payload line, its copies for Python) that V8 would otherwise keep until it next needs
+ * room. Obtained on first use: changing V8 flags makes Node compile its own later-loaded modules without
+ * their code cache, which start-up should not pay for.
  */
-const collectGarbage: () => void = (() => {
+let collector: (() => void) | null = null;
+function collectGarbage(): void {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const v8 = require('node:v8') as typeof import('node:v8');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const vm = require('node:vm') as typeof import('node:vm');
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    v8.setFlagsFromString('--no-expose-gc');
-    return gc;
+    if (!collector) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const v8 = require('node:v8') as typeof import('node:v8');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const vm = require('node:vm') as typeof import('node:vm');
+      v8.setFlagsFromString('--expose-gc');
+      collector = vm.runInNewContext('gc') as () => void;
+      v8.setFlagsFromString('--no-expose-gc');
+    }
+    collector();
   } catch {
     // Only memory is at stake: the collector still runs on its own.
-    return () => undefined;
+    collector = () => undefined;
   }
-})();
+}
 
 /** A dataset line above this size leaves enough garbage to be worth a collection (~20 ms) right away. */
 const LARGE_PAYLOAD_CHARS = 1024 * 1024;
-
-/**
- * V8 moves a hot wasm function from its baseline compiler to the optimizing one after a budget of executed
- * code. With the default budget, tier-up of pyodide's interpreter starts during start-up and competes with
- * it for the cores; the first results of a fresh worker then came ~40% later than with 10x the budget, while
- * long runs tier up within their first tens of milliseconds either way (sandbox benchmark). Set here rather
- * than on the command line: an option this Node's V8 does not know is ignored instead of stopping the worker.
- */
-function tuneWasmTiering(): void {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--wasm-tiering-budget=18000000');
-  } catch {
-    // Default tiering: slower first results, same steady speed.
-  }
-}
 
 interface Runtime {
   py: PyodideAPI;
@@ -150,7 +139,6 @@ async function startRuntime(): Promise<Runtime> {
   const snapshotPath = arg('snapshot');
   const makeSnapshot = process.argv.includes('--make-snapshot');
   shimProcessBinding();
-  tuneWasmTiering();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadPyodide } = require(`${indexURL}pyodide.js`) as { loadPyodide: LoadPyodide };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -303,22 +291,25 @@ function warmUp(rt: Runtime): void {
 }
 
 async function main(): Promise<void> {
-  const rt = await startRuntime();
-  // Warm up only while idle: a request that arrives first is served at once and cancels it.
-  let warmTimer: NodeJS.Timeout | null = process.argv.includes('--no-warm-up') ? null : setTimeout(() => guarded(() => warmUp(rt)), 50);
+  // Listen on stdin before pyodide loads: requests sent while it starts are queued, and the first one is
+  // handled the moment the runtime is ready (attaching the listener afterwards cost ~100 ms of idle time
+  // between `ready` and the first request in start-up probes).
+  let rt: Runtime | null = null;
+  const queued: string[] = [];
+  let warmTimer: NodeJS.Timeout | null = null;
   // Chunks of the line being received; a dataset line can be tens of megabytes.
   let partial: string[] = [];
   let pendingLoad: { id: number; key: string } | null = null;
-  const handleLine = (line: string): void => {
+  const handleLine = (runtime: Runtime, line: string): void => {
     if (pendingLoad) {
       const { id, key } = pendingLoad;
       pendingLoad = null;
       datasets.get(key)?.destroy();
       datasets.delete(key);
       try {
-        const proxy = rt.loadDataset(line);
+        const proxy = runtime.loadDataset(line);
         datasets.set(key, proxy);
-        send({ type: 'loaded', id, rows: rt.datasetSize(proxy) });
+        send({ type: 'loaded', id, rows: runtime.datasetSize(proxy) });
         if (line.length > LARGE_PAYLOAD_CHARS) collectGarbage();
       } catch (err) {
         send({ type: 'failed', id, message: err instanceof Error ? err.message : String(err) });
@@ -328,7 +319,7 @@ async function main(): Promise<void> {
     const req = JSON.parse(line) as WorkerRequest;
     try {
       if (req.type === 'load') pendingLoad = { id: req.id, key: req.key };
-      else if (req.type === 'run') runFile(rt, req);
+      else if (req.type === 'run') runFile(runtime, req);
       else if (req.type === 'drop') {
         datasets.get(req.key)?.destroy();
         datasets.delete(req.key);
@@ -350,12 +341,22 @@ async function main(): Promise<void> {
       const line = partial.join('');
       partial = [];
       from = nl + 1;
-      if (line) handleLine(line);
+      if (!line) continue;
+      if (rt) handleLine(rt, line);
+      else queued.push(line);
     }
     if (from < chunk.length) partial.push(chunk.slice(from));
   });
   // The parent closing our stdin means it is gone: stop.
   process.stdin.on('end', () => process.exit(0));
+  const runtime = await startRuntime();
+  rt = runtime;
+  const requestsWaiting = queued.length > 0;
+  for (const line of queued.splice(0)) handleLine(runtime, line);
+  // Warm up only while idle: a request that arrives first is served at once and cancels it.
+  if (!requestsWaiting && !process.argv.includes('--no-warm-up')) {
+    warmTimer = setTimeout(() => guarded(() => warmUp(runtime)), 50);
+  }
 }
 
 main().catch((err: unknown) => {
