@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Row } from '../../lf-runtime/src/data/types.ts';
+import { isScrubbedEnvironment, planLaunch } from '../../lf-runtime/src/sandbox/isolation.ts';
 import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
+import { asciiJson } from '../../lf-runtime/src/sandbox/wireProtocol.ts';
 import type { ExecutorEvent, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
 
 const rows = (n: number): Row[] =>
@@ -45,6 +47,37 @@ describe('sandbox runtime', () => {
     const helper = await run(file(LF_A, 20));
     assert.ok(helper.lfs.every((l) => l.durationMs > 0), 'a module-level change re-runs every LF');
     assert.equal(helper.lfs[2].votes.filter((v) => v === 0).length, 20);
+  });
+
+  it('ships rows as ASCII and LFs still see every character as it was', async () => {
+    const texts = ['héllo wörld', 'emoji 😀 here', 'line\u2028sep and "quotes" \\ back', 'plain', '\u007f del', '日本語'];
+    const payload = asciiJson({ fields: ['text'], columns: [texts] });
+    assert.match(payload, /^[\x20-\x7e]*$/, 'only printable ASCII on the wire');
+    assert.deepEqual(JSON.parse(payload).columns[0], texts);
+    await executor.loadRows('unicode', texts.map((text, i) => ({ id: `u${i}`, fields: { text } })));
+    const checks = texts.map((t, i) => `    if x.text == ${JSON.stringify(t)}:\n        return ${i % 2}`).join('\n');
+    const source = `from snorkel.labeling import labeling_function\n@labeling_function()\ndef exact(x):\n${checks}\n    return -1\n@labeling_function()\ndef length(x):\n    return 1 if len(x.text) == len(x["text"]) > 4 else 0\n`;
+    const r = await executor.runFile({ file: '/p/unicode.py', source, datasetKey: 'unicode', cardinality: 2, timeoutMs: 5000 });
+    assert.deepEqual([...r.lfs[0].votes], texts.map((_, i) => i % 2), 'each row matched its own text exactly');
+    // Python counts code points: the emoji is one character there, two UTF-16 units here.
+    assert.deepEqual([...r.lfs[1].votes], texts.map((t) => ([...t].length > 4 ? 1 : 0)));
+  });
+
+  it('gives the worker no variable of the parent environment', () => {
+    process.env.LF_STUDIO_TEST_SECRET = 'sk-should-not-leak';
+    try {
+      const plan = planLaunch({
+        nodePath: process.execPath, distDir: '/nowhere', snapshotFile: null, makeSnapshot: false,
+        useNetworkNamespace: false, usePermissionModel: false, maxOldSpaceMb: 512,
+      });
+      assert.ok(!Object.values(plan.env).some((v) => v.includes('sk-should-not-leak')));
+      assert.ok(!('PATH' in plan.env) && !('HOME' in plan.env));
+      assert.equal(isScrubbedEnvironment(plan.env), true);
+      assert.equal(isScrubbedEnvironment({ ...plan.env, LF_STUDIO_TEST_SECRET: 'x' }), false);
+      assert.equal(isScrubbedEnvironment({ ...plan.env, MALLOC_ARENA_MAX: 'changed' }), false);
+    } finally {
+      delete process.env.LF_STUDIO_TEST_SECRET;
+    }
   });
 
   it('re-runs when the rows change under the same key', async () => {

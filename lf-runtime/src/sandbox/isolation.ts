@@ -87,6 +87,27 @@ export interface LaunchOptions {
 }
 
 /**
+ * The worker's whole environment: constants that carry nothing of the parent's (Electron-hosted Node also
+ * gets ELECTRON_RUN_AS_NODE=1 to behave as plain Node). glibc's allocator by default raises its mmap
+ * threshold each time a large block is freed, so after the ~30 MB snapshot buffer is released, later
+ * multi-megabyte buffers (dataset lines) come from heaps that are never given back: ~40 MB more resident
+ * memory per worker for the rest of its life. A fixed threshold and two arenas keep the worker at its
+ * working size (100k rows, 20 LFs, 2 workers: peak 186 -> 168-180 MB each in the worker probe). Other C
+ * libraries ignore these names.
+ */
+export const WORKER_FIXED_ENV: Readonly<Record<string, string>> = Object.freeze({
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_ARENA_MAX: '2',
+});
+
+/** True when a worker environment holds nothing but the fixed values above. */
+export function isScrubbedEnvironment(env: Record<string, string>): boolean {
+  return Object.entries(env).every(([k, v]) =>
+    k === 'ELECTRON_RUN_AS_NODE' ? v === '1' : Object.prototype.hasOwnProperty.call(WORKER_FIXED_ENV, k) && WORKER_FIXED_ENV[k] === v,
+  );
+}
+
+/**
  * V8 settings for the worker, each measured with the sandbox benchmark:
  * - The worker's JavaScript is small (Python lives in wasm memory), but loading a dataset briefly makes
  *   megabytes of strings; V8's default young generation (up to 3 x 16 MB) kept ~30 MB of that resident per
@@ -113,9 +134,8 @@ export function planLaunch(o: LaunchOptions): LaunchPlan {
   nodeArgs.push(join(o.distDir, 'lfWorker.js'), `--index-url=${join(o.distDir, 'pyodide')}/`);
   if (o.snapshotFile) nodeArgs.push(`--snapshot=${o.snapshotFile}`);
   else if (o.makeSnapshot) nodeArgs.push('--make-snapshot');
-  // No variable of the parent's environment reaches the worker. Electron-hosted Node needs one flag to
-  // behave as plain Node; it carries no secret.
-  const env: Record<string, string> = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+  // No variable of the parent's environment reaches the worker: only fixed values (see WORKER_FIXED_ENV).
+  const env: Record<string, string> = { ...WORKER_FIXED_ENV, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
   const unshare = o.useNetworkNamespace ? networkNamespaceCommand() : null;
   return unshare
     ? { command: unshare, args: ['-rn', o.nodePath, ...nodeArgs], env, nodePermissionModel: !!flag, networkNamespace: true }

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Row } from '../data/types.ts';
-import { locateDist, planLaunch, type LaunchPlan } from './isolation.ts';
+import { isScrubbedEnvironment, locateDist, planLaunch, type LaunchPlan } from './isolation.ts';
 import { LfResultCache } from './resultCache.ts';
 import { mergeShardOutcomes, type ShardRun } from './shardMerge.ts';
 import { describeExit, SandboxProcess, type ExitInfo } from './sandboxProcess.ts';
@@ -392,7 +392,7 @@ class PythonExecutor implements LfExecutor {
     const plan = this.lastPlan;
     return {
       separateProcess: true,
-      environmentScrubbed: plan ? Object.keys(plan.env).every((k) => k === 'ELECTRON_RUN_AS_NODE') : true,
+      environmentScrubbed: plan ? isScrubbedEnvironment(plan.env) : true,
       nodePermissionModel: plan?.nodePermissionModel ?? false,
       networkNamespace: plan?.networkNamespace ?? false,
       pyodideBridgesRemoved: bridges,

@@ -1,6 +1,6 @@
 /**
  * The sandbox worker: a separate Node process (bundled to dist/lfWorker.js) that hosts pyodide and runs
- * labeling functions. The parent starts it with an empty environment, Node's permission model (read access
+ * labeling functions. The parent starts it without its own environment, Node's permission model (read access
  * to dist/ and the snapshot only, no child processes, no writes) and, where possible, no network. Here we
  * add the interpreter-level layer: JavaScript bridges unregistered, function constructors neutered, the
  * Python guard installed (see python/lf_guard.py). Requests arrive as JSON lines on stdin; replies go to
@@ -307,6 +307,9 @@ async function main(): Promise<void> {
       datasets.get(key)?.destroy();
       datasets.delete(key);
       try {
+        // A large dataset's copies come on top of whatever garbage is still waiting (the snapshot bytes after
+        // start-up, an earlier dataset): collect it first, so the peak is this load's own.
+        if (line.length > LARGE_PAYLOAD_CHARS) collectGarbage();
         const proxy = runtime.loadDataset(line);
         datasets.set(key, proxy);
         send({ type: 'loaded', id, rows: runtime.datasetSize(proxy) });
