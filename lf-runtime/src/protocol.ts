@@ -47,6 +47,8 @@ export interface FileProblem {
   file: string;
   message: string;
   line: number | null;
+  /** 'warning' for a file that loads but cannot help yet (e.g. it defines no LFs); absent means an error. */
+  severity?: 'error' | 'warning';
 }
 
 /** Everything one analysis pass produced for the project. */

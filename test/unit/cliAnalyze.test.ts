@@ -59,6 +59,9 @@ describe('lf-studio analyze', () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"text": "ok"}\n{"text": broken}\n');
     cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--data', bad], /bad\.jsonl:2/]);
+    const noLfs = join(dir, 'helpers.py');
+    writeFileSync(noLfs, 'import re\n\ndef helper(x):\n    return 1\n');
+    cases.push([['analyze', '--lfs', noLfs, '--data', join(example, 'data', 'valid.json')], /helpers\.py defines no labeling functions; decorate each one with @labeling_function\(\)/]);
     for (const [args, pattern] of cases) {
       const r = cli(...args);
       assert.notEqual(r.status, 0, args.join(' '));

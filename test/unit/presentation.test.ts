@@ -72,6 +72,13 @@ describe('editor presentation', () => {
     assert.match(d[1].message, /keyword_my failed on 12 of 1686 rows/);
   });
 
+  it('shows a file problem marked as a warning (a file with no LFs) as a warning, not an error', () => {
+    const d = fileDiagnostics('/ws/helpers.py', analysis([lf()]), [
+      { file: '/ws/helpers.py', message: 'helpers.py defines no labeling functions', line: 1, severity: 'warning' },
+    ]);
+    assert.deepEqual(d.map((x) => [x.line, x.severity, x.code]), [[1, 'warning', 'file-problem']]);
+  });
+
   it('explains emp. accuracy as precision in the hover', () => {
     const a = { ...analysis([lf({ correct: 3, incorrect: 1, empiricalAccuracy: 0.75 })]), devRows: 120 };
     const md = hoverMarkdown(a.lfs[0], a);

@@ -20,7 +20,7 @@ const HELP = `usage: lf-studio analyze --lfs FILE.py --data FILE [--dev FILE] [-
   --data FILE          unlabeled sample: WRENCH .json, .csv or .jsonl
   --dev FILE           labeled dev set (adds correct, incorrect and empirical accuracy)
   --json               print one JSON object instead of a table
-  --text-field NAME    field LFs read as x.text (default: text)
+  --text-field NAME    field that holds the text; LFs read it as x.NAME (default: text)
   --label-field NAME   gold label column of CSV/JSONL dev sets (default: label)
   --labels A,B,...     class names in class-id order (default: label.json beside the data, else ids from the gold labels)
   --timeout-ms N       wall-clock budget per LF (default: 30000)`;
@@ -57,6 +57,12 @@ export async function runAnalyzeCommand(argv: string[], io: CliIo, _env: NodeJS.
     const fileError = engine.fileResult(args.lfs)?.fileError;
     if (fileError) {
       io.stderr(`lf-studio: ${args.lfs}${fileError.line ? `:${fileError.line}` : ''}: ${fileError.message}\n`);
+      return 1;
+    }
+    if (analysis.lfs.length === 0) {
+      // An empty table with exit 0 would look like a run that worked; this is what scripts must notice.
+      const problem = analysis.fileProblems.find((p) => p.file === args.lfs);
+      io.stderr(`lf-studio analyze: ${args.lfs}: ${problem?.message ?? 'no labeling functions found'}\n`);
       return 1;
     }
     const isolation = await sandbox.isolation();

@@ -4,6 +4,7 @@
  * files into the project-wide figures (Snorkel LFAnalysis + label-model estimates).
  */
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { FileProblem, LfSummary, ProjectAnalysis } from '../protocol.ts';
 import type { FileRunResult, LfExecutor, LfRunResult } from '../sandbox/types.ts';
@@ -172,6 +173,7 @@ export class AnalysisEngine {
       if (!state) continue;
       const problem = this.latestProblem(file);
       if (problem) fileProblems.push(problem);
+      else if (state.sample.lfs.length === 0) fileProblems.push(noLfsProblem(file));
       state.sample.lfs.forEach((lf, j) => {
         const other = seen.get(lf.name);
         if (other !== undefined) {
@@ -241,4 +243,19 @@ export class AnalysisEngine {
       durationMs,
     };
   }
+}
+
+/**
+ * A file that loads but defines no LF would otherwise show nothing at all, which reads as "still running" or
+ * "broken extension"; say what is missing instead.
+ */
+function noLfsProblem(file: string): FileProblem {
+  return {
+    file,
+    line: 1,
+    severity: 'warning',
+    message:
+      `${basename(file)} defines no labeling functions; decorate each one with @labeling_function() ` +
+      '(from snorkel.labeling import labeling_function), or remove the file from "lfFiles" in lfstudio.json',
+  };
 }

@@ -77,7 +77,7 @@ export function fileDiagnostics(file: string, analysis: ProjectAnalysis, problem
   const out: PlainDiagnostic[] = [];
   for (const p of problems) {
     if (p.file !== file) continue;
-    out.push({ line: p.line ?? 1, severity: 'error', message: p.message, code: 'file-problem' });
+    out.push({ line: p.line ?? 1, severity: p.severity ?? 'error', message: p.message, code: 'file-problem' });
   }
   for (const lf of analysis.lfs) {
     if (lf.file !== file) continue;
