@@ -4,6 +4,7 @@
  * nothing about VS Code itself; the extension talks to it over LSP plus the messages in protocol.ts.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeLensRefreshRequest,
@@ -14,6 +15,7 @@ import {
   type CodeLens,
   type Connection,
   type Diagnostic,
+  type FileEvent,
   type Hover,
   type InitializeParams,
   type InitializeResult,
@@ -41,6 +43,8 @@ import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, type Seve
 import { generationContext, scoreCandidates } from './generationHandlers.ts';
 import { RunScheduler } from './runScheduler.ts';
 import type { Project } from '../project/projectFile.ts';
+import { expandLfPattern } from '../project/lfFileGlobs.ts';
+import { PROJECT_FILE_NAME } from '../project/validateProject.ts';
 
 export interface ServerDeps {
   /** Creates a fresh sandbox; called at start and on "Restart Runtime". */
@@ -95,13 +99,7 @@ export class LfLanguageServer {
       token.onCancellationRequested(() => abort.abort());
       return scoreCandidates(this.engine, this.executor, this.project, params, abort.signal);
     });
-    connection.onDidChangeWatchedFiles(({ changes }) => {
-      const files = changes.map((c) => fileURLToPath(c.uri));
-      // A new or deleted .py file may change what the lfFiles patterns match: reload the project.
-      const addedOrRemoved = changes.some((c) => c.type !== FileChangeType.Changed && c.uri.endsWith('.py'));
-      if (addedOrRemoved || files.some((f) => f.endsWith('lfstudio.json') || this.isDataFile(f))) void this.openWorkspace();
-      else this.scheduler.request(files.filter((f) => this.engine?.isLfFile(f) && !this.isOpen(f)), 0);
-    });
+    connection.onDidChangeWatchedFiles(({ changes }) => void this.onWatchedFiles(changes));
     connection.onShutdown(() => this.dispose());
 
     this.documents.onDidOpen(({ document }) => this.onDocument(document, 0));
@@ -144,6 +142,9 @@ export class LfLanguageServer {
       if (!opened.ok) {
         this.engine = null;
         this.project = null;
+        // Figures and diagnostics of the project as it was would read as current; drop them with it.
+        this.analysis = null;
+        this.clearDiagnostics();
         this.connection.console.warn(`Project not loaded: ${opened.problems.join(' | ')}`);
         this.setStatus({
           state: opened.missingProjectFile ? 'no-project' : 'error',
@@ -184,6 +185,33 @@ export class LfLanguageServer {
       this.connection.console.warn(event.message);
       this.restartNotes.push(event.message);
     }
+  }
+
+  /**
+   * Files changed on disk. The project is reloaded (data re-read, every LF re-run) only when lfstudio.json, a
+   * data file or the set of files the lfFiles patterns match changed: a virtual environment or any other .py
+   * file appearing elsewhere in the workspace must not restart everything.
+   */
+  private async onWatchedFiles(changes: FileEvent[]): Promise<void> {
+    const files = changes.map((c) => fileURLToPath(c.uri));
+    const projectFile = this.root ? join(this.root, PROJECT_FILE_NAME) : null;
+    const pyAddedOrRemoved = changes.some((c) => c.type !== FileChangeType.Changed && c.uri.endsWith('.py'));
+    if (files.some((f) => f === projectFile || this.isDataFile(f)) || (pyAddedOrRemoved && (await this.lfFileSetChanged()))) {
+      await this.openWorkspace();
+      return;
+    }
+    this.scheduler.request(files.filter((f) => this.engine?.isLfFile(f) && !this.isOpen(f)), 0);
+  }
+
+  /** Whether the lfFiles patterns now match other files than the loaded project has (true with no project). */
+  private async lfFileSetChanged(): Promise<boolean> {
+    const project = this.project;
+    if (!project) return true;
+    const now = new Set<string>();
+    for (const pattern of project.lfFilePatterns) {
+      for (const f of (await expandLfPattern(project.root, pattern)).files) now.add(f);
+    }
+    return now.size !== project.lfFiles.length || project.lfFiles.some((f) => !now.has(f));
   }
 
   private async restart(): Promise<void> {
@@ -248,6 +276,12 @@ export class LfLanguageServer {
       if (diagnostics.length) this.diagnosedFiles.add(file);
       else this.diagnosedFiles.delete(file);
     }
+    // Files dropped from the project (lfFiles edited, file deleted) keep no diagnostics of their last run.
+    for (const file of [...this.diagnosedFiles]) {
+      if (engine.isLfFile(file)) continue;
+      void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics: [] });
+      this.diagnosedFiles.delete(file);
+    }
     const errors = analysis.lfs.filter((l) => l.errors > 0 || l.timedOut).length;
     this.setStatus({
       state: 'ready',
@@ -256,6 +290,11 @@ export class LfLanguageServer {
     });
     void this.connection.sendNotification(DidAnalyzeNotification, analysis);
     if (this.canRefreshLenses) void this.connection.sendRequest(CodeLensRefreshRequest.type);
+  }
+
+  private clearDiagnostics(): void {
+    for (const file of this.diagnosedFiles) void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics: [] });
+    this.diagnosedFiles.clear();
   }
 
   private codeLenses(uri: string): CodeLens[] {
