@@ -25,6 +25,8 @@ export class Ctx {
   status: RuntimeStatus | null = null;
   private readonly statusItem: StatusItem;
   private readonly listeners = new Set<() => void>();
+  /** What belongs to the running language client (its file watchers); disposed when it stops or restarts. */
+  private clientDisposables: vscode.Disposable[] = [];
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('LF Studio', { log: true });
@@ -37,7 +39,9 @@ export class Ctx {
     registerGenerationCommands(this.extension, { client: () => this.client, output: this.output });
     this.extension.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (Config.restartOn.some((s) => e.affectsConfiguration(s))) void this.restartServer();
+        if (Config.restartOn.some((s) => e.affectsConfiguration(s))) {
+          this.restartServer().catch((err: unknown) => this.reportFailure('restarting the language server', err));
+        }
       }),
       vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, {
         deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, this),
@@ -52,16 +56,14 @@ export class Ctx {
       run: { module, transport: TransportKind.ipc },
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
+    // One watcher covers lfstudio.json, LF files and data files; the server decides what a change means.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{py,json,jsonl,ndjson,csv}');
+    this.clientDisposables.push(watcher);
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'python' }],
       outputChannel: this.output,
       initializationOptions: this.config.serverOptions(),
-      synchronize: {
-        fileEvents: [
-          vscode.workspace.createFileSystemWatcher('**/lfstudio.json'),
-          vscode.workspace.createFileSystemWatcher('**/*.{py,json,jsonl,csv}'),
-        ],
-      },
+      synchronize: { fileEvents: watcher },
     };
     const client = new LanguageClient('lfStudio', 'LF Studio', serverOptions, clientOptions);
     client.onNotification(DidAnalyzeNotification, (a: ProjectAnalysis) => {
@@ -79,9 +81,17 @@ export class Ctx {
   }
 
   async restartServer(): Promise<void> {
-    await this.client?.stop();
-    this.client = null;
+    await this.stop();
     await this.startServer();
+  }
+
+  /** Shows a failure of something the user did not directly ask for, with the way to the details. */
+  reportFailure(what: string, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.output.error(`LF Studio: ${what} failed: ${message}`);
+    void vscode.window.showErrorMessage(`LF Studio: ${what} failed: ${message}`, 'Open Output').then((choice) => {
+      if (choice) this.output.show();
+    });
   }
 
   /** Subscribes to analysis/status changes (the dashboard uses it); returns the unsubscribe function. */
@@ -95,7 +105,9 @@ export class Ctx {
   }
 
   async stop(): Promise<void> {
-    await this.client?.stop();
+    const client = this.client;
     this.client = null;
+    for (const d of this.clientDisposables.splice(0)) d.dispose();
+    await client?.stop();
   }
 }

@@ -57,11 +57,13 @@ export class DashboardPanel {
       case 'revealLf': {
         const uri = vscode.Uri.file(message.file);
         const line = Math.max(0, message.line - 1);
-        void vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), viewColumn: vscode.ViewColumn.One });
+        vscode.window
+          .showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), viewColumn: vscode.ViewColumn.One })
+          .then(undefined, (err: unknown) => this.ctx.reportFailure(`opening ${message.file}`, err));
         break;
       }
       case 'rerunAll':
-        void this.ctx.client?.sendRequest(RerunAllRequest);
+        this.ctx.client?.sendRequest(RerunAllRequest).catch((err: unknown) => this.ctx.reportFailure('re-running all labeling functions', err));
         break;
     }
   }
