@@ -59,6 +59,12 @@ describe('lf-studio analyze', () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"text": "ok"}\n{"text": broken}\n');
     cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--data', bad], /bad\.jsonl:2/]);
+    const raw = join(repo, 'test', 'fixtures', 'youtube_raw');
+    cases.push([
+      ['analyze', '--lfs', join(example, 'lfs.py'), '--data', join(raw, 'Youtube01-Psy.csv'), '--dev', join(raw, 'Youtube02-KatyPerry.csv'), '--text-field', 'CONTENT'],
+      /Youtube02-KatyPerry\.csv: the dev set has no gold labels in field "label" \(fields found: .*"CLASS"\); .*set --label-field/,
+    ]);
+    cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--data', join(raw, 'Youtube01-Psy.csv')], /no "text" column; .*Set --text-field to the column/]);
     const noLfs = join(dir, 'helpers.py');
     writeFileSync(noLfs, 'import re\n\ndef helper(x):\n    return 1\n');
     cases.push([['analyze', '--lfs', noLfs, '--data', join(example, 'data', 'valid.json')], /helpers\.py defines no labeling functions; decorate each one with @labeling_function\(\)/]);

@@ -122,6 +122,36 @@ test('CLI: --json lists every candidate with its numbers, saves the generation, 
   }
 });
 
+test('CLI: --label-field hides a CSV gold column from the LFs and makes the dev set labelled', async () => {
+  const fake = await startFakeAnthropic([{ kind: 'reply', text: REPLY }], { expectedKey: KEY });
+  try {
+    const { dir, lfs } = workspace();
+    const c = capture();
+    const exec = standInExecutor();
+    const loaded: Record<string, Row[]> = {};
+    const load = exec.loadRows.bind(exec);
+    exec.loadRows = async (key, rows) => {
+      loaded[key] = rows;
+      await load(key, rows);
+    };
+    const raw = 'test/fixtures/youtube_raw';
+    const args = ['--lfs', lfs, '--data', `${raw}/Youtube01-Psy.csv`, '--dev', `${raw}/Youtube02-KatyPerry.csv`, '--text-field', 'CONTENT', '--task', 't', '--n', '3', '--json', '--workspace', dir];
+    const code = await runGenerateCommand([...args, '--label-field', 'CLASS'], c.io, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url }, { createExecutor: () => exec });
+    assert.equal(code, 0, c.err.join(''));
+    for (const key of ['sample', 'dev']) {
+      assert.ok(loaded[key]!.length > 0);
+      assert.ok(loaded[key]!.every((r) => !('CLASS' in r.fields) && typeof r.fields.CONTENT === 'string'), `${key} rows carry no gold`);
+    }
+    // Without the flag the gold column would stay visible to LFs and the dev set unlabelled: refused, naming the flag.
+    const without = capture();
+    const refused = await runGenerateCommand(args, without.io, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url }, { createExecutor: standInExecutor });
+    assert.notEqual(refused, 0);
+    assert.match(without.err.join(''), /no gold labels in field "label".*--label-field/);
+  } finally {
+    await fake.close();
+  }
+});
+
 test('CLI: a missing key exits non-zero with one line saying how to set it', async () => {
   const { dir, lfs } = workspace();
   const c = capture();

@@ -5,12 +5,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readDataset } from '../data/readDataset.ts';
 import { DataError } from '../data/types.ts';
 import { AnalysisEngine } from '../engine/analysisEngine.ts';
 import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
-import { classNamesFor } from './classNames.ts';
+import { readCliData } from './cliData.ts';
 import { CliError, type CliIo } from './cliIo.ts';
 import { analysisJson, analysisTable } from './analyzeOutput.ts';
 
@@ -33,14 +32,10 @@ export async function runAnalyzeCommand(argv: string[], io: CliIo, _env: NodeJS.
       io.stdout(`${HELP}\n`);
       return 0;
     }
-    const readOptions = { textField: args.textField, labelField: args.labelField };
-    const sample = await readDataset(args.data, readOptions);
-    const dev = args.dev ? await readDataset(args.dev, readOptions) : null;
-    if (dev && (!dev.gold || dev.gold.some((g) => g === null))) {
-      throw new CliError(`${args.dev}: every dev row needs a gold label (field '${args.labelField}')`);
-    }
+    const data = await readCliData(args);
+    const { sample, dev } = data;
     const source = readFileSync(args.lfs, 'utf8');
-    const labels = args.labels ?? (await classNamesFor(args.data, [sample, dev])) ?? ['0', '1'];
+    const labels = data.labels ?? ['0', '1'];
     const sandbox = createPythonExecutor();
     executor = sandbox;
     const engine = new AnalysisEngine(sandbox, {

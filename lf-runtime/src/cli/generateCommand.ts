@@ -7,7 +7,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readDataset } from '../data/readDataset.ts';
 import { DataError } from '../data/types.ts';
 import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
@@ -20,13 +19,9 @@ import { LlmError, redactKey } from '../llm/llmErrors.ts';
 import { DEFAULT_MODEL, formatUsage } from '../llm/modelPrices.ts';
 import { buildPrompt, parsePromptTier, sampleExamples } from '../llm/promptBuilder.ts';
 import { isLabelingFunction, splitTopLevel } from '../llm/pythonSource.ts';
-import { classNamesFor } from './classNames.ts';
+import { readCliData } from './cliData.ts';
+import { CliError, type CliIo } from './cliIo.ts';
 import type { GenerationRecord, PromptTier, Thresholds } from '../llm/types.ts';
-
-export interface GenerateIo {
-  stdout(s: string): void;
-  stderr(s: string): void;
-}
 
 /** Seams for tests: the sandbox (the real one runs Python in a separate process). */
 export interface GenerateDeps {
@@ -48,12 +43,11 @@ const HELP = `usage: lf-studio generate --lfs FILE.py --data FILE [--dev FILE] -
   --min-dev-accuracy X   threshold to accept (default: 0.6)
   --max-overlap X        reject above this overlap with an existing LF (default: 0.95)
   --workspace DIR        where .lfstudio/generations/ is written (default: current folder)
-  --text-field NAME      field LFs read as x.text (default: text)
+  --text-field NAME      field that holds the text; LFs read it as x.NAME (default: text)
+  --label-field NAME     gold label field of the data (hidden from LFs; default: label)
   --timeout-ms N         wall-clock budget per LF (default: 30000)
 
 environment: ANTHROPIC_API_KEY (required), ANTHROPIC_BASE_URL (optional gateway)`;
-
-class UsageError extends Error {}
 
 interface GenerateArgs {
   lfs: string;
@@ -69,10 +63,11 @@ interface GenerateArgs {
   thresholds: Partial<Thresholds>;
   workspace: string;
   textField: string;
+  labelField: string;
   timeoutMs: number;
 }
 
-export async function runGenerateCommand(argv: string[], io: GenerateIo, env: NodeJS.ProcessEnv, deps: GenerateDeps = {}): Promise<number> {
+export async function runGenerateCommand(argv: string[], io: CliIo, env: NodeJS.ProcessEnv, deps: GenerateDeps = {}): Promise<number> {
   let executor: LfExecutor | null = null;
   const apiKey = env.ANTHROPIC_API_KEY?.trim() ?? '';
   const abort = new AbortController();
@@ -89,11 +84,8 @@ export async function runGenerateCommand(argv: string[], io: GenerateIo, env: No
       return 2;
     }
     const client = createAnthropicClient({ apiKey, model: args.model, baseUrl: env.ANTHROPIC_BASE_URL ?? null });
-    const readOptions = { textField: args.textField };
-    const sample = await readDataset(args.data, readOptions);
-    const dev = args.dev ? await readDataset(args.dev, readOptions) : null;
-    const labels = args.labels ?? (await classNamesFor(args.data, [sample, dev]));
-    if (!labels) throw new UsageError(`no class names: pass --labels A,B,... or put a WRENCH label.json beside ${args.data}, or give a --dev set with gold labels`);
+    const { sample, dev, labels } = await readCliData(args);
+    if (!labels) throw new CliError(`no class names: pass --labels A,B,... or put a WRENCH label.json beside ${args.data}, or give a --dev set with gold labels`);
     const source = readFileSync(args.lfs, 'utf8');
     const existing = splitTopLevel(source).statements.filter(isLabelingFunction);
 
@@ -143,7 +135,7 @@ function defaultExecutor(): LfExecutor {
 
 async function runGeneration(
   client: LlmClient,
-  io: GenerateIo,
+  io: CliIo,
   args: GenerateArgs,
   prompt: ReturnType<typeof buildPrompt>,
   labels: string[],
@@ -171,7 +163,7 @@ async function runExisting(executor: LfExecutor, args: GenerateArgs, source: str
   const base = { file: args.lfs, source, cardinality, timeoutMs: args.timeoutMs };
   const sample = await executor.runFile({ ...base, datasetKey: 'sample' });
   if (sample.fileError) {
-    throw new UsageError(`${args.lfs}${sample.fileError.line ? `:${sample.fileError.line}` : ''}: ${sample.fileError.message} (fix the existing LF file first)`);
+    throw new CliError(`${args.lfs}${sample.fileError.line ? `:${sample.fileError.line}` : ''}: ${sample.fileError.message} (fix the existing LF file first)`);
   }
   const dev = hasDev ? await executor.runFile({ ...base, datasetKey: 'dev' }) : null;
   return {
@@ -181,12 +173,12 @@ async function runExisting(executor: LfExecutor, args: GenerateArgs, source: str
   };
 }
 
-function report(err: unknown, io: GenerateIo, apiKey: string): number {
+function report(err: unknown, io: CliIo, apiKey: string): number {
   let message: string;
   let code = 1;
-  if (err instanceof UsageError) {
+  if (err instanceof CliError) {
     message = err.message;
-    code = 2;
+    code = err.code;
   } else if (err instanceof LlmError && (err.kind === 'auth' || err.kind === 'missing-key')) {
     // The CLI has no Set Key command: point at the environment variable instead.
     message = `${err.message.replace(/ Set it with[^.]*\./, '')} Check the key in ANTHROPIC_API_KEY.`;
@@ -221,41 +213,42 @@ function parse(argv: string[]): GenerateArgs | 'help' {
         'max-overlap': { type: 'string' },
         workspace: { type: 'string' },
         'text-field': { type: 'string', default: 'text' },
+        'label-field': { type: 'string', default: 'label' },
         'timeout-ms': { type: 'string', default: '30000' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (err) {
-    throw new UsageError(`${(err as Error).message} (see lf-studio generate --help)`);
+    throw new CliError(`${(err as Error).message} (see lf-studio generate --help)`);
   }
   if (values.help) return 'help';
   for (const flag of ['lfs', 'data', 'task'] as const) {
-    if (!values[flag]) throw new UsageError(`--${flag} is required (see lf-studio generate --help)`);
+    if (!values[flag]) throw new CliError(`--${flag} is required (see lf-studio generate --help)`);
   }
   for (const [flag, path] of [['--lfs', values.lfs], ['--data', values.data], ['--dev', values.dev]] as const) {
-    if (path && !existsSync(path)) throw new UsageError(`${flag} ${path}: file not found`);
+    if (path && !existsSync(path)) throw new CliError(`${flag} ${path}: file not found`);
   }
   let tier: PromptTier;
   try {
     tier = parsePromptTier(values.tier ?? 'lfs');
   } catch (err) {
-    throw new UsageError(`--tier: ${(err as Error).message}`);
+    throw new CliError(`--tier: ${(err as Error).message}`);
   }
   const n = Number(values.n);
-  if (!Number.isInteger(n) || n < 1 || n > 50) throw new UsageError(`--n must be a whole number from 1 to 50, got '${values.n}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 50) throw new CliError(`--n must be a whole number from 1 to 50, got '${values.n}'`);
   const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout-ms must be a positive number, got '${values['timeout-ms']}'`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout-ms must be a positive number, got '${values['timeout-ms']}'`);
   const thresholds: Partial<Thresholds> = {};
   for (const [flag, key] of [['min-dev-accuracy', 'minDevAccuracy'], ['max-overlap', 'maxOverlap']] as const) {
     const raw = values[flag];
     if (raw === undefined) continue;
     const x = Number(raw);
-    if (!Number.isFinite(x) || x < 0 || x > 1) throw new UsageError(`--${flag} must be a fraction between 0 and 1, got '${raw}'`);
+    if (!Number.isFinite(x) || x < 0 || x > 1) throw new CliError(`--${flag} must be a fraction between 0 and 1, got '${raw}'`);
     thresholds[key] = x;
     if (key === 'minDevAccuracy') thresholds.minEstimatedAccuracy = x;
   }
   const labels = values.labels ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : null;
-  if (labels && labels.length < 2) throw new UsageError('--labels needs at least two class names, e.g. --labels HAM,SPAM');
+  if (labels && labels.length < 2) throw new CliError('--labels needs at least two class names, e.g. --labels HAM,SPAM');
   return {
     lfs: resolve(values.lfs as string),
     data: resolve(values.data as string),
@@ -270,6 +263,7 @@ function parse(argv: string[]): GenerateArgs | 'help' {
     thresholds,
     workspace: resolve(values.workspace ?? process.cwd()),
     textField: values['text-field'] ?? 'text',
+    labelField: values['label-field'] ?? 'label',
     timeoutMs,
   };
 }

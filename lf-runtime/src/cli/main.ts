@@ -18,8 +18,8 @@ type Command = (argv: string[], io: CliIo, env: NodeJS.ProcessEnv) => Promise<nu
 
 const commands: Record<string, Command> = {
   analyze: runAnalyzeCommand,
-  fit: (argv, io) => runFitCommand(argv, io),
-  generate: (argv, io, env) => runGenerateCommand(argv, io, env),
+  fit: runFitCommand,
+  generate: runGenerateCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

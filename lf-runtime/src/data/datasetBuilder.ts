@@ -7,16 +7,22 @@ import { DataError } from './types.ts';
 import type { Dataset, Row } from './types.ts';
 
 export interface ReadOptions {
-  /** Field LFs read as `x.text`; must exist on every row. Default "text". */
+  /** Field that holds the text (LFs read it as `x.<textField>`); must exist on every row. Default "text". */
   textField?: string;
   /** Field holding the gold class id; removed from the row's fields. Default "label". */
   labelField?: string;
   /** Field whose value becomes the row id (CSV, JSONL). Default: the record or line number. */
   idField?: string | null;
+  /**
+   * Where the user sets the text field, for the fix in messages: the project file by default, a flag for
+   * the command line (`--text-field`).
+   */
+  textFieldSetting?: string;
 }
 
 export const DEFAULT_TEXT_FIELD = 'text';
 export const DEFAULT_LABEL_FIELD = 'label';
+const DEFAULT_TEXT_FIELD_SETTING = '"textField" in lfstudio.json';
 
 /** Where a row came from, for messages: a 1-based line (CSV, JSONL) or a record key (WRENCH). */
 export interface RowOrigin {
@@ -29,6 +35,7 @@ export class DatasetBuilder {
   readonly textField: string;
   readonly labelField: string;
   readonly idField: string | null;
+  readonly textFieldSetting: string;
   private readonly rows: Row[] = [];
   private readonly gold: (number | null)[] = [];
   private goldCount = 0;
@@ -42,6 +49,7 @@ export class DatasetBuilder {
     this.textField = options.textField || DEFAULT_TEXT_FIELD;
     this.labelField = options.labelField || DEFAULT_LABEL_FIELD;
     this.idField = options.idField || null;
+    this.textFieldSetting = options.textFieldSetting || DEFAULT_TEXT_FIELD_SETTING;
   }
 
   fail(origin: RowOrigin | null, problem: string): never {
@@ -58,7 +66,7 @@ export class DatasetBuilder {
       this.fail(
         origin,
         `${origin.describe} has no "${this.textField}" field; available fields: ${listFields(fields)}. ` +
-          `Set "textField" in lfstudio.json to the field that holds the text.`,
+          `Set ${this.textFieldSetting} to the field that holds the text.`,
       );
     }
     if (typeof text !== 'string') {

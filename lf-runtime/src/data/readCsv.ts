@@ -28,7 +28,7 @@ export function parseCsvDataset(text: string, file: string, options: ReadOptions
     throw new DataError(
       file,
       String(header.line),
-      `no "${builder.textField}" column; the columns are ${columnList}. Set "textField" in lfstudio.json to the column that holds the text.`,
+      `no "${builder.textField}" column; the columns are ${columnList}. Set ${builder.textFieldSetting} to the column that holds the text.`,
     );
   }
   if (builder.idField !== null && !columns.includes(builder.idField)) {

@@ -24,8 +24,23 @@ export async function loadProjectData(project: Project): Promise<ProjectData> {
   return { sample, dev };
 }
 
-/** Every dev row needs a gold class id in 0..k-1. */
-export function checkDevGold(dev: Dataset, project: Pick<Project, 'labels' | 'labelField'>): void {
+/** Where the user sets the label field and the class names, for the fix in messages. */
+export interface LabelSettingNames {
+  labelField: string;
+  labels: string;
+}
+
+const PROJECT_SETTING_NAMES: LabelSettingNames = { labelField: '"labelField" in lfstudio.json', labels: 'lfstudio.json' };
+
+/**
+ * Every dev row needs a gold class id in 0..k-1. `settings` names where the user changes what is wrong
+ * (the command line passes its flags).
+ */
+export function checkDevGold(
+  dev: Dataset,
+  project: Pick<Project, 'labels' | 'labelField'>,
+  settings: LabelSettingNames = PROJECT_SETTING_NAMES,
+): void {
   const k = project.labels.length;
   const field = project.labelField;
   if (dev.gold === null) {
@@ -34,7 +49,7 @@ export function checkDevGold(dev: Dataset, project: Pick<Project, 'labels' | 'la
       dev.path,
       null,
       `the dev set has no gold labels in field "${field}" (fields found: ${fields}); ` +
-        'label every dev row, or set "labelField" in lfstudio.json to the field that holds the gold label',
+        `label every dev row, or set ${settings.labelField} to the field that holds the gold label`,
     );
   }
   for (let i = 0; i < dev.rows.length; i++) {
@@ -50,7 +65,7 @@ export function checkDevGold(dev: Dataset, project: Pick<Project, 'labels' | 'la
       throw new DataError(
         dev.path,
         dev.rows[i].id,
-        `dev row "${dev.rows[i].id}" has gold label ${y}, but lfstudio.json lists ${k} labels (${project.labels.join(', ')}), so ids run 0..${k - 1}`,
+        `dev row "${dev.rows[i].id}" has gold label ${y}, but ${settings.labels} lists ${k} labels (${project.labels.join(', ')}), so ids run 0..${k - 1}`,
       );
     }
   }
