@@ -7,6 +7,8 @@
 import type { Row } from '../data/types.ts';
 import { PROMPT_TIERS } from './types.ts';
 import type { BuiltPrompt, PromptExample, PromptInput, PromptTier } from './types.ts';
+// The label models' generator: the same seed gives the same examples, so a prompt can be reproduced.
+import { seededRandom } from '../labelModel/fittedModel.ts';
 
 /** Longest text shown per example row: long rows cost tokens and teach little more. */
 const MAX_EXAMPLE_CHARS = 300;
@@ -140,18 +142,6 @@ export function sampleExamples(options: SampleOptions): PromptExample[] {
 export function textOf(row: Row, textField: string): string {
   const v = row.fields[textField];
   return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
-}
-
-/** Small deterministic generator (mulberry32) so the same seed gives the same prompt. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {
