@@ -56,7 +56,7 @@ export class AnalysisEngine {
 
   constructor(
     private readonly executor: LfExecutor,
-    private config: EngineConfig,
+    private readonly config: EngineConfig,
   ) {}
 
   get lfFiles(): readonly string[] {
@@ -65,10 +65,6 @@ export class AnalysisEngine {
 
   get labels(): readonly string[] {
     return this.config.labels;
-  }
-
-  setTimeout(timeoutMs: number): void {
-    this.config = { ...this.config, timeoutMs };
   }
 
   /** Ships the data to the sandbox once; later runs refer to it by key. */
@@ -122,7 +118,7 @@ export class AnalysisEngine {
   }
 
   /** The latest run result of `file`, including a load failure that left older figures in place. */
-  latestProblem(file: string): FileProblem | null {
+  private latestProblem(file: string): FileProblem | null {
     const state = this.files.get(file);
     if (!state) return null;
     if (state.stale) return state.stale;
