@@ -37,6 +37,7 @@ import {
   type RuntimeStatus,
   type ServerInitOptions,
 } from '../protocol.ts';
+import { checkServerOptions, DEFAULT_SERVER_OPTIONS } from './serverOptions.ts';
 import { describeIsolation } from '../sandbox/isolation.ts';
 import type { ExecutorEvent, LfExecutor } from '../sandbox/types.ts';
 import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, type Severity } from './presentation.ts';
@@ -60,7 +61,9 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 export class LfLanguageServer {
   private readonly documents = new TextDocuments(TextDocument);
   private root: string | null = null;
-  private options: Required<ServerInitOptions> = { lfTimeoutMs: 5000, runOnChange: true };
+  private options: Required<ServerInitOptions> = DEFAULT_SERVER_OPTIONS;
+  /** Settings that were ignored because they were invalid; shown in the status detail until fixed. */
+  private settingWarnings: string[] = [];
   private executor: LfExecutor | null = null;
   private engine: AnalysisEngine | null = null;
   private project: Project | null = null;
@@ -113,8 +116,10 @@ export class LfLanguageServer {
   private initialize(params: InitializeParams): InitializeResult {
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     this.root = folder ? fileURLToPath(folder) : null;
-    const init = (params.initializationOptions ?? {}) as ServerInitOptions;
-    this.options = { ...this.options, ...init };
+    const checked = checkServerOptions(params.initializationOptions);
+    this.options = checked.options;
+    this.settingWarnings = checked.warnings;
+    for (const w of checked.warnings) this.connection.console.warn(w);
     this.canRefreshLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     return {
       capabilities: {
@@ -286,7 +291,7 @@ export class LfLanguageServer {
     this.setStatus({
       state: 'ready',
       text: `${analysis.lfs.length} LFs · ${analysis.rows} rows · coverage ${(analysis.totalCoverage * 100).toFixed(1)}%`,
-      detail: [`Last run ${analysis.durationMs} ms${errors ? `; ${errors} LFs with errors` : ''}`, ...this.restartNotes.splice(0), ...this.projectWarnings].join('\n'),
+      detail: [`Last run ${analysis.durationMs} ms${errors ? `; ${errors} LFs with errors` : ''}`, ...this.restartNotes.splice(0), ...this.settingWarnings, ...this.projectWarnings].join('\n'),
     });
     void this.connection.sendNotification(DidAnalyzeNotification, analysis);
     if (this.canRefreshLenses) void this.connection.sendRequest(CodeLensRefreshRequest.type);
