@@ -78,7 +78,10 @@ export class LfLanguageServer {
     private readonly connection: Connection,
     private readonly deps: ServerDeps,
   ) {
-    this.scheduler = new RunScheduler((files) => this.runFiles(files));
+    this.scheduler = new RunScheduler(
+      (files) => this.runFiles(files),
+      (err, files) => this.runFailed(err, files),
+    );
     connection.onInitialize((p) => this.initialize(p));
     connection.onInitialized(() => void this.openWorkspace());
     connection.onCodeLens(({ textDocument }) => this.codeLenses(textDocument.uri));
@@ -246,22 +249,22 @@ export class LfLanguageServer {
     if (!engine || files.length === 0) return;
     this.setStatus({ state: 'running', text: 'LF Studio: running', detail: `Running ${files.map(baseName).join(', ')}` });
     const started = performance.now();
-    try {
-      for (const file of files) {
-        const open = this.documents.get(pathToFileURL(file).toString());
-        const source = open ? open.getText() : await readFile(file, 'utf8').catch(() => null);
-        if (source === null) continue;
-        await engine.runFile(file, source);
-      }
-    } catch (err) {
-      this.connection.console.error(`Running ${files.join(', ')} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      this.setStatus({ state: 'error', text: 'LF Studio: runtime error', detail: errorText(err) });
-      return;
+    for (const file of files) {
+      const open = this.documents.get(pathToFileURL(file).toString());
+      const source = open ? open.getText() : await readFile(file, 'utf8').catch(() => null);
+      if (source === null) continue;
+      await engine.runFile(file, source);
     }
     if (engine !== this.engine) return; // the project was reloaded meanwhile
     this.analysis = engine.analyze(Math.round(performance.now() - started));
     this.connection.console.info(`Ran ${files.map(baseName).join(', ')} in ${this.analysis.durationMs} ms: ${this.analysis.lfs.length} LFs`);
     this.publish(this.analysis);
+  }
+
+  /** A run or the analysis after it threw (the runtime, not the user's LF): log it and show it in the status. */
+  private runFailed(err: unknown, files: string[]): void {
+    this.connection.console.error(`Running ${files.join(', ')} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    this.setStatus({ state: 'error', text: 'LF Studio: runtime error', detail: errorText(err) });
   }
 
   private publish(analysis: ProjectAnalysis): void {

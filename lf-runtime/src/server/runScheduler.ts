@@ -1,6 +1,8 @@
 /**
  * Serialises LF runs: one batch at a time, requests for the same file coalesce, and edits arriving while a
- * run is in flight are picked up by the next batch instead of being lost or racing the current one.
+ * run is in flight are picked up by the next batch instead of being lost or racing the current one. A batch
+ * that throws is handed to `onError` and never rejects: debounced runs start from a timer, where a rejection
+ * would go unhandled and take the language server down.
  */
 export class RunScheduler {
   private pending = new Set<string>();
@@ -8,7 +10,10 @@ export class RunScheduler {
   private running: Promise<void> | null = null;
   private disposed = false;
 
-  constructor(private readonly run: (files: string[]) => Promise<void>) {}
+  constructor(
+    private readonly run: (files: string[]) => Promise<void>,
+    private readonly onError: (err: unknown, files: string[]) => void,
+  ) {}
 
   /** Asks for `files` to be run after `delayMs` of quiet (debounce for typing; 0 for open/save). */
   request(files: string[], delayMs: number): void {
@@ -36,9 +41,11 @@ export class RunScheduler {
     if (this.pending.size === 0 || this.disposed) return;
     const batch = [...this.pending];
     this.pending.clear();
-    this.running = this.run(batch).finally(() => {
-      this.running = null;
-    });
+    this.running = this.run(batch)
+      .catch((err: unknown) => this.onError(err, batch))
+      .finally(() => {
+        this.running = null;
+      });
     await this.running;
     if (this.pending.size > 0 && !this.timer) await this.drain();
   }
