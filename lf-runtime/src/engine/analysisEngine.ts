@@ -4,7 +4,7 @@
  * files into the project-wide figures (Snorkel LFAnalysis + label-model estimates).
  */
 import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { FileProblem, LfSummary, ProjectAnalysis } from '../protocol.ts';
 import type { FileRunResult, LfExecutor, LfRunResult } from '../sandbox/types.ts';
@@ -176,7 +176,9 @@ export class AnalysisEngine {
           fileProblems.push({
             file,
             line: lf.line,
-            message: `LF name '${lf.name}' is also used in ${other}; Snorkel requires unique names (pass name=... to @labeling_function).`,
+            message:
+              `LF name '${lf.name}' is also used in ${other === file ? 'this file' : relative(dirname(file), other)}; ` +
+              'Snorkel requires unique names (rename the function, or pass name=... to @labeling_function).',
           });
         }
         seen.set(lf.name, file);

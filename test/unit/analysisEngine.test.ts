@@ -1,0 +1,65 @@
+// The engine combining files: what it reports about the project as a whole, with a stand-in executor whose
+// LFs vote by a rule written beside their name (the real executor runs Python).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AnalysisEngine } from '../../lf-runtime/src/engine/analysisEngine.ts';
+import type { Dataset, Row } from '../../lf-runtime/src/data/types.ts';
+import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+
+const rows: Row[] = ['check my channel', 'nice song', 'subscribe please'].map((text, i) => ({ id: String(i), fields: { text } }));
+const sample: Dataset = { path: '/ws/data/train.json', rows, gold: null };
+
+/** `def NAME(x):  # WORD -> CLASS` lines define LFs voting CLASS when WORD is in the text. */
+function standInExecutor(): LfExecutor {
+  const loaded = new Map<string, Row[]>();
+  return {
+    async loadRows(key, r) {
+      loaded.set(key, r);
+    },
+    async runFile(o): Promise<FileRunResult> {
+      const data = loaded.get(o.datasetKey) ?? [];
+      const lfs = o.source.split('\n').flatMap((text, i) => {
+        const m = /^def (\w+)\(x\):\s*# (\w+) -> (\d)/.exec(text);
+        if (!m) return [];
+        const [, name, word, vote] = m;
+        const votes = Int8Array.from(data.map((r) => (String(r.fields.text).includes(word!) ? Number(vote) : -1)));
+        return [{ name: name!, line: i + 1, votes, errors: 0, errorRowIds: [], firstError: null, noneCount: 0, timedOut: false, durationMs: 0 }];
+      });
+      return { file: o.file, lfs, fileError: null, durationMs: 0 };
+    },
+    async isolation() {
+      return { separateProcess: false, environmentScrubbed: false, nodePermissionModel: false, networkNamespace: false, pyodideBridgesRemoved: false, memoryCapMb: null };
+    },
+    async dispose() {},
+  };
+}
+
+function engine(lfFiles: string[]): AnalysisEngine {
+  return new AnalysisEngine(standInExecutor(), { task: 't', labels: ['HAM', 'SPAM'], sample, dev: null, lfFiles, timeoutMs: 1000 });
+}
+
+describe('analysis engine', () => {
+  it('warns on line 1 of a file that defines no LFs, without an error', async () => {
+    const e = engine(['/ws/lfs.py', '/ws/helpers.py']);
+    await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\n');
+    await e.runFile('/ws/helpers.py', 'import re\n');
+    const a = e.analyze();
+    assert.deepEqual(a.lfs.map((l) => l.name), ['my']);
+    assert.deepEqual(
+      a.fileProblems.map((p) => [p.file, p.line, p.severity]),
+      [['/ws/helpers.py', 1, 'warning']],
+    );
+    assert.match(a.fileProblems[0]!.message, /^helpers\.py defines no labeling functions; decorate each one with @labeling_function\(\)/);
+  });
+
+  it('names the other file of a duplicate LF name relative to this one', async () => {
+    const e = engine(['/ws/lfs.py', '/ws/more/extra.py']);
+    await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\n');
+    await e.runFile('/ws/more/extra.py', '\ndef my(x):  # song -> 0\n');
+    const problems = e.analyze().fileProblems;
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.file, '/ws/more/extra.py');
+    assert.equal(problems[0]!.line, 2);
+    assert.match(problems[0]!.message, /^LF name 'my' is also used in \.\.\/lfs\.py; Snorkel requires unique names/);
+  });
+});
