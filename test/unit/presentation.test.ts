@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LfSummary, ProjectAnalysis } from '../../lf-runtime/src/protocol.ts';
-import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle } from '../../lf-runtime/src/server/presentation.ts';
+import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, lfHeaderLength } from '../../lf-runtime/src/server/presentation.ts';
 
 const lf = (over: Partial<LfSummary> = {}): LfSummary => ({
   name: 'keyword_my',
@@ -77,6 +77,13 @@ describe('editor presentation', () => {
       { file: '/ws/helpers.py', message: 'helpers.py defines no labeling functions', line: 1, severity: 'warning' },
     ]);
     assert.deepEqual(d.map((x) => [x.line, x.severity, x.code]), [[1, 'warning', 'file-problem']]);
+  });
+
+  it('takes decorators and the def signature as an LF header, and no line of the body', () => {
+    assert.equal(lfHeaderLength(['@labeling_function()', 'def my(x):', '    """Docstring."""', '    print(x)']), 2);
+    assert.equal(lfHeaderLength(['@labeling_function(', '    resources=dict(k=1),', ')', 'def my(', '    x,', '):  # note', '    with open("f"):']), 6);
+    assert.equal(lfHeaderLength(['@labeling_function()', 'async def my(x): return 1']), 2);
+    assert.equal(lfHeaderLength(['@labeling_function()', 'def my(x']), 2, 'a signature still being typed is all header');
   });
 
   it('explains emp. accuracy as precision in the hover', () => {

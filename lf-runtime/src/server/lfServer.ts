@@ -40,7 +40,7 @@ import {
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS } from './serverOptions.ts';
 import { describeIsolation } from '../sandbox/isolation.ts';
 import type { ExecutorEvent, LfExecutor } from '../sandbox/types.ts';
-import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, type Severity } from './presentation.ts';
+import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, lfHeaderLength, type Severity } from './presentation.ts';
 import { generationContext, scoreCandidates } from './generationHandlers.ts';
 import { RunScheduler } from './runScheduler.ts';
 import type { Project } from '../project/projectFile.ts';
@@ -329,13 +329,13 @@ export class LfLanguageServer {
     const analysis = this.analysis;
     const doc = this.documents.get(uri);
     if (!file || !analysis || !doc) return null;
-    // The hover belongs to the LF whose decorator/def block contains the line (up to its def line).
+    // The hover belongs to the LF whose header (decorators and def signature) contains the line.
     const lf = analysis.lfs
       .filter((l) => l.file === file && l.line - 1 <= line)
       .sort((a, b) => b.line - a.line)[0];
     if (!lf) return null;
-    const text = doc.getText({ start: { line: lf.line - 1, character: 0 }, end: { line: line + 1, character: 0 } });
-    if (/\n\s*(return|if|for|while|[a-z_]+\s*=)/.test(text)) return null; // inside the body, not the header
+    const lines = doc.getText({ start: { line: lf.line - 1, character: 0 }, end: { line: line + 1, character: 0 } }).split('\n');
+    if (line > lf.line - 1 + lfHeaderLength(lines) - 1) return null; // inside the body, not the header
     return { contents: { kind: 'markdown', value: hoverMarkdown(lf, analysis) } };
   }
 

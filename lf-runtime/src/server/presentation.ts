@@ -62,6 +62,21 @@ export function hoverMarkdown(lf: LfSummary, analysis: ProjectAnalysis): string 
   return lines.join('\n');
 }
 
+/**
+ * How many of `lines` (starting at an LF's first decorator) are its header: the decorators and the `def`
+ * signature up to the line that ends it with ':'. Every line of the body, whatever it starts with, is outside.
+ * When the text ends before the signature does, all of it counts as header.
+ */
+export function lfHeaderLength(lines: readonly string[]): number {
+  let seenDef = false;
+  for (let i = 0; i < lines.length; i++) {
+    const code = lines[i].replace(/#.*$/, '').trimEnd();
+    if (!seenDef && /^\s*(async\s+)?def\b/.test(code)) seenDef = true;
+    if (seenDef && code.endsWith(':')) return i + 1;
+  }
+  return lines.length;
+}
+
 export type Severity = 'error' | 'warning' | 'information';
 
 export interface PlainDiagnostic {
