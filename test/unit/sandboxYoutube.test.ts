@@ -115,6 +115,8 @@ describe('Python sandbox on WRENCH youtube', () => {
     assert.equal(divides.votes[3], -1);
     assert.equal(bad.errors, 4);
     assert.equal(bad.firstError?.kind, 'invalid-return');
+    // Reported where the bad value is produced: the return statement, not the decorator.
+    assert.equal(bad.firstError?.line, source.split('\n').indexOf('    return "spam" if "my" in x.text else 7') + 1);
     assert.ok(bad.votes.every((v) => v === -1));
   });
 

@@ -424,10 +424,29 @@ def _apply_rows_slowly(f, part, offset, votes, stats):
                 lambda: {
                     "kind": "invalid-return",
                     "message": f"{lf.name} returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None",
-                    "line": lf._lf_line,
+                    "line": _return_line(lf) or lf._lf_line,
                     "traceback": None,
                 },
             )
+
+
+def _return_line(lf):
+    """The line of the LF's return statement when it has exactly one, so an invalid value is reported where it
+    is produced; None when there are several (the caller falls back to the LF's own line)."""
+    code = getattr(getattr(lf, "_f", None), "__code__", None)
+    if code is None:
+        return None
+    try:
+        import dis
+
+        lines = {
+            ins.positions.lineno
+            for ins in dis.get_instructions(code)
+            if ins.opname in ("RETURN_VALUE", "RETURN_CONST") and ins.positions is not None and ins.positions.lineno
+        }
+    except Exception:  # noqa: BLE001 - a best-effort pointer, never a reason to fail the run
+        return None
+    return lines.pop() if len(lines) == 1 else None
 
 
 def _short_repr(v):
