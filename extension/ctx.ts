@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
   DidAnalyzeNotification,
+  type DidAnalyzeParams,
   RuntimeStatusNotification,
   type ProjectAnalysis,
   type RuntimeStatus,
@@ -66,7 +67,7 @@ export class Ctx {
       synchronize: { fileEvents: watcher },
     };
     const client = new LanguageClient('lfStudio', 'LF Studio', serverOptions, clientOptions);
-    client.onNotification(DidAnalyzeNotification, (a: ProjectAnalysis) => {
+    client.onNotification(DidAnalyzeNotification, (a: DidAnalyzeParams) => {
       this.analysis = a;
       this.changed();
     });

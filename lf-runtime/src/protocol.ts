@@ -92,9 +92,12 @@ export interface RuntimeStatus {
 // Custom LSP messages (language server <-> extension host)
 // ---------------------------------------------------------------------------------------------------------
 
-/** Server -> client notification: a new analysis finished; feeds the dashboard and status item. */
+/**
+ * Server -> client notification: a new analysis finished; feeds the dashboard and status item. Null when the
+ * project stopped loading (broken lfstudio.json, missing data), so no view keeps showing figures as current.
+ */
 export const DidAnalyzeNotification = 'lfStudio/didAnalyze';
-export type DidAnalyzeParams = ProjectAnalysis;
+export type DidAnalyzeParams = ProjectAnalysis | null;
 
 /** Server -> client notification: runtime state changed (starting, ready, error with a fix). */
 export const RuntimeStatusNotification = 'lfStudio/runtimeStatus';

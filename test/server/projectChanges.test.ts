@@ -62,6 +62,7 @@ describe('language server while the project changes', () => {
     assert.match(status.detail, /unknown property "lables"/);
     await client.waitFor(() => client.diagnostics.get(client.uri('helpers.py'))?.length === 0, 'helpers.py diagnostics cleared');
     assert.deepEqual(await client.codeLenses('lfs.py'), []);
+    assert.ok(client.clearedAnalyses > 0, 'the dashboard is told the old figures no longer hold');
 
     const analysesBefore = client.analyses.length;
     writeFileSync(join(client.root, 'lfstudio.json'), projectText);

@@ -37,6 +37,8 @@ export function copyWorkspace(example = 'youtube-spam'): string {
 
 export class LspTestClient {
   readonly analyses: ProjectAnalysis[] = [];
+  /** How many times the server said its figures no longer hold (the project stopped loading). */
+  clearedAnalyses = 0;
   readonly statuses: RuntimeStatus[] = [];
   readonly diagnostics = new Map<string, Diagnostic[]>();
   private readonly waiters: (() => void)[] = [];
@@ -47,7 +49,9 @@ export class LspTestClient {
     readonly connection: ProtocolConnection,
     readonly root: string,
   ) {
-    connection.onNotification(DidAnalyzeNotification, (a: ProjectAnalysis) => this.record(() => this.analyses.push(a)));
+    connection.onNotification(DidAnalyzeNotification, (a: ProjectAnalysis | null) =>
+      this.record(() => (a ? this.analyses.push(a) : this.clearedAnalyses++)),
+    );
     connection.onNotification(RuntimeStatusNotification, (s: RuntimeStatus) => this.record(() => this.statuses.push(s)));
     connection.onNotification(PublishDiagnosticsNotification.type, (p) => this.record(() => this.diagnostics.set(p.uri, p.diagnostics)));
     connection.onRequest(CodeLensRefreshRequest.method, () => null);

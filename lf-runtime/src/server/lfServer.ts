@@ -153,6 +153,7 @@ export class LfLanguageServer {
         // Figures and diagnostics of the project as it was would read as current; drop them with it.
         this.analysis = null;
         this.clearDiagnostics();
+        void this.connection.sendNotification(DidAnalyzeNotification, null);
         this.connection.console.warn(`Project not loaded: ${opened.problems.join(' | ')}`);
         this.setStatus({
           state: opened.missingProjectFile ? 'no-project' : 'error',
