@@ -100,11 +100,16 @@ describe('language server with a broken project', () => {
     const root = copyWorkspace();
     const project = JSON.parse(readFileSync(join(root, 'lfstudio.json'), 'utf8'));
     project.data.sample = 'data/missing.json';
-    writeFileSync(join(root, 'lfstudio.json'), JSON.stringify(project));
+    writeFileSync(join(root, 'lfstudio.json'), JSON.stringify(project, null, 2));
     const client = await LspTestClient.start(root);
     try {
       const status = await client.waitFor(() => client.statuses.find((s) => s.state === 'error'), 'an error status');
       assert.match(status.detail, /missing\.json/);
+      // The problem is also shown where it is fixed: on the "sample" line of lfstudio.json.
+      const diags = await client.waitFor(() => client.diagnostics.get(client.uri('lfstudio.json')), 'a diagnostic in lfstudio.json');
+      const sampleLine = readFileSync(join(root, 'lfstudio.json'), 'utf8').split('\n').findIndex((l) => l.includes('"sample"'));
+      assert.equal(diags[0].range.start.line, sampleLine);
+      assert.match(text(diags[0]), /missing\.json/);
     } finally {
       await client.stop();
     }

@@ -93,3 +93,15 @@ describe('editor presentation', () => {
     assert.match(md, /\| Coverage \| 19\.93% \|/);
   });
 });
+
+describe('project problems in lfstudio.json', () => {
+  it('points at the key the JSON pointer names, or the given line, or line 1', async () => {
+    const { projectProblemLine } = await import('../../lf-runtime/src/server/presentation.ts');
+    const text = '{\n  "labels": ["A", "B"],\n  "data": {\n    "sample": "x.json"\n  }\n}\n';
+    assert.equal(projectProblemLine(text, { path: '/data/sample' }), 4);
+    assert.equal(projectProblemLine(text, { path: '/labels/1' }), 2);
+    assert.equal(projectProblemLine(text, { line: 3, path: '/data/sample' }), 3);
+    assert.equal(projectProblemLine(text, {}), 1);
+    assert.equal(projectProblemLine(text, { path: '/nowhere' }), 1);
+  });
+});

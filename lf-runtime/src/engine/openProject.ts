@@ -9,16 +9,25 @@ import { loadProjectData } from '../project/projectData.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import { AnalysisEngine } from './analysisEngine.ts';
 
+/** Why a project did not open, pointing into lfstudio.json where it can (for a diagnostic there). */
+export interface OpenProblem {
+  message: string;
+  /** JSON pointer to the setting at fault, e.g. "/data/sample". */
+  path?: string;
+  /** 1-based line in lfstudio.json, when known (JSON syntax errors). */
+  line?: number;
+}
+
 export type OpenProjectResult =
   | { ok: true; engine: AnalysisEngine; project: Project; warnings: string[] }
-  | { ok: false; problems: string[]; missingProjectFile: boolean };
+  | { ok: false; problems: OpenProblem[]; missingProjectFile: boolean };
 
 export async function openProject(root: string, executor: LfExecutor, timeoutMs: number): Promise<OpenProjectResult> {
   const loaded = await loadProjectFile(root);
   if (!loaded.ok) {
     return {
       ok: false,
-      problems: loaded.problems.map((p) => p.message),
+      problems: loaded.problems.map(({ message, path, line }) => ({ message, path, line })),
       missingProjectFile: loaded.problems.some((p) => p.missingFile === true),
     };
   }
@@ -35,7 +44,10 @@ export async function openProject(root: string, executor: LfExecutor, timeoutMs:
     });
     return { ok: true, engine, project, warnings: loaded.warnings.map((w) => w.message) };
   } catch (err) {
-    if (err instanceof DataError) return { ok: false, problems: [err.message], missingProjectFile: false };
+    if (err instanceof DataError) {
+      const path = err.file === project.data.sample ? '/data/sample' : err.file === project.data.dev ? '/data/dev' : undefined;
+      return { ok: false, problems: [{ message: err.message, path }], missingProjectFile: false };
+    }
     throw err;
   }
 }

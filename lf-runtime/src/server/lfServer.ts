@@ -22,7 +22,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisEngine } from '../engine/analysisEngine.ts';
-import { openProject } from '../engine/openProject.ts';
+import { openProject, type OpenProblem } from '../engine/openProject.ts';
 import {
   DidAnalyzeNotification,
   GenerationContextRequest,
@@ -40,7 +40,7 @@ import {
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS } from './serverOptions.ts';
 import { describeIsolation } from '../sandbox/isolation.ts';
 import type { ExecutorEvent, LfExecutor } from '../sandbox/types.ts';
-import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, lfHeaderLength, type Severity } from './presentation.ts';
+import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, lfHeaderLength, projectProblemLine, type Severity } from './presentation.ts';
 import { generationContext, scoreCandidates } from './generationHandlers.ts';
 import { RunScheduler } from './runScheduler.ts';
 import type { Project } from '../project/projectFile.ts';
@@ -154,14 +154,17 @@ export class LfLanguageServer {
         this.analysis = null;
         this.clearDiagnostics();
         void this.connection.sendNotification(DidAnalyzeNotification, null);
-        this.connection.console.warn(`Project not loaded: ${opened.problems.join(' | ')}`);
+        const messages = opened.problems.map((p) => p.message);
+        this.connection.console.warn(`Project not loaded: ${messages.join(' | ')}`);
+        if (!opened.missingProjectFile) await this.publishProjectProblems(opened.problems);
         this.setStatus({
           state: opened.missingProjectFile ? 'no-project' : 'error',
           text: opened.missingProjectFile ? 'LF Studio: no lfstudio.json' : 'LF Studio: project error',
-          detail: opened.problems.join('\n'),
+          detail: messages.join('\n'),
         });
         return;
       }
+      await this.publishProjectProblems([]);
       this.engine = opened.engine;
       this.project = opened.project;
       this.connection.console.info(
@@ -299,6 +302,27 @@ export class LfLanguageServer {
     });
     void this.connection.sendNotification(DidAnalyzeNotification, analysis);
     if (this.canRefreshLenses) void this.connection.sendRequest(CodeLensRefreshRequest.type);
+  }
+
+  /** Problems that stop the project from loading, shown where they are: in lfstudio.json. */
+  private async publishProjectProblems(problems: OpenProblem[]): Promise<void> {
+    if (!this.root) return;
+    const file = join(this.root, 'lfstudio.json');
+    if (problems.length === 0 && !this.diagnosedFiles.has(file)) return;
+    const text = await readFile(file, 'utf8').catch(() => '');
+    const diagnostics: Diagnostic[] = problems.map((p) => {
+      const line = projectProblemLine(text, p) - 1;
+      return {
+        range: { start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } },
+        severity: DiagnosticSeverity.Error,
+        source: 'LF Studio',
+        code: 'project',
+        message: p.message,
+      };
+    });
+    void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics });
+    if (diagnostics.length) this.diagnosedFiles.add(file);
+    else this.diagnosedFiles.delete(file);
   }
 
   private clearDiagnostics(): void {

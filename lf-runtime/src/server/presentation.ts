@@ -127,3 +127,16 @@ export function fileDiagnostics(file: string, analysis: ProjectAnalysis, problem
   }
   return out;
 }
+
+/**
+ * The 1-based line of lfstudio.json a project problem belongs to: its own line when known, else the line of
+ * the key its JSON pointer ends in (array indices point at their parent key), else line 1.
+ */
+export function projectProblemLine(text: string, problem: { line?: number; path?: string }): number {
+  if (problem.line) return problem.line;
+  const keys = (problem.path ?? '').split('/').filter((k) => k !== '' && !/^\d+$/.test(k));
+  const key = keys.at(-1);
+  if (!key) return 1;
+  const index = text.split('\n').findIndex((l) => l.includes(`"${key}"`));
+  return index >= 0 ? index + 1 : 1;
+}
