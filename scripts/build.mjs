@@ -3,7 +3,7 @@
 // development builds carry source maps. Pyodide's runtime files are copied beside the bundles because the
 // sandbox loads them from disk, offline.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -70,12 +70,22 @@ function copyPyodide() {
   }
 }
 
-const { existsSync } = await import('node:fs');
 const present = builds
   .map((b) => ({ ...b, entryPoints: Object.fromEntries(Object.entries(b.entryPoints).filter(([, p]) => existsSync(join(root, p)))) }))
   .filter((b) => Object.keys(b.entryPoints).length > 0);
 
+/** A production build must not ship maps a development build left behind. */
+function removeSourceMaps(dir) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) removeSourceMaps(path);
+    else if (entry.name.endsWith('.map')) rmSync(path);
+  }
+}
+
 copyPyodide();
+if (production) removeSourceMaps(join(root, 'dist'));
 if (watch) {
   for (const b of present) await (await esbuild.context(b)).watch();
   console.log('watching for changes');
