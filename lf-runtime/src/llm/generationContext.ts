@@ -4,26 +4,20 @@
  * panel. The API key never comes here: the editor calls the model itself and only sends code to score.
  * Everything works on a plain `ProjectSnapshot`, so the server wires it to its engine in a few lines.
  */
-import type { Dataset } from '../data/types.ts';
+import type { EngineSnapshot } from '../engine/analysisEngine.ts';
 import type { GenerationContext, GenerationContextParams } from '../protocol.ts';
 import { textOf, sampleExamples } from './promptBuilder.ts';
 import { isLabelingFunction, splitTopLevel } from './pythonSource.ts';
 import type { ImproveTarget, PromptExample } from './types.ts';
 
-/** What the server knows about the project right now. Vote columns follow `lfNames`. */
-export interface ProjectSnapshot {
-  task: string;
-  labels: string[];
+/**
+ * What the server knows about the project right now: the engine's data and latest votes (columns follow
+ * `lfNames`), plus the parts of lfstudio.json prompts use.
+ */
+export type ProjectSnapshot = Omit<EngineSnapshot, 'timeoutMs'> & {
   labelDescriptions: Record<string, string>;
   textField: string;
-  sample: Dataset;
-  dev: Dataset | null;
-  /** LF files (absolute paths) with their current text. */
-  lfFiles: { file: string; source: string }[];
-  lfNames: string[];
-  sampleVotes: Int8Array[];
-  devVotes: Int8Array[] | null;
-}
+};
 
 const UNCOVERED_ROWS = 12;
 const MISTAKES_SHOWN = 8;
