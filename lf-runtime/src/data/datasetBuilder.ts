@@ -129,7 +129,7 @@ export class DatasetBuilder {
       this.fail(
         origin,
         `${origin.describe}: gold label ${describeValue(raw)} in field "${this.labelField}" is not an integer class id; ` +
-          `use 0..k-1 in the order of "labels" in lfstudio.json (blank or -1 for unknown)`,
+          `use 0..k-1 in the order of the class names ("labels" in lfstudio.json, --labels on the command line; blank or -1 for unknown)`,
       );
     }
     return value === -1 ? null : value;
