@@ -33,8 +33,10 @@ export class ReviewPanel {
   /** Opens (or reuses) the panel for a generation. */
   static show(record: GenerationRecord, lfFiles: string[], deps: ReviewPanelDeps): ReviewPanel {
     if (ReviewPanel.current) {
+      // A reused panel takes the new generation's project view too (its LF names, scorer and settings).
       ReviewPanel.current.record = record;
       ReviewPanel.current.lfFiles = lfFiles;
+      ReviewPanel.current.deps = deps;
       ReviewPanel.current.panel.reveal(vscode.ViewColumn.Beside);
       ReviewPanel.current.push();
       return ReviewPanel.current;
@@ -53,7 +55,7 @@ export class ReviewPanel {
     private readonly panel: vscode.WebviewPanel,
     private record: GenerationRecord,
     private lfFiles: string[],
-    private readonly deps: ReviewPanelDeps,
+    private deps: ReviewPanelDeps,
   ) {
     this.targetFile = lfFiles[0] ?? null;
     panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'review', 'LF Studio: Review Candidates');
