@@ -109,17 +109,7 @@ class JsonScanner {
       if (this.text[this.pos] !== ':') this.fail(`expected ':' after the property name, found ${this.describeHere()}`);
       this.pos++;
       this.value(depth + 1);
-      this.skipWhitespace();
-      const c = this.text[this.pos];
-      if (c === ',') {
-        this.pos++;
-        continue;
-      }
-      if (c === '}') {
-        this.pos++;
-        return;
-      }
-      this.fail(`expected ',' or '}' after a property value, found ${this.describeHere()}`);
+      if (!this.nextMember('}', 'a property value')) return;
     }
   }
 
@@ -134,18 +124,19 @@ class JsonScanner {
       this.skipWhitespace();
       if (this.text[this.pos] === ']') this.fail("trailing comma before ']' is not allowed in JSON");
       this.value(depth + 1);
-      this.skipWhitespace();
-      const c = this.text[this.pos];
-      if (c === ',') {
-        this.pos++;
-        continue;
-      }
-      if (c === ']') {
-        this.pos++;
-        return;
-      }
-      this.fail(`expected ',' or ']' after an array element, found ${this.describeHere()}`);
+      if (!this.nextMember(']', 'an array element')) return;
     }
+  }
+
+  /** After a member of an object or array: true after ',' (another member follows), false at `close`. */
+  private nextMember(close: '}' | ']', what: string): boolean {
+    this.skipWhitespace();
+    const c = this.text[this.pos];
+    if (c === ',' || c === close) {
+      this.pos++;
+      return c === ',';
+    }
+    this.fail(`expected ',' or '${close}' after ${what}, found ${this.describeHere()}`);
   }
 
   private string(): void {
