@@ -2,7 +2,7 @@
  * Wraps a model's row scorer into the public FittedLabelModel: validation of new matrices, hard labels
  * under an explicit tie / no-vote policy, and seeded tie breaking so the same input gives the same output.
  */
-import { buildVoteIndex, expandRows } from './voteIndex.ts';
+import { buildVoteIndex, expandRows, softmaxRows } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
 import { LabelModelInputError } from './types.ts';
 import type { FittedLabelModel, PredictPolicy, VoteMatrix } from './types.ts';
@@ -152,15 +152,7 @@ export function independentPosterior(
       const r = (lf[t] * k + label[t]) * k;
       for (let c = 0; c < k; c++) out[o + c] += logVote[r + c];
     }
-    let mx = -Infinity;
-    for (let c = 0; c < k; c++) if (out[o + c] > mx) mx = out[o + c];
-    let s = 0;
-    for (let c = 0; c < k; c++) {
-      const e = Math.exp(out[o + c] - mx);
-      out[o + c] = e;
-      s += e;
-    }
-    for (let c = 0; c < k; c++) out[o + c] /= s;
   }
+  softmaxRows(out, k);
   return out;
 }

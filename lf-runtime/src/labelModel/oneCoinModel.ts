@@ -6,6 +6,7 @@
  */
 import { makeFittedModel } from './fittedModel.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
+import { softmaxRows } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
 
 /** Accuracies are kept inside (floor, ceiling) so a log-weight never becomes infinite. */
@@ -58,15 +59,7 @@ export function weightedPosterior(index: VoteIndex, classBalance: number[], weig
     const o = i * k;
     for (let c = 0; c < k; c++) out[o + c] = logPrior[c];
     for (let t = rowStart[i]; t < rowStart[i + 1]; t++) out[o + label[t]] += weights[lf[t]];
-    let mx = -Infinity;
-    for (let c = 0; c < k; c++) if (out[o + c] > mx) mx = out[o + c];
-    let s = 0;
-    for (let c = 0; c < k; c++) {
-      const e = Math.exp(out[o + c] - mx);
-      out[o + c] = e;
-      s += e;
-    }
-    for (let c = 0; c < k; c++) out[o + c] /= s;
   }
+  softmaxRows(out, k);
   return out;
 }

@@ -14,7 +14,7 @@
  * truth on every fixture even when started at the gold labels.
  */
 import { makeFittedModel } from './fittedModel.ts';
-import { buildVoteIndex } from './voteIndex.ts';
+import { buildVoteIndex, softmaxRows } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
 import type { LabelModelOptions, VoteMatrix } from './types.ts';
@@ -61,16 +61,8 @@ export function anchoredPosterior(index: VoteIndex, classBalance: number[], weig
     const o = i * k;
     for (let c = 0; c < k; c++) out[o + c] = logPrior[c];
     for (let t = rowStart[i]; t < rowStart[i + 1]; t++) out[o + label[t]] += weights[lf[t] * k + label[t]];
-    let mx = -Infinity;
-    for (let c = 0; c < k; c++) if (out[o + c] > mx) mx = out[o + c];
-    let z = 0;
-    for (let c = 0; c < k; c++) {
-      const e = Math.exp(out[o + c] - mx);
-      out[o + c] = e;
-      z += e;
-    }
-    for (let c = 0; c < k; c++) out[o + c] /= z;
   }
+  softmaxRows(out, k);
   return out;
 }
 
