@@ -29,12 +29,7 @@ export function drawSyntheticVotes(spec: SyntheticSpec): SyntheticVotes {
   const data = new Int8Array(n * m).fill(-1);
   const gold = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    let u = rand();
-    let y = 0;
-    while (y < k - 1 && u >= classBalance[y]) {
-      u -= classBalance[y];
-      y++;
-    }
+    const y = drawClass(rand, classBalance, k);
     gold[i] = y;
     const base = i * m;
     for (let j = 0; j < m; j++) {
@@ -94,12 +89,7 @@ export function drawDetectorVotes(spec: DetectorSpec): SyntheticVotes {
   const data = new Int8Array(n * m).fill(-1);
   const gold = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    let u = rand();
-    let y = 0;
-    while (y < k - 1 && u >= classBalance[y]) {
-      u -= classBalance[y];
-      y++;
-    }
+    const y = drawClass(rand, classBalance, k);
     gold[i] = y;
     const base = i * m;
     for (let j = 0; j < m; j++) {
@@ -116,4 +106,15 @@ export function drawDetectorVotes(spec: DetectorSpec): SyntheticVotes {
     }
   }
   return { L: { n, m, data }, gold };
+}
+
+/** A class drawn from `classBalance` with one uniform number (the last class takes any rounding slack). */
+function drawClass(rand: () => number, classBalance: readonly number[], k: number): number {
+  let u = rand();
+  let y = 0;
+  while (y < k - 1 && u >= classBalance[y]) {
+    u -= classBalance[y];
+    y++;
+  }
+  return y;
 }
