@@ -94,12 +94,8 @@ function buildRowIndex(L: VoteMatrix, k: number): VoteIndex {
     const base = i * m;
     if (t + m > capacity) {
       capacity = Math.max(capacity * 2, t + m);
-      const lf2 = new Uint16Array(capacity);
-      lf2.set(lf.subarray(0, t));
-      lf = lf2;
-      const label2 = new Uint8Array(capacity);
-      label2.set(label.subarray(0, t));
-      label = label2;
+      lf = grown(lf, t, new Uint16Array(capacity));
+      label = grown(label, t, new Uint8Array(capacity));
     }
     // Branch-free append: write every cell, advance only past votes (v >>> 31 is 1 exactly for -1). Votes
     // are ~random, so a branch here mispredicts constantly and costs several times more.
@@ -192,12 +188,8 @@ export function compressVoteMatrix(L: VoteMatrix, k: number, maxPatterns: number
       firstRow[p] = i;
       if (t + m > capacity) {
         capacity = Math.max(capacity * 2, t + m);
-        const lf2 = new Uint16Array(capacity);
-        lf2.set(lf.subarray(0, t));
-        lf = lf2;
-        const label2 = new Uint8Array(capacity);
-        label2.set(label.subarray(0, t));
-        label = label2;
+        lf = grown(lf, t, new Uint16Array(capacity));
+        label = grown(label, t, new Uint8Array(capacity));
       }
       // Only a new pattern needs validating: a repeated one equals a pattern already checked.
       for (let j = 0; j < m; j++) {
@@ -301,4 +293,10 @@ export function softmaxRows(logits: Float64Array, k: number): void {
     }
     for (let c = 0; c < k; c++) logits[o + c] /= s;
   }
+}
+
+/** Copies the first `used` entries of a vote buffer into its larger replacement. */
+function grown<T extends Uint8Array | Uint16Array>(old: T, used: number, larger: T): T {
+  larger.set(old.subarray(0, used));
+  return larger;
 }
