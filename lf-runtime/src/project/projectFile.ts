@@ -13,23 +13,16 @@ import type { ProjectConfig, ProjectProblem } from './validateProject.ts';
 
 export type { ProjectProblem } from './validateProject.ts';
 
-export interface Project {
+/** The checked lfstudio.json with its paths resolved: what the rest of LF Studio works from. */
+export interface Project extends Omit<ProjectConfig, 'data' | 'lfFiles'> {
   /** Absolute workspace root (the folder holding lfstudio.json). */
   root: string;
   /** Absolute path of lfstudio.json. */
   file: string;
-  task: string;
-  /** Class names in class-id order. */
-  labels: string[];
   /** Number of classes, labels.length (>= 2). */
   cardinality: number;
-  labelDescriptions: Record<string, string>;
-  heuristics: string | null;
   /** Absolute paths. */
   data: { sample: string; dev: string | null };
-  textField: string;
-  labelField: string;
-  idField: string | null;
   /** Absolute paths of the LF files, expanded from the patterns, sorted, without duplicates. */
   lfFiles: string[];
   /** The lfFiles entries as written, so callers can watch for new files that match. */

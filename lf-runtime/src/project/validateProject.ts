@@ -21,6 +21,7 @@ export interface ProjectProblem {
 /** lfstudio.json after shape checks and defaults, paths still as written (relative to the root). */
 export interface ProjectConfig {
   task: string;
+  /** Class names in class-id order. */
   labels: string[];
   labelDescriptions: Record<string, string>;
   heuristics: string | null;
