@@ -26,6 +26,7 @@ export interface LfSummary {
   file: string;
   /** 1-based line of the LF's decorator or def. */
   line: number;
+  /** Sorted distinct labels the LF emits. */
   polarity: number[];
   coverage: number;
   overlaps: number;

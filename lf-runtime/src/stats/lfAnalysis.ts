@@ -8,21 +8,15 @@
  * This runs on every keystroke for 100k rows x 20 LFs, so it is one pass over the matrix with O(m) scratch
  * memory and no allocation per row.
  */
+import type { LfSummary } from '../protocol.ts';
 import type { VoteMatrix } from './voteMatrix.ts';
 
-/** LFAnalysis figures for one LF. Fractions are over all n rows, in 0..1. */
-export interface LfStats {
-  /** Sorted distinct labels the LF emits. */
-  polarity: number[];
-  coverage: number;
-  overlaps: number;
-  conflicts: number;
-  /** Votes equal to the gold label, on rows that have one; null without gold labels. */
-  correct: number | null;
-  incorrect: number | null;
-  /** correct / (correct + incorrect); null without gold labels or when the LF never votes on a gold row. */
-  empiricalAccuracy: number | null;
-}
+/**
+ * LFAnalysis figures for one LF, as the protocol carries them to the editor. Fractions are over all n rows,
+ * in 0..1; correct/incorrect/empiricalAccuracy are null without gold labels (empiricalAccuracy also when the LF
+ * never votes on a gold row).
+ */
+export type LfStats = Pick<LfSummary, 'polarity' | 'coverage' | 'overlaps' | 'conflicts' | 'correct' | 'incorrect' | 'empiricalAccuracy'>;
 
 export interface VoteAnalysis {
   lfs: LfStats[];
