@@ -19,6 +19,13 @@ export interface LfErrorSummary {
   traceback: string | null;
 }
 
+/** A narrow LF treated as an exception to a broader one (see lf-runtime/src/labelModel/overrides.ts). */
+export interface LabelOverride {
+  narrow: string;
+  broad: string;
+  rows: number;
+}
+
 /** Snorkel LFAnalysis figures for one LF, plus what went wrong running it. Fractions are in 0..1. */
 export interface LfSummary {
   name: string;
@@ -72,6 +79,11 @@ export interface ProjectAnalysis {
     /** How the model was chosen, e.g. "best accuracy on the dev set (120 rows ...)". */
     chosenBy: string;
     usedDevSet: boolean;
+    /**
+     * Exceptions the model honoured: LF `narrow` votes only inside LF `broad`'s rows and differently, so the
+     * broad vote was set aside on the `rows` where they disagree. LF names.
+     */
+    overrides: LabelOverride[];
   } | null;
   fileProblems: FileProblem[];
   durationMs: number;

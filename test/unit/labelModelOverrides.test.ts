@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { accuracyWithSetAside, findOverrides, setAsideOverridden } from '../../lf-runtime/src/labelModel/overrides.ts';
 import { buildVoteIndex } from '../../lf-runtime/src/labelModel/voteIndex.ts';
 import { seededRandom } from '../../lf-runtime/src/labelModel/fittedModel.ts';
+import { fitCandidates, fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
+import { trueAccuracyWhenVoting } from '../../lf-runtime/src/labelModel/evaluation.ts';
 import type { VoteMatrix } from '../../lf-runtime/src/labelModel/types.ts';
 
 function matrix(rows: number[][]): VoteMatrix {
@@ -13,7 +15,7 @@ function matrix(rows: number[][]): VoteMatrix {
 /**
  * A trec-like rule set, k = 3: `broad` votes 0 on 70% of rows whatever the class; `sibling` votes 0 on part of
  * broad's rows (its same-label relative); `exception` votes 1 only where both fire and the class is 1; two
- * precise rules per class anchor the classes elsewhere.
+ * precise rules per class, each firing on 10% of rows, anchor the classes elsewhere but rarely meet the exception.
  */
 export function exceptionRuleSet(n: number, seed: number): { L: VoteMatrix; gold: number[] } {
   const rand = seededRandom(seed);
@@ -31,7 +33,7 @@ export function exceptionRuleSet(n: number, seed: number): { L: VoteMatrix; gold
     if (sibling && y === 1 && rand() < 0.6) data[row + 2] = 1;
     for (let c = 0; c < 3; c++) {
       for (let r = 0; r < 2; r++) {
-        if (rand() >= 0.25) continue;
+        if (rand() >= 0.1) continue;
         // Precise rule for class c: right 90% of the time it fires.
         data[row + 3 + c * 2 + r] = rand() < 0.9 ? y : (y + 1 + Math.floor(rand() * 2)) % 3;
       }
@@ -118,4 +120,35 @@ test('overrides found on a strided scan of a large uncompressed index are verifi
   }
   const after = findOverrides(buildVoteIndex(broken, 3, { compress: false }));
   assert.deepEqual(after, []);
+});
+
+test('the default model rates an exception by its own record instead of letting the rules it refines out-vote it', () => {
+  const { L, gold } = exceptionRuleSet(6000, 5);
+  const truth = trueAccuracyWhenVoting(L, gold);
+  const fit = fitDefault(L, 3);
+  assert.deepEqual(
+    fit.overrides.map((o) => [o.narrow, o.broad]),
+    [
+      [2, 0],
+      [2, 1],
+    ],
+  );
+  const exception = fit.model.accuracyWhenVoting[2] as number;
+  assert.ok(Math.abs(exception - (truth.accuracy[2] as number)) < 0.1, `exception estimated ${exception}, true ${truth.accuracy[2]}`);
+  // Rows where the exception fires are predicted as its class.
+  const pred = fit.model.predict(L);
+  let right = 0;
+  let fired = 0;
+  for (let i = 0; i < L.n; i++) {
+    if (L.data[i * L.m + 2] === -1) continue;
+    fired++;
+    if (pred[i] === gold[i]) right++;
+  }
+  assert.ok(right / fired > 0.9, `exception rows predicted right ${right}/${fired}`);
+
+  // Without setting the broad votes aside the same candidates rate the exception far below its record: the
+  // case above is one the overrides decide.
+  const plain = fitCandidates(buildVoteIndex(L, 3));
+  const plainMedian = plain.map((c) => c.accuracyWhenVoting[2] as number).sort((a, b) => a - b)[2];
+  assert.ok(plainMedian < 0.7, `without overrides the exception is estimated ${plainMedian}`);
 });

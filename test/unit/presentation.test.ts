@@ -37,6 +37,21 @@ const analysis = (lfs: LfSummary[]): ProjectAnalysis => ({
 });
 
 describe('editor presentation', () => {
+  it('says in the hover when an LF is treated as an exception to a broader one, and on the broader one', () => {
+    const a = analysis([lf({ name: 'what_stands_for' }), lf({ name: 'what_any' }), lf({ name: 'keyword_my' })]);
+    a.labelModel = {
+      name: 'default (agreement)',
+      classBalance: [0.5, 0.5],
+      uncoveredRows: 3,
+      chosenBy: 'the default',
+      usedDevSet: false,
+      overrides: [{ narrow: 'what_stands_for', broad: 'what_any', rows: 34 }],
+    };
+    assert.match(hoverMarkdown(a.lfs[0], a), /Treated as an exception to `what_any` on 34 rows/);
+    assert.match(hoverMarkdown(a.lfs[1], a), /set aside on 34 rows where narrower LFs inside it disagree \(`what_stands_for`\)/);
+    assert.doesNotMatch(hoverMarkdown(a.lfs[2], a), /exception|set aside/);
+  });
+
   it('formats the lens like the LFAnalysis columns, with label names for polarity', () => {
     assert.equal(lensTitle(lf(), ['HAM', 'SPAM']), 'coverage 19.9% · overlaps 12.0% · conflicts 3.1% · polarity SPAM');
     assert.equal(lensTitle(lf({ polarity: [] }), ['HAM', 'SPAM']).endsWith('polarity none'), true);

@@ -87,6 +87,14 @@ function render(): void {
   for (const lf of a.lfs) body.append(lfRow(lf, a.labels));
   table.append(body);
   app.append(table);
+  for (const o of a.labelModel?.overrides ?? []) {
+    app.append(
+      el('p', {
+        className: 'note',
+        textContent: `${o.narrow} votes only inside ${o.broad}'s rows and differently: treated as an exception, so ${o.broad}'s vote is set aside on those ${o.rows} rows.`,
+      }),
+    );
+  }
   for (const p of a.fileProblems) app.append(el('p', { className: 'problem', textContent: `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}` }));
 }
 

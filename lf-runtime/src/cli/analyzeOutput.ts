@@ -50,6 +50,9 @@ export function analysisTable(a: ProjectAnalysis, isolation: IsolationReport): s
   if (a.labelModel) {
     const lm = a.labelModel;
     out.push(`Est. Acc.: ${lm.name} label model, chosen by ${lm.chosenBy}; ${lm.uncoveredRows} rows have no votes`);
+    for (const o of lm.overrides) {
+      out.push(`Exception: ${o.narrow} votes only inside ${o.broad}'s rows and differently; ${o.broad}'s vote set aside on ${o.rows} rows`);
+    }
   }
   if (withDev) out.push('Emp. Acc. = correct / votes on the dev set (a precision).');
   for (const lf of a.lfs) {

@@ -8,6 +8,7 @@ import { DataError } from '../data/types.ts';
 import { readWrenchLabelNames, wrenchSplitPath } from '../data/readWrench.ts';
 import { readWrenchSplit } from '../data/readDataset.ts';
 import { fitDefault } from '../labelModel/defaultModel.ts';
+import type { Override } from '../labelModel/overrides.ts';
 import { fitMajorityVote } from '../labelModel/majorityVote.ts';
 import { fitDawidSkene } from '../labelModel/dawidSkene.ts';
 import { fitMatrixCompletion } from '../labelModel/matrixCompletion.ts';
@@ -97,6 +98,17 @@ function report(model: FittedLabelModel, isDefault: boolean, test: { L: VoteMatr
   };
 }
 
+/** The exceptions the default honoured (see labelModel/overrides.ts), by LF column. */
+function overridesText(overrides: Override[]): string {
+  if (overrides.length === 0) return '';
+  const rows = overrides.reduce((s, o) => s + o.rows, 0);
+  const pairs = overrides.map((o) => `${o.narrow} in ${o.broad} (${o.rows})`).join(', ');
+  return (
+    `\n${overrides.length} narrow LFs vote only inside a broader LF's rows and differently; the broad vote is set aside ` +
+    `on those ${rows} rows (narrow in broad (rows)): ${pairs}`
+  );
+}
+
 const fmt = (x: number | null, digits = 3): string => (x === null ? '-' : x.toFixed(digits));
 
 function printText(reports: ModelReport[], io: FitIo, header: string, truth: TrueLfAccuracy): void {
@@ -147,7 +159,8 @@ export async function runFitCommand(argv: string[], io: FitIo): Promise<number> 
       const header =
         `${dir}: ${train.L.n} train rows, ${test.L.n} test rows, ${train.L.m} LFs, ${k} classes (${classNames.join(', ')})\n` +
         `default: ${def.model.name}, chosen by ${def.chosenBy}; ${def.uncoveredRows} train rows have no vote\n` +
-        `fitted on ${def.fittedRows} rows as ${def.fittedPatterns} distinct vote patterns, each weighted by its row count`;
+        `fitted on ${def.fittedRows} rows as ${def.fittedPatterns} distinct vote patterns, each weighted by its row count` +
+        overridesText(def.overrides);
       printText(reports, io, header, truth);
     }
     return 0;

@@ -22,6 +22,12 @@ const commands: Record<string, Command> = {
   generate: runGenerateCommand,
 };
 
+// `lf-studio fit ... | head` closes stdout early: that is the reader being done, not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 async function main(argv: string[]): Promise<number> {
   const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
   const [name, ...rest] = argv;

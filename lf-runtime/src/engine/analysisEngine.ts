@@ -235,6 +235,7 @@ export class AnalysisEngine {
             uncoveredRows: estimate.uncoveredRows,
             chosenBy: estimate.chosenBy,
             usedDevSet: estimate.usedDevSet,
+            overrides: estimate.overrides.map((o) => ({ narrow: lfs[o.narrow].name, broad: lfs[o.broad].name, rows: o.rows })),
           }
         : null,
       fileProblems,

@@ -17,6 +17,8 @@ import { fitFlyingSquidOnIndex } from './flyingSquid.ts';
 import { priorAnchoredModelFromFit, runPriorAnchoredModel } from './priorAnchoredModel.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
 import { fitMajorityVoteOnIndex } from './majorityVote.ts';
+import { findOverrides, setAsideOverridden, withOverrides } from './overrides.ts';
+import type { Override } from './overrides.ts';
 import { buildVoteIndex, compressVoteMatrix, validateVoteMatrix, validateVoteShape } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
 import { LabelModelInputError } from './types.ts';
@@ -54,6 +56,11 @@ export interface DefaultFit {
   fittedPatterns: number;
   /** Candidates fitted, with their dev-set accuracy when a dev set was given. */
   candidates: { name: string; score: number | null }[];
+  /**
+   * Narrow LFs inside a broader LF that votes differently: the broad vote was set aside on their rows before
+   * fitting (overrides.ts). Empty for LF sets without such exceptions (youtube, sms).
+   */
+  overrides: Override[];
 }
 
 /** Pseudo-votes of the model estimate when calibrating an LF's accuracy with its dev-set precision. */
@@ -134,7 +141,10 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
   const index = compressed ?? buildVoteIndex(sample, k);
   const { dev } = options;
   if (dev) validateDev(dev, L.m, k);
-  const candidates = fitCandidates(index, options);
+  // Exceptions first: every candidate fits the votes that carry evidence, and is made whole again for
+  // accuracies and predictions (overrides.ts).
+  const aside = setAsideOverridden(index, findOverrides(index));
+  const candidates = fitCandidates(aside.index, options).map((c) => withOverrides(c, index, aside, options.seed ?? 0));
   let scores: (number | null)[] = candidates.map(() => null);
   let chosenBy = 'the default without gold labels (agreement model); LF accuracies are the median over all candidates';
   let best = candidates.findIndex((c) => c.name === 'agreement');
@@ -164,6 +174,7 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
     fittedRows: sample.n,
     fittedPatterns: index.n,
     candidates: candidates.map((c, i) => ({ name: c.name, score: scores[i] })),
+    overrides: aside.overrides,
   };
 }
 

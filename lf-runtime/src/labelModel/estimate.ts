@@ -16,6 +16,11 @@ export interface LfAccuracyEstimate {
   /** How the model was chosen, in words for the user (says so when the dev set was used). */
   chosenBy: string;
   usedDevSet: boolean;
+  /**
+   * Narrow LFs lying inside a broader LF that votes differently: the broad vote was set aside on the `rows`
+   * where the narrow one disagrees (see overrides.ts). Columns, in column order of the narrow LF.
+   */
+  overrides: { narrow: number; broad: number; rows: number }[];
 }
 
 /** With `dev` (the same LFs' votes on rows with gold labels), the dev set chooses the model and calibrates. */
@@ -28,6 +33,7 @@ export function estimateLfAccuracies(L: VoteMatrix, k: number, dev?: DevSet): Lf
       uncoveredRows: L.n,
       chosenBy: 'nothing to fit',
       usedDevSet: false,
+      overrides: [],
     };
   }
   const fit = fitDefault(L, k, dev && dev.gold.length > 0 ? { dev } : {});
@@ -38,5 +44,6 @@ export function estimateLfAccuracies(L: VoteMatrix, k: number, dev?: DevSet): Lf
     uncoveredRows: fit.uncoveredRows,
     chosenBy: fit.chosenBy,
     usedDevSet: fit.usedDevSet,
+    overrides: fit.overrides.map(({ narrow, broad, rows }) => ({ narrow, broad, rows })),
   };
 }

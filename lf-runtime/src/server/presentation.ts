@@ -2,7 +2,7 @@
  * How analysis figures read in the editor: CodeLens titles, hovers and diagnostics. Pure functions of the
  * analysis, so they are tested without an editor and the CLI can share the number formats.
  */
-import type { FileProblem, LfSummary, ProjectAnalysis } from '../protocol.ts';
+import type { FileProblem, LabelOverride, LfSummary, ProjectAnalysis } from '../protocol.ts';
 
 export function percent(x: number | null, digits = 1): string {
   return x === null || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(digits)}%`;
@@ -58,8 +58,29 @@ export function hoverMarkdown(lf: LfSummary, analysis: ProjectAnalysis): string 
   if (analysis.labelModel) {
     const lm = analysis.labelModel;
     lines.push('', `Label model: ${lm.name}, chosen by ${lm.chosenBy}; ${lm.uncoveredRows} rows have no vote.`);
+    lines.push(...overrideLines(lf.name, lm.overrides));
   }
   return lines.join('\n');
+}
+
+/**
+ * What the label model did with an LF that lies inside a broader one (or has such LFs inside it): users see why
+ * a narrow rule is not out-voted by the rule it refines, and why a broad rule's estimate ignores those rows.
+ */
+export function overrideLines(name: string, overrides: readonly LabelOverride[]): string[] {
+  const out: string[] = [];
+  const over = overrides.filter((o) => o.narrow === name);
+  if (over.length) {
+    const list = over.map((o) => `\`${o.broad}\` on ${o.rows} row${o.rows === 1 ? '' : 's'}`).join(', ');
+    out.push('', `Treated as an exception to ${list}: its votes lie inside those LFs' and differ, so their votes there are set aside.`);
+  }
+  const under = overrides.filter((o) => o.broad === name);
+  if (under.length) {
+    const rows = under.reduce((s, o) => s + o.rows, 0);
+    const list = under.map((o) => `\`${o.narrow}\``).join(', ');
+    out.push('', `Its vote is set aside on ${rows} row${rows === 1 ? '' : 's'} where narrower LFs inside it disagree (${list}); there its estimate uses the other LFs' verdict.`);
+  }
+  return out;
 }
 
 /**
