@@ -20,12 +20,13 @@ function load(name: string) {
   return { dir, train, test, valid, k: readWrenchTask(dir, [train, test]).k };
 }
 
-// Measured: covered accuracy youtube 0.909, sms 0.813, trec 0.655; error 0.056, 0.032, 0.214 (five-candidate
-// median). Floors sit a few test rows under those, error ceilings ~0.01 above (trec's kept at its old value).
+// Measured: covered accuracy youtube 0.909, sms 0.813, trec 0.680; error 0.056, 0.032, 0.173 (five-candidate
+// median, trec with its 13 exceptions honoured). Floors sit a few test rows under those; error ceilings ~0.01
+// above, trec's at the target (half of Snorkel's 0.364).
 const expected: Record<string, { coveredAtLeast: number; errorAtMost: number }> = {
   youtube: { coveredAtLeast: 0.9, errorAtMost: 0.065 },
   sms: { coveredAtLeast: 0.808, errorAtMost: 0.04 },
-  trec: { coveredAtLeast: 0.65, errorAtMost: 0.215 },
+  trec: { coveredAtLeast: 0.675, errorAtMost: 0.182 },
 };
 
 for (const [name, want] of Object.entries(expected)) {
@@ -42,6 +43,21 @@ for (const [name, want] of Object.entries(expected)) {
     assert.ok(fit.uncoveredRows > 0, 'every fixture has rows no LF votes on, and they must be reported');
   });
 }
+
+test('trec: the ABBR rule inside the broad DESC rules is an exception, not out-voted by them', () => {
+  const { train, k } = load('trec');
+  const fit = fitDefault(train.L, k);
+  // LF 67 "what ... stand for" -> ABBR lies inside LF 53 "what|how ... do|does" and LF 41 "what" (both DESC).
+  const pairs = fit.overrides.map((o) => `${o.narrow}->${o.broad}`);
+  assert.ok(pairs.includes('67->53') && pairs.includes('67->41'), pairs.join(' '));
+  const truth = trueAccuracyWhenVoting(train.L, train.gold);
+  assert.equal(truth.accuracy[67], 1);
+  assert.ok((fit.model.accuracyWhenVoting[67] as number) > 0.8, `ABBR rule estimated ${fit.model.accuracyWhenVoting[67]}`);
+  for (const name of ['youtube', 'sms']) {
+    const other = load(name);
+    assert.deepEqual(fitDefault(other.train.L, other.k).overrides, [], `${name} has no nested disagreeing LFs`);
+  }
+});
 
 test('a dev set is used to choose and calibrate, and the fit says so', () => {
   const { train, valid, k } = load('trec');
