@@ -39,6 +39,15 @@ function engine(lfFiles: string[]): AnalysisEngine {
 }
 
 describe('analysis engine', () => {
+  it('names the exceptions the label model honoured: a narrow LF inside a broader one that votes differently', async () => {
+    const texts = [...Array(30).fill('what does it stand for'), ...Array(30).fill('what is this'), ...Array(40).fill('nice song')];
+    const many: Dataset = { path: '/ws/data/train.json', rows: texts.map((text, i) => ({ id: String(i), fields: { text } })), gold: null };
+    const e = new AnalysisEngine(standInExecutor(), { task: 't', labels: ['A', 'B'], sample: many, dev: null, lfFiles: ['/ws/lfs.py'], timeoutMs: 1000 });
+    await e.runFile('/ws/lfs.py', 'def what_any(x):  # what -> 0\ndef stand_for(x):  # stand -> 1\ndef song(x):  # song -> 0\n');
+    const a = e.analyze();
+    assert.deepEqual(a.labelModel?.overrides, [{ narrow: 'stand_for', broad: 'what_any', rows: 30 }]);
+  });
+
   it('warns on line 1 of a file that defines no LFs, without an error', async () => {
     const e = engine(['/ws/lfs.py', '/ws/helpers.py']);
     await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\n');
