@@ -16,11 +16,8 @@
  * coverage(broad)^votes(narrow) < CHANCE. Same-label containment is left alone: a precise rule inside a broad
  * rule of the same class is ordinary agreement (trec's `how many` rules inside `how much|many`).
  */
-import { hardLabels } from './fittedModel.ts';
+import { makeFittedModel } from './fittedModel.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
-import { LabelModelInputError } from './types.ts';
-import type { VoteMatrix } from './types.ts';
-import { buildVoteIndex, expandRows } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
 
 export interface Override {
@@ -264,28 +261,14 @@ export function accuracyWithSetAside(
  */
 export function withOverrides(model: IndexedLabelModel, original: VoteIndex, aside: SetAside, seed: number): IndexedLabelModel {
   if (aside.overrides.length === 0) return model;
-  const { k } = original;
-  const m = original.m;
-  const score = (index: VoteIndex): Float64Array => model.scoreIndex(setAsideOverridden(index, aside.overrides).index);
-  const indexOf = (L: VoteMatrix): VoteIndex => {
-    if (L.m !== m) {
-      throw new LabelModelInputError(
-        `model "${model.name}" was fitted on ${m} LFs but this matrix has ${L.m}; refit after adding or removing LFs`,
-      );
-    }
-    return buildVoteIndex(L, k);
-  };
-  return {
-    ...model,
+  return makeFittedModel({
+    name: model.name,
+    k: original.k,
+    m: original.m,
+    classBalance: model.classBalance,
     accuracyWhenVoting: accuracyWithSetAside(model.accuracyWhenVoting, original, aside, model.scoreIndex(aside.index)),
-    scoreIndex: score,
-    predictProba: (L) => {
-      const index = indexOf(L);
-      return expandRows(index, score(index), k);
-    },
-    predict: (L, policy = 'prior') => {
-      const index = indexOf(L);
-      return hardLabels(index, score(index), model.classBalance, policy, seed);
-    },
-  };
+    scoreRows: (index) => model.scoreIndex(setAsideOverridden(index, aside.overrides).index),
+    fitMs: model.fitMs,
+    seed,
+  });
 }
