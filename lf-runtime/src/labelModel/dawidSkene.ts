@@ -37,9 +37,7 @@ export interface DawidSkeneFit {
   classBalance: number[];
   /** theta[(j * k + c) * (k + 1) + l] = P(LF j emits l | Y = c); l = k is abstain. */
   theta: Float64Array;
-  posterior: Float64Array;
   iterations: number;
-  logLikelihood: number;
 }
 
 export function fitDawidSkene(L: VoteMatrix, k: number, options: DawidSkeneOptions = {}): IndexedLabelModel {
@@ -69,7 +67,10 @@ export function fitDawidSkeneOnIndex(
   });
 }
 
-/** The EM loop itself, exposed so the default chooser can read the likelihood and posteriors. */
+/**
+ * The EM loop itself: the parameters after the last M-step. Posteriors and the likelihood (dataLogLikelihood)
+ * are left to whoever needs them: each is a pass over every vote, and a single step on 1M rows is mostly that.
+ */
 export function runDawidSkeneEm(index: VoteIndex, options: DawidSkeneOptions = {}): DawidSkeneFit {
   const { n, m, k, rowStart, lf, label, weight, rows } = index;
   const diag = options.diagonalPrior ?? 2;
@@ -84,10 +85,10 @@ export function runDawidSkeneEm(index: VoteIndex, options: DawidSkeneOptions = {
   const theta = new Float64Array(m * k * k1);
   const counts = new Float64Array(m * k * k1);
   const classMass = new Float64Array(k);
+  const rowMass = new Float64Array(k);
   const fixed = options.fixedClassBalance;
   let classBalance = fixed ? [...fixed] : new Array<number>(k).fill(1 / k);
   let iterations = 0;
-  let logLikelihood = -Infinity;
 
   for (; iterations < maxIterations; iterations++) {
     // M-step: class prior and confusion tables from the current posteriors.
@@ -96,10 +97,24 @@ export function runDawidSkeneEm(index: VoteIndex, options: DawidSkeneOptions = {
     for (let i = 0; i < n; i++) {
       const o = i * k;
       const w = weight[i];
-      for (let c = 0; c < k; c++) classMass[c] += w * posterior[o + c];
+      for (let c = 0; c < k; c++) {
+        rowMass[c] = w * posterior[o + c];
+        classMass[c] += rowMass[c];
+      }
+      if (k === 2) {
+        // Unrolled for two classes: the loop over classes costs more than its two additions.
+        const m0 = rowMass[0];
+        const m1 = rowMass[1];
+        for (let t = rowStart[i]; t < rowStart[i + 1]; t++) {
+          const r = lf[t] * 6 + label[t];
+          counts[r] += m0;
+          counts[r + 3] += m1;
+        }
+        continue;
+      }
       for (let t = rowStart[i]; t < rowStart[i + 1]; t++) {
         const r = lf[t] * k * k1 + label[t];
-        for (let c = 0; c < k; c++) counts[r + c * k1] += w * posterior[o + c];
+        for (let c = 0; c < k; c++) counts[r + c * k1] += rowMass[c];
       }
     }
     let change = 0;
@@ -128,17 +143,16 @@ export function runDawidSkeneEm(index: VoteIndex, options: DawidSkeneOptions = {
         }
       }
     }
-    // E-step.
-    const fitPartial: DawidSkeneFit = { classBalance, theta, posterior, iterations, logLikelihood };
-    const tables = logTables(fitPartial, m, k);
-    posterior = independentPosterior(index, tables.logPrior, tables.logVote, tables.base, true);
-    if (change < tolerance) {
+    // Converged or out of iterations: the posteriors of a further E-step would go unused.
+    if (change < tolerance || iterations + 1 === maxIterations) {
       iterations++;
       break;
     }
+    // E-step.
+    const tables = logTables({ classBalance, theta, iterations }, m, k);
+    posterior = independentPosterior(index, tables.logPrior, tables.logVote, tables.base, true);
   }
-  logLikelihood = dataLogLikelihood(index, { classBalance, theta, posterior, iterations, logLikelihood });
-  return { classBalance, theta, posterior, iterations, logLikelihood };
+  return { classBalance, theta, iterations };
 }
 
 /** Log-tables in the layout independentPosterior reads: vote terms relative to abstaining. */

@@ -38,12 +38,16 @@ export function fitFlyingSquidOnIndex(
   started = performance.now(),
 ): IndexedLabelModel {
   const { m, k, rows } = index;
-  const O = voteCooccurrence(index);
   const minPair = options.minPairMoment ?? 1 / Math.max(Math.min(rows, MOMENT_SAMPLE_ROWS), 1);
   const fallback = options.fallbackAccuracy ?? 0.7;
   // k = 2 is one problem (class 1 positive); k > 2 is one problem per class.
   const positives = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
-  const problems = positives.map((c) => solveBinary(index, O, c, minPair, fallback));
+  let problems: BinaryProblem[];
+  if (k === 2) problems = [solveBinary(m, binaryMoments(index), minPair, fallback)];
+  else {
+    const O = voteCooccurrence(index);
+    problems = positives.map((c) => solveBinary(m, momentsFromCooccurrence(index, O, c), minPair, fallback));
+  }
 
   const rates = k === 2 ? [1 - problems[0].positiveRate, problems[0].positiveRate] : problems.map((p) => p.positiveRate);
   const rateSum = rates.reduce((s, x) => s + x, 0);
@@ -74,10 +78,22 @@ export function fitFlyingSquidOnIndex(
   });
 }
 
-function solveBinary(index: VoteIndex, O: Float64Array, positive: number, minPair: number, fallback: number): BinaryProblem {
+/**
+ * Moments of the +-1 votes of one binary problem: lambda = +1 for a vote of the positive class, -1 for any
+ * other vote, 0 for an abstain.
+ */
+interface BinaryMoments {
+  /** M[a * m + b] = E[lambda_a lambda_b], a != b. */
+  M: Float64Array;
+  /** E[lambda_a]. */
+  firstMoment: Float64Array;
+  /** P(LF a votes). */
+  coverage: Float64Array;
+}
+
+function momentsFromCooccurrence(index: VoteIndex, O: Float64Array, positive: number): BinaryMoments {
   const { m, k } = index;
   const d = m * k;
-  // M_ab = E[lambda_a lambda_b] with lambda = +1 for a vote of `positive`, -1 for any other vote, 0 abstain.
   const M = new Float64Array(m * m);
   const firstMoment = new Float64Array(m);
   const coverage = new Float64Array(m);
@@ -96,6 +112,52 @@ function solveBinary(index: VoteIndex, O: Float64Array, positive: number, minPai
       }
     }
   }
+  return { M, firstMoment, coverage };
+}
+
+/**
+ * The k = 2 moments straight from the votes (class 1 positive), over the same evenly strided rows as
+ * voteCooccurrence: each pair once, into an m x m table instead of the (2m)^2 co-occurrence table, which
+ * halves the cost that dominates FlyingSquid on large matrices (1M x 100: ~90M vote pairs).
+ */
+function binaryMoments(index: VoteIndex): BinaryMoments {
+  const { n, m, rowStart, lf, label, weight } = index;
+  const M = new Float64Array(m * m);
+  const firstMoment = new Float64Array(m);
+  const coverage = new Float64Array(m);
+  const stride = Math.max(1, Math.ceil(n / MOMENT_SAMPLE_ROWS));
+  let used = 0;
+  for (let i = 0; i < n; i += stride) {
+    const w = weight[i];
+    used += w;
+    const a0 = rowStart[i];
+    const a1 = rowStart[i + 1];
+    for (let s = a0; s < a1; s++) {
+      const a = lf[s];
+      // lambda w: +w for label 1, -w for label 0 (a multiplication, not a branch: labels are ~random).
+      const wa = w * (2 * label[s] - 1);
+      firstMoment[a] += wa;
+      coverage[a] += w;
+      const row = a * m;
+      for (let t = s + 1; t < a1; t++) M[row + lf[t]] += wa * (2 * label[t] - 1);
+    }
+  }
+  const inv = used > 0 ? 1 / used : 0;
+  for (let a = 0; a < m; a++) {
+    firstMoment[a] *= inv;
+    coverage[a] *= inv;
+    // Each pair was added once, on whichever side of the diagonal its vote order put it.
+    for (let b = a + 1; b < m; b++) {
+      const v = (M[a * m + b] + M[b * m + a]) * inv;
+      M[a * m + b] = v;
+      M[b * m + a] = v;
+    }
+  }
+  return { M, firstMoment, coverage };
+}
+
+function solveBinary(m: number, moments: BinaryMoments, minPair: number, fallback: number): BinaryProblem {
+  const { M, firstMoment, coverage } = moments;
   const accuracy = new Float64Array(m);
   const amplitude = new Float64Array(m);
   const estimates: number[] = [];

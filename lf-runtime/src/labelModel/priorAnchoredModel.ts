@@ -25,6 +25,12 @@ export interface PriorAnchoredOptions extends LabelModelOptions {
   tolerance?: number;
   /** A detector must beat the class prior by this share of the remaining room (fixes label meaning). */
   minimumLift?: number;
+  /**
+   * Where EM starts instead of vote shares and 0.7, e.g. a fit on a sample of the rows: it then needs fewer
+   * passes over all of them to reach the same fixed point. Detectors the start has no figure for (NaN: the
+   * sample never saw that vote) start as they would without it.
+   */
+  start?: { accuracy: Float64Array; classBalance: number[] };
 }
 
 export interface PriorAnchoredFit {
@@ -81,24 +87,56 @@ export function runPriorAnchoredModel(index: VoteIndex, options: PriorAnchoredOp
   let balance = Array.from(classTotals, (x) => (x + 1) / (totalVotes + k));
   const accuracy = new Float64Array(d);
   for (let s = 0; s < d; s++) accuracy[s] = votesPerLf[s] > 0 ? Math.max(0.7, balance[s % k] + lift * (1 - balance[s % k])) : Number.NaN;
+  if (options.start) {
+    const { start } = options;
+    for (let s = 0; s < d; s++) if (votesPerLf[s] > 0 && !Number.isNaN(start.accuracy[s])) accuracy[s] = start.accuracy[s];
+    balance = [...start.classBalance];
+  }
   let covered = 0;
   for (let i = 0; i < n; i++) if (rowStart[i] !== rowStart[i + 1]) covered += weight[i];
+  // Rows on which each detector meets another vote: all its votes but the lone ones. The same in every
+  // iteration, and (weights being row counts) exact in any order of summation.
+  const shared = Float64Array.from(votesPerLf);
+  for (let i = 0; i < n; i++) {
+    const a = rowStart[i];
+    if (rowStart[i + 1] - a === 1) shared[lf[a] * k + label[a]] -= weight[i];
+  }
 
   const support = new Float64Array(d);
-  const shared = new Float64Array(d);
   const mass = new Float64Array(k);
   const score = new Float64Array(k);
+  const post = new Float64Array(2);
   let iterations = 0;
   for (; iterations < maxIterations; iterations++) {
     const w = anchoredWeights(accuracy, balance, k);
     const logPrior = balance.map((p) => Math.log(Math.max(p, 1e-12)));
+    // Two classes: the weights of class-1 votes negated, so a row's log-odds is one sum kept in a register
+    // (about twice as fast over 1M rows as per-class sums in memory).
+    if (k === 2) for (let j = 0; j < m; j++) w[2 * j + 1] = -w[2 * j + 1];
+    const priorLogOdds = logPrior[0] - logPrior[1];
     support.fill(0);
-    shared.fill(0);
     mass.fill(0);
     for (let i = 0; i < n; i++) {
       const a = rowStart[i];
       const b = rowStart[i + 1];
       if (a === b) continue;
+      const rowWeight = weight[i];
+      if (k === 2) {
+        let logOdds = priorLogOdds;
+        for (let t = a; t < b; t++) logOdds += w[2 * lf[t] + label[t]];
+        // The same softmax as below, shifted by the larger score.
+        const e = Math.exp(-Math.abs(logOdds));
+        post[0] = (rowWeight * (logOdds >= 0 ? 1 : e)) / (1 + e);
+        post[1] = (rowWeight * (logOdds >= 0 ? e : 1)) / (1 + e);
+        mass[0] += post[0];
+        mass[1] += post[1];
+        if (b - a < 2) continue;
+        for (let t = a; t < b; t++) {
+          const l = label[t];
+          support[2 * lf[t] + l] += post[l];
+        }
+        continue;
+      }
       for (let c = 0; c < k; c++) score[c] = logPrior[c];
       for (let t = a; t < b; t++) score[label[t]] += w[lf[t] * k + label[t]];
       let mx = -Infinity;
@@ -108,16 +146,15 @@ export function runPriorAnchoredModel(index: VoteIndex, options: PriorAnchoredOp
         score[c] = Math.exp(score[c] - mx);
         z += score[c];
       }
-      const rowWeight = weight[i];
-      for (let c = 0; c < k; c++) mass[c] += (rowWeight * score[c]) / z;
+      // score becomes the row's weighted posterior: one division per class, not one per vote.
+      for (let c = 0; c < k; c++) {
+        score[c] = (rowWeight * score[c]) / z;
+        mass[c] += score[c];
+      }
       if (b - a < 2) continue;
       // Standard EM: each detector is judged by the full posterior, its own vote included (a pure
       // leave-one-out judgement was measured worse on every fixture and drags LFs with weak partners to pi).
-      for (let t = a; t < b; t++) {
-        const s = lf[t] * k + label[t];
-        support[s] += (rowWeight * score[label[t]]) / z;
-        shared[s] += rowWeight;
-      }
+      for (let t = a; t < b; t++) support[lf[t] * k + label[t]] += score[label[t]];
     }
     let sSum = 0;
     let nSum = 0;

@@ -77,18 +77,26 @@ export function validateVoteMatrix(L: VoteMatrix, k: number): void {
   for (let t = 0; t < d.length; t++) if (d[t] < -1 || d[t] >= k) throw badVote(L, k, t);
 }
 
+/** Rows whose votes are counted to size the vote buffers of a row-by-row index. */
+const CAPACITY_PROBE_ROWS = 4096;
+
 /**
- * Builds the sparse index of every row in one pass over the dense data, validating as it goes; the vote
- * buffers grow by doubling. One pass matters: at 1M x 100 the dense scan is most of the cost of indexing.
+ * Builds the sparse index of every row in one pass over the dense data, validating as it goes. One pass
+ * matters: at 1M x 100 the dense scan is most of the cost of indexing. The vote buffers are sized from the
+ * vote density of the first rows (plus 5%) and grow by doubling past that, so a typical matrix copies none.
  */
 function buildRowIndex(L: VoteMatrix, k: number): VoteIndex {
   const { n, m, data } = L;
   const rowStart = new Int32Array(n + 1);
-  let capacity = Math.max(16, Math.ceil(data.length / 8));
+  const probeCells = Math.min(n, CAPACITY_PROBE_ROWS) * m;
+  let probeVotes = 0;
+  for (let c = 0; c < probeCells; c++) probeVotes += 1 - (data[c] >>> 31);
+  let capacity = Math.max(16, m, Math.ceil((probeVotes / Math.max(1, probeCells)) * data.length * 1.05) + m);
   let lf = new Uint16Array(capacity);
   let label = new Uint8Array(capacity);
   let t = 0;
   let uncoveredRows = 0;
+  const top = k - 1;
   for (let i = 0; i < n; i++) {
     rowStart[i] = t;
     const base = i * m;
@@ -98,19 +106,28 @@ function buildRowIndex(L: VoteMatrix, k: number): VoteIndex {
       label = grown(label, t, new Uint8Array(capacity));
     }
     // Branch-free append: write every cell, advance only past votes (v >>> 31 is 1 exactly for -1). Votes
-    // are ~random, so a branch here mispredicts constantly and costs several times more.
+    // are ~random, so a branch here mispredicts constantly and costs several times more. The range check
+    // is branch-free too: (top - v) | (v + 1) is negative exactly when v > k - 1 or v < -1.
+    let bad = 0;
     for (let j = 0; j < m; j++) {
       const v = data[base + j];
-      if (v < -1 || v >= k) throw badVote(L, k, base + j);
+      bad |= (top - v) | (v + 1);
       lf[t] = j;
       label[t] = v;
       t += 1 - (v >>> 31);
+    }
+    if (bad < 0) {
+      for (let j = 0; j < m; j++) if (data[base + j] < -1 || data[base + j] > top) throw badVote(L, k, base + j);
     }
     if (rowStart[i] === t) uncoveredRows++;
   }
   rowStart[n] = t;
   const weight = new Float64Array(n).fill(1);
-  return finishIndex(n, m, k, rowStart, lf.subarray(0, t), label.subarray(0, t), weight, n, null, uncoveredRows);
+  // A probe far denser than the rest would leave most of the buffers unused: keep only what holds votes.
+  const trim = t < capacity / 2;
+  const lfKept = trim ? lf.slice(0, t) : lf.subarray(0, t);
+  const labelKept = trim ? label.slice(0, t) : label.subarray(0, t);
+  return finishIndex(n, m, k, rowStart, lfKept, labelKept, weight, n, null, uncoveredRows);
 }
 
 function finishIndex(
@@ -228,6 +245,42 @@ export function buildVoteIndex(L: VoteMatrix, k: number, options: VoteIndexOptio
     if (compressed) return compressed;
   }
   return buildRowIndex(L, k);
+}
+
+/**
+ * Every ceil(n / maxRows)-th index row, as an index of its own (weights kept): an evenly strided sample that
+ * costs a copy of its votes, not a second scan of the dense matrix. Meant for a row-by-row index (on a
+ * compressed one it samples patterns, not rows).
+ */
+export function strideRows(index: VoteIndex, maxRows: number): VoteIndex {
+  const stride = Math.max(1, Math.ceil(index.n / Math.max(1, maxRows)));
+  if (stride === 1) return index;
+  const n = Math.ceil(index.n / stride);
+  const rowStart = new Int32Array(n + 1);
+  let votes = 0;
+  for (let r = 0; r < n; r++) votes += index.rowStart[r * stride + 1] - index.rowStart[r * stride];
+  const lf = new Uint16Array(votes);
+  const label = new Uint8Array(votes);
+  const weight = new Float64Array(n);
+  let t = 0;
+  let rows = 0;
+  let uncoveredRows = 0;
+  for (let r = 0; r < n; r++) {
+    const i = r * stride;
+    const a = index.rowStart[i];
+    const b = index.rowStart[i + 1];
+    rowStart[r] = t;
+    // A plain loop: rows hold ~30 votes, too few for subarray views (two objects per row) to pay.
+    for (let u = a; u < b; u++, t++) {
+      lf[t] = index.lf[u];
+      label[t] = index.label[u];
+    }
+    weight[r] = index.weight[i];
+    rows += weight[r];
+    if (a === b) uncoveredRows += weight[r];
+  }
+  rowStart[n] = t;
+  return finishIndex(n, index.m, index.k, rowStart, lf, label, weight, rows, null, uncoveredRows);
 }
 
 /** Per-matrix-row values (n_rows x width) from per-index-row ones: a gather through rowPattern. */
