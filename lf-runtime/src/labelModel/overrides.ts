@@ -41,103 +41,135 @@ export interface OverrideOptions {
 export const CONTAINMENT = 0.99;
 export const CHANCE = 0.01;
 
-/** Index rows used to find candidate pairs; larger uncompressed indexes are verified exactly afterwards. */
-const PAIR_SCAN_ROWS = 50_000;
+/** Index rows of the screening look at a large uncompressed index (see screenCandidates). */
+const SCREEN_ROWS = 4096;
+/** Votes of an LF the screen needs before it prunes that LF's candidates. */
+const SCREEN_MIN_VOTES = 30;
+
+/**
+ * On a large uncompressed index (1M x 100: every LF pair is a candidate at first), a look at SCREEN_ROWS evenly
+ * spaced rows drops the candidate broad LFs that miss far too many of a narrow LF's sampled rows to reach 99%
+ * containment: more than 10% + 2 of them (a pair with 99% containment does that with probability ~1e-7 at 30
+ * sampled votes). LFs with fewer sampled votes keep every candidate; they are rare, so the exact pass is cheap
+ * for them anyway.
+ */
+function screenCandidates(
+  index: VoteIndex,
+  cand: Int32Array[],
+  active: Int32Array,
+  misses: Float64Array[],
+  together: Float64Array[],
+  disagree: Float64Array[],
+): void {
+  const { n, m, rowStart, lf } = index;
+  const stride = Math.floor(n / SCREEN_ROWS);
+  const sampled = new Float64Array(m);
+  const missed = cand.map((c) => new Float64Array(c.length));
+  const fired = new Uint8Array(m);
+  for (let i = 0; i < n; i += stride) {
+    for (let t = rowStart[i]; t < rowStart[i + 1]; t++) fired[lf[t]] = 1;
+    for (let t = rowStart[i]; t < rowStart[i + 1]; t++) {
+      const a = lf[t];
+      sampled[a]++;
+      const list = cand[a];
+      const miss = missed[a];
+      for (let c = 0; c < active[a]; c++) if (!fired[list[c]]) miss[c]++;
+    }
+    for (let t = rowStart[i]; t < rowStart[i + 1]; t++) fired[lf[t]] = 0;
+  }
+  for (let a = 0; a < m; a++) {
+    if (sampled[a] < SCREEN_MIN_VOTES) continue;
+    const keep: number[] = [];
+    for (let c = 0; c < active[a]; c++) if (missed[a][c] <= 0.1 * sampled[a] + 2) keep.push(cand[a][c]);
+    cand[a] = Int32Array.from(keep);
+    active[a] = keep.length;
+    misses[a] = new Float64Array(keep.length);
+    together[a] = new Float64Array(keep.length);
+    disagree[a] = new Float64Array(keep.length);
+  }
+}
 
 /**
  * The (narrow, broad) pairs, each at most once, ordered by narrow then broad column. Pairs that never both vote
  * with different labels are left out: setting aside would change nothing.
+ *
+ * One exact pass over the index. Each LF a starts with every LF that votes on more rows as a candidate broad
+ * LF, and a candidate is dropped as soon as it has missed more of a's rows than the containment allows (known
+ * up front from a's vote count). Unrelated LFs miss within a few dozen of a's rows, and the pass stops once no
+ * candidate is left (1M x 100 synthetic with independent LFs: after a few thousand rows).
  */
 export function findOverrides(index: VoteIndex, options: OverrideOptions = {}): Override[] {
   const containment = options.containment ?? CONTAINMENT;
   const chance = options.chance ?? CHANCE;
-  const { n, m, rows } = index;
+  const { n, m, k, rows, rowStart, lf, label, weight, votesPerLf } = index;
   if (n === 0 || m < 2 || rows === 0) return [];
-  const stride = Math.max(1, Math.ceil(n / PAIR_SCAN_ROWS));
-  const scan = countPairs(index, stride);
-  const candidates: Override[] = [];
-  for (let a = 0; a < m; a++) {
-    const va = scan.votes[a];
-    if (va === 0) continue;
-    for (let b = 0; b < m; b++) {
-      if (a === b) continue;
-      const vb = scan.votes[b];
-      if (vb <= va || scan.disagree[a * m + b] === 0) continue;
-      const inside = scan.together[a * m + b] / va;
-      if (inside < containment) continue;
-      // Chance containment: every one of a's votes landing on b's rows if a fired independently of b.
-      if (va * Math.log(vb / scan.rows) >= Math.log(chance)) continue;
-      candidates.push({ narrow: a, broad: b, containment: inside, rows: 0 });
-    }
-  }
-  if (stride === 1 || candidates.length === 0) return candidates;
-  // Scanned a strided share of a large index: recount the candidate pairs on every row.
-  const exact = countPairs(index, 1, candidates);
-  return candidates.filter((o) => {
-    const va = exact.votes[o.narrow];
-    const inside = va > 0 ? exact.together[o.narrow * m + o.broad] / va : 0;
-    o.containment = inside;
-    return (
-      inside >= containment &&
-      exact.votes[o.broad] > va &&
-      va * Math.log(exact.votes[o.broad] / exact.rows) < Math.log(chance) &&
-      exact.disagree[o.narrow * m + o.broad] > 0
-    );
-  });
-}
-
-interface PairCounts {
-  rows: number;
-  /** Weighted rows each LF votes on. */
-  votes: Float64Array;
-  /** together[a * m + b]: weighted rows both vote on. */
-  together: Float64Array;
-  /** disagree[a * m + b]: weighted rows both vote on with different labels. */
-  disagree: Float64Array;
-}
-
-/** Co-voting counts over every stride-th index row, for all pairs or only the given ones. */
-function countPairs(index: VoteIndex, stride: number, only?: Override[]): PairCounts {
-  const { n, m, rowStart, lf, label, weight } = index;
   const votes = new Float64Array(m);
-  const together = new Float64Array(m * m);
-  const disagree = new Float64Array(m * m);
-  const labelOf = new Int16Array(m).fill(-1);
-  let byNarrow: number[][] | null = null;
-  if (only) {
-    byNarrow = Array.from({ length: m }, () => []);
-    for (const o of only) byNarrow[o.narrow].push(o.broad);
+  for (let j = 0; j < m; j++) for (let l = 0; l < k; l++) votes[j] += votesPerLf[j * k + l];
+  // Candidate broad LFs of each a, with their misses, together and disagree counts (swap-removed when out).
+  const cand: Int32Array[] = [];
+  const active = new Int32Array(m);
+  const misses: Float64Array[] = [];
+  const together: Float64Array[] = [];
+  const disagree: Float64Array[] = [];
+  const allowed = new Float64Array(m);
+  for (let a = 0; a < m; a++) {
+    const list: number[] = [];
+    // Chance containment: every one of a's votes landing on b's rows if a fired independently of b.
+    if (votes[a] > 0) for (let b = 0; b < m; b++) if (b !== a && votes[b] > votes[a] && votes[a] * Math.log(votes[b] / rows) < Math.log(chance)) list.push(b);
+    cand.push(Int32Array.from(list));
+    active[a] = list.length;
+    misses.push(new Float64Array(list.length));
+    together.push(new Float64Array(list.length));
+    disagree.push(new Float64Array(list.length));
+    allowed[a] = (1 - containment) * votes[a] + 1e-9;
   }
-  let rows = 0;
-  for (let i = 0; i < n; i += stride) {
-    const w = weight[i];
-    rows += w;
+  if (n > 2 * SCREEN_ROWS) screenCandidates(index, cand, active, misses, together, disagree);
+  let remaining = 0;
+  for (let a = 0; a < m; a++) remaining += active[a];
+  const labelOf = new Int16Array(m).fill(-1);
+  for (let i = 0; i < n && remaining > 0; i++) {
     const a0 = rowStart[i];
     const a1 = rowStart[i + 1];
-    for (let t = a0; t < a1; t++) {
-      votes[lf[t]] += w;
-      labelOf[lf[t]] = label[t];
-    }
+    if (a0 === a1) continue;
+    const w = weight[i];
+    for (let t = a0; t < a1; t++) labelOf[lf[t]] = label[t];
     for (let t = a0; t < a1; t++) {
       const a = lf[t];
-      const la = label[t];
-      if (byNarrow) {
-        for (const b of byNarrow[a]) {
-          if (labelOf[b] === -1) continue;
-          together[a * m + b] += w;
-          if (labelOf[b] !== la) disagree[a * m + b] += w;
+      if (active[a] === 0) continue;
+      const list = cand[a];
+      const miss = misses[a];
+      const tog = together[a];
+      const dis = disagree[a];
+      for (let c = 0; c < active[a]; c++) {
+        const lb = labelOf[list[c]];
+        if (lb === -1) {
+          miss[c] += w;
+          if (miss[c] > allowed[a]) {
+            // Out: move the last active candidate into this slot and look at the slot again.
+            const last = --active[a];
+            remaining--;
+            list[c] = list[last];
+            miss[c] = miss[last];
+            tog[c] = tog[last];
+            dis[c] = dis[last];
+            c--;
+          }
+          continue;
         }
-      } else {
-        for (let u = a0; u < a1; u++) {
-          if (u === t) continue;
-          together[a * m + lf[u]] += w;
-          if (label[u] !== la) disagree[a * m + lf[u]] += w;
-        }
+        tog[c] += w;
+        if (lb !== label[t]) dis[c] += w;
       }
     }
     for (let t = a0; t < a1; t++) labelOf[lf[t]] = -1;
   }
-  return { rows, votes, together, disagree };
+  const out: Override[] = [];
+  for (let a = 0; a < m; a++) {
+    for (let c = 0; c < active[a]; c++) {
+      if (disagree[a][c] === 0) continue;
+      out.push({ narrow: a, broad: cand[a][c], containment: together[a][c] / votes[a], rows: 0 });
+    }
+  }
+  return out.sort((x, y) => x.narrow - y.narrow || x.broad - y.broad);
 }
 
 /** An index with the overridden votes removed, and those votes kept aside for the accuracy accounting. */
