@@ -140,6 +140,12 @@ function benchSynthetic(): void {
   const ms = performance.now() - started;
   const rssAfter = process.memoryUsage().rss;
   const heapAfter = process.memoryUsage().heapUsed;
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  // Reference in the same run: the same fit on one thread.
+  const oneStarted = performance.now();
+  const one = fitDefault(L, 2, { parallel: false });
+  const oneMs = performance.now() - oneStarted;
+  const same = one.model.accuracyWhenVoting.every((a, j) => a === fit.model.accuracyWhenVoting[j]);
   let mae = 0;
   fit.model.accuracyWhenVoting.forEach((a, j) => (mae += Math.abs((a ?? 0) - spec.accuracy[j])));
   const t2 = performance.now();
@@ -154,8 +160,13 @@ function benchSynthetic(): void {
       `chose ${fit.chosen}; predictProba on all rows ${predictMs.toFixed(0)} ms`,
   );
   console.log(
+    `threads: ${fit.threads} (${fit.threads === 2 ? 'prior-anchored and FlyingSquid on a worker thread' : 'no worker bundle: one thread'}); ` +
+      `the same fit on one thread ${oneMs.toFixed(0)} ms (${(oneMs / ms).toFixed(2)}x the time), ${same ? 'identical' : 'DIFFERENT'} LF accuracies`,
+  );
+  console.log(
     `memory: RSS ${(rssBefore / 1e6).toFixed(0)} -> ${(rssAfter / 1e6).toFixed(0)} MB (+${((rssAfter - rssBefore) / 1e6).toFixed(0)} MB), ` +
-      `heap delta ${((heapAfter - heapBefore) / 1e6).toFixed(0)} MB (the 100 MB vote matrix itself is outside both deltas)`,
+      `heap delta ${((heapAfter - heapBefore) / 1e6).toFixed(0)} MB (the 100 MB vote matrix itself is outside both deltas); ` +
+      `peak RSS of the process ${(peakRss / 1e6).toFixed(0)} MB (matrix, index and its shared copy for the worker included)`,
   );
   console.log(loadNote());
   console.log(`recovered accuracy MAE ${mae / m}; class balance ${fit.model.classBalance.map((x) => x.toFixed(3)).join('/')} vs true ${spec.classBalance.map((x) => x.toFixed(3)).join('/')}`);

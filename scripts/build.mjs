@@ -1,7 +1,7 @@
 // The one build script: bundles the extension (node/cjs, `vscode` external), the language server and CLI
-// (node), the LF sandbox worker (node), and the webviews (browser). `--production` minifies for the package;
-// development builds carry source maps. Pyodide's runtime files are copied beside the bundles because the
-// sandbox loads them from disk, offline.
+// (node), the LF sandbox worker and the label-model worker thread (node), and the webviews (browser).
+// `--production` minifies for the package; development builds carry source maps. Pyodide's runtime files are
+// copied beside the bundles because the sandbox loads them from disk, offline.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -46,6 +46,7 @@ const builds = [
       server: 'lf-runtime/src/server/main.ts',
       cli: 'lf-runtime/src/cli/main.ts',
       lfWorker: 'lf-runtime/src/sandbox/worker/main.ts',
+      labelModelWorker: 'lf-runtime/src/labelModel/fitWorker.ts',
     },
     outdir: 'dist',
   },

@@ -13,12 +13,13 @@
  */
 import { agreementModelFromFit, runAgreementModel } from './agreementModel.ts';
 import { fitDawidSkeneOnIndex } from './dawidSkene.ts';
-import { fitFlyingSquidOnIndex } from './flyingSquid.ts';
+import { flyingSquidModelFromFit, solveFlyingSquid } from './flyingSquid.ts';
 import { priorAnchoredModelFromFit, runPriorAnchoredModel } from './priorAnchoredModel.ts';
 import type { PriorAnchoredFit } from './priorAnchoredModel.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
 import { fitMajorityVoteOnIndex } from './majorityVote.ts';
 import { findOverrides, setAsideOverridden, withOverrides } from './overrides.ts';
+import { fitLargeIndex } from './parallelFit.ts';
 import type { Override } from './overrides.ts';
 import { buildVoteIndex, compressVoteMatrix, strideRows, validateVoteMatrix, validateVoteShape } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
@@ -37,6 +38,8 @@ export interface DefaultFitOptions extends LabelModelOptions {
    * with the iterative candidates started from their fit on an evenly strided sample of this many rows.
    */
   maxFitRows?: number;
+  /** Let a large row-by-row fit use a worker thread (default true; parallelFit.ts). */
+  parallel?: boolean;
 }
 
 export interface DefaultFit {
@@ -55,6 +58,8 @@ export interface DefaultFit {
    * run to convergence on, before EM continued on every row from there; 0 when they started on all rows.
    */
   warmStartRows: number;
+  /** 2 when a large fit ran two of its candidates on a worker thread (parallelFit.ts), else 1. */
+  threads: 1 | 2;
   /**
    * Index rows the fit ran on: distinct vote patterns, each weighted by its row count, or (when a matrix
    * has too many distinct patterns for that to pay) the fitted rows one by one.
@@ -88,10 +93,23 @@ const DEV_CALIBRATION_STRENGTH = 10;
  */
 export function fitCandidates(index: VoteIndex, options: LabelModelOptions = {}, starts?: CandidateStarts): IndexedLabelModel[] {
   const seed = options.seed ?? 0;
+  const [majority, dawidSkene, agreement] = fitVoteCandidates(index, seed, starts?.agreement);
+  const t = performance.now();
+  const anchored = priorAnchoredModelFromFit(index, runPriorAnchoredModel(index, { start: starts?.anchored }), seed, t);
+  const flyingSquid = flyingSquidModelFromFit(index, solveFlyingSquid(index, { seed }), seed, performance.now());
+  return [majority, dawidSkene, agreement, anchored, flyingSquid];
+}
+
+/**
+ * The candidates that build on each other (the Dawid-Skene step starts from the agreement model's posteriors
+ * and majority vote's balance): majority, dawid-skene-step, agreement. The other two, prior-anchored and
+ * FlyingSquid, depend on nothing else, so a large fit can run them on a second thread (parallelFit.ts).
+ */
+export function fitVoteCandidates(index: VoteIndex, seed: number, agreementStart?: Float64Array): IndexedLabelModel[] {
   const t0 = performance.now();
   const majority = fitMajorityVoteOnIndex(index, seed, t0);
   const t1 = performance.now();
-  const agreementFit = runAgreementModel(index, { shrinkage: AGREEMENT_SHRINKAGE, initialAccuracies: starts?.agreement });
+  const agreementFit = runAgreementModel(index, { shrinkage: AGREEMENT_SHRINKAGE, initialAccuracies: agreementStart });
   const agreement = agreementModelFromFit(index, agreementFit, seed, t1);
   const t2 = performance.now();
   // Fixing the class balance at the majority-vote estimate stops EM sliding onto one class (seen on sms).
@@ -100,13 +118,10 @@ export function fitCandidates(index: VoteIndex, options: LabelModelOptions = {},
     { seed, fixedClassBalance: majority.classBalance, initialPosterior: agreement.scoreIndex(index), maxIterations: 1 },
     t2,
   );
-  const t3 = performance.now();
-  const anchored = priorAnchoredModelFromFit(index, runPriorAnchoredModel(index, { start: starts?.anchored }), seed, t3);
-  const flyingSquid = fitFlyingSquidOnIndex(index, { seed });
-  return [majority, { ...dawidSkene, name: 'dawid-skene-step' }, agreement, anchored, flyingSquid];
+  return [majority, { ...dawidSkene, name: 'dawid-skene-step' }, agreement];
 }
 
-const AGREEMENT_SHRINKAGE = 20;
+export const AGREEMENT_SHRINKAGE = 20;
 
 /** Where the EM candidates start: their own fits on a strided sample of the rows. */
 export interface CandidateStarts {
@@ -156,8 +171,8 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
   // Exceptions first: every candidate fits the votes that carry evidence, and is made whole again for
   // accuracies and predictions (overrides.ts).
   const aside = setAsideOverridden(index, findOverrides(index));
-  const starts = compressed ? undefined : sampleStarts(aside.index, maxFitRows);
-  const candidates = fitCandidates(aside.index, options, starts).map((c) => withOverrides(c, index, aside, options.seed ?? 0));
+  const large = compressed ? null : fitLargeIndex(aside.index, options, maxFitRows, options.parallel === false ? null : undefined);
+  const candidates = (large ? large.candidates : fitCandidates(aside.index, options)).map((c) => withOverrides(c, index, aside, options.seed ?? 0));
   let scores: (number | null)[] = candidates.map(() => null);
   let chosenBy = 'the default without gold labels (agreement model); LF accuracies are the median over all candidates';
   let best = candidates.findIndex((c) => c.name === 'agreement');
@@ -185,7 +200,8 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
     usedDevSet: dev !== undefined,
     uncoveredRows: index.uncoveredRows,
     fittedRows: index.rows,
-    warmStartRows: starts?.rows ?? 0,
+    warmStartRows: large?.warmStartRows ?? 0,
+    threads: large?.threads ?? 1,
     fittedPatterns: index.n,
     candidates: candidates.map((c, i) => ({ name: c.name, score: scores[i] })),
     overrides: aside.overrides,

@@ -37,6 +37,18 @@ export function fitFlyingSquidOnIndex(
   options: FlyingSquidOptions = {},
   started = performance.now(),
 ): IndexedLabelModel {
+  return flyingSquidModelFromFit(index, solveFlyingSquid(index, options), options.seed ?? 0, started);
+}
+
+/** The fitted parameters: plain data, so a worker thread can fit them and post them back. */
+export interface FlyingSquidFit {
+  problems: BinaryProblem[];
+  positives: number[];
+  classBalance: number[];
+  accuracyWhenVoting: (number | null)[];
+}
+
+export function solveFlyingSquid(index: VoteIndex, options: FlyingSquidOptions = {}): FlyingSquidFit {
   const { m, k, rows } = index;
   const minPair = options.minPairMoment ?? 1 / Math.max(Math.min(rows, MOMENT_SAMPLE_ROWS), 1);
   const fallback = options.fallbackAccuracy ?? 0.7;
@@ -65,16 +77,19 @@ export function fitFlyingSquidOnIndex(
     }
     accuracyWhenVoting.push(votes > 0 ? acc / votes : null);
   }
+  return { problems, positives, classBalance, accuracyWhenVoting };
+}
 
+export function flyingSquidModelFromFit(index: VoteIndex, fit: FlyingSquidFit, seed: number, started: number): IndexedLabelModel {
   return makeFittedModel({
     name: 'flying-squid',
-    k,
-    m,
-    classBalance,
-    accuracyWhenVoting,
+    k: index.k,
+    m: index.m,
+    classBalance: fit.classBalance,
+    accuracyWhenVoting: fit.accuracyWhenVoting,
     fitMs: performance.now() - started,
-    seed: options.seed ?? 0,
-    scoreRows: (rows) => combinePosteriors(rows, problems, positives, classBalance),
+    seed,
+    scoreRows: (rows) => combinePosteriors(rows, fit.problems, fit.positives, fit.classBalance),
   });
 }
 
