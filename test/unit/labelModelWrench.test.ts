@@ -104,7 +104,11 @@ test('lf-studio fit prints the policy and the default in text mode', async () =>
   assert.match(text, /\[default\]/);
   assert.match(text, /most likely class under the estimated class balance/);
   assert.match(text, /train rows have no vote/);
-  assert.match(text, /fitted on 4571 rows as \d+ distinct vote patterns/);
+  assert.match(text, /fitted on all 4571 rows as \d+ distinct vote patterns/);
+  assert.doesNotMatch(text, /exceptions/, 'sms has no nested disagreeing LFs');
+  const trec = capture();
+  assert.equal(await runFitCommand([join(wrench, 'trec')], trec.io), 0);
+  assert.match(trec.out.join(''), /13 exceptions: .* 67 in 53 \(34\)/);
 });
 
 test('lf-studio fit: bad arguments and missing data give a clear error and a non-zero exit', async () => {

@@ -8,6 +8,7 @@ import { DataError } from '../data/types.ts';
 import { readWrenchLabelNames, wrenchSplitPath } from '../data/readWrench.ts';
 import { readWrenchSplit } from '../data/readDataset.ts';
 import { fitDefault } from '../labelModel/defaultModel.ts';
+import type { DefaultFit } from '../labelModel/defaultModel.ts';
 import type { Override } from '../labelModel/overrides.ts';
 import { fitMajorityVote } from '../labelModel/majorityVote.ts';
 import { fitDawidSkene } from '../labelModel/dawidSkene.ts';
@@ -98,14 +99,23 @@ function report(model: FittedLabelModel, isDefault: boolean, test: { L: VoteMatr
   };
 }
 
+function fittedText(def: DefaultFit): string {
+  const how =
+    def.fittedPatterns < def.fittedRows
+      ? `as ${def.fittedPatterns} distinct vote patterns, each weighted by its row count`
+      : 'row by row (too many distinct vote patterns to merge)';
+  const start = def.warmStartRows > 0 ? `; EM started from its fit on an evenly strided sample of ${def.warmStartRows} rows` : '';
+  return `fitted on all ${def.fittedRows} rows ${how}${start}${def.threads === 2 ? '; on two threads' : ''}`;
+}
+
 /** The exceptions the default honoured (see labelModel/overrides.ts), by LF column. */
 function overridesText(overrides: Override[]): string {
   if (overrides.length === 0) return '';
-  const rows = overrides.reduce((s, o) => s + o.rows, 0);
+  const votes = overrides.reduce((s, o) => s + o.rows, 0);
   const pairs = overrides.map((o) => `${o.narrow} in ${o.broad} (${o.rows})`).join(', ');
   return (
-    `\n${overrides.length} narrow LFs vote only inside a broader LF's rows and differently; the broad vote is set aside ` +
-    `on those ${rows} rows (narrow in broad (rows)): ${pairs}`
+    `\n${overrides.length} exceptions: a narrow LF votes only inside a broader LF's rows and differently, so the broad vote ` +
+    `is set aside where they disagree (${votes} votes in all; narrow in broad (rows)): ${pairs}`
   );
 }
 
@@ -159,7 +169,7 @@ export async function runFitCommand(argv: string[], io: FitIo): Promise<number> 
       const header =
         `${dir}: ${train.L.n} train rows, ${test.L.n} test rows, ${train.L.m} LFs, ${k} classes (${classNames.join(', ')})\n` +
         `default: ${def.model.name}, chosen by ${def.chosenBy}; ${def.uncoveredRows} train rows have no vote\n` +
-        `fitted on ${def.fittedRows} rows as ${def.fittedPatterns} distinct vote patterns, each weighted by its row count` +
+        fittedText(def) +
         overridesText(def.overrides);
       printText(reports, io, header, truth);
     }
