@@ -193,7 +193,7 @@ test('CLI: a reply without code says "no usable code", exits 1, and is still sav
 test('CLI: bad arguments name the problem', async () => {
   const c = capture();
   assert.equal(await runGenerateCommand(['--data', 'x.json', '--task', 't'], c.io, { ANTHROPIC_API_KEY: KEY }), 2);
-  assert.match(c.err.join(''), /--lfs is required/);
+  assert.match(c.err.join(''), /--lfs FILE\.py is required/);
   const d = capture();
   const { lfs } = workspace();
   assert.equal(await runGenerateCommand(['--lfs', lfs, '--data', `${YT}/train.json`, '--task', 't', '--tier', 'all'], d.io, { ANTHROPIC_API_KEY: KEY }), 2);

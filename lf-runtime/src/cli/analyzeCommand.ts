@@ -2,14 +2,13 @@
  * `lf-studio analyze --lfs FILE.py --data FILE [--dev FILE] [--json]`: the editor's numbers, headless.
  * Runs the LF file in the same sandbox as the editor and prints Snorkel's LFAnalysis table (or JSON).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DataError } from '../data/types.ts';
 import { AnalysisEngine } from '../engine/analysisEngine.ts';
 import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
-import { readCliData } from './cliData.ts';
+import { checkDataOptions, DATA_OPTIONS, readCliData } from './cliData.ts';
 import { CliError, type CliIo } from './cliIo.ts';
 import { analysisJson, analysisTable } from './analyzeOutput.ts';
 
@@ -88,44 +87,11 @@ interface AnalyzeArgs {
 function parse(argv: string[]): AnalyzeArgs | 'help' {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        lfs: { type: 'string' },
-        data: { type: 'string' },
-        dev: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'text-field': { type: 'string', default: 'text' },
-        'label-field': { type: 'string', default: 'label' },
-        labels: { type: 'string' },
-        'timeout-ms': { type: 'string', default: '30000' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: DATA_OPTIONS }));
   } catch (err) {
     throw new CliError(`${(err as Error).message} (see lf-studio analyze --help)`);
   }
   if (values.help) return 'help';
-  if (!values.lfs) throw new CliError('--lfs FILE.py is required');
-  if (!values.data) throw new CliError('--data FILE is required');
-  for (const [flag, path] of [['--lfs', values.lfs], ['--data', values.data], ['--dev', values.dev]] as const) {
-    if (path && !existsSync(path)) throw new CliError(`${flag} ${path}: file not found`);
-  }
-  const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout-ms must be a positive number of milliseconds, got '${values['timeout-ms']}'`);
-  const labels = values.labels ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : null;
-  if (labels && labels.length < 2) throw new CliError('--labels needs at least two class names, e.g. --labels HAM,SPAM');
-  return {
-    lfs: resolve(values.lfs),
-    data: resolve(values.data),
-    dev: values.dev ? resolve(values.dev) : null,
-    json: values.json ?? false,
-    textField: values['text-field'] ?? 'text',
-    labelField: values['label-field'] ?? 'label',
-    labels,
-    timeoutMs,
-  };
+  return checkDataOptions(values, 'analyze');
 }
 

@@ -4,7 +4,7 @@
  * prints them with their numbers (or JSON). Uses ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL as the SDK does.
  * Every generation is saved under `<workspace>/.lfstudio/generations/` whatever the outcome.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataError } from '../data/types.ts';
@@ -19,7 +19,7 @@ import { LlmError, redactKey } from '../llm/llmErrors.ts';
 import { DEFAULT_MODEL, formatUsage } from '../llm/modelPrices.ts';
 import { buildPrompt, parsePromptTier, sampleExamples } from '../llm/promptBuilder.ts';
 import { isLabelingFunction, splitTopLevel } from '../llm/pythonSource.ts';
-import { readCliData } from './cliData.ts';
+import { checkDataOptions, DATA_OPTIONS, readCliData } from './cliData.ts';
 import { CliError, type CliIo } from './cliIo.ts';
 import type { GenerationRecord, PromptTier, Thresholds } from '../llm/types.ts';
 
@@ -199,35 +199,23 @@ function parse(argv: string[]): GenerateArgs | 'help' {
       strict: true,
       allowPositionals: false,
       options: {
-        lfs: { type: 'string' },
-        data: { type: 'string' },
-        dev: { type: 'string' },
+        ...DATA_OPTIONS,
         task: { type: 'string' },
         tier: { type: 'string', default: 'lfs' },
         n: { type: 'string', default: '5' },
-        json: { type: 'boolean', default: false },
-        labels: { type: 'string' },
         heuristics: { type: 'string', default: '' },
         model: { type: 'string', default: DEFAULT_MODEL },
         'min-dev-accuracy': { type: 'string' },
         'max-overlap': { type: 'string' },
         workspace: { type: 'string' },
-        'text-field': { type: 'string', default: 'text' },
-        'label-field': { type: 'string', default: 'label' },
-        'timeout-ms': { type: 'string', default: '30000' },
-        help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (err) {
     throw new CliError(`${(err as Error).message} (see lf-studio generate --help)`);
   }
   if (values.help) return 'help';
-  for (const flag of ['lfs', 'data', 'task'] as const) {
-    if (!values[flag]) throw new CliError(`--${flag} is required (see lf-studio generate --help)`);
-  }
-  for (const [flag, path] of [['--lfs', values.lfs], ['--data', values.data], ['--dev', values.dev]] as const) {
-    if (path && !existsSync(path)) throw new CliError(`${flag} ${path}: file not found`);
-  }
+  const data = checkDataOptions(values, 'generate');
+  if (!values.task) throw new CliError('--task TEXT is required (see lf-studio generate --help)');
   let tier: PromptTier;
   try {
     tier = parsePromptTier(values.tier ?? 'lfs');
@@ -236,8 +224,6 @@ function parse(argv: string[]): GenerateArgs | 'help' {
   }
   const n = Number(values.n);
   if (!Number.isInteger(n) || n < 1 || n > 50) throw new CliError(`--n must be a whole number from 1 to 50, got '${values.n}'`);
-  const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout-ms must be a positive number, got '${values['timeout-ms']}'`);
   const thresholds: Partial<Thresholds> = {};
   for (const [flag, key] of [['min-dev-accuracy', 'minDevAccuracy'], ['max-overlap', 'maxOverlap']] as const) {
     const raw = values[flag];
@@ -247,24 +233,15 @@ function parse(argv: string[]): GenerateArgs | 'help' {
     thresholds[key] = x;
     if (key === 'minDevAccuracy') thresholds.minEstimatedAccuracy = x;
   }
-  const labels = values.labels ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : null;
-  if (labels && labels.length < 2) throw new CliError('--labels needs at least two class names, e.g. --labels HAM,SPAM');
   return {
-    lfs: resolve(values.lfs as string),
-    data: resolve(values.data as string),
-    dev: values.dev ? resolve(values.dev) : null,
-    task: values.task as string,
+    ...data,
+    task: values.task,
     tier,
     n,
-    json: values.json ?? false,
-    labels,
     heuristics: values.heuristics ?? '',
     model: values.model ?? DEFAULT_MODEL,
     thresholds,
     workspace: resolve(values.workspace ?? process.cwd()),
-    textField: values['text-field'] ?? 'text',
-    labelField: values['label-field'] ?? 'label',
-    timeoutMs,
   };
 }
 
