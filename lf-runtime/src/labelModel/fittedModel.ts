@@ -130,6 +130,24 @@ export function patternArgmax(index: VoteIndex, proba: Float64Array): Int32Array
   return out;
 }
 
+/**
+ * P(Y | votes) of a log-linear model: log prior plus, per vote, weights[lf * k + label] on the class voted.
+ * The one-coin models give every label of an LF the same weight; the prior-anchored model one per (LF, label).
+ * Rows without votes get the prior.
+ */
+export function detectorPosterior(index: VoteIndex, classBalance: number[], weights: Float64Array): Float64Array {
+  const { n, k, rowStart, lf, label } = index;
+  const logPrior = classBalance.map((p) => Math.log(Math.max(p, 1e-12)));
+  const out = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    for (let c = 0; c < k; c++) out[o + c] = logPrior[c];
+    for (let t = rowStart[i]; t < rowStart[i + 1]; t++) out[o + label[t]] += weights[lf[t] * k + label[t]];
+  }
+  softmaxRows(out, k);
+  return out;
+}
+
 /** Posterior of a conditionally independent model: p(y) * prod_j P(vote_j | y), from log-tables. */
 export function independentPosterior(
   index: VoteIndex,

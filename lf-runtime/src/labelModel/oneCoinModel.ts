@@ -4,9 +4,8 @@
  * independent of the class. Fitting lives in agreementModel.ts; this module turns accuracies into vote
  * weights and posteriors.
  */
-import { makeFittedModel } from './fittedModel.ts';
+import { detectorPosterior, makeFittedModel } from './fittedModel.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
-import { softmaxRows } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
 
 /** Accuracies are kept inside (floor, ceiling) so a log-weight never becomes infinite. */
@@ -50,16 +49,10 @@ export function voteWeights(accuracy: Float64Array, k: number): Float64Array {
   });
 }
 
-/** P(Y | votes) under the one-coin model; uncovered rows get the class balance. */
+/** P(Y | votes) under the one-coin model (weights per LF); uncovered rows get the class balance. */
 export function weightedPosterior(index: VoteIndex, classBalance: number[], weights: Float64Array): Float64Array {
-  const { n, k, rowStart, lf, label } = index;
-  const logPrior = classBalance.map((p) => Math.log(Math.max(p, 1e-12)));
-  const out = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    const o = i * k;
-    for (let c = 0; c < k; c++) out[o + c] = logPrior[c];
-    for (let t = rowStart[i]; t < rowStart[i + 1]; t++) out[o + label[t]] += weights[lf[t]];
-  }
-  softmaxRows(out, k);
-  return out;
+  const { m, k } = index;
+  const perLabel = new Float64Array(m * k);
+  for (let s = 0; s < m * k; s++) perLabel[s] = weights[Math.floor(s / k)];
+  return detectorPosterior(index, classBalance, perLabel);
 }

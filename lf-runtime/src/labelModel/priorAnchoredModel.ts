@@ -13,8 +13,8 @@
  * rules on disjoint question types), and modelling abstain as evidence (Dawid-Skene) drifts far from the
  * truth on every fixture even when started at the gold labels.
  */
-import { makeFittedModel } from './fittedModel.ts';
-import { buildVoteIndex, softmaxRows } from './voteIndex.ts';
+import { detectorPosterior, makeFittedModel } from './fittedModel.ts';
+import { buildVoteIndex } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
 import type { LabelModelOptions, VoteMatrix } from './types.ts';
@@ -59,18 +59,7 @@ export function anchoredWeights(accuracy: Float64Array, classBalance: number[], 
 }
 
 /** P(Y | votes) with the prior and anchored weights; rows without votes get the prior. */
-export function anchoredPosterior(index: VoteIndex, classBalance: number[], weights: Float64Array): Float64Array {
-  const { n, k, rowStart, lf, label } = index;
-  const logPrior = classBalance.map((p) => Math.log(Math.max(p, 1e-12)));
-  const out = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    const o = i * k;
-    for (let c = 0; c < k; c++) out[o + c] = logPrior[c];
-    for (let t = rowStart[i]; t < rowStart[i + 1]; t++) out[o + label[t]] += weights[lf[t] * k + label[t]];
-  }
-  softmaxRows(out, k);
-  return out;
-}
+export const anchoredPosterior = detectorPosterior;
 
 export function runPriorAnchoredModel(index: VoteIndex, options: PriorAnchoredOptions = {}): PriorAnchoredFit {
   const { n, m, k, rowStart, lf, label, votesPerLf, weight } = index;
