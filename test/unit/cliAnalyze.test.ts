@@ -39,6 +39,26 @@ describe('lf-studio analyze', () => {
     }
   });
 
+  it('names an exception: a narrow LF inside a broader one that votes differently', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-cli-'));
+    const lfs = join(dir, 'lfs.py');
+    writeFileSync(
+      lfs,
+      'from snorkel.labeling import labeling_function\n\n' +
+        '@labeling_function()\ndef has_o(x):\n    return 1 if "o" in x.text.lower() else -1\n\n' +
+        '@labeling_function()\ndef keyword_song(x):\n    return 0 if "song" in x.text.lower() else -1\n',
+    );
+    const data = join(example, 'data', 'train.json');
+    const train = Object.values(JSON.parse(readFileSync(data, 'utf8'))) as { data: { text: string } }[];
+    const songRows = train.filter((r) => r.data.text.toLowerCase().includes('song')).length;
+    const json = cli('analyze', '--lfs', lfs, '--data', data, '--json');
+    assert.equal(json.status, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout).labelModel.overrides, [{ narrow: 'keyword_song', broad: 'has_o', rows: songRows }]);
+    const table = cli('analyze', '--lfs', lfs, '--data', data);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, new RegExp(`Exception: keyword_song votes only inside has_o's rows and differently; has_o's vote set aside on ${songRows} rows`));
+  });
+
   it('prints a table without --dev, with no accuracy columns', () => {
     const r = cli('analyze', '--lfs', join(example, 'lfs.py'), '--data', join(example, 'data', 'valid.json'));
     assert.equal(r.status, 0, r.stderr);
