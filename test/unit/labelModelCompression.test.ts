@@ -14,7 +14,8 @@ import { fitMatrixCompletionOnIndex } from '../../lf-runtime/src/labelModel/matr
 import { fitFlyingSquidOnIndex } from '../../lf-runtime/src/labelModel/flyingSquid.ts';
 import { agreementModelFromFit, runAgreementModel } from '../../lf-runtime/src/labelModel/agreementModel.ts';
 import { anchoredWeights, priorAnchoredModelFromFit, runPriorAnchoredModel } from '../../lf-runtime/src/labelModel/priorAnchoredModel.ts';
-import { fitCandidates, fitDefault, sampleStarts } from '../../lf-runtime/src/labelModel/defaultModel.ts';
+import { AGREEMENT_SHRINKAGE, fitCandidates, fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
+import { fitLargeIndex } from '../../lf-runtime/src/labelModel/parallelFit.ts';
 import { voteWeights } from '../../lf-runtime/src/labelModel/oneCoinModel.ts';
 import { drawDetectorVotes, drawSyntheticVotes, randomSpec } from '../../lf-runtime/src/labelModel/syntheticVotes.ts';
 import { readWrenchTask, readWrenchVotes } from '../../lf-runtime/src/labelModel/wrenchVotes.ts';
@@ -161,13 +162,14 @@ const FIXED_POINT_TOL = 1e-4;
 test('EM started from a tiny strided sample reaches the parameters of EM started as usual', () => {
   const { L } = drawSyntheticVotes(randomSpec(4000, 30, 2, 9));
   const index = buildVoteIndex(L, 2, { compress: false });
-  const starts = sampleStarts(index, 200);
-  assert.ok(starts, 'more rows than the sample');
-  assert.equal(starts.rows, 200);
+  // One thread, so the warm-started path is the one this thread runs (the two-thread split: labelModelParallel.test.ts).
+  const large = fitLargeIndex(index, {}, 200, null);
+  assert.equal(large.warmStartRows, 200, 'more rows than the sample');
   const usual = fitCandidates(index);
-  const started = fitCandidates(index, {}, starts);
+  const started = large.candidates;
   // The sample alone is far off: the test could tell a sample fit from a full one.
-  const fromSample = runAgreementModel(index, { maxIterations: 0, initialAccuracies: starts.agreement }).accuracy;
+  const sampleAgreement = runAgreementModel(strideRows(index, 200), { shrinkage: AGREEMENT_SHRINKAGE }).accuracy;
+  const fromSample = runAgreementModel(index, { maxIterations: 0, initialAccuracies: sampleAgreement }).accuracy;
   const usualAgreement = usual.find((c) => c.name === 'agreement')!.accuracyWhenVoting;
   const gap = Math.max(...Array.from(fromSample, (a, j) => Math.abs(a - usualAgreement[j]!)));
   assert.ok(gap > 20 * FIXED_POINT_TOL, `sample fit differs from the full fit by ${gap}`);

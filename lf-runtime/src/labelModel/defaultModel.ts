@@ -17,6 +17,7 @@
 import { agreementModelFromFit, runAgreementModel } from './agreementModel.ts';
 import { fitDawidSkeneOnIndex } from './dawidSkene.ts';
 import { flyingSquidModelFromFit, solveFlyingSquid } from './flyingSquid.ts';
+import type { FlyingSquidFit } from './flyingSquid.ts';
 import { priorAnchoredModelFromFit, runPriorAnchoredModel } from './priorAnchoredModel.ts';
 import type { PriorAnchoredFit } from './priorAnchoredModel.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
@@ -92,15 +93,10 @@ const DEV_CALIBRATION_STRENGTH = 10;
  *   alone, where every LF of the other class stayed silent, is likely right), but full EM is not run,
  *   because under the dependent abstains of real LFs it drifts away from the truth even when started at the
  *   gold labels (measured on all three fixtures).
- * `starts` (see sampleStarts) only moves where the EM candidates start, not where they converge.
  */
-export function fitCandidates(index: VoteIndex, options: LabelModelOptions = {}, starts?: CandidateStarts): IndexedLabelModel[] {
+export function fitCandidates(index: VoteIndex, options: LabelModelOptions = {}): IndexedLabelModel[] {
   const seed = options.seed ?? 0;
-  const [majority, dawidSkene, agreement] = fitVoteCandidates(index, seed, starts?.agreement);
-  const t = performance.now();
-  const anchored = priorAnchoredModelFromFit(index, runPriorAnchoredModel(index, { start: starts?.anchored }), seed, t);
-  const flyingSquid = flyingSquidModelFromFit(index, solveFlyingSquid(index, { seed }), seed, performance.now());
-  return [majority, dawidSkene, agreement, anchored, flyingSquid];
+  return [...fitVoteCandidates(index, seed), ...independentModels(index, fitIndependentParameters(index, seed), seed)];
 }
 
 /**
@@ -126,29 +122,27 @@ export function fitVoteCandidates(index: VoteIndex, seed: number, agreementStart
 
 export const AGREEMENT_SHRINKAGE = 20;
 
-/** Where the EM candidates start: their own fits on a strided sample of the rows. */
-export interface CandidateStarts {
-  agreement: Float64Array;
+/** The parameters of the candidates that depend on nothing else: plain data, so a worker thread can fit them. */
+export interface IndependentFit {
   anchored: PriorAnchoredFit;
-  /** Rows of the sample. */
-  rows: number;
+  flyingSquid: FlyingSquidFit;
 }
 
 /**
- * The agreement and prior-anchored fits on every ceil(n / maxRows)-th index row, or undefined when the index
- * has no more rows than that. Starting EM on all rows from there reaches the same fixed point in fewer passes
- * over all of them, and a pass over a 200k sample of 1M rows costs a fifth of one over all (measured on four
- * random 1M x 100 matrices: agreement 2 passes instead of 3 on three of them, prior-anchored 2-3 instead of
- * 4-5 on all; the sample's own fits cost about two full passes).
+ * Prior-anchored and FlyingSquid. On an index of more than maxRows rows, prior-anchored EM starts from its own
+ * fit on every ceil(n / maxRows)-th row: it reaches the same fixed point in fewer passes over all rows, and a
+ * pass over a 200k sample of 1M rows costs a fifth of one over all (measured on four random 1M x 100
+ * matrices: 2-3 passes instead of 4-5; the agreement model, started the same way in parallelFit.ts, 2
+ * instead of 3 on three of them).
  */
-export function sampleStarts(index: VoteIndex, maxRows: number): CandidateStarts | undefined {
-  if (index.n <= maxRows) return undefined;
-  const sample = strideRows(index, maxRows);
-  return {
-    agreement: runAgreementModel(sample, { shrinkage: AGREEMENT_SHRINKAGE }).accuracy,
-    anchored: runPriorAnchoredModel(sample),
-    rows: sample.rows,
-  };
+export function fitIndependentParameters(index: VoteIndex, seed: number, maxRows = Infinity): IndependentFit {
+  const start = index.n > maxRows ? runPriorAnchoredModel(strideRows(index, maxRows)) : undefined;
+  return { anchored: runPriorAnchoredModel(index, { start }), flyingSquid: solveFlyingSquid(index, { seed }) };
+}
+
+export function independentModels(index: VoteIndex, fit: IndependentFit, seed: number): IndexedLabelModel[] {
+  const t = performance.now();
+  return [priorAnchoredModelFromFit(index, fit.anchored, seed, t), flyingSquidModelFromFit(index, fit.flyingSquid, seed, t)];
 }
 
 /**
@@ -156,7 +150,7 @@ export function sampleStarts(index: VoteIndex, maxRows: number): CandidateStarts
  * alone costs little. A matrix with more distinct patterns than this (synthetic 1M x 100 with independent
  * LFs: nearly every row distinct) is indexed and fitted row by row, every row counted, with the EM
  * candidates started from their fit on an evenly strided sample of this many rows, on two threads when the
- * worker bundle is there (parallelFit.ts; sampleStarts does the same on one).
+ * worker bundle is there (parallelFit.ts).
  * FlyingSquid's second moments come from at most MOMENT_SAMPLE_ROWS evenly strided index rows in any case
  * (matrixCompletion.ts).
  */

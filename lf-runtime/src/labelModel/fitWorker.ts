@@ -5,13 +5,14 @@
  * instead of waiting out its timeout.
  */
 import { workerData } from 'node:worker_threads';
-import { fitSideParameters, indexFromShared } from './parallelFit.ts';
+import { fitIndependentParameters } from './defaultModel.ts';
+import { indexFromShared } from './parallelFit.ts';
 import type { WorkerInput, WorkerOutput } from './parallelFit.ts';
 
 const input = workerData as WorkerInput;
 let output: WorkerOutput;
 try {
-  output = { ok: true, fit: fitSideParameters(indexFromShared(input.index), input.maxRows, input.seed) };
+  output = { ok: true, fit: fitIndependentParameters(indexFromShared(input.index), input.seed, input.maxRows) };
 } catch (err) {
   output = { ok: false, error: err instanceof Error ? err.message : String(err) };
 }

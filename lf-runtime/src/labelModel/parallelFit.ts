@@ -12,12 +12,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { AGREEMENT_SHRINKAGE, fitVoteCandidates } from './defaultModel.ts';
+import { AGREEMENT_SHRINKAGE, fitIndependentParameters, fitVoteCandidates, independentModels } from './defaultModel.ts';
+import type { IndependentFit } from './defaultModel.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
-import { flyingSquidModelFromFit, solveFlyingSquid } from './flyingSquid.ts';
-import type { FlyingSquidFit } from './flyingSquid.ts';
-import { priorAnchoredModelFromFit, runPriorAnchoredModel } from './priorAnchoredModel.ts';
-import type { PriorAnchoredFit } from './priorAnchoredModel.ts';
 import { runAgreementModel } from './agreementModel.ts';
 import { strideRows } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
@@ -35,18 +32,6 @@ export interface LargeFit {
   warmStartRows: number;
   /** 2 when the worker thread fitted its share, 1 when everything ran on this thread. */
   threads: 1 | 2;
-}
-
-/** What the worker computes: the independent candidates' parameters. */
-export interface SideFit {
-  anchored: PriorAnchoredFit;
-  flyingSquid: FlyingSquidFit;
-}
-
-/** Prior-anchored (from its own fit on a strided sample) and FlyingSquid, as plain parameters. */
-export function fitSideParameters(index: VoteIndex, maxRows: number, seed: number): SideFit {
-  const start = index.n > maxRows ? runPriorAnchoredModel(strideRows(index, maxRows)) : undefined;
-  return { anchored: runPriorAnchoredModel(index, { start }), flyingSquid: solveFlyingSquid(index, { seed }) };
 }
 
 /** The index arrays, copied into shared memory: what the worker reads. */
@@ -72,7 +57,7 @@ export interface WorkerInput {
   port: MessagePort;
 }
 
-export type WorkerOutput = { ok: true; fit: SideFit } | { ok: false; error: string };
+export type WorkerOutput = { ok: true; fit: IndependentFit } | { ok: false; error: string };
 
 function shared<T extends Int32Array | Uint16Array | Uint8Array | Float64Array>(a: T, make: (b: SharedArrayBuffer) => T): T {
   const out = make(new SharedArrayBuffer(a.byteLength));
@@ -124,17 +109,16 @@ export function fitLargeIndex(index: VoteIndex, options: LabelModelOptions, maxR
   const agreementStart = sample ? runAgreementModel(sample, { shrinkage: AGREEMENT_SHRINKAGE }).accuracy : undefined;
   const voteCandidates = fitVoteCandidates(index, seed, agreementStart);
   const fromWorker = side ? side.wait() : null;
-  const sideFit = fromWorker ?? fitSideParameters(index, maxRows, seed);
-  const t = performance.now();
+  const independent = fromWorker ?? fitIndependentParameters(index, seed, maxRows);
   return {
-    candidates: [...voteCandidates, priorAnchoredModelFromFit(index, sideFit.anchored, seed, t), flyingSquidModelFromFit(index, sideFit.flyingSquid, seed, t)],
+    candidates: [...voteCandidates, ...independentModels(index, independent, seed)],
     warmStartRows: sample ? sample.rows : 0,
     threads: fromWorker ? 2 : 1,
   };
 }
 
 /** Starts the worker on a shared copy of the index; wait() blocks for its parameters (null if it failed). */
-function startWorker(bundle: string, index: VoteIndex, maxRows: number, seed: number): { wait(): SideFit | null } | null {
+function startWorker(bundle: string, index: VoteIndex, maxRows: number, seed: number): { wait(): IndependentFit | null } | null {
   const done = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   let worker: Worker;
