@@ -7,15 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWrenchTask, readWrenchVotes } from '../lf-runtime/src/labelModel/wrenchVotes.ts';
 import { fitDefault } from '../lf-runtime/src/labelModel/defaultModel.ts';
-import { fitMajorityVote } from '../lf-runtime/src/labelModel/majorityVote.ts';
-import { fitDawidSkene } from '../lf-runtime/src/labelModel/dawidSkene.ts';
-import { fitMatrixCompletion } from '../lf-runtime/src/labelModel/matrixCompletion.ts';
-import { fitFlyingSquid } from '../lf-runtime/src/labelModel/flyingSquid.ts';
-import { fitAgreementModel } from '../lf-runtime/src/labelModel/agreementModel.ts';
-import { fitPriorAnchoredModel } from '../lf-runtime/src/labelModel/priorAnchoredModel.ts';
+import { NAMED_MODELS } from '../lf-runtime/src/labelModel/namedModels.ts';
+import type { Fitter } from '../lf-runtime/src/labelModel/namedModels.ts';
 import { drawSyntheticVotes, randomSpec } from '../lf-runtime/src/labelModel/syntheticVotes.ts';
 import { accuracyEstimationError, evaluateOnSplit, trueAccuracyWhenVoting } from '../lf-runtime/src/labelModel/evaluation.ts';
-import type { FittedLabelModel, VoteMatrix } from '../lf-runtime/src/labelModel/types.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'test', 'fixtures');
 
@@ -48,15 +43,7 @@ function readReferences(): Map<string, SnorkelReference> {
   return out;
 }
 
-const FITTERS: [string, (L: VoteMatrix, k: number) => FittedLabelModel][] = [
-  ['default', (L, k) => fitDefault(L, k).model],
-  ['majority', (L, k) => fitMajorityVote(L, k)],
-  ['dawid-skene', (L, k) => fitDawidSkene(L, k)],
-  ['matrix-completion', (L, k) => fitMatrixCompletion(L, k)],
-  ['flying-squid', (L, k) => fitFlyingSquid(L, k)],
-  ['agreement', (L, k) => fitAgreementModel(L, k)],
-  ['prior-anchored', (L, k) => fitPriorAnchoredModel(L, k)],
-];
+const FITTERS: [string, Fitter][] = [['default', (L, k) => fitDefault(L, k).model], ...Object.entries(NAMED_MODELS)];
 
 const WARM_FITS = 15;
 
@@ -74,7 +61,7 @@ function benchDataset(name: string, ref: SnorkelReference | undefined): void {
   const test = readWrenchVotes(join(dir, 'test.json'));
   const { k } = readWrenchTask(dir, [train, test]);
   const truth = trueAccuracyWhenVoting(train.L, train.gold);
-  const mvCoveredInRun = evaluateOnSplit(fitMajorityVote(train.L, k), test.L, test.gold, 'prior').accuracyCovered;
+  const mvCoveredInRun = evaluateOnSplit(NAMED_MODELS.majority(train.L, k), test.L, test.gold, 'prior').accuracyCovered;
   const def = fitDefault(train.L, k);
   console.log(
     `\n## ${name}: ${train.L.n} train / ${test.L.n} test rows, ${train.L.m} LFs, k=${k}; ${def.fittedPatterns} distinct vote patterns ` +

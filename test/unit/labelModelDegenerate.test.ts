@@ -2,24 +2,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitDawidSkene } from '../../lf-runtime/src/labelModel/dawidSkene.ts';
-import { fitMatrixCompletion } from '../../lf-runtime/src/labelModel/matrixCompletion.ts';
 import { fitFlyingSquid } from '../../lf-runtime/src/labelModel/flyingSquid.ts';
 import { fitMajorityVote } from '../../lf-runtime/src/labelModel/majorityVote.ts';
-import { fitAgreementModel } from '../../lf-runtime/src/labelModel/agreementModel.ts';
 import { fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
-import { fitPriorAnchoredModel } from '../../lf-runtime/src/labelModel/priorAnchoredModel.ts';
+import { NAMED_MODELS } from '../../lf-runtime/src/labelModel/namedModels.ts';
 import { estimateLfAccuracies } from '../../lf-runtime/src/labelModel/estimate.ts';
 import { drawSyntheticVotes, randomSpec } from '../../lf-runtime/src/labelModel/syntheticVotes.ts';
 import { LabelModelInputError } from '../../lf-runtime/src/labelModel/types.ts';
 import type { FittedLabelModel, VoteMatrix } from '../../lf-runtime/src/labelModel/types.ts';
 
 const fitters: Record<string, (L: VoteMatrix, k: number) => FittedLabelModel> = {
-  majority: (L, k) => fitMajorityVote(L, k),
-  'dawid-skene': (L, k) => fitDawidSkene(L, k),
-  'matrix-completion': (L, k) => fitMatrixCompletion(L, k),
-  'flying-squid': (L, k) => fitFlyingSquid(L, k),
-  agreement: (L, k) => fitAgreementModel(L, k),
-  'prior-anchored': (L, k) => fitPriorAnchoredModel(L, k),
+  ...NAMED_MODELS,
   default: (L, k) => fitDefault(L, k).model,
 };
 

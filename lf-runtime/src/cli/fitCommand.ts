@@ -10,12 +10,7 @@ import { readWrenchSplit } from '../data/readDataset.ts';
 import { fitDefault } from '../labelModel/defaultModel.ts';
 import type { DefaultFit } from '../labelModel/defaultModel.ts';
 import type { Override } from '../labelModel/overrides.ts';
-import { fitMajorityVote } from '../labelModel/majorityVote.ts';
-import { fitDawidSkene } from '../labelModel/dawidSkene.ts';
-import { fitMatrixCompletion } from '../labelModel/matrixCompletion.ts';
-import { fitFlyingSquid } from '../labelModel/flyingSquid.ts';
-import { fitAgreementModel } from '../labelModel/agreementModel.ts';
-import { fitPriorAnchoredModel } from '../labelModel/priorAnchoredModel.ts';
+import { NAMED_MODELS } from '../labelModel/namedModels.ts';
 import { accuracyEstimationError, evaluateOnSplit, trueAccuracyWhenVoting } from '../labelModel/evaluation.ts';
 import type { TestFigures, TrueLfAccuracy } from '../labelModel/evaluation.ts';
 import { LABEL_MODEL_NAMES, LabelModelInputError } from '../labelModel/types.ts';
@@ -29,15 +24,6 @@ export interface FitIo {
 const USAGE = 'usage: lf-studio fit <wrench-dir> [--model NAME|all] [--json]';
 const POLICY_TEXT = 'rows without votes and ties get the most likely class under the estimated class balance';
 
-type Fitter = (L: VoteMatrix, k: number) => FittedLabelModel;
-const FITTERS: Record<LabelModelName, Fitter> = {
-  majority: (L, k) => fitMajorityVote(L, k),
-  'dawid-skene': (L, k) => fitDawidSkene(L, k),
-  'matrix-completion': (L, k) => fitMatrixCompletion(L, k),
-  'flying-squid': (L, k) => fitFlyingSquid(L, k),
-  agreement: (L, k) => fitAgreementModel(L, k),
-  'prior-anchored': (L, k) => fitPriorAnchoredModel(L, k),
-};
 
 interface ModelReport {
   name: string;
@@ -64,15 +50,15 @@ function parseArgs(argv: string[]): ParsedArgs | string {
     if (a === '--json') json = true;
     else if (a === '--model') {
       model = args[++i] ?? null;
-      if (!model) return `--model needs a value: one of ${[...Object.keys(FITTERS), 'default', 'all'].join(', ')}`;
+      if (!model) return `--model needs a value: one of ${[...Object.keys(NAMED_MODELS), 'default', 'all'].join(', ')}`;
     } else if (a.startsWith('--model=')) model = a.slice('--model='.length);
     else if (a.startsWith('-')) return `unknown option '${a}'`;
     else if (dir === null) dir = a;
     else return `unexpected argument '${a}': give one WRENCH folder`;
   }
   if (!dir) return 'missing <wrench-dir>: the folder holding train.json, test.json and label.json';
-  if (model !== null && model !== 'all' && model !== 'default' && !(model in FITTERS)) {
-    return `unknown model '${model}': use one of ${[...Object.keys(FITTERS), 'default', 'all'].join(', ')}`;
+  if (model !== null && model !== 'all' && model !== 'default' && !(model in NAMED_MODELS)) {
+    return `unknown model '${model}': use one of ${[...Object.keys(NAMED_MODELS), 'default', 'all'].join(', ')}`;
   }
   return { dir, model, json };
 }
@@ -162,7 +148,7 @@ export async function runFitCommand(argv: string[], io: FitIo): Promise<number> 
     const reports: ModelReport[] = [report(def.model, true, test, truth)];
     const names: LabelModelName[] =
       model === 'all' ? [...LABEL_MODEL_NAMES] : model && model !== 'default' ? [model as LabelModelName] : [];
-    for (const name of names) reports.push(report(FITTERS[name](train.L, k), false, test, truth));
+    for (const name of names) reports.push(report(NAMED_MODELS[name](train.L, k), false, test, truth));
     if (json) {
       io.stdout(`${JSON.stringify({ models: reports })}\n`);
     } else {
