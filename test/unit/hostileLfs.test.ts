@@ -173,7 +173,7 @@ describe('hostile LFs are contained', () => {
     assert.equal(iso.memoryCapMb, 700);
     if (process.platform === 'linux') assert.equal(typeof iso.networkNamespace, 'boolean');
     const labels = describeIsolation(iso);
-    assert.ok(labels.includes('separate process') && labels.includes('no environment variables'));
+    assert.ok(labels.includes('separate process per file and candidate') && labels.includes('no environment variables'));
     assert.equal(labels.includes('no network (network namespace)'), iso.networkNamespace);
     assert.ok(labels.includes('memory cap 700 MB'));
   });

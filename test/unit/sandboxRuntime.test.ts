@@ -115,7 +115,7 @@ describe('sandbox runtime', () => {
     const r = await executor.runFile({ file: '/p/crash.py', source: crash, datasetKey: 'd100', cardinality: 2, timeoutMs: 5000 });
     assert.equal(r.lfs[0].firstError?.kind, 'crash');
     const restart = events.find((e) => e.type === 'restarted');
-    assert.ok(restart && restart.type === 'restarted' && restart.lf === 'boom' && /crashed the runtime/.test(restart.message));
+    assert.ok(restart && restart.type === 'restarted' && restart.lf === 'boom' && /boom crashed its sandbox worker/.test(restart.message));
     const after = await executor.runFile({ file: '/p/after.py', source: file(LF_A.replace('"my"', '"world"')), datasetKey: 'other', cardinality: 2, timeoutMs: 5000 });
     assert.equal(after.lfs[0].votes.filter((v) => v === 1).length, 8);
   });
@@ -155,22 +155,29 @@ describe('sandbox runtime', () => {
     assert.equal(b.file, '/p/c1.py');
   });
 
-  it('makes a memory snapshot on first start and starts from it afterwards', async () => {
+  it('makes a sealed memory snapshot in a process of its own, and starts every worker from it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-snapshot-test-'));
+    const snapDir = join(dir, 'snapshots');
     try {
       const startups: boolean[] = [];
+      const stamps: string[] = [];
       for (let i = 0; i < 2; i++) {
-        const ex = createPythonExecutor({ snapshotDir: join(dir, 'snapshots') });
+        const ex = createPythonExecutor({ snapshotDir: snapDir });
         ex.onEvent((e) => {
           if (e.type === 'started') startups.push(e.fromSnapshot);
         });
         await ex.isolation();
         await ex.dispose();
+        const snap = readdirSync(snapDir).find((f) => f.endsWith('.snapshot'))!;
+        stamps.push(`${statSync(join(snapDir, snap)).ino}:${statSync(join(snapDir, snap)).mtimeMs}`);
       }
-      assert.deepEqual(startups, [false, true]);
-      const files = readdirSync(join(dir, 'snapshots'));
-      assert.equal(files.length, 1);
-      assert.equal(statSync(join(dir, 'snapshots', files[0])).mode & 0o777, 0o600);
+      // The maker hands its image over and is never used: every worker that serves starts from the image.
+      assert.ok(startups.length >= 2 && startups.every((s) => s), JSON.stringify(startups));
+      assert.equal(stamps[0], stamps[1], 'the second executor reused the snapshot instead of making another');
+      const files = readdirSync(snapDir).sort();
+      assert.equal(files.length, 3, files.join(', '));
+      assert.ok(files.some((f) => f.endsWith('.snapshot.mac')) && files.includes('snapshot.key'));
+      for (const f of files) assert.equal(statSync(join(snapDir, f)).mode & 0o777, 0o600, f);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

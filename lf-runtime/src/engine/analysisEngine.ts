@@ -104,17 +104,25 @@ export class AnalysisEngine {
     if (previous && previous.sourceHash === sourceHash) return false;
     await this.prepare();
     const base = { file, source, cardinality: this.config.labels.length, timeoutMs: this.config.timeoutMs, signal };
-    const sample = await this.executor.runFile({ ...base, datasetKey: SAMPLE_KEY });
-    const dev =
-      this.config.dev && !sample.fileError ? await this.executor.runFile({ ...base, datasetKey: DEV_KEY }) : null;
-    if (sample.fileError && previous && !previous.sample.fileError) {
+    // Sample and dev are one unit of trust: the same fresh sandbox workers serve both.
+    const keys = this.config.dev ? [SAMPLE_KEY, DEV_KEY] : [SAMPLE_KEY];
+    const [sample, devRun] = this.executor.runUnit
+      ? await this.executor.runUnit({ ...base, datasetKeys: keys })
+      : [await this.executor.runFile({ ...base, datasetKey: SAMPLE_KEY })];
+    const dev = !this.config.dev || sample!.fileError ? null : (devRun ?? (await this.executor.runFile({ ...base, datasetKey: DEV_KEY })));
+    if (sample!.fileError && previous && !previous.sample.fileError) {
       // Keep the last figures that loaded while the user is mid-edit; report the problem beside them.
-      const problem = { file, message: sample.fileError.message, line: sample.fileError.line };
+      const problem = { file, message: sample!.fileError.message, line: sample!.fileError.line };
       this.files.set(file, { ...previous, sourceHash, stale: problem });
     } else {
-      this.files.set(file, { sourceHash, source, sample, dev, stale: null });
+      this.files.set(file, { sourceHash, source, sample: sample!, dev, stale: null });
     }
     return true;
+  }
+
+  /** Whether any file's latest results came from the user's own Python. */
+  usesPython(): boolean {
+    return [...this.files.values()].some((f) => f.sample.runtime === 'python');
   }
 
   /** The latest run result of `file`, including a load failure that left older figures in place. */
@@ -161,7 +169,7 @@ export class AnalysisEngine {
   /** Combines every file's latest votes into the project-wide figures. */
   analyze(durationMs = 0): ProjectAnalysis {
     const k = this.config.labels.length;
-    const placed: { file: string; lf: LfRunResult; devVotes: Int8Array | null }[] = [];
+    const placed: { file: string; lf: LfRunResult; devVotes: Int8Array | null; runtime: 'sandbox' | 'python' }[] = [];
     const fileProblems: FileProblem[] = [];
     const seen = new Map<string, string>();
     for (const file of this.config.lfFiles) {
@@ -170,6 +178,8 @@ export class AnalysisEngine {
       const problem = this.latestProblem(file);
       if (problem) fileProblems.push(problem);
       else if (state.sample.lfs.length === 0) fileProblems.push(noLfsProblem(file));
+      // Top-level statements that raised while the rest of the file ran on (notebook cells, a missing package).
+      for (const p of state.stale ? [] : (state.sample.problems ?? [])) fileProblems.push({ file, line: p.line, message: p.message });
       state.sample.lfs.forEach((lf, j) => {
         const other = seen.get(lf.name);
         if (other !== undefined) {
@@ -182,26 +192,36 @@ export class AnalysisEngine {
           });
         }
         seen.set(lf.name, file);
-        placed.push({ file, lf, devVotes: state.dev?.lfs[j]?.votes ?? null });
+        placed.push({ file, lf, devVotes: state.dev?.lfs[j]?.votes ?? null, runtime: state.sample.runtime ?? 'sandbox' });
       });
     }
 
     const n = this.config.sample.rows.length;
-    const L = voteMatrixFromColumns(n, placed.map((p) => p.lf.votes));
-    const stats = lfSummaries(L, null);
+    // A file's module-level `lfs = [...]` decides which of its LFs go into the label model, as in the user's own
+    // Snorkel run; the others still get figures (coverage, overlaps and conflicts against the model's LFs).
+    const inModel = placed.map((p) => p.lf.listed !== false);
+    const modelIdx = placed.map((_, j) => j).filter((j) => inModel[j]);
+    const L = voteMatrixFromColumns(n, modelIdx.map((j) => placed[j].lf.votes));
+    const modelStats = lfSummaries(L, null);
+    const stats = placed.map((p, j) =>
+      inModel[j] ? modelStats[modelIdx.indexOf(j)] : lfSummaries(voteMatrixFromColumns(n, [...modelIdx.map((m) => placed[m].lf.votes), p.lf.votes]), null)[modelIdx.length],
+    );
     const dev = this.config.dev;
     const devGold = dev?.gold ?? null;
-    const devL =
+    const devAll =
       dev && devGold && placed.every((p) => p.devVotes)
         ? voteMatrixFromColumns(dev.rows.length, placed.map((p) => p.devVotes as Int8Array))
         : null;
-    const devStats = devL ? lfSummaries(devL, devGold) : null;
+    // Dev precision is each LF's own (correct / votes): the same whether or not it is in the model.
+    const devStats = devAll ? lfSummaries(devAll, devGold) : null;
+    const devL = devAll && dev ? voteMatrixFromColumns(dev.rows.length, modelIdx.map((j) => placed[j].devVotes as Int8Array)) : null;
     // The project's dev rows all carry gold labels (checked when the project loads), so they can choose and
     // calibrate the label model.
     const devSet = devL && devGold ? { L: devL, gold: devGold.map((g) => g ?? -1) } : undefined;
-    const estimate = placed.length > 0 ? estimateLfAccuracies(L, k, devSet) : null;
+    const estimate = modelIdx.length > 0 ? estimateLfAccuracies(L, k, devSet) : null;
+    const estimated = (j: number): number | null => (estimate && inModel[j] ? estimate.accuracies[modelIdx.indexOf(j)] : null);
 
-    const lfs: LfSummary[] = placed.map(({ file, lf }, j) => ({
+    const lfs: LfSummary[] = placed.map(({ file, lf, runtime }, j) => ({
       name: lf.name,
       file,
       line: lf.line,
@@ -212,11 +232,13 @@ export class AnalysisEngine {
       correct: devStats ? devStats[j].correct : null,
       incorrect: devStats ? devStats[j].incorrect : null,
       empiricalAccuracy: devStats ? devStats[j].empiricalAccuracy : null,
-      estimatedAccuracy: estimate ? estimate.accuracies[j] : null,
+      estimatedAccuracy: estimated(j),
       errors: lf.errors,
       timedOut: lf.timedOut,
       firstError: lf.firstError,
       noneCount: lf.noneCount,
+      runtime,
+      ...(inModel[j] ? {} : { outsideLfsList: true }),
     }));
 
     return {
@@ -226,8 +248,8 @@ export class AnalysisEngine {
       rows: n,
       devRows: dev ? dev.rows.length : null,
       lfs,
-      totalCoverage: placed.length ? totalCoverage(L) : 0,
-      totalConflict: placed.length ? totalConflict(L) : 0,
+      totalCoverage: modelIdx.length ? totalCoverage(L) : 0,
+      totalConflict: modelIdx.length ? totalConflict(L) : 0,
       labelModel: estimate
         ? {
             name: estimate.model,
@@ -235,7 +257,7 @@ export class AnalysisEngine {
             uncoveredRows: estimate.uncoveredRows,
             chosenBy: estimate.chosenBy,
             usedDevSet: estimate.usedDevSet,
-            overrides: estimate.overrides.map((o) => ({ narrow: lfs[o.narrow].name, broad: lfs[o.broad].name, rows: o.rows })),
+            overrides: estimate.overrides.map((o) => ({ narrow: lfs[modelIdx[o.narrow]].name, broad: lfs[modelIdx[o.broad]].name, rows: o.rows })),
           }
         : null,
       fileProblems,

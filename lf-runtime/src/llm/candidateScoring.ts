@@ -11,7 +11,7 @@ import type { LfExecutor, LfRunResult } from '../sandbox/types.ts';
 import { totalCoverage } from '../stats/lfAnalysis.ts';
 import { voteMatrixFromColumns } from '../stats/voteMatrix.ts';
 import { textOf } from './promptBuilder.ts';
-import type { Candidate, CandidateScore } from './types.ts';
+import type { Candidate, CandidateScore, LfOverlap, ScoreOutcome } from './types.ts';
 
 /** The project as the candidates will join it: data plus the existing LFs' votes, column per LF. */
 export interface ScoringContext {
@@ -27,7 +27,7 @@ export interface ScoringContext {
 
 export type LabelModelFitter = (L: VoteMatrix, k: number) => FittedLabelModel;
 
-export type ScoreOutcome = { ok: true; score: CandidateScore } | { ok: false; error: string };
+export type { ScoreOutcome } from './types.ts';
 
 export interface CandidateScorer {
   score(candidate: Candidate, signal?: AbortSignal): Promise<ScoreOutcome>;
@@ -50,6 +50,7 @@ export interface CandidateVotes {
  */
 export class VoteScorer {
   private baseline: { devAccuracy: number | null; coverage: number } | null = null;
+  private existingFigures: { votes: number; devCorrect: number | null; devVotes: number | null }[] | null = null;
 
   constructor(
     private readonly context: ScoringContext,
@@ -81,13 +82,18 @@ export class VoteScorer {
     }
     let maxOverlap = 0;
     let maxOverlapWith: string | null = null;
+    const existing = this.existingLfFigures();
+    const overlaps: LfOverlap[] = [];
     both.forEach((count, j) => {
       const overlap = voted > 0 ? count / voted : 0;
       if (overlap > maxOverlap) {
         maxOverlap = overlap;
         maxOverlapWith = existingNames[j] ?? null;
       }
+      const figures = existing[j];
+      if (count > 0 && figures) overlaps.push({ name: existingNames[j] ?? `LF ${j + 1}`, share: overlap, ...figures });
     });
+    overlaps.sort((a, b) => b.share - a.share);
 
     const gold = dev?.gold ?? null;
     let devVotes = 0;
@@ -107,8 +113,12 @@ export class VoteScorer {
       estimatedAccuracy: withMe.estimatedAccuracy,
       devAccuracy: devVotes > 0 ? devCorrect / devVotes : null,
       devVotes,
+      devCorrect,
       maxOverlap,
       maxOverlapWith,
+      overlaps,
+      rows: n,
+      votes: voted,
       conflict: n > 0 ? conflicted / n : 0,
       deltaLabelModelAccuracy:
         withMe.devAccuracy !== null && baseline.devAccuracy !== null ? withMe.devAccuracy - baseline.devAccuracy : null,
@@ -119,6 +129,29 @@ export class VoteScorer {
       timedOut: votes.timedOut,
       exampleRows: this.exampleRows(votes, k),
     };
+  }
+
+  /** Per existing LF: sample rows it votes on, and its dev precision counts (null without a dev set). */
+  private existingLfFigures(): { votes: number; devCorrect: number | null; devVotes: number | null }[] {
+    this.existingFigures ??= (() => {
+      const { existingSampleVotes, existingDevVotes, dev } = this.context;
+      const gold = dev?.gold ?? null;
+      return existingSampleVotes.map((col, j) => {
+        let votes = 0;
+        for (const v of col) if (v !== -1) votes++;
+        const devCol = existingDevVotes?.[j];
+        if (!gold || !devCol) return { votes, devCorrect: null, devVotes: null };
+        let devVotes = 0;
+        let devCorrect = 0;
+        devCol.forEach((v, i) => {
+          if (v === -1 || gold[i] === null || gold[i] === undefined) return;
+          devVotes++;
+          if (v === gold[i]) devCorrect++;
+        });
+        return { votes, devCorrect, devVotes };
+      });
+    })();
+    return this.existingFigures;
   }
 
   private baselineFigures(): { devAccuracy: number | null; coverage: number } {
@@ -195,13 +228,18 @@ export function createSandboxScorer(options: SandboxScorerOptions): CandidateSco
       if (candidate.parseError) return { ok: false, error: candidate.parseError };
       const file = `generated/${candidate.name}.py`;
       const base = { file, source: candidate.code, cardinality, timeoutMs: options.timeoutMs, ...(signal ? { signal } : {}) };
-      const sampleRun = await options.executor.runFile({ ...base, datasetKey: options.sampleKey });
-      if (sampleRun.fileError) return { ok: false, error: `${sampleRun.fileError.kind}: ${sampleRun.fileError.message}` };
-      const lf = pickRun(sampleRun.lfs, candidate.name);
+      // Each candidate is a unit of trust of its own: fresh sandbox workers serve its sample and dev runs.
+      const withDev = Boolean(options.devKey && options.context.dev);
+      const keys = withDev ? [options.sampleKey, options.devKey!] : [options.sampleKey];
+      const [sampleRun, unitDevRun] = options.executor.runUnit
+        ? await options.executor.runUnit({ ...base, datasetKeys: keys })
+        : [await options.executor.runFile({ ...base, datasetKey: options.sampleKey })];
+      if (sampleRun!.fileError) return { ok: false, error: `${sampleRun!.fileError.kind}: ${sampleRun!.fileError.message}` };
+      const lf = pickRun(sampleRun!.lfs, candidate.name);
       if (!lf) return { ok: false, error: `the code defines no labeling function named ${candidate.name}` };
       let devVotes: Int8Array | null = null;
-      if (options.devKey && options.context.dev) {
-        const devRun = await options.executor.runFile({ ...base, datasetKey: options.devKey });
+      if (withDev) {
+        const devRun = unitDevRun ?? (await options.executor.runFile({ ...base, datasetKey: options.devKey! }));
         devVotes = devRun.fileError ? null : (pickRun(devRun.lfs, candidate.name)?.votes ?? null);
       }
       const score = votes.scoreVotes({

@@ -69,6 +69,8 @@ export interface LaunchPlan {
   command: string;
   args: string[];
   env: Record<string, string>;
+  /** Descriptors handed to the child as fds 3, 4, ... (closed in the parent once it is spawned). */
+  extraFds?: number[];
   nodePermissionModel: boolean;
   networkNamespace: boolean;
 }
@@ -148,11 +150,26 @@ export function planLaunch(o: LaunchOptions): LaunchPlan {
  */
 export function describeIsolation(report: IsolationReport): string[] {
   const labels: string[] = [];
-  if (report.separateProcess) labels.push('separate process');
+  if (report.runtime === 'python') {
+    labels.push(`your Python: ${report.interpreter ?? 'python3'}`);
+    if (report.separateProcess) labels.push('separate process per file');
+    if (report.osSandbox === 'bubblewrap') {
+      labels.push('bubblewrap: read-only workspace and interpreter, no home, private /tmp, no environment variables');
+      labels.push('no network (network namespace)');
+    } else {
+      labels.push('WITHOUT an OS sandbox (allowed for this workspace): your LF files run with your permissions');
+    }
+    if (report.noNewProcesses) labels.push('no new processes (seccomp)');
+    if (report.memoryCapMb !== null) labels.push(`memory cap ${report.memoryCapMb} MB`);
+    return labels;
+  }
+  if (report.separateProcess) labels.push(report.freshWorkerPerUnit ? 'separate process per file and candidate' : 'separate process');
   if (report.environmentScrubbed) labels.push('no environment variables');
   if (report.nodePermissionModel) labels.push('no file access or child processes (Node permission model)');
   if (report.networkNamespace) labels.push('no network (network namespace)');
   if (report.pyodideBridgesRemoved) labels.push('no JavaScript bridges or ctypes');
   if (report.memoryCapMb !== null) labels.push(`memory cap ${report.memoryCapMb} MB`);
+  if (report.python) labels.push(`files that need your packages: ${describeIsolation(report.python).join(', ')}`);
+  else if (report.pythonPlanned) labels.push(report.pythonPlanned);
   return labels;
 }

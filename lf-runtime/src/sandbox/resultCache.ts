@@ -1,9 +1,8 @@
 /**
- * Per-LF results kept between runs. The key comes from the worker: a hash of the LF's own statement, the
- * rest of the module (helpers, constants, imports), the statements of other LFs it names, and the sibling
- * modules; the parent adds the dataset fingerprint and the number of classes. Editing one LF therefore
- * changes one key. Only clean results are kept: an LF with an error re-runs, so its error lines always
- * match the current text, and timed-out or crashed LFs are never cached.
+ * Per-LF results kept between runs. Keys are computed in the parent from the unit's source texts
+ * (cacheKeys.ts); the scope adds the runtime version, the dataset fingerprint and the number of classes.
+ * Editing one LF therefore changes one key. Only clean results are kept: an LF with an error re-runs, so
+ * its error lines always match the current text, and timed-out or crashed LFs are never cached.
  */
 import type { LfRunResult } from './types.ts';
 
@@ -14,14 +13,6 @@ const MAX_VOTE_BYTES = 256 * 1024 * 1024;
 export class LfResultCache {
   private readonly entries = new Map<string, LfRunResult>();
   private voteBytes = 0;
-
-  /** LF keys whose results can be reused for this dataset/cardinality scope. */
-  reusableKeys(scope: string): string[] {
-    const keys: string[] = [];
-    const suffix = `|${scope}`;
-    for (const k of this.entries.keys()) if (k.endsWith(suffix)) keys.push(k.slice(0, -suffix.length));
-    return keys;
-  }
 
   get(lfKey: string, scope: string): LfRunResult | undefined {
     const k = `${lfKey}|${scope}`;

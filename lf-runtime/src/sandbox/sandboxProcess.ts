@@ -4,7 +4,7 @@
  * stderr (where hostile output could go) is kept only as a short tail for diagnostics.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import type { LaunchPlan } from './isolation.ts';
 import type { ReadyMessage, WorkerMessage, WorkerRequest } from './wireProtocol.ts';
 
@@ -16,7 +16,7 @@ export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
   /** Why the parent killed it, when it did. */
-  killedFor: 'timeout' | 'memory' | 'abort' | 'dispose' | 'protocol' | null;
+  killedFor: 'timeout' | 'memory' | 'abort' | 'dispose' | 'protocol' | 'done' | null;
   stderrTail: string;
 }
 
@@ -38,7 +38,9 @@ export class SandboxProcess {
     private readonly onMessage: (message: WorkerMessage) => void,
     private readonly memoryCapMb: number | null,
   ) {
-    this.child = spawn(plan.command, plan.args, { env: plan.env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const fds = plan.extraFds ?? [];
+    this.child = spawn(plan.command, plan.args, { env: plan.env, stdio: ['pipe', 'pipe', 'pipe', ...fds], windowsHide: true }) as ChildProcessWithoutNullStreams;
+    for (const fd of fds) closeSync(fd);
     this.child.stdout.setEncoding('utf8');
     this.child.stderr.setEncoding('utf8');
     this.child.stdin.on('error', () => undefined); // EPIPE when the worker died; the exit handler reports it
@@ -92,17 +94,33 @@ export class SandboxProcess {
     this.child.kill('SIGKILL');
   }
 
-  /** Current resident set size in MB, from /proc (null where there is no /proc). */
+  /**
+   * Current resident set size in MB of the process and its descendants (a sandbox wrapper such as bwrap
+   * runs the interpreter as its child), from /proc; null where there is no /proc.
+   */
   rssMb(): number | null {
     const pid = this.child.pid;
     if (pid === undefined || process.platform !== 'linux') return null;
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-      return m ? Number(m[1]) / 1024 : null;
-    } catch {
-      return null;
-    }
+    let total = 0;
+    let found = false;
+    const seen = new Set<number>();
+    const visit = (p: number, depth: number): void => {
+      if (seen.has(p) || depth > 4) return;
+      seen.add(p);
+      try {
+        const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+        if (m) {
+          total += Number(m[1]) / 1024;
+          found = true;
+        }
+        // Children started by the main thread (bwrap's, the interpreter's); a thread's own are not followed.
+        for (const c of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' ')) if (c.trim()) visit(Number(c), depth + 1);
+      } catch {
+        // Gone, or no children file: count what was read.
+      }
+    };
+    visit(pid, 0);
+    return found ? total : null;
   }
 
   private checkMemory(): void {
@@ -143,9 +161,15 @@ export class SandboxProcess {
       return;
     }
     const m = message as WorkerMessage;
-    if (m.type === 'ready' && this.onReady) {
+    if (m.type === 'ready') {
+      // Exactly one, first, well-formed: it is sent before any user code could run.
+      if (!this.onReady || !isReady(m)) {
+        this.kill('protocol');
+        return;
+      }
       this.onReady(m);
       this.onReady = null;
+      return;
     }
     this.onMessage(m);
   }
@@ -163,4 +187,16 @@ export function describeExit(info: ExitInfo): string {
   if (info.killedFor) return `stopped (${info.killedFor})`;
   if (info.signal) return `killed by ${info.signal}`;
   return `exit code ${info.code}`;
+}
+
+function isReady(m: ReadyMessage): boolean {
+  const keys = Object.keys(m).sort().join(',');
+  return (
+    keys === 'bridgesRemoved,fromSnapshot,loadMs,pyodideVersion,type' &&
+    typeof m.loadMs === 'number' &&
+    typeof m.fromSnapshot === 'boolean' &&
+    typeof m.bridgesRemoved === 'boolean' &&
+    typeof m.pyodideVersion === 'string' &&
+    m.pyodideVersion.length < 40
+  );
 }

@@ -1,10 +1,16 @@
 /**
  * Where pyodide memory snapshots live between runs. A snapshot turns a 3.5-5.7 s cold start into well
- * under a second. The worker cannot write files (permission model), so it hands the bytes to the parent,
- * which stores them in a per-user directory (0700) keyed by the pyodide version and the worker bundle's
- * hash: any change to the runtime code or pyodide makes a new key.
+ * under a second. The worker cannot write files (permission model), so a dedicated process that never runs
+ * user code hands the bytes to the parent, which stores them in a per-user directory (0700) keyed by the
+ * pyodide version and the worker bundle's hash: any change to the runtime code or pyodide makes a new key.
+ *
+ * A snapshot decides what every later sandbox runs, so it is sealed: beside it the parent keeps an
+ * HMAC-SHA256 of its bytes under a per-user key (`snapshot.key`, 0600) that no worker may read (the
+ * permission model lets a worker read the snapshot file itself and nothing else of this directory). Before
+ * each use the file is checked against its MAC (the full digest is recomputed whenever the file's identity,
+ * size or times changed since the last check); one that fails is deleted and rebuilt.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -19,16 +25,86 @@ export function defaultSnapshotDir(): string {
   return join(tmpdir(), `lf-studio-${user}`, 'snapshots');
 }
 
-export function snapshotFileFor(distDir: string, cacheDir: string): string {
+/** The runtime's version: pyodide's, and a digest of the worker bundle and this Node (keys snapshots and results). */
+export function runtimeVersion(distDir: string): { pyodide: string; digest: string } {
   const worker = readFileSync(join(distDir, 'lfWorker.js'));
-  let pyodideVersion = 'unknown';
+  let pyodide = 'unknown';
   try {
-    pyodideVersion = (JSON.parse(readFileSync(join(distDir, 'pyodide', 'package.json'), 'utf8')) as { version: string }).version;
+    pyodide = (JSON.parse(readFileSync(join(distDir, 'pyodide', 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     // Missing package.json: the bundle hash still keys the snapshot.
   }
-  const key = createHash('sha256').update(worker).update(pyodideVersion).update(process.version).digest('hex').slice(0, 16);
-  return join(cacheDir, `pyodide-${pyodideVersion}-${key}.snapshot`);
+  return { pyodide, digest: createHash('sha256').update(worker).update(pyodide).update(process.version).digest('hex').slice(0, 16) };
+}
+
+export function snapshotFileFor(distDir: string, cacheDir: string): string {
+  const v = runtimeVersion(distDir);
+  return join(cacheDir, `pyodide-${v.pyodide}-${v.digest}.snapshot`);
+}
+
+const KEY_FILE = 'snapshot.key';
+
+/** The per-user MAC key, created on first use; null when the directory is not private or not writable. */
+function macKey(dir: string): Buffer | null {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!privateDirectory(dir)) return null;
+    const file = join(dir, KEY_FILE);
+    if (!existsSync(file)) {
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, randomBytes(32), { mode: 0o600 });
+      renameSync(tmp, file);
+    }
+    const st = statSync(file);
+    if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || (st.mode & 0o077) !== 0)) return null;
+    const key = readFileSync(file);
+    return key.length === 32 ? key : null;
+  } catch {
+    return null;
+  }
+}
+
+function mac(key: Buffer, bytes: Buffer): Buffer {
+  return createHmac('sha256', key).update(bytes).digest();
+}
+
+/** File identity and times at the last successful check, so an unchanged file is not hashed again. */
+const verified = new Map<string, string>();
+
+function identity(file: string): string | null {
+  try {
+    const st = statSync(file, { bigint: true });
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
+export type SnapshotCheck = 'ok' | 'missing' | 'invalid';
+
+/**
+ * Checks the snapshot against its MAC. 'invalid' (wrong MAC, missing MAC, unreadable, not in a private
+ * directory) deletes the snapshot and its MAC so the caller rebuilds it.
+ */
+export function checkSnapshot(file: string): SnapshotCheck {
+  if (!existsSync(file)) return 'missing';
+  const id = identity(file);
+  if (id !== null && verified.get(file) === id) return 'ok';
+  const key = macKey(dirname(file));
+  let ok = false;
+  try {
+    const expected = Buffer.from(readFileSync(`${file}.mac`, 'utf8').trim(), 'hex');
+    const actual = key ? mac(key, readFileSync(file)) : null;
+    ok = actual !== null && expected.length === actual.length && timingSafeEqual(expected, actual) && identity(file) === id;
+  } catch {
+    ok = false;
+  }
+  if (ok && id !== null) {
+    verified.set(file, id);
+    return 'ok';
+  }
+  deleteSnapshot(file);
+  return 'invalid';
 }
 
 /**
@@ -45,23 +121,31 @@ function privateDirectory(dir: string): boolean {
   }
 }
 
-/** The snapshot path if a complete one exists in a private directory. */
-export function existingSnapshot(file: string): string | null {
-  try {
-    return privateDirectory(dirname(file)) && existsSync(file) && statSync(file).size > 1024 * 1024 ? file : null;
-  } catch {
-    return null;
-  }
+/** Removes a snapshot and its MAC (the next check reports it missing, which rebuilds it). */
+export function deleteSnapshot(file: string): void {
+  verified.delete(file);
+  rmSync(file, { force: true });
+  rmSync(`${file}.mac`, { force: true });
 }
 
-/** Atomically stores a snapshot; returns false (and leaves no partial file) when the disk refuses. */
-export function storeSnapshot(file: string, base64: string): boolean {
+/**
+ * Atomically stores a snapshot and its MAC; returns false (and leaves no partial file) when the disk refuses.
+ * Only bytes from the snapshot-making process, which never runs user code, may come here.
+ */
+export function storeSnapshot(file: string, bytes: Buffer): boolean {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    if (!privateDirectory(dirname(file))) return false;
+    const key = macKey(dirname(file));
+    if (!key || !privateDirectory(dirname(file))) return false;
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, Buffer.from(base64, 'base64'), { mode: 0o600 });
+    writeFileSync(tmp, bytes, { mode: 0o600 });
+    writeFileSync(`${tmp}.mac`, mac(key, bytes).toString('hex'), { mode: 0o600 });
+    // The MAC lands first: a snapshot is never visible without it (a crash in between leaves a mismatch,
+    // which the next check treats as invalid and rebuilds).
+    renameSync(`${tmp}.mac`, `${file}.mac`);
     renameSync(tmp, file);
+    const id = identity(file);
+    if (id !== null) verified.set(file, id);
     removeStaleSnapshots(file);
     return true;
   } catch {
@@ -75,7 +159,7 @@ function removeStaleSnapshots(current: string): void {
   const dayAgo = Date.now() - 24 * 3600 * 1000;
   try {
     for (const name of readdirSync(dir)) {
-      if (name === basename(current) || !/^pyodide-.*\.snapshot$/.test(name)) continue;
+      if (name === basename(current) || name === `${basename(current)}.mac` || !/^pyodide-.*\.snapshot(\.mac)?$/.test(name)) continue;
       const full = join(dir, name);
       if (statSync(full).atimeMs < dayAgo && statSync(full).mtimeMs < dayAgo) rmSync(full, { force: true });
     }

@@ -38,6 +38,8 @@ export interface LfRunResult {
   noneCount: number;
   timedOut: boolean;
   durationMs: number;
+  /** In the file's module-level `lfs = [...]` (true), not in it (false), or the file has none (absent). */
+  listed?: boolean;
 }
 
 export interface FileRunResult {
@@ -47,7 +49,11 @@ export interface FileRunResult {
   lfs: LfRunResult[];
   /** Problem that stopped the whole file (syntax error, failing import); null when it loaded. */
   fileError: LfErrorInfo | null;
+  /** Top-level statements that raised while the rest of the file ran on (each at its line). */
+  problems?: LfErrorInfo[];
   durationMs: number;
+  /** Which runtime produced these results: the pyodide sandbox or the user's own Python. */
+  runtime?: 'sandbox' | 'python';
 }
 
 export interface RunFileOptions {
@@ -66,10 +72,17 @@ export interface RunFileOptions {
   signal?: AbortSignal;
 }
 
+/** One unit of trust over several datasets (e.g. sample and dev): the same fresh workers serve them all. */
+export interface RunUnitOptions extends Omit<RunFileOptions, 'datasetKey'> {
+  datasetKeys: string[];
+}
+
 export interface LfExecutor {
   /** Ships rows to the runtime once; later runs refer to them by key. */
   loadRows(datasetKey: string, rows: Row[]): Promise<void>;
   runFile(options: RunFileOptions): Promise<FileRunResult>;
+  /** Optional: runs the file over several datasets as one unit; one result per key, in order. */
+  runUnit?(options: RunUnitOptions): Promise<FileRunResult[]>;
   /** Which containment layers are active on this platform, for the UI and CLI. */
   isolation(): Promise<IsolationReport>;
   dispose(): Promise<void>;
@@ -97,7 +110,13 @@ export type ExecutorEvent =
       file: string | null;
       /** The LF that was running, when one was. */
       lf: string | null;
-      /** One sentence for the user, e.g. "keyword_x crashed the runtime (exit code 1); it was restarted." */
+      /** One sentence for the user, e.g. "keyword_x crashed its sandbox worker (exit code 1); ..." */
+      message: string;
+    }
+  | {
+      /** The on-disk runtime snapshot failed its check (or did not load) and is being rebuilt. */
+      type: 'snapshot';
+      state: 'rebuilt';
       message: string;
     };
 
@@ -108,4 +127,18 @@ export interface IsolationReport {
   networkNamespace: boolean;
   pyodideBridgesRemoved: boolean;
   memoryCapMb: number | null;
+  /** Each unit of trust (an LF file, an LLM candidate) runs in workers no other unit has touched. */
+  freshWorkerPerUnit?: boolean;
+  /** Which runtime: the pyodide sandbox, or the user's own CPython. */
+  runtime?: 'sandbox' | 'python';
+  /** The native runtime's interpreter, e.g. "/usr/bin/python3.11 (Python 3.11.2)". */
+  interpreter?: string;
+  /** The OS sandbox around the native runtime; null: it runs without one (the user allowed it). */
+  osSandbox?: 'bubblewrap' | null;
+  /** New processes refused (seccomp). */
+  noNewProcesses?: boolean;
+  /** With `lfStudio.runtime: auto`, the user's Python once a file needed it. */
+  python?: IsolationReport;
+  /** Before that: which interpreter it would be, or why it is off. */
+  pythonPlanned?: string;
 }

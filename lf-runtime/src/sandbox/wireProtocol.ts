@@ -24,20 +24,31 @@ export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-export interface RunRequest {
-  type: 'run';
+/** The file's top-level statements, from Python's parser; sent only to a worker that has run no user code. */
+export interface ParseRequest {
+  type: 'parse';
   id: number;
-  key: string;
+  source: string;
+}
+
+/** Execute the file's top level once and list its LFs; the worker keeps the file for the applies that follow. */
+export interface PrepareRequest {
+  type: 'prepare';
+  id: number;
   file: string;
   source: string;
   /** JSON of name -> source of sibling modules, or '' when none. */
   siblings: string;
+}
+
+/** Apply the prepared file's LFs number `indices` (in that order) to the rows of dataset `key`. */
+export interface ApplyRequest {
+  type: 'apply';
+  id: number;
+  key: string;
+  indices: number[];
   cardinality: number;
   timeoutMs: number;
-  /** Index of the first LF to run (after a restart, the LFs before it are done). */
-  startAt: number;
-  /** Cache keys of LFs whose results the parent already has: skipped. */
-  skipKeys: string[];
 }
 
 export interface DropRequest {
@@ -46,7 +57,7 @@ export interface DropRequest {
   key: string;
 }
 
-export type WorkerRequest = LoadRowsRequest | RunRequest | DropRequest;
+export type WorkerRequest = LoadRowsRequest | ParseRequest | PrepareRequest | ApplyRequest | DropRequest;
 
 export interface ReadyMessage {
   type: 'ready';
@@ -68,10 +79,31 @@ export interface LoadedMessage {
   rows: number;
 }
 
+/** One top-level statement: 1-based lines (decorators included); for a function, where its body starts. */
+export interface StatementSpan {
+  start: number;
+  end: number;
+  /** The function's name when the statement is a `def`, else null. */
+  def: string | null;
+  bodyLine: number | null;
+  /** UTF-8 byte offset of the body's first statement on bodyLine (Python's col_offset). */
+  bodyCol: number | null;
+  /** Names the statement mentions. */
+  uses: string[];
+}
+
+export interface ParsedMessage {
+  type: 'parsed';
+  id: number;
+  /** Null when the text does not parse. */
+  statements: StatementSpan[] | null;
+}
+
 export interface PreparedLf {
   name: string;
   line: number;
-  key: string;
+  /** Whether the LF is in the file's module-level `lfs = [...]`; absent when the file has no such list. */
+  listed?: boolean;
 }
 
 export interface PreparedMessage {
@@ -79,6 +111,8 @@ export interface PreparedMessage {
   id: number;
   fileError: LfErrorInfo | null;
   lfs: PreparedLf[];
+  /** Top-level statements that raised while the rest of the file ran on (notebook style). */
+  problems?: LfErrorInfo[];
 }
 
 export interface LfStartMessage {
@@ -87,7 +121,7 @@ export interface LfStartMessage {
   index: number;
 }
 
-/** What lf_runner.run_lf returns, forwarded as is. */
+/** What lf_runner.run_lf returns, forwarded as is (the parent validates every field). */
 export interface LfOutcome {
   index: number;
   /** Base64 of one int8 vote per row of the worker's shard. */
@@ -109,8 +143,8 @@ export interface LfDoneMessage {
   result: LfOutcome;
 }
 
-export interface RunDoneMessage {
-  type: 'runDone';
+export interface AppliedMessage {
+  type: 'applied';
   id: number;
 }
 
@@ -124,8 +158,9 @@ export type WorkerMessage =
   | ReadyMessage
   | SnapshotMessage
   | LoadedMessage
+  | ParsedMessage
   | PreparedMessage
   | LfStartMessage
   | LfDoneMessage
-  | RunDoneMessage
+  | AppliedMessage
   | FailedMessage;

@@ -1,8 +1,8 @@
 """LF Studio's labeling-function runner, executed inside pyodide in the sandbox process.
 
-The JavaScript worker calls three entry points: `load_dataset` (returns the rows as a Python object the
-worker keeps), `prepare` (execute a file once, list its LFs) and `run_lf` (one LF over every row), the last
-two returning JSON text. No JavaScript object is ever handed to Python, so user code finds none to abuse.
+The JavaScript worker calls four entry points: `load_dataset` (returns the rows as a Python object the
+worker keeps), `parse_structure` (the file's top-level statements, without running it), `prepare` (execute
+a file once, list its LFs) and `run_lf` (one LF over every row), the last three returning JSON text. No JavaScript object is ever handed to Python, so user code finds none to abuse.
 Each LF runs in a freshly executed copy of its module after the
 interpreter's shared state (modules, builtins, hooks) has been put back to the state it had at start-up,
 so one LF cannot change what another computes. Everything run_lf needs is bound as a default argument:
@@ -10,7 +10,6 @@ defaults and code objects of runner functions cannot be replaced (the audit hook
 """
 import ast
 import base64
-import hashlib
 import json
 import linecache
 import operator
@@ -20,7 +19,17 @@ import traceback
 import types
 
 import lf_guard
-import snorkel._compat as _snorkel
+
+try:
+    import snorkel._compat as _snorkel
+except ImportError:  # the native runtime with a real Snorkel installed: our copy still serves discovery
+    import importlib.util as _ilu
+
+    _spec = _ilu.spec_from_file_location("lf_studio_snorkel_compat", lf_guard.COMPAT_PATH)
+    _snorkel = _ilu.module_from_spec(_spec)
+    _spec.loader.exec_module(_snorkel)
+
+NATIVE = getattr(lf_guard, "RUNTIME", "sandbox") == "python"
 
 class RowTuple(tuple):
     """A data row as LFs see it: immutable, fields by attribute (x.text) and by key (x["text"])."""
@@ -134,6 +143,10 @@ def load_dataset(payload):
 _STDLIB = frozenset(sys.stdlib_module_names)
 
 
+# The file being executed, for messages about what it imports.
+_current = {"file": ""}
+
+
 def _missing_package(exc):
     if not isinstance(exc, ModuleNotFoundError) or not exc.name:
         return None
@@ -145,10 +158,21 @@ def _missing_package(exc):
             f"'{top}' is blocked in LF Studio's sandbox: labeling functions cannot reach the JavaScript host, "
             "native code, files or the network. Use plain Python on the row's fields."
         )
+    file = _current["file"].replace("\\", "/")
+    folder, _, base = file.rpartition("/")
+    if NATIVE:
+        searched = ", ".join(p for p in (folder, folder.rpartition("/")[0]) if p) or "the file's folder"
+        return (
+            f"No module named '{exc.name}'. If it is your own module, put {top}.py (or a package {top}/) next to "
+            f"{base or 'the LF file'} (searched: {searched}); if it is a package, it is not installed in "
+            f"{lf_guard.INTERPRETER}: install it with `{lf_guard.INTERPRETER} -m pip install {top}`."
+        )
     return (
-        f"Package '{top}' is not available: LF Studio's sandbox provides only the Python standard library "
-        f"(re, string, math, collections, json, difflib, unicodedata, ...). Rewrite the check with the standard "
-        f"library, or compute the {top} result outside LF Studio and add it to your data as a field."
+        f"No module named '{exc.name}'. If it is your own module, put {top}.py next to {base or 'the LF file'} "
+        f"(LF Studio imports modules from the LF file's folder). If it is a package, LF Studio's sandbox cannot "
+        f"provide it (it has only the Python standard library): run this file with your own Python, which has "
+        f"your packages (setting lfStudio.runtime \"auto\" or \"python\" in a trusted workspace; "
+        f"`lf-studio analyze --runtime python`)."
     )
 
 
@@ -214,6 +238,7 @@ def _module_name(file):
 
 def _execute(file, source, code, siblings):
     """Run the file's top level in a new module; returns (module, LFs in source order, user file paths)."""
+    _current["file"] = file
     directory = file.replace("\\", "/").rsplit("/", 1)[0] if "/" in file.replace("\\", "/") else ""
     finder = _SiblingFinder(siblings, directory)
     user_files = frozenset([file] + [finder.path(n) for n in siblings])
@@ -223,9 +248,68 @@ def _execute(file, source, code, siblings):
     name = _module_name(file)
     module = types.ModuleType(name)
     module.__file__ = file
+    if NATIVE and directory:
+        # As when the file runs from its own folder: helper modules beside it import, relative paths to
+        # resource files resolve there, and `from . import x` works when the folder is a package.
+        import os
+
+        os.chdir(directory)
+        if directory not in sys.path:
+            sys.path.insert(0, directory)
+        parent, package = directory.rsplit("/", 1) if "/" in directory else ("", directory)
+        if package.isidentifier() and parent:
+            if parent not in sys.path:
+                sys.path.insert(1, parent)
+            module.__package__ = package
+            name = f"{package}.{name}"
+            module.__name__ = name
     sys.modules[name] = module
-    exec(code, module.__dict__)
+    _problems.clear()
+    _run_statements(file, source, module.__dict__, user_files)
     return module, _discover(module), user_files
+
+
+# Top-level statements of the last executed file that raised, as error infos (the file ran on past them).
+_problems = []
+
+
+def _run_statements(file, source, namespace, user_files):
+    """Runs the file's top level one statement at a time, like notebook cells: a statement that raises (a
+    missing package, a notebook cell calling an applier on a DataFrame that is not there) is recorded with
+    its line, and the statements after it still run, so every LF that does not depend on it is defined."""
+    import __future__
+
+    flags = 0
+    for stmt in ast.parse(source, file).body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            for alias in stmt.names:
+                feature = getattr(__future__, alias.name, None)
+                if feature is not None:
+                    flags |= feature.compiler_flag
+        try:
+            exec(compile(ast.Module(body=[stmt], type_ignores=[]), file, "exec", flags=flags, dont_inherit=True), namespace)
+        except BaseException as exc:  # noqa: BLE001 - the statement's problem, shown at its line
+            if len(_problems) < 50:
+                info = _error_info(exc, user_files, "import")
+                if info["line"] is None:
+                    info["line"] = stmt.lineno
+                _problems.append(info)
+
+
+def _is_lf(c):
+    """Our LabelingFunction, or Snorkel's own (native runtime with Snorkel installed), given a line."""
+    if isinstance(c, _snorkel.LabelingFunction):
+        return True
+    cls = type(c)
+    if not (cls.__module__.startswith("snorkel.") and any(k.__name__ == "LabelingFunction" for k in cls.__mro__)):
+        return False
+    if not hasattr(c, "_lf_line"):
+        code = getattr(getattr(c, "_f", None), "__code__", None)
+        c._lf_line = code.co_firstlineno if code is not None and code.co_filename in _snorkel._user_files else 0
+        for attr, default in (("_pre", []), ("_resources", {})):
+            if not hasattr(c, attr):
+                setattr(c, attr, default)
+    return True
 
 
 def _discover(module):
@@ -233,60 +317,43 @@ def _discover(module):
     for value in list(vars(module).values()):
         candidates = value if isinstance(value, (list, tuple)) else (value,)
         for c in candidates:
-            if isinstance(c, _snorkel.LabelingFunction) and id(c) not in seen:
+            if id(c) not in seen and _is_lf(c):
                 seen[id(c)] = c
     return sorted(seen.values(), key=lambda lf: lf._lf_line)
 
 
-def _statement_spans(tree):
-    spans = []
+def parse_structure(source):
+    """The file's top-level statements as the parser sees them, before any of it runs: JSON
+    {"statements": [{"start", "end", "def", "bodyLine", "bodyCol", "uses"}]} or {"statements": null} when the
+    text does not parse. The parent builds per-LF cache keys from these spans and its own copy of the text;
+    it asks a worker for them only while that worker has run no user code.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return json.dumps({"statements": None})
+    statements = []
     for stmt in tree.body:
         start = stmt.lineno
         for d in getattr(stmt, "decorator_list", ()):
             start = min(start, d.lineno)
-        spans.append((start, stmt.end_lineno or stmt.lineno, stmt))
-    return spans
-
-
-def _dependency_keys(source, lfs, siblings):
-    """Per-LF cache key: its own statement, the rest of the module, referenced LF statements, siblings."""
-    lines = source.splitlines()
-    try:
-        spans = _statement_spans(ast.parse(source))
-    except SyntaxError:
-        spans = []
-    text = lambda s: "\n".join(lines[s[0] - 1 : s[1]])
-    owner = {}
-    for lf in lfs:
-        owner[lf.name] = next((s for s in spans if s[0] <= lf._lf_line <= s[1]), None)
-    owned = {id(s) for s in owner.values() if s is not None}
-    rest = "\n".join(text(s) for s in spans if id(s) not in owned)
-    defined = {}
-    for s in spans:
-        if id(s) in owned:
-            for node in ast.walk(s[2]):
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    defined.setdefault(node.name, s)
-                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    defined.setdefault(node.id, s)
-    sib = json.dumps(sorted(siblings.items()))
-    keys = []
-    for lf in lfs:
-        own = owner[lf.name]
-        parts = [lf.name, rest, sib, text(own) if own else source]
-        if own is not None:
-            used = {n.id for n in ast.walk(own[2]) if isinstance(n, ast.Name)}
-            for name in sorted(used):
-                dep = defined.get(name)
-                if dep is not None and dep is not own:
-                    parts.append(text(dep))
-        keys.append(hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32])
-    return keys
+        is_def = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.body
+        uses = sorted({n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)})
+        statements.append({
+            "start": start,
+            "end": stmt.end_lineno or stmt.lineno,
+            "def": stmt.name if is_def else None,
+            "bodyLine": stmt.body[0].lineno if is_def else None,
+            "bodyCol": stmt.body[0].col_offset if is_def else None,
+            "uses": uses[:4000],
+        })
+    return json.dumps({"statements": statements})
 
 
 def prepare(file, source, siblings_json):
-    """Execute the file once: its LFs (name, line, cache key) or the error that stops it."""
+    """Execute the file once: its LFs (name, line) or the error that stops it."""
     lf_guard.restore()
+    _current["file"] = file
     siblings = json.loads(siblings_json) if siblings_json else {}
     user_files = frozenset([file])
     try:
@@ -299,8 +366,23 @@ def prepare(file, source, siblings_json):
         return json.dumps({"fileError": _error_info(exc, user_files, "import"), "lfs": []})
     finally:
         lf_guard.restore()
-    keys = _dependency_keys(source, lfs, siblings)
-    return json.dumps({"fileError": None, "lfs": [{"name": lf.name, "line": lf._lf_line, "key": k} for lf, k in zip(lfs, keys)]})
+    problems = list(_problems)
+    if not lfs and problems:
+        # Nothing to run: the first failing statement is why.
+        return json.dumps({"fileError": problems[0], "lfs": []})
+    listed = _listed(module)
+    entries = [{"name": lf.name, "line": lf._lf_line, **({} if listed is None else {"listed": id(lf) in listed})} for lf in lfs]
+    return json.dumps({"fileError": None, "lfs": entries, "problems": problems})
+
+
+def _listed(module):
+    """Ids of the LFs in a module-level `lfs = [...]` (Snorkel's convention: what goes to the applier and the
+    label model), or None when the file has no such list."""
+    value = vars(module).get("lfs")
+    if not isinstance(value, (list, tuple)):
+        return None
+    ids = {id(v) for v in value if _is_lf(v)}
+    return ids if ids else None
 
 
 def _fast_callable(lf):

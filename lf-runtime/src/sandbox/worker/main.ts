@@ -8,15 +8,26 @@
  */
 import type { PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
-import type { RunRequest, WorkerMessage, WorkerRequest } from '../wireProtocol.ts';
-import snorkelCompat from '../python/snorkel_compat.py';
-import snorkelInit from '../python/snorkel/__init__.py';
-import snorkelLabeling from '../python/snorkel/labeling.py';
-import snorkelLabelingLf from '../python/snorkel/labeling_lf.py';
-import snorkelLabelingLfNlp from '../python/snorkel/labeling_lf_nlp.py';
-import snorkelLabelingModel from '../python/snorkel/labeling_model.py';
-import snorkelPreprocess from '../python/snorkel/preprocess.py';
-import snorkelTypes from '../python/snorkel/types.py';
+import type { ApplyRequest, PrepareRequest, PreparedMessage, WorkerMessage, WorkerRequest } from '../wireProtocol.ts';
+import pySnorkel from '../python/snorkel/__init__.py';
+import pySnorkelCompat from '../python/snorkel/_compat.py';
+import pySnorkelAnalysis from '../python/snorkel/analysis/__init__.py';
+import pySnorkelLabeling from '../python/snorkel/labeling/__init__.py';
+import pySnorkelLabelingAnalysis from '../python/snorkel/labeling/analysis.py';
+import pySnorkelLabelingApply from '../python/snorkel/labeling/apply/__init__.py';
+import pySnorkelLabelingApplyCore from '../python/snorkel/labeling/apply/core.py';
+import pySnorkelLabelingApplyDask from '../python/snorkel/labeling/apply/dask.py';
+import pySnorkelLabelingApplyPandas from '../python/snorkel/labeling/apply/pandas.py';
+import pySnorkelLabelingApplySpark from '../python/snorkel/labeling/apply/spark.py';
+import pySnorkelLabelingLf from '../python/snorkel/labeling/lf/__init__.py';
+import pySnorkelLabelingLfNlp from '../python/snorkel/labeling/lf/nlp.py';
+import pySnorkelLabelingModel from '../python/snorkel/labeling/model/__init__.py';
+import pySnorkelLabelingModelBaselines from '../python/snorkel/labeling/model/baselines.py';
+import pySnorkelLabelingModelLabelModel from '../python/snorkel/labeling/model/label_model.py';
+import pySnorkelPreprocess from '../python/snorkel/preprocess/__init__.py';
+import pySnorkelPreprocessNlp from '../python/snorkel/preprocess/nlp.py';
+import pySnorkelTypes from '../python/snorkel/types/__init__.py';
+import pySnorkelUtils from '../python/snorkel/utils/__init__.py';
 import guardSource from '../python/lf_guard.py';
 import runnerSource from '../python/lf_runner.py';
 
@@ -24,14 +35,25 @@ type LoadPyodide = (options: Record<string, unknown>) => Promise<PyodideAPI>;
 
 /** Files installed into site-packages of the virtual filesystem. */
 const PYTHON_FILES: Record<string, string> = {
-  'snorkel/__init__.py': snorkelInit,
-  'snorkel/_compat.py': snorkelCompat,
-  'snorkel/labeling/__init__.py': snorkelLabeling,
-  'snorkel/labeling/lf/__init__.py': snorkelLabelingLf,
-  'snorkel/labeling/lf/nlp.py': snorkelLabelingLfNlp,
-  'snorkel/labeling/model/__init__.py': snorkelLabelingModel,
-  'snorkel/preprocess/__init__.py': snorkelPreprocess,
-  'snorkel/types/__init__.py': snorkelTypes,
+  'snorkel/__init__.py': pySnorkel,
+  'snorkel/_compat.py': pySnorkelCompat,
+  'snorkel/analysis/__init__.py': pySnorkelAnalysis,
+  'snorkel/labeling/__init__.py': pySnorkelLabeling,
+  'snorkel/labeling/analysis.py': pySnorkelLabelingAnalysis,
+  'snorkel/labeling/apply/__init__.py': pySnorkelLabelingApply,
+  'snorkel/labeling/apply/core.py': pySnorkelLabelingApplyCore,
+  'snorkel/labeling/apply/dask.py': pySnorkelLabelingApplyDask,
+  'snorkel/labeling/apply/pandas.py': pySnorkelLabelingApplyPandas,
+  'snorkel/labeling/apply/spark.py': pySnorkelLabelingApplySpark,
+  'snorkel/labeling/lf/__init__.py': pySnorkelLabelingLf,
+  'snorkel/labeling/lf/nlp.py': pySnorkelLabelingLfNlp,
+  'snorkel/labeling/model/__init__.py': pySnorkelLabelingModel,
+  'snorkel/labeling/model/baselines.py': pySnorkelLabelingModelBaselines,
+  'snorkel/labeling/model/label_model.py': pySnorkelLabelingModelLabelModel,
+  'snorkel/preprocess/__init__.py': pySnorkelPreprocess,
+  'snorkel/preprocess/nlp.py': pySnorkelPreprocessNlp,
+  'snorkel/types/__init__.py': pySnorkelTypes,
+  'snorkel/utils/__init__.py': pySnorkelUtils,
   'lf_guard.py': guardSource,
   'lf_runner.py': runnerSource,
 };
@@ -126,6 +148,7 @@ const LARGE_PAYLOAD_CHARS = 1024 * 1024;
 interface Runtime {
   py: PyodideAPI;
   loadDataset: PyProxy & ((payload: string) => PyProxy);
+  parse: PyProxy & ((source: string) => string);
   prepare: PyProxy & ((file: string, source: string, siblings: string) => string);
   runLf: PyProxy &
     ((dataset: PyProxy, file: string, source: string, siblings: string, index: number, name: string, k: number, budgetS: number) => string);
@@ -188,6 +211,7 @@ async function startRuntime(): Promise<Runtime> {
   const runtime: Runtime = {
     py,
     loadDataset: runner.load_dataset as Runtime['loadDataset'],
+    parse: runner.parse_structure as Runtime['parse'],
     prepare: runner.prepare as Runtime['prepare'],
     runLf: runner.run_lf as Runtime['runLf'],
     datasetSize: py.runPython('lambda d: len(d[1])') as Runtime['datasetSize'],
@@ -240,30 +264,38 @@ function guarded<T>(call: () => T): T {
   }
 }
 
-/** Runs a whole file synchronously: no event-loop turn between LFs where leftover callbacks could run. */
-function runFile(rt: Runtime, req: RunRequest): void {
-  const dataset = datasets.get(req.key);
-  if (!dataset) {
-    send({ type: 'failed', id: req.id, message: `dataset ${req.key} is not loaded in the worker` });
-    return;
-  }
+/** The file the last `prepare` executed: `apply` runs its LFs (each in a fresh copy of the module). */
+let preparedFile: { req: PrepareRequest; lfs: { name: string; line: number }[] } | null = null;
+
+function prepareFile(rt: Runtime, req: PrepareRequest): void {
   const prepared = JSON.parse(guarded(() => rt.prepare(req.file, req.source, req.siblings))) as {
     fileError: null;
-    lfs: { name: string; line: number; key: string }[];
+    lfs: { name: string; line: number; listed?: boolean }[];
+    problems?: PreparedMessage['problems'];
   };
-  send({ type: 'prepared', id: req.id, fileError: prepared.fileError, lfs: prepared.lfs });
-  const skip = new Set(req.skipKeys);
-  for (let index = req.startAt; index < prepared.lfs.length; index++) {
-    const lf = prepared.lfs[index];
-    if (skip.has(lf.key)) continue;
+  preparedFile = { req, lfs: prepared.lfs };
+  send({ type: 'prepared', id: req.id, fileError: prepared.fileError, lfs: prepared.lfs, ...(prepared.problems?.length ? { problems: prepared.problems } : {}) });
+}
+
+/** Runs the requested LFs synchronously: no event-loop turn between LFs where leftover callbacks could run. */
+function applyLfs(rt: Runtime, req: ApplyRequest): void {
+  const dataset = datasets.get(req.key);
+  if (!dataset || !preparedFile) {
+    send({ type: 'failed', id: req.id, message: dataset ? 'no file was prepared in the worker' : `dataset ${req.key} is not loaded in the worker` });
+    return;
+  }
+  const { req: file, lfs } = preparedFile;
+  for (const index of req.indices) {
+    const lf = lfs[index];
+    if (!lf) break;
     send({ type: 'lfStart', id: req.id, index });
     const t0 = performance.now();
-    const result = guarded(() => rt.runLf(dataset, req.file, req.source, req.siblings, index, lf.name, req.cardinality, req.timeoutMs / 1000));
+    const result = guarded(() => rt.runLf(dataset, file.file, file.source, file.siblings, index, lf.name, req.cardinality, req.timeoutMs / 1000));
     const durationMs = Math.round((performance.now() - t0) * 10) / 10;
     // The runner's JSON is forwarded without re-parsing; the parent validates it.
     stdoutWrite(`{"type":"lfDone","id":${req.id},"durationMs":${durationMs},"result":${result}}\n`);
   }
-  send({ type: 'runDone', id: req.id });
+  send({ type: 'applied', id: req.id });
 }
 
 /**
@@ -284,6 +316,7 @@ def warm_regex(x):
 function warmUp(rt: Runtime): void {
   const texts = Array.from({ length: 400 }, (_, i) => (i % 3 ? `Check out my channel ${i} please` : `nice song ${i}`));
   const dataset = rt.loadDataset(JSON.stringify({ fields: ['text'], columns: [texts], n: texts.length }));
+  rt.parse(WARM_UP_SOURCE);
   const prepared = JSON.parse(rt.prepare('/warm_up.py', WARM_UP_SOURCE, '')) as { lfs: { name: string }[] };
   prepared.lfs.forEach((lf, i) => rt.runLf(dataset, '/warm_up.py', WARM_UP_SOURCE, '', i, lf.name, 2, 5));
   dataset.destroy();
@@ -296,7 +329,21 @@ async function main(): Promise<void> {
   // between `ready` and the first request in start-up probes).
   let rt: Runtime | null = null;
   const queued: string[] = [];
+  // Warm-up (trusted code only) runs once the worker is idle: after start-up and the dataset loads that
+  // spare workers receive, unless a file request arrives first, which is then served at once.
+  let warmPending = !process.argv.includes('--no-warm-up');
   let warmTimer: NodeJS.Timeout | null = null;
+  const scheduleWarmUp = (): void => {
+    if (!warmPending || !rt) return;
+    if (warmTimer) clearTimeout(warmTimer);
+    const runtime = rt;
+    warmTimer = setTimeout(() => {
+      warmTimer = null;
+      if (!warmPending) return;
+      warmPending = false;
+      guarded(() => warmUp(runtime));
+    }, 30);
+  };
   // Chunks of the line being received; a dataset line can be tens of megabytes.
   let partial: string[] = [];
   let pendingLoad: { id: number; key: string } | null = null;
@@ -320,9 +367,16 @@ async function main(): Promise<void> {
       return;
     }
     const req = JSON.parse(line) as WorkerRequest;
+    if (req.type === 'parse' || req.type === 'prepare' || req.type === 'apply') {
+      warmPending = false;
+      if (warmTimer) clearTimeout(warmTimer);
+      warmTimer = null;
+    }
     try {
       if (req.type === 'load') pendingLoad = { id: req.id, key: req.key };
-      else if (req.type === 'run') runFile(runtime, req);
+      else if (req.type === 'parse') stdoutWrite(`{"type":"parsed","id":${req.id},${guarded(() => runtime.parse(req.source)).slice(1)}\n`);
+      else if (req.type === 'prepare') prepareFile(runtime, req);
+      else if (req.type === 'apply') applyLfs(runtime, req);
       else if (req.type === 'drop') {
         datasets.get(req.key)?.destroy();
         datasets.delete(req.key);
@@ -349,17 +403,14 @@ async function main(): Promise<void> {
       else queued.push(line);
     }
     if (from < chunk.length) partial.push(chunk.slice(from));
+    if (partial.length === 0 && !pendingLoad) scheduleWarmUp();
   });
   // The parent closing our stdin means it is gone: stop.
   process.stdin.on('end', () => process.exit(0));
   const runtime = await startRuntime();
   rt = runtime;
-  const requestsWaiting = queued.length > 0;
   for (const line of queued.splice(0)) handleLine(runtime, line);
-  // Warm up only while idle: a request that arrives first is served at once and cancels it.
-  if (!requestsWaiting && !process.argv.includes('--no-warm-up')) {
-    warmTimer = setTimeout(() => guarded(() => warmUp(runtime)), 50);
-  }
+  if (partial.length === 0 && !pendingLoad) scheduleWarmUp();
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,5 @@
-"""Snorkel 0.9/0.10 labeling API, reimplemented for the LF sandbox (installed as `snorkel._compat`).
+"""Snorkel 0.9/0.10 labeling API, reimplemented for LF Studio (the `snorkel` package LF files import when no
+Snorkel is installed; this module is `snorkel._compat`).
 
 Only the parts an LF file touches at import and apply time are real: labeling_function, LabelingFunction,
 preprocessor / Preprocessor. Appliers and models exist so that files importing them still load; calling
@@ -145,23 +146,117 @@ def labeling_function(name=None, resources=None, pre=None):
     return decorate
 
 
-class _NlpMissing:
-    def __call__(self, *args, **kwargs):
-        raise ModuleNotFoundError(
-            "nlp_labeling_function needs spaCy, which LF Studio's sandbox does not provide (it has only the "
-            "Python standard library). Use string or regex tests, or precompute the spaCy result into a data column.",
-            name="spacy",
-        )
+class SpacyPreprocessor(Preprocessor):
+    """Snorkel's SpacyPreprocessor: parses x[text_field] with a spaCy model into x[doc_field]. Needs spaCy and
+    the model installed in the interpreter that runs the file (LF Studio's Python runtime, not the sandbox)."""
+
+    def __init__(self, text_field, doc_field, language="en_core_web_sm", disable=None, pre=None, memoize=False, memoize_key=None, gpu=False):
+        import spacy  # ModuleNotFoundError(name="spacy") when the interpreter lacks it: reported as a missing package
+
+        nlp = spacy.load(language, disable=disable or [])
+
+        def parse(x):
+            doc = nlp(x[text_field])
+            try:
+                x[doc_field] = doc
+            except TypeError:
+                setattr(x, doc_field, doc)
+            return x
+
+        super().__init__(f"SpacyPreprocessor {text_field}/{doc_field}", parse, pre=pre, memoize=memoize, memoize_key=memoize_key)
 
 
-nlp_labeling_function = _NlpMissing()
-NLPLabelingFunction = nlp_labeling_function
+EN_CORE_WEB_SM = "en_core_web_sm"
+_nlp_preprocessors = {}
+
+
+class NLPLabelingFunction(LabelingFunction):
+    """Snorkel's NLPLabelingFunction: an LF whose x has a spaCy Doc in x.doc (one parser per configuration)."""
+
+    def __init__(self, name, f, resources=None, pre=None, text_field="text", doc_field="doc", language=EN_CORE_WEB_SM, disable=None, memoize=True, memoize_key=None, gpu=False):
+        key = (text_field, doc_field, language, tuple(disable or ()), memoize)
+        if key not in _nlp_preprocessors:
+            _nlp_preprocessors[key] = SpacyPreprocessor(text_field, doc_field, language=language, disable=disable, memoize=memoize, memoize_key=memoize_key)
+        super().__init__(name, f, resources=resources, pre=[*(pre or []), _nlp_preprocessors[key]])
+        self._lf_line = _creation_line(name, f)
+
+
+def nlp_labeling_function(name=None, resources=None, pre=None, text_field="text", doc_field="doc", language=EN_CORE_WEB_SM, disable=None, memoize=True, memoize_key=None, gpu=False):
+    """Decorator form of NLPLabelingFunction."""
+
+    def decorate(f):
+        return NLPLabelingFunction(name or f.__name__, f, resources=resources, pre=pre, text_field=text_field, doc_field=doc_field, language=language, disable=disable, memoize=memoize, memoize_key=memoize_key)
+
+    return decorate
+
+
+def probs_to_preds(probs, tie_break_policy="abstain", tol=1e-5):
+    """Most likely class per row (-1 on a tie with tie_break_policy="abstain")."""
+    out = []
+    for row in probs:
+        row = list(row)
+        best = max(row)
+        tied = [i for i, p in enumerate(row) if best - p <= tol]
+        out.append(tied[0] if len(tied) == 1 or tie_break_policy != "abstain" else -1)
+    return _as_array(out)
+
+
+def preds_to_probs(preds, num_classes):
+    return _as_array([[1.0 if int(p) == c else 0.0 for c in range(num_classes)] for p in preds])
+
+
+def to_int_label_array(X, flatten_vector=True):
+    return _as_array([int(v) for v in X])
+
+
+def get_label_buckets(*y):
+    """Row indices by tuple of labels, as snorkel.analysis.get_label_buckets."""
+    buckets = {}
+    for i, key in enumerate(zip(*[list(v) for v in y])):
+        buckets.setdefault(tuple(int(k) for k in key), []).append(i)
+    return {k: _as_array(v) for k, v in buckets.items()}
+
+
+def metric_score(golds=None, preds=None, probs=None, metric="accuracy", filter_dict=None, **kwargs):
+    golds, preds = [int(g) for g in golds], [int(p) for p in preds]
+    pairs = [(g, p) for g, p in zip(golds, preds) if g != -1]
+    if metric == "accuracy":
+        return sum(g == p for g, p in pairs) / len(pairs) if pairs else 0.0
+    if metric == "coverage":
+        return sum(p != -1 for p in preds) / len(preds) if preds else 0.0
+    pos = kwargs.get("pos_label", 1)
+    tp = sum(g == pos and p == pos for g, p in pairs)
+    fp = sum(g != pos and p == pos for g, p in pairs)
+    fn = sum(g == pos and p != pos for g, p in pairs)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    if metric == "precision":
+        return precision
+    if metric == "recall":
+        return recall
+    if metric == "f1":
+        return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    raise ValueError(f"metric {metric!r} is not available in LF Studio's snorkel stand-in (accuracy, coverage, precision, recall, f1)")
+
+
+def _as_array(values):
+    try:
+        import numpy
+
+        return numpy.asarray(values)
+    except ImportError:
+        return values
+
 
 PandasLFApplier = _Missing("PandasLFApplier")
 LFApplier = _Missing("LFApplier")
+BaseLFApplier = _Missing("BaseLFApplier")
 DaskLFApplier = _Missing("DaskLFApplier")
+PandasParallelLFApplier = _Missing("PandasParallelLFApplier")
 SparkLFApplier = _Missing("SparkLFApplier")
 LFAnalysis = _Missing("LFAnalysis")
 LabelModel = _Missing("LabelModel")
 MajorityLabelVoter = _Missing("MajorityLabelVoter")
+MajorityClassVoter = _Missing("MajorityClassVoter")
+Scorer = _Missing("Scorer")
 filter_unlabeled_dataframe = _Missing("filter_unlabeled_dataframe")

@@ -1,0 +1,159 @@
+/**
+ * The native Python runtime: the user's own CPython, with whatever that environment has installed (spaCy,
+ * TextBlob, pandas, their own packages), for LF files the pyodide sandbox cannot run. It serves the same
+ * protocol through the same pool of per-unit workers (python/native/native_worker.py), so the isolation
+ * rules hold here too: a fresh process per unit of trust, strict parsing of everything it sends.
+ *
+ * On Linux every process runs inside bubblewrap: all namespaces unshared (no network, own PIDs), read-only
+ * binds of the system's /usr, the interpreter's prefix, its import path and the workspace, a private /tmp,
+ * no home, an empty environment, die-with-parent, a seccomp filter refusing new processes (seccomp.ts), and
+ * limits on memory and file size set before any user code. Where bwrap is missing (or not on Linux) the
+ * native runtime runs only when the caller allows it explicitly, and the isolation report says it is
+ * unsandboxed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import type { LaunchPlan } from './isolation.ts';
+import { noNewProcessesFilter } from './seccomp.ts';
+
+export interface PythonInterpreter {
+  /** What the user named (a path or a command on PATH). */
+  requested: string;
+  /** The real interpreter binary. */
+  executable: string;
+  version: string;
+  /** Folders the interpreter needs to read: its prefixes and import path, resolved. */
+  readPaths: string[];
+}
+
+const PROBE = `import json, os, sys
+print(json.dumps({"executable": os.path.realpath(sys.executable), "version": "%d.%d.%d" % sys.version_info[:3],
+  "prefixes": sorted({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}),
+  "path": [p for p in sys.path if p and os.path.isdir(p)]}))`;
+
+/** Finds and probes an interpreter; throws an error that names what was tried and how to fix it. */
+export function findInterpreter(requested = 'python3'): PythonInterpreter {
+  const command = requested.includes('/') ? resolve(requested) : (onPath(requested) ?? requested);
+  const r = spawnSync(command, ['-I', '-c', PROBE], { encoding: 'utf8', timeout: 20_000 });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : (r.stderr || `exit code ${r.status}`).trim().split('\n').slice(-1)[0];
+    throw new Error(
+      `LF Studio cannot run the Python interpreter "${requested}" (${why}). Set lfStudio.python.interpreter (or --python) to the python3 of the environment that has your packages.`,
+    );
+  }
+  const info = JSON.parse(r.stdout.trim().split('\n').pop()!) as { executable: string; version: string; prefixes: string[]; path: string[] };
+  const readPaths = new Set<string>();
+  for (const p of [...info.prefixes, ...info.path, dirname(info.executable)]) {
+    try {
+      readPaths.add(realpathSync(p));
+    } catch {
+      // A prefix that does not exist needs no bind.
+    }
+  }
+  return { requested, executable: info.executable, version: info.version, readPaths: [...readPaths] };
+}
+
+function onPath(name: string): string | null {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    if (d && existsSync(join(d, name))) return join(d, name);
+  }
+  return null;
+}
+
+let bwrapPath: string | null | undefined;
+
+/** The bwrap binary when it works here (it needs unprivileged or root user namespaces), else null. */
+export function bubblewrap(): string | null {
+  if (bwrapPath !== undefined) return bwrapPath;
+  bwrapPath = null;
+  if (process.platform !== 'linux') return null;
+  const bin = ['/usr/bin/bwrap', '/bin/bwrap', ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'bwrap'))].find((p) => p && existsSync(p));
+  if (!bin) return null;
+  const r = spawnSync(bin, ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', '--', '/bin/true'], { stdio: 'ignore', timeout: 10_000 });
+  if (r.status === 0) bwrapPath = bin;
+  return bwrapPath;
+}
+
+let filterFile: string | null | undefined;
+
+/** The seccomp program written once to a private file (bwrap reads it from a descriptor). */
+function seccompFile(): string | null {
+  if (filterFile !== undefined) return filterFile;
+  const bpf = noNewProcessesFilter();
+  filterFile = null;
+  if (!bpf) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'lf-studio-seccomp-'));
+  filterFile = join(dir, 'no-new-processes.bpf');
+  writeFileSync(filterFile, bpf, { mode: 0o600 });
+  return filterFile;
+}
+
+export interface NativeLaunchOptions {
+  interpreter: PythonInterpreter;
+  /** dist/python: the runner, the native worker and the snorkel stand-in. */
+  pythonDir: string;
+  /** Readable (read-only) by LF files: the workspace folder. */
+  workspace: string;
+  memoryMb: number;
+  /** Run without bubblewrap where it is missing (the user allowed it). */
+  allowUnsandboxed: boolean;
+}
+
+export interface NativeLaunch extends LaunchPlan {
+  osSandbox: 'bubblewrap' | null;
+  noNewProcesses: boolean;
+}
+
+/** The command line for one native worker; throws when bubblewrap is missing and that was not allowed. */
+export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
+  const worker = join(o.pythonDir, 'native', 'native_worker.py');
+  const pyArgs = ['-I', '-B', worker, `--memory-mb=${o.memoryMb}`];
+  const bwrap = bubblewrap();
+  if (!bwrap) {
+    if (!o.allowUnsandboxed) {
+      throw new Error(
+        process.platform === 'linux'
+          ? 'The Python runtime runs inside bubblewrap, which is not installed (or does not work) here: install it (Debian/Ubuntu: sudo apt-get install bubblewrap), or allow the Python runtime without a sandbox for this workspace.'
+          : `The Python runtime is sandboxed only on Linux (bubblewrap); on ${process.platform} allow it without a sandbox for this workspace, or use the pyodide sandbox.`,
+      );
+    }
+    return { command: o.interpreter.executable, args: pyArgs, env: {}, nodePermissionModel: false, networkNamespace: false, osSandbox: null, noNewProcesses: false };
+  }
+  const binds = new Set<string>(['/usr']);
+  const ro: string[] = [];
+  const addRo = (p: string): void => {
+    let real: string;
+    try {
+      real = realpathSync(p);
+    } catch {
+      return;
+    }
+    if ([...binds].some((b) => real === b || real.startsWith(`${b}/`))) return;
+    binds.add(real);
+    ro.push('--ro-bind', real, real);
+  };
+  for (const p of o.interpreter.readPaths) addRo(p);
+  addRo(o.pythonDir);
+  addRo(o.workspace);
+  const args = [
+    '--ro-bind', '/usr', '/usr',
+    '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin',
+    // Shared-library choices (BLAS for numpy) and the loader cache live in /etc; nothing else of it.
+    '--ro-bind-try', '/etc/alternatives', '/etc/alternatives', '--ro-bind-try', '/etc/ld.so.cache', '/etc/ld.so.cache',
+    '--proc', '/proc', '--dev', '/dev', '--size', String(64 * 1024 * 1024), '--tmpfs', '/tmp',
+    // After the private /tmp, so a workspace or interpreter under /tmp stays visible (read-only).
+    ...ro,
+    '--unshare-all', '--die-with-parent', '--new-session', '--clearenv', '--setenv', 'HOME', '/tmp', '--setenv', 'LANG', 'C.UTF-8',
+    '--chdir', '/tmp',
+  ];
+  const filter = seccompFile();
+  const extraFds: number[] = [];
+  if (filter) {
+    extraFds.push(openSync(filter, 'r'));
+    args.push('--seccomp', '3');
+  }
+  args.push('--', o.interpreter.executable, ...pyArgs);
+  return { command: bwrap, args, env: {}, extraFds, nodePermissionModel: false, networkNamespace: true, osSandbox: 'bubblewrap', noNewProcesses: filter !== null };
+}

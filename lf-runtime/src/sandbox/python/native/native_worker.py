@@ -1,0 +1,109 @@
+"""LF Studio's native Python runtime: the user's own CPython, started by the parent inside bubblewrap (see
+nativeRuntime.ts), with whatever that environment has installed. It speaks the pyodide worker's protocol
+(worker/main.ts, wireProtocol.ts): JSON lines on stdin and stdout; `load` (followed by one payload line),
+`drop`, `parse` (the file's statements, nothing executed), `prepare` (runs the top level) and `apply` (LFs over
+a dataset), through the same runner (lf_runner.py). Everything the user's code prints goes to stderr, which
+the parent keeps only as a short tail. Limits are set before the first line of user code runs.
+"""
+import json
+import os
+import platform
+import resource
+import sys
+import time
+
+
+def _arg(name, default=None):
+    prefix = f"--{name}="
+    for a in sys.argv[1:]:
+        if a.startswith(prefix):
+            return a[len(prefix):]
+    return default
+
+
+def _set_limits():
+    memory_mb = int(_arg("memory-mb", "0"))
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # Nothing an LF does needs to write big files; the private /tmp is small anyway.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024 * 1024, 64 * 1024 * 1024))
+
+
+def main():
+    t0 = time.perf_counter()
+    _set_limits()
+    here = os.path.dirname(os.path.abspath(__file__))
+    # The protocol keeps a private copy of stdout; fd 1 and sys.stdout now lead to stderr.
+    proto = os.fdopen(os.dup(1), "w", encoding="utf-8", newline="\n")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    # This folder first (its lf_guard is the native one), then the shared runner; the snorkel stand-in goes
+    # last, so a Snorkel installed in this environment is the one LF files import.
+    sys.path[0:0] = [here, os.path.dirname(here)]
+    sys.path.append(os.path.join(os.path.dirname(here), "shim"))
+    import lf_runner
+
+    def send(obj):
+        proto.write(json.dumps(obj) + "\n")
+        proto.flush()
+
+    def raw(line):
+        proto.write(line + "\n")
+        proto.flush()
+
+    send({"type": "ready", "loadMs": round((time.perf_counter() - t0) * 1000), "fromSnapshot": False, "bridgesRemoved": True, "pyodideVersion": "cpython-" + platform.python_version()})
+    datasets = {}
+    prepared = None
+    pending_load = None
+    for line in sys.stdin:
+        line = line.rstrip("\n")
+        if pending_load is not None:
+            rid, key = pending_load
+            pending_load = None
+            datasets.pop(key, None)
+            try:
+                datasets[key] = lf_runner.load_dataset(line)
+                send({"type": "loaded", "id": rid, "rows": len(datasets[key][1])})
+            except Exception as exc:  # noqa: BLE001 - reported to the parent
+                send({"type": "failed", "id": rid, "message": f"{type(exc).__name__}: {exc}"[:2000]})
+            continue
+        if not line:
+            continue
+        req = json.loads(line)
+        kind, rid = req.get("type"), req.get("id")
+        try:
+            if kind == "load":
+                pending_load = (rid, req["key"])
+            elif kind == "drop":
+                datasets.pop(req["key"], None)
+            elif kind == "parse":
+                raw('{"type":"parsed","id":%d,%s' % (rid, lf_runner.parse_structure(req["source"])[1:]))
+            elif kind == "prepare":
+                out = json.loads(lf_runner.prepare(req["file"], req["source"], req["siblings"]))
+                prepared = (req, out["lfs"])
+                msg = {"type": "prepared", "id": rid, "fileError": out["fileError"], "lfs": out["lfs"]}
+                if out.get("problems"):
+                    msg["problems"] = out["problems"]
+                send(msg)
+            elif kind == "apply":
+                dataset = datasets.get(req["key"])
+                if dataset is None or prepared is None:
+                    send({"type": "failed", "id": rid, "message": "no file was prepared" if dataset is not None else f"dataset {req['key']} is not loaded"})
+                    continue
+                file_req, lfs = prepared
+                for index in req["indices"]:
+                    if index >= len(lfs):
+                        break
+                    send({"type": "lfStart", "id": rid, "index": index})
+                    t = time.perf_counter()
+                    result = lf_runner.run_lf(dataset, file_req["file"], file_req["source"], file_req["siblings"], index, lfs[index]["name"], req["cardinality"], req["timeoutMs"] / 1000)
+                    raw('{"type":"lfDone","id":%d,"durationMs":%s,"result":%s}' % (rid, round((time.perf_counter() - t) * 1000, 1), result))
+                send({"type": "applied", "id": rid})
+        except Exception as exc:  # noqa: BLE001 - reported to the parent
+            send({"type": "failed", "id": rid, "message": f"{type(exc).__name__}: {exc}"[:2000]})
+
+
+if __name__ == "__main__":
+    main()

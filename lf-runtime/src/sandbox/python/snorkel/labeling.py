@@ -1,4 +1,0 @@
-from snorkel._compat import (  # noqa: F401
-    ABSTAIN, LabelingFunction, labeling_function, PandasLFApplier, LFApplier, LFAnalysis,
-    filter_unlabeled_dataframe, NLPLabelingFunction, nlp_labeling_function,
-)

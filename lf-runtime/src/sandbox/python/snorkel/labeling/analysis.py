@@ -1,0 +1,1 @@
+from snorkel._compat import LFAnalysis  # noqa: F401

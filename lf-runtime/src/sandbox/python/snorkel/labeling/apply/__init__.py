@@ -1,0 +1,1 @@
+from snorkel._compat import LFApplier, PandasLFApplier  # noqa: F401

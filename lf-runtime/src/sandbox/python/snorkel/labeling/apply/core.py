@@ -1,0 +1,1 @@
+from snorkel._compat import LFApplier, BaseLFApplier  # noqa: F401

@@ -1,0 +1,1 @@
+from snorkel._compat import DaskLFApplier, PandasParallelLFApplier  # noqa: F401

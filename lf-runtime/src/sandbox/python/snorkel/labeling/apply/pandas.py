@@ -1,0 +1,1 @@
+from snorkel._compat import PandasLFApplier  # noqa: F401

@@ -1,0 +1,1 @@
+from snorkel._compat import MajorityLabelVoter, MajorityClassVoter  # noqa: F401

@@ -1,0 +1,1 @@
+from snorkel._compat import SpacyPreprocessor, EN_CORE_WEB_SM  # noqa: F401

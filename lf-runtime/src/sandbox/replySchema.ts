@@ -1,0 +1,181 @@
+/**
+ * Strict checks of what a worker sends. After the first line of user code runs, a worker is untrusted: a
+ * reply is accepted only when it is the one the parent is waiting for (type, request id, LF index), has
+ * exactly the fields that reply has, of the right types, within the right lengths and ranges. Anything else
+ * throws ProtocolViolation; the caller kills the worker and fails the unit with a clear message.
+ */
+import type { LfErrorInfo, LfErrorKind } from './types.ts';
+import type { LfOutcome, PreparedLf, StatementSpan } from './wireProtocol.ts';
+
+export class ProtocolViolation extends Error {}
+
+type Obj = Record<string, unknown>;
+
+const ERROR_KINDS: ReadonlySet<string> = new Set<LfErrorKind>(['syntax', 'import', 'missing-package', 'exception', 'invalid-return', 'timeout', 'crash']);
+const MAX_LFS = 2000;
+const MAX_NAME = 200;
+const MAX_MESSAGE = 2000;
+const MAX_TRACEBACK = 8000;
+const MAX_ERROR_ROWS = 5;
+
+function fail(what: string): never {
+  throw new ProtocolViolation(what);
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function exactKeys(m: Obj, required: string[], optional: string[] = []): void {
+  for (const k of required) if (!Object.prototype.hasOwnProperty.call(m, k)) fail(`missing field "${k}"`);
+  for (const k of Object.keys(m)) if (!required.includes(k) && !optional.includes(k)) fail(`unexpected field "${k.slice(0, 40)}"`);
+}
+
+function int(v: unknown, what: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`${what} is not an integer in ${min}..${max}`);
+  return v;
+}
+
+function str(v: unknown, what: string, maxLength: number): string {
+  if (typeof v !== 'string' || v.length > maxLength) fail(`${what} is not a string of at most ${maxLength} characters`);
+  return v;
+}
+
+/** The message `m` must be of `type` and answer request `id`. */
+export function expectReply(m: unknown, type: string, id: number): Obj {
+  if (!isObj(m)) fail('a reply that is not an object');
+  if (m.type === 'failed' && m.id === id) {
+    exactKeys(m, ['type', 'id', 'message']);
+    throw new WorkerFailed(str(m.message, 'failure message', MAX_MESSAGE));
+  }
+  if (m.type !== type) fail(`a "${String(m.type).slice(0, 40)}" message where "${type}" was expected`);
+  if (m.id !== id) fail(`a reply to request ${String(m.id).slice(0, 20)} where ${id} was expected`);
+  return m;
+}
+
+/** The worker refused a request in an orderly way (e.g. a dataset it could not parse). */
+export class WorkerFailed extends Error {}
+
+export function checkLoaded(m: unknown, id: number, rows: number): void {
+  const r = expectReply(m, 'loaded', id);
+  exactKeys(r, ['type', 'id', 'rows']);
+  if (r.rows !== rows) fail(`the worker loaded ${String(r.rows)} rows of ${rows}`);
+}
+
+export function checkParsed(m: unknown, id: number, lineCount: number): StatementSpan[] | null {
+  const r = expectReply(m, 'parsed', id);
+  exactKeys(r, ['type', 'id', 'statements']);
+  if (r.statements === null) return null;
+  if (!Array.isArray(r.statements) || r.statements.length > 100_000) fail('statements is not a list');
+  return r.statements.map((s: unknown): StatementSpan => {
+    if (!isObj(s)) fail('a statement that is not an object');
+    exactKeys(s, ['start', 'end', 'def', 'bodyLine', 'bodyCol', 'uses']);
+    const start = int(s.start, 'statement start', 1, lineCount);
+    const end = int(s.end, 'statement end', start, lineCount);
+    const def = s.def === null ? null : str(s.def, 'function name', 10_000);
+    const bodyLine = s.bodyLine === null ? null : int(s.bodyLine, 'body line', start, end);
+    const bodyCol = s.bodyCol === null ? null : int(s.bodyCol, 'body column', 0, 1 << 24);
+    if (!Array.isArray(s.uses) || s.uses.length > 4000) fail('uses is not a list');
+    const uses = s.uses.map((u) => str(u, 'a used name', 10_000));
+    if ((def === null) !== (bodyLine === null) || (bodyLine === null) !== (bodyCol === null)) fail('a half-described function');
+    return { start, end, def, bodyLine, bodyCol, uses };
+  });
+}
+
+export function checkError(e: unknown): LfErrorInfo {
+  if (!isObj(e)) fail('an error that is not an object');
+  exactKeys(e, ['kind', 'message', 'line', 'traceback']);
+  if (typeof e.kind !== 'string' || !ERROR_KINDS.has(e.kind)) fail('an unknown error kind');
+  return {
+    kind: e.kind as LfErrorKind,
+    message: str(e.message, 'error message', MAX_MESSAGE),
+    line: e.line === null ? null : int(e.line, 'error line', 0, 10_000_000),
+    traceback: e.traceback === null || e.traceback === '' ? null : str(e.traceback, 'traceback', MAX_TRACEBACK),
+  };
+}
+
+export interface Prepared {
+  fileError: LfErrorInfo | null;
+  lfs: PreparedLf[];
+  problems: LfErrorInfo[];
+}
+
+export function checkPrepared(m: unknown, id: number): Prepared {
+  const r = expectReply(m, 'prepared', id);
+  exactKeys(r, ['type', 'id', 'fileError', 'lfs'], ['problems']);
+  const fileError = r.fileError === null ? null : checkError(r.fileError);
+  if (!Array.isArray(r.lfs) || r.lfs.length > MAX_LFS) fail(`lfs is not a list of at most ${MAX_LFS}`);
+  const lfs = r.lfs.map((lf: unknown): PreparedLf => {
+    if (!isObj(lf)) fail('an LF entry that is not an object');
+    exactKeys(lf, ['name', 'line'], ['listed']);
+    if (lf.listed !== undefined && typeof lf.listed !== 'boolean') fail('listed is not a boolean');
+    const entry: PreparedLf = { name: str(lf.name, 'LF name', MAX_NAME), line: int(lf.line, 'LF line', 0, 10_000_000) };
+    if (typeof lf.listed === 'boolean') entry.listed = lf.listed;
+    return entry;
+  });
+  if (fileError && lfs.length) fail('a file error together with LFs');
+  if (r.problems !== undefined && (!Array.isArray(r.problems) || r.problems.length > 50)) fail('problems is not a short list');
+  const problems = ((r.problems as unknown[] | undefined) ?? []).map(checkError);
+  return { fileError, lfs, problems };
+}
+
+export function checkLfStart(m: unknown, id: number, index: number): void {
+  const r = expectReply(m, 'lfStart', id);
+  exactKeys(r, ['type', 'id', 'index']);
+  if (r.index !== index) fail(`LF ${String(r.index).slice(0, 20)} started where LF ${index} was asked for`);
+}
+
+export interface CheckedOutcome {
+  outcome: LfOutcome;
+  /** The votes, decoded: exactly `rows` values in -1..k-1. */
+  votes: Int8Array;
+  durationMs: number;
+}
+
+export function checkLfDone(m: unknown, id: number, index: number, rows: number, k: number): CheckedOutcome {
+  const r = expectReply(m, 'lfDone', id);
+  exactKeys(r, ['type', 'id', 'durationMs', 'result']);
+  if (typeof r.durationMs !== 'number' || !(r.durationMs >= 0) || !Number.isFinite(r.durationMs)) fail('durationMs is not a duration');
+  const o = r.result;
+  if (!isObj(o)) fail('a result that is not an object');
+  exactKeys(o, ['index', 'votes', 'errors', 'errorRows', 'firstError', 'noneCount', 'timedOut'], ['phasesMs']);
+  if (o.index !== index) fail(`the result of LF ${String(o.index).slice(0, 20)} where LF ${index} was asked for`);
+  const votes = decodeVotes(o.votes, rows, k);
+  if (!Array.isArray(o.errorRows) || o.errorRows.length > MAX_ERROR_ROWS) fail('errorRows is not a short list');
+  const errorRows = o.errorRows.map((x) => int(x, 'an error row', 0, Math.max(0, rows - 1)));
+  if (typeof o.timedOut !== 'boolean') fail('timedOut is not a boolean');
+  if (o.phasesMs !== undefined && (!Array.isArray(o.phasesMs) || o.phasesMs.length > 3 || o.phasesMs.some((x) => typeof x !== 'number' || !Number.isFinite(x)))) {
+    fail('phasesMs is not a list of durations');
+  }
+  const outcome: LfOutcome = {
+    index,
+    votes: '',
+    errors: int(o.errors, 'errors', 0, rows),
+    errorRows,
+    firstError: o.firstError === null ? null : checkError(o.firstError),
+    noneCount: int(o.noneCount, 'noneCount', 0, rows),
+    timedOut: o.timedOut,
+    ...(o.phasesMs ? { phasesMs: o.phasesMs as number[] } : {}),
+  };
+  return { outcome, votes, durationMs: r.durationMs };
+}
+
+export function checkApplied(m: unknown, id: number): void {
+  exactKeys(expectReply(m, 'applied', id), ['type', 'id']);
+}
+
+/** Base64 of one int8 per row: exactly `rows` values, each -1 (abstain) or a class in 0..k-1. */
+export function decodeVotes(b64: unknown, rows: number, k: number): Int8Array {
+  if (typeof b64 !== 'string' || b64.length !== 4 * Math.ceil(rows / 3) || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) {
+    fail(`votes are not base64 of exactly ${rows} bytes`);
+  }
+  const buf = Buffer.from(b64, 'base64');
+  if (buf.length !== rows) fail(`votes hold ${buf.length} values for ${rows} rows`);
+  const votes = new Int8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const v = (buf[i]! << 24) >> 24;
+    if (v < -1 || v >= k) fail(`a vote of ${v} outside -1..${k - 1}`);
+    votes[i] = v;
+  }
+  return votes;
+}

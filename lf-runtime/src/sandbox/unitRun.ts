@@ -1,0 +1,242 @@
+/**
+ * One unit of trust run to the end: an LF file (with the sibling modules it may import) or an LLM candidate,
+ * over one or more datasets. The unit takes fresh workers from the pool, one per data shard, and they are
+ * killed when it is done, whatever happened. In each worker:
+ *
+ *   parse (slot 0 only, before any user code: the statement spans behind the cache keys)
+ *   -> prepare (runs the file's top level; reports its LFs)
+ *   -> apply, per dataset, the LFs whose results are not cached (one lfStart/lfDone pair per LF)
+ *
+ * Every reply is checked against what was asked (replySchema.ts); a reply that does not fit fails the unit
+ * with a clear message and the worker is killed. A worker killed for time or memory, or that crashed, is
+ * replaced by another fresh one that carries on with the LFs after the one that was running.
+ */
+import { availableParallelism } from 'node:os';
+import { lfCacheKeys, splitLines } from './cacheKeys.ts';
+import { checkApplied, checkLfDone, checkLfStart, checkParsed, checkPrepared, ProtocolViolation, WorkerFailed, type Prepared } from './replySchema.ts';
+import type { LfResultCache } from './resultCache.ts';
+import { describeExit } from './sandboxProcess.ts';
+import { mergeShardOutcomes, type ShardRun } from './shardMerge.ts';
+import type { ExecutorEvent, FileRunResult } from './types.ts';
+import { WorkerExited, type DatasetRecord, type Worker, type WorkerPool } from './workerPool.ts';
+import type { StatementSpan } from './wireProtocol.ts';
+
+/** Extra time past an LF's budget before the parent kills the worker (the runner stops on its own first). */
+const KILL_GRACE_MS = 300;
+/** Parsing runs no user code; this only bounds a pathological text. */
+const PARSE_BUDGET_MS = 10_000;
+
+export interface UnitOptions {
+  file: string;
+  source: string;
+  siblingModules?: Record<string, string>;
+  datasetKeys: string[];
+  cardinality: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface UnitContext {
+  pool: WorkerPool;
+  datasets: Map<string, DatasetRecord>;
+  cache: LfResultCache | null;
+  /** Runtime version: part of every cache scope. */
+  runtime: string;
+  memoryCapMb: number | null;
+  emit: (e: ExecutorEvent) => void;
+}
+
+class UnitFailure extends Error {
+  constructor(
+    message: string,
+    readonly killedFor: string | null,
+  ) {
+    super(message);
+  }
+}
+
+export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRunResult[]> {
+  const t0 = performance.now();
+  const dsList = o.datasetKeys.map((key) => {
+    const ds = ctx.datasets.get(key);
+    if (!ds) throw new Error(`LF sandbox: no dataset "${key}" was loaded; call loadRows("${key}", rows) first.`);
+    return ds;
+  });
+  const scopes = dsList.map((ds) => `${ctx.runtime}|${ds.fingerprint}|${o.cardinality}`);
+  const siblings = o.siblingModules ? JSON.stringify(o.siblingModules) : '';
+  const taken = new Set<Worker>();
+  const onAbort = (): void => {
+    for (const w of taken) w.kill('abort');
+  };
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  // Spares start beside the unit only while it leaves a core free; otherwise once it is done.
+  const slotsUsed = Math.max(...dsList.map((ds) => ds.shards.length));
+  const refillDuring = slotsUsed < availableParallelism();
+  const take = async (slot: number): Promise<Worker> => {
+    o.signal?.throwIfAborted();
+    const w = await ctx.pool.take(slot, refillDuring);
+    taken.add(w);
+    if (o.signal?.aborted) w.kill('abort');
+    o.signal?.throwIfAborted();
+    return w;
+  };
+  // runs[d][slot]: what each shard of each dataset produced.
+  const runs: ShardRun[][] = dsList.map((ds) => ds.shards.map((sh) => ({ prepared: null, outcomes: new Map(), fileCrash: null, rows: sh.end - sh.start })));
+  let reference: Prepared | null = null;
+  let keys: string[] | null = null;
+  let statements: StatementSpan[] | null = null;
+
+  const timed = async <T>(w: Worker, budgetMs: number, work: (reset: () => void) => Promise<T>): Promise<T> => {
+    let timer = setTimeout(() => w.kill('timeout'), budgetMs);
+    try {
+      return await work(() => {
+        clearTimeout(timer);
+        timer = setTimeout(() => w.kill('timeout'), budgetMs);
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const prepareOn = async (w: Worker): Promise<Prepared> => {
+    const id = w.id();
+    w.send({ type: 'prepare', id, file: o.file, source: o.source, siblings });
+    // The file's top level runs before the first LF starts: it gets one LF's budget too.
+    const prep = await timed(w, o.timeoutMs + KILL_GRACE_MS, async () => checkPrepared(await w.next(), id));
+    if (reference === null) {
+      reference = prep;
+    } else if (JSON.stringify(prep) !== JSON.stringify(reference)) {
+      throw new UnitFailure(`${o.file} defines different labeling functions each time it runs, so its results cannot be trusted.`, 'protocol');
+    }
+    if (!prep.fileError && keys === null) keys = lfCacheKeys({ file: o.file, source: o.source, siblings: o.siblingModules }, statements, prep.lfs, '');
+    return prep;
+  };
+
+  const runSlot = async (slot: number, first: Worker | null): Promise<void> => {
+    const here = dsList.map((ds, d) => (ds.shards[slot] ? d : -1)).filter((d) => d >= 0);
+    let w = first ?? (await take(slot));
+    let prep: Prepared;
+    try {
+      prep = await prepareOn(w);
+    } catch (err) {
+      o.signal?.throwIfAborted();
+      const failure = asFailure(err, `the top level of ${o.file}`, o, ctx.memoryCapMb, null);
+      for (const d of here) runs[d]![slot]!.fileCrash = failure;
+      if (!(err instanceof UnitFailure)) ctx.emit({ type: 'restarted', worker: slot, reason: reasonOf(failure.killedFor), file: o.file, lf: null, message: failure.message });
+      return;
+    }
+    for (const d of here) runs[d]![slot]!.prepared = prep;
+    if (prep.fileError) return;
+    const unitKeys = keys!;
+    let attempts = 0;
+    for (const d of here) {
+      const ds = dsList[d]!;
+      const shard = ds.shards[slot]!;
+      const out = runs[d]![slot]!;
+      const scope = scopes[d]!;
+      let todo = prep.lfs.map((_, i) => i).filter((i) => !ctx.cache?.get(unitKeys[i]!, scope));
+      while (todo.length) {
+        o.signal?.throwIfAborted();
+        let running = -1;
+        let rssAtStart: number | null = null;
+        try {
+          const id = w.id();
+          w.send({ type: 'apply', id, key: ds.key, indices: todo, cardinality: o.cardinality, timeoutMs: o.timeoutMs });
+          await timed(w, o.timeoutMs + KILL_GRACE_MS, async (reset) => {
+            for (const index of todo) {
+              checkLfStart(await w.next(), id, index);
+              running = index;
+              rssAtStart = w.proc.rssMb();
+              reset();
+              const done = checkLfDone(await w.next(), id, index, shard.end - shard.start, o.cardinality);
+              out.outcomes.set(index, { kind: 'ok', outcome: done.outcome, votes: done.votes, durationMs: done.durationMs });
+              running = -1;
+              reset();
+            }
+            checkApplied(await w.next(), id);
+          });
+          todo = [];
+        } catch (err) {
+          o.signal?.throwIfAborted();
+          const lfName = running >= 0 ? prep.lfs[running]!.name : null;
+          const failure = asFailure(err, lfName ?? `the top level of ${o.file}`, o, ctx.memoryCapMb, rssAtStart);
+          ctx.pool.retire(w, 'protocol');
+          if (err instanceof WorkerExited) {
+            ctx.emit({ type: 'restarted', worker: slot, reason: reasonOf(failure.killedFor), file: o.file, lf: lfName, message: failure.message });
+          }
+          if (!(err instanceof WorkerExited) || running < 0 || ++attempts > prep.lfs.length + 1) {
+            for (const dd of here) runs[dd]![slot]!.fileCrash ??= failure;
+            return;
+          }
+          const kind = failure.killedFor === 'timeout' ? 'timeout' : 'crash';
+          out.outcomes.set(running, { kind, message: failure.message, durationMs: o.timeoutMs });
+          todo = todo.slice(todo.indexOf(running) + 1);
+          // Carry on in a fresh worker: the one that failed held this unit's state and is gone.
+          w = await take(slot);
+          try {
+            await prepareOn(w);
+          } catch (again) {
+            o.signal?.throwIfAborted();
+            const f = asFailure(again, `the top level of ${o.file}`, o, ctx.memoryCapMb, null);
+            for (const dd of here) runs[dd]![slot]!.fileCrash ??= f;
+            return;
+          }
+        }
+      }
+    }
+  };
+
+  try {
+    const first = await take(0);
+    try {
+      const id = first.id();
+      first.send({ type: 'parse', id, source: o.source });
+      statements = await timed(first, PARSE_BUDGET_MS, async () => checkParsed(await first.next(), id, splitLines(o.source).length));
+    } catch (err) {
+      o.signal?.throwIfAborted();
+      if (err instanceof ProtocolViolation) throw new Error(`LF sandbox: a clean worker answered a parse request wrongly (${err.message}).`);
+      // Without spans every LF is keyed by the whole unit: still correct, only less reuse across edits.
+      statements = null;
+    }
+    const firstAlive = first.proc.alive ? first : null;
+    await Promise.all(Array.from({ length: slotsUsed }, (_, slot) => runSlot(slot, slot === 0 ? firstAlive : null)));
+    o.signal?.throwIfAborted();
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    for (const w of taken) ctx.pool.retire(w);
+    ctx.pool.refill();
+  }
+  const elapsed = Math.round(performance.now() - t0);
+  return dsList.map((ds, d) => {
+    const result = mergeShardOutcomes(runs[d]!, ds, o, ctx.cache, scopes[d]!, keys ?? []);
+    result.durationMs = elapsed;
+    result.runtime = ctx.runtime.startsWith('python-') ? 'python' : 'sandbox';
+    return result;
+  });
+}
+
+function reasonOf(killedFor: string | null): 'timeout' | 'crash' | 'memory' {
+  return killedFor === 'timeout' ? 'timeout' : killedFor === 'memory' ? 'memory' : 'crash';
+}
+
+function asFailure(err: unknown, what: string, o: UnitOptions, capMb: number | null, rssAtStart: number | null): { message: string; killedFor: string | null } {
+  if (err instanceof UnitFailure) return { message: err.message, killedFor: err.killedFor };
+  if (err instanceof ProtocolViolation) {
+    return {
+      message: `The sandbox worker running ${o.file} sent a reply that breaks the protocol (${err.message}); the run was stopped and the worker discarded. Code in this file may be tampering with the runtime.`,
+      killedFor: 'protocol',
+    };
+  }
+  if (err instanceof WorkerFailed) return { message: `LF sandbox refused ${o.file}: ${err.message}`, killedFor: null };
+  if (err instanceof WorkerExited) {
+    const info = err.info;
+    if (info.killedFor === 'timeout') return { message: `${what} ran longer than ${o.timeoutMs} ms and was stopped; its sandbox worker was discarded and the file's other LFs went on in a fresh one.`, killedFor: 'timeout' };
+    if (info.killedFor === 'memory') {
+      const held = rssAtStart !== null && capMb !== null && rssAtStart > capMb / 2 ? ` (the worker already held ${Math.round(rssAtStart)} MB when it started, kept by code of this same file that ran before it)` : '';
+      return { message: `${what} used more than ${capMb} MB of memory${held}; it was stopped, its sandbox worker was discarded and the file's other LFs went on in a fresh one.`, killedFor: 'memory' };
+    }
+    const tail = info.stderrTail ? `: ${info.stderrTail.slice(-600)}` : '';
+    return { message: `${what} crashed its sandbox worker (${describeExit(info)})${tail}; the worker was discarded and the file's other LFs went on in a fresh one.`, killedFor: info.killedFor };
+  }
+  return { message: `LF sandbox: ${err instanceof Error ? err.message : String(err)}`, killedFor: null };
+}
