@@ -5,7 +5,16 @@ import { checkServerOptions, DEFAULT_SERVER_OPTIONS } from '../../lf-runtime/src
 
 describe('language-server settings', () => {
   it('takes valid settings as given and defaults the missing ones', () => {
-    assert.deepEqual(checkServerOptions({ lfTimeoutMs: 250, runOnChange: false }), { options: { lfTimeoutMs: 250, runOnChange: false }, warnings: [] });
+    assert.deepEqual(checkServerOptions({ lfTimeoutMs: 250, runOnChange: false }), {
+      options: { ...DEFAULT_SERVER_OPTIONS, lfTimeoutMs: 250, runOnChange: false },
+      warnings: [],
+    });
+    // The user's Python: off unless the extension says the workspace is trusted.
+    assert.equal(DEFAULT_SERVER_OPTIONS.workspaceTrusted, false);
+    const python = checkServerOptions({ runtime: 'python', pythonInterpreter: ' /opt/env/bin/python ', workspaceTrusted: true }).options;
+    assert.deepEqual([python.runtime, python.pythonInterpreter, python.workspaceTrusted, python.allowUnsandboxedPython], ['python', '/opt/env/bin/python', true, false]);
+    assert.equal(checkServerOptions({ workspaceTrusted: 'yes' }).options.workspaceTrusted, false, 'only true trusts');
+    assert.equal(checkServerOptions({ allowDataOutsideWorkspace: true }).options.allowDataOutsideWorkspace, true);
     assert.deepEqual(checkServerOptions(undefined), { options: DEFAULT_SERVER_OPTIONS, warnings: [] });
     assert.deepEqual(checkServerOptions({}).options, DEFAULT_SERVER_OPTIONS);
   });
@@ -20,5 +29,11 @@ describe('language-server settings', () => {
     const { options, warnings } = checkServerOptions({ runOnChange: 'yes' });
     assert.equal(options.runOnChange, true);
     assert.match(warnings[0], /lfStudio\.runOnChange is "yes"; it must be true or false/);
+    const outside = checkServerOptions({ allowDataOutsideWorkspace: 'true' });
+    assert.equal(outside.options.allowDataOutsideWorkspace, false);
+    assert.match(outside.warnings[0], /lfStudio\.data\.allowOutsideWorkspace is "true"; it must be true or false, so false is used/);
+    const runtime = checkServerOptions({ runtime: 'native' });
+    assert.equal(runtime.options.runtime, 'auto');
+    assert.match(runtime.warnings[0], /lfStudio\.runtime is "native"; it must be "auto", "sandbox" or "python"/);
   });
 });

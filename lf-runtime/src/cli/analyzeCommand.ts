@@ -1,70 +1,86 @@
 /**
- * `lf-studio analyze --lfs FILE.py --data FILE [--dev FILE] [--json]`: the editor's numbers, headless.
- * Runs the LF file in the same sandbox as the editor and prints Snorkel's LFAnalysis table (or JSON).
+ * `lf-studio analyze --lfs FILE.py [--lfs FILE.py ...] --data FILE [--dev FILE] [--json]`: the editor's
+ * numbers, headless. Runs each LF file in the same sandbox and through the same engine as the editor (one run
+ * per file, as the language server does), combines their LFs into one project, and prints Snorkel's
+ * LFAnalysis table (or JSON) with the file each LF came from.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DataError } from '../data/types.ts';
 import { AnalysisEngine } from '../engine/analysisEngine.ts';
-import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
+import type { FileProblem, ProjectAnalysis } from '../protocol.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
-import { checkDataOptions, DATA_OPTIONS, readCliData } from './cliData.ts';
-import { CliError, type CliIo } from './cliIo.ts';
-import { analysisJson, analysisTable } from './analyzeOutput.ts';
+import { sanitizeLine } from '../text/controlChars.ts';
+import { checkDataOptions, DATA_OPTIONS, readCliData, type ParsedDataOptions } from './cliData.ts';
+import { loadCliProject } from './cliProject.ts';
+import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
+import { CliError, safeIo, type CliIo } from './cliIo.ts';
+import { analysisJsonText, analysisTable } from './analyzeOutput.ts';
 
-const HELP = `usage: lf-studio analyze --lfs FILE.py --data FILE [--dev FILE] [--json]
+const HELP = `usage: lf-studio analyze --lfs FILE.py [--lfs FILE.py ...] --data FILE [--dev FILE] [--json]
+       lf-studio analyze --project lfstudio.json [options]   every LF file, the data and dev set of the project
 
-  --lfs FILE.py        labeling-function file (Snorkel style)
+  --lfs FILE.py        labeling-function file (Snorkel style); repeat it to analyze several files as one
+                       project: all their LFs together in the figures and the label model, each file run
+                       on its own, the file of each LF in the output
   --data FILE          unlabeled sample: WRENCH .json, .csv or .jsonl
   --dev FILE           labeled dev set (adds correct, incorrect and empirical accuracy)
   --json               print one JSON object instead of a table
   --text-field NAME    field that holds the text; LFs read it as x.NAME (default: text)
   --label-field NAME   gold label column of CSV/JSONL dev sets (default: label)
   --labels A,B,...     class names in class-id order (default: label.json beside the data, else ids from the gold labels)
-  --timeout-ms N       wall-clock budget per LF (default: 30000)`;
+  --timeout-ms N       wall-clock budget per LF (default: 30000)
+  --project FILE       lfstudio.json (or its folder): its LF files, data, dev set, labels and fields, exactly
+                       what the editor shows (flags given as well take precedence)
+${RUNTIME_HELP}
 
-export async function runAnalyzeCommand(argv: string[], io: CliIo, _env: NodeJS.ProcessEnv = {}): Promise<number> {
+Exit code: 0 when every file loaded and every LF ran; 1 when a file failed to load or an LF failed on
+every row (figures are still printed; --json always prints one object); 2 for bad options.`;
+
+/** Seams for tests: the sandbox (the real one runs Python in a separate process). */
+export interface AnalyzeDeps {
+  createExecutor?: () => LfExecutor;
+}
+
+export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: NodeJS.ProcessEnv = {}, deps: AnalyzeDeps = {}): Promise<number> {
+  const io = safeIo(rawIo);
   let executor: LfExecutor | null = null;
   try {
-    const args = parse(argv);
-    if (args === 'help') {
+    const parsed = await parse(argv);
+    if (parsed === 'help') {
       io.stdout(`${HELP}\n`);
       return 0;
     }
-    const data = await readCliData(args);
-    const { sample, dev } = data;
-    const source = readFileSync(args.lfs, 'utf8');
-    const labels = data.labels ?? ['0', '1'];
-    const sandbox = createPythonExecutor();
+    const { args, runtime } = parsed;
+    // Started before the data is read, so the sandbox restores its workers meanwhile. Each file is a unit of
+    // trust that takes fresh workers: one spare per file to come, at most two.
+    const sandbox = deps.createExecutor ? deps.createExecutor() : createCliExecutor(runtime, Math.min(2, args.lfs.length));
     executor = sandbox;
+    const data = await readCliData(args);
+    const sources = args.lfs.map((file) => readFileSync(file, 'utf8'));
     const engine = new AnalysisEngine(sandbox, {
       task: '',
-      labels,
-      sample,
-      dev,
-      lfFiles: [args.lfs],
+      labels: data.labels ?? ['0', '1'],
+      sample: data.sample,
+      dev: data.dev,
+      lfFiles: args.lfs,
       timeoutMs: args.timeoutMs,
     });
     const started = performance.now();
-    await engine.runFile(args.lfs, source);
+    for (const [i, file] of args.lfs.entries()) await engine.runFile(file, sources[i]);
     const analysis = engine.analyze(Math.round(performance.now() - started));
-    const fileError = engine.fileResult(args.lfs)?.fileError;
-    if (fileError) {
-      io.stderr(`lf-studio: ${args.lfs}${fileError.line ? `:${fileError.line}` : ''}: ${fileError.message}\n`);
-      return 1;
-    }
-    if (analysis.lfs.length === 0) {
-      // An empty table with exit 0 would look like a run that worked; this is what scripts must notice.
-      const problem = analysis.fileProblems.find((p) => p.file === args.lfs);
-      io.stderr(`lf-studio analyze: ${args.lfs}: ${problem?.message ?? 'no labeling functions found'}\n`);
-      return 1;
-    }
+    const failures = [...fileFailures(engine, args, analysis), ...lfsFailingEverywhere(analysis)];
     const isolation = await sandbox.isolation();
-    io.stdout(args.json ? `${JSON.stringify(analysisJson(analysis, isolation))}\n` : `${analysisTable(analysis, isolation)}\n`);
-    return 0;
+    // One object (or table) whatever happened, file-level errors included; what failed goes to stderr too.
+    io.stdout(args.json ? `${analysisJsonText(analysis, isolation, failures)}\n` : `${analysisTable(analysis, isolation)}\n`);
+    for (const f of failures) io.stderr(`${f}\n`);
+    // Files that load but leave something to fix (e.g. two LFs with one name): figures printed, problem named.
+    const failedFiles = new Set(args.lfs.filter((f) => engine.fileResult(f)?.fileError || !analysis.lfs.some((lf) => lf.file === f)));
+    for (const p of analysis.fileProblems.filter((fp) => !failedFiles.has(fp.file))) io.stderr(`lf-studio analyze: warning: ${where(p)}: ${sanitizeLine(p.message)}\n`);
+    return failures.length > 0 ? 1 : 0;
   } catch (err) {
     if (err instanceof CliError || err instanceof DataError) {
-      io.stderr(`lf-studio analyze: ${err.message}\n`);
+      io.stderr(`lf-studio analyze: ${sanitizeLine(err.message)}\n`);
       return err instanceof CliError ? err.code : 1;
     }
     throw err;
@@ -73,25 +89,42 @@ export async function runAnalyzeCommand(argv: string[], io: CliIo, _env: NodeJS.
   }
 }
 
-interface AnalyzeArgs {
-  lfs: string;
-  data: string;
-  dev: string | null;
-  json: boolean;
-  textField: string;
-  labelField: string;
-  labels: string[] | null;
-  timeoutMs: number;
+const where = (p: { file: string; line: number | null }) => `${p.file}${p.line ? `:${p.line}` : ''}`;
+
+/**
+ * One line per LF file that gives no figures: it failed to load, or defines no LFs. An empty table with exit 0
+ * would look like a run that worked; this is what scripts must notice.
+ */
+function fileFailures(engine: AnalysisEngine, args: ParsedDataOptions, analysis: ProjectAnalysis): string[] {
+  const out: string[] = [];
+  for (const file of args.lfs) {
+    const fileError = engine.fileResult(file)?.fileError;
+    if (fileError) {
+      out.push(`lf-studio: ${where({ file, line: fileError.line })}: ${sanitizeLine(fileError.message)}`);
+    } else if (!analysis.lfs.some((lf) => lf.file === file)) {
+      const problem: FileProblem | undefined = analysis.fileProblems.find((p) => p.file === file);
+      out.push(`lf-studio analyze: ${file}: ${sanitizeLine(problem?.message ?? 'no labeling functions found')}`);
+    }
+  }
+  return out;
 }
 
-function parse(argv: string[]): AnalyzeArgs | 'help' {
+/** LFs that raised (or timed out) on every sample row: their figures are empty, so the run did not work. */
+function lfsFailingEverywhere(analysis: ProjectAnalysis): string[] {
+  return analysis.lfs
+    .filter((lf) => analysis.rows > 0 && (lf.timedOut || lf.errors >= analysis.rows))
+    .map((lf) => `lf-studio analyze: ${where({ file: lf.file, line: lf.line })}: ${sanitizeLine(lf.name)} failed on every row${lf.firstError ? `: ${sanitizeLine(lf.firstError.message)}` : ''}`);
+}
+
+async function parse(argv: string[]): Promise<{ args: ParsedDataOptions; runtime: RuntimeArgs } | 'help'> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: DATA_OPTIONS }));
+    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { ...DATA_OPTIONS, ...RUNTIME_OPTIONS, project: { type: 'string' } } }));
   } catch (err) {
     throw new CliError(`${(err as Error).message} (see lf-studio analyze --help)`);
   }
   if (values.help) return 'help';
-  return checkDataOptions(values, 'analyze');
+  const project = values.project !== undefined ? await loadCliProject(values.project) : null;
+  const args = checkDataOptions(values, 'analyze', project);
+  return { args, runtime: checkRuntimeOptions(values, args.lfs, project?.root ?? null) };
 }
-

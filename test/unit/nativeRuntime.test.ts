@@ -1,0 +1,170 @@
+// The native Python runtime (the user's own CPython under bubblewrap), tested from the host: real LF files
+// with pandas/numpy, helper modules, packages, relative imports and resource files give the figures a plain
+// python3 run gives; and the sandbox holds: no writes outside its private /tmp, no loopback connection, no
+// environment, nothing read outside the workspace, no new processes, no unbounded memory.
+// Needs Debian's bubblewrap and python3-pandas/python3-numpy (CI installs them); skipped with the reason otherwise.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { describeIsolation } from '../../lf-runtime/src/sandbox/isolation.ts';
+import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
+import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
+import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+
+const PYTHON = '/usr/bin/python3';
+const hasPandas = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import pandas, numpy'], { stdio: 'ignore' }).status === 0;
+const skip = !bubblewrap() ? 'bubblewrap is not installed (apt-get install bubblewrap)' : !hasPandas ? `${PYTHON} has no pandas/numpy (apt-get install python3-pandas python3-numpy)` : false;
+
+const TEXTS = ['Check out my channel', 'nice song', 'please subscribe http://spam', 'i love this song', 'my my my', 'subscribe to my channel please', 'Katy is the best', 'plz check this out'];
+const ROWS = TEXTS.map((text, i) => ({ id: `r${i}`, fields: { text, likes: i * 3 } }));
+const SECRET = `lfstudio-native-secret-${process.pid}`;
+
+const HELPERS = `KEYWORDS = {"subscribe": 1, "song": 0}\n`;
+const LFS = `import re
+import numpy as np
+import pandas as pd
+from snorkel.labeling import labeling_function, LabelingFunction
+from helpers import KEYWORDS
+from . import helpers as same_helpers
+from textutil.normalize import norm
+
+STOP = open("resources/stop.txt").read().split()
+TABLE = pd.DataFrame({"word": ["my", "please", "plz"], "label": [1, 1, 1]})
+LOOKUP = dict(zip(TABLE.word, TABLE.label))
+
+@labeling_function()
+def lf_keywords(x):
+    for k, v in KEYWORDS.items():
+        if k in norm(x.text):
+            return v
+    return -1
+
+@labeling_function()
+def lf_table(x):
+    words = [w for w in norm(x.text).split() if w not in STOP]
+    hits = np.array([LOOKUP.get(w, -1) for w in words])
+    return int(hits.max()) if len(hits) and hits.max() >= 0 else -1
+
+@labeling_function()
+def lf_likes(x):
+    return 1 if x.likes > 10 and same_helpers.KEYWORDS else 0
+
+def make_regex_lf(pattern, label):
+    return LabelingFunction(name=f"regex_{label}", f=lambda x: label if re.search(pattern, x.text, flags=re.I) else -1)
+
+regex_spam = make_regex_lf(r"check.*out", 1)
+`;
+
+/** The same file applied by plain python3 to the same rows, as a Snorkel user's loop would. */
+const NATIVE_DRIVER = `import json, os, sys, types
+sys.path[0:0] = [sys.argv[1], os.path.dirname(sys.argv[1])]
+os.chdir(sys.argv[1])
+import importlib
+mod = importlib.import_module(os.path.basename(sys.argv[1]) + ".lfs")
+from snorkel.labeling import LabelingFunction
+rows = [types.SimpleNamespace(**r) for r in json.loads(sys.argv[2])]
+lfs = sorted([v for v in vars(mod).values() if isinstance(v, LabelingFunction)], key=lambda lf: lf.name)
+print(json.dumps({lf.name: [lf(r) for r in rows] for lf in lfs}))
+`;
+
+describe('native Python runtime', { skip }, () => {
+  let ws: string;
+  let outside: string;
+  let executor: LfExecutor;
+  let server: Server;
+  let port = 0;
+  let connections = 0;
+  const run = (file: string, source: string, timeoutMs = 20_000): Promise<FileRunResult> =>
+    executor.runFile({ file, source, datasetKey: 'rows', cardinality: 2, timeoutMs });
+
+  before(async () => {
+    ws = mkdtempSync(join(tmpdir(), 'lf-native-ws-'));
+    outside = mkdtempSync(join(tmpdir(), 'lf-native-outside-'));
+    writeFileSync(join(outside, 'secret.txt'), SECRET);
+    mkdirSync(join(ws, 'proj', 'resources'), { recursive: true });
+    mkdirSync(join(ws, 'proj', 'textutil'), { recursive: true });
+    writeFileSync(join(ws, 'proj', '__init__.py'), '');
+    writeFileSync(join(ws, 'proj', 'helpers.py'), HELPERS);
+    writeFileSync(join(ws, 'proj', 'textutil', '__init__.py'), '');
+    writeFileSync(join(ws, 'proj', 'textutil', 'normalize.py'), 'def norm(s):\n    return " ".join(s.lower().split())\n');
+    writeFileSync(join(ws, 'proj', 'resources', 'stop.txt'), 'the a is to\n');
+    writeFileSync(join(ws, 'proj', 'lfs.py'), LFS);
+    process.env.LFSTUDIO_TEST_SECRET = SECRET;
+    server = createServer((s) => {
+      connections++;
+      s.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    port = (server.address() as { port: number }).port;
+    executor = createPythonExecutor({ python: { interpreter: PYTHON, workspace: ws }, memoryCapMb: 1024 });
+    await executor.loadRows('rows', ROWS);
+  });
+
+  after(async () => {
+    delete process.env.LFSTUDIO_TEST_SECRET;
+    await executor?.dispose();
+    server?.close();
+    rmSync(ws, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('runs a pandas/numpy file with helper modules, packages, relative imports and resource files like python3 does', async () => {
+    const r = await run(join(ws, 'proj', 'lfs.py'), LFS);
+    assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+    const shim = join(ws, 'shim');
+    mkdirSync(join(shim, 'snorkel'), { recursive: true });
+    writeFileSync(join(shim, 'snorkel', '__init__.py'), '');
+    writeFileSync(join(shim, 'snorkel', 'labeling.py'), 'from snorkel_native_ref import LabelingFunction, labeling_function\n');
+    writeFileSync(
+      join(shim, 'snorkel_native_ref.py'),
+      'class LabelingFunction:\n    def __init__(self, name, f, resources=None, pre=None):\n        self.name, self.f = name, f\n    def __call__(self, x):\n        return self.f(x)\n\ndef labeling_function(name=None, resources=None, pre=None):\n    return lambda f: LabelingFunction(name or f.__name__, f)\n',
+    );
+    writeFileSync(join(shim, 'driver.py'), NATIVE_DRIVER);
+    const ref = spawnSync(PYTHON, ['-c', `import sys; sys.argv = ["d"] + sys.argv[1:]; sys.path.insert(0, ${JSON.stringify(shim)}); exec(open(${JSON.stringify(join(shim, 'driver.py'))}).read())`, join(ws, 'proj'), JSON.stringify(ROWS.map((x) => x.fields))], { encoding: 'utf8' });
+    assert.equal(ref.status, 0, ref.stderr);
+    const expected = JSON.parse(ref.stdout) as Record<string, number[]>;
+    const got = Object.fromEntries(r.lfs.map((l) => [l.name, [...l.votes]]));
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(expected).sort());
+    for (const [name, votes] of Object.entries(expected)) assert.deepEqual(got[name], votes, name);
+    assert.ok(Object.values(got).some((v) => v.includes(1)) && Object.values(got).some((v) => v.includes(0)), 'the LFs vote both classes');
+    const labels = describeIsolation(await executor.isolation());
+    assert.ok(labels.some((l) => l.startsWith('your Python: /usr/bin/python3')), labels.join('; '));
+    assert.ok(labels.some((l) => l.startsWith('bubblewrap')) && labels.includes('no new processes (seccomp)'), labels.join('; '));
+  });
+
+  const containment: { name: string; body: string; check?: () => void }[] = [
+    { name: 'writes into the workspace', body: `open(${JSON.stringify('WS/proj/pwned.txt')}, "w").write("x")`, check: () => assert.ok(!existsSync(join(ws, 'proj', 'pwned.txt'))) },
+    { name: 'writes outside its private /tmp', body: `open("/tmp/inside.txt", "w").write("x")\n        open(${JSON.stringify('OUT/pwned.txt')}, "w").write("x")`, check: () => assert.ok(!existsSync(join(outside, 'pwned.txt'))) },
+    { name: 'reads a file outside the workspace', body: `return 1 if ${JSON.stringify(SECRET)} in open(${JSON.stringify('OUT/secret.txt')}).read() else 0` },
+    { name: 'reads /etc/passwd and the home folder', body: `import os\n        return 1 if os.path.exists("/etc/passwd") or os.path.exists(${JSON.stringify(homedir())}) else 0` },
+    { name: 'reads environment variables', body: `import os\n        return 1 if ${JSON.stringify(SECRET)} in repr(dict(os.environ)) or "PATH" in os.environ else 0` },
+    { name: 'connects to a loopback listener', body: `import socket\n        socket.create_connection(("127.0.0.1", PORT), timeout=0.5).close()\n        return 1`, check: () => assert.equal(connections, 0) },
+    { name: 'starts a process', body: `import subprocess\n        subprocess.run(["/bin/true"])\n        return 1` },
+    { name: 'forks (a fork bomb)', body: `import os\n        while True:\n            os.fork()` },
+    { name: 'allocates without bound (a memory bomb)', body: `blocks = []\n        while True:\n            blocks.append(b"x" * (256 * 1024 * 1024))` },
+  ];
+  for (const c of containment) {
+    it(`refuses an LF that ${c.name}`, async () => {
+      const body = c.body.replace(/WS/g, ws).replace(/OUT/g, outside).replace('PORT', String(port));
+      const source = `from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef attack(x):\n    try:\n        ${body}\n    except BaseException:\n        return 0\n    return 1\n\n@labeling_function()\ndef control(x):\n    return 1 if "my" in x.text.lower() else 0\n`;
+      const r = await run(join(ws, 'proj', 'attack.py'), source);
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      const [attack, control] = r.lfs;
+      assert.ok(![...attack!.votes].includes(1), `${c.name}: the attack worked on some rows (${[...attack!.votes]}; ${attack!.firstError?.message})`);
+      assert.deepEqual([...control!.votes], TEXTS.map((t) => (t.toLowerCase().includes('my') ? 1 : 0)));
+      c.check?.();
+    });
+  }
+
+  it('says which module is missing and how to install it in that interpreter', async () => {
+    const r = await run(join(ws, 'proj', 'missing.py'), 'import textblob_not_installed_here\nfrom snorkel.labeling import labeling_function\n');
+    assert.equal(r.fileError?.kind, 'missing-package');
+    assert.match(r.fileError!.message, /textblob_not_installed_here/);
+    assert.match(r.fileError!.message, /next to missing\.py/);
+    assert.match(r.fileError!.message, /\/usr\/bin\/python3[\d.]* -m pip install textblob_not_installed_here/);
+  });
+});
