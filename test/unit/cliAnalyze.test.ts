@@ -5,11 +5,32 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { runAnalyzeCommand } from '../../lf-runtime/src/cli/analyzeCommand.ts';
+import type { Row } from '../../lf-runtime/src/data/types.ts';
+import type { LfExecutor, RunFileOptions } from '../../lf-runtime/src/sandbox/types.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const example = join(repo, 'examples', 'youtube-spam');
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+/** The raw bytes of what the CLI printed, so nothing is lost or repaired by decoding. */
+const cliBytes = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), ...args], { timeout: 120_000 });
+
+/**
+ * The control characters in a CLI output: C0 but \n and \t, DEL, C1. The bytes must be valid UTF-8 (fatal
+ * decoding), so a raw 8-bit C1 byte fails as well as a C1 code point; bytes 0x80-0x9F inside the UTF-8 of
+ * ordinary characters (e.g. U+2014) are not controls.
+ */
+function controlChars(bytes: Buffer): string[] {
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  return [...text].filter((ch) => /[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(ch)).map((ch) => `U+${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+const write = (dir: string, name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const LF_IMPORT = 'from snorkel.labeling import labeling_function\n\n';
 
 describe('lf-studio analyze', () => {
   it('prints the LFAnalysis JSON for the example, LFs in file order, figures computed by running them', () => {
@@ -68,6 +89,113 @@ describe('lf-studio analyze', () => {
     assert.match(r.stdout, /chosen by the default without gold labels/);
   });
 
+  it('prints no control character that an LF name or exception carries, in the table, the JSON or on stderr', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-cli-'));
+    const data = join(example, 'data', 'valid.json');
+    // Python escapes: the LF's name and its exception text hold real ESC, BEL, C1 and bidi characters.
+    const hostile = write(
+      dir,
+      'hostile.py',
+      LF_IMPORT +
+        '@labeling_function(name="\\x1b]0;pwned\\x07evil")\ndef evil(x):\n    raise ValueError("\\x1b[2J\\x1b]52;c;ZWNobw==\\x07")\n\n' +
+        '@labeling_function(name="c1\\u009b31m\\u202egnp.exe")\ndef c1(x):\n    print("\\x1b]0;printed\\x07")\n    return 1 if "check" in x.text.lower() else -1\n\n' +
+        // The same hostile name twice: the duplicate-name warning on stderr quotes it.
+        '@labeling_function(name="\\x1b]0;pwned\\x07evil")\ndef evil_again(x):\n    return -1\n',
+    );
+    // evil raises on every row: figures are printed, and the exit code says the run did not fully work.
+    const table = cliBytes('analyze', '--lfs', hostile, '--data', data);
+    assert.equal(table.status, 1, table.stderr.toString());
+    const json = cliBytes('analyze', '--lfs', hostile, '--data', data, '--json');
+    assert.equal(json.status, 1, json.stderr.toString());
+    // A file that fails while loading: its exception text goes to stderr.
+    const failing = write(dir, 'failing.py', `${LF_IMPORT}raise RuntimeError("\\x1b]52;c;ZWNobw==\\x07\\x1b[2J\\u009b31mload")\n`);
+    const load = cliBytes('analyze', '--lfs', failing, '--data', data);
+    assert.equal(load.status, 1);
+    for (const [what, bytes] of [['table stdout', table.stdout], ['table stderr', table.stderr], ['json stdout', json.stdout], ['json stderr', json.stderr], ['load stderr', load.stderr], ['load stdout', load.stdout]] as const) {
+      assert.deepEqual(controlChars(bytes), [], `${what}: ${JSON.stringify(bytes.toString())}`);
+    }
+    const tableOut = table.stdout.toString();
+    assert.match(tableOut, /^\uFFFDevil\s+0\s+\[\]/m, 'the name shows with a placeholder where the sequence was');
+    assert.match(tableOut, /\uFFFDevil: exception at hostile\.py:\d+: ValueError: \uFFFD\uFFFD/);
+    assert.doesNotMatch(tableOut + table.stderr.toString(), /pwned|ZWNobw/, 'escape-sequence payloads are dropped whole');
+    assert.match(table.stderr.toString(), /warning: .*hostile\.py:\d+: LF name '\uFFFDevil' is also used in this file/);
+    assert.match(load.stderr.toString(), /failing\.py:\d+: RuntimeError: \uFFFD\uFFFD\S*load$/m);
+    // JSON keeps the exact values, with every control character escaped.
+    const out = JSON.parse(json.stdout.toString());
+    assert.deepEqual(out.lfs.map((l: { name: string }) => l.name), ['\x1b]0;pwned\x07evil', 'c1\u009b31m\u202egnp.exe', '\x1b]0;pwned\x07evil']);
+    assert.match(out.lfs[0].firstError.message, /^ValueError: \x1b\[2J\x1b\]52;c;ZWNobw==\x07$/);
+  });
+
+  it('analyzes several --lfs files as one project: per-file figures as alone, overlaps, conflicts and the label model joint', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-cli-'));
+    const a = write(dir, 'a.py', `${LF_IMPORT}@labeling_function()\ndef has_o(x):\n    return 1 if "o" in x.text.lower() else -1\n`);
+    const b = write(dir, 'b.py', `${LF_IMPORT}@labeling_function()\ndef keyword_song(x):\n    return 0 if "song" in x.text.lower() else -1\n`);
+    const data = join(example, 'data', 'train.json');
+    const train = (Object.values(JSON.parse(readFileSync(data, 'utf8'))) as { data: { text: string } }[]).map((r) => r.data.text.toLowerCase());
+    const both = train.filter((t) => t.includes('o') && t.includes('song')).length;
+    const run = (...files: string[]) => {
+      const r = cli('analyze', ...files.flatMap((f) => ['--lfs', f]), '--data', data, '--json');
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout);
+    };
+    const joint = run(a, b);
+    const [aloneA, aloneB] = [run(a), run(b)];
+    assert.deepEqual(joint.lfs.map((l: { name: string; file: string }) => [l.name, l.file]), [['has_o', a], ['keyword_song', b]]);
+    assert.equal(joint.lfs[0].coverage, aloneA.lfs[0].coverage);
+    assert.equal(joint.lfs[1].coverage, aloneB.lfs[0].coverage);
+    assert.equal(joint.lfs[1].coverage, train.filter((t) => t.includes('song')).length / train.length);
+    assert.ok(both > 0);
+    assert.equal(aloneA.lfs[0].overlaps, 0, 'alone, an LF overlaps nothing');
+    for (const lf of joint.lfs) {
+      assert.equal(lf.overlaps, both / train.length, `${lf.name} overlaps the other file's LF`);
+      assert.equal(lf.conflicts, both / train.length, `${lf.name} conflicts: the two vote different classes`);
+    }
+    assert.equal(joint.totalConflict, both / train.length);
+    assert.deepEqual(joint.labelModel.overrides, [{ narrow: 'keyword_song', broad: 'has_o', rows: train.filter((t) => t.includes('song')).length }]);
+    assert.equal(aloneA.labelModel.overrides.length, 0);
+    const table = cli('analyze', '--lfs', a, '--lfs', b, '--data', data);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /^\s+j\s+Polarity.*Errors\s+File\s+Runtime$/m);
+    assert.match(table.stdout, /^has_o\s+0\s+\[1\].*\s0\s+a\.py\s+sandbox$/m);
+    assert.match(table.stdout, /^keyword_song\s+1\s+\[0\].*\s0\s+b\.py\s+sandbox$/m);
+  });
+
+  it('runs each --lfs file once per dataset, as its own file, through the engine', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-cli-'));
+    const files = [write(dir, 'one.py', 'def a(x): ...\n'), write(dir, 'two.py', 'def b(x): ...\ndef c(x): ...\n')];
+    const calls: RunFileOptions[] = [];
+    const rows: Record<string, Row[]> = {};
+    const executor: LfExecutor = {
+      async loadRows(key, r) { rows[key] = r; },
+      async runFile(o) {
+        calls.push(o);
+        const names = [...o.source.matchAll(/^def (\w+)\(/gm)].map((m) => m[1]!);
+        const n = rows[o.datasetKey]!.length;
+        const lfs = names.map((name, j) => ({ name, line: j + 1, votes: Int8Array.from({ length: n }, (_, i) => (i % (j + 2) === 0 ? 1 : -1)), errors: 0, errorRowIds: [], firstError: null, noneCount: 0, timedOut: false, durationMs: 1 }));
+        return { file: o.file, lfs, fileError: null, durationMs: 1 };
+      },
+      async isolation() { return { separateProcess: true, environmentScrubbed: true, nodePermissionModel: false, networkNamespace: false, pyodideBridgesRemoved: true, memoryCapMb: null }; },
+      async dispose() {},
+    };
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAnalyzeCommand(
+      ['--lfs', files[0], '--lfs', files[1], '--data', join(example, 'data', 'train.json'), '--dev', join(example, 'data', 'valid.json'), '--json'],
+      { stdout: (s) => out.push(s), stderr: (s) => err.push(s) },
+      {},
+      { createExecutor: () => executor },
+    );
+    assert.equal(code, 0, err.join(''));
+    assert.deepEqual(calls.map((c) => [c.file, c.datasetKey]), [[files[0], 'sample'], [files[0], 'dev'], [files[1], 'sample'], [files[1], 'dev']]);
+    assert.deepEqual(calls.map((c) => c.source), [readFileSync(files[0], 'utf8'), readFileSync(files[0], 'utf8'), readFileSync(files[1], 'utf8'), readFileSync(files[1], 'utf8')]);
+    const json = JSON.parse(out.join(''));
+    assert.deepEqual(json.lfs.map((l: { name: string; file: string }) => [l.name, l.file]), [['a', files[0]], ['b', files[1]], ['c', files[1]]]);
+    // a (one.py) and b (two.py) both vote on the even rows: a's overlaps come from the other file's LF.
+    assert.ok(json.lfs[0].coverage > 0);
+    assert.equal(json.lfs[0].overlaps, json.lfs[0].coverage);
+    assert.ok(json.lfs.every((l: { correct: number | null }) => l.correct !== null), 'dev figures for the LFs of every file');
+  });
+
   it('fails with one clear line on bad arguments and bad input', () => {
     const cases: [string[], RegExp][] = [
       [['analyze', '--data', 'x.json'], /--lfs FILE\.py is required/],
@@ -88,6 +216,9 @@ describe('lf-studio analyze', () => {
     const noLfs = join(dir, 'helpers.py');
     writeFileSync(noLfs, 'import re\n\ndef helper(x):\n    return 1\n');
     cases.push([['analyze', '--lfs', noLfs, '--data', join(example, 'data', 'valid.json')], /helpers\.py defines no labeling functions; decorate each one with @labeling_function\(\)/]);
+    cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--lfs', join(example, 'lfs.py'), '--data', join(example, 'data', 'valid.json')], /lfs\.py is given twice; give each LF file once/]);
+    const broken = write(dir, 'broken.py', 'def oops(:\n');
+    cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--lfs', broken, '--data', join(example, 'data', 'valid.json')], /broken\.py:1: .*Syntax/i]);
     for (const [args, pattern] of cases) {
       const r = cli(...args);
       assert.notEqual(r.status, 0, args.join(' '));

@@ -135,7 +135,7 @@ test('CLI: --label-field hides a CSV gold column from the LFs and makes the dev 
       await load(key, rows);
     };
     const raw = 'test/fixtures/youtube_raw';
-    const args = ['--lfs', lfs, '--data', `${raw}/Youtube01-Psy.csv`, '--dev', `${raw}/Youtube02-KatyPerry.csv`, '--text-field', 'CONTENT', '--task', 't', '--n', '3', '--json', '--workspace', dir];
+    const args = ['--lfs', lfs, '--data', `${raw}/Youtube01-Psy.csv`, '--dev', `${raw}/Youtube02-KatyPerry.csv`, '--text-field', 'CONTENT', '--task', 't', '--labels', 'HAM,SPAM', '--n', '3', '--json', '--workspace', dir];
     const code = await runGenerateCommand([...args, '--label-field', 'CLASS'], c.io, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url }, { createExecutor: () => exec });
     assert.equal(code, 0, c.err.join(''));
     for (const key of ['sample', 'dev']) {

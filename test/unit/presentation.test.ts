@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LfSummary, ProjectAnalysis } from '../../lf-runtime/src/protocol.ts';
-import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, lfHeaderLength } from '../../lf-runtime/src/server/presentation.ts';
+import {
+  accuracyLensTitle,
+  displayAnalysis,
+  displayScoreOutcome,
+  fileDiagnostics,
+  hoverMarkdown,
+  lensTitle,
+  lfHeaderLength,
+} from '../../lf-runtime/src/server/presentation.ts';
+import { hasUnsafeChars, PLACEHOLDER } from '../../lf-runtime/src/text/controlChars.ts';
 
 const lf = (over: Partial<LfSummary> = {}): LfSummary => ({
   name: 'keyword_my',
@@ -118,5 +127,81 @@ describe('project problems in lfstudio.json', () => {
     assert.equal(projectProblemLine(text, { line: 3, path: '/data/sample' }), 3);
     assert.equal(projectProblemLine(text, {}), 1);
     assert.equal(projectProblemLine(text, { path: '/nowhere' }), 1);
+  });
+});
+
+describe('text an LF controls, on its way to the editor', () => {
+  const hostileName = '\x1b]0;pwned\x07evil\u202e';
+  const hostileMessage = 'ValueError: \x1b[2J\x1b]52;c;ZWNobw==\x07\u009b31m';
+  const hostile = () => {
+    const a = analysis([
+      lf({
+        name: hostileName,
+        errors: 3,
+        noneCount: 2,
+        firstError: { kind: 'exception', message: hostileMessage, line: 12, traceback: 'Traceback:\n  line 12\n\x1b[31mValueError\r\n' },
+      }),
+      lf({ name: 'plain', file: '/ws/other.py', line: 3 }),
+    ]);
+    a.labels = ['HAM\x1b[8m', 'SPAM\u0085'];
+    a.labelModel = { name: 'default', classBalance: [0.5, 0.5], uncoveredRows: 1, chosenBy: 'the default', usedDevSet: false, overrides: [{ narrow: hostileName, broad: 'plain', rows: 4 }] };
+    a.fileProblems = [{ file: '/ws/lfs.py', line: 1, message: `LF name '${hostileName}' is also used in other.py` }];
+    return a;
+  };
+
+  it('lens titles, hovers and diagnostics carry no control character, and say where one was', () => {
+    const a = hostile();
+    const title = lensTitle(a.lfs[0], a.labels);
+    assert.equal(hasUnsafeChars(title), false, title);
+    assert.match(title, /polarity SPAM\uFFFD$/);
+    const md = hoverMarkdown(a.lfs[0], a);
+    assert.equal(hasUnsafeChars(md), false, md);
+    assert.ok(md.startsWith(`**${PLACEHOLDER}evil${PLACEHOLDER}** on 1686 sample rows`), md);
+    assert.doesNotMatch(md, /pwned/, 'the payload of an escape sequence is dropped, not shown');
+    assert.match(hoverMarkdown(a.lfs[1], a), /narrower LFs inside it disagree \(`\uFFFDevil\uFFFD`\)/);
+    const d = fileDiagnostics('/ws/lfs.py', a, a.fileProblems);
+    assert.equal(d.length, 3);
+    for (const x of d) assert.equal(hasUnsafeChars(x.message), false, x.message);
+    assert.equal(d[1].message, `${PLACEHOLDER}evil${PLACEHOLDER} failed on 3 of 1686 rows (counted as abstain): ValueError: ${PLACEHOLDER}${PLACEHOLDER}${PLACEHOLDER}`);
+    assert.doesNotMatch(d.map((x) => x.message).join('\n'), /ZWNobw/);
+  });
+
+  it('keeps a name that would be markdown from becoming a link, HTML or a table cell in the hover', () => {
+    const a = analysis([lf({ name: '[click](https://example.com)<img src=x>' })]);
+    a.labels = ['A|B', 'C'];
+    const md = hoverMarkdown({ ...a.lfs[0], polarity: [0] }, a);
+    assert.match(md, /^\*\*\\\[click\\\]\(https:\/\/example\.com\)\\<img src=x\\>\*\* on/);
+    assert.match(md, /\| Polarity \| A\\\|B \[0\] \|/);
+  });
+
+  it('gives the webviews a sanitised copy of the analysis: names and texts clean, file paths exact, the original untouched', () => {
+    const a = hostile();
+    const before = structuredClone(a);
+    const shown = displayAnalysis(a);
+    assert.deepEqual(a, before, 'the engine keeps the exact values');
+    for (const text of [
+      ...shown.labels,
+      ...shown.lfs.flatMap((l) => [l.name, l.firstError?.message ?? '', l.firstError?.traceback ?? '']),
+      ...shown.fileProblems.map((p) => p.message),
+      ...(shown.labelModel?.overrides ?? []).flatMap((o) => [o.narrow, o.broad]),
+    ]) {
+      assert.equal(hasUnsafeChars(text), false, JSON.stringify(text));
+    }
+    assert.equal(shown.lfs[0].name, `${PLACEHOLDER}evil${PLACEHOLDER}`);
+    assert.equal(shown.labelModel?.overrides[0].narrow, shown.lfs[0].name, 'overrides name LFs as the table does');
+    assert.equal(shown.lfs[0].firstError?.traceback, `Traceback:\n  line 12\n${PLACEHOLDER}ValueError\n`, 'a traceback keeps its lines');
+    assert.deepEqual(shown.lfs.map((l) => l.file), ['/ws/lfs.py', '/ws/other.py']);
+    assert.equal(displayAnalysis(null), null);
+  });
+
+  it('sanitises what a scored candidate raised before the review panel shows it', () => {
+    const shown = displayScoreOutcome({
+      ok: true,
+      score: { coverage: 0.1, estimatedAccuracy: null, devAccuracy: null, devVotes: 0, maxOverlap: 0.2, maxOverlapWith: 'x\x1b[2J', conflict: 0, deltaLabelModelAccuracy: null, deltaCoverage: 0, polarity: [1], errors: 2, firstError: 'KeyError: \x1b]0;t\x07', timedOut: false, exampleRows: [] },
+    });
+    assert.ok(shown.ok);
+    assert.equal(shown.score.firstError, `KeyError: ${PLACEHOLDER}`);
+    assert.equal(shown.score.maxOverlapWith, `x${PLACEHOLDER}`);
+    assert.deepEqual(displayScoreOutcome({ ok: false, error: 'boom\x07' }), { ok: false, error: `boom${PLACEHOLDER}` });
   });
 });

@@ -2,10 +2,12 @@
 // label from LFs the same way, check the dev set the same way, and name their own flags in every fix.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_LABEL_FIELD, DEFAULT_TEXT_FIELD } from '../data/datasetBuilder.ts';
 import { readDataset } from '../data/readDataset.ts';
 import type { Dataset } from '../data/types.ts';
 import { checkDevGold, type LabelSettingNames } from '../project/projectData.ts';
-import { classNamesFor } from './classNames.ts';
+import type { Project } from '../project/projectFile.ts';
+import { classNamesFor, type ClassNamesSource } from './classNames.ts';
 import { CliError } from './cliIo.ts';
 
 export interface CliDataArgs {
@@ -13,8 +15,11 @@ export interface CliDataArgs {
   dev: string | null;
   textField: string;
   labelField: string;
-  /** From --labels, or null to look for label.json beside the data, then at the gold labels. */
+  idField: string | null;
+  /** From --labels or the project, or null to look for label.json beside the data, then at the gold labels. */
   labels: string[] | null;
+  /** Where `labels` came from when set. */
+  labelsSource: '--labels' | 'project' | null;
 }
 
 export interface CliData {
@@ -22,37 +27,42 @@ export interface CliData {
   dev: Dataset | null;
   /** Class names in class-id order, or null when neither --labels, label.json nor gold labels say. */
   labels: string[] | null;
+  /** Where `labels` came from; 'gold ids' means they are only the ids "0", "1", ... */
+  labelsSource: ClassNamesSource | null;
 }
 
 const CLI_SETTING_NAMES: LabelSettingNames = { labelField: '--label-field', labels: '--labels (or label.json)' };
 
 /** Reads sample and dev; throws DataError naming the file, the row and the flag that fixes it. */
 export async function readCliData(args: CliDataArgs): Promise<CliData> {
-  const options = { textField: args.textField, labelField: args.labelField, textFieldSetting: '--text-field' };
+  const options = { textField: args.textField, labelField: args.labelField, idField: args.idField, textFieldSetting: '--text-field' };
   const sample = await readDataset(args.data, options);
   const dev = args.dev ? await readDataset(args.dev, options) : null;
-  const labels = args.labels ?? (await classNamesFor(args.data, [sample, dev]));
+  const found = args.labels ? null : await classNamesFor(args.data, [sample, dev]);
+  const labels = args.labels ?? found?.names ?? null;
+  const labelsSource = args.labels ? args.labelsSource : (found?.source ?? null);
   // A dev set without gold labels would quietly give no accuracies; with its gold left in a visible field
   // (the wrong --label-field), LFs could even read the answer.
   if (dev) checkDevGold(dev, { labels: labels ?? [], labelField: args.labelField }, CLI_SETTING_NAMES);
-  return { sample, dev, labels };
+  return { sample, dev, labels, labelsSource };
 }
 
-/** The parseArgs options both commands take: the LF file, the data and how to read it, output and limits. */
+/** The parseArgs options both commands take: the LF files, the data and how to read it, output and limits. */
 export const DATA_OPTIONS = {
-  lfs: { type: 'string' },
+  lfs: { type: 'string', multiple: true },
   data: { type: 'string' },
   dev: { type: 'string' },
   json: { type: 'boolean', default: false },
   labels: { type: 'string' },
-  'text-field': { type: 'string', default: 'text' },
-  'label-field': { type: 'string', default: 'label' },
+  // No parseArgs defaults for the fields: an unset flag falls back to the project's setting, then the default.
+  'text-field': { type: 'string' },
+  'label-field': { type: 'string' },
   'timeout-ms': { type: 'string', default: '30000' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 export interface DataOptionValues {
-  lfs?: string;
+  lfs?: string[];
   data?: string;
   dev?: string;
   json?: boolean;
@@ -63,32 +73,51 @@ export interface DataOptionValues {
 }
 
 export interface ParsedDataOptions extends CliDataArgs {
-  lfs: string;
+  /** Absolute paths of the LF files, in the order given; their LFs appear in this order. */
+  lfs: string[];
   json: boolean;
   timeoutMs: number;
 }
 
-/** Checks the shared options (required files exist, numbers and class names make sense) and resolves paths. */
-export function checkDataOptions(values: DataOptionValues, command: string): ParsedDataOptions {
-  if (!values.lfs) throw new CliError(`--lfs FILE.py is required (see lf-studio ${command} --help)`);
-  if (!values.data) throw new CliError(`--data FILE is required (see lf-studio ${command} --help)`);
-  for (const [flag, path] of [['--lfs', values.lfs], ['--data', values.data], ['--dev', values.dev]] as const) {
+/**
+ * Checks the shared options (required files exist, numbers and class names make sense) and resolves paths.
+ * With a `project` (generate --project), what the flags leave out comes from lfstudio.json.
+ */
+export function checkDataOptions(values: DataOptionValues, command: string, project: Project | null = null): ParsedDataOptions {
+  const help = `see lf-studio ${command} --help`;
+  const lfs = values.lfs?.length ? values.lfs.map((f) => resolve(f)) : (project?.lfFiles ?? []);
+  if (lfs.length === 0) {
+    throw new CliError(
+      project
+        ? `--lfs FILE.py is required: "lfFiles" in ${project.file} matches no files (create them, or pass --lfs; ${help})`
+        : `--lfs FILE.py is required (${help})`,
+    );
+  }
+  const data = values.data ? resolve(values.data) : (project?.data.sample ?? null);
+  if (!data) throw new CliError(`--data FILE is required (${help})`);
+  for (const [i, path] of (values.lfs ?? []).entries()) {
+    if (!existsSync(path)) throw new CliError(`--lfs ${path}: file not found`);
+    if (lfs.indexOf(lfs[i]) !== i) throw new CliError(`--lfs ${path} is given twice; give each LF file once`);
+  }
+  for (const [flag, path] of [['--data', values.data], ['--dev', values.dev]] as const) {
     if (path && !existsSync(path)) throw new CliError(`${flag} ${path}: file not found`);
   }
   const timeoutMs = Number(values['timeout-ms']);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new CliError(`--timeout-ms must be a positive number of milliseconds, got '${values['timeout-ms']}'`);
   }
-  const labels = values.labels ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : null;
-  if (labels && labels.length < 2) throw new CliError('--labels needs at least two class names, e.g. --labels HAM,SPAM');
+  const flagLabels = values.labels !== undefined ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  if (flagLabels && flagLabels.length < 2) throw new CliError('--labels needs at least two class names, e.g. --labels HAM,SPAM');
   return {
-    lfs: resolve(values.lfs),
-    data: resolve(values.data),
-    dev: values.dev ? resolve(values.dev) : null,
+    lfs,
+    data,
+    dev: values.dev ? resolve(values.dev) : (project?.data.dev ?? null),
     json: values.json ?? false,
-    textField: values['text-field'] ?? 'text',
-    labelField: values['label-field'] ?? 'label',
-    labels,
+    textField: values['text-field'] ?? project?.textField ?? DEFAULT_TEXT_FIELD,
+    labelField: values['label-field'] ?? project?.labelField ?? DEFAULT_LABEL_FIELD,
+    idField: project?.idField ?? null,
+    labels: flagLabels ?? project?.labels ?? null,
+    labelsSource: flagLabels ? '--labels' : project ? 'project' : null,
     timeoutMs,
   };
 }

@@ -1,5 +1,6 @@
 /**
- * `lf-studio generate --lfs FILE.py --data FILE [--dev FILE] --task TEXT [--tier NAME] [--n N] [--json]`:
+ * `lf-studio generate --lfs FILE.py --data FILE [--dev FILE] --task TEXT --labels A,B [--tier NAME] [--n N]
+ * [--json]`, or `lf-studio generate --project lfstudio.json [...]` with the same settings from the project:
  * asks the model for new LFs, runs and scores each candidate in the sandbox against the existing LFs, and
  * prints them with their numbers (or JSON). Uses ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL as the SDK does.
  * Every generation is saved under `<workspace>/.lfstudio/generations/` whatever the outcome.
@@ -8,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataError } from '../data/types.ts';
+import { AnalysisEngine, DEV_KEY, SAMPLE_KEY } from '../engine/analysisEngine.ts';
+import type { Project } from '../project/projectFile.ts';
 import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import { createAnthropicClient } from '../llm/anthropicClient.ts';
@@ -19,8 +22,10 @@ import { LlmError, redactKey } from '../llm/llmErrors.ts';
 import { DEFAULT_MODEL, formatUsage } from '../llm/modelPrices.ts';
 import { buildPrompt, parsePromptTier, sampleExamples } from '../llm/promptBuilder.ts';
 import { isLabelingFunction, splitTopLevel } from '../llm/pythonSource.ts';
-import { checkDataOptions, DATA_OPTIONS, readCliData } from './cliData.ts';
-import { CliError, type CliIo } from './cliIo.ts';
+import { safeJsonStringify, sanitizeLine } from '../text/controlChars.ts';
+import { checkDataOptions, DATA_OPTIONS, readCliData, type CliData, type ParsedDataOptions } from './cliData.ts';
+import { CliError, safeIo, type CliIo } from './cliIo.ts';
+import { loadCliProject } from './cliProject.ts';
 import type { GenerationRecord, PromptTier, Thresholds } from '../llm/types.ts';
 
 /** Seams for tests: the sandbox (the real one runs Python in a separate process). */
@@ -28,53 +33,52 @@ export interface GenerateDeps {
   createExecutor?: () => LfExecutor | Promise<LfExecutor>;
 }
 
-const HELP = `usage: lf-studio generate --lfs FILE.py --data FILE [--dev FILE] --task TEXT [options]
+const HELP = `usage: lf-studio generate --lfs FILE.py --data FILE [--dev FILE] --task TEXT --labels A,B,... [options]
+       lf-studio generate --project lfstudio.json [options]
 
-  --lfs FILE.py          existing labeling functions (style examples; new names avoid theirs)
+  --project FILE         lfstudio.json (or its folder): task, labels, label descriptions, heuristics, data,
+                         dev, text and label fields and LF files come from it; flags given as well win
+  --lfs FILE.py          existing labeling functions (style examples; new names avoid theirs); repeat it
+                         for several files (default with --project: its "lfFiles")
   --data FILE            unlabeled sample: WRENCH .json, .csv or .jsonl
   --dev FILE             labeled dev set: dev accuracy, examples per class
   --task TEXT            what the labels mean
   --tier NAME            context to give: task, labels, examples, lfs, heuristics (default: lfs)
   --n N                  how many LFs to ask for (default: 5)
   --json                 print {"candidates": [...], "usage": {...}} instead of a listing
-  --labels A,B,...       class names in class-id order (default: label.json beside the data)
+  --labels A,B,...       class names in class-id order, as the model will see them (default: the project's
+                         "labels", else label.json beside WRENCH data; required otherwise)
   --heuristics TEXT      your own hints, used by the heuristics tier
   --model ID             model id (default: ${DEFAULT_MODEL})
   --min-dev-accuracy X   threshold to accept (default: 0.6)
   --max-overlap X        reject above this overlap with an existing LF (default: 0.95)
-  --workspace DIR        where .lfstudio/generations/ is written (default: current folder)
-  --text-field NAME      field that holds the text; LFs read it as x.NAME (default: text)
-  --label-field NAME     gold label field of the data (hidden from LFs; default: label)
+  --workspace DIR        where .lfstudio/generations/ is written (default: the project folder, else the current one)
+  --text-field NAME      field that holds the text; LFs read it as x.NAME (default: the project's, else text)
+  --label-field NAME     gold label field of the data (hidden from LFs; default: the project's, else label)
   --timeout-ms N         wall-clock budget per LF (default: 30000)
 
 environment: ANTHROPIC_API_KEY (required), ANTHROPIC_BASE_URL (optional gateway)`;
 
-interface GenerateArgs {
-  lfs: string;
-  data: string;
-  dev: string | null;
+interface GenerateArgs extends ParsedDataOptions {
   task: string;
   tier: PromptTier;
   n: number;
-  json: boolean;
-  labels: string[] | null;
   heuristics: string;
+  labelDescriptions: Record<string, string>;
   model: string;
   thresholds: Partial<Thresholds>;
   workspace: string;
-  textField: string;
-  labelField: string;
-  timeoutMs: number;
 }
 
-export async function runGenerateCommand(argv: string[], io: CliIo, env: NodeJS.ProcessEnv, deps: GenerateDeps = {}): Promise<number> {
+export async function runGenerateCommand(argv: string[], rawIo: CliIo, env: NodeJS.ProcessEnv, deps: GenerateDeps = {}): Promise<number> {
+  const io = safeIo(rawIo);
   let executor: LfExecutor | null = null;
   const apiKey = env.ANTHROPIC_API_KEY?.trim() ?? '';
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
   try {
-    const args = parse(argv);
+    const args = await parse(argv);
     if (args === 'help') {
       io.stdout(`${HELP}\n`);
       return 0;
@@ -84,20 +88,20 @@ export async function runGenerateCommand(argv: string[], io: CliIo, env: NodeJS.
       return 2;
     }
     const client = createAnthropicClient({ apiKey, model: args.model, baseUrl: env.ANTHROPIC_BASE_URL ?? null });
-    const { sample, dev, labels } = await readCliData(args);
-    if (!labels) throw new CliError(`no class names: pass --labels A,B,... or put a WRENCH label.json beside ${args.data}, or give a --dev set with gold labels`);
-    const source = readFileSync(args.lfs, 'utf8');
-    const existing = splitTopLevel(source).statements.filter(isLabelingFunction);
+    const data = await readCliData(args);
+    const { sample, dev } = data;
+    const labels = classNames(data, args);
+    const sources = args.lfs.map((file) => readFileSync(file, 'utf8'));
+    const existing = sources.flatMap((source) => splitTopLevel(source).statements.filter(isLabelingFunction));
 
     executor = await (deps.createExecutor ?? defaultExecutor)();
-    await executor.loadRows('sample', sample.rows);
-    if (dev) await executor.loadRows('dev', dev.rows);
-    const existingVotes = await runExisting(executor, args, source, labels.length, dev !== null);
+    const existingVotes = await runExisting(executor, args, sources, data, labels);
 
     const examplesFrom = dev?.gold ? dev : sample;
     const prompt = buildPrompt({
       task: args.task,
       labels,
+      labelDescriptions: args.labelDescriptions,
       tier: args.tier,
       mode: { kind: 'general' },
       examples: sampleExamples({ rows: examplesFrom.rows, gold: examplesFrom.gold, labels, textField: args.textField, perClass: 4 }),
@@ -109,15 +113,15 @@ export async function runGenerateCommand(argv: string[], io: CliIo, env: NodeJS.
     const scorer = createSandboxScorer({
       executor,
       context: { labels, textField: args.textField, sample, dev, ...existingVotes },
-      sampleKey: 'sample',
-      devKey: dev ? 'dev' : null,
+      sampleKey: SAMPLE_KEY,
+      devKey: dev ? DEV_KEY : null,
       timeoutMs: args.timeoutMs,
     });
     const record = await runGeneration(client, io, args, prompt, labels, existingVotes.existingNames, scorer, abort.signal);
     const savedTo = await saveGeneration(args.workspace, record, [apiKey]);
-    io.stdout(args.json ? `${JSON.stringify(jsonOutput(record, savedTo))}\n` : listing(record, savedTo));
+    io.stdout(args.json ? `${safeJsonStringify(jsonOutput(record, savedTo))}\n` : listing(record, savedTo));
     if (record.problem) {
-      io.stderr(`lf-studio generate: ${record.problem}\n`);
+      io.stderr(`lf-studio generate: ${sanitizeLine(record.problem)}\n`);
       return 1;
     }
     return 0;
@@ -158,19 +162,41 @@ async function runGeneration(
   });
 }
 
-/** Runs the user's LF file once on sample and dev, to compare candidates against its votes. */
-async function runExisting(executor: LfExecutor, args: GenerateArgs, source: string, cardinality: number, hasDev: boolean) {
-  const base = { file: args.lfs, source, cardinality, timeoutMs: args.timeoutMs };
-  const sample = await executor.runFile({ ...base, datasetKey: 'sample' });
-  if (sample.fileError) {
-    throw new CliError(`${args.lfs}${sample.fileError.line ? `:${sample.fileError.line}` : ''}: ${sample.fileError.message} (fix the existing LF file first)`);
+/**
+ * The class names the prompt gives the model. Ids standing in for names ("0 = 0, 1 = 1") would tell it
+ * nothing about the classes, so without real names this stops and says where to give them.
+ */
+function classNames(data: CliData, args: GenerateArgs): string[] {
+  if (data.labels && data.labelsSource !== 'gold ids') return data.labels;
+  const why = data.labels ? `the data only gives the class ids ${data.labels.join(', ')}` : 'the data does not say which classes there are';
+  throw new CliError(
+    `no class names for the prompt: ${why}; pass --labels with the names in class-id order (e.g. --labels HAM,SPAM), ` +
+      `or --project lfstudio.json to take its "labels" (a WRENCH label.json beside ${args.data} also works)`,
+  );
+}
+
+/**
+ * Runs the existing LF files once on sample and dev, through the engine the editor uses (one run per file),
+ * to compare candidates against their votes.
+ */
+async function runExisting(executor: LfExecutor, args: GenerateArgs, sources: string[], data: CliData, labels: string[]) {
+  const engine = new AnalysisEngine(executor, {
+    task: args.task,
+    labels,
+    sample: data.sample,
+    dev: data.dev,
+    lfFiles: args.lfs,
+    timeoutMs: args.timeoutMs,
+  });
+  for (const [i, file] of args.lfs.entries()) {
+    await engine.runFile(file, sources[i]);
+    const fileError = engine.fileResult(file)?.fileError;
+    if (fileError) {
+      throw new CliError(`${file}${fileError.line ? `:${fileError.line}` : ''}: ${sanitizeLine(fileError.message)} (fix the existing LF file first)`);
+    }
   }
-  const dev = hasDev ? await executor.runFile({ ...base, datasetKey: 'dev' }) : null;
-  return {
-    existingNames: sample.lfs.map((l) => l.name),
-    existingSampleVotes: sample.lfs.map((l) => l.votes),
-    existingDevVotes: dev && !dev.fileError ? dev.lfs.map((l) => l.votes) : null,
-  };
+  const snap = engine.snapshot();
+  return { existingNames: snap.lfNames, existingSampleVotes: snap.sampleVotes, existingDevVotes: snap.devVotes };
 }
 
 function report(err: unknown, io: CliIo, apiKey: string): number {
@@ -187,11 +213,11 @@ function report(err: unknown, io: CliIo, apiKey: string): number {
   } else {
     message = err instanceof Error ? err.message : String(err);
   }
-  io.stderr(`lf-studio generate: ${redactKey(message, apiKey)}\n`);
+  io.stderr(`lf-studio generate: ${sanitizeLine(redactKey(message, apiKey))}\n`);
   return code;
 }
 
-function parse(argv: string[]): GenerateArgs | 'help' {
+async function parse(argv: string[]): Promise<GenerateArgs | 'help'> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -200,10 +226,11 @@ function parse(argv: string[]): GenerateArgs | 'help' {
       allowPositionals: false,
       options: {
         ...DATA_OPTIONS,
+        project: { type: 'string' },
         task: { type: 'string' },
         tier: { type: 'string', default: 'lfs' },
         n: { type: 'string', default: '5' },
-        heuristics: { type: 'string', default: '' },
+        heuristics: { type: 'string' },
         model: { type: 'string', default: DEFAULT_MODEL },
         'min-dev-accuracy': { type: 'string' },
         'max-overlap': { type: 'string' },
@@ -214,8 +241,16 @@ function parse(argv: string[]): GenerateArgs | 'help' {
     throw new CliError(`${(err as Error).message} (see lf-studio generate --help)`);
   }
   if (values.help) return 'help';
-  const data = checkDataOptions(values, 'generate');
-  if (!values.task) throw new CliError('--task TEXT is required (see lf-studio generate --help)');
+  const project: Project | null = values.project !== undefined ? await loadCliProject(values.project) : null;
+  const data = checkDataOptions(values, 'generate', project);
+  const task = values.task ?? project?.task ?? '';
+  if (!task.trim()) {
+    throw new CliError(
+      project
+        ? `--task TEXT is required: "task" in ${project.file} is empty (write what the labels mean there, or pass --task)`
+        : '--task TEXT is required (see lf-studio generate --help)',
+    );
+  }
   let tier: PromptTier;
   try {
     tier = parsePromptTier(values.tier ?? 'lfs');
@@ -235,13 +270,14 @@ function parse(argv: string[]): GenerateArgs | 'help' {
   }
   return {
     ...data,
-    task: values.task,
+    task,
     tier,
     n,
-    heuristics: values.heuristics ?? '',
+    heuristics: values.heuristics ?? project?.heuristics ?? '',
+    labelDescriptions: project?.labelDescriptions ?? {},
     model: values.model ?? DEFAULT_MODEL,
     thresholds,
-    workspace: resolve(values.workspace ?? process.cwd()),
+    workspace: resolve(values.workspace ?? project?.root ?? process.cwd()),
   };
 }
 
@@ -253,8 +289,8 @@ function listing(record: GenerationRecord, savedTo: string): string {
   for (const c of record.candidates) {
     const s = c.score;
     lines.push(
-      `#${c.rank} ${c.passed ? 'PASS' : 'FAIL'} ${c.name}  coverage ${num(s?.coverage)}  est.acc ${num(s?.estimatedAccuracy)}  dev.acc ${num(s?.devAccuracy)}  overlap ${num(s?.maxOverlap)}`,
-      `   ${c.reason}`,
+      `#${c.rank} ${c.passed ? 'PASS' : 'FAIL'} ${sanitizeLine(c.name)}  coverage ${num(s?.coverage)}  est.acc ${num(s?.estimatedAccuracy)}  dev.acc ${num(s?.devAccuracy)}  overlap ${num(s?.maxOverlap)}`,
+      `   ${sanitizeLine(c.reason)}`,
       ...c.code.trimEnd().split('\n').map((l) => `   | ${l}`),
       '',
     );

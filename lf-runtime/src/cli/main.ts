@@ -1,16 +1,27 @@
 // Entry point of the CLI bundle (dist/cli.js, run as `lf-studio`): dispatches subcommands and turns any
 // escaped error into one line on stderr and a non-zero exit, never a stack trace.
 import { runAnalyzeCommand } from './analyzeCommand.ts';
-import type { CliIo } from './cliIo.ts';
+import { safeIo, type CliIo } from './cliIo.ts';
+import { runExportJobCommand } from './exportJobCommand.ts';
 import { runFitCommand } from './fitCommand.ts';
 import { runGenerateCommand } from './generateCommand.ts';
+import { runLabelCommand } from './labelCommand.ts';
+import { sanitizeLine } from '../text/controlChars.ts';
 
 const USAGE = `usage: lf-studio <command> [options]
 
 commands:
-  analyze   --lfs FILE.py --data FILE [--dev FILE] [--json]   run LFs in the sandbox and print LFAnalysis figures
-  fit       <wrench-dir> [--model NAME|all] [--json]          fit label models on WRENCH weak labels
-  generate  --lfs FILE.py --data FILE --task TEXT [...]       ask the LLM for new LFs and score them
+  analyze   --lfs FILE.py [--lfs FILE.py ...] --data FILE [--dev FILE] [--json]
+            run LF files in the sandbox as one project and print LFAnalysis figures (with each LF's file)
+  fit       <wrench-dir> [--model NAME|all] [--json]
+            fit label models on WRENCH weak labels
+  generate  --project lfstudio.json [...]  or  --lfs FILE.py --data FILE --task TEXT --labels A,B,... [...]
+            ask the LLM for new LFs and score them against the existing ones
+  label     --project lfstudio.json  or  --lfs FILE.py --data TRAIN [--dev DEV]  [--apply FILE] --out FILE.jsonl|.csv
+            [--votes-out L.npy] [--uncovered abstain|predict] [--json]
+            write training labels (probabilities, label, votes per row) from the LFs and the fitted label model
+  export-job --project lfstudio.json  or  --lfs FILE.py --data TRAIN [--dev DEV]  --out DIR
+            write a Python job that applies the LFs and the fitted label model with Dask (python3 DIR/run.py)
 
 Run \`lf-studio <command> --help\` for a command's options.`;
 
@@ -20,6 +31,8 @@ const commands: Record<string, Command> = {
   analyze: runAnalyzeCommand,
   fit: runFitCommand,
   generate: runGenerateCommand,
+  label: runLabelCommand,
+  'export-job': runExportJobCommand,
 };
 
 // `lf-studio fit ... | head` closes stdout early: that is the reader being done, not an error worth a stack trace.
@@ -29,7 +42,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 async function main(argv: string[]): Promise<number> {
-  const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+  // Every byte the CLI prints passes the sanitiser: LF names and error texts may carry escape sequences.
+  const io: CliIo = safeIo({ stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
     io.stdout(`${USAGE}\n`);
@@ -37,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    io.stderr(`lf-studio: unknown command '${name}' (expected one of: ${Object.keys(commands).join(', ')})\n`);
+    io.stderr(`lf-studio: unknown command '${sanitizeLine(name)}' (expected one of: ${Object.keys(commands).join(', ')})\n`);
     return 2;
   }
   return command(rest, io, process.env);
@@ -48,7 +62,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`lf-studio: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`lf-studio: ${sanitizeLine(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 1;
   },
 );

@@ -7,15 +7,13 @@ import { DEV_KEY, SAMPLE_KEY } from '../engine/analysisEngine.ts';
 import { createSandboxScorer } from '../llm/candidateScoring.ts';
 import { buildGenerationContext } from '../llm/generationContext.ts';
 import type { Project } from '../project/projectFile.ts';
-import type {
-  GenerationContextParams,
-  GenerationContextResult,
-  ScoreCandidatesParams,
-  ScoreCandidatesResult,
-} from '../protocol.ts';
+import type { GenerationContext, GenerationContextParams, ScoreCandidatesParams, ScoreCandidatesResult } from '../protocol.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
+import { sanitizeLine } from '../text/controlChars.ts';
+import type { ScoreOutcome } from '../llm/types.ts';
+import { displayScoreOutcome } from './presentation.ts';
 
-export function generationContext(engine: AnalysisEngine, project: Project, params: GenerationContextParams): GenerationContextResult {
+export function generationContext(engine: AnalysisEngine, project: Project, params: GenerationContextParams): GenerationContext | null {
   const snap = engine.snapshot();
   return buildGenerationContext(
     { ...snap, labelDescriptions: project.labelDescriptions ?? {}, textField: project.textField },
@@ -50,7 +48,13 @@ export async function scoreCandidates(
   const outcomes: ScoreCandidatesResult['outcomes'] = [];
   for (const candidate of params.candidates) {
     if (signal.aborted) break;
-    outcomes.push(await scorer.score(candidate, signal));
+    outcomes.push(withDisplayOverlapNames(displayScoreOutcome(await scorer.score(candidate, signal))));
   }
   return { outcomes };
+}
+
+/** LF names in the per-LF overlaps pass the same sanitiser as maxOverlapWith before they reach a webview. */
+function withDisplayOverlapNames(outcome: ScoreOutcome): ScoreOutcome {
+  if (!outcome.ok || !outcome.score.overlaps) return outcome;
+  return { ok: true, score: { ...outcome.score, overlaps: outcome.score.overlaps.map((o) => ({ ...o, name: sanitizeLine(o.name) })) } };
 }

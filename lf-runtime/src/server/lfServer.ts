@@ -26,10 +26,7 @@ import { openProject, type OpenProblem } from '../engine/openProject.ts';
 import {
   DidAnalyzeNotification,
   GenerationContextRequest,
-  GetAnalysisRequest,
   ScoreCandidatesRequest,
-  type GenerationContextParams,
-  type ScoreCandidatesParams,
   RerunAllRequest,
   RestartRuntimeRequest,
   RuntimeStatusNotification,
@@ -39,8 +36,10 @@ import {
 } from '../protocol.ts';
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS } from './serverOptions.ts';
 import { describeIsolation } from '../sandbox/isolation.ts';
+import { RuntimeRouter } from '../sandbox/runtimeRouter.ts';
 import type { ExecutorEvent, LfExecutor } from '../sandbox/types.ts';
-import { accuracyLensTitle, fileDiagnostics, hoverMarkdown, lensTitle, lfHeaderLength, projectProblemLine, type Severity } from './presentation.ts';
+import { accuracyLensTitle, displayAnalysis, fileDiagnostics, hoverMarkdown, lensTitle, lfHeaderLength, projectProblemLine, type Severity } from './presentation.ts';
+import { sanitizeLine, sanitizeMultiline } from '../text/controlChars.ts';
 import { generationContext, scoreCandidates } from './generationHandlers.ts';
 import { RunScheduler } from './runScheduler.ts';
 import type { Project } from '../project/projectFile.ts';
@@ -48,8 +47,8 @@ import { expandLfPattern } from '../project/lfFileGlobs.ts';
 import { PROJECT_FILE_NAME } from '../project/validateProject.ts';
 
 export interface ServerDeps {
-  /** Creates a fresh sandbox; called at start and on "Restart Runtime". */
-  createExecutor: () => LfExecutor;
+  /** Creates a fresh runtime for the workspace; called at start and on "Restart Runtime". */
+  createExecutor: (root: string | null, options: Required<ServerInitOptions>) => LfExecutor;
 }
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -86,24 +85,25 @@ export class LfLanguageServer {
     connection.onInitialized(() => void this.openWorkspace());
     connection.onCodeLens(({ textDocument }) => this.codeLenses(textDocument.uri));
     connection.onHover(({ textDocument, position }) => this.hover(textDocument.uri, position.line));
-    connection.onRequest(GetAnalysisRequest, () => this.analysis);
     connection.onRequest(RerunAllRequest, async () => {
       await this.opening;
       this.engine?.forget();
       await this.scheduler.runNow(this.engine ? [...this.engine.lfFiles] : []);
-      return this.analysis;
+      return displayAnalysis(this.analysis);
     });
     connection.onRequest(RestartRuntimeRequest, () => this.restart());
-    connection.onRequest(GenerationContextRequest, async (params: GenerationContextParams) => {
+    connection.onRequest(GenerationContextRequest, async (params) => {
       await this.opening;
       return this.engine && this.project ? generationContext(this.engine, this.project, params) : null;
     });
-    connection.onRequest(ScoreCandidatesRequest, async (params: ScoreCandidatesParams, token) => {
+    connection.onRequest(ScoreCandidatesRequest, async (params, token) => {
       await this.opening;
       if (!this.engine || !this.project || !this.executor) throw new Error('No LF Studio project is loaded (lfstudio.json).');
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      return scoreCandidates(this.engine, this.executor, this.project, params, abort.signal);
+      // LLM candidates always run in the pyodide sandbox, never in the user's own Python.
+      const sandbox = this.executor instanceof RuntimeRouter ? this.executor.sandboxOnly : this.executor;
+      return scoreCandidates(this.engine, sandbox, this.project, params, abort.signal);
     });
     connection.onDidChangeWatchedFiles(({ changes }) => void this.onWatchedFiles(changes));
     connection.onShutdown(() => this.dispose());
@@ -143,10 +143,10 @@ export class LfLanguageServer {
       }
       this.setStatus({ state: 'starting', text: 'LF Studio: starting', detail: 'Loading the project and starting the sandbox' });
       if (!this.executor) {
-        this.executor = this.deps.createExecutor();
+        this.executor = this.deps.createExecutor(this.root, this.options);
         this.executor.onEvent?.((e) => this.onExecutorEvent(e));
       }
-      const opened = await openProject(this.root, this.executor, this.options.lfTimeoutMs);
+      const opened = await openProject(this.root, this.executor, this.options.lfTimeoutMs, { allowOutsideWorkspace: this.options.allowDataOutsideWorkspace });
       if (!opened.ok) {
         this.engine = null;
         this.project = null;
@@ -193,9 +193,10 @@ export class LfLanguageServer {
   private onExecutorEvent(event: ExecutorEvent): void {
     if (event.type === 'started') {
       this.connection.console.info(`Sandbox worker ${event.worker} started in ${event.loadMs} ms${event.fromSnapshot ? ' (from snapshot)' : ''}`);
-    } else if (event.type === 'restarted') {
-      this.connection.console.warn(event.message);
-      this.restartNotes.push(event.message);
+    } else if (event.type === 'restarted' || event.type === 'snapshot') {
+      const message = sanitizeMultiline(event.message);
+      this.connection.console.warn(message);
+      this.restartNotes.push(message);
     }
   }
 
@@ -260,6 +261,8 @@ export class LfLanguageServer {
       await engine.runFile(file, source);
     }
     if (engine !== this.engine) return; // the project was reloaded meanwhile
+    // A file may just have started the user's own Python: the status names it and its layers from now on.
+    if (this.executor && engine.usesPython()) this.isolationLabels = describeIsolation(await this.executor.isolation());
     this.analysis = engine.analyze(Math.round(performance.now() - started));
     this.connection.console.info(`Ran ${files.map(baseName).join(', ')} in ${this.analysis.durationMs} ms: ${this.analysis.lfs.length} LFs`);
     this.publish(this.analysis);
@@ -300,7 +303,7 @@ export class LfLanguageServer {
       text: `${analysis.lfs.length} LFs · ${analysis.rows} rows · coverage ${(analysis.totalCoverage * 100).toFixed(1)}%`,
       detail: [`Last run ${analysis.durationMs} ms${errors ? `; ${errors} LFs with errors` : ''}`, ...this.restartNotes.splice(0), ...this.settingWarnings, ...this.projectWarnings].join('\n'),
     });
-    void this.connection.sendNotification(DidAnalyzeNotification, analysis);
+    void this.connection.sendNotification(DidAnalyzeNotification, displayAnalysis(analysis));
     if (this.canRefreshLenses) void this.connection.sendRequest(CodeLensRefreshRequest.type);
   }
 
@@ -317,7 +320,7 @@ export class LfLanguageServer {
         severity: DiagnosticSeverity.Error,
         source: 'LF Studio',
         code: 'project',
-        message: p.message,
+        message: sanitizeMultiline(p.message),
       };
     });
     void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics });
@@ -341,9 +344,10 @@ export class LfLanguageServer {
     for (const lf of analysis.lfs) {
       if (lf.file !== file) continue;
       const range = lineRange(lf.line - 1);
-      lenses.push({ range, command: { title: lensTitle(lf, analysis.labels), command: 'lfStudio.openDashboard', arguments: [lf.name] } });
+      // The dashboard knows LFs by their sanitised names (displayAnalysis); "improve" looks the exact one up here.
+      lenses.push({ range, command: { title: lensTitle(lf, analysis.labels), command: 'lfStudio.openDashboard', arguments: [sanitizeLine(lf.name)] } });
       const accuracy = accuracyLensTitle(lf);
-      if (accuracy) lenses.push({ range, command: { title: accuracy, command: 'lfStudio.openDashboard', arguments: [lf.name] } });
+      if (accuracy) lenses.push({ range, command: { title: accuracy, command: 'lfStudio.openDashboard', arguments: [sanitizeLine(lf.name)] } });
       lenses.push({ range, command: { title: 'improve with LLM', command: 'lfStudio.improveLf', arguments: [lf.name] } });
     }
     return lenses;
@@ -365,7 +369,7 @@ export class LfLanguageServer {
   }
 
   private setStatus(s: Omit<RuntimeStatus, 'isolation'>): void {
-    this.status = { ...s, isolation: this.isolationLabels };
+    this.status = { ...s, text: sanitizeLine(s.text), detail: sanitizeMultiline(s.detail), isolation: this.isolationLabels };
     void this.connection.sendNotification(RuntimeStatusNotification, this.status);
   }
 

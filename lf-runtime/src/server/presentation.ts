@@ -1,8 +1,12 @@
 /**
- * How analysis figures read in the editor: CodeLens titles, hovers and diagnostics. Pure functions of the
- * analysis, so they are tested without an editor and the CLI can share the number formats.
+ * How analysis figures read in the editor: CodeLens titles, hovers, diagnostics and the copy of the analysis
+ * the webviews show. Pure functions of the analysis, so they are tested without an editor and the CLI can
+ * share the number formats. Everything an LF controls (its name, its error texts) and the project's label
+ * names pass the sanitiser (text/controlChars.ts) here, on the way out: the engine keeps the exact values.
  */
-import type { FileProblem, LabelOverride, LfSummary, ProjectAnalysis } from '../protocol.ts';
+import type { CandidateScoreOutcome, FileProblem, LabelOverride, LfErrorSummary, LfSummary, ProjectAnalysis } from '../protocol.ts';
+import { settingLine } from '../project/settingLocation.ts';
+import { sanitizeLine, sanitizeMultiline } from '../text/controlChars.ts';
 
 export function percent(x: number | null, digits = 1): string {
   return x === null || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(digits)}%`;
@@ -10,7 +14,19 @@ export function percent(x: number | null, digits = 1): string {
 
 export function polarityText(polarity: number[], labels: readonly string[]): string {
   if (polarity.length === 0) return 'none';
-  return polarity.map((c) => labels[c] ?? String(c)).join(', ');
+  return polarity.map((c) => sanitizeLine(labels[c] ?? String(c))).join(', ');
+}
+
+/** One-line text for hover markdown: no controls, and no character that would start a link, HTML or a cell. */
+export function markdownText(s: string): string {
+  return sanitizeLine(s).replace(/[\\`*[\]<>|]/g, (ch) => `\\${ch}`);
+}
+
+/** An inline code span holding `s` (sanitised), fenced so a backtick inside cannot end it early. */
+export function codeSpan(s: string): string {
+  const text = sanitizeLine(s);
+  if (!text.includes('`')) return `\`${text}\``;
+  return `\`\` ${text} \`\``;
 }
 
 /** The main lens above an LF: the four LFAnalysis figures users compare against Snorkel. */
@@ -30,17 +46,19 @@ export function accuracyLensTitle(lf: LfSummary): string | null {
   if (lf.empiricalAccuracy !== null) parts.push(`dev precision ${percent(lf.empiricalAccuracy)} (${lf.correct}/${(lf.correct ?? 0) + (lf.incorrect ?? 0)})`);
   if (lf.timedOut) parts.push('timed out');
   else if (lf.errors > 0) parts.push(`${lf.errors} error${lf.errors === 1 ? '' : 's'}`);
+  if (lf.outsideLfsList) parts.push('not in lfs (left out of the label model)');
+  if (lf.runtime === 'python') parts.push('run by your Python');
   return parts.length ? parts.join(' · ') : null;
 }
 
 export function hoverMarkdown(lf: LfSummary, analysis: ProjectAnalysis): string {
   const row = (k: string, v: string) => `| ${k} | ${v} |`;
   const lines = [
-    `**${lf.name}** on ${analysis.rows} sample rows`,
+    `**${markdownText(lf.name)}** on ${analysis.rows} sample rows`,
     '',
     '| | |',
     '|---|---|',
-    row('Polarity', `${polarityText(lf.polarity, analysis.labels)} [${lf.polarity.join(', ')}]`),
+    row('Polarity', `${markdownText(polarityText(lf.polarity, analysis.labels))} [${lf.polarity.join(', ')}]`),
     row('Coverage', percent(lf.coverage, 2)),
     row('Overlaps', percent(lf.overlaps, 2)),
     row('Conflicts', percent(lf.conflicts, 2)),
@@ -55,9 +73,11 @@ export function hoverMarkdown(lf: LfSummary, analysis: ProjectAnalysis): string 
   if (lf.errors) lines.push(row('Errors', String(lf.errors)));
   if (lf.noneCount) lines.push(row('Returned None (counted as abstain)', String(lf.noneCount)));
   if (lf.timedOut) lines.push(row('Timed out', 'yes: its votes count as abstain'));
+  if (lf.outsideLfsList) lines.push(row('In the label model', 'no: the file\'s `lfs = [...]` list leaves it out'));
+  lines.push(row('Runtime', lf.runtime === 'python' ? 'your own Python (packages the sandbox lacks)' : 'the pyodide sandbox'));
   if (analysis.labelModel) {
     const lm = analysis.labelModel;
-    lines.push('', `Label model: ${lm.name}, chosen by ${lm.chosenBy}; ${lm.uncoveredRows} rows have no vote.`);
+    lines.push('', `Label model: ${markdownText(lm.name)}, chosen by ${markdownText(lm.chosenBy)}; ${lm.uncoveredRows} rows have no vote.`);
     lines.push(...overrideLines(lf.name, lm.overrides));
   }
   return lines.join('\n');
@@ -71,13 +91,13 @@ export function overrideLines(name: string, overrides: readonly LabelOverride[])
   const out: string[] = [];
   const over = overrides.filter((o) => o.narrow === name);
   if (over.length) {
-    const list = over.map((o) => `\`${o.broad}\` on ${o.rows} row${o.rows === 1 ? '' : 's'}`).join(', ');
+    const list = over.map((o) => `${codeSpan(o.broad)} on ${o.rows} row${o.rows === 1 ? '' : 's'}`).join(', ');
     out.push('', `Treated as an exception to ${list}: its votes lie inside those LFs' and differ, so their votes there are set aside.`);
   }
   const under = overrides.filter((o) => o.broad === name);
   if (under.length) {
     const rows = under.reduce((s, o) => s + o.rows, 0);
-    const list = under.map((o) => `\`${o.narrow}\``).join(', ');
+    const list = under.map((o) => codeSpan(o.narrow)).join(', ');
     out.push('', `Its vote is set aside on ${rows} row${rows === 1 ? '' : 's'} where narrower LFs inside it disagree (${list}); there its estimate uses the other LFs' verdict.`);
   }
   return out;
@@ -108,15 +128,23 @@ export interface PlainDiagnostic {
   code: string;
 }
 
-/** Diagnostics for one LF file: user LF failures are data, shown where they happen, never pop-ups. */
+/**
+ * Diagnostics for one LF file: user LF failures are data, shown where they happen, never pop-ups. Messages are
+ * sanitised (names on one line; a message may keep its line breaks).
+ */
 export function fileDiagnostics(file: string, analysis: ProjectAnalysis, problems: FileProblem[]): PlainDiagnostic[] {
+  return plainDiagnostics(file, analysis, problems).map((d) => ({ ...d, message: sanitizeMultiline(d.message) }));
+}
+
+function plainDiagnostics(file: string, analysis: ProjectAnalysis, problems: FileProblem[]): PlainDiagnostic[] {
   const out: PlainDiagnostic[] = [];
   for (const p of problems) {
     if (p.file !== file) continue;
     out.push({ line: p.line ?? 1, severity: p.severity ?? 'error', message: p.message, code: 'file-problem' });
   }
-  for (const lf of analysis.lfs) {
-    if (lf.file !== file) continue;
+  for (const raw of analysis.lfs) {
+    if (raw.file !== file) continue;
+    const lf = { ...raw, name: sanitizeLine(raw.name) };
     if (lf.timedOut) {
       out.push({
         line: lf.line,
@@ -130,7 +158,7 @@ export function fileDiagnostics(file: string, analysis: ProjectAnalysis, problem
       out.push({
         line: where,
         severity: 'warning',
-        code: lf.firstError.kind,
+        code: sanitizeLine(lf.firstError.kind),
         message: `${lf.name} failed on ${lf.errors} of ${analysis.rows} rows (counted as abstain): ${lf.firstError.message}`,
       });
     }
@@ -155,9 +183,39 @@ export function fileDiagnostics(file: string, analysis: ProjectAnalysis, problem
  */
 export function projectProblemLine(text: string, problem: { line?: number; path?: string }): number {
   if (problem.line) return problem.line;
-  const keys = (problem.path ?? '').split('/').filter((k) => k !== '' && !/^\d+$/.test(k));
-  const key = keys.at(-1);
-  if (!key) return 1;
-  const index = text.split('\n').findIndex((l) => l.includes(`"${key}"`));
-  return index >= 0 ? index + 1 : 1;
+  return settingLine(text, problem.path);
+}
+
+/**
+ * The analysis as the extension and its webviews get it (dashboard, status): every name and text an LF or the
+ * project controls sanitised. File paths stay exact: the dashboard opens them.
+ */
+export function displayAnalysis<A extends ProjectAnalysis | null>(analysis: A): A {
+  if (analysis === null) return analysis;
+  const a: ProjectAnalysis = analysis;
+  return {
+    ...a,
+    task: sanitizeMultiline(a.task),
+    labels: a.labels.map(sanitizeLine),
+    lfs: a.lfs.map((lf) => ({ ...lf, name: sanitizeLine(lf.name), firstError: displayError(lf.firstError) })),
+    labelModel: a.labelModel && {
+      ...a.labelModel,
+      name: sanitizeLine(a.labelModel.name),
+      chosenBy: sanitizeLine(a.labelModel.chosenBy),
+      overrides: a.labelModel.overrides.map((o) => ({ ...o, narrow: sanitizeLine(o.narrow), broad: sanitizeLine(o.broad) })),
+    },
+    fileProblems: a.fileProblems.map((p) => ({ ...p, message: sanitizeMultiline(p.message) })),
+  } as A;
+}
+
+function displayError(e: LfErrorSummary | null): LfErrorSummary | null {
+  if (!e) return null;
+  return { ...e, kind: sanitizeLine(e.kind), message: sanitizeMultiline(e.message), traceback: e.traceback === null ? null : sanitizeMultiline(e.traceback) };
+}
+
+/** A candidate's score as the review panel shows it: the error its code raised, sanitised. */
+export function displayScoreOutcome(outcome: CandidateScoreOutcome): CandidateScoreOutcome {
+  if (!outcome.ok) return { ok: false, error: sanitizeMultiline(outcome.error) };
+  const score = outcome.score;
+  return { ok: true, score: { ...score, firstError: score.firstError === null ? null : sanitizeMultiline(score.firstError), maxOverlapWith: score.maxOverlapWith === null ? null : sanitizeLine(score.maxOverlapWith) } };
 }

@@ -1,0 +1,169 @@
+/**
+ * `lf-studio export-job (--project lfstudio.json | --lfs ... --data ...) --out DIR`: a self-contained Python job
+ * that applies the project's LFs and its fitted label model to data of any size on a Dask cluster. The LF
+ * files run in the sandbox over the training (and dev) rows exactly as for `lf-studio label`, the default
+ * label model is fitted, and its parameters are written beside the LF files, a Snorkel stand-in and the
+ * driver (see export/jobFiles.ts and export/modelParams.ts).
+ */
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DataError } from '../data/types.ts';
+import { jobFiles, jobLfPaths } from '../export/jobFiles.ts';
+import { exportLabelModel, ModelExportError } from '../export/modelParams.ts';
+import { count, ProjectRunError, runAndFit } from '../export/projectFit.ts';
+import { LabelModelInputError } from '../labelModel/types.ts';
+import type { Project } from '../project/projectFile.ts';
+import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
+import type { LfExecutor } from '../sandbox/types.ts';
+import { sanitizeLine } from '../text/controlChars.ts';
+import { checkDataOptions, DATA_OPTIONS, readCliData, type ParsedDataOptions } from './cliData.ts';
+import { CliError, safeIo, type CliIo } from './cliIo.ts';
+import { loadCliProject } from './cliProject.ts';
+
+const HELP = `usage: lf-studio export-job (--project lfstudio.json | --lfs FILE.py [--lfs FILE.py ...] --data TRAIN [--dev DEV]) --out DIR
+
+  Writes a Python job that applies the LFs and the fitted label model to data of any size with Dask:
+    python3 DIR/run.py --input PATH_OR_GLOB --output OUT_DIR [--scheduler ADDRESS] [--partition-rows N]
+  It writes OUT_DIR/part-*.jsonl with the rows "lf-studio label" writes ({"id", "probs", "label", "votes"}).
+
+  --project FILE       lfstudio.json (or its folder): LF files, data, dev set, labels and fields from there
+  --lfs FILE.py        labeling-function file; repeat for several (default with --project: its "lfFiles")
+  --data TRAIN         rows the label model is fitted on: WRENCH .json, .csv or .jsonl
+  --dev DEV            labeled dev set: chooses and calibrates the label model, as in the editor
+  --out DIR            folder for the job (created; must be empty unless --force)
+  --force              write into a folder that is not empty (files of an earlier export are replaced)
+  --json               print a JSON summary instead of text
+  --text-field NAME    field that holds the text (default: the project's, else text)
+  --label-field NAME   gold label field, hidden from LFs (default: the project's, else label)
+  --labels A,B,...     class names in class-id order (default: the project's, label.json beside the data,
+                       else ids from the gold labels)
+  --timeout-ms N       wall-clock budget per LF on the training rows (default: 30000)`;
+
+interface ExportArgs extends ParsedDataOptions {
+  out: string;
+  force: boolean;
+}
+
+export interface ExportJobDeps {
+  createExecutor?: () => LfExecutor;
+}
+
+export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: NodeJS.ProcessEnv = {}, deps: ExportJobDeps = {}): Promise<number> {
+  const io = safeIo(rawIo);
+  const progress = (line: string) => io.stderr(`lf-studio export-job: ${line}\n`);
+  let executor: LfExecutor | null = null;
+  try {
+    const args = await parse(argv);
+    if (args === 'help') {
+      io.stdout(`${HELP}\n`);
+      return 0;
+    }
+    executor = deps.createExecutor ? deps.createExecutor() : createPythonExecutor({ spareWorkers: Math.min(2, args.lfs.length) });
+    progress('reading data');
+    const data = await readCliData(args);
+    const labels = data.labels ?? ['0', '1'];
+    const sources = args.lfs.map((f) => readFileSync(f, 'utf8'));
+    const project = await runAndFit({
+      executor,
+      lfFiles: args.lfs,
+      sources,
+      labels,
+      sample: data.sample,
+      dev: data.dev,
+      timeoutMs: args.timeoutMs,
+      progress,
+    });
+    for (const file of args.lfs) {
+      const names = project.lfs.filter((lf) => lf.file === file).map((lf) => lf.name);
+      const twice = names.find((n, i) => names.indexOf(n) !== i);
+      if (twice) throw new CliError(`${file}: two LFs are named '${twice}'; the job finds LFs by name, so give each a unique name`, 1);
+    }
+    progress('writing the label model as parameters and checking them against it');
+    const placed = jobLfPaths(args.lfs);
+    const lfs = project.lfs.map((lf) => ({ name: lf.name, file: placed[args.lfs.indexOf(lf.file)].path }));
+    const model = exportLabelModel({ fit: project.fit, trainL: project.trainL, dev: project.dev, classes: labels, lfs });
+    const files = jobFiles({
+      classes: labels,
+      data: { textField: args.textField, labelField: args.labelField, idField: args.idField },
+      lfFiles: project.lfFiles.map(({ file, source }) => ({ file, source, lfs: project.lfs.filter((lf) => lf.file === file).map((lf) => lf.name) })),
+      model,
+      training: { data: data.sample.path, dev: data.dev?.path ?? null, rows: project.trainL.n, devRows: project.dev ? project.dev.L.n : null },
+    });
+    mkdirSync(args.out, { recursive: true });
+    for (const f of files) {
+      const path = join(args.out, ...f.path.split('/'));
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content);
+      if (f.executable) chmodSync(path, 0o755);
+    }
+    const summary = {
+      out: args.out,
+      files: files.map((f) => f.path),
+      model: model.name,
+      scorer: model.scorer.kind,
+      classes: labels,
+      lfs: model.lfs.map((lf) => lf.name),
+      overrides: model.overrides.map((o) => ({ narrow: model.lfs[o.narrow].name, broad: model.lfs[o.broad].name })),
+      trainRows: project.trainL.n,
+      devRows: project.dev ? project.dev.L.n : null,
+      checkedRows: model.fit.checkedRows,
+      maxDifference: model.fit.maxDifference,
+    };
+    if (args.json) io.stdout(`${JSON.stringify(summary)}\n`);
+    else {
+      io.stdout(
+        [
+          `wrote the job to ${args.out} (${files.length} files)`,
+          `label model: ${model.name} (${model.scorer.kind}), fitted on ${count(summary.trainRows)} rows; ` +
+            `its parameters reproduce it to ${model.fit.maxDifference.toExponential(1)} on ${count(model.fit.checkedRows)} checked vote patterns`,
+          `LFs: ${summary.lfs.join(', ')}`,
+          `run it: python3 ${join(args.out, 'run.py')} --input DATA --output OUT_DIR [--scheduler ADDRESS]`,
+        ].join('\n') + '\n',
+      );
+    }
+    return 0;
+  } catch (err) {
+    if (
+      err instanceof CliError ||
+      err instanceof DataError ||
+      err instanceof ProjectRunError ||
+      err instanceof LabelModelInputError ||
+      err instanceof ModelExportError
+    ) {
+      for (const line of err.message.split('\n')) io.stderr(`lf-studio export-job: ${sanitizeLine(line)}\n`);
+      return err instanceof CliError || err instanceof ProjectRunError ? err.code : 1;
+    }
+    throw err;
+  } finally {
+    await executor?.dispose();
+  }
+}
+
+async function parse(argv: string[]): Promise<ExportArgs | 'help'> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { ...DATA_OPTIONS, project: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean', default: false } },
+    }));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message} (see lf-studio export-job --help)`);
+  }
+  if (values.help) return 'help';
+  if (!values.out) throw new CliError('--out DIR is required: the folder to write the job to (see lf-studio export-job --help)');
+  const out = resolve(values.out);
+  if (existsSync(out)) {
+    if (!statSync(out).isDirectory()) throw new CliError(`--out ${values.out} is a file; give a folder for the job`);
+    if (readdirSync(out).length > 0 && !values.force) {
+      throw new CliError(`--out ${values.out} is not empty; choose a new folder, or pass --force to write into it`);
+    }
+  } else if (!existsSync(dirname(out))) {
+    throw new CliError(`--out ${values.out}: folder ${dirname(out)} does not exist; create it first`);
+  }
+  const project: Project | null = values.project !== undefined ? await loadCliProject(values.project) : null;
+  const data = checkDataOptions(values, 'export-job', project);
+  return { ...data, out, force: values.force ?? false };
+}
