@@ -1,0 +1,118 @@
+/**
+ * The files of an exported Dask job (`lf-studio export-job --out DIR`):
+ *
+ *   DIR/run.py               the driver: python3 DIR/run.py --input ... --output ... [--scheduler ...]
+ *   DIR/lfstudio_runtime.py  what each task runs: read a partition, apply the LFs and the label model, write it
+ *   DIR/snorkel_compat.py    the Snorkel labeling API, served as `snorkel` where Snorkel is not installed
+ *   DIR/label_model.json     the fitted label model's parameters (modelParams.ts)
+ *   DIR/job.json             classes, data fields, and the LF files with their LFs in column order
+ *   DIR/lfs/...              the project's LF files, byte for byte
+ *   DIR/README.md            how to run it
+ *
+ * The Python sources are bundled as text (.py files are loaded as strings by the build).
+ */
+import { basename, dirname, relative, sep } from 'node:path';
+import runPy from './python/run.py';
+import runtimePy from './python/lfstudio_runtime.py';
+import compatPy from './python/snorkel_compat.py';
+import type { LabelModelParams } from './modelParams.ts';
+
+export const JOB_FORMAT = 'lf-studio-job/1';
+
+export interface JobLfFile {
+  /** Absolute path of the project's file. */
+  file: string;
+  source: string;
+  /** Its LFs' names, in the label model's column order. */
+  lfs: string[];
+}
+
+export interface JobInput {
+  classes: string[];
+  data: { textField: string; labelField: string; idField: string | null };
+  lfFiles: JobLfFile[];
+  model: LabelModelParams;
+  training: { data: string; dev: string | null; rows: number; devRows: number | null };
+}
+
+export interface JobFile {
+  /** Path inside DIR, '/'-separated. */
+  path: string;
+  content: string;
+  executable?: boolean;
+}
+
+/**
+ * Where each LF file goes inside DIR (lfs/ plus its path relative to the files' common folder) and the module
+ * name it is executed as: its stem, as in the editor, so files may import each other; a stem that is no
+ * identifier (or repeats in another folder) gets a private name.
+ */
+export function jobLfPaths(files: string[]): { path: string; module: string }[] {
+  const root = commonDir(files);
+  const usedModules = new Set<string>();
+  return files.map((file, i) => {
+    const rel = relative(root, file).split(sep).join('/');
+    const stem = basename(file).replace(/\.py$/, '');
+    const module = /^[A-Za-z_][A-Za-z0-9_]*$/.test(stem) && !usedModules.has(stem) ? stem : `lf_module_${i}`;
+    usedModules.add(module);
+    return { path: `lfs/${rel}`, module };
+  });
+}
+
+/** The files to write into DIR. */
+export function jobFiles(input: JobInput): JobFile[] {
+  const placed = jobLfPaths(input.lfFiles.map((f) => f.file));
+  const lfEntries = input.lfFiles.map((f, i) => ({ ...placed[i], original: f.file, lfs: f.lfs }));
+  const job = {
+    format: JOB_FORMAT,
+    createdBy: 'lf-studio export-job',
+    classes: input.classes,
+    data: input.data,
+    lfFiles: lfEntries,
+    training: input.training,
+  };
+  return [
+    { path: 'run.py', content: runPy, executable: true },
+    { path: 'lfstudio_runtime.py', content: runtimePy },
+    { path: 'snorkel_compat.py', content: compatPy },
+    { path: 'label_model.json', content: `${JSON.stringify(input.model, null, 1)}\n` },
+    { path: 'job.json', content: `${JSON.stringify(job, null, 1)}\n` },
+    ...input.lfFiles.map((f, i) => ({ path: lfEntries[i].path, content: f.source })),
+    { path: 'README.md', content: readme(input, lfEntries.map((e) => e.path)) },
+  ];
+}
+
+/** The deepest folder holding every file. */
+function commonDir(files: string[]): string {
+  let dir = dirname(files[0]);
+  while (!files.every((f) => f.startsWith(dir.endsWith(sep) ? dir : dir + sep))) {
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return dir;
+}
+
+function readme(input: JobInput, lfPaths: string[]): string {
+  const m = input.model;
+  return `# LF Studio labeling job
+
+Applies ${m.lfs.length} labeling functions (${lfPaths.join(', ')}) and the label model fitted on
+${input.training.rows} rows of ${basename(input.training.data)}${input.training.dev ? ` (dev set ${basename(input.training.dev)})` : ''}
+(${m.name}; classes ${m.classes.join(', ')}) to any amount of data with Dask.
+
+    python3 run.py --input 'data/*.jsonl' --output labels/                      # LocalCluster on this machine
+    python3 run.py --input data.csv --output labels/ --scheduler tcp://HOST:8786 # an existing cluster
+    python3 run.py --input data.csv --output labels/ --serial                   # one process, no Dask
+
+Input: CSV, JSONL, WRENCH .json, or Parquet (with pyarrow). The text is read from the field
+"${input.data.textField}"${input.data.labelField ? `; "${input.data.labelField}" is hidden from the LFs` : ''}.
+Output: labels/part-00000.jsonl, ... one {"id", "probs", "label", "votes"} per input row, in input order,
+and labels/_summary.json with coverage, label counts and per-LF error counts.
+
+Workers need Python 3.9+ with NumPy (and pyarrow for Parquet); the LF files, the Snorkel stand-in (used
+when \`import snorkel\` fails) and label_model.json are sent with the tasks. With --scheduler, the workers
+must be able to read the input and write the output folder. The LFs run as plain Python here, outside LF
+Studio's sandbox: run only LF files you trust.
+`;
+}

@@ -1,0 +1,167 @@
+/**
+ * What `lf-studio label` and `lf-studio export-job` share: run the project's LF files in the sandbox through
+ * the same AnalysisEngine as the editor and `lf-studio analyze` (training rows and dev rows as one unit of
+ * trust per file), fit the default label model on the training votes exactly as the engine does (the dev set
+ * chooses and calibrates it), and run the same files over further data when asked.
+ */
+import type { Dataset } from '../data/types.ts';
+import { AnalysisEngine } from '../engine/analysisEngine.ts';
+import { fitDefault, type DefaultFit, type DevSet } from '../labelModel/defaultModel.ts';
+import type { LfErrorInfo, LfExecutor } from '../sandbox/types.ts';
+import { voteMatrixFromColumns, type VoteMatrix } from '../stats/voteMatrix.ts';
+import { relative, dirname } from 'node:path';
+
+export interface ProjectFitInput {
+  executor: LfExecutor;
+  /** Absolute paths, in project order. */
+  lfFiles: string[];
+  sources: string[];
+  labels: string[];
+  sample: Dataset;
+  dev: Dataset | null;
+  timeoutMs: number;
+  /** One line per stage, for progress on stderr. */
+  progress?: (line: string) => void;
+}
+
+export interface LfRunFigures {
+  errors: number;
+  noneCount: number;
+  timedOut: boolean;
+  firstError: LfErrorInfo | null;
+  errorRowIds: string[];
+}
+
+export interface ProjectLf {
+  name: string;
+  /** Absolute path of its file. */
+  file: string;
+  line: number;
+  train: LfRunFigures;
+}
+
+export interface FittedProject {
+  labels: string[];
+  lfs: ProjectLf[];
+  lfFiles: { file: string; source: string }[];
+  trainL: VoteMatrix;
+  dev: DevSet | null;
+  fit: DefaultFit;
+}
+
+/** A problem the user must fix before labels can be written; `code` is the exit status. */
+export class ProjectRunError extends Error {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
+    super(message);
+    this.name = 'ProjectRunError';
+  }
+}
+
+/** Key under which extra data (`--apply`) is shipped to the sandbox, beside the engine's sample and dev. */
+export const APPLY_KEY = 'apply';
+
+export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> {
+  const { executor, lfFiles, sources, labels, sample, dev, timeoutMs } = input;
+  const progress = input.progress ?? (() => {});
+  const engine = new AnalysisEngine(executor, { task: '', labels, sample, dev, lfFiles, timeoutMs });
+  const devNote = dev ? ` and ${count(dev.rows.length)} dev rows` : '';
+  for (const [i, file] of lfFiles.entries()) {
+    progress(`running ${shortName(file, lfFiles)} (${i + 1}/${lfFiles.length}) on ${count(sample.rows.length)} training rows${devNote}`);
+    await engine.runFile(file, sources[i]);
+  }
+  const problems: string[] = [];
+  const lfs: ProjectLf[] = [];
+  for (const file of lfFiles) {
+    const result = engine.fileResult(file);
+    const fileError = result?.fileError;
+    if (!result || fileError) {
+      problems.push(`${file}${fileError?.line ? `:${fileError.line}` : ''}: ${fileError?.message ?? 'did not run'}`);
+      continue;
+    }
+    if (result.lfs.length === 0) problems.push(`${file}: no labeling functions found`);
+    for (const lf of result.lfs) lfs.push({ name: lf.name, file, line: lf.line, train: figures(lf) });
+  }
+  if (problems.length > 0) throw new ProjectRunError(problems.join('\n'));
+  const snapshot = engine.snapshot();
+  if (snapshot.lfNames.length !== lfs.length || snapshot.lfNames.some((n, j) => n !== lfs[j].name)) {
+    throw new ProjectRunError('the LF files gave different labeling functions on the training rows and in the project; run again');
+  }
+  const timedOut = lfs.filter((lf) => lf.train.timedOut);
+  if (timedOut.length > 0) throw timeoutError(timedOut.map((lf) => lf.name), sample.path, timeoutMs);
+  const trainL = voteMatrixFromColumns(sample.rows.length, snapshot.sampleVotes);
+  // As AnalysisEngine.analyze: the dev votes of every LF and the dev gold labels choose and calibrate.
+  const devGold = dev?.gold ?? null;
+  const devL = dev && devGold && snapshot.devVotes ? voteMatrixFromColumns(dev.rows.length, snapshot.devVotes) : null;
+  const devSet: DevSet | null = devL && devGold ? { L: devL, gold: devGold.map((g) => g ?? -1) } : null;
+  progress(`fitting the label model on ${count(trainL.n)} rows x ${trainL.m} LFs${devSet ? ` (dev set: ${count(devSet.L.n)} rows)` : ''}`);
+  const fit = fitDefault(trainL, labels.length, devSet && devSet.gold.length > 0 ? { dev: devSet } : {});
+  return {
+    labels: [...labels],
+    lfs,
+    lfFiles: lfFiles.map((file, i) => ({ file, source: sources[i] })),
+    trainL,
+    dev: devSet,
+    fit,
+  };
+}
+
+export interface AppliedVotes {
+  L: VoteMatrix;
+  /** Per LF, in column order. */
+  figures: LfRunFigures[];
+}
+
+/** Runs the project's LF files over `data` (each file one unit of trust) and returns their votes. */
+export async function applyProject(
+  executor: LfExecutor,
+  project: FittedProject,
+  data: Dataset,
+  timeoutMs: number,
+  progress: (line: string) => void = () => {},
+): Promise<AppliedVotes> {
+  progress(`loading ${count(data.rows.length)} rows of ${data.path} into the sandbox`);
+  await executor.loadRows(APPLY_KEY, data.rows);
+  const columns: Int8Array[] = [];
+  const figs: LfRunFigures[] = [];
+  const files = project.lfFiles.map((f) => f.file);
+  for (const [i, { file, source }] of project.lfFiles.entries()) {
+    progress(`running ${shortName(file, files)} (${i + 1}/${files.length}) on ${count(data.rows.length)} rows`);
+    const run = await executor.runFile({ file, source, datasetKey: APPLY_KEY, cardinality: project.labels.length, timeoutMs });
+    if (run.fileError) throw new ProjectRunError(`${file}${run.fileError.line ? `:${run.fileError.line}` : ''}: ${run.fileError.message}`);
+    const expected = project.lfs.filter((lf) => lf.file === file).map((lf) => lf.name);
+    const got = run.lfs.map((lf) => lf.name);
+    if (expected.join('\n') !== got.join('\n')) {
+      throw new ProjectRunError(`${file} defined ${got.join(', ') || 'no LFs'} on ${data.path} but ${expected.join(', ')} on the training rows; its LFs must not depend on the data`);
+    }
+    for (const lf of run.lfs) {
+      columns.push(lf.votes);
+      figs.push(figures(lf));
+    }
+  }
+  const timedOut = project.lfs.filter((_, j) => figs[j].timedOut);
+  if (timedOut.length > 0) throw timeoutError(timedOut.map((lf) => lf.name), data.path, timeoutMs);
+  return { L: voteMatrixFromColumns(data.rows.length, columns), figures: figs };
+}
+
+function figures(lf: { errors: number; noneCount: number; timedOut: boolean; firstError: LfErrorInfo | null; errorRowIds: string[] }): LfRunFigures {
+  return { errors: lf.errors, noneCount: lf.noneCount, timedOut: lf.timedOut, firstError: lf.firstError, errorRowIds: lf.errorRowIds };
+}
+
+function timeoutError(names: string[], path: string, timeoutMs: number): ProjectRunError {
+  return new ProjectRunError(
+    `${names.join(', ')} ran out of time on ${path} (budget ${timeoutMs} ms per LF) and would count as abstaining on every row; ` +
+      'raise --timeout-ms for large files',
+  );
+}
+
+/** The file's path relative to the other LF files' folder, short enough for a progress line. */
+function shortName(file: string, all: string[]): string {
+  const base = all.length > 0 ? dirname(all[0]) : dirname(file);
+  const rel = relative(base, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+export const count = (n: number): string => n.toLocaleString('en-US');

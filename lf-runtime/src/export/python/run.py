@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""Applies an LF Studio project's labeling functions and fitted label model to data, with Dask.
+
+    python3 run.py --input PATH_OR_GLOB [--input ...] --output OUT_DIR [--scheduler ADDRESS]
+                   [--partition-rows N] [--workers N] [--uncovered abstain|predict] [--serial] [--overwrite]
+
+Input: CSV (header row), JSONL (one object per line), WRENCH .json, or Parquet (with pyarrow); a glob takes
+every matching file, in sorted order. Output: OUT_DIR/part-00000.jsonl, part-00001.jsonl, ... one JSON object
+per input row, {"id", "probs", "label", "votes"} as `lf-studio label` writes them: rows in input order within
+each part, parts in input order. OUT_DIR/_summary.json holds the run's figures (rows, coverage, labels,
+per-LF error counts).
+
+Without --scheduler a LocalCluster of --workers processes runs on this machine; with it, the job runs on
+that cluster (its workers must be able to read the input paths and write OUT_DIR). The LF files, the Snorkel
+stand-in and the label model travel with the tasks, so workers need Python with NumPy and nothing from this
+folder. --serial runs every partition in this process, without Dask.
+
+Written by `lf-studio export-job`; job.json, label_model.json and lfs/ beside this file are its inputs.
+"""
+import argparse
+import glob
+import hashlib
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _run_part(spec, part):
+    """Runs on a worker: loads the job's runtime from its source text (once per process) and labels one
+    partition. Self-contained, so Dask ships it by value and workers need no file of this folder."""
+    import hashlib as _hashlib
+    import sys as _sys
+    import types as _types
+
+    source = spec["runtime"]
+    name = "_lfstudio_runtime_" + _hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+    runtime = _sys.modules.get(name)
+    if runtime is None:
+        runtime = _types.ModuleType(name)
+        runtime.__file__ = "lfstudio_runtime.py"
+        exec(compile(source, "lfstudio_runtime.py", "exec"), runtime.__dict__)
+        _sys.modules[name] = runtime
+    try:
+        return runtime.run_partition(spec, part)
+    except runtime.JobError as exc:
+        # Returned, not raised: the runtime's exception class exists only where the runtime was loaded.
+        return {"index": part["index"], "error": str(exc)}
+
+
+def _read(name):
+    with open(os.path.join(HERE, name), encoding="utf-8") as f:
+        return f.read()
+
+
+def load_spec(args, out_dir):
+    """Everything a task needs, as plain data: sources, label model, field names."""
+    job = json.loads(_read("job.json"))
+    model = json.loads(_read("label_model.json"))
+    lf_files = []
+    for f in job["lfFiles"]:
+        lf_files.append({**f, "source": _read(f["path"])})
+    spec = {
+        "runtime": _read("lfstudio_runtime.py"),
+        "compat": _read("snorkel_compat.py"),
+        "lfFiles": lf_files,
+        "model": model,
+        "data": job["data"],
+        "uncovered": args.uncovered,
+        "output": out_dir,
+    }
+    digest = hashlib.sha256(json.dumps([spec["runtime"], spec["compat"], lf_files, model], sort_keys=True).encode("utf-8"))
+    spec["token"] = digest.hexdigest()[:24]
+    return job, spec
+
+
+class Progress:
+    """A bar on stderr: redrawn in place on a terminal, one line per tenth otherwise."""
+
+    def __init__(self, parts, rows, enabled=True):
+        self.parts, self.rows, self.enabled = parts, rows, enabled
+        self.tty = sys.stderr.isatty()
+        self.start()
+
+    def start(self):
+        self.t0 = time.perf_counter()
+        self.last_tenth = -1
+
+    def update(self, done_parts, done_rows, lf_errors=0):
+        if not self.enabled:
+            return
+        frac = done_parts / self.parts if self.parts else 1.0
+        rate = done_rows / max(time.perf_counter() - self.t0, 1e-9)
+        width = 30
+        filled = int(round(frac * width))
+        line = (
+            f"[{'#' * filled}{'.' * (width - filled)}] {100 * frac:5.1f}%  {done_parts}/{self.parts} parts  {done_rows:,} rows  "
+            f"{rate:,.0f} rows/s  LF errors {lf_errors:,}"
+        )
+        if self.tty:
+            sys.stderr.write("\r" + line + ("\n" if done_parts == self.parts else ""))
+            sys.stderr.flush()
+        elif int(frac * 10) > self.last_tenth:
+            self.last_tenth = int(frac * 10)
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Apply the LF Studio project's labeling functions and label model with Dask.")
+    parser.add_argument("--input", action="append", required=True, metavar="PATH_OR_GLOB", help="CSV, JSONL, WRENCH .json or Parquet file(s); repeatable")
+    parser.add_argument("--output", required=True, metavar="OUT_DIR", help="folder for part-*.jsonl (created if missing)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--partition-rows", type=int, default=50_000, metavar="N", help="rows per partition (default 50000)")
+    parser.add_argument("--workers", type=int, default=None, metavar="N", help="LocalCluster worker processes (default: the number of cores)")
+    parser.add_argument("--uncovered", choices=["abstain", "predict"], default="abstain", help="label of rows no LF votes on: -1, or the label model's answer")
+    parser.add_argument("--serial", action="store_true", help="run every partition in this process, without Dask")
+    parser.add_argument("--overwrite", action="store_true", help="replace part files an earlier run left in OUT_DIR")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    if args.partition_rows < 1:
+        parser.error("--partition-rows must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
+
+    sys.path.insert(0, HERE)
+    import lfstudio_runtime as rt
+
+    def fail(message, code=1):
+        sys.stderr.write(f"lf-studio job: {message}\n")
+        return code
+
+    paths = []
+    for pattern in args.input:
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            return fail(f"--input {pattern}: no file matches", 2)
+        for p in matches:
+            if not os.path.isfile(p):
+                return fail(f"--input {p}: file not found", 2)
+            paths.append(os.path.abspath(p))
+    out_dir = os.path.abspath(args.output)
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        return fail(f"--output {args.output} is a file; give a folder", 2)
+    os.makedirs(out_dir, exist_ok=True)
+    stale = sorted(n for n in os.listdir(out_dir) if n.startswith("part-") and n.endswith(".jsonl"))
+    if stale and not args.overwrite:
+        return fail(f"--output {args.output} already holds {len(stale)} part files; pass --overwrite to replace them, or choose another folder", 2)
+    for n in stale:
+        os.remove(os.path.join(out_dir, n))
+
+    job, spec = load_spec(args, out_dir)
+    t0 = time.perf_counter()
+    try:
+        parts = rt.plan_partitions(paths, args.partition_rows, job["data"])
+    except (rt.JobError, OSError, UnicodeDecodeError) as exc:
+        return fail(str(exc))
+    planned_rows = sum(p["rows"] for p in parts)
+    lf_names = [lf["name"] for lf in spec["model"]["lfs"]]
+    progress = Progress(len(parts), planned_rows, enabled=not args.quiet)
+
+    results = []
+    client = cluster = None
+    started = t0
+    try:
+        if args.serial:
+            sys.stderr.write(f"lf-studio job: {len(parts)} partitions from {len(paths)} file(s), in this process\n")
+            started = time.perf_counter()
+            done_rows = 0
+            for part in parts:
+                r = _run_part(spec, part)
+                if "error" in r:
+                    return fail(r["error"])
+                results.append(r)
+                done_rows += r["rows"]
+                progress.update(len(results), done_rows, _lf_errors(results))
+        else:
+            try:
+                from dask.distributed import Client, LocalCluster, as_completed
+            except ImportError:
+                return fail("Dask is not installed (pip install 'dask[distributed]'); or run with --serial")
+            if args.scheduler:
+                client = Client(args.scheduler)
+                where = f"the cluster at {args.scheduler}"
+            else:
+                import logging
+
+                workers = args.workers or os.cpu_count() or 1
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                client = Client(cluster)
+                where = f"a LocalCluster of {workers} worker process(es)"
+            sys.stderr.write(f"lf-studio job: {len(parts)} partitions from {len(paths)} file(s) on {where}\n")
+            [spec_future] = client.scatter([spec], broadcast=True)
+            started = time.perf_counter()
+            progress.start()
+            futures = [client.submit(_run_part, spec_future, part, key=f"lfstudio-part-{part['index']:05d}-{spec['token']}", pure=False) for part in parts]
+            done_rows = 0
+            for future in as_completed(futures):
+                try:
+                    r = future.result()
+                except Exception as exc:  # noqa: BLE001 - e.g. a worker without NumPy, or one that died
+                    r = {"error": f"a task failed on {where}: {type(exc).__name__}: {exc}"}
+                if "error" in r:
+                    for other in futures:
+                        other.cancel()
+                    return fail(r["error"])
+                results.append(r)
+                done_rows += r["rows"]
+                progress.update(len(results), done_rows, _lf_errors(results))
+    except rt.JobError as exc:
+        return fail(str(exc))
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+    results.sort(key=lambda r: r["index"])
+    seconds = time.perf_counter() - t0
+    summary = summarize(results, spec, lf_names, paths, seconds, time.perf_counter() - started)
+    with open(os.path.join(out_dir, "_summary.json"), "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=1)
+    report(summary, out_dir)
+    return 0
+
+
+def _lf_errors(results):
+    return sum(lf["errors"] for r in results for lf in r["lfs"])
+
+
+def summarize(results, spec, lf_names, paths, seconds, processing_seconds):
+    k = len(spec["model"]["classes"])
+    rows = sum(r["rows"] for r in results)
+    covered = sum(r["covered"] for r in results)
+    label_counts = [sum(r["labelCounts"][c] for r in results) for c in range(k)]
+    lfs = []
+    for j, name in enumerate(lf_names):
+        first = next((r["lfs"][j] for r in results if r["lfs"][j]["firstError"]), None)
+        lfs.append(
+            {
+                "name": name,
+                "file": spec["model"]["lfs"][j]["file"],
+                "errors": sum(r["lfs"][j]["errors"] for r in results),
+                "noneCount": sum(r["lfs"][j]["noneCount"] for r in results),
+                "firstError": first["firstError"] if first else None,
+                "firstErrorRow": first["firstErrorRow"] if first else None,
+            }
+        )
+    return {
+        "rows": rows,
+        "parts": len(results),
+        "inputs": paths,
+        "coverage": covered / rows if rows else 0.0,
+        "uncoveredRows": rows - covered,
+        "classes": spec["model"]["classes"],
+        "labelCounts": dict(zip(spec["model"]["classes"], label_counts)),
+        "abstained": sum(r["abstained"] for r in results),
+        "uncovered": spec["uncovered"],
+        "model": spec["model"]["name"],
+        "snorkel": results[0]["snorkel"] if results else None,
+        "lfs": lfs,
+        # Wall clock of the whole run (planning, cluster start-up, labelling), and of the labelling alone.
+        "seconds": seconds,
+        "rowsPerSecond": rows / seconds if seconds > 0 else None,
+        "processingSeconds": processing_seconds,
+        "processingRowsPerSecond": rows / processing_seconds if processing_seconds > 0 else None,
+    }
+
+
+def report(s, out_dir):
+    w = sys.stderr.write
+    w(
+        f"lf-studio job: wrote {s['rows']:,} rows to {out_dir}/part-*.jsonl in {s['seconds']:.1f} s "
+        f"({s['processingSeconds']:.1f} s labelling, {s['processingRowsPerSecond'] or 0:,.0f} rows/s)\n"
+    )
+    w(f"  coverage {100 * s['coverage']:.1f}%; labels: " + ", ".join(f"{c} {n:,}" for c, n in s["labelCounts"].items()) + (f", -1 {s['abstained']:,}" if s["abstained"] else "") + "\n")
+    w(f"  label model: {s['model']}; snorkel: {s['snorkel']}\n")
+    width = max(len(lf["name"]) for lf in s["lfs"]) if s["lfs"] else 0
+    w("  errors per LF (rows where it raised or returned an invalid value; counted as abstain):\n")
+    for lf in s["lfs"]:
+        first = f"  first: {lf['firstError']} (row {lf['firstErrorRow']})" if lf["firstError"] else ""
+        w(f"    {lf['name']:<{width}}  {lf['errors']:>9,}{first}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

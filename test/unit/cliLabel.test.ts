@@ -1,0 +1,298 @@
+// `lf-studio label`: the built CLI on the youtube example against the engine the editor uses, the .npy file
+// read by NumPy, and (in-process, with a stand-in sandbox) the uncovered policy, --apply, CSV output and the
+// messages for bad input.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runLabelCommand } from '../../lf-runtime/src/cli/labelCommand.ts';
+import { readDataset } from '../../lf-runtime/src/data/readDataset.ts';
+import type { Row } from '../../lf-runtime/src/data/types.ts';
+import { AnalysisEngine } from '../../lf-runtime/src/engine/analysisEngine.ts';
+import { npyHeader, writeNpyMatrix } from '../../lf-runtime/src/export/npy.ts';
+import { fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
+import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
+import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+import { voteMatrixFromColumns } from '../../lf-runtime/src/stats/voteMatrix.ts';
+
+const repo = join(import.meta.dirname, '..', '..');
+const example = join(repo, 'examples', 'youtube-spam');
+const youtube = join(repo, 'test', 'fixtures', 'wrench', 'youtube');
+const cli = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), ...args], { encoding: 'utf8', timeout: 300_000 });
+
+/** A python3 that imports `modules`: Debian's /usr/bin/python3 first (it has NumPy and Dask here), else PATH's. */
+function pythonWith(modules: string[]): string | null {
+  for (const exe of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(exe, ['-c', modules.map((m) => `import ${m}`).join('; ') || 'pass'], { encoding: 'utf8' });
+    if (r.status === 0) return exe;
+  }
+  return null;
+}
+const numpyPython = pythonWith(['numpy']);
+const NO_NUMPY = 'no python3 with NumPy (tried /usr/bin/python3 and python3 on PATH)';
+
+interface OutRow {
+  id: string;
+  probs: number[];
+  label: number;
+  votes: number[];
+}
+const readJsonl = (path: string): OutRow[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as OutRow);
+
+describe('lf-studio label on the youtube example', () => {
+  for (const withDev of [false, true]) {
+    it(`writes the engine's probabilities, label and votes for every row${withDev ? ' (dev set chooses the model)' : ''}`, { timeout: 300_000 }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lf-label-'));
+      const out = join(dir, 'labels.jsonl');
+      const npy = join(dir, 'L.npy');
+      const lfs = join(example, 'lfs.py');
+      const dev = withDev ? ['--dev', join(youtube, 'valid.json')] : [];
+      const r = cli('label', '--lfs', lfs, '--data', join(youtube, 'train.json'), ...dev, '--out', out, '--votes-out', npy, '--json');
+      assert.equal(r.status, 0, r.stderr);
+      const summary = JSON.parse(r.stdout);
+      const rows = readJsonl(out);
+
+      // The editor's side: the same files through AnalysisEngine, the model fitted as the engine fits it.
+      const sample = await readDataset(join(youtube, 'train.json'));
+      const devData = withDev ? await readDataset(join(youtube, 'valid.json')) : null;
+      const executor = createPythonExecutor();
+      let engine: AnalysisEngine;
+      try {
+        engine = new AnalysisEngine(executor, { task: '', labels: ['HAM', 'SPAM'], sample, dev: devData, lfFiles: [lfs], timeoutMs: 30_000 });
+        await engine.runFile(lfs, readFileSync(lfs, 'utf8'));
+      } finally {
+        await executor.dispose();
+      }
+      const analysis = engine.analyze();
+      const snap = engine.snapshot();
+      const L = voteMatrixFromColumns(sample.rows.length, snap.sampleVotes);
+      const devSet = devData && snap.devVotes ? { L: voteMatrixFromColumns(devData.rows.length, snap.devVotes), gold: devData.gold!.map((g) => g ?? -1) } : null;
+      const model = fitDefault(L, 2, devSet ? { dev: devSet } : {}).model;
+      const probs = model.predictProba(L);
+
+      assert.equal(summary.model.name, analysis.labelModel!.name);
+      assert.deepEqual(summary.classBalance, analysis.labelModel!.classBalance);
+      assert.equal(summary.uncoveredRows, analysis.labelModel!.uncoveredRows);
+      assert.equal(summary.model.usedDevSet, withDev);
+      assert.equal(rows.length, sample.rows.length);
+      let maxDiff = 0;
+      const texts = sample.rows.map((row) => String(row.fields.text).toLowerCase());
+      rows.forEach((row, i) => {
+        assert.equal(row.id, sample.rows[i].id, 'rows in input order');
+        assert.deepEqual(row.votes, Array.from(L.data.subarray(i * L.m, (i + 1) * L.m)));
+        // keyword_my, recomputed here from the text rather than taken from the sandbox.
+        assert.equal(row.votes[0], texts[i].includes('my') ? 1 : -1);
+        assert.equal(row.probs.length, 2);
+        assert.ok(Math.abs(row.probs[0] + row.probs[1] - 1) < 1e-12, `probs of row ${row.id} sum to 1`);
+        for (let c = 0; c < 2; c++) maxDiff = Math.max(maxDiff, Math.abs(row.probs[c] - probs[i * 2 + c]));
+        const covered = row.votes.some((v) => v >= 0);
+        if (!covered) {
+          assert.equal(row.label, -1, `uncovered row ${row.id} abstains by default`);
+          assert.deepEqual(row.probs, analysis.labelModel!.classBalance);
+        } else if (Math.abs(row.probs[0] - row.probs[1]) > 1e-9) {
+          assert.equal(row.label, row.probs[1] > row.probs[0] ? 1 : 0);
+        }
+      });
+      assert.ok(maxDiff <= 1e-12, `probabilities differ from the engine's by ${maxDiff}`);
+      assert.equal(summary.coverage, rows.filter((row) => row.votes.some((v) => v >= 0)).length / rows.length);
+
+      if (!numpyPython) return;
+      const py = spawnSync(numpyPython, ['-c', 'import json, sys, numpy; a = numpy.load(sys.argv[1]); print(json.dumps({"shape": list(a.shape), "dtype": str(a.dtype), "rows": a.tolist()}))', npy], {
+        encoding: 'utf8',
+      });
+      assert.equal(py.status, 0, py.stderr);
+      const loaded = JSON.parse(py.stdout);
+      assert.deepEqual(loaded.shape, [rows.length, 7]);
+      assert.equal(loaded.dtype, 'int8');
+      assert.deepEqual(loaded.rows, rows.map((row) => row.votes));
+    });
+  }
+});
+
+describe('.npy writer', () => {
+  it('pads the header to 64 bytes with the dict NumPy expects', () => {
+    for (const shape of [[3, 2], [0, 5], [123456, 100]]) {
+      const h = npyHeader('<i1', shape);
+      assert.equal(h.length % 64, 0);
+      assert.equal(h.subarray(0, 6).toString('latin1'), '\x93NUMPY');
+      assert.equal(h.readUInt16LE(8), h.length - 10);
+      assert.equal(h[h.length - 1], 0x0a);
+      assert.match(h.toString('latin1', 10), new RegExp(`^\\{'descr': '<i1', 'fortran_order': False, 'shape': \\(${shape[0]}, ${shape[1]}\\), \\} *\\n$`));
+    }
+  });
+
+  it('writes int8 and int64 matrices NumPy reads back', { skip: numpyPython ? false : NO_NUMPY }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-npy-'));
+    const small = Int8Array.from([-1, 0, 1, 2, -1, 127]);
+    writeNpyMatrix(join(dir, 'a.npy'), 3, 2, small);
+    const wide = Int32Array.from([-1, 70000, 3, -5]);
+    writeNpyMatrix(join(dir, 'b.npy'), 2, 2, wide);
+    const py = spawnSync(
+      numpyPython!,
+      ['-c', 'import json, sys, numpy; print(json.dumps([[str(a.dtype), list(a.shape), a.tolist()] for a in map(numpy.load, sys.argv[1:])]))', join(dir, 'a.npy'), join(dir, 'b.npy')],
+      { encoding: 'utf8' },
+    );
+    assert.equal(py.status, 0, py.stderr);
+    assert.deepEqual(JSON.parse(py.stdout), [
+      ['int8', [3, 2], [[-1, 0], [1, 2], [-1, 127]]],
+      ['int64', [2, 2], [[-1, 70000], [3, -5]]],
+    ]);
+  });
+});
+
+/**
+ * A stand-in sandbox: `def NAME(x):  # WORD -> CLASS` lines define LFs voting CLASS when WORD is in the text;
+ * a file containing `BROKEN` fails to load at line 2; an LF whose name starts with `slow` runs out of time.
+ */
+function standInExecutor(): LfExecutor {
+  const loaded = new Map<string, Row[]>();
+  return {
+    async loadRows(key, rows) {
+      loaded.set(key, rows);
+    },
+    async runFile(o): Promise<FileRunResult> {
+      if (o.source.includes('BROKEN')) {
+        return { file: o.file, lfs: [], fileError: { kind: 'syntax', message: 'SyntaxError: invalid syntax', line: 2, traceback: null }, durationMs: 0 };
+      }
+      const data = loaded.get(o.datasetKey) ?? [];
+      const lfs = o.source.split('\n').flatMap((text, i) => {
+        const m = /^def (\w+)\(x\):\s*# (\w+) -> (\d)/.exec(text);
+        if (!m) return [];
+        const [, name, word, vote] = m;
+        const slow = name!.startsWith('slow');
+        const votes = Int8Array.from(data.map((r) => (!slow && String(r.fields.text).includes(word!) ? Number(vote) : -1)));
+        return [{ name: name!, line: i + 1, votes, errors: 0, errorRowIds: [], firstError: null, noneCount: 0, timedOut: slow, durationMs: 0 }];
+      });
+      return { file: o.file, lfs, fileError: null, durationMs: 0 };
+    },
+    async isolation() {
+      return { separateProcess: false, environmentScrubbed: false, nodePermissionModel: false, networkNamespace: false, pyodideBridgesRemoved: false, memoryCapMb: null };
+    },
+    async dispose() {},
+  };
+}
+
+const LF_SOURCE = 'def spam_link(x):  # http -> 1\ndef ham_song(x):  # song -> 0\ndef spam_sub(x):  # subscribe -> 1\n';
+const TRAIN = [
+  'check http://a.co',
+  'nice song',
+  'subscribe http://b.co',
+  'love this song',
+  'great video',
+  'subscribe to me',
+  'song song http://c.co',
+  'plain words',
+  'http://d.co',
+  'best song ever',
+];
+const APPLY = ['a song http://x.co', 'nothing here', 'subscribe', 'the song'];
+
+function workspace(): { dir: string; lfs: string; train: string; apply: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lf-label-in-'));
+  const lfs = join(dir, 'lfs.py');
+  writeFileSync(lfs, LF_SOURCE);
+  const train = join(dir, 'train.jsonl');
+  writeFileSync(train, TRAIN.map((text) => JSON.stringify({ text })).join('\n') + '\n');
+  const apply = join(dir, 'apply.csv');
+  writeFileSync(apply, `text,label\n${APPLY.map((t) => `"${t}",`).join('\n')}\n`);
+  return { dir, lfs, train, apply };
+}
+
+async function label(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runLabelCommand(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) }, {}, { createExecutor: standInExecutor });
+  return { code, stdout, stderr };
+}
+
+/** What the stand-in's LFs vote on `texts`, as a matrix. */
+function votesOf(texts: string[]) {
+  const rules: [string, number][] = [['http', 1], ['song', 0], ['subscribe', 1]];
+  return voteMatrixFromColumns(texts.length, rules.map(([w, v]) => Int8Array.from(texts.map((t) => (t.includes(w) ? v : -1)))));
+}
+
+describe('lf-studio label with a stand-in sandbox', () => {
+  it('labels rows without votes -1 by default and by the class balance with --uncovered predict', async () => {
+    const { dir, lfs, train } = workspace();
+    const results: Record<string, OutRow[]> = {};
+    for (const policy of ['abstain', 'predict']) {
+      const out = join(dir, `${policy}.jsonl`);
+      const r = await label(['--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', out, '--uncovered', policy, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      results[policy] = readJsonl(out);
+    }
+    const model = fitDefault(votesOf(TRAIN), 2).model;
+    const prior = model.classBalance[1] > model.classBalance[0] ? 1 : 0;
+    const uncovered = TRAIN.map((t, i) => (['http', 'song', 'subscribe'].some((w) => t.includes(w)) ? -1 : i)).filter((i) => i >= 0);
+    assert.deepEqual(uncovered, [4, 7], 'the fixture has rows without votes');
+    for (const i of uncovered) {
+      assert.equal(results.abstain[i].label, -1);
+      assert.equal(results.predict[i].label, prior);
+      assert.deepEqual(results.abstain[i].probs, model.classBalance);
+      assert.deepEqual(results.predict[i].probs, results.abstain[i].probs);
+    }
+    TRAIN.forEach((_, i) => {
+      if (!uncovered.includes(i)) assert.equal(results.predict[i].label, results.abstain[i].label, 'covered rows keep their label');
+    });
+  });
+
+  it('--apply labels the other file with the model fitted on the training rows', async () => {
+    const { dir, lfs, train, apply } = workspace();
+    const out = join(dir, 'applied.csv');
+    const r = await label(['--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--apply', apply, '--out', out, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.equal(summary.rows, APPLY.length);
+    const model = fitDefault(votesOf(TRAIN), 2).model;
+    const L = votesOf(APPLY);
+    const probs = model.predictProba(L);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    assert.equal(lines[0], 'id,prob_HAM,prob_SPAM,label,vote_spam_link,vote_ham_song,vote_spam_sub');
+    lines.slice(1).forEach((line, i) => {
+      const cells = line.split(',');
+      assert.equal(cells[0], String(i + 1), 'CSV rows keep their record numbers as ids, in order');
+      assert.deepEqual(cells.slice(4).map(Number), Array.from(L.data.subarray(i * 3, i * 3 + 3)));
+      assert.equal(Number(cells[1]), probs[i * 2]);
+      assert.equal(Number(cells[2]), probs[i * 2 + 1]);
+    });
+    assert.deepEqual(summary.classBalance, model.classBalance);
+    assert.equal(summary.model.trainRows, TRAIN.length);
+  });
+
+  it('refuses bad input with a message naming the flag, before writing anything', async () => {
+    const { dir, lfs, train } = workspace();
+    const broken = join(dir, 'broken.py');
+    writeFileSync(broken, 'def ok(x):  # http -> 1\nBROKEN\n');
+    const slow = join(dir, 'slow.py');
+    writeFileSync(slow, 'def slow_rule(x):  # http -> 1\n');
+    const out = join(dir, 'out.jsonl');
+    const base = ['--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM'];
+    const cases: [string[], number, RegExp][] = [
+      [base, 2, /--out FILE\.jsonl or --out FILE\.csv is required/],
+      [[...base, '--out', join(dir, 'out.txt')], 2, /--out .*out\.txt: unknown output extension; use \.jsonl \(or \.ndjson\) or \.csv/],
+      [[...base, '--out', join(dir, 'missing', 'out.jsonl')], 2, /folder .*missing does not exist/],
+      [[...base, '--out', dir + '/'], 2, /unknown output extension/],
+      [[...base, '--out', out, '--votes-out', join(dir, 'L.bin')], 2, /--votes-out .*: .*use a path ending in \.npy/],
+      [[...base, '--out', out, '--uncovered', 'maybe'], 2, /--uncovered must be abstain or predict, got 'maybe'/],
+      [[...base, '--out', out, '--apply', join(dir, 'nope.csv')], 2, /--apply .*nope\.csv: file not found/],
+      [['--lfs', lfs, '--data', join(dir, 'nope.jsonl'), '--out', out], 2, /--data .*nope\.jsonl: file not found/],
+      [['--lfs', lfs, '--data', train, '--out', train], 2, /--data .*train\.jsonl is also an output file/],
+      [['--lfs', broken, '--data', train, '--out', out], 1, /broken\.py:2: SyntaxError: invalid syntax/],
+      [['--lfs', slow, '--data', train, '--out', out], 1, /slow_rule ran out of time .*raise --timeout-ms/],
+      [[...base, '--out', out, '--bogus'], 2, /Unknown option '--bogus'/],
+    ];
+    for (const [argv, code, message] of cases) {
+      const r = await label(argv);
+      assert.equal(r.code, code, `${argv.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, '');
+      assert.ok(!existsSync(out), `${argv.join(' ')} wrote ${out}`);
+    }
+  });
+});

@@ -1,0 +1,341 @@
+// `lf-studio export-job`: the label model written as parameters (every candidate the default can choose,
+// checked in TypeScript and in the job's Python), and the exported job run as a user runs it: in one process
+// on the sample, and on a Dask LocalCluster with two workers over rows made from the youtube texts, against
+// `lf-studio label` on the same rows.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { compareWithModel, exportLabelModel, ModelExportError, scoreWithParams, type LabelModelParams } from '../../lf-runtime/src/export/modelParams.ts';
+import { fitCandidates, fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
+import { findOverrides, setAsideOverridden, withOverrides } from '../../lf-runtime/src/labelModel/overrides.ts';
+import { compressVoteMatrix } from '../../lf-runtime/src/labelModel/voteIndex.ts';
+import { readWrenchTask, readWrenchVotes } from '../../lf-runtime/src/labelModel/wrenchVotes.ts';
+
+const repo = join(import.meta.dirname, '..', '..');
+const example = join(repo, 'examples', 'youtube-spam');
+const wrench = join(repo, 'test', 'fixtures', 'wrench');
+const runtimeDir = join(repo, 'lf-runtime', 'src', 'export', 'python');
+const cli = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), ...args], { encoding: 'utf8', timeout: 300_000 });
+
+function pythonWith(modules: string[]): string | null {
+  for (const exe of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(exe, ['-c', modules.map((m) => `import ${m}`).join('; ')], { encoding: 'utf8' });
+    if (r.status === 0) return exe;
+  }
+  return null;
+}
+const numpyPython = pythonWith(['numpy']);
+const daskPython = pythonWith(['numpy', 'dask', 'distributed']);
+const NO_NUMPY = 'no python3 with NumPy (tried /usr/bin/python3 and python3 on PATH)';
+const NO_DASK = 'no python3 with NumPy, dask and distributed (tried /usr/bin/python3 and python3 on PATH; Debian: apt install python3-dask python3-distributed)';
+
+interface OutRow {
+  id: string;
+  probs: number[];
+  label: number;
+  votes: number[];
+}
+const readJsonl = (text: string): OutRow[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as OutRow);
+const readParts = (dir: string): OutRow[] =>
+  readdirSync(dir)
+    .filter((f) => /^part-\d{5}\.jsonl$/.test(f))
+    .sort()
+    .flatMap((f) => readJsonl(readFileSync(join(dir, f), 'utf8')));
+
+/** Same ids and votes in the same order; probabilities within 1e-9; the same label unless a near-tie. */
+function assertSameLabels(expected: OutRow[], got: OutRow[]): void {
+  assert.equal(got.length, expected.length, 'one output row per input row');
+  let maxDiff = 0;
+  expected.forEach((e, i) => {
+    const g = got[i];
+    assert.equal(g.id, e.id, `row ${i}: ids in input order`);
+    assert.deepEqual(g.votes, e.votes, `row ${e.id}: votes`);
+    assert.equal(g.probs.length, e.probs.length);
+    e.probs.forEach((p, c) => (maxDiff = Math.max(maxDiff, Math.abs(p - g.probs[c]))));
+    const sorted = [...e.probs].sort((a, b) => b - a);
+    if (sorted.length < 2 || sorted[0] - sorted[1] > 1e-7) assert.equal(g.label, e.label, `row ${e.id}: label`);
+  });
+  assert.ok(maxDiff <= 1e-9, `probabilities differ by up to ${maxDiff}`);
+}
+
+/** The five candidates of the default, made whole with its overrides, on a WRENCH dataset's train votes. */
+function candidates(name: string) {
+  const dir = join(wrench, name);
+  const train = readWrenchVotes(join(dir, 'train.json'));
+  const valid = readWrenchVotes(join(dir, 'valid.json'));
+  const test = readWrenchVotes(join(dir, 'test.json'));
+  const { k, classNames } = readWrenchTask(dir, [train, valid, test]);
+  const index = compressVoteMatrix(train.L, k, 1e9)!;
+  const aside = setAsideOverridden(index, findOverrides(index));
+  const models = fitCandidates(aside.index).map((c) => withOverrides(c, index, aside, 0));
+  const base = fitDefault(train.L, k);
+  const lfs = Array.from({ length: train.L.m }, (_, j) => ({ name: `lf_${j}`, file: 'lfs.py' }));
+  return { train, valid, test, k, classNames, models, base, lfs };
+}
+
+describe('the label model as parameters', () => {
+  for (const name of ['youtube', 'sms', 'trec']) {
+    it(`reproduces every candidate of the default on ${name}, on rows it was not checked on`, () => {
+      const { train, valid, test, classNames, models, base, lfs } = candidates(name);
+      assert.equal(models.length, 5);
+      for (const model of models) {
+        const params = exportLabelModel({ fit: { ...base, model, chosen: model.name }, trainL: train.L, dev: { L: valid.L, gold: valid.gold }, classes: classNames, lfs });
+        const check = compareWithModel(params, model, test.L);
+        assert.ok(check.maxDifference <= 1e-10, `${name}/${model.name}: ${check.maxDifference}`);
+        assert.equal(check.labelMismatches, 0, `${name}/${model.name}`);
+        const expected = { majority: 'vote-share', 'flying-squid': 'one-vs-rest' }[model.name] ?? 'log-linear';
+        assert.equal(params.scorer.kind, expected, model.name);
+        if (name === 'trec') assert.ok(params.overrides.length > 0, 'trec has overrides, so they are part of the check');
+      }
+    });
+  }
+
+  it('refuses a model the chosen form cannot reproduce, and the check sees a changed weight', () => {
+    const { train, classNames, models, base, lfs } = candidates('youtube');
+    const majority = models.find((m) => m.name === 'majority')!;
+    // Vote shares are not log-linear: read as if they were, the parameters must be refused.
+    assert.throws(
+      () => exportLabelModel({ fit: { ...base, model: majority, chosen: 'agreement' }, trainL: train.L, dev: null, classes: classNames, lfs }),
+      (err: unknown) => err instanceof ModelExportError && /cannot be written as parameters/.test(err.message),
+    );
+    // FlyingSquid on six classes normalises one sigmoid per class: positive everywhere, yet not log-linear.
+    const trec = candidates('trec');
+    const squid = trec.models.find((m) => m.name === 'flying-squid')!;
+    assert.throws(
+      () => exportLabelModel({ fit: { ...trec.base, model: squid, chosen: 'agreement' }, trainL: trec.train.L, dev: null, classes: trec.classNames, lfs: trec.lfs }),
+      (err: unknown) => err instanceof ModelExportError && /cannot be written as parameters: on \d+ checked rows they differ from it by up to/.test(err.message),
+    );
+    const agreement = models.find((m) => m.name === 'agreement')!;
+    const params = exportLabelModel({ fit: { ...base, model: agreement, chosen: 'agreement' }, trainL: train.L, dev: null, classes: classNames, lfs });
+    const changed: LabelModelParams = JSON.parse(JSON.stringify(params));
+    if (changed.scorer.kind !== 'log-linear') throw new Error('expected log-linear');
+    changed.scorer.weights[2][1][1] += 1e-6;
+    assert.ok(compareWithModel(changed, agreement, train.L).maxDifference > 1e-10);
+  });
+
+  it("gives the same probabilities and labels in the job's Python as in TypeScript", { skip: numpyPython ? false : NO_NUMPY }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-params-'));
+    const cases: { params: LabelModelParams; votes: number[]; expected: ReturnType<typeof scoreWithParams> }[] = [];
+    for (const name of ['youtube', 'trec']) {
+      const { train, test, classNames, models, base, lfs } = candidates(name);
+      for (const model of models) {
+        const params = exportLabelModel({ fit: { ...base, model, chosen: model.name }, trainL: train.L, dev: null, classes: classNames, lfs });
+        cases.push({ params, votes: Array.from(test.L.data), expected: scoreWithParams(params, test.L, 'predict') });
+      }
+    }
+    writeFileSync(join(dir, 'cases.json'), JSON.stringify(cases.map(({ params, votes }) => ({ params, votes }))));
+    const script = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(runtimeDir)})`,
+      'import lfstudio_runtime as rt',
+      'cases = json.load(open(sys.argv[1]))',
+      'out = []',
+      'for c in cases:',
+      '    m = len(c["params"]["lfs"])',
+      '    rows = [c["votes"][i:i + m] for i in range(0, len(c["votes"]), m)]',
+      '    out.append(rt.score_votes(c["params"], rows, "predict"))',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const py = spawnSync(numpyPython!, ['-c', script, join(dir, 'cases.json')], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    assert.equal(py.status, 0, py.stderr);
+    const results = JSON.parse(py.stdout) as [number[][], number[]][];
+    assert.equal(results.length, 10);
+    results.forEach(([probs, labels], t) => {
+      const { expected, params } = cases[t];
+      const k = params.classes.length;
+      let maxDiff = 0;
+      probs.forEach((row, i) => row.forEach((p, c) => (maxDiff = Math.max(maxDiff, Math.abs(p - expected.probs[i * k + c])))));
+      assert.ok(maxDiff <= 1e-12, `${params.candidate}: ${maxDiff}`);
+      assert.deepEqual(labels, Array.from(expected.labels), params.candidate);
+    });
+  });
+});
+
+/** Rows of youtube comments (all three splits, cycled, some with a suffix LFs react to), as JSONL. */
+function youtubeRows(n: number): string {
+  const texts: string[] = [];
+  for (const split of ['train', 'valid', 'test']) {
+    const data = JSON.parse(readFileSync(join(wrench, 'youtube', `${split}.json`), 'utf8')) as Record<string, { data: { text: string } }>;
+    for (const v of Object.values(data)) texts.push(v.data.text);
+  }
+  const suffixes = ['', ' please subscribe', ' my song', ' http://x.co', ' lol', ' check it out', ' pizza zz'];
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) lines.push(JSON.stringify({ text: texts[i % texts.length] + suffixes[(i * 5) % suffixes.length], n: i }));
+  return lines.join('\n') + '\n';
+}
+
+/** An LF file with an exception inside a broader LF (an override), one that raises and one that returns a bool. */
+const EXTRA_LFS = `from snorkel.labeling import labeling_function
+
+
+@labeling_function()
+def has_o(x):
+    return 1 if "o" in x.text.lower() else -1
+
+
+@labeling_function()
+def says_song(x):
+    return 0 if "song" in x.text.lower() else -1
+
+
+@labeling_function()
+def fragile(x):
+    if "zz" in x.text:
+        raise ValueError("no zz")
+    return True if "love" in x.text.lower() else None
+`;
+
+describe('the exported job', () => {
+  it('on the sample, in one process: the same votes and probabilities as lf-studio label, LF files unchanged', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-'));
+    const job = join(dir, 'job');
+    const train = join(wrench, 'youtube', 'train.json');
+    const dev = join(wrench, 'youtube', 'valid.json');
+    const lfs = join(example, 'lfs.py');
+    const exported = cli('export-job', '--lfs', lfs, '--data', train, '--dev', dev, '--out', job, '--json');
+    assert.equal(exported.status, 0, exported.stderr);
+    const summary = JSON.parse(exported.stdout);
+    assert.deepEqual(readFileSync(join(job, 'lfs', 'lfs.py')), readFileSync(lfs), 'the LF file is copied byte for byte');
+    for (const f of ['run.py', 'lfstudio_runtime.py', 'snorkel_compat.py', 'label_model.json', 'job.json']) assert.ok(existsSync(join(job, f)), f);
+    assert.doesNotMatch(readFileSync(join(job, 'lfstudio_runtime.py'), 'utf8'), /pyodide|lf_guard/);
+
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', lfs, '--data', train, '--dev', dev, '--out', labelled, '--json');
+    assert.equal(label.status, 0, label.stderr);
+    assert.equal(summary.model, JSON.parse(label.stdout).model.name);
+
+    const out = join(dir, 'out');
+    const run = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', train, '--output', out, '--serial', '--partition-rows', '500'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('part-')).sort(), ['part-00000.jsonl', 'part-00001.jsonl', 'part-00002.jsonl', 'part-00003.jsonl']);
+    assertSameLabels(readJsonl(readFileSync(labelled, 'utf8')), readParts(out));
+    const jobSummary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8'));
+    assert.equal(jobSummary.rows, 1686);
+    assert.match(jobSummary.snorkel, /stand-in|snorkel/);
+
+    // CSV input (quotes, commas, a line break inside a field) and an error at a line of a JSONL file.
+    const csv = join(dir, 'rows.csv');
+    writeFileSync(csv, 'n,text,label\n1,"check out my channel, please",1\n2,"a song\nwith two lines",\n3,plain,0\n');
+    const csvLabels = join(dir, 'csv.jsonl');
+    assert.equal(cli('label', '--lfs', lfs, '--data', train, '--dev', dev, '--apply', csv, '--out', csvLabels).status, 0);
+    const csvOut = join(dir, 'csv-out');
+    const csvRun = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', csv, '--output', csvOut, '--serial'], { encoding: 'utf8' });
+    assert.equal(csvRun.status, 0, csvRun.stderr);
+    assertSameLabels(readJsonl(readFileSync(csvLabels, 'utf8')), readParts(csvOut));
+
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"text": "fine"}\n\n{"text": oops}\n');
+    const badRun = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', bad, '--output', join(dir, 'bad-out'), '--serial'], { encoding: 'utf8' });
+    assert.equal(badRun.status, 1);
+    assert.match(badRun.stderr, /bad\.jsonl:3: line 3 is not valid JSON/);
+    const again = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', train, '--output', out, '--serial'], { encoding: 'utf8' });
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /already holds 4 part files; pass --overwrite/);
+    const missing = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', join(dir, 'none-*.csv'), '--output', join(dir, 'o')], { encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /--input .*none-\*\.csv: no file matches/);
+
+    const notEmpty = cli('export-job', '--lfs', lfs, '--data', train, '--out', job);
+    assert.equal(notEmpty.status, 2);
+    assert.match(notEmpty.stderr, /--out .* is not empty; choose a new folder, or pass --force/);
+  });
+
+  it('on a Dask LocalCluster with two workers: the same votes, probabilities and LF errors as lf-studio label', { skip: daskPython ? false : NO_DASK, timeout: 600_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-dask-'));
+    const job = join(dir, 'job');
+    const extra = join(dir, 'extra_lfs.py');
+    writeFileSync(extra, EXTRA_LFS);
+    const lfs = join(example, 'lfs.py');
+    const train = join(wrench, 'youtube', 'train.json');
+    // No dev set: the agreement model (log-linear), with has_o set aside where says_song disagrees.
+    const exported = cli('export-job', '--lfs', extra, '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', job, '--json');
+    assert.equal(exported.status, 0, exported.stderr);
+    const summary = JSON.parse(exported.stdout);
+    assert.equal(summary.scorer, 'log-linear');
+    assert.deepEqual(summary.overrides, [{ narrow: 'says_song', broad: 'has_o' }]);
+
+    const rows = 12_000;
+    const input = join(dir, 'rows.jsonl');
+    writeFileSync(input, youtubeRows(rows));
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', extra, '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--apply', input, '--out', labelled, '--json');
+    assert.equal(label.status, 0, label.stderr);
+    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    const labelSummary = JSON.parse(label.stdout);
+
+    const out = join(dir, 'out');
+    const run = await runAsync(daskPython!, [join(job, 'run.py'), '--input', input, '--output', out, '--workers', '2', '--partition-rows', '2500']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /5 partitions from 1 file\(s\) on a LocalCluster of 2 worker process\(es\)/);
+    assert.match(run.stderr, /\[#{30}\] 100\.0%/, 'progress bar reaches the end');
+    const parts = readdirSync(out).filter((f) => f.startsWith('part-')).sort();
+    assert.deepEqual(parts, ['part-00000.jsonl', 'part-00001.jsonl', 'part-00002.jsonl', 'part-00003.jsonl', 'part-00004.jsonl']);
+    assert.deepEqual(readJsonl(readFileSync(join(out, parts[1]), 'utf8')).map((r) => r.id).slice(0, 2), ['2501', '2502'], 'parts in input order');
+    assertSameLabels(expected, readParts(out));
+
+    const jobSummary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8'));
+    assert.equal(jobSummary.rows, rows);
+    const errors = (s: { lfs: { name: string; errors: number }[] }) => s.lfs.map((lf) => [lf.name, lf.errors]);
+    assert.deepEqual(errors(jobSummary), errors(labelSummary), 'per-LF error counts as in the sandbox');
+    assert.ok(jobSummary.lfs.find((lf: { name: string }) => lf.name === 'fragile').errors > 0, 'the fixture makes fragile fail');
+    assert.equal(jobSummary.coverage, labelSummary.coverage);
+
+    // The same job on a cluster started elsewhere (its workers never saw the job folder), by address.
+    const cluster = spawn(daskPython!, ['-c', CLUSTER_SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      const address = await firstLine(cluster.stdout!);
+      const remoteOut = join(dir, 'remote');
+      mkdirSync(remoteOut);
+      const remote = await runAsync(daskPython!, [join(job, 'run.py'), '--input', input, '--output', remoteOut, '--scheduler', address, '--partition-rows', '5000']);
+      assert.equal(remote.code, 0, remote.stderr);
+      assert.match(remote.stderr, /on the cluster at tcp:/);
+      assertSameLabels(expected, readParts(remoteOut));
+    } finally {
+      cluster.stdin!.end();
+      await new Promise((resolve) => cluster.once('exit', resolve));
+    }
+  });
+});
+
+const CLUSTER_SCRIPT = `import logging, sys
+from dask.distributed import LocalCluster
+if __name__ == "__main__":
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+    print(cluster.scheduler_address, flush=True)
+    sys.stdin.read()
+    cluster.close()
+`;
+
+function runAsync(exe: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(exe, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        stream.off('data', onData);
+        resolve(buf.slice(0, nl).trim());
+      }
+    };
+    stream.on('data', onData);
+    stream.once('end', () => reject(new Error(`the cluster exited before printing its address: ${buf}`)));
+  });
+}
