@@ -11,7 +11,10 @@ export interface ReadOptions {
   textField?: string;
   /** Field holding the gold class id; removed from the row's fields. Default "label". */
   labelField?: string;
-  /** Field whose value becomes the row id (CSV, JSONL). Default: the record or line number. */
+  /**
+   * Field whose value becomes the row id; values must be unique. Default: the line number (CSV, JSONL) or
+   * the record's key (WRENCH, where the field is looked up in the record's "data").
+   */
   idField?: string | null;
   /**
    * Where the user sets the text field, for the fix in messages: the project file by default, a flag for
@@ -39,8 +42,10 @@ export class DatasetBuilder {
   private readonly rows: Row[] = [];
   private readonly gold: (number | null)[] = [];
   private goldCount = 0;
-  /** id -> where it was first seen, to name both places when an id repeats. */
-  private readonly seenIds = new Map<string, string>();
+  /** id -> where it was first seen, to name every place when an id repeats. */
+  private readonly seenIds = new Map<string, RowOrigin>();
+  /** Repeated ids, in the order their second row is met: every row that uses each. */
+  private readonly duplicateIds = new Map<string, RowOrigin[]>();
 
   constructor(
     readonly file: string,
@@ -72,16 +77,20 @@ export class DatasetBuilder {
     if (typeof text !== 'string') {
       this.fail(origin, `${origin.describe}: field "${this.textField}" must be a string, found ${describeValue(text)}`);
     }
-    const id = this.idField === null ? fallbackId : this.readId(origin, fields);
-    const firstSeen = this.seenIds.get(id);
-    if (firstSeen !== undefined) {
-      this.fail(
-        origin,
-        `${origin.describe}: duplicate row id "${id}" (first used at ${firstSeen}); ` +
-          `row ids must be unique: remove the duplicate row, or drop "idField" from lfstudio.json to number rows by position`,
-      );
+    let id: string;
+    // Fallback ids (line or record numbers, WRENCH keys, which parsing already checked) cannot repeat.
+    if (this.idField === null) id = fallbackId;
+    else {
+      id = this.readId(origin, fields);
+      // A repeated id is reported once the whole file is read, naming every row that shares it.
+      const firstSeen = this.seenIds.get(id);
+      if (firstSeen === undefined) this.seenIds.set(id, origin);
+      else {
+        const rows = this.duplicateIds.get(id);
+        if (rows === undefined) this.duplicateIds.set(id, [firstSeen, origin]);
+        else rows.push(origin);
+      }
     }
-    this.seenIds.set(id, origin.describe);
     const gold = this.parseGold(origin, rawGold);
     if (gold !== null) this.goldCount++;
     this.rows.push({ id, fields });
@@ -94,6 +103,7 @@ export class DatasetBuilder {
 
   finish(weakLabels: Dataset['weakLabels'] = null): Dataset {
     if (this.rows.length === 0) this.fail(null, 'the file contains no rows');
+    if (this.duplicateIds.size > 0) this.failDuplicateIds();
     return {
       path: this.file,
       rows: this.rows,
@@ -101,6 +111,26 @@ export class DatasetBuilder {
       gold: this.goldCount > 0 ? this.gold : null,
       weakLabels,
     };
+  }
+
+  /** Names the first repeated id, every row using it, and how many other ids repeat. */
+  private failDuplicateIds(): never {
+    const [[id, rows]] = this.duplicateIds;
+    const shown = rows.slice(0, 10).map((r) => r.describe);
+    const list = rows.length === 2 ? `${shown[0]} and ${shown[1]}` : `${shown.join(', ')}${rows.length > shown.length ? ` and ${rows.length - shown.length} more` : ''}`;
+    const others = [...this.duplicateIds.keys()].slice(1);
+    const alsoRepeated =
+      others.length === 0
+        ? ''
+        : ` ${others.length} other id${others.length === 1 ? ' repeats' : 's repeat'} too (${others
+            .slice(0, 5)
+            .map((o) => JSON.stringify(o))
+            .join(', ')}${others.length > 5 ? ', ...' : ''}).`;
+    this.fail(
+      rows[1],
+      `duplicate row id "${id}"${this.idField === null ? '' : ` in the id field "${this.idField}"`}: ${rows.length} rows use it (${list}).${alsoRepeated} ` +
+        `Row ids must be unique: give each row its own id or remove the duplicate rows, or drop "idField" from lfstudio.json to number rows by position`,
+    );
   }
 
   private readId(origin: RowOrigin, fields: Record<string, unknown>): string {

@@ -9,6 +9,7 @@ import { parseCsvDataset } from './readCsv.ts';
 import { parseJsonlDataset } from './readJsonl.ts';
 import { parseWrenchDataset } from './readWrench.ts';
 import { DataError } from './types.ts';
+import { decodeUtf8, invalidUtf8Message } from './utf8.ts';
 import type { Dataset } from './types.ts';
 
 export type { ReadOptions } from './datasetBuilder.ts';
@@ -59,13 +60,16 @@ export async function readWrenchSplit(path: string, options: ReadOptions = {}): 
   return parseWrenchDataset(await readTextFile(file), file, options);
 }
 
-/** UTF-8 text of a data file with any byte-order mark removed; missing, unreadable or empty files throw. */
+/**
+ * UTF-8 text of a data file with any byte-order mark removed; missing, unreadable, empty and non-UTF-8
+ * files throw (the last naming the first bad line and how to convert the file).
+ */
 export async function readTextFile(file: string): Promise<string> {
-  let text: string;
+  let bytes: Buffer;
   try {
     const info = await stat(file);
     if (info.isDirectory()) throw new DataError(file, null, 'is a folder, not a data file; point at a .json, .csv or .jsonl file');
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     if (err instanceof DataError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -73,7 +77,12 @@ export async function readTextFile(file: string): Promise<string> {
     if (code === 'EACCES' || code === 'EPERM') throw new DataError(file, null, 'permission denied; make the file readable');
     throw new DataError(file, null, `cannot read the file (${err instanceof Error ? err.message : String(err)})`);
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const decoded = decodeUtf8(bytes);
+  if ('invalid' in decoded) {
+    const bad = decoded.invalid;
+    throw new DataError(file, bad.utf16 ? null : `${bad.line}:${bad.column}`, invalidUtf8Message(file, bad));
+  }
+  const text = decoded.text;
   if (text.trim() === '') throw new DataError(file, null, 'the file is empty; it needs at least one row of data');
   return text;
 }

@@ -4,13 +4,19 @@
  */
 import { DatasetBuilder, describeValue } from './datasetBuilder.ts';
 import type { ReadOptions } from './datasetBuilder.ts';
+import { countPropertyNames, duplicateKeyError, JsonParseError, parseCountingKeys, timesWord } from './jsonSyntax.ts';
 import { DataError } from './types.ts';
 import type { Dataset } from './types.ts';
 
-/** Parses JSONL text already read from `file` (BOM removed). */
+/**
+ * Parses JSONL text already read from `file` (BOM removed). Each line is strict JSON (see jsonSyntax.ts);
+ * a key repeated within a line is an error like in a WRENCH file, found by comparing the keys parsed with
+ * the names in the whole text once, after the last line.
+ */
 export function parseJsonlDataset(text: string, file: string, options: ReadOptions = {}): Dataset {
   const builder = new DatasetBuilder(file, options);
   const labelField = builder.labelField;
+  let keys = 0;
   let start = 0;
   let lineNumber = 0;
   while (start <= text.length) {
@@ -26,10 +32,17 @@ export function parseJsonlDataset(text: string, file: string, options: ReadOptio
     const location = String(lineNumber);
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      const parsed = parseCountingKeys(line);
+      value = parsed.value;
+      keys += parsed.keys;
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new DataError(file, location, `line ${lineNumber} is not valid JSON (${message}); each line must hold one JSON object`);
+      if (!(err instanceof JsonParseError)) throw err;
+      const { column, message, kind } = err.location;
+      if (kind === 'syntax') {
+        const engine = err.engineMessage === null ? '' : ` (${err.engineMessage})`;
+        throw new DataError(file, location, `line ${lineNumber} is not valid JSON at column ${column}: ${message}${engine}; each line must hold one JSON object`);
+      }
+      throw new DataError(file, location, `at line ${lineNumber}, column ${column}: ${message}`);
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new DataError(file, location, `line ${lineNumber} holds ${describeValue(value)}, not a JSON object; each line must hold one object such as {"text": "..."}`);
@@ -39,5 +52,24 @@ export function parseJsonlDataset(text: string, file: string, options: ReadOptio
     if (rawGold !== undefined) delete fields[labelField];
     builder.add({ location, describe: `line ${lineNumber}` }, fields, rawGold, location);
   }
+  if (keys !== countPropertyNames(text)) failOnRepeatedKey(text, file);
   return builder.finish();
+}
+
+/** Finds the first line with a repeated key and throws a DataError naming it (no-op if there is none). */
+function failOnRepeatedKey(text: string, file: string): void {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].trim() === '') continue;
+    const error = duplicateKeyError(lines[i]);
+    if (error === null) continue;
+    const dup = error.duplicates[0];
+    const where = dup.path.length === 0 ? '' : ` in ${dup.path.map((p) => JSON.stringify(String(p))).join(' > ')}`;
+    throw new DataError(
+      file,
+      String(i + 1),
+      `line ${i + 1} has the key ${JSON.stringify(dup.key)}${where} ${timesWord(dup.columns.length)} (columns ${dup.columns.join(', ')}); ` +
+        'JSON keeps only the last value, so the others would be lost without a word: rename or remove the copies',
+    );
+  }
 }

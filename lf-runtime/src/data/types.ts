@@ -5,7 +5,10 @@
 
 /** One example as an LF sees it: every data field by name. */
 export interface Row {
-  /** Stable id: the WRENCH key, or the 1-based data line / record number for CSV and JSONL. */
+  /**
+   * Stable, unique id: the idField value when the project sets one, else the WRENCH key, or the 1-based
+   * line (JSONL) / record number (CSV).
+   */
   id: string;
   fields: Record<string, unknown>;
 }
@@ -26,7 +29,11 @@ export interface Dataset {
 export class DataError extends Error {
   constructor(
     readonly file: string,
-    /** 1-based line (CSV/JSONL) or record key (WRENCH) where the problem is; null for whole-file problems. */
+    /**
+     * Where the problem is: a 1-based line (CSV and JSONL), `line:column` (syntax, repeated keys and nesting in
+     * a WRENCH file; bytes that are not UTF-8 in any file) or a record key (WRENCH rows); null for whole-file
+     * problems.
+     */
     readonly location: string | null,
     readonly problem: string,
   ) {

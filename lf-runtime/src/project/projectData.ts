@@ -6,6 +6,8 @@
 import { readDataset } from '../data/readDataset.ts';
 import { DataError } from '../data/types.ts';
 import type { Dataset } from '../data/types.ts';
+import { dataOutsideWorkspace } from './dataLocation.ts';
+import type { DataLocationOptions } from './dataLocation.ts';
 import type { Project } from './projectFile.ts';
 
 export interface ProjectData {
@@ -15,8 +17,20 @@ export interface ProjectData {
   dev: Dataset | null;
 }
 
-/** Reads sample and dev data with the project's field settings. Throws DataError naming file, row and fix. */
-export async function loadProjectData(project: Project): Promise<ProjectData> {
+/**
+ * Reads sample and dev data with the project's field settings. Throws DataError naming file, row and fix,
+ * including for a data file that resolves outside the workspace folder while `allowOutsideWorkspace` is
+ * off (the default; see dataLocation.ts).
+ */
+export async function loadProjectData(
+  project: Pick<Project, 'root' | 'data' | 'textField' | 'labelField' | 'idField' | 'labels'> & Partial<Pick<Project, 'dataAsWritten'>>,
+  locationOptions: DataLocationOptions = {},
+): Promise<ProjectData> {
+  const [outside] = await dataOutsideWorkspace(project, locationOptions);
+  if (outside !== undefined) {
+    const file = outside.path === '/data/dev' ? (project.data.dev as string) : project.data.sample;
+    throw new DataError(file, null, outside.message.replace(/^lfstudio\.json: /, 'in lfstudio.json, '));
+  }
   const options = { textField: project.textField, labelField: project.labelField, idField: project.idField };
   const sample = await readDataset(project.data.sample, options);
   const dev = project.data.dev === null ? null : await readDataset(project.data.dev, options);

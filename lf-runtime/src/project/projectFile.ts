@@ -6,8 +6,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { dataFormatOf, SUPPORTED_DATA_EXTENSIONS } from '../data/readDataset.ts';
-import { findJsonSyntaxError } from '../data/jsonSyntax.ts';
+import { findDuplicateKeys, findJsonSyntaxError, placesList, timesWord } from '../data/jsonSyntax.ts';
+import type { DuplicateKey } from '../data/jsonSyntax.ts';
+import { decodeUtf8, invalidUtf8Message } from '../data/utf8.ts';
 import { expandLfPattern } from './lfFileGlobs.ts';
+import { settingPosition } from './settingLocation.ts';
 import { PROJECT_FILE_NAME, validateProjectJson } from './validateProject.ts';
 import type { ProjectConfig, ProjectProblem } from './validateProject.ts';
 
@@ -23,23 +26,30 @@ export interface Project extends Omit<ProjectConfig, 'data' | 'lfFiles'> {
   cardinality: number;
   /** Absolute paths. */
   data: { sample: string; dev: string | null };
+  /** The data paths as lfstudio.json writes them, for messages. */
+  dataAsWritten: { sample: string; dev: string | null };
   /** Absolute paths of the LF files, expanded from the patterns, sorted, without duplicates. */
   lfFiles: string[];
   /** The lfFiles entries as written, so callers can watch for new files that match. */
   lfFilePatterns: string[];
 }
 
+/**
+ * Problems and warnings that concern a setting carry its `line` and `column` in lfstudio.json (from
+ * settingPosition), so editors can show them where they are fixed. `source` is the text that was read,
+ * when there was one, for placing later problems (bad data) the same way.
+ */
 export type ProjectLoadResult =
-  | { ok: true; project: Project; warnings: ProjectProblem[] }
-  | { ok: false; problems: ProjectProblem[] };
+  | { ok: true; project: Project; warnings: ProjectProblem[]; source: string }
+  | { ok: false; problems: ProjectProblem[]; source?: string };
 
 /** Reads and checks `<root>/lfstudio.json`. Never throws for bad input: problems come back in the result. */
 export async function loadProjectFile(root: string): Promise<ProjectLoadResult> {
   const absRoot = resolve(root);
   const file = join(absRoot, PROJECT_FILE_NAME);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const message =
@@ -48,7 +58,12 @@ export async function loadProjectFile(root: string): Promise<ProjectLoadResult> 
         : `${PROJECT_FILE_NAME}: cannot read ${file} (${err instanceof Error ? err.message : String(err)})`;
     return { ok: false, problems: [{ message, missingFile: code === 'ENOENT' }] };
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const decoded = decodeUtf8(bytes);
+  if ('invalid' in decoded) {
+    const { line, column } = decoded.invalid;
+    return { ok: false, problems: [{ message: `${PROJECT_FILE_NAME}: ${invalidUtf8Message(file, decoded.invalid)}`, line, column }] };
+  }
+  const text = decoded.text;
   if (text.trim() === '') {
     return { ok: false, problems: [{ message: `${PROJECT_FILE_NAME} is empty; it needs at least {"labels": [...], "data": {"sample": "..."}}` }] };
   }
@@ -72,12 +87,49 @@ export async function loadProjectFile(root: string): Promise<ProjectLoadResult> 
   }
 
   const { config, problems } = validateProjectJson(parsed);
-  if (config === null) return { ok: false, problems };
-  return resolveProject(absRoot, file, config);
+  const duplicates = repeatedSettings(text);
+  if (config === null) return { ok: false, problems: placed(text, [...problems, ...duplicates]), source: text };
+  const result = await resolveProject(absRoot, file, config);
+  if (!result.ok) return { ok: false, problems: placed(text, result.problems), source: text };
+  return { ...result, warnings: placed(text, [...duplicates, ...result.warnings]), source: text };
+}
+
+/** Adds the line and column of each problem's setting, unless it already has a place. */
+function placed(text: string, problems: ProjectProblem[]): ProjectProblem[] {
+  return problems.map((p) => {
+    if (p.line !== undefined || p.path === undefined) return p;
+    const { line, column } = settingPosition(text, p.path);
+    return { ...p, line, column };
+  });
+}
+
+/**
+ * A setting written twice (two "data" objects, say) is legal JSON, and the last one silently wins; say so,
+ * as a warning, since lfstudio.json has always accepted such files.
+ */
+function repeatedSettings(text: string): ProjectProblem[] {
+  let duplicates: DuplicateKey[];
+  try {
+    duplicates = findDuplicateKeys(text);
+  } catch {
+    return [];
+  }
+  return duplicates.map((d) => {
+    const setting = [...d.path, d.key].join('.');
+    return {
+      message: `${PROJECT_FILE_NAME}: "${setting}" is set ${timesWord(d.lines.length)} (${placesList(d)}); only the last one counts, remove the others`,
+      line: d.lines[d.lines.length - 1],
+      column: d.columns[d.columns.length - 1],
+    };
+  });
 }
 
 /** Turns relative paths into absolute ones and checks that the files exist. */
-async function resolveProject(root: string, file: string, config: ProjectConfig): Promise<ProjectLoadResult> {
+async function resolveProject(
+  root: string,
+  file: string,
+  config: ProjectConfig,
+): Promise<{ ok: true; project: Project; warnings: ProjectProblem[] } | { ok: false; problems: ProjectProblem[] }> {
   const problems: ProjectProblem[] = [];
   const warnings: ProjectProblem[] = [];
   const sample = await checkDataPath(root, config.data.sample, 'sample', problems);
@@ -116,6 +168,7 @@ async function resolveProject(root: string, file: string, config: ProjectConfig)
       labelDescriptions: config.labelDescriptions,
       heuristics: config.heuristics,
       data: { sample, dev },
+      dataAsWritten: { sample: config.data.sample, dev: config.data.dev },
       textField: config.textField,
       labelField: config.labelField,
       idField: config.idField,

@@ -11,7 +11,10 @@ export interface ProjectProblem {
   message: string;
   /** JSON pointer to the offending value, e.g. "/data/sample"; absent for whole-file problems. */
   path?: string;
-  /** 1-based position in lfstudio.json, for JSON syntax errors. */
+  /**
+   * 1-based position in lfstudio.json: of a JSON syntax error, or of the setting `path` names (filled in by
+   * loadProjectFile; validateProjectJson alone has no text to place it in).
+   */
   line?: number;
   column?: number;
   /** True when there is no lfstudio.json at all (the workspace is not an LF Studio project). */
