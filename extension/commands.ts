@@ -1,36 +1,68 @@
-// The command table: every command the extension contributes, and what it needs to run.
+/**
+ * The command table: every command the extension contributes (package.json `contributes.commands`), what it
+ * does in words, and how it runs. One wrapper runs them all, so each command's failure is shown once, the same
+ * way (failures.ts), and nothing a command throws is lost.
+ */
 import * as vscode from 'vscode';
 import { RerunAllRequest, RestartRuntimeRequest } from '../lf-runtime/src/protocol.ts';
 import type { Ctx } from './ctx.ts';
 import { DashboardPanel } from './dashboardPanel.ts';
+import { showFailure } from './failures.ts';
+import { generate, openSavedGeneration, setAnthropicApiKey } from './review/generationCommands.ts';
 
-type Command = (ctx: Ctx, ...args: unknown[]) => unknown;
-
-const commands: Record<string, Command> = {
-  'lfStudio.openDashboard': (ctx, lfName) => DashboardPanel.show(ctx, typeof lfName === 'string' ? lfName : undefined),
-  'lfStudio.showOutput': (ctx) => ctx.output.show(),
-  'lfStudio.rerunAll': (ctx) =>
-    withServer(ctx, (client) =>
-      vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: 'LF Studio: re-running all labeling functions' },
-        () => client.sendRequest(RerunAllRequest),
-      ),
-    ),
-  'lfStudio.restartRuntime': (ctx) => withServer(ctx, (client) => client.sendRequest(RestartRuntimeRequest)),
-};
-
-function withServer<T>(ctx: Ctx, f: (client: NonNullable<Ctx['client']>) => T): T | undefined {
-  if (!ctx.client || !ctx.client.isRunning()) {
-    void vscode.window.showWarningMessage('LF Studio: the language server is not running.', 'Open Output').then((c) => {
-      if (c) ctx.output.show();
-    });
-    return undefined;
-  }
-  return f(ctx.client);
+interface Command {
+  /** What it does, for "LF Studio: <does> failed: ...". */
+  does: string;
+  run(ctx: Ctx, ...args: unknown[]): unknown;
 }
 
+/** An argument given by a CodeLens (an LF's name), or nothing when run from the palette. */
+const nameArg = (arg: unknown): string | undefined => (typeof arg === 'string' ? arg : undefined);
+
+const commands: Record<string, Command> = {
+  'lfStudio.openDashboard': { does: 'opening the dashboard', run: (ctx, lfName) => DashboardPanel.show(ctx, nameArg(lfName)) },
+  'lfStudio.showOutput': { does: 'showing the output', run: (ctx) => ctx.output.show() },
+  'lfStudio.rerunAll': {
+    does: 're-running all labeling functions',
+    run: (ctx) =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'LF Studio: re-running all labeling functions' }, () =>
+        ctx.runningClient().sendRequest(RerunAllRequest),
+      ),
+  },
+  'lfStudio.restartRuntime': {
+    does: 'restarting the runtime',
+    // A server that stopped is started again; a running one restarts its sandbox.
+    run: (ctx) => (ctx.client?.isRunning() ? ctx.client.sendRequest(RestartRuntimeRequest) : ctx.restartServer()),
+  },
+  'lfStudio.generateLfs': { does: 'generating labeling functions', run: (ctx) => generate(ctx, 'general') },
+  'lfStudio.generateLfsForUncovered': { does: 'generating labeling functions for uncovered rows', run: (ctx) => generate(ctx, 'uncovered') },
+  'lfStudio.improveLf': { does: 'improving a labeling function', run: (ctx, lfName) => generate(ctx, 'improve', nameArg(lfName)) },
+  'lfStudio.setAnthropicApiKey': { does: 'saving the API key', run: (ctx) => setAnthropicApiKey(ctx) },
+  'lfStudio.openGeneration': { does: 'opening a saved generation', run: (ctx) => openSavedGeneration(ctx) },
+  'lfStudio.allowUnsandboxedPython': {
+    does: 'allowing your Python without a sandbox',
+    run: async (ctx) => {
+      const allow = 'Allow in This Workspace';
+      const answer = await vscode.window.showWarningMessage(
+        'Run LF files that need your packages with your own Python WITHOUT a sandbox in this workspace? They then run with your permissions: they can read and write your files and reach the network. Only do this where bubblewrap cannot be installed and you trust every LF file here.',
+        { modal: true },
+        allow,
+      );
+      if (answer === allow) await ctx.allowUnsandboxedPython();
+    },
+  },
+};
+
 export function registerCommands(ctx: Ctx): void {
-  for (const [id, run] of Object.entries(commands)) {
-    ctx.extension.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => run(ctx, ...args)));
+  for (const [id, command] of Object.entries(commands)) {
+    const run = async (...args: unknown[]): Promise<unknown> => {
+      try {
+        return await command.run(ctx, ...args);
+      } catch (err) {
+        showFailure(ctx.output, command.does, err);
+        return undefined;
+      }
+    };
+    ctx.extension.subscriptions.push(vscode.commands.registerCommand(id, run));
   }
 }

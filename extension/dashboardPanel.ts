@@ -3,11 +3,7 @@
  * an LF in its file or ask for a full re-run.
  */
 import * as vscode from 'vscode';
-import {
-  RerunAllRequest,
-  type DashboardToHostMessage,
-  type HostToDashboardMessage,
-} from '../lf-runtime/src/protocol.ts';
+import type { DashboardToHostMessage, HostToDashboardMessage } from '../lf-runtime/src/protocol.ts';
 import type { Ctx } from './ctx.ts';
 import { webviewHtml } from './webviewHtml.ts';
 
@@ -63,7 +59,8 @@ export class DashboardPanel {
         break;
       }
       case 'rerunAll':
-        this.ctx.client?.sendRequest(RerunAllRequest).catch((err: unknown) => this.ctx.reportFailure('re-running all labeling functions', err));
+        // Through the command, so a failure is shown the way every command's is.
+        void vscode.commands.executeCommand('lfStudio.rerunAll');
         break;
     }
   }

@@ -2,36 +2,28 @@
  * The editor's generation commands: Generate Labeling Functions (general, for uncovered rows, or to improve
  * one LF), Set Anthropic API Key, and Open Saved Generation. The key lives in SecretStorage (ANTHROPIC_API_KEY
  * as a fallback) and is used only here, in the extension host: the language server and the LF sandbox only
- * ever receive candidate code to score.
+ * ever receive candidate code to score. Where the key is sent is decided by Config.llm() (user settings only).
+ * Failures are thrown to the command table (commands.ts), which shows each one once.
+ *
+ * A generation runs in three steps: ask (the user's choices), generate (prompt, model, scoring, under a
+ * cancellable progress notification), show (save, report, open the review panel).
  */
 import * as vscode from 'vscode';
-import type { BaseLanguageClient } from 'vscode-languageclient';
-import {
-  GenerationContextRequest,
-  ScoreCandidatesRequest,
-  type GenerationContext,
-  type GenerationContextParams,
-  type ScoreCandidatesResult,
-} from '../../lf-runtime/src/protocol.ts';
+import { GenerationContextRequest, ScoreCandidatesRequest, type GenerationContext, type GenerationContextParams } from '../../lf-runtime/src/protocol.ts';
 import { createAnthropicClient } from '../../lf-runtime/src/llm/anthropicClient.ts';
 import type { CandidateScorer } from '../../lf-runtime/src/llm/candidateScoring.ts';
-import { generateLfs } from '../../lf-runtime/src/llm/generateLfs.ts';
+import { generateLfs, type GenerationStage } from '../../lf-runtime/src/llm/generateLfs.ts';
 import { listGenerations, loadGeneration, saveGeneration } from '../../lf-runtime/src/llm/generationStore.ts';
-import { LlmError } from '../../lf-runtime/src/llm/llmErrors.ts';
-import { DEFAULT_MODEL, formatUsage } from '../../lf-runtime/src/llm/modelPrices.ts';
+import { missingKeyError } from '../../lf-runtime/src/llm/llmErrors.ts';
+import { formatUsage } from '../../lf-runtime/src/llm/modelPrices.ts';
 import { buildPrompt } from '../../lf-runtime/src/llm/promptBuilder.ts';
-import { PROMPT_TIERS } from '../../lf-runtime/src/llm/types.ts';
-import type { PromptMode, PromptTier } from '../../lf-runtime/src/llm/types.ts';
+import { PROMPT_TIERS, type GenerationRecord, type PromptMode, type PromptTier } from '../../lf-runtime/src/llm/types.ts';
+import type { LlmSettings } from '../config.ts';
+import type { Ctx } from '../ctx.ts';
+import { UserFacingError } from '../failures.ts';
 import { ReviewPanel } from './reviewPanel.ts';
 
-export interface GenerationCommandDeps {
-  /** The running language client, or null while the server is down. */
-  client: () => BaseLanguageClient | null;
-  output: vscode.LogOutputChannel;
-}
-
 const SECRET_KEY = 'lfStudio.anthropicApiKey';
-const SET_KEY = 'Set API Key';
 
 const TIER_LABELS: Record<PromptTier, string> = {
   task: 'Task only',
@@ -41,20 +33,27 @@ const TIER_LABELS: Record<PromptTier, string> = {
   heuristics: 'Everything, plus your own heuristics',
 };
 
-export function registerGenerationCommands(context: vscode.ExtensionContext, deps: GenerationCommandDeps): void {
-  const run = (id: string, fn: (...args: unknown[]) => Promise<void>): vscode.Disposable =>
-    vscode.commands.registerCommand(id, (...args: unknown[]) => fn(...args).catch((err: unknown) => showFailure(err, deps)));
-  context.subscriptions.push(
-    run('lfStudio.generateLfs', () => generate(context, deps, 'general')),
-    run('lfStudio.generateLfsForUncovered', () => generate(context, deps, 'uncovered')),
-    // Arguments come from a CodeLens or code action: the LF's name.
-    run('lfStudio.improveLf', (name) => generate(context, deps, 'improve', typeof name === 'string' ? name : undefined)),
-    run('lfStudio.setAnthropicApiKey', () => setKey(context)),
-    run('lfStudio.openGeneration', () => openSaved(context, deps)),
-  );
+type GenerationMode = GenerationContextParams['mode'];
+
+/** Everything the user chose, plus what the generation needs from the editor. */
+interface GenerationRequest {
+  key: string;
+  mode: GenerationMode;
+  lfName: string | undefined;
+  tier: PromptTier;
+  heuristics: string;
+  llm: LlmSettings;
+  root: string;
 }
 
-async function setKey(context: vscode.ExtensionContext): Promise<void> {
+interface GenerationOutcome {
+  record: GenerationRecord;
+  /** The project's LF files (where Accept inserts) and LF names, as the generation saw them. */
+  lfFiles: string[];
+  names: string[];
+}
+
+export async function setAnthropicApiKey(ctx: Ctx): Promise<void> {
   const key = await vscode.window.showInputBox({
     title: 'Anthropic API key',
     prompt: 'Stored in VS Code SecretStorage on this machine; never written to settings or logs.',
@@ -63,140 +62,18 @@ async function setKey(context: vscode.ExtensionContext): Promise<void> {
     validateInput: (v) => (v.trim() === '' ? 'Paste a key, or press Escape to cancel.' : null),
   });
   if (key === undefined) return;
-  await context.secrets.store(SECRET_KEY, key.trim());
+  await ctx.extension.secrets.store(SECRET_KEY, key.trim());
   void vscode.window.showInformationMessage('LF Studio: Anthropic API key saved.');
 }
 
-async function apiKey(context: vscode.ExtensionContext): Promise<string | null> {
-  return (await context.secrets.get(SECRET_KEY))?.trim() || process.env.ANTHROPIC_API_KEY?.trim() || null;
+export async function generate(ctx: Ctx, mode: GenerationMode, lfName?: string): Promise<void> {
+  const request = await askForGeneration(ctx, mode, lfName);
+  if (!request) return;
+  const outcome = await runGeneration(ctx, request);
+  await showGeneration(ctx, request, outcome);
 }
 
-function workspaceRoot(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('Open the folder that holds lfstudio.json first: generations are saved inside it.');
-  return folder.uri.fsPath;
-}
-
-function languageClient(deps: GenerationCommandDeps): BaseLanguageClient {
-  const client = deps.client();
-  if (!client) throw new Error('The LF Studio runtime is not running; run "LF Studio: Restart Runtime" and try again.');
-  return client;
-}
-
-async function generate(context: vscode.ExtensionContext, deps: GenerationCommandDeps, mode: GenerationContextParams['mode'], lfName?: string): Promise<void> {
-  const key = await apiKey(context);
-  if (!key) throw new LlmError('missing-key', 'No Anthropic API key is set.');
-  if (mode === 'improve' && !lfName) {
-    lfName = await vscode.window.showInputBox({ title: 'Improve which labeling function?', prompt: 'Its function name' });
-    if (!lfName) return;
-  }
-  const picked = await vscode.window.showQuickPick(
-    PROMPT_TIERS.map((t) => ({ label: TIER_LABELS[t], tier: t })),
-    { title: 'How much context should the prompt give?', placeHolder: 'More context costs more tokens' },
-  );
-  if (!picked) return;
-  let heuristics = '';
-  if (picked.tier === 'heuristics') {
-    heuristics = (await vscode.window.showInputBox({ title: 'Your heuristics', prompt: 'e.g. "comments with URLs are spam"', ignoreFocusOut: true })) ?? '';
-  }
-  const settings = vscode.workspace.getConfiguration('lfStudio.llm');
-  const model = settings.get<string>('model', DEFAULT_MODEL) || DEFAULT_MODEL;
-  const baseUrl = settings.get<string>('baseUrl', '') || process.env.ANTHROPIC_BASE_URL || null;
-  const count = settings.get<number>('candidates', 5);
-  const thresholds = { minDevAccuracy: settings.get<number>('minDevAccuracy', 0.6), maxOverlap: settings.get<number>('maxOverlap', 0.95) };
-  const root = workspaceRoot();
-  const lsp = languageClient(deps);
-
-  const record = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'LF Studio: generating labeling functions', cancellable: true },
-    async (progress, token) => {
-      // Cancelling the notification aborts the model request and any scoring in flight.
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      progress.report({ message: 'reading the project…' });
-      const ctx = await lsp.sendRequest<GenerationContext | null>(GenerationContextRequest, { tier: picked.tier, mode, ...(lfName ? { lfName } : {}) }, token);
-      if (!ctx) throw new Error('The project is not loaded (no lfstudio.json, or it has problems): see the LF Studio output.');
-      const promptMode: PromptMode =
-        mode === 'uncovered' ? { kind: 'uncovered', rows: ctx.uncoveredRows } : mode === 'improve' && ctx.improveTarget ? { kind: 'improve', target: ctx.improveTarget } : { kind: 'general' };
-      const prompt = buildPrompt({
-        task: ctx.task,
-        labels: ctx.labels,
-        labelDescriptions: ctx.labelDescriptions,
-        tier: picked.tier,
-        mode: promptMode,
-        examples: ctx.examples,
-        existingLfs: ctx.existingLfs,
-        heuristics,
-        count: mode === 'improve' ? Math.min(count, 3) : count,
-        textField: ctx.textField,
-      });
-      const client = createAnthropicClient({ apiKey: key, model, baseUrl });
-      const generated = await generateLfs({
-        client,
-        prompt,
-        labels: ctx.labels,
-        existingNames: ctx.existingNames,
-        scorer: remoteScorer(deps),
-        thresholds,
-        signal: abort.signal,
-        onProgress: (p) => {
-          if (p.stage === 'requesting') progress.report({ message: `asking ${model}…` });
-          else if (p.stage === 'streaming') progress.report({ message: `receiving (${p.characters} characters)…` });
-          else if (p.stage === 'retrying') progress.report({ message: `${p.reason} Retrying in ${(p.delayMs / 1000).toFixed(0)} s…` });
-          else progress.report({ message: `scoring candidate ${p.done + 1} of ${p.total}…` });
-        },
-      });
-      return { generated, lfFiles: ctx.lfFiles, names: ctx.existingNames };
-    },
-  );
-  const path = await saveGeneration(root, record.generated, [key]);
-  deps.output.info(`Generation saved to ${path}`);
-  for (const w of record.generated.warnings) void vscode.window.showWarningMessage(`LF Studio: ${w}`);
-  if (record.generated.problem) {
-    void vscode.window.showWarningMessage(`LF Studio: ${record.generated.problem}`);
-  }
-  const usage = record.generated.usage ? formatUsage(record.generated.usage, record.generated.model) : 'usage unknown';
-  const passed = record.generated.candidates.filter((c) => c.passed).length;
-  vscode.window.setStatusBarMessage(`LF Studio: ${passed}/${record.generated.candidates.length} candidates pass · ${usage}`, 15_000);
-  deps.output.info(`Generation ${record.generated.id}: ${usage}`);
-  showPanel(context, deps, record.generated, record.lfFiles, record.names, root);
-}
-
-function showPanel(
-  context: vscode.ExtensionContext,
-  deps: GenerationCommandDeps,
-  record: Parameters<typeof ReviewPanel.show>[0],
-  lfFiles: string[],
-  names: string[],
-  root: string,
-): void {
-  ReviewPanel.show(record, lfFiles, {
-    extensionUri: context.extensionUri,
-    workspaceRoot: root,
-    scorer: () => (deps.client() ? remoteScorer(deps) : null),
-    projectLfNames: () => names,
-    output: deps.output,
-  });
-}
-
-/** Scores one candidate at a time through the language server, cancellable from an AbortSignal. */
-function remoteScorer(deps: GenerationCommandDeps): CandidateScorer {
-  return {
-    async score(candidate, signal) {
-      const client = languageClient(deps);
-      const source = new vscode.CancellationTokenSource();
-      signal?.addEventListener('abort', () => source.cancel(), { once: true });
-      try {
-        const result = await client.sendRequest<ScoreCandidatesResult>(ScoreCandidatesRequest, { candidates: [candidate] }, source.token);
-        return result.outcomes[0] ?? { ok: false, error: 'the runtime returned no score' };
-      } finally {
-        source.dispose();
-      }
-    },
-  };
-}
-
-async function openSaved(context: vscode.ExtensionContext, deps: GenerationCommandDeps): Promise<void> {
+export async function openSavedGeneration(ctx: Ctx): Promise<void> {
   const root = workspaceRoot();
   const files = await listGenerations(root);
   if (files.length === 0) {
@@ -206,23 +83,135 @@ async function openSaved(context: vscode.ExtensionContext, deps: GenerationComma
   const pick = await vscode.window.showQuickPick(files.map((f) => ({ label: f.split(/[\\/]/).pop() ?? f, file: f })), { title: 'Open a saved generation' });
   if (!pick) return;
   const record = await loadGeneration(pick.file);
-  const lsp = deps.client();
-  const ctx = lsp ? await lsp.sendRequest<GenerationContext | null>(GenerationContextRequest, { tier: 'task', mode: 'general' }) : null;
-  showPanel(context, deps, record, ctx?.lfFiles ?? [], ctx?.existingNames ?? [], root);
+  const project = ctx.client?.isRunning() ? await ctx.client.sendRequest(GenerationContextRequest, { tier: 'task', mode: 'general' }) : null;
+  showReviewPanel(ctx, record, project?.lfFiles ?? [], project?.existingNames ?? [], root);
 }
 
-/** Infrastructure failures are shown once, with the action that fixes them. */
-function showFailure(err: unknown, deps: GenerationCommandDeps): void {
-  if (err instanceof LlmError && err.kind === 'cancelled') return;
-  const message = err instanceof Error ? err.message : String(err);
-  deps.output.error(`Generate: ${message}`);
-  if (err instanceof LlmError && (err.kind === 'auth' || err.kind === 'missing-key')) {
-    void vscode.window.showErrorMessage(`LF Studio: ${message.replace(/ Set it with[^.]*\./, '')}`, SET_KEY).then((choice) => {
-      if (choice === SET_KEY) void vscode.commands.executeCommand('lfStudio.setAnthropicApiKey');
-    });
-    return;
+/** Step 1: the key, the LF to improve, how much context, the user's heuristics. Undefined when cancelled. */
+async function askForGeneration(ctx: Ctx, mode: GenerationMode, lfName: string | undefined): Promise<GenerationRequest | undefined> {
+  const key = (await ctx.extension.secrets.get(SECRET_KEY))?.trim() || process.env.ANTHROPIC_API_KEY?.trim();
+  if (!key) throw missingKeyError();
+  const root = workspaceRoot();
+  ctx.runningClient(); // fail before asking anything when there is no runtime to score with
+  if (mode === 'improve' && !lfName) {
+    lfName = await vscode.window.showInputBox({ title: 'Improve which labeling function?', prompt: 'Its function name' });
+    if (!lfName) return undefined;
   }
-  void vscode.window.showErrorMessage(`LF Studio: ${message}`, 'Open Output').then((choice) => {
-    if (choice === 'Open Output') deps.output.show();
+  const picked = await vscode.window.showQuickPick(
+    PROMPT_TIERS.map((t) => ({ label: TIER_LABELS[t], tier: t })),
+    { title: 'How much context should the prompt give?', placeHolder: 'More context costs more tokens' },
+  );
+  if (!picked) return undefined;
+  let heuristics = '';
+  if (picked.tier === 'heuristics') {
+    heuristics = (await vscode.window.showInputBox({ title: 'Your heuristics', prompt: 'e.g. "comments with URLs are spam"', ignoreFocusOut: true })) ?? '';
+  }
+  return { key, mode, lfName, tier: picked.tier, heuristics, llm: ctx.config.llm(), root };
+}
+
+/** Step 2: project context, prompt, model call and scoring, cancellable from the progress notification. */
+async function runGeneration(ctx: Ctx, request: GenerationRequest): Promise<GenerationOutcome> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'LF Studio: generating labeling functions', cancellable: true },
+    async (progress, token) => {
+      // Cancelling the notification aborts the model request and any scoring in flight.
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      progress.report({ message: 'reading the project…' });
+      const { mode, lfName, tier } = request;
+      const project = await ctx.runningClient().sendRequest(GenerationContextRequest, { tier, mode, ...(lfName ? { lfName } : {}) }, token);
+      if (!project) throw new UserFacingError('The project is not loaded (no lfstudio.json, or it has problems): see the LF Studio output.');
+      const record = await generateLfs({
+        client: createAnthropicClient({ apiKey: request.key, model: request.llm.model, baseUrl: request.llm.baseUrl }),
+        prompt: promptFor(request, project),
+        labels: project.labels,
+        existingNames: project.existingNames,
+        scorer: remoteScorer(ctx),
+        thresholds: request.llm.thresholds,
+        signal: abort.signal,
+        onProgress: (stage) => progress.report({ message: progressMessage(stage, request.llm.model) }),
+      });
+      return { record, lfFiles: project.lfFiles, names: project.existingNames };
+    },
+  );
+}
+
+function promptFor(request: GenerationRequest, project: GenerationContext): ReturnType<typeof buildPrompt> {
+  const mode: PromptMode =
+    request.mode === 'uncovered'
+      ? { kind: 'uncovered', rows: project.uncoveredRows }
+      : request.mode === 'improve' && project.improveTarget
+        ? { kind: 'improve', target: project.improveTarget }
+        : { kind: 'general' };
+  return buildPrompt({
+    task: project.task,
+    labels: project.labels,
+    labelDescriptions: project.labelDescriptions,
+    tier: request.tier,
+    mode,
+    examples: project.examples,
+    existingLfs: project.existingLfs,
+    heuristics: request.heuristics,
+    count: request.mode === 'improve' ? Math.min(request.llm.candidates, 3) : request.llm.candidates,
+    textField: project.textField,
   });
+}
+
+function progressMessage(p: GenerationStage, model: string): string {
+  switch (p.stage) {
+    case 'requesting':
+      return `asking ${model}…`;
+    case 'streaming':
+      return `receiving (${p.characters} characters)…`;
+    case 'retrying':
+      return `${p.reason} Retrying in ${(p.delayMs / 1000).toFixed(0)} s…`;
+    case 'scoring':
+      return `scoring candidate ${p.done + 1} of ${p.total}…`;
+  }
+}
+
+/** Step 3: save (the key scrubbed), say what came of it, open the review panel. */
+async function showGeneration(ctx: Ctx, request: GenerationRequest, { record, lfFiles, names }: GenerationOutcome): Promise<void> {
+  const path = await saveGeneration(request.root, record, [request.key]);
+  ctx.output.info(`Generation saved to ${path}`);
+  for (const w of record.warnings) void vscode.window.showWarningMessage(`LF Studio: ${w}`);
+  if (record.problem) void vscode.window.showWarningMessage(`LF Studio: ${record.problem}`);
+  const usage = record.usage ? formatUsage(record.usage, record.model) : 'usage unknown';
+  const passed = record.candidates.filter((c) => c.passed).length;
+  vscode.window.setStatusBarMessage(`LF Studio: ${passed}/${record.candidates.length} candidates pass · ${usage}`, 15_000);
+  ctx.output.info(`Generation ${record.id}: ${usage}`);
+  showReviewPanel(ctx, record, lfFiles, names, request.root);
+}
+
+function showReviewPanel(ctx: Ctx, record: GenerationRecord, lfFiles: string[], names: string[], root: string): void {
+  ReviewPanel.show(record, lfFiles, {
+    extensionUri: ctx.extension.extensionUri,
+    workspaceRoot: root,
+    scorer: () => (ctx.client?.isRunning() ? remoteScorer(ctx) : null),
+    projectLfNames: () => names,
+    output: ctx.output,
+  });
+}
+
+/** Scores one candidate at a time through the language server, cancellable from an AbortSignal. */
+function remoteScorer(ctx: Ctx): CandidateScorer {
+  return {
+    async score(candidate, signal) {
+      const client = ctx.runningClient();
+      const source = new vscode.CancellationTokenSource();
+      signal?.addEventListener('abort', () => source.cancel(), { once: true });
+      try {
+        const result = await client.sendRequest(ScoreCandidatesRequest, { candidates: [candidate] }, source.token);
+        return result.outcomes[0] ?? { ok: false, error: 'the runtime returned no score' };
+      } finally {
+        source.dispose();
+      }
+    },
+  };
+}
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new UserFacingError('Open the folder that holds lfstudio.json first: generations are saved inside it.');
+  return folder.uri.fsPath;
 }

@@ -1,16 +1,17 @@
 /**
  * Hosts the review webview for one generation: shows each candidate with its numbers, re-scores edits
  * through the language server, inserts accepted candidates into the chosen LF file as one undoable
- * WorkspaceEdit each, and saves every decision back to the generation file so nothing is lost.
+ * WorkspaceEdit each, and saves every decision back to the generation file so nothing is lost. What the
+ * webview asks for is checked again here: a candidate that does not run is never inserted (planAccept).
  */
 import * as vscode from 'vscode';
 import type { HostToReviewMessage, ReviewToHostMessage } from '../../lf-runtime/src/protocol.ts';
-import { rescoreEdited, setDecision } from '../../lf-runtime/src/llm/generateLfs.ts';
+import { passingUndecided, planAccept, rescoreEdited, setDecision } from '../../lf-runtime/src/llm/generateLfs.ts';
 import type { CandidateScorer } from '../../lf-runtime/src/llm/candidateScoring.ts';
 import { saveGeneration } from '../../lf-runtime/src/llm/generationStore.ts';
 import { planInsertion } from '../../lf-runtime/src/llm/insertion.ts';
 import { labelingFunctionNames } from '../../lf-runtime/src/llm/pythonSource.ts';
-import type { GenerationRecord, ScoredCandidate } from '../../lf-runtime/src/llm/types.ts';
+import type { GenerationRecord } from '../../lf-runtime/src/llm/types.ts';
 import { webviewHtml } from '../webviewHtml.ts';
 
 export interface ReviewPanelDeps {
@@ -28,18 +29,19 @@ export class ReviewPanel {
   private static current: ReviewPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private targetFile: string | null;
-  private edits = new Map<string, AbortController>();
+  private readonly edits = new Map<string, AbortController>();
 
   /** Opens (or reuses) the panel for a generation. */
-  static show(record: GenerationRecord, lfFiles: string[], deps: ReviewPanelDeps): ReviewPanel {
+  static show(record: GenerationRecord, lfFiles: string[], deps: ReviewPanelDeps): void {
     if (ReviewPanel.current) {
       // A reused panel takes the new generation's project view too (its LF names, scorer and settings).
       ReviewPanel.current.record = record;
       ReviewPanel.current.lfFiles = lfFiles;
+      if (!lfFiles.includes(ReviewPanel.current.targetFile ?? '')) ReviewPanel.current.targetFile = lfFiles[0] ?? null;
       ReviewPanel.current.deps = deps;
       ReviewPanel.current.panel.reveal(vscode.ViewColumn.Beside);
       ReviewPanel.current.push();
-      return ReviewPanel.current;
+      return;
     }
     const root = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
     const panel = vscode.window.createWebviewPanel(ReviewPanel.viewType, 'LF Studio: Review Candidates', vscode.ViewColumn.Beside, {
@@ -48,7 +50,6 @@ export class ReviewPanel {
       localResourceRoots: [root],
     });
     ReviewPanel.current = new ReviewPanel(panel, record, lfFiles, deps);
-    return ReviewPanel.current;
   }
 
   private constructor(
@@ -81,12 +82,10 @@ export class ReviewPanel {
         this.targetFile = message.targetFile;
         await this.accept([message.name], message.targetFile);
         return;
-      case 'acceptAllPassing': {
+      case 'acceptAllPassing':
         this.targetFile = message.targetFile;
-        const names = this.record.candidates.filter((c) => c.passed && c.decision === 'pending').map((c) => c.name);
-        await this.accept(names, message.targetFile);
+        await this.accept(passingUndecided(this.record), message.targetFile);
         return;
-      }
     }
   }
 
@@ -108,14 +107,21 @@ export class ReviewPanel {
     }
   }
 
-  /** Inserts candidates one WorkspaceEdit each, so each Accept is one Undo. */
+  /** Inserts candidates one WorkspaceEdit each, so each Accept is one Undo; refuses those that do not run. */
   private async accept(names: string[], file: string): Promise<void> {
+    if (!this.lfFiles.includes(file)) throw new Error(`${file} is not one of the project's LF files`);
+    const { accept, refused } = planAccept(this.record, names);
+    if (refused.length > 0) {
+      const message = `Not accepted: ${refused.map((r) => `${r.name} (${r.reason})`).join('; ')}`;
+      this.deps.output.warn(`Review panel: ${message}`);
+      this.post({ type: 'error', message });
+    }
+    if (accept.length === 0) return;
     const uri = vscode.Uri.file(file);
     const document = await vscode.workspace.openTextDocument(uri);
     let lastLine = 1;
-    for (const name of names) {
-      const candidate = this.record.candidates.find((c) => c.name === name);
-      if (!candidate) continue;
+    for (const candidate of accept) {
+      const name = candidate.name;
       const taken = [...this.deps.projectLfNames(), ...labelingFunctionNames(document.getText())];
       const plan = planInsertion(document.getText(), candidate, taken);
       const edit = new vscode.WorkspaceEdit();
@@ -130,10 +136,8 @@ export class ReviewPanel {
     }
     await this.persist();
     this.push();
-    if (names.length > 0) {
-      const line = Math.max(0, lastLine - 1);
-      await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(line, 0, line, 0), preserveFocus: true });
-    }
+    const line = Math.max(0, lastLine - 1);
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(line, 0, line, 0), preserveFocus: true });
   }
 
   private async persist(): Promise<void> {
@@ -154,11 +158,7 @@ export class ReviewPanel {
     this.post({ type: 'error', message });
   }
 
-  get candidates(): readonly ScoredCandidate[] {
-    return this.record.candidates;
-  }
-
-  dispose(): void {
+  private dispose(): void {
     ReviewPanel.current = undefined;
     for (const c of this.edits.values()) c.abort();
     for (const d of this.disposables) d.dispose();

@@ -1,9 +1,20 @@
 /**
  * The one typed protocol between LF Studio's three sides: the language server (lf-runtime), the extension
- * host (extension/) and the webviews (webview/). Every custom LSP message and every webview message is
- * declared here once, with who sends it and why. This module has no runtime dependencies so the webview
- * bundle can import it.
+ * host (extension/) and the webviews (webview/). Every custom LSP message is declared here once as a typed
+ * RequestType/NotificationType (so no caller restates its parameter or result type), and every webview
+ * message as an interface, with who sends it and why. Its only runtime import is the platform-neutral entry
+ * of vscode-languageserver-protocol; the webviews import its types only.
  */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type {
+  Candidate as LlmCandidate,
+  ExistingLf as LlmExistingLf,
+  GenerationRecord as LlmGenerationRecord,
+  ImproveTarget as LlmImproveTarget,
+  PromptExample as LlmPromptExample,
+  PromptTier as LlmPromptTier,
+  ScoreOutcome as LlmScoreOutcome,
+} from './llm/types.ts';
 
 export const ABSTAIN = -1;
 
@@ -49,6 +60,10 @@ export interface LfSummary {
   timedOut: boolean;
   firstError: LfErrorSummary | null;
   noneCount: number;
+  /** Which runtime produced the figures: the pyodide sandbox, or the user's own Python. */
+  runtime?: 'sandbox' | 'python';
+  /** The file has a module-level `lfs = [...]` without this LF: figures shown, left out of the label model. */
+  outsideLfsList?: boolean;
 }
 
 export interface FileProblem {
@@ -109,28 +124,34 @@ export interface RuntimeStatus {
  * Server -> client notification: a new analysis finished; feeds the dashboard and status item. Null when the
  * project stopped loading (broken lfstudio.json, missing data), so no view keeps showing figures as current.
  */
-export const DidAnalyzeNotification = 'lfStudio/didAnalyze';
-export type DidAnalyzeParams = ProjectAnalysis | null;
+export const DidAnalyzeNotification = new NotificationType<ProjectAnalysis | null>('lfStudio/didAnalyze');
 
 /** Server -> client notification: runtime state changed (starting, ready, error with a fix). */
-export const RuntimeStatusNotification = 'lfStudio/runtimeStatus';
-export type RuntimeStatusParams = RuntimeStatus;
+export const RuntimeStatusNotification = new NotificationType<RuntimeStatus>('lfStudio/runtimeStatus');
 
-/** Client -> server request: re-run every LF file of the project (command "Re-run All"). */
-export const RerunAllRequest = 'lfStudio/rerunAll';
-export type RerunAllResult = ProjectAnalysis | null;
+/** Client -> server request: re-run every LF file of the project (command "Re-run All"); the new analysis. */
+export const RerunAllRequest = new RequestType0<ProjectAnalysis | null, void>('lfStudio/rerunAll');
 
 /** Client -> server request: kill and restart the sandbox process (command "Restart Runtime"). */
-export const RestartRuntimeRequest = 'lfStudio/restartRuntime';
+export const RestartRuntimeRequest = new RequestType0<void, void>('lfStudio/restartRuntime');
 
-/** Client -> server request: the latest analysis, e.g. when the dashboard opens. */
-export const GetAnalysisRequest = 'lfStudio/getAnalysis';
-export type GetAnalysisResult = ProjectAnalysis | null;
-
-/** Client -> server initializationOptions. */
+/** Client -> server initializationOptions, from the user's settings (the server checks each one). */
 export interface ServerInitOptions {
   lfTimeoutMs?: number;
   runOnChange?: boolean;
+  /**
+   * lfStudio.data.allowOutsideWorkspace, read from user settings only: whether lfstudio.json may point the
+   * runtime at data files outside the workspace folder. Absent or false: such paths are refused.
+   */
+  allowDataOutsideWorkspace?: boolean;
+  /** lfStudio.runtime: auto (sandbox, and the user's Python for files that need it), sandbox, or python. */
+  runtime?: 'auto' | 'sandbox' | 'python';
+  /** The user's interpreter: the Python extension's selected environment, else lfStudio.python.interpreter, else python3. */
+  pythonInterpreter?: string;
+  /** VS Code workspace trust: the user's own Python runs only in a trusted workspace. */
+  workspaceTrusted?: boolean;
+  /** The user allowed the Python runtime without bubblewrap for this workspace (where bwrap is missing). */
+  allowUnsandboxedPython?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -180,18 +201,6 @@ export type DashboardToHostMessage = DashboardReadyCommand | DashboardRevealLfCo
 // Review panel (LLM-written labeling functions): LSP requests and review webview messages
 // ---------------------------------------------------------------------------------------------------------
 
-import type {
-  Candidate as LlmCandidate,
-  CandidateScore as LlmCandidateScore,
-  ExistingLf as LlmExistingLf,
-  GenerationRecord as LlmGenerationRecord,
-  ImproveTarget as LlmImproveTarget,
-  PromptExample as LlmPromptExample,
-  PromptTier as LlmPromptTier,
-} from './llm/types.ts';
-
-/** Client -> server request: what a prompt needs from the project (examples, existing LFs, targets). */
-export const GenerationContextRequest = 'lfStudio/generationContext';
 export interface GenerationContextParams {
   tier: LlmPromptTier;
   mode: 'general' | 'uncovered' | 'improve';
@@ -213,18 +222,19 @@ export interface GenerationContext {
   uncoveredRows: LlmPromptExample[];
   improveTarget: LlmImproveTarget | null;
 }
-export type GenerationContextResult = GenerationContext | null;
+/** Client -> server request: what a prompt needs from the project (examples, existing LFs, targets); null without a project. */
+export const GenerationContextRequest = new RequestType<GenerationContextParams, GenerationContext | null, void>('lfStudio/generationContext');
 
-/** Client -> server request: run candidates in the sandbox and score them against the project's LFs. */
-export const ScoreCandidatesRequest = 'lfStudio/scoreCandidates';
 export interface ScoreCandidatesParams {
   candidates: LlmCandidate[];
 }
-export type CandidateScoreOutcome = { ok: true; score: LlmCandidateScore } | { ok: false; error: string };
+export type CandidateScoreOutcome = LlmScoreOutcome;
 export interface ScoreCandidatesResult {
   /** One per candidate, same order. */
   outcomes: CandidateScoreOutcome[];
 }
+/** Client -> server request: run candidates in the sandbox and score them against the project's LFs. */
+export const ScoreCandidatesRequest = new RequestType<ScoreCandidatesParams, ScoreCandidatesResult, void>('lfStudio/scoreCandidates');
 
 /** Host -> review webview: show (or refresh) a generation; `lfFiles` are the files Accept can insert into. */
 export interface ReviewShowGeneration {

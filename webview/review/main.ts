@@ -3,11 +3,14 @@
  * (coverage, estimated and dev accuracy, overlap, conflict, what it adds to the label model), why it passed
  * or failed, and a few rows it votes on. Editing re-scores (debounced, through the host); Accept inserts it
  * into the chosen LF file; Reject marks it; Accept All Passing takes every passing, undecided candidate.
+ * A candidate that does not run cannot be accepted: its Accept is disabled with the reason beside it (the
+ * host checks again). The overlap and its limit use the filter's own wording and digits (candidateFilter.ts).
  * Editors are kept across refreshes so re-scoring never steals the cursor.
  */
 import * as monaco from 'monaco-editor/editor/editor.api';
 import 'monaco-editor/languages/definitions/python/register';
 import type { HostToReviewMessage, ReviewToHostMessage } from '../../lf-runtime/src/protocol.ts';
+import { acceptBlocker, figuresAgainst, OVERLAP_RULE, refinementOf } from '../../lf-runtime/src/llm/candidateFilter.ts';
 import type { GenerationRecord, ScoredCandidate } from '../../lf-runtime/src/llm/types.ts';
 import './review.css';
 
@@ -59,13 +62,34 @@ function header(): HTMLElement {
   return bar;
 }
 
+/**
+ * "94.7% with keyword_my (must be below 95.0%)": the largest overlap against the generation's limit, or, for
+ * a refinement of that LF, the comparison that lets it pass.
+ */
+function overlapCell(s: ScoredCandidate['score']): string {
+  if (!s) return '—';
+  const limit = record?.thresholds.maxOverlap;
+  const with_ = s.maxOverlapWith ? ` with ${s.maxOverlapWith}` : '';
+  if (limit === undefined) return `${pct(s.maxOverlap)}${with_}`;
+  const [share, max] = figuresAgainst(s.maxOverlap, limit, { percent: true, minDigits: 1 });
+  const top = s.overlaps?.find((o) => o.name === s.maxOverlapWith);
+  const refinement = top && top.share >= limit ? refinementOf(s, top) : null;
+  if (refinement?.refines) return `${share}: ${refinement.note}`;
+  return `${share}${with_} (must be below ${max})`;
+}
+
+function devCell(s: ScoredCandidate['score']): string {
+  if (s?.devAccuracy === null || s?.devAccuracy === undefined) return '—';
+  return s.devCorrect !== undefined ? `${pct(s.devAccuracy)} (${s.devCorrect}/${s.devVotes})` : `${pct(s.devAccuracy)} (${s.devVotes} votes)`;
+}
+
 function numbers(c: ScoredCandidate): HTMLElement {
   const s = c.score;
   const rows: [string, string, string][] = [
     ['Coverage', pct(s?.coverage), 'share of sample rows it votes on'],
     ['Est. accuracy', pct(s?.estimatedAccuracy), 'label model estimate when voting, no gold labels used'],
-    ['Dev accuracy', s?.devAccuracy !== null && s?.devAccuracy !== undefined ? `${pct(s.devAccuracy)} (${s.devVotes} votes)` : '—', 'correct / votes on the dev set: really a precision'],
-    ['Overlap (share of its votes)', s ? `${pct(s.maxOverlap)}${s.maxOverlapWith ? ` with ${s.maxOverlapWith}` : ''}` : '—', 'share of its votes where one existing LF also votes'],
+    ['Dev accuracy', devCell(s), 'correct / votes on the dev set: really a precision'],
+    ['Overlap', overlapCell(s), `Largest overlap with one existing LF. The rule: ${OVERLAP_RULE}, unless the candidate refines that LF.`],
     ['Conflict', pct(s?.conflict), 'sample rows where an existing LF votes a different label'],
     ['Label model Δ', signed(s?.deltaLabelModelAccuracy), 'change in label-model accuracy on the dev set if added'],
     ['Coverage Δ', signed(s?.deltaCoverage), 'change in total coverage if added'],
@@ -91,13 +115,15 @@ function card(c: ScoredCandidate): HTMLElement {
   container.dataset.name = c.name;
   container.className = `candidate ${c.passed ? 'pass' : 'fail'} ${c.decision}`;
   const editorHost = existing ? (container.querySelector('.editor') as HTMLElement) : el('div', { className: 'editor' });
-  const accept = el('button', { className: 'accept', textContent: 'Accept', disabled: c.parseError !== null || c.decision === 'accepted' || !targetFile });
+  const blocker = acceptBlocker(c);
+  const accept = el('button', { className: 'accept', textContent: 'Accept', disabled: blocker !== null || c.decision === 'accepted' || !targetFile });
+  if (blocker) accept.title = `Cannot be accepted as it is: ${blocker}`;
   accept.addEventListener('click', () => targetFile && host.postMessage({ type: 'accept', name: c.name, targetFile }));
   const reject = el('button', { className: 'reject', textContent: 'Reject', disabled: c.decision !== 'pending' });
   reject.addEventListener('click', () => host.postMessage({ type: 'reject', name: c.name }));
   const title = el('h2', {}, `#${c.rank} ${c.name}`, el('span', { className: 'badge', textContent: c.decision !== 'pending' ? c.decision : c.passed ? 'passes' : 'fails' }));
   if (busy.has(c.name)) title.append(el('span', { className: 'busy', textContent: ' re-scoring…' }));
-  container.replaceChildren(title, el('p', { className: 'reason', textContent: c.reason }), editorHost, el('div', { className: 'side' }, numbers(c), examples(c)), el('div', { className: 'actions' }, accept, reject));
+  container.replaceChildren(title, el('p', { className: 'reason', textContent: c.reason }), editorHost, el('div', { className: 'side' }, numbers(c), examples(c)), el('div', { className: 'actions' }, accept, reject, ...(blocker ? [el('span', { className: 'blocked', textContent: `Cannot be accepted as it is: ${blocker}` })] : [])));
   if (!existing) {
     const editor = monaco.editor.create(editorHost, {
       value: c.code,

@@ -5,7 +5,7 @@
  */
 import type { LlmClient } from './anthropicClient.ts';
 import { extractCandidates } from './candidateExtraction.ts';
-import { decide, rankCandidates, resolveThresholds } from './candidateFilter.ts';
+import { acceptBlocker, decide, rankCandidates, resolveThresholds } from './candidateFilter.ts';
 import type { CandidateScorer, ScoreOutcome } from './candidateScoring.ts';
 import { LlmError } from './llmErrors.ts';
 import { generationId } from './generationStore.ts';
@@ -88,7 +88,8 @@ async function scoreOne(candidate: Candidate, scorer: CandidateScorer | null, si
 
 export function toScored(candidate: Candidate, outcome: ScoreOutcome | null, thresholds: Thresholds): Omit<ScoredCandidate, 'rank'> {
   const { passed, reason } = decide(candidate, outcome, thresholds);
-  return { ...candidate, score: outcome?.ok ? outcome.score : null, passed, reason, decision: 'pending' };
+  const runError = outcome && !outcome.ok ? outcome.error : null;
+  return { ...candidate, score: outcome?.ok ? outcome.score : null, runError, passed, reason, decision: 'pending' };
 }
 
 /**
@@ -125,4 +126,30 @@ export async function rescoreEdited(
 export function setDecision(record: GenerationRecord, name: string, decision: ScoredCandidate['decision']): GenerationRecord {
   if (!record.candidates.some((c) => c.name === name)) throw new Error(`no candidate named ${name} in generation ${record.id}`);
   return { ...record, candidates: record.candidates.map((c) => (c.name === name ? { ...c, decision } : c)) };
+}
+
+/**
+ * What an Accept of `names` may insert: each named candidate that is not accepted yet and can be accepted as
+ * it is (acceptBlocker). The others come back with the reason, so the host refuses them whatever the webview
+ * allowed.
+ */
+export function planAccept(record: GenerationRecord, names: readonly string[]): { accept: ScoredCandidate[]; refused: { name: string; reason: string }[] } {
+  const accept: ScoredCandidate[] = [];
+  const refused: { name: string; reason: string }[] = [];
+  for (const name of names) {
+    const candidate = record.candidates.find((c) => c.name === name);
+    if (!candidate) {
+      refused.push({ name, reason: `no candidate named ${name} in generation ${record.id}` });
+      continue;
+    }
+    const reason = candidate.decision === 'accepted' ? 'it is already accepted' : acceptBlocker(candidate);
+    if (reason) refused.push({ name, reason });
+    else accept.push(candidate);
+  }
+  return { accept, refused };
+}
+
+/** The names "Accept All Passing" means: passing, still undecided candidates. */
+export function passingUndecided(record: GenerationRecord): string[] {
+  return record.candidates.filter((c) => c.passed && c.decision === 'pending').map((c) => c.name);
 }

@@ -97,6 +97,17 @@ export interface CandidateScore {
   /** Highest, over existing LFs, of (rows both vote on) / (rows the candidate votes on). */
   maxOverlap: number;
   maxOverlapWith: string | null;
+  /**
+   * Every existing LF that votes on at least one of the candidate's sample rows, highest share first, with
+   * what the overlap rule and the refinement test need (candidateFilter.ts). Absent in generations saved
+   * before it was recorded.
+   */
+  overlaps?: LfOverlap[];
+  /** Sample rows scored and sample rows it votes on. Absent in older saved generations. */
+  rows?: number;
+  votes?: number;
+  /** Dev rows it votes on correctly (devAccuracy = devCorrect / devVotes). Absent in older saved generations. */
+  devCorrect?: number;
   /** Fraction of sample rows where it votes and some existing LF votes a different label. */
   conflict: number;
   /** Change in label-model accuracy on the dev set, and in total coverage, if it were added. */
@@ -110,10 +121,29 @@ export interface CandidateScore {
   exampleRows: { id: string; text: string; vote: number; gold: number | null }[];
 }
 
+/** How a candidate meets one existing LF: the figures behind the overlap rule and the refinement test. */
+export interface LfOverlap {
+  /** The existing LF. */
+  name: string;
+  /** Share of the candidate's sample votes on rows this LF also votes on (0..1). */
+  share: number;
+  /** Sample rows this LF votes on (a refinement votes on fewer). */
+  votes: number;
+  /** This LF's correct votes and votes on the dev set; null without a dev set with gold labels. */
+  devCorrect: number | null;
+  devVotes: number | null;
+}
+
+/** What scoring one candidate gave: its figures, or why it could not run at all (file error, ...). */
+export type ScoreOutcome = { ok: true; score: CandidateScore } | { ok: false; error: string };
+
 export interface Thresholds {
   /** Minimum dev accuracy; DataSculpt's starting point is 0.6. */
   minDevAccuracy: number;
-  /** Maximum overlap with any one existing LF; DataSculpt uses 0.95. */
+  /**
+   * The overlap limit: a candidate passes only if its overlap with every existing LF is below it (a
+   * refinement excepted, see candidateFilter.ts). DataSculpt's 0.95.
+   */
   maxOverlap: number;
   /** Minimum coverage on the sample (0 keeps any LF that votes at all). */
   minCoverage: number;
@@ -132,6 +162,11 @@ export type Decision = 'pending' | 'accepted' | 'rejected';
 
 export interface ScoredCandidate extends Candidate {
   score: CandidateScore | null;
+  /**
+   * Why the sandbox could not run it at all (syntax or import error, ...); null when it ran or was not run.
+   * Absent in older saved generations.
+   */
+  runError?: string | null;
   /** Whether it met the thresholds, and why not. */
   passed: boolean;
   reason: string;
