@@ -1,9 +1,11 @@
 // The one build script: bundles the extension (node/cjs, `vscode` external), the language server and CLI
 // (node), the LF sandbox worker and the label-model worker thread (node), and the webviews (browser).
 // `--production` minifies for the package; development builds carry source maps. Pyodide's runtime files are
-// copied beside the bundles because the sandbox loads them from disk, offline.
+// copied beside the bundles because the sandbox loads them from disk, offline. `--cli` builds only what the
+// `lf-studio` command runs (the CLI, the sandbox and label-model workers, pyodide): bin/lf-studio.js uses it
+// when dist/cli.js is missing or older than its sources.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const cliOnly = process.argv.includes('--cli');
+/** The bundles `lf-studio` needs at run time. */
+const cliEntries = new Set(['cli', 'lfWorker', 'labelModelWorker']);
 const require = createRequire(import.meta.url);
 
 /** Prints esbuild problems in the `file:line:col: error: text` form VS Code problem matchers read. */
@@ -36,7 +41,9 @@ const common = {
   absWorkingDir: root,
 };
 
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// jsonc-parser's default (UMD) build loads its parts with a require() esbuild cannot follow: take ES modules
+// where a package ships them.
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
 
 const builds = [
   { ...node, entryPoints: { extension: 'extension/main.ts' }, external: ['vscode'], outdir: 'dist' },
@@ -61,18 +68,31 @@ const builds = [
   },
 ];
 
+const pyodideFiles = ['package.json', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'pyodide.js', 'pyodide.mjs', 'pyodide-lock.json', 'python_stdlib.zip'];
+
 function copyPyodide() {
   const src = dirname(require.resolve('pyodide/package.json'));
   const dest = join(root, 'dist', 'pyodide');
+  // The CLI-only build leaves a complete copy of the same version alone: a running runtime may be reading it.
+  if (cliOnly && isCurrentCopy(src, dest)) return;
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
-  for (const f of ['package.json', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'pyodide.js', 'pyodide.mjs', 'pyodide-lock.json', 'python_stdlib.zip']) {
-    cpSync(join(src, f), join(dest, f));
-  }
+  for (const f of pyodideFiles) cpSync(join(src, f), join(dest, f));
+}
+
+function isCurrentCopy(src, dest) {
+  if (!pyodideFiles.every((f) => existsSync(join(dest, f)))) return false;
+  const version = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  return version(src) === version(dest);
 }
 
 const present = builds
-  .map((b) => ({ ...b, entryPoints: Object.fromEntries(Object.entries(b.entryPoints).filter(([, p]) => existsSync(join(root, p)))) }))
+  .map((b) => ({
+    ...b,
+    entryPoints: Object.fromEntries(
+      Object.entries(b.entryPoints).filter(([name, p]) => existsSync(join(root, p)) && (!cliOnly || cliEntries.has(name))),
+    ),
+  }))
   .filter((b) => Object.keys(b.entryPoints).length > 0);
 
 /** A production build must not ship maps a development build left behind. */
@@ -85,7 +105,22 @@ function removeSourceMaps(dir) {
   }
 }
 
+/**
+ * The Python side of the native runtime (the user's own CPython runs these files from dist/python): the shared
+ * runner, the native worker and guard stand-in, and the snorkel stand-in package as shim/snorkel.
+ */
+function copyPythonRuntime() {
+  const src = join(root, 'lf-runtime', 'src', 'sandbox', 'python');
+  const dest = join(root, 'dist', 'python');
+  rmSync(dest, { recursive: true, force: true });
+  mkdirSync(join(dest, 'shim'), { recursive: true });
+  cpSync(join(src, 'lf_runner.py'), join(dest, 'lf_runner.py'));
+  cpSync(join(src, 'native'), join(dest, 'native'), { recursive: true });
+  cpSync(join(src, 'snorkel'), join(dest, 'shim', 'snorkel'), { recursive: true });
+}
+
 copyPyodide();
+copyPythonRuntime();
 if (production) removeSourceMaps(join(root, 'dist'));
 if (watch) {
   for (const b of present) await (await esbuild.context(b)).watch();
