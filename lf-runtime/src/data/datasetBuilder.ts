@@ -7,7 +7,10 @@ import { DataError } from './types.ts';
 import type { Dataset, Row } from './types.ts';
 
 export interface ReadOptions {
-  /** Field that holds the text (LFs read it as `x.<textField>`); must exist on every row. Default "text". */
+  /**
+   * Field that holds the text (LFs read it as `x.<textField>`). Default "text", which may be absent from every
+   * row (data without text); a field named explicitly must exist on every row.
+   */
   textField?: string;
   /** Field holding the gold class id; removed from the row's fields. Default "label". */
   labelField?: string;
@@ -42,6 +45,8 @@ export class DatasetBuilder {
   private readonly rows: Row[] = [];
   private readonly gold: (number | null)[] = [];
   private goldCount = 0;
+  /** Whether rows carry the text field, decided by the first row (see add). */
+  private hasText: boolean | null = null;
   /** id -> where it was first seen, to name every place when an id repeats. */
   private readonly seenIds = new Map<string, RowOrigin>();
   /** Repeated ids, in the order their second row is met: every row that uses each. */
@@ -67,14 +72,21 @@ export class DatasetBuilder {
    */
   add(origin: RowOrigin, fields: Record<string, unknown>, rawGold: unknown, fallbackId: string): void {
     const text = fields[this.textField];
-    if (text === undefined) {
+    // No text field is needed unless an LF reads one: data with no "text" at all (and the default name) is
+    // fine, and an LF that reads x.text is told which fields there are. A field named on purpose, or one that
+    // only some rows have, is a mistake worth stopping for.
+    this.hasText ??= text !== undefined || this.textField !== DEFAULT_TEXT_FIELD;
+    if (text === undefined && this.hasText) {
       this.fail(
         origin,
         `${origin.describe} has no "${this.textField}" field; available fields: ${listFields(fields)}. ` +
           `Set ${this.textFieldSetting} to the field that holds the text.`,
       );
     }
-    if (typeof text !== 'string') {
+    if (text !== undefined && !this.hasText) {
+      this.fail(origin, `${origin.describe} has a "${this.textField}" field but earlier rows do not; give every row one.`);
+    }
+    if (text !== undefined && typeof text !== 'string') {
       this.fail(origin, `${origin.describe}: field "${this.textField}" must be a string, found ${describeValue(text)}`);
     }
     let id: string;

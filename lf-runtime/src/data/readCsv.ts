@@ -1,10 +1,11 @@
 /**
  * CSV datasets: a header row names the columns; every column becomes a field except the label column,
- * which becomes the gold label. Row ids are the idField value or the 1-based record number.
+ * which becomes the gold label. Row ids are the idField value or the 1-based record number. Columns get
+ * pandas' read_csv types (see typeColumns).
  */
 import { CsvSyntaxError, parseCsv } from './csvParser.ts';
 import type { CsvRecord } from './csvParser.ts';
-import { DatasetBuilder } from './datasetBuilder.ts';
+import { DatasetBuilder, DEFAULT_TEXT_FIELD } from './datasetBuilder.ts';
 import type { ReadOptions } from './datasetBuilder.ts';
 import { DataError } from './types.ts';
 import type { Dataset } from './types.ts';
@@ -24,7 +25,7 @@ export function parseCsvDataset(text: string, file: string, options: ReadOptions
   const columns = checkHeader(file, header);
   const columnList = columns.map((c) => `"${c}"`).join(', ');
 
-  if (!columns.includes(builder.textField)) {
+  if (!columns.includes(builder.textField) && builder.textField !== DEFAULT_TEXT_FIELD) {
     throw new DataError(
       file,
       String(header.line),
@@ -35,6 +36,7 @@ export function parseCsvDataset(text: string, file: string, options: ReadOptions
     throw new DataError(file, String(header.line), `no id column "${builder.idField}"; the columns are ${columnList}`);
   }
   const labelIndex = columns.indexOf(builder.labelField);
+  const rowsFields: Record<string, unknown>[] = [];
 
   for (let r = 1; r < records.length; r++) {
     const { line, fields: values } = records[r];
@@ -50,11 +52,50 @@ export function parseCsvDataset(text: string, file: string, options: ReadOptions
     for (let c = 0; c < columns.length; c++) {
       if (c !== labelIndex) fields[columns[c]] = values[c];
     }
+    rowsFields.push(fields);
     const rawGold = labelIndex === -1 ? undefined : values[labelIndex];
     builder.add({ location: String(line), describe: `line ${line}` }, fields, rawGold, String(r));
   }
   if (builder.size === 0) throw new DataError(file, null, 'the file has a header row but no data rows');
+  typeColumns(rowsFields, columns.filter((c, i) => i !== labelIndex && c !== builder.textField && c !== builder.idField));
   return builder.finish();
+}
+
+const INT = /^[+-]?\d+$/;
+const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const MISSING = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', '#N/A', 'n/a', '<NA>']);
+
+/**
+ * Column types as pandas' read_csv gives them, so LFs written against a DataFrame see the same values: a
+ * column whose values are all integers holds ints, all numbers floats, all True/False booleans; pandas' missing
+ * markers ("", NA, NaN, null, ...) are None in a typed column (pandas would make an int column float for them:
+ * here the ints stay ints). Every other column (infinities included: JSON has no number for them), the text
+ * field and the id field stay strings.
+ */
+function typeColumns(rows: Record<string, unknown>[], columns: string[]): void {
+  for (const c of columns) {
+    let ints = true;
+    let floats = true;
+    let bools = true;
+    let present = 0;
+    for (const r of rows) {
+      const v = r[c] as string;
+      if (MISSING.has(v)) continue;
+      present++;
+      if (ints && !(INT.test(v) && Number.isSafeInteger(Number(v)))) ints = false;
+      if (floats && !FLOAT.test(v)) floats = false;
+      if (bools && v !== 'True' && v !== 'False' && v !== 'true' && v !== 'false' && v !== 'TRUE' && v !== 'FALSE') bools = false;
+      if (!ints && !floats && !bools) break;
+    }
+    if (present === 0 || (!ints && !floats && !bools)) continue;
+    for (const r of rows) {
+      const v = r[c] as string;
+      if (MISSING.has(v)) r[c] = null;
+      else if (bools) r[c] = v.toLowerCase() === 'true';
+      else if (ints) r[c] = Number(v);
+      else r[c] = Number(v);
+    }
+  }
 }
 
 function checkHeader(file: string, header: CsvRecord): string[] {

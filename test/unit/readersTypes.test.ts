@@ -1,0 +1,51 @@
+// CSV columns as pandas' read_csv types them, and data without a text field: what real LF files expect.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { readDataset } from '../../lf-runtime/src/data/readDataset.ts';
+
+function file(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'lf-types-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('CSV column types', () => {
+  it('gives ints, floats, booleans and None where pandas would, and leaves the text and mixed columns as strings', async () => {
+    const csv = file(
+      'data.csv',
+      'text,likes,score,flag,mixed,zip,label\n' +
+        '"12",3,0.5,True,a1,00501,1\n' +
+        'hello,-7,2,False,2,10001,0\n' +
+        'world,,1e3,,x,02134,1\n',
+    );
+    const d = await readDataset(csv, {});
+    const col = (f: string) => d.rows.map((r) => r.fields[f]);
+    assert.deepEqual(col('text'), ['12', 'hello', 'world'], 'the text field stays a string even when it looks like a number');
+    assert.deepEqual(col('likes'), [3, -7, null]);
+    assert.deepEqual(col('score'), [0.5, 2, 1000]);
+    assert.deepEqual(col('flag'), [true, false, null]);
+    assert.deepEqual(col('mixed'), ['a1', '2', 'x']);
+    // pandas reads 00501 as the int 501 too.
+    assert.deepEqual(col('zip'), [501, 10001, 2134]);
+    assert.deepEqual(d.gold, [1, 0, 1]);
+    assert.ok(!('label' in d.rows[0]!.fields), 'the gold label is never a field');
+  });
+});
+
+describe('a text field only when LFs need one', () => {
+  it('reads data with no "text" field at all', async () => {
+    const d = await readDataset(file('numbers.csv', 'age,income\n31,52000\n45,61000.5\n'), {});
+    assert.deepEqual(d.rows.map((r) => r.fields), [{ age: 31, income: 52000 }, { age: 45, income: 61000.5 }]);
+    const j = await readDataset(file('rows.jsonl', '{"age": 3}\n{"age": 4}\n'), {});
+    assert.equal(j.rows.length, 2);
+  });
+
+  it('still refuses a text field named on purpose that is missing, and one that only some rows have', async () => {
+    await assert.rejects(readDataset(file('a.csv', 'body\nx\n'), { textField: 'content' }), /no "content" column.*Set "textField" in lfstudio\.json/);
+    await assert.rejects(readDataset(file('b.jsonl', '{"age": 3}\n{"age": 4, "text": "x"}\n'), {}), /line 2 has a "text" field but earlier rows do not/);
+    await assert.rejects(readDataset(file('c.jsonl', '{"text": "x"}\n{"age": 4}\n'), {}), /line 2 has no "text" field/);
+  });
+});
