@@ -51,6 +51,29 @@ describe('Snorkel compatibility', () => {
     assert.match(lines[byName.get('keyword_subscribe')!.line - 1], /^extra_lfs = /);
   });
 
+  it('loads the imports real Snorkel files use: snorkel modules beyond labeling, unittest, csv, pathlib', async () => {
+    const src = [
+      'import unittest, csv, pathlib, logging, pickle',
+      'from snorkel.labeling import labeling_function, LabelModel, PandasLFApplier',
+      'from snorkel.labeling.model.label_model import LabelModel as LM',
+      'from snorkel.labeling.apply.dask import DaskLFApplier',
+      'from snorkel.labeling.apply.pandas import PandasLFApplier as PA',
+      'from snorkel.preprocess.nlp import SpacyPreprocessor',
+      'from snorkel.analysis import get_label_buckets',
+      'from snorkel.utils import probs_to_preds',
+      '@labeling_function()',
+      'def buckets(x):',
+      '    return 1 if get_label_buckets([1, 0], [1, 1])[(1, 1)] == [0] and list(probs_to_preds([[0.2, 0.8]])) == [1] else 0',
+      'class TestLfs(unittest.TestCase):',
+      '    def test_one(self):',
+      '        self.assertTrue(True)',
+    ].join('\n');
+    const r = await executor.runFile({ file: '/proj/imports.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });
+    assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+    assert.deepEqual(r.problems ?? [], []);
+    assert.ok(r.lfs[0]!.votes.every((v) => v === 1), 'the snorkel.analysis and snorkel.utils helpers work');
+  });
+
   it('passes resources as keyword arguments', () => assert.deepEqual(votes('has_money_word'), [1, -1, -1, -1, -1]));
   it('applies preprocessors in order, on a copy of the row', () => assert.deepEqual(votes('repeated_word'), [-1, 1, -1, -1, -1]));
   it('accepts x["field"] and module constants', () => assert.deepEqual(votes('long_log_length'), [0, 0, 0, -1, -1]));

@@ -53,6 +53,8 @@ PRELOADED = (
     "operator", "datetime", "random", "statistics", "textwrap", "html", "urllib.parse", "typing", "dataclasses",
     "enum", "hashlib", "fractions", "decimal", "copy", "heapq", "bisect", "keyword", "numbers", "traceback",
     "linecache", "ast", "base64", "importlib.util", "types", "warnings", "time", "os", "posixpath", "io",
+    # Imported at the top of real LF files: once running, their import-time class set-up would be refused.
+    "unittest", "csv", "pathlib", "logging", "pickle", "contextlib", "pprint", "argparse", "glob", "fnmatch",
 )
 
 _DENIED_EVENTS = frozenset(
@@ -161,9 +163,13 @@ def preload():
                 pass
 
 
+# Every module of the snorkel stand-in (python/snorkel/): the snapshot keeps imported modules, not files.
 SNORKEL_MODULES = (
     "snorkel", "snorkel._compat", "snorkel.labeling", "snorkel.labeling.lf", "snorkel.labeling.lf.nlp",
-    "snorkel.labeling.model", "snorkel.preprocess", "snorkel.types",
+    "snorkel.labeling.model", "snorkel.labeling.model.label_model", "snorkel.labeling.model.baselines",
+    "snorkel.labeling.apply", "snorkel.labeling.apply.core", "snorkel.labeling.apply.pandas",
+    "snorkel.labeling.apply.dask", "snorkel.labeling.apply.spark", "snorkel.labeling.analysis",
+    "snorkel.preprocess", "snorkel.preprocess.nlp", "snorkel.types", "snorkel.analysis", "snorkel.utils",
 )
 
 
