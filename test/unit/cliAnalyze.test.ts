@@ -33,6 +33,37 @@ const write = (dir: string, name: string, text: string) => {
 const LF_IMPORT = 'from snorkel.labeling import labeling_function\n\n';
 
 describe('lf-studio analyze', () => {
+  it('imports helper modules beside the LF file in the sandbox, runs a file statement by statement, and honours its lfs list', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-cli-'));
+    write(dir, 'keywords.py', 'SPAM_WORDS = ("subscribe", "check out")\n');
+    const lfs = write(
+      dir,
+      'real.py',
+      LF_IMPORT +
+        'from snorkel.labeling import PandasLFApplier\nfrom keywords import SPAM_WORDS\n\n' +
+        '@labeling_function()\ndef spam_words(x):\n    return 1 if any(w in x.text.lower() for w in SPAM_WORDS) else -1\n\n' +
+        // A notebook cell left in the file: it fails, the LFs around it still run.
+        'L_train = PandasLFApplier(lfs=[spam_words]).apply(df_train)\n\n' +
+        '@labeling_function()\ndef song(x):\n    return 0 if "song" in x.text.lower() else -1\n\n' +
+        'lfs = [spam_words]\n',
+    );
+    const data = join(example, 'data', 'train.json');
+    const r = cli('analyze', '--lfs', lfs, '--data', data, '--runtime', 'sandbox', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const texts = Object.values(JSON.parse(readFileSync(data, 'utf8')) as Record<string, { data: { text: string } }>).map((v) => v.data.text.toLowerCase());
+    const spam = out.lfs.find((l: { name: string }) => l.name === 'spam_words');
+    assert.equal(spam.coverage, texts.filter((t) => t.includes('subscribe') || t.includes('check out')).length / texts.length);
+    assert.equal(spam.inLabelModel, true);
+    const song = out.lfs.find((l: { name: string }) => l.name === 'song');
+    assert.equal(song.inLabelModel, false, 'outside the lfs list');
+    assert.equal(song.estimatedAccuracy, null);
+    assert.ok(song.coverage > 0);
+    assert.deepEqual(out.fileProblems.map((p: { line: number }) => p.line), [10]);
+    assert.match(out.fileProblems[0].message, /PandasLFApplier is not available inside LF Studio.*this statement is skipped/);
+    assert.match(r.stderr, /warning: .*real\.py:10: RuntimeError: PandasLFApplier/);
+  });
+
   it('prints the LFAnalysis JSON for the example, LFs in file order, figures computed by running them', () => {
     const r = cli('analyze', '--lfs', join(example, 'lfs.py'), '--data', join(example, 'data', 'train.json'), '--dev', join(example, 'data', 'valid.json'), '--json');
     assert.equal(r.status, 0, r.stderr);

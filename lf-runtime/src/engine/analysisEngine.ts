@@ -4,7 +4,8 @@
  * files into the project-wide figures (Snorkel LFAnalysis + label-model estimates).
  */
 import { createHash } from 'node:crypto';
-import { basename, dirname, relative } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { FileProblem, LfSummary, ProjectAnalysis } from '../protocol.ts';
 import type { FileRunResult, LfExecutor, LfRunResult } from '../sandbox/types.ts';
@@ -103,7 +104,8 @@ export class AnalysisEngine {
     const previous = this.files.get(file);
     if (previous && previous.sourceHash === sourceHash) return false;
     await this.prepare();
-    const base = { file, source, cardinality: this.config.labels.length, timeoutMs: this.config.timeoutMs, signal };
+    const siblings = siblingModules(file);
+    const base = { file, source, cardinality: this.config.labels.length, timeoutMs: this.config.timeoutMs, signal, ...(siblings ? { siblingModules: siblings } : {}) };
     // Sample and dev are one unit of trust: the same fresh sandbox workers serve both.
     const keys = this.config.dev ? [SAMPLE_KEY, DEV_KEY] : [SAMPLE_KEY];
     const [sample, devRun] = this.executor.runUnit
@@ -279,4 +281,34 @@ function noLfsProblem(file: string): FileProblem {
       `${basename(file)} defines no labeling functions; decorate each one with @labeling_function() ` +
       '(from snorkel.labeling import labeling_function), or remove the file from "lfFiles" in lfstudio.json',
   };
+}
+
+/** At most this many helper modules beside an LF file, each at most this large, go to the sandbox. */
+const MAX_SIBLINGS = 64;
+const MAX_SIBLING_BYTES = 512 * 1024;
+
+/**
+ * The Python modules beside an LF file (helpers.py next to lfs.py), so `import helpers` works in the pyodide
+ * sandbox as it does in Python (the user's own Python imports them from the folder itself). They are part of
+ * the unit: an edit to one re-runs the files beside it.
+ */
+function siblingModules(file: string): Record<string, string> | null {
+  const dir = dirname(file);
+  const out: Record<string, string> = {};
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.py') && n !== basename(file) && /^[A-Za-z_]\w*\.py$/.test(n)).sort();
+  } catch {
+    return null;
+  }
+  for (const name of names.slice(0, MAX_SIBLINGS)) {
+    try {
+      const path = join(dir, name);
+      if (statSync(path).size > MAX_SIBLING_BYTES) continue;
+      out[name.slice(0, -3)] = readFileSync(path, 'utf8');
+    } catch {
+      // A file that vanished or cannot be read is not importable: the import then says so.
+    }
+  }
+  return Object.keys(out).length ? out : null;
 }

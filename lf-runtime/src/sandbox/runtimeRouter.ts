@@ -121,14 +121,21 @@ function mark(results: FileRunResult[], runtime: 'sandbox' | 'python'): FileRunR
   return results;
 }
 
-/** A file whose top level, or one of whose LFs, needs a package the sandbox cannot provide. */
+/**
+ * A file whose top level, or one of whose LFs, needs what only the user's Python has: a package (or a helper
+ * module) the sandbox cannot provide, or a resource file on disk (the sandbox reads no files).
+ */
 function needsPackages(r: FileRunResult): boolean {
-  const missing = (e: { kind: string; message: string } | null): boolean => e?.kind === 'missing-package' && !/is blocked in LF Studio's sandbox/.test(e.message);
+  const missing = (e: { kind: string; message: string } | null): boolean =>
+    !!e &&
+    ((e.kind === 'missing-package' && !/is blocked in LF Studio's sandbox/.test(e.message)) || /^(FileNotFoundError|PermissionError|IsADirectoryError)\b/.test(e.message));
   return missing(r.fileError) || r.lfs.some((l) => missing(l.firstError)) || (r.problems ?? []).some(missing);
 }
 
 function withNote(r: FileRunResult, note: string): FileRunResult {
   const add = (e: FileRunResult['fileError']): FileRunResult['fileError'] =>
-    e && e.kind === 'missing-package' ? { ...e, message: `${e.message} ${note}`.slice(0, 2000) } : e;
+    e && (e.kind === 'missing-package' || /^(FileNotFoundError|PermissionError|IsADirectoryError)\b/.test(e.message))
+      ? { ...e, message: `${e.message} ${note}`.slice(0, 2000) }
+      : e;
   return { ...r, fileError: add(r.fileError), lfs: r.lfs.map((l) => ({ ...l, firstError: add(l.firstError) })), ...(r.problems ? { problems: r.problems.map((p) => add(p)!) } : {}) };
 }

@@ -18,8 +18,9 @@ class _Missing:
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError(
-            f"{self._name} is not available inside LF Studio's sandbox: LF Studio applies your labeling "
-            "functions and fits the label model itself. Keep only the LF definitions in this file."
+            f"{self._name} is not available inside LF Studio: LF Studio applies your labeling functions and fits "
+            "the label model itself, so this statement is skipped; the rest of the file still runs (under Snorkel it "
+            "runs as written)."
         )
 
     def __repr__(self):
