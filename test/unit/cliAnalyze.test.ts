@@ -243,7 +243,10 @@ describe('lf-studio analyze', () => {
       ['analyze', '--lfs', join(example, 'lfs.py'), '--data', join(raw, 'Youtube01-Psy.csv'), '--dev', join(raw, 'Youtube02-KatyPerry.csv'), '--text-field', 'CONTENT'],
       /Youtube02-KatyPerry\.csv: the dev set has no gold labels in field "label" \(fields found: .*"CLASS"\); .*set --label-field/,
     ]);
-    cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--data', join(raw, 'Youtube01-Psy.csv')], /no "text" column; .*Set --text-field to the column/]);
+    // No text field is needed to read the data; each LF that reads x.text says which fields there are and the fix.
+    const noText = cli('analyze', '--lfs', join(example, 'lfs.py'), '--data', join(raw, 'Youtube01-Psy.csv'));
+    assert.equal(noText.status, 1);
+    assert.match(noText.stderr, /keyword_my failed on every row: AttributeError: row has no field 'text'; fields are: .*CONTENT.*--text-field/);
     const noLfs = join(dir, 'helpers.py');
     writeFileSync(noLfs, 'import re\n\ndef helper(x):\n    return 1\n');
     cases.push([['analyze', '--lfs', noLfs, '--data', join(example, 'data', 'valid.json')], /helpers\.py defines no labeling functions; decorate each one with @labeling_function\(\)/]);

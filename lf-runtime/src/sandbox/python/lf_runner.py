@@ -63,7 +63,10 @@ class RowTuple(tuple):
         return dict(zip(self._fields, self))
 
     def __getattr__(self, name):
-        raise AttributeError(f"row has no field {name!r}; fields are: {', '.join(self._fields)}")
+        hint = ""
+        if name == "text":
+            hint = " (if one of them holds the text, name it in lfstudio.json's \"textField\" or with --text-field)"
+        raise AttributeError(f"row has no field {name!r}; fields are: {', '.join(self._fields)}{hint}")
 
     def _lf_copy(self):
         """Mutable copy handed to preprocessors, which may add fields (x.words = ...)."""
