@@ -137,12 +137,15 @@ export function setUpNative(work: string): void {
   writeFileSync(join(work, 'driver.py'), NATIVE_DRIVER);
 }
 
-/** Runs `lfFile` (only the LF named `only`, when given) over the rows' texts in a fresh python3 process. */
-export function runNative(work: string, rows: Row[], lfFile: string, only?: string): NativeRun {
+/**
+ * Runs `lfFile` (only the LF named `only`, when given) over the rows' texts in a fresh process of `python`
+ * (default: python3 on PATH).
+ */
+export function runNative(work: string, rows: Row[], lfFile: string, only?: string, python = 'python3'): NativeRun {
   const dataFile = join(work, `texts-${rows.length}.json`);
   writeFileSync(dataFile, JSON.stringify(rows.map((r) => r.fields.text)));
   const t0 = performance.now();
-  const r = spawnSync('python3', [join(work, 'driver.py'), join(work, 'shim'), dataFile, lfFile, ...(only ? [only] : [])], { encoding: 'utf8' });
+  const r = spawnSync(python, [join(work, 'driver.py'), join(work, 'shim'), dataFile, lfFile, ...(only ? [only] : [])], { encoding: 'utf8' });
   const processMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`python3 driver failed: ${r.stderr}`);
   return { ...(JSON.parse(r.stdout) as Omit<NativeRun, 'processMs'>), processMs };

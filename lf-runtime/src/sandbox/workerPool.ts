@@ -244,6 +244,8 @@ export class WorkerPool {
       if (w.loaded.get(ds.key) === ds.fingerprint) continue;
       w.loaded.set(ds.key, ds.fingerprint);
       w.pending = w.pending.then(() => this.load(w, ds, shard));
+      // Whoever takes the worker awaits this; a spare disposed while loading must not crash the process.
+      w.pending.catch(() => undefined);
     }
   }
 
