@@ -14,7 +14,8 @@
 import { basename, dirname, relative, sep } from 'node:path';
 import runPy from './python/run.py';
 import runtimePy from './python/lfstudio_runtime.py';
-import compatPy from './python/snorkel_compat.py';
+// The editor's snorkel stand-in, served by the job as its `snorkel` modules where Snorkel is not installed.
+import compatPy from '../sandbox/python/snorkel/_compat.py';
 import type { LabelModelParams } from './modelParams.ts';
 
 export const JOB_FORMAT = 'lf-studio-job/1';

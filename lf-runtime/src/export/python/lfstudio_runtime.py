@@ -505,6 +505,29 @@ class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         exec(compile(source, filename, "exec"), module.__dict__)
 
 
+# The module names LF files import Snorkel's API from; where Snorkel is not installed each is served with every
+# public name of the stand-in (snorkel_compat.py, the editor's own snorkel/_compat.py).
+SNORKEL_MODULES = (
+    "snorkel",
+    "snorkel.labeling",
+    "snorkel.labeling.lf",
+    "snorkel.labeling.lf.nlp",
+    "snorkel.labeling.apply",
+    "snorkel.labeling.apply.core",
+    "snorkel.labeling.apply.dask",
+    "snorkel.labeling.apply.pandas",
+    "snorkel.labeling.apply.spark",
+    "snorkel.labeling.model",
+    "snorkel.labeling.model.baselines",
+    "snorkel.labeling.model.label_model",
+    "snorkel.labeling.analysis",
+    "snorkel.preprocess",
+    "snorkel.preprocess.nlp",
+    "snorkel.analysis",
+    "snorkel.types",
+    "snorkel.utils",
+)
+
 _FINDER = _SourceFinder()
 _STATE = {"snorkel": None, "jobs": {}}
 
@@ -523,13 +546,17 @@ def install_snorkel(compat_source):
     compat = types.ModuleType("lfstudio_snorkel_compat")
     compat.__file__ = "snorkel_compat.py"
     exec(compile(compat_source, "snorkel_compat.py", "exec"), compat.__dict__)
-    public = {k: v for k, v in vars(compat).items() if not k.startswith("_") and k != "MODULES"}
+    compat._MISSING_ADVICE = (
+        "needs Snorkel (pip install snorkel) on the machine running the job; the exported job applies the "
+        "labeling functions and the label model itself."
+    )
+    public = {k: v for k, v in vars(compat).items() if not k.startswith("_")}
 
     def fill(module):
         module.__dict__.update(public)
         module._compat = compat
 
-    for name in compat.MODULES:
+    for name in SNORKEL_MODULES:
         _FINDER.aliases[name] = fill
     _STATE["snorkel"] = "LF Studio's stand-in (Snorkel not installed)"
     return _STATE["snorkel"]

@@ -1,13 +1,23 @@
 """Snorkel 0.9/0.10 labeling API, reimplemented for LF Studio (the `snorkel` package LF files import when no
-Snorkel is installed; this module is `snorkel._compat`).
+Snorkel is installed; this module is `snorkel._compat`, and a job written by `lf-studio export-job` serves the
+same text as its `snorkel` modules).
 
 Only the parts an LF file touches at import and apply time are real: labeling_function, LabelingFunction,
 preprocessor / Preprocessor. Appliers and models exist so that files importing them still load; calling
 them explains that LF Studio applies the functions itself.
 """
 import copy as _copy
+import typing as _typing
 
 ABSTAIN = -1
+DataPoint = _typing.Any
+DataPoints = _typing.Any
+
+# What calling a stand-in (an applier, a label model) says after its name; an exported job sets its own.
+_MISSING_ADVICE = (
+    "is not available inside LF Studio: LF Studio applies your labeling functions and fits the label model itself, "
+    "so this statement is skipped; the rest of the file still runs (under Snorkel it runs as written)."
+)
 
 
 class _Missing:
@@ -17,11 +27,7 @@ class _Missing:
         self._name = name
 
     def __call__(self, *args, **kwargs):
-        raise RuntimeError(
-            f"{self._name} is not available inside LF Studio: LF Studio applies your labeling functions and fits "
-            "the label model itself, so this statement is skipped; the rest of the file still runs (under Snorkel it "
-            "runs as written)."
-        )
+        raise RuntimeError(f"{self._name} {_MISSING_ADVICE}")
 
     def __repr__(self):
         return f"<unavailable {self._name}>"
