@@ -8,13 +8,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Row } from '../lf-runtime/src/data/types.ts';
 import { LspTestClient } from '../test/support/lspClient.ts';
-import { LF_FILE, LF_FILE_20, makeRows, runNative, setUpNative, youtubeTexts } from './support/nativeReference.ts';
+import { LF_FILE, LF_FILE_20, makeRows, runNative, setUpNative, youtubeTexts, fmt, median } from './support/nativeReference.ts';
 
 const root = join(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'lf-editor-bench-'));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 
 function wrench(rows: Row[]): string {
   return JSON.stringify(Object.fromEntries(rows.map((r, i) => [String(i), { data: { text: r.fields.text }, label: -1 }])));

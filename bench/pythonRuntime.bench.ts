@@ -7,11 +7,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bubblewrap, findInterpreter } from '../lf-runtime/src/sandbox/nativeRuntime.ts';
 import { createPythonExecutor } from '../lf-runtime/src/sandbox/pythonExecutor.ts';
-import { LF_FILE, makeRows, runNative, setUpNative, youtubeTexts } from './support/nativeReference.ts';
+import { LF_FILE, makeRows, runNative, setUpNative, youtubeTexts, fmt, median } from './support/nativeReference.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'lf-python-bench-'));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 
 async function main(): Promise<void> {
   if (!bubblewrap()) {

@@ -7,14 +7,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Row } from '../lf-runtime/src/data/types.ts';
 import { createPythonExecutor } from '../lf-runtime/src/sandbox/pythonExecutor.ts';
-import { LF_FILE, LF_FILE_20, makeRows, runNative as runNativeIn, setUpNative, youtubeTexts, type NativeRun } from './support/nativeReference.ts';
+import { LF_FILE, LF_FILE_20, makeRows, runNative as runNativeIn, setUpNative, youtubeTexts, type NativeRun, fmt, median } from './support/nativeReference.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'lf-sandbox-bench-'));
 
 const runNative = (rows: Row[], lfFile: string, only?: string): NativeRun => runNativeIn(work, rows, lfFile, only);
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 
 async function main(): Promise<void> {

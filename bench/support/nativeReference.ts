@@ -150,3 +150,8 @@ export function runNative(work: string, rows: Row[], lfFile: string, only?: stri
   if (r.status !== 0) throw new Error(`python3 driver failed: ${r.stderr}`);
   return { ...(JSON.parse(r.stdout) as Omit<NativeRun, 'processMs'>), processMs };
 }
+
+/** The middle value (upper median for an even count). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** A duration in whole milliseconds. */
+export const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
