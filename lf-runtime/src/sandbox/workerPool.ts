@@ -170,36 +170,21 @@ export class WorkerPool {
    */
   async take(slot: number, refill = true): Promise<Worker> {
     for (;;) {
-      if (this.disposed) throw new Error('LF sandbox: the executor was disposed.');
-      const s = this.slots[slot]!;
-      const w = s.idle.shift();
-      if (w) {
-        if (refill) this.refill();
-        if (!w.proc.alive) continue;
-        this.syncDatasets(w);
-        await w.pending;
-        if (!w.proc.alive) continue;
-        return w;
-      }
-      this.startError = null;
+      const w = await this.awaitClean(slot, refill);
+      const idle = this.slots[slot]!.idle;
+      const at = idle.indexOf(w);
+      if (at < 0) continue; // another caller took it meanwhile
+      idle.splice(at, 1);
       if (refill) this.refill();
-      if (!s.starting) {
-        // Slot needs no spare (target 0): start one for this caller.
-        s.starting = this.start(slot).finally(() => {
-          s.starting = null;
-        });
-        const started = await s.starting;
-        this.syncDatasets(started);
-        await started.pending;
-        return started;
-      }
-      await s.starting.catch(() => undefined);
-      if (this.startError && s.idle.length === 0) throw this.startError;
+      return w;
     }
   }
 
-  /** Waits until a clean worker for `slot` is ready with every dataset loaded, leaving it in the pool. */
-  async awaitClean(slot: number): Promise<Worker> {
+  /**
+   * Waits until a clean worker for `slot` is ready with every dataset loaded, leaving it in the pool (started
+   * here when the slot has none, even a slot that keeps no spare). `refill` as for take().
+   */
+  async awaitClean(slot: number, refill = true): Promise<Worker> {
     for (;;) {
       if (this.disposed) throw new Error('LF sandbox: the executor was disposed.');
       const s = this.slots[slot]!;
@@ -208,17 +193,25 @@ export class WorkerPool {
         this.syncDatasets(w);
         await w.pending;
         if (w.proc.alive) return w;
-        s.idle.splice(s.idle.indexOf(w), 1);
+        const at = s.idle.indexOf(w);
+        if (at >= 0) s.idle.splice(at, 1);
         continue;
       }
       this.startError = null;
-      this.refill();
+      if (refill) this.refill();
       if (!s.starting) {
-        s.starting = this.start(slot).then((started) => {
-          s.starting = null;
-          s.idle.push(started);
-          return started;
-        });
+        s.starting = this.start(slot).then(
+          (started) => {
+            s.starting = null;
+            s.idle.push(started);
+            return started;
+          },
+          (err: unknown) => {
+            s.starting = null;
+            this.startError = err instanceof Error ? err : new Error(String(err));
+            throw this.startError;
+          },
+        );
       }
       await s.starting.catch(() => undefined);
       if (this.startError && s.idle.length === 0) throw this.startError;
