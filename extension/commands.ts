@@ -4,9 +4,10 @@
  * way (failures.ts), and nothing a command throws is lost.
  */
 import * as vscode from 'vscode';
-import { RerunAllRequest, RestartRuntimeRequest } from '../lf-runtime/src/protocol.ts';
+import { RerunAllRequest, RestartRuntimeRequest, type ExamplesFilter } from '../lf-runtime/src/protocol.ts';
 import type { Ctx } from './ctx.ts';
 import { DashboardPanel } from './dashboardPanel.ts';
+import { ExamplesPanel } from './examples/examplesPanel.ts';
 import { showFailure } from './failures.ts';
 import { generate, openSavedGeneration, setAnthropicApiKey } from './review/generationCommands.ts';
 
@@ -19,7 +20,12 @@ interface Command {
 /** An argument given by a CodeLens (an LF's name), or nothing when run from the palette. */
 const nameArg = (arg: unknown): string | undefined => (typeof arg === 'string' ? arg : undefined);
 
+/** A question for the examples view, given by a lens, hover link or chart; anything else opens all sample rows. */
+const filterArg = (arg: unknown): ExamplesFilter =>
+  typeof arg === 'object' && arg !== null && ['sample', 'dev', 'labeled'].includes((arg as ExamplesFilter).split) ? (arg as ExamplesFilter) : { split: 'sample' };
+
 const commands: Record<string, Command> = {
+  'lfStudio.showExamples': { does: 'showing rows', run: (ctx, filter) => ExamplesPanel.show(ctx, filterArg(filter)) },
   'lfStudio.openDashboard': { does: 'opening the dashboard', run: (ctx, lfName) => DashboardPanel.show(ctx, nameArg(lfName)) },
   'lfStudio.showOutput': { does: 'showing the output', run: (ctx) => ctx.output.show() },
   'lfStudio.rerunAll': {

@@ -10,6 +10,7 @@ import { registerCommands } from './commands.ts';
 import { Config } from './config.ts';
 import type { HostFacts } from './settings.ts';
 import { DashboardPanel } from './dashboardPanel.ts';
+import { ExamplesPanel } from './examples/examplesPanel.ts';
 import { showFailure, UserFacingError } from './failures.ts';
 import { StatusItem } from './statusItem.ts';
 
@@ -46,6 +47,9 @@ export class Ctx {
       vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, {
         deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, this),
       }),
+      vscode.window.registerWebviewPanelSerializer(ExamplesPanel.viewType, {
+        deserializeWebviewPanel: async (panel) => ExamplesPanel.revive(panel, this),
+      }),
     );
     await this.startServer();
   }
@@ -64,6 +68,8 @@ export class Ctx {
       outputChannel: this.output,
       initializationOptions: this.config.serverOptions(await this.hostFacts()),
       synchronize: { fileEvents: watcher },
+      // Hovers link to the rows behind a figure; only that command may run from a hover link.
+      markdown: { isTrusted: { enabledCommands: ['lfStudio.showExamples'] }, supportHtml: false },
     };
     const client = new LanguageClient('lfStudio', 'LF Studio', serverOptions, clientOptions);
     client.onNotification(DidAnalyzeNotification, (a) => {

@@ -62,7 +62,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { dashboard: 'webview/dashboard/main.ts', review: 'webview/review/main.ts' },
+    entryPoints: { dashboard: 'webview/dashboard/main.ts', review: 'webview/review/main.ts', examples: 'webview/examples/main.ts' },
     outdir: 'dist/webview',
     loader: { ...common.loader, '.ttf': 'file', '.css': 'css' },
   },

@@ -135,6 +135,107 @@ export const RerunAllRequest = new RequestType0<ProjectAnalysis | null, void>('l
 /** Client -> server request: kill and restart the sandbox process (command "Restart Runtime"). */
 export const RestartRuntimeRequest = new RequestType0<void, void>('lfStudio/restartRuntime');
 
+// ---------------------------------------------------------------------------------------------------------
+// The rows behind the figures: examples view queries and gold labels (LSP requests)
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Which rows to list. Every part given must hold. `split`: the sample, the dev file, or every row with a gold
+ * label (dev rows and sample rows the user labeled). With `lf`, `vote`, `overlaps`, `conflicts`, `outcome` and
+ * `errors` are about that LF; without it, `conflicts` means any two LFs disagree and `outcome` compares the
+ * label model's answer with gold.
+ */
+export interface ExamplesFilter {
+  split: 'sample' | 'dev' | 'labeled';
+  lf?: string | null;
+  /** With lf: rows it votes on, abstains on, or votes this class on. */
+  vote?: 'any' | 'fires' | 'abstains' | number;
+  /** With lf: rows where it votes and another label-model LF votes too. */
+  overlaps?: boolean;
+  /** With lf: rows where it votes and another label-model LF votes differently; without: any two disagree. */
+  conflicts?: boolean;
+  /** With lf: rows where it and this LF vote different classes. */
+  conflictsWith?: string | null;
+  /** Rows with gold where the LF's vote (with lf) or the label model's answer (without) is wrong / right. */
+  outcome?: 'any' | 'wrong' | 'right';
+  /** Rows with any gold label, none, or this gold class. */
+  gold?: 'any' | 'labeled' | 'unlabeled' | number;
+  /** Rows no label-model LF votes on. */
+  uncovered?: boolean;
+  /** With lf: rows on which it raised (as far as the runtime kept their ids). */
+  errors?: boolean;
+  /** Rows the label model gives this class. */
+  predicted?: number | null;
+  /** Rows whose most likely class has probability below this. */
+  maxConfidence?: number | null;
+  /** Case-insensitive text the row's text must contain. */
+  search?: string;
+}
+
+export interface ExamplesQuery {
+  filter: ExamplesFilter;
+  /** 'seeded': a seeded shuffle (the same seed, the same rows); 'data': file order; 'confidence': least sure first. */
+  order: 'seeded' | 'data' | 'confidence';
+  seed: number;
+  offset: number;
+  limit: number;
+}
+
+export interface ExampleRow {
+  split: 'sample' | 'dev';
+  /** 0-based position in its data file's rows. */
+  index: number;
+  id: string;
+  /** The row's text field (shortened for display when very long). */
+  text: string;
+  /** Other fields, as short strings. */
+  fields: Record<string, string>;
+  /** Every LF's vote, in ExamplesPage.lfNames order; -1 = abstain. */
+  votes: number[];
+  /** The label model's P(Y | votes) per class; null before a model is fitted. */
+  probs: number[] | null;
+  /** Gold class, or null. */
+  gold: number | null;
+  /** The gold label is one the user gave in the editor (it can be changed or taken back). */
+  goldFromUser: boolean;
+  /** [start, end) character ranges of `text` the filter's LF matched, where that can be known. */
+  highlights: [number, number][];
+}
+
+export interface ExamplesPage {
+  /** Analysis version the rows were read from. */
+  version: number;
+  /** Rows matching the filter (all pages). */
+  total: number;
+  offset: number;
+  rows: ExampleRow[];
+  lfNames: string[];
+  labels: string[];
+  /** The question in words, e.g. "Dev rows where keyword_my votes wrong". */
+  title: string;
+  /** Where gold labels are written, relative to the workspace. */
+  labelsFile: string;
+  tookMs: number;
+}
+
+/** Client -> server request: one page of the rows a filter selects. */
+export const ExamplesRequest = new RequestType<ExamplesQuery, ExamplesPage, void>('lfStudio/examples');
+
+export interface SetGoldLabelParams {
+  split: 'sample' | 'dev';
+  id: string;
+  /** Class id, or null to take the user's label back. */
+  label: number | null;
+}
+export interface SetGoldLabelResult {
+  /** The label the user had given before (null: none), so the view can undo. */
+  previous: number | null;
+  /** The new analysis with the label counted as a dev label. */
+  analysis: ProjectAnalysis | null;
+}
+/** Client -> server request: give (or take back) a row's gold label; appended to the project's labels file. */
+export const SetGoldLabelRequest = new RequestType<SetGoldLabelParams, SetGoldLabelResult, void>('lfStudio/setGoldLabel');
+
 /** Client -> server initializationOptions, from the user's settings (the server checks each one). */
 export interface ServerInitOptions {
   lfTimeoutMs?: number;
@@ -196,6 +297,73 @@ export interface DashboardRerunCommand {
 }
 
 export type DashboardToHostMessage = DashboardReadyCommand | DashboardRevealLfCommand | DashboardRerunCommand;
+
+// ---------------------------------------------------------------------------------------------------------
+// Examples view (webview <-> host): typed messages with request ids; a newer query cancels an older one
+// ---------------------------------------------------------------------------------------------------------
+
+/** Host -> examples webview: show this question (a lens, hover link, diagnostic or chart was clicked). */
+export interface ExamplesShowQuery {
+  type: 'showQuery';
+  filter: ExamplesFilter;
+  order?: ExamplesQuery['order'];
+}
+/** Host -> examples webview: the answer to request `requestId`. */
+export interface ExamplesPageMessage {
+  type: 'page';
+  requestId: number;
+  page: ExamplesPage;
+}
+/** Host -> examples webview: request `requestId` failed (or was cancelled: then `cancelled`). */
+export interface ExamplesErrorMessage {
+  type: 'error';
+  requestId: number;
+  message: string;
+  cancelled?: boolean;
+}
+/** Host -> examples webview: a new analysis exists; re-ask so the rows stay in step with the LFs. */
+export interface ExamplesDidAnalyze {
+  type: 'didAnalyze';
+  version: number | null;
+  labels: string[];
+}
+/** Host -> examples webview: a label was written (or failed); `previous` is what undo restores. */
+export interface ExamplesLabelDone {
+  type: 'labelDone';
+  requestId: number;
+  split: 'sample' | 'dev';
+  id: string;
+  label: number | null;
+  previous: number | null;
+  error?: string;
+}
+export type HostToExamplesMessage = ExamplesShowQuery | ExamplesPageMessage | ExamplesErrorMessage | ExamplesDidAnalyze | ExamplesLabelDone;
+
+export interface ExamplesReadyCommand {
+  type: 'ready';
+}
+export interface ExamplesQueryCommand {
+  type: 'query';
+  requestId: number;
+  query: ExamplesQuery;
+}
+export interface ExamplesCancelCommand {
+  type: 'cancel';
+  requestId: number;
+}
+export interface ExamplesSetLabelCommand {
+  type: 'setLabel';
+  requestId: number;
+  split: 'sample' | 'dev';
+  id: string;
+  label: number | null;
+}
+/** Examples webview -> host: reveal an LF in its file. */
+export interface ExamplesRevealLfCommand {
+  type: 'revealLf';
+  name: string;
+}
+export type ExamplesToHostMessage = ExamplesReadyCommand | ExamplesQueryCommand | ExamplesCancelCommand | ExamplesSetLabelCommand | ExamplesRevealLfCommand;
 
 // ---------------------------------------------------------------------------------------------------------
 // Review panel (LLM-written labeling functions): LSP requests and review webview messages

@@ -17,8 +17,10 @@ function expectedCoverage(root: string, substring: string): string {
 
 const text = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
 
+/** The lenses on one line as the editor shows them: each figure its own lens, joined by " | ". */
 function lensFor(lenses: { range: { start: { line: number } }; command?: { title: string } }[], line: number): string | undefined {
-  return lenses.find((l) => l.range.start.line === line && l.command?.title.startsWith('coverage'))?.command?.title;
+  const titles = lenses.filter((l) => l.range.start.line === line && l.command).map((l) => l.command!.title);
+  return titles.length ? titles.join(' | ') : undefined;
 }
 
 describe('language server over stdio', () => {
@@ -38,7 +40,7 @@ describe('language server over stdio', () => {
     const lenses = await client.codeLenses('lfs.py');
     const title = lensFor(lenses, myLine);
     assert.ok(title, `no lens on line ${myLine}: ${JSON.stringify(lenses.map((l) => [l.range.start.line, l.command?.title]))}`);
-    assert.match(title, new RegExp(`^coverage ${expectedCoverage(client.root, 'my').replace('.', '\\.')} · overlaps \\d+\\.\\d% · conflicts \\d+\\.\\d% · polarity SPAM$`));
+    assert.match(title, new RegExp(`^coverage ${expectedCoverage(client.root, 'my').replace('.', '\\.')} \\| overlaps \\d+\\.\\d% \\| conflicts \\d+\\.\\d% \\| polarity SPAM \\|`));
     const analysis = client.analyses.at(-1)!;
     assert.deepEqual(
       analysis.lfs.map((l) => l.name),
@@ -64,7 +66,7 @@ describe('language server over stdio', () => {
     await client.save('lfs.py');
     await client.waitFor(() => client.analyses.length > before, 'an analysis after the edit');
     const title = lensFor(await client.codeLenses('lfs.py'), myLine);
-    assert.ok(title?.startsWith(`coverage ${expectedCoverage(client.root, 'check')} ·`), title);
+    assert.ok(title?.startsWith(`coverage ${expectedCoverage(client.root, 'check')} |`), title);
   });
 
   it('reports a syntax error as a diagnostic on its line and keeps the last figures', async () => {

@@ -12,6 +12,8 @@ import type { FileRunResult, LfExecutor, LfRunResult } from '../sandbox/types.ts
 import { lfSummaries, totalConflict, totalCoverage } from '../stats/lfAnalysis.ts';
 import { voteMatrixFromColumns } from '../stats/voteMatrix.ts';
 import { estimateLfAccuracies } from '../labelModel/estimate.ts';
+import type { FittedLabelModel } from '../labelModel/types.ts';
+import { emptyGoldLabels, type GoldLabels } from '../examples/goldLabels.ts';
 
 export interface EngineConfig {
   task: string;
@@ -22,6 +24,32 @@ export interface EngineConfig {
   /** Absolute paths of the LF files, in the order their LFs appear in the figures. */
   lfFiles: string[];
   timeoutMs: number;
+}
+
+/**
+ * What the latest analysis was computed from, for the examples view: every LF's votes on the sample and dev
+ * rows, which LFs the label model used, and the model itself. Rebuilt by every analyze().
+ */
+export interface EngineRowsView {
+  version: number;
+  labels: string[];
+  sample: Dataset;
+  dev: Dataset | null;
+  lfs: {
+    name: string;
+    file: string;
+    line: number;
+    /** Text of the file the votes came from (for highlighting what an LF matches). */
+    source: string;
+    sampleVotes: Int8Array;
+    devVotes: Int8Array | null;
+    inModel: boolean;
+    sampleErrorRowIds: string[];
+    devErrorRowIds: string[];
+  }[];
+  /** The label model over the in-model LFs (in lfs order), or null before there is one. */
+  model: FittedLabelModel | null;
+  userLabels: GoldLabels;
 }
 
 interface FileState {
@@ -54,6 +82,9 @@ export class AnalysisEngine {
   private readonly files = new Map<string, FileState>();
   private version = 0;
   private prepared: Promise<void> | null = null;
+  /** Gold labels the user gave rows in the editor; they count as dev labels (examples/goldLabels.ts). */
+  private userLabels: GoldLabels = emptyGoldLabels();
+  private lastRowsView: EngineRowsView | null = null;
 
   constructor(
     private readonly executor: LfExecutor,
@@ -66,6 +97,14 @@ export class AnalysisEngine {
 
   get labels(): readonly string[] {
     return this.config.labels;
+  }
+
+  get sampleData(): Dataset {
+    return this.config.sample;
+  }
+
+  get devData(): Dataset | null {
+    return this.config.dev;
   }
 
   /** Ships the data to the sandbox once; later runs refer to it by key. */
@@ -83,6 +122,20 @@ export class AnalysisEngine {
 
   isDataFile(file: string): boolean {
     return file === this.config.sample.path || file === this.config.dev?.path;
+  }
+
+  /** Replaces the user's gold labels; the next analyze() counts them. */
+  setUserLabels(labels: GoldLabels): void {
+    this.userLabels = labels;
+  }
+
+  get goldLabels(): GoldLabels {
+    return this.userLabels;
+  }
+
+  /** The rows and votes behind the latest analyze(), or null before the first. */
+  rowsView(): EngineRowsView | null {
+    return this.lastRowsView;
   }
 
   /** Drops remembered results so the next runFile re-runs even unchanged text ("Re-run All"). */
@@ -171,7 +224,7 @@ export class AnalysisEngine {
   /** Combines every file's latest votes into the project-wide figures. */
   analyze(durationMs = 0): ProjectAnalysis {
     const k = this.config.labels.length;
-    const placed: { file: string; lf: LfRunResult; devVotes: Int8Array | null; runtime: 'sandbox' | 'python' }[] = [];
+    const placed: { file: string; lf: LfRunResult; devVotes: Int8Array | null; devErrorRowIds: string[]; runtime: 'sandbox' | 'python' }[] = [];
     const fileProblems: FileProblem[] = [];
     const seen = new Map<string, string>();
     for (const file of this.config.lfFiles) {
@@ -194,7 +247,8 @@ export class AnalysisEngine {
           });
         }
         seen.set(lf.name, file);
-        placed.push({ file, lf, devVotes: state.dev?.lfs[j]?.votes ?? null, runtime: state.sample.runtime ?? 'sandbox' });
+        const devRun = state.dev?.lfs[j];
+        placed.push({ file, lf, devVotes: devRun?.votes ?? null, devErrorRowIds: devRun?.errorRowIds ?? [], runtime: state.sample.runtime ?? 'sandbox' });
       });
     }
 
@@ -209,17 +263,16 @@ export class AnalysisEngine {
       inModel[j] ? modelStats[modelIdx.indexOf(j)] : lfSummaries(voteMatrixFromColumns(n, [...modelIdx.map((m) => placed[m].lf.votes), p.lf.votes]), null)[modelIdx.length],
     );
     const dev = this.config.dev;
-    const devGold = dev?.gold ?? null;
-    const devAll =
-      dev && devGold && placed.every((p) => p.devVotes)
-        ? voteMatrixFromColumns(dev.rows.length, placed.map((p) => p.devVotes as Int8Array))
-        : null;
+    // Rows with gold: the dev file's (the user's label wins over the file's) and sample rows the user labeled.
+    const labeled = labeledRows(this.config.sample, dev, this.userLabels, placed.every((p) => p.devVotes));
+    const labeledVotes = (p: (typeof placed)[number]) => labeled.votes(p.lf.votes, p.devVotes);
+    const devAll = labeled.n > 0 ? voteMatrixFromColumns(labeled.n, placed.map(labeledVotes)) : null;
     // Dev precision is each LF's own (correct / votes): the same whether or not it is in the model.
-    const devStats = devAll ? lfSummaries(devAll, devGold) : null;
-    const devL = devAll && dev ? voteMatrixFromColumns(dev.rows.length, modelIdx.map((j) => placed[j].devVotes as Int8Array)) : null;
-    // The project's dev rows all carry gold labels (checked when the project loads), so they can choose and
-    // calibrate the label model.
-    const devSet = devL && devGold ? { L: devL, gold: devGold.map((g) => g ?? -1) } : undefined;
+    const devStats = devAll ? lfSummaries(devAll, labeled.gold) : null;
+    const devL = devAll ? voteMatrixFromColumns(labeled.n, modelIdx.map((j) => labeledVotes(placed[j]))) : null;
+    // Every labeled row carries a gold label (dev files are checked when the project loads), so they can choose
+    // and calibrate the label model.
+    const devSet = devL ? { L: devL, gold: labeled.gold } : undefined;
     const estimate = modelIdx.length > 0 ? estimateLfAccuracies(L, k, devSet) : null;
     const estimated = (j: number): number | null => (estimate && inModel[j] ? estimate.accuracies[modelIdx.indexOf(j)] : null);
 
@@ -243,12 +296,32 @@ export class AnalysisEngine {
       ...(inModel[j] ? {} : { outsideLfsList: true }),
     }));
 
+    const version = ++this.version;
+    this.lastRowsView = {
+      version,
+      labels: [...this.config.labels],
+      sample: this.config.sample,
+      dev,
+      lfs: placed.map((p, j) => ({
+        name: p.lf.name,
+        file: p.file,
+        line: p.lf.line,
+        source: this.files.get(p.file)?.source ?? '',
+        sampleVotes: p.lf.votes,
+        devVotes: p.devVotes,
+        inModel: inModel[j],
+        sampleErrorRowIds: p.lf.errorRowIds,
+        devErrorRowIds: p.devErrorRowIds,
+      })),
+      model: estimate?.fitted ?? null,
+      userLabels: this.userLabels,
+    };
     return {
-      version: ++this.version,
+      version,
       task: this.config.task,
       labels: [...this.config.labels],
       rows: n,
-      devRows: dev ? dev.rows.length : null,
+      devRows: dev ? dev.rows.length + labeled.sampleRows : labeled.n > 0 ? labeled.n : null,
       lfs,
       totalCoverage: modelIdx.length ? totalCoverage(L) : 0,
       totalConflict: modelIdx.length ? totalConflict(L) : 0,
@@ -266,6 +339,40 @@ export class AnalysisEngine {
       durationMs,
     };
   }
+}
+
+/**
+ * The rows with gold labels, in the order the dev figures use: every dev-file row (when every LF has dev votes),
+ * then the sample rows the user labeled. `votes` builds one LF's column over them from its sample and dev votes.
+ */
+function labeledRows(sample: Dataset, dev: Dataset | null, user: GoldLabels, devComplete: boolean) {
+  const devN = dev && devComplete ? dev.rows.length : 0;
+  const gold: number[] = [];
+  for (let i = 0; i < devN; i++) {
+    const d = dev as Dataset;
+    gold.push(user.dev.get(d.rows[i].id) ?? d.gold?.[i] ?? -1);
+  }
+  const sampleIdx: number[] = [];
+  if (user.sample.size > 0) {
+    sample.rows.forEach((r, i) => {
+      const g = user.sample.get(r.id);
+      if (g === undefined) return;
+      sampleIdx.push(i);
+      gold.push(g);
+    });
+  }
+  const n = devN + sampleIdx.length;
+  return {
+    n,
+    gold,
+    sampleRows: sampleIdx.length,
+    votes(sampleVotes: Int8Array, devVotes: Int8Array | null): Int8Array {
+      const col = new Int8Array(n);
+      if (devN > 0) col.set((devVotes as Int8Array).subarray(0, devN));
+      sampleIdx.forEach((i, t) => (col[devN + t] = sampleVotes[i]));
+      return col;
+    },
+  };
 }
 
 /**

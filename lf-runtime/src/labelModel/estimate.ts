@@ -4,7 +4,7 @@
  * because the editor calls it before the user has written a working LF.
  */
 import { fitDefault, type DevSet } from './defaultModel.ts';
-import type { VoteMatrix } from './types.ts';
+import type { FittedLabelModel, VoteMatrix } from './types.ts';
 
 export interface LfAccuracyEstimate {
   /** Which label model produced the figures, e.g. "default (agreement)". */
@@ -21,6 +21,8 @@ export interface LfAccuracyEstimate {
    * where the narrow one disagrees (see overrides.ts). Columns, in column order of the narrow LF.
    */
   overrides: { narrow: number; broad: number; rows: number }[];
+  /** The fitted model behind the figures (P(Y | votes) for any rows of the same LFs); null with nothing to fit. */
+  fitted: FittedLabelModel | null;
 }
 
 /** With `dev` (the same LFs' votes on rows with gold labels), the dev set chooses the model and calibrates. */
@@ -34,6 +36,7 @@ export function estimateLfAccuracies(L: VoteMatrix, k: number, dev?: DevSet): Lf
       chosenBy: 'nothing to fit',
       usedDevSet: false,
       overrides: [],
+      fitted: null,
     };
   }
   const fit = fitDefault(L, k, dev && dev.gold.length > 0 ? { dev } : {});
@@ -45,5 +48,6 @@ export function estimateLfAccuracies(L: VoteMatrix, k: number, dev?: DevSet): Lf
     chosenBy: fit.chosenBy,
     usedDevSet: fit.usedDevSet,
     overrides: fit.overrides.map(({ narrow, broad, rows }) => ({ narrow, broad, rows })),
+    fitted: fit.model,
   };
 }

@@ -24,8 +24,8 @@ export interface Project extends Omit<ProjectConfig, 'data' | 'lfFiles'> {
   file: string;
   /** Number of classes, labels.length (>= 2). */
   cardinality: number;
-  /** Absolute paths. */
-  data: { sample: string; dev: string | null };
+  /** Absolute paths; `labels` is the gold-labels file the editor appends to (it may not exist yet). */
+  data: { sample: string; dev: string | null; labels: string };
   /** The data paths as lfstudio.json writes them, for messages. */
   dataAsWritten: { sample: string; dev: string | null };
   /** Absolute paths of the LF files, expanded from the patterns, sorted, without duplicates. */
@@ -167,7 +167,7 @@ async function resolveProject(
       cardinality: config.labels.length,
       labelDescriptions: config.labelDescriptions,
       heuristics: config.heuristics,
-      data: { sample, dev },
+      data: { sample, dev, labels: join(root, config.data.labels) },
       dataAsWritten: { sample: config.data.sample, dev: config.data.dev },
       textField: config.textField,
       labelField: config.labelField,

@@ -28,7 +28,8 @@ export interface ProjectConfig {
   labels: string[];
   labelDescriptions: Record<string, string>;
   heuristics: string | null;
-  data: { sample: string; dev: string | null };
+  /** `labels`: where gold labels given in the editor are appended (JSON Lines, inside the workspace). */
+  data: { sample: string; dev: string | null; labels: string };
   textField: string;
   labelField: string;
   idField: string | null;
@@ -49,7 +50,10 @@ export const PROJECT_PROPERTY_NAMES = [
   'lfFiles',
 ] as const;
 
-export const DATA_PROPERTY_NAMES = ['sample', 'dev'] as const;
+export const DATA_PROPERTY_NAMES = ['sample', 'dev', 'labels'] as const;
+
+/** Where gold labels given in the editor go unless data.labels says otherwise. */
+export const DEFAULT_LABELS_FILE = '.lfstudio/labels.jsonl';
 
 export const PROJECT_DEFAULTS = {
   task: '',
@@ -196,7 +200,15 @@ function checkData(v: unknown, report: Report): ProjectConfig['data'] | null {
       report('/data/dev', `data.dev must be a file path (string) or null, found ${typeName(json.dev)}`);
     } else dev = json.dev;
   }
-  return sample === null ? null : { sample, dev };
+  let labels: string = DEFAULT_LABELS_FILE;
+  if (json.labels !== undefined) {
+    if (typeof json.labels !== 'string' || !/\.jsonl$/i.test(json.labels.trim())) {
+      report('/data/labels', `data.labels must be the path of a .jsonl file inside the workspace (where labels you give rows in the editor are kept), found ${JSON.stringify(json.labels)}`);
+    } else if (/^([\\/]|[A-Za-z]:)/.test(json.labels) || json.labels.split(/[\\/]/).includes('..')) {
+      report('/data/labels', `data.labels "${json.labels}" must be a relative path inside the workspace, e.g. "${DEFAULT_LABELS_FILE}"`);
+    } else labels = json.labels;
+  }
+  return sample === null ? null : { sample, dev, labels };
 }
 
 function checkLfFiles(v: unknown, report: Report): string[] | null {

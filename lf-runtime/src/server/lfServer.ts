@@ -25,7 +25,9 @@ import type { AnalysisEngine } from '../engine/analysisEngine.ts';
 import { openProject, type OpenProblem } from '../engine/openProject.ts';
 import {
   DidAnalyzeNotification,
+  ExamplesRequest,
   GenerationContextRequest,
+  SetGoldLabelRequest,
   ScoreCandidatesRequest,
   RerunAllRequest,
   RestartRuntimeRequest,
@@ -38,10 +40,11 @@ import { checkServerOptions, DEFAULT_SERVER_OPTIONS } from './serverOptions.ts';
 import { describeIsolation } from '../sandbox/isolation.ts';
 import { RuntimeRouter } from '../sandbox/runtimeRouter.ts';
 import type { ExecutorEvent, LfExecutor } from '../sandbox/types.ts';
-import { accuracyLensTitle, displayAnalysis, fileDiagnostics, hoverMarkdown, lensTitle, lfHeaderLength, projectProblemLine, type Severity } from './presentation.ts';
+import { displayAnalysis, fileDiagnostics, hoverMarkdown, hoverRowsMarkdown, lensParts, lfHeaderLength, projectProblemLine, type Severity } from './presentation.ts';
 import { sanitizeLine, sanitizeMultiline } from '../text/controlChars.ts';
 import { generationContext, scoreCandidates } from './generationHandlers.ts';
 import { RunScheduler } from './runScheduler.ts';
+import { ExamplesHandlers } from './examplesHandlers.ts';
 import type { Project } from '../project/projectFile.ts';
 import { expandLfPattern } from '../project/lfFileGlobs.ts';
 import { PROJECT_FILE_NAME } from '../project/validateProject.ts';
@@ -66,6 +69,7 @@ export class LfLanguageServer {
   private executor: LfExecutor | null = null;
   private engine: AnalysisEngine | null = null;
   private project: Project | null = null;
+  private examples: ExamplesHandlers | null = null;
   private analysis: ProjectAnalysis | null = null;
   private status: RuntimeStatus = { state: 'starting', text: 'LF Studio', detail: 'Starting', isolation: [] };
   private canRefreshLenses = false;
@@ -104,6 +108,19 @@ export class LfLanguageServer {
       // LLM candidates always run in the pyodide sandbox, never in the user's own Python.
       const sandbox = this.executor instanceof RuntimeRouter ? this.executor.sandboxOnly : this.executor;
       return scoreCandidates(this.engine, sandbox, this.project, params, abort.signal);
+    });
+    connection.onRequest(ExamplesRequest, async (query) => {
+      await this.opening;
+      if (!this.examples) throw new Error('No LF Studio project is loaded (lfstudio.json).');
+      return this.examples.query(query);
+    });
+    connection.onRequest(SetGoldLabelRequest, async (params) => {
+      await this.opening;
+      const examples = this.examples;
+      if (!examples || !this.engine) throw new Error('No LF Studio project is loaded (lfstudio.json).');
+      const previous = await examples.setLabel(params);
+      this.reanalyze();
+      return { previous, analysis: displayAnalysis(this.analysis) };
     });
     connection.onDidChangeWatchedFiles(({ changes }) => void this.onWatchedFiles(changes));
     connection.onShutdown(() => this.dispose());
@@ -150,6 +167,7 @@ export class LfLanguageServer {
       if (!opened.ok) {
         this.engine = null;
         this.project = null;
+        this.examples = null;
         // Figures and diagnostics of the project as it was would read as current; drop them with it.
         this.analysis = null;
         this.clearDiagnostics();
@@ -171,7 +189,9 @@ export class LfLanguageServer {
         `Project ${this.root}: ${opened.engine.lfFiles.length} LF files, labels ${opened.project.labels.join('/')}` +
           (opened.warnings.length ? `; warnings: ${opened.warnings.join(' | ')}` : ''),
       );
+      this.examples = new ExamplesHandlers(opened.engine, opened.project);
       this.projectWarnings = opened.warnings;
+      this.labelWarnings = await this.examples.loadLabels();
       const isolation = await this.executor.isolation();
       this.isolationLabels = describeIsolation(isolation);
       this.connection.console.info(`Sandbox layers: ${this.isolationLabels.join('; ') || 'none'}`);
@@ -186,6 +206,8 @@ export class LfLanguageServer {
 
   private isolationLabels: string[] = [];
   private projectWarnings: string[] = [];
+  /** Lines of the gold-labels file that could not be used. */
+  private labelWarnings: string[] = [];
   /** Runtime restarts since the last published run, shown once in the status detail. */
   private restartNotes: string[] = [];
 
@@ -212,6 +234,12 @@ export class LfLanguageServer {
     if (files.some((f) => f === projectFile || this.isDataFile(f)) || (pyAddedOrRemoved && (await this.lfFileSetChanged()))) {
       await this.openWorkspace();
       return;
+    }
+    const examples = this.examples;
+    if (examples && files.includes(examples.labelsFile) && (await examples.labelsChangedOnDisk())) {
+      // Labels edited outside the view (by hand, or a checkout): read them again; no LF needs to re-run.
+      this.labelWarnings = await examples.loadLabels();
+      this.reanalyze();
     }
     this.scheduler.request(files.filter((f) => this.engine?.isLfFile(f) && !this.isOpen(f)), 0);
   }
@@ -268,6 +296,16 @@ export class LfLanguageServer {
     this.publish(this.analysis);
   }
 
+  /** New figures from the votes already there (a gold label changed); no LF re-runs. */
+  private reanalyze(): void {
+    if (!this.engine) return;
+    const started = performance.now();
+    const analysis = this.engine.analyze();
+    analysis.durationMs = Math.round(performance.now() - started);
+    this.analysis = analysis;
+    this.publish(this.analysis);
+  }
+
   /** A run or the analysis after it threw (the runtime, not the user's LF): log it and show it in the status. */
   private runFailed(err: unknown, files: string[]): void {
     this.connection.console.error(`Running ${files.join(', ')} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -301,7 +339,7 @@ export class LfLanguageServer {
     this.setStatus({
       state: 'ready',
       text: `${analysis.lfs.length} LFs · ${analysis.rows} rows · coverage ${(analysis.totalCoverage * 100).toFixed(1)}%`,
-      detail: [`Last run ${analysis.durationMs} ms${errors ? `; ${errors} LFs with errors` : ''}`, ...this.restartNotes.splice(0), ...this.settingWarnings, ...this.projectWarnings].join('\n'),
+      detail: [`Last run ${analysis.durationMs} ms${errors ? `; ${errors} LFs with errors` : ''}`, ...this.restartNotes.splice(0), ...this.settingWarnings, ...this.projectWarnings, ...this.labelWarnings].join('\n'),
     });
     void this.connection.sendNotification(DidAnalyzeNotification, displayAnalysis(analysis));
     if (this.canRefreshLenses) void this.connection.sendRequest(CodeLensRefreshRequest.type);
@@ -344,11 +382,8 @@ export class LfLanguageServer {
     for (const lf of analysis.lfs) {
       if (lf.file !== file) continue;
       const range = lineRange(lf.line - 1);
-      // The dashboard knows LFs by their sanitised names (displayAnalysis); "improve" looks the exact one up here.
-      lenses.push({ range, command: { title: lensTitle(lf, analysis.labels), command: 'lfStudio.openDashboard', arguments: [sanitizeLine(lf.name)] } });
-      const accuracy = accuracyLensTitle(lf);
-      if (accuracy) lenses.push({ range, command: { title: accuracy, command: 'lfStudio.openDashboard', arguments: [sanitizeLine(lf.name)] } });
-      lenses.push({ range, command: { title: 'improve with LLM', command: 'lfStudio.improveLf', arguments: [lf.name] } });
+      // Each figure is its own lens, opening the rows behind it (presentation.ts: lensParts).
+      for (const part of lensParts(lf, analysis.labels)) lenses.push({ range, command: part });
     }
     return lenses;
   }
@@ -365,7 +400,8 @@ export class LfLanguageServer {
     if (!lf) return null;
     const lines = doc.getText({ start: { line: lf.line - 1, character: 0 }, end: { line: line + 1, character: 0 } }).split('\n');
     if (line > lf.line - 1 + lfHeaderLength(lines) - 1) return null; // inside the body, not the header
-    return { contents: { kind: 'markdown', value: hoverMarkdown(lf, analysis) } };
+    const rows = this.examples?.hoverRows(lf.name) ?? null;
+    return { contents: { kind: 'markdown', value: hoverMarkdown(lf, analysis) + (rows ? hoverRowsMarkdown(lf.name, analysis.labels, rows) : '') } };
   }
 
   private setStatus(s: Omit<RuntimeStatus, 'isolation'>): void {

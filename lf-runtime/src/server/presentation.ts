@@ -4,7 +4,8 @@
  * share the number formats. Everything an LF controls (its name, its error texts) and the project's label
  * names pass the sanitiser (text/controlChars.ts) here, on the way out: the engine keeps the exact values.
  */
-import type { CandidateScoreOutcome, FileProblem, LabelOverride, LfErrorSummary, LfSummary, ProjectAnalysis } from '../protocol.ts';
+import type { CandidateScoreOutcome, ExamplesFilter, FileProblem, LabelOverride, LfErrorSummary, LfSummary, ProjectAnalysis } from '../protocol.ts';
+import type { HoverRows } from '../examples/examplesService.ts';
 import { settingLine } from '../project/settingLocation.ts';
 import { sanitizeLine, sanitizeMultiline } from '../text/controlChars.ts';
 
@@ -37,6 +38,47 @@ export function lensTitle(lf: LfSummary, labels: readonly string[]): string {
     `conflicts ${percent(lf.conflicts)}`,
     `polarity ${polarityText(lf.polarity, labels)}`,
   ].join(' · ');
+}
+
+/** One clickable part of the lenses above an LF: its text and the command it runs. */
+export interface LensPart {
+  title: string;
+  command: string;
+  arguments: unknown[];
+}
+
+/** The command that opens the examples view on a question (extension/examples). */
+export const SHOW_EXAMPLES_COMMAND = 'lfStudio.showExamples';
+
+/**
+ * The lenses above an LF, each figure its own lens so that each opens the rows behind it: coverage -> rows it
+ * votes on, overlaps / conflicts -> those rows, dev precision -> the labeled rows it gets wrong (or, with none
+ * wrong, the ones it votes on), errors -> the rows that raised. Polarity and the estimate open the dashboard.
+ */
+export function lensParts(lf: LfSummary, labels: readonly string[]): LensPart[] {
+  const name = lf.name;
+  const rows = (filter: ExamplesFilter): Pick<LensPart, 'command' | 'arguments'> => ({ command: SHOW_EXAMPLES_COMMAND, arguments: [filter] });
+  const dashboard = { command: 'lfStudio.openDashboard', arguments: [sanitizeLine(name)] };
+  const parts: LensPart[] = [
+    { title: `coverage ${percent(lf.coverage)}`, ...rows({ split: 'sample', lf: name, vote: 'fires' }) },
+    { title: `overlaps ${percent(lf.overlaps)}`, ...rows({ split: 'sample', lf: name, overlaps: true }) },
+    { title: `conflicts ${percent(lf.conflicts)}`, ...rows({ split: 'sample', lf: name, conflicts: true }) },
+    { title: `polarity ${polarityText(lf.polarity, labels)}`, ...dashboard },
+  ];
+  if (lf.estimatedAccuracy !== null) parts.push({ title: `est. accuracy ${percent(lf.estimatedAccuracy)}`, ...dashboard });
+  if (lf.empiricalAccuracy !== null) {
+    const wrong = (lf.incorrect ?? 0) > 0;
+    parts.push({
+      title: `dev precision ${percent(lf.empiricalAccuracy)} (${lf.correct}/${(lf.correct ?? 0) + (lf.incorrect ?? 0)})`,
+      ...rows(wrong ? { split: 'labeled', lf: name, outcome: 'wrong' } : { split: 'labeled', lf: name, vote: 'fires' }),
+    });
+  }
+  if (lf.timedOut) parts.push({ title: 'timed out', ...dashboard });
+  else if (lf.errors > 0) parts.push({ title: `${lf.errors} error${lf.errors === 1 ? '' : 's'}`, ...rows({ split: 'sample', lf: name, errors: true }) });
+  if (lf.outsideLfsList) parts.push({ title: 'not in lfs (left out of the label model)', ...dashboard });
+  if (lf.runtime === 'python') parts.push({ title: 'run by your Python', ...dashboard });
+  parts.push({ title: 'improve with LLM', command: 'lfStudio.improveLf', arguments: [name] });
+  return parts;
 }
 
 /** A second lens with accuracy figures, when there are any. */
@@ -79,6 +121,34 @@ export function hoverMarkdown(lf: LfSummary, analysis: ProjectAnalysis): string 
     const lm = analysis.labelModel;
     lines.push('', `Label model: ${markdownText(lm.name)}, chosen by ${markdownText(lm.chosenBy)}; ${lm.uncoveredRows} rows have no vote.`);
     lines.push(...overrideLines(lf.name, lm.overrides));
+  }
+  return lines.join('\n');
+}
+
+/** A markdown link that runs a command with JSON arguments (the client marks LF Studio hovers as trusted). */
+export function commandLink(text: string, command: string, args: unknown[]): string {
+  return `[${markdownText(text)}](command:${command}?${encodeURIComponent(JSON.stringify(args))})`;
+}
+
+const HOVER_TEXT = 140;
+
+/** The rows part of an LF's hover: a few rows it votes on, one it gets wrong, the LFs it conflicts with most. */
+export function hoverRowsMarkdown(name: string, labels: readonly string[], rows: HoverRows): string {
+  const label = (c: number | null) => (c === null || c < 0 ? 'abstain' : markdownText(labels[c] ?? String(c)));
+  const short = (t: string) => markdownText(t.length > HOVER_TEXT ? `${t.slice(0, HOVER_TEXT)}…` : t);
+  const show = (filter: ExamplesFilter) => (text: string) => commandLink(text, SHOW_EXAMPLES_COMMAND, [filter]);
+  const lines: string[] = ['', '---', ''];
+  if (rows.fires.length) {
+    lines.push(`Votes on ${rows.firesTotal} rows, e.g. (${show({ split: 'sample', lf: name, vote: 'fires' })('show all')}):`, '');
+    for (const r of rows.fires) lines.push(`- **${label(r.vote)}**: ${short(r.text)}`);
+  } else lines.push('Votes on no sample row.');
+  if (rows.wrong) {
+    lines.push('', `Wrong on ${rows.wrongTotal} labeled rows, e.g. (${show({ split: 'labeled', lf: name, outcome: 'wrong' })('show all')}):`, '');
+    lines.push(`- votes **${label(rows.wrong.vote)}**, gold **${label(rows.wrong.gold)}**: ${short(rows.wrong.text)}`);
+  }
+  if (rows.partners.length) {
+    const list = rows.partners.map((p) => `${show({ split: 'sample', lf: name, conflictsWith: p.name })(`${p.name} (${p.rows} rows)`)}`);
+    lines.push('', `Conflicts most with: ${list.join(', ')}`);
   }
   return lines.join('\n');
 }
