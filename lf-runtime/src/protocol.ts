@@ -162,6 +162,8 @@ export interface ExamplesFilter {
   gold?: 'any' | 'labeled' | 'unlabeled' | number;
   /** Rows no label-model LF votes on. */
   uncovered?: boolean;
+  /** Rows where some label-model LF votes this class. */
+  anyVote?: number | null;
   /** With lf: rows on which it raised (as far as the runtime kept their ids). */
   errors?: boolean;
   /** Rows the label model gives this class. */
@@ -217,6 +219,27 @@ export interface ExamplesPage {
   labelsFile: string;
   tookMs: number;
 }
+
+/**
+ * Figures for the dashboard's charts, each mark backed by a filter the examples view can open. LF order is
+ * ProjectAnalysis.lfs order; classes are class ids.
+ */
+export interface DashboardFigures {
+  version: number;
+  lfNames: string[];
+  /** Per class: the fraction of sample rows where some label-model LF votes it. */
+  classCoverage: number[];
+  /** m x m: sample rows where LF i and LF j both vote and disagree (symmetric, zero diagonal). */
+  conflicts: number[][];
+  /** k x k over rows with gold: confusion[gold][label model's answer]; null without gold labels. */
+  confusion: number[][] | null;
+  /** Class balance of the rows with gold (dev rows and the user's labels); null without any. */
+  goldClassBalance: number[] | null;
+  /** Rows with gold the confusion counts. */
+  goldRows: number;
+}
+/** Client -> server request: the dashboard's chart figures for the latest analysis; null before the first. */
+export const DashboardFiguresRequest = new RequestType0<DashboardFigures | null, void>('lfStudio/dashboardFigures');
 
 /** Client -> server request: one page of the rows a filter selects. */
 export const ExamplesRequest = new RequestType<ExamplesQuery, ExamplesPage, void>('lfStudio/examples');

@@ -1,7 +1,7 @@
 // Row queries behind the examples view, checked against answers worked out by hand on a 6-row table.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { conflictPartners, labelBuckets, matchingRows, orderRows, QueryError, seededShuffle, type RowTable } from '../../lf-runtime/src/examples/rowQueries.ts';
+import { classCoverage, conflictMatrix, confusionMatrix, conflictPartners, labelBuckets, matchingRows, orderRows, QueryError, seededShuffle, type RowTable } from '../../lf-runtime/src/examples/rowQueries.ts';
 import { highlightSpans, lfBlock, lfMatchers, pythonRegexToJs, stringLiterals } from '../../lf-runtime/src/examples/highlight.ts';
 import { goldWithUserLabels, parseGoldLabels } from '../../lf-runtime/src/examples/goldLabels.ts';
 
@@ -76,6 +76,20 @@ describe('matchingRows', () => {
 
   it('lists conflict partners, most rows first', () => {
     assert.deepEqual(conflictPartners(table(), 'a'), [{ name: 'b', rows: 1 }]);
+  });
+});
+
+describe('dashboard figures', () => {
+  it('counts LF x LF conflicts, per-class coverage of model LFs and the confusion against gold', () => {
+    // a/b disagree on row 1; a/c on rows 2 and 5; b/c never both vote.
+    assert.deepEqual(conflictMatrix(table()), [[0, 1, 2], [1, 0, 0], [2, 0, 0]]);
+    // Model LFs a, b: class 1 on rows 0,1,5 (3/6); class 0 on rows 1,2,4 (3/6).
+    assert.deepEqual(classCoverage(table()), [0.5, 0.5]);
+    assert.deepEqual(matchingRows(table(), { split: 'sample', anyVote: 0 }), [1, 2, 4]);
+    const probs = Float64Array.from([0.1, 0.9, 0.4, 0.6, 0.7, 0.3, 0.5, 0.5, 0.2, 0.8, 0.45, 0.55]);
+    // Gold 1 1 1 0 - 0, predicted 1 1 0 0 1 1: [gold 0: pred 0 once, pred 1 once], [gold 1: pred 0 once, pred 1 twice].
+    assert.deepEqual(confusionMatrix(table(probs)), [[1, 1], [1, 2]]);
+    assert.equal(confusionMatrix(table(null)), null);
   });
 });
 

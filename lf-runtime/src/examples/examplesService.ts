@@ -6,11 +6,11 @@
  */
 import type { Dataset } from '../data/types.ts';
 import type { EngineRowsView } from '../engine/analysisEngine.ts';
-import type { ExampleRow, ExamplesFilter, ExamplesPage, ExamplesQuery } from '../protocol.ts';
+import type { DashboardFigures, ExampleRow, ExamplesFilter, ExamplesPage, ExamplesQuery } from '../protocol.ts';
 import { voteMatrixFromColumns } from '../stats/voteMatrix.ts';
 import { goldWithUserLabels } from './goldLabels.ts';
 import { highlightSpans, lfBlock, lfMatchers, type Matcher } from './highlight.ts';
-import { conflictPartners, matchingRows, QueryError, seededShuffle, type RowTable } from './rowQueries.ts';
+import { classCoverage, conflictMatrix, conflictPartners, confusionMatrix, matchingRows, QueryError, seededShuffle, type RowTable } from './rowQueries.ts';
 
 export { QueryError } from './rowQueries.ts';
 
@@ -90,6 +90,30 @@ export class ExamplesService {
       wrong: wrong?.rows[0] ? { text: wrong.rows[0].text, vote: wrong.rows[0].votes[j], gold: wrong.rows[0].gold } : null,
       wrongTotal: wrong?.total ?? 0,
       partners: conflictPartners(t.sample, lf).slice(0, 3),
+    };
+  }
+
+  /** The dashboard's chart figures: class coverage and LF x LF conflicts on the sample, confusion on gold rows. */
+  figures(view: EngineRowsView): DashboardFigures {
+    const t = this.tablesFor(view);
+    const k = view.labels.length;
+    const parts = [t.dev, t.sample].filter((x): x is RowTable => x !== null);
+    let confusion: number[][] | null = null;
+    const balance = new Array<number>(k).fill(0);
+    for (const table of parts) {
+      const c = confusionMatrix(table);
+      if (c) confusion = confusion ? confusion.map((row, g) => row.map((v, p) => v + c[g][p])) : c;
+      for (let i = 0; i < table.ids.length; i++) if (table.gold[i] !== -1) balance[table.gold[i]]++;
+    }
+    const goldRows = balance.reduce((a, b) => a + b, 0);
+    return {
+      version: view.version,
+      lfNames: view.lfs.map((l) => l.name),
+      classCoverage: classCoverage(t.sample),
+      conflicts: conflictMatrix(t.sample),
+      confusion: goldRows > 0 ? confusion : null,
+      goldClassBalance: goldRows > 0 ? balance.map((b) => b / goldRows) : null,
+      goldRows,
     };
   }
 
@@ -245,6 +269,7 @@ export function describeFilter(f: ExamplesFilter, labels: readonly string[]): st
     if (f.outcome === 'right') parts.push('the label model is right');
   }
   if (f.uncovered) parts.push('no LF votes');
+  if (f.anyVote !== undefined && f.anyVote !== null) parts.push(`some LF votes ${label(f.anyVote)}`);
   if (typeof f.gold === 'number') parts.push(`gold is ${label(f.gold)}`);
   else if (f.gold === 'labeled') parts.push('with a gold label');
   else if (f.gold === 'unlabeled') parts.push('without a gold label');

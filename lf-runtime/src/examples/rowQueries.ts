@@ -58,6 +58,7 @@ export function matchingRows(table: RowTable, filter: ExamplesFilter): number[] 
     }
     if (errorSet && !errorSet.has(i)) continue;
     if (filter.uncovered && model.some((j) => table.columns[j][i] !== -1)) continue;
+    if (filter.anyVote !== undefined && filter.anyVote !== null && !model.some((j) => table.columns[j][i] === filter.anyVote)) continue;
     if (filter.overlaps && lf >= 0 && !overlapAt(table, i, lf, model)) continue;
     if (filter.conflicts || other >= 0) {
       if (!conflictAt(table, i, lf, other, model)) continue;
@@ -198,6 +199,52 @@ export function labelBuckets(table: RowTable, lf: string): Map<string, number> {
     const key = `${g},${col[i]}`;
     out.set(key, (out.get(key) ?? 0) + 1);
   }
+  return out;
+}
+
+/** m x m counts of rows where LFs i and j both vote and disagree. */
+export function conflictMatrix(table: RowTable): number[][] {
+  const m = table.columns.length;
+  const out = Array.from({ length: m }, () => new Array<number>(m).fill(0));
+  const n = table.ids.length;
+  for (let a = 0; a < m; a++) {
+    const ca = table.columns[a];
+    for (let b = a + 1; b < m; b++) {
+      const cb = table.columns[b];
+      let rows = 0;
+      for (let i = 0; i < n; i++) if (ca[i] !== -1 && cb[i] !== -1 && ca[i] !== cb[i]) rows++;
+      out[a][b] = rows;
+      out[b][a] = rows;
+    }
+  }
+  return out;
+}
+
+/** Per class: the fraction of rows where some label-model LF votes it. */
+export function classCoverage(table: RowTable): number[] {
+  const n = table.ids.length;
+  const model = table.inModel.map((x, j) => (x ? j : -1)).filter((j) => j >= 0);
+  const hits = new Array<number>(table.k).fill(0);
+  const seen = new Uint8Array(table.k);
+  for (let i = 0; i < n; i++) {
+    seen.fill(0);
+    for (const j of model) {
+      const v = table.columns[j][i];
+      if (v >= 0 && v < table.k && !seen[v]) {
+        seen[v] = 1;
+        hits[v]++;
+      }
+    }
+  }
+  return hits.map((h) => (n ? h / n : 0));
+}
+
+/** k x k counts over rows with gold: [gold][label model's most likely class]; null without a model. */
+export function confusionMatrix(table: RowTable): number[][] | null {
+  if (!table.probs) return null;
+  const pred = predictions(table);
+  const out = Array.from({ length: table.k }, () => new Array<number>(table.k).fill(0));
+  for (let i = 0; i < table.ids.length; i++) if (table.gold[i] !== -1) out[table.gold[i]][pred[i]]++;
   return out;
 }
 

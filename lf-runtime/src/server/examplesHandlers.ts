@@ -9,7 +9,7 @@ import type { AnalysisEngine } from '../engine/analysisEngine.ts';
 import { appendGoldLabels, applyGoldLabel, readGoldLabels, type GoldLabels } from '../examples/goldLabels.ts';
 import { ExamplesService, QueryError, type HoverRows } from '../examples/examplesService.ts';
 import type { Project } from '../project/projectFile.ts';
-import type { ExamplesPage, ExamplesQuery, SetGoldLabelParams } from '../protocol.ts';
+import type { DashboardFigures, ExamplesPage, ExamplesQuery, SetGoldLabelParams } from '../protocol.ts';
 
 export class ExamplesHandlers {
   private readonly service: ExamplesService;
@@ -59,6 +59,12 @@ export class ExamplesHandlers {
     } catch {
       return null; // a hover never fails for want of rows
     }
+  }
+
+  /** The dashboard's chart figures, or null before the first analysis. */
+  figures(): DashboardFigures | null {
+    const view = this.engine.rowsView();
+    return view ? this.service.figures(view) : null;
   }
 
   /** Appends the decision, then applies it; returns the label the row had from the user before. */

@@ -24,6 +24,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisEngine } from '../engine/analysisEngine.ts';
 import { openProject, type OpenProblem } from '../engine/openProject.ts';
 import {
+  DashboardFiguresRequest,
   DidAnalyzeNotification,
   ExamplesRequest,
   GenerationContextRequest,
@@ -113,6 +114,10 @@ export class LfLanguageServer {
       await this.opening;
       if (!this.examples) throw new Error('No LF Studio project is loaded (lfstudio.json).');
       return this.examples.query(query);
+    });
+    connection.onRequest(DashboardFiguresRequest, async () => {
+      await this.opening;
+      return this.examples?.figures() ?? null;
     });
     connection.onRequest(SetGoldLabelRequest, async (params) => {
       await this.opening;
