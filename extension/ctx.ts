@@ -80,10 +80,29 @@ export class Ctx {
       this.status = s;
       this.statusItem.update(s);
       if (s.state === 'error') this.output.error(s.detail);
+      this.notifyProjectProblem(s);
       this.changed();
     });
     this.client = client;
     await client.start();
+  }
+
+  /** The project problem last shown as a notification, so each one pops up once, not on every re-check. */
+  private notifiedProblem: string | null = null;
+
+  /** A problem in lfstudio.json stops everything: say so once as a notification that opens the file. */
+  private notifyProjectProblem(s: RuntimeStatus): void {
+    if (!s.projectFile) {
+      if (s.state === 'ready') this.notifiedProblem = null;
+      return;
+    }
+    if (this.notifiedProblem === s.detail) return;
+    this.notifiedProblem = s.detail;
+    const file = vscode.Uri.file(s.projectFile);
+    const open = 'Open lfstudio.json';
+    void vscode.window.showErrorMessage(`LF Studio: lfstudio.json has a problem: ${s.detail.split('\n')[0]}`, open).then((answer) => {
+      if (answer === open) void vscode.window.showTextDocument(file);
+    });
   }
 
   /** Trust, the Python extension's interpreter and this workspace's choices, for the server's runtime. */

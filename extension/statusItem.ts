@@ -6,7 +6,8 @@ export class StatusItem implements vscode.Disposable {
   private readonly item: vscode.LanguageStatusItem;
 
   constructor() {
-    this.item = vscode.languages.createLanguageStatusItem('lfStudio.status', { language: 'python' });
+    // Beside Python files and lfstudio.json itself, where a project problem is fixed.
+    this.item = vscode.languages.createLanguageStatusItem('lfStudio.status', [{ language: 'python' }, { pattern: '**/lfstudio.json' }]);
     this.item.name = 'LF Studio';
     this.item.text = 'LF Studio';
     this.item.command = { title: 'Dashboard', command: 'lfStudio.openDashboard' };
@@ -19,8 +20,9 @@ export class StatusItem implements vscode.Disposable {
       status.state === 'error' ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
     const sandbox = status.isolation.length ? `\n\nSandbox: ${status.isolation.join('; ')}` : '';
     this.item.detail = `${status.detail}${sandbox}`;
-    this.item.command =
-      status.state === 'error'
+    this.item.command = status.projectFile
+      ? { title: 'Open lfstudio.json', command: 'vscode.open', arguments: [vscode.Uri.file(status.projectFile)] }
+      : status.state === 'error'
         ? { title: 'Open Output', command: 'lfStudio.showOutput' }
         : { title: 'Dashboard', command: 'lfStudio.openDashboard' };
   }

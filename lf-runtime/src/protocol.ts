@@ -114,6 +114,8 @@ export interface RuntimeStatus {
   detail: string;
   /** Containment layers active on this platform, e.g. ["separate process", "no environment"]. */
   isolation: string[];
+  /** Set when the problem is in lfstudio.json (this absolute path): the editor offers to open it. */
+  projectFile?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -300,7 +302,17 @@ export interface DashboardFocusLf {
   name: string;
 }
 
-export type HostToDashboardMessage = DashboardDidAnalyze | DashboardDidChangeStatus | DashboardFocusLf;
+/**
+ * Host -> dashboard webview: the chart figures (DashboardFiguresRequest) for the latest analysis; null before
+ * the first analysis or when they could not be read (then `error` says why).
+ */
+export interface DashboardDidLoadFigures {
+  type: 'figures';
+  figures: DashboardFigures | null;
+  error?: string;
+}
+
+export type HostToDashboardMessage = DashboardDidAnalyze | DashboardDidChangeStatus | DashboardFocusLf | DashboardDidLoadFigures;
 
 /** Dashboard webview -> host: the webview loaded and wants the current state. */
 export interface DashboardReadyCommand {
@@ -319,7 +331,16 @@ export interface DashboardRerunCommand {
   type: 'rerunAll';
 }
 
-export type DashboardToHostMessage = DashboardReadyCommand | DashboardRevealLfCommand | DashboardRerunCommand;
+/**
+ * Dashboard webview -> host: open the examples view on exactly the rows behind a mark (a chart point, bar or
+ * matrix cell, or a figure in the LF table); the host runs `lfStudio.showExamples` with the filter.
+ */
+export interface DashboardShowRowsCommand {
+  type: 'showRows';
+  filter: ExamplesFilter;
+}
+
+export type DashboardToHostMessage = DashboardReadyCommand | DashboardRevealLfCommand | DashboardRerunCommand | DashboardShowRowsCommand;
 
 // ---------------------------------------------------------------------------------------------------------
 // Examples view (webview <-> host): typed messages with request ids; a newer query cancels an older one

@@ -175,6 +175,11 @@ export class AnalysisEngine {
     return true;
   }
 
+  /** Why the figures of `file` are from an older text (its latest text failed to load), or null when current. */
+  staleReason(file: string): FileProblem | null {
+    return this.files.get(file)?.stale ?? null;
+  }
+
   /** Whether any file's latest results came from the user's own Python. */
   usesPython(): boolean {
     return [...this.files.values()].some((f) => f.sample.runtime === 'python');

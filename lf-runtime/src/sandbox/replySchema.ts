@@ -16,7 +16,7 @@ const MAX_LFS = 2000;
 const MAX_NAME = 200;
 const MAX_MESSAGE = 2000;
 const MAX_TRACEBACK = 8000;
-const MAX_ERROR_ROWS = 5;
+const MAX_ERROR_ROWS = 100;
 
 function fail(what: string): never {
   throw new ProtocolViolation(what);

@@ -26,7 +26,7 @@ interface DatasetShape {
   shards: { start: number; end: number }[];
 }
 
-const MAX_ERROR_ROW_IDS = 5;
+const MAX_ERROR_ROW_IDS = 100;
 
 export function mergeShardOutcomes(
   runs: ShardRun[],

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  CodeActionKind,
   CodeLensRefreshRequest,
   DiagnosticSeverity,
   FileChangeType,
@@ -44,8 +45,9 @@ import type { ExecutorEvent, LfExecutor } from '../sandbox/types.ts';
 import { displayAnalysis, fileDiagnostics, hoverMarkdown, hoverRowsMarkdown, lensParts, lfHeaderLength, projectProblemLine, type Severity } from './presentation.ts';
 import { sanitizeLine, sanitizeMultiline } from '../text/controlChars.ts';
 import { generationContext, scoreCandidates } from './generationHandlers.ts';
-import { RunScheduler } from './runScheduler.ts';
+import { RunScheduler, TypingDebounce } from './runScheduler.ts';
 import { ExamplesHandlers } from './examplesHandlers.ts';
+import { codeActionsFor, notInLfFilesDiagnostic } from './codeActions.ts';
 import type { Project } from '../project/projectFile.ts';
 import { expandLfPattern } from '../project/lfFileGlobs.ts';
 import { PROJECT_FILE_NAME } from '../project/validateProject.ts';
@@ -77,19 +79,25 @@ export class LfLanguageServer {
   private opening: Promise<void> | null = null;
   private readonly scheduler: RunScheduler;
   private diagnosedFiles = new Set<string>();
+  private readonly typingDebounce = new TypingDebounce();
+  /** Open Python files showing the "not in lfFiles" hint. */
+  private readonly hintedFiles = new Set<string>();
+  /** Files whose latest run failed in the runtime (not in the user's code), with the reason. */
+  private readonly failedFiles = new Map<string, string>();
 
   constructor(
     private readonly connection: Connection,
     private readonly deps: ServerDeps,
   ) {
     this.scheduler = new RunScheduler(
-      (files) => this.runFiles(files),
+      (files, signal) => this.runFiles(files, signal),
       (err, files) => this.runFailed(err, files),
     );
     connection.onInitialize((p) => this.initialize(p));
     connection.onInitialized(() => void this.openWorkspace());
     connection.onCodeLens(({ textDocument }) => this.codeLenses(textDocument.uri));
     connection.onHover(({ textDocument, position }) => this.hover(textDocument.uri, position.line));
+    connection.onCodeAction(async ({ context }) => codeActionsFor(context.diagnostics, await this.projectFileText()));
     connection.onRequest(RerunAllRequest, async () => {
       await this.opening;
       this.engine?.forget();
@@ -130,9 +138,15 @@ export class LfLanguageServer {
     connection.onDidChangeWatchedFiles(({ changes }) => void this.onWatchedFiles(changes));
     connection.onShutdown(() => this.dispose());
 
-    this.documents.onDidOpen(({ document }) => this.onDocument(document, 0));
+    this.documents.onDidOpen(({ document }) => {
+      this.onDocument(document, 0);
+      this.hintIfUnlisted(document);
+    });
+    this.documents.onDidClose(({ document }) => this.clearHint(document.uri));
     this.documents.onDidChangeContent(({ document }) => {
-      if (this.options.runOnChange) this.onDocument(document, 400);
+      this.hintIfUnlisted(document);
+      if (this.options.runOnChange) this.onDocument(document, this.typingDebounce.next(document.uri), true);
+      else void this.runIfReverted(document);
     });
     this.documents.onDidSave(({ document }) => this.onDocument(document, 0));
     this.documents.listen(connection);
@@ -151,6 +165,7 @@ export class LfLanguageServer {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         codeLensProvider: { resolveProvider: false },
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'lf-studio' },
     };
@@ -184,11 +199,14 @@ export class LfLanguageServer {
           state: opened.missingProjectFile ? 'no-project' : 'error',
           text: opened.missingProjectFile ? 'LF Studio: no lfstudio.json' : 'LF Studio: project error',
           detail: messages.join('\n'),
+          ...(opened.missingProjectFile ? {} : { projectFile: join(this.root, PROJECT_FILE_NAME) }),
         });
         return;
       }
       await this.publishProjectProblems([]);
       this.engine = opened.engine;
+      // The listed files may have changed: hints come and go with them.
+      for (const document of this.documents.all()) this.hintIfUnlisted(document);
       this.project = opened.project;
       this.connection.console.info(
         `Project ${this.root}: ${opened.engine.lfFiles.length} LF files, labels ${opened.project.labels.join('/')}` +
@@ -266,9 +284,21 @@ export class LfLanguageServer {
     await this.openWorkspace();
   }
 
-  private onDocument(document: TextDocument, delayMs: number): void {
+  private onDocument(document: TextDocument, delayMs: number, typing = false): void {
     const file = uriToPath(document.uri);
-    if (file && this.engine?.isLfFile(file)) this.scheduler.request([file], delayMs);
+    // A newer edit makes a run of the older text stale: cancel it rather than wait for figures nobody reads.
+    if (file && this.engine?.isLfFile(file)) this.scheduler.request([file], delayMs, { cancelStale: typing });
+  }
+
+  /**
+   * With runOnChange off, files run on save. A revert (the editor's text back to what is on disk) saves
+   * nothing, yet the figures shown are of the text before it: run the file again.
+   */
+  private async runIfReverted(document: TextDocument): Promise<void> {
+    const file = uriToPath(document.uri);
+    if (!file || !this.engine?.isLfFile(file)) return;
+    const onDisk = await readFile(file, 'utf8').catch(() => null);
+    if (onDisk !== null && onDisk === document.getText()) this.scheduler.request([file], 0);
   }
 
   private isOpen(file: string): boolean {
@@ -280,7 +310,7 @@ export class LfLanguageServer {
   }
 
   /** The scheduler's worker: runs the given files in order and publishes everything that changed. */
-  private async runFiles(files: string[]): Promise<void> {
+  private async runFiles(files: string[], signal?: AbortSignal): Promise<void> {
     // Not awaiting `opening` here: openWorkspace itself runs every file through this method. Documents opened
     // before the engine exists are covered by that first full run.
     const engine = this.engine;
@@ -291,7 +321,9 @@ export class LfLanguageServer {
       const open = this.documents.get(pathToFileURL(file).toString());
       const source = open ? open.getText() : await readFile(file, 'utf8').catch(() => null);
       if (source === null) continue;
-      await engine.runFile(file, source);
+      await engine.runFile(file, source, signal);
+      signal?.throwIfAborted();
+      this.failedFiles.delete(file);
     }
     if (engine !== this.engine) return; // the project was reloaded meanwhile
     // A file may just have started the user's own Python: the status names it and its layers from now on.
@@ -313,6 +345,8 @@ export class LfLanguageServer {
 
   /** A run or the analysis after it threw (the runtime, not the user's LF): log it and show it in the status. */
   private runFailed(err: unknown, files: string[]): void {
+    for (const f of files) this.failedFiles.set(f, firstLine(errorText(err)).slice(0, 120));
+    this.refreshLenses();
     this.connection.console.error(`Running ${files.join(', ')} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     this.setStatus({ state: 'error', text: 'LF Studio: runtime error', detail: errorText(err) });
   }
@@ -327,6 +361,7 @@ export class LfLanguageServer {
         source: 'LF Studio',
         code: d.code,
         message: d.message,
+        ...(d.lf !== undefined ? { data: { lf: d.lf } } : {}),
       }));
       if (diagnostics.length || this.diagnosedFiles.has(file)) {
         void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics });
@@ -347,6 +382,10 @@ export class LfLanguageServer {
       detail: [`Last run ${analysis.durationMs} ms${errors ? `; ${errors} LFs with errors` : ''}`, ...this.restartNotes.splice(0), ...this.settingWarnings, ...this.projectWarnings, ...this.labelWarnings].join('\n'),
     });
     void this.connection.sendNotification(DidAnalyzeNotification, displayAnalysis(analysis));
+    this.refreshLenses();
+  }
+
+  private refreshLenses(): void {
     if (this.canRefreshLenses) void this.connection.sendRequest(CodeLensRefreshRequest.type);
   }
 
@@ -384,13 +423,54 @@ export class LfLanguageServer {
       return [{ range: lineRange(0), command: { title: 'LF Studio: running labeling functions…', command: '' } }];
     }
     const lenses: CodeLens[] = [];
+    const mark = this.staleMark(file);
     for (const lf of analysis.lfs) {
       if (lf.file !== file) continue;
       const range = lineRange(lf.line - 1);
+      // Figures of an older text say so, before any number.
+      if (mark) lenses.push({ range, command: mark });
       // Each figure is its own lens, opening the rows behind it (presentation.ts: lensParts).
       for (const part of lensParts(lf, analysis.labels)) lenses.push({ range, command: part });
     }
     return lenses;
+  }
+
+  /** lfstudio.json as the editor has it (open and unsaved) or as on disk, for quick fixes that edit it. */
+  private async projectFileText(): Promise<{ uri: string; text: string } | null> {
+    if (!this.root) return null;
+    const uri = pathToFileURL(join(this.root, PROJECT_FILE_NAME)).toString();
+    const open = this.documents.get(uri);
+    const text = open ? open.getText() : await readFile(join(this.root, PROJECT_FILE_NAME), 'utf8').catch(() => null);
+    return text === null ? null : { uri, text };
+  }
+
+  /** Python files with LFs that the project does not list get a hint with a quick fix that lists them. */
+  private hintIfUnlisted(document: TextDocument): void {
+    const file = uriToPath(document.uri);
+    if (!file || !this.root || !this.engine || !file.endsWith('.py')) return;
+    const hint = this.engine.isLfFile(file) ? null : notInLfFilesDiagnostic(this.root, file, document.getText());
+    if (!hint && !this.hintedFiles.has(document.uri)) return;
+    void this.connection.sendDiagnostics({ uri: document.uri, diagnostics: hint ? [hint] : [] });
+    if (hint) this.hintedFiles.add(document.uri);
+    else this.hintedFiles.delete(document.uri);
+  }
+
+  private clearHint(uri: string): void {
+    if (!this.hintedFiles.delete(uri)) return;
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  /** A lens that says the figures below it are not of the current text, or null when they are. */
+  private staleMark(file: string): { title: string; command: string; arguments?: unknown[] } | null {
+    if (this.scheduler.isPending(file)) return { title: '$(sync~spin) updating…', command: '' };
+    const failed = this.failedFiles.get(file);
+    if (failed) return { title: `$(warning) figures of an earlier run: the last run failed (${failed})`, command: 'lfStudio.showOutput' };
+    const stale = this.engine?.staleReason(file);
+    if (stale) {
+      const where = stale.line ? ` on line ${stale.line}` : '';
+      return { title: `$(warning) figures of the last version that loaded: ${sanitizeLine(firstLine(stale.message))}${where}`, command: '' };
+    }
+    return null;
   }
 
   private hover(uri: string, line: number): Hover | null {
@@ -433,6 +513,10 @@ function uriToPath(uri: string): string | null {
   return uri.startsWith('file:') ? fileURLToPath(uri) : null;
 }
 
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
+
 function baseName(file: string): string {
   return file.split(/[\\/]/).pop() ?? file;
 }
@@ -440,3 +524,4 @@ function baseName(file: string): string {
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+

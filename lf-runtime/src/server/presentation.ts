@@ -196,6 +196,8 @@ export interface PlainDiagnostic {
   severity: Severity;
   message: string;
   code: string;
+  /** The LF a failure belongs to (exact name), for the quick fix that shows its failing rows. */
+  lf?: string;
 }
 
 /**
@@ -229,6 +231,7 @@ function plainDiagnostics(file: string, analysis: ProjectAnalysis, problems: Fil
         line: where,
         severity: 'warning',
         code: sanitizeLine(lf.firstError.kind),
+        lf: raw.name,
         message: `${lf.name} failed on ${lf.errors} of ${analysis.rows} rows (counted as abstain): ${lf.firstError.message}`,
       });
     }

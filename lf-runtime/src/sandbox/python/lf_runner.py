@@ -484,7 +484,7 @@ class _StatsClass:
 
     def error(self, row_index, info):
         self.errors += 1
-        if len(self.error_rows) < 5:
+        if len(self.error_rows) < 100:
             self.error_rows.append(row_index)
         if self.first_error is None:
             self.first_error = info() if callable(info) else info
