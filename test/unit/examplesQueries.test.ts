@@ -19,7 +19,7 @@ function table(probs: Float64Array | null = null): RowTable {
     k: 2,
     probs,
     errorRows: [[3], [], []],
-    texts: ['Check out my channel', 'nice song', 'CHECK this', 'hello', 'subscribe', 'check'],
+    lowerTexts: ['check out my channel', 'nice song', 'check this', 'hello', 'subscribe', 'check'],
   };
 }
 

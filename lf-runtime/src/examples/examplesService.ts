@@ -63,7 +63,9 @@ export class ExamplesService {
     }
     const limit = Math.min(MAX_PAGE, Math.max(0, Math.floor(q.limit)));
     const offset = Math.max(0, Math.floor(q.offset));
-    const rows = ordered.slice(offset, offset + limit).map((ref) => this.row(view, t, ref, q.filter));
+    const refs = ordered.slice(offset, offset + limit);
+    const pageProbs = this.pageProbs(t, refs);
+    const rows = refs.map((ref) => this.row(view, t, ref, q.filter, pageProbs.get(ref) ?? null));
     return {
       version: view.version,
       total: ordered.length,
@@ -101,7 +103,8 @@ export class ExamplesService {
     let confusion: number[][] | null = null;
     const balance = new Array<number>(k).fill(0);
     for (const table of parts) {
-      const c = confusionMatrix(table);
+      const lazy = table as RowTable & LazyParts;
+      const c = confusionMatrix(table, (rows) => (lazy.probsComputed() ? (table.probs ? pick(table.probs, rows, k) : null) : lazy.rowProbs(rows)));
       if (c) confusion = confusion ? confusion.map((row, g) => row.map((v, p) => v + c[g][p])) : c;
       for (let i = 0; i < table.ids.length; i++) if (table.gold[i] !== -1) balance[table.gold[i]]++;
     }
@@ -149,16 +152,35 @@ export class ExamplesService {
     return seededShuffle(refs, q.seed);
   }
 
+  /** The label model's probabilities for a page's rows: from the tables when computed, else for those rows alone. */
+  private pageProbs(t: Tables, refs: number[]): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    for (const table of [t.sample, t.dev]) {
+      if (!table) continue;
+      const lazy = table as RowTable & LazyParts;
+      const mine = refs.filter((ref) => this.locate(t, ref)[0] === table).map((ref) => [ref, this.locate(t, ref)[1]] as const);
+      if (mine.length === 0) continue;
+      const k = table.k;
+      const some = lazy.probsComputed() ? null : lazy.rowProbs(mine.map(([, i]) => i));
+      const all = some ? null : table.probs;
+      mine.forEach(([ref, i], r) => {
+        const src = some ? some.subarray(r * k, (r + 1) * k) : all ? all.subarray(i * k, (i + 1) * k) : null;
+        if (src) out.set(ref, Array.from(src));
+      });
+    }
+    return out;
+  }
+
   private locate(t: Tables, ref: number): [RowTable, number] {
     const nS = t.sample.ids.length;
     return ref < nS ? [t.sample, ref] : [t.dev as RowTable, ref - nS];
   }
 
-  private row(view: EngineRowsView, t: Tables, ref: number, filter: ExamplesFilter): ExampleRow {
+  private row(view: EngineRowsView, t: Tables, ref: number, filter: ExamplesFilter, probs: number[] | null): ExampleRow {
     const [table, i] = this.locate(t, ref);
     const data = table.split === 'sample' ? view.sample : (view.dev as Dataset);
     const r = data.rows[i];
-    const full = table.texts[i];
+    const full = rowText(r.fields, this.textField);
     const text = full.length > MAX_TEXT ? `${full.slice(0, MAX_TEXT)}…` : full;
     const fields: Record<string, string> = {};
     for (const [name, value] of Object.entries(r.fields).slice(0, MAX_FIELDS + 1)) {
@@ -167,7 +189,6 @@ export class ExamplesService {
       fields[name] = s.length > MAX_FIELD ? `${s.slice(0, MAX_FIELD)}…` : s;
     }
     const votes = table.columns.map((c) => c[i]);
-    const probs = table.probs ? Array.from(table.probs.subarray(i * table.k, (i + 1) * table.k)) : null;
     let highlights: [number, number][] = [];
     const lf = filter.lf ? view.lfs.findIndex((l) => l.name === filter.lf) : -1;
     if (lf >= 0 && votes[lf] !== -1) highlights = highlightSpans(text, this.matchersFor(view, t, lf));
@@ -205,11 +226,12 @@ export class ExamplesService {
       // Sample files may carry labels of their own (WRENCH train files do); the figures never use them, so
       // neither does the view: on the sample only the user's labels count.
       const { gold, fromUser } = goldWithUserLabels(split === 'sample' ? { ...data, gold: null } : data, view.userLabels[split]);
-      let probs: Float64Array | null = null;
-      if (view.model && modelCols.length > 0 && votes.length > 0) {
-        probs = view.model.predictProba(voteMatrixFromColumns(n, modelCols.map((j) => votes[j])));
-      }
-      const index = new Map(data.rows.map((r, i) => [r.id, i]));
+      const textField = this.textField;
+      // Probabilities, texts and error rows cost a pass over every row: computed when a question needs them
+      // (a page alone needs the probabilities of its own rows only; see rowProbs).
+      let probs: Float64Array | null | undefined;
+      let lowerTexts: string[] | undefined;
+      let errorRows: number[][] | undefined;
       return {
         split,
         ids: data.rows.map((r) => r.id),
@@ -219,10 +241,24 @@ export class ExamplesService {
         gold,
         goldFromUser: fromUser,
         k: view.labels.length,
-        probs,
-        errorRows: errorIds.map((ids) => ids.map((id) => index.get(id)).filter((i): i is number => i !== undefined)),
-        texts: data.rows.map((r) => rowText(r.fields, this.textField)),
-      };
+        get probs(): Float64Array | null {
+          if (probs === undefined) probs = modelProbs(view, modelCols, votes, n, null);
+          return probs;
+        },
+        get errorRows(): number[][] {
+          if (!errorRows) {
+            const index = new Map(data.rows.map((r, i) => [r.id, i]));
+            errorRows = errorIds.map((ids) => ids.map((id) => index.get(id)).filter((i): i is number => i !== undefined));
+          }
+          return errorRows;
+        },
+        get lowerTexts(): string[] {
+          lowerTexts ??= data.rows.map((r) => rowText(r.fields, textField).toLowerCase());
+          return lowerTexts;
+        },
+        probsComputed: () => probs !== undefined,
+        rowProbs: (rows: number[]) => (probs !== undefined ? null : modelProbs(view, modelCols, votes, n, rows)),
+      } as RowTable & LazyParts;
     };
     const sample = build('sample', view.sample, view.lfs.map((l) => l.sampleVotes), view.lfs.map((l) => l.sampleErrorRowIds));
     const devComplete = view.dev && view.lfs.every((l) => l.devVotes);
@@ -230,6 +266,25 @@ export class ExamplesService {
     this.tables = { version: view.version, sample, dev, matchers: new Map() };
     return this.tables;
   }
+}
+
+function pick(probs: Float64Array, rows: number[], k: number): Float64Array {
+  const out = new Float64Array(rows.length * k);
+  rows.forEach((i, r) => out.set(probs.subarray(i * k, (i + 1) * k), r * k));
+  return out;
+}
+
+/** Extras of the service's tables: whether all probabilities exist, and those of some rows alone. */
+interface LazyParts {
+  probsComputed(): boolean;
+  rowProbs(rows: number[]): Float64Array | null;
+}
+
+/** P(Y | votes) of the label model for all rows (`rows` null) or some rows, in that order; null without a model. */
+function modelProbs(view: EngineRowsView, modelCols: number[], votes: Int8Array[], n: number, rows: number[] | null): Float64Array | null {
+  if (!view.model || modelCols.length === 0 || votes.length === 0) return null;
+  const columns = modelCols.map((j) => (rows ? Int8Array.from(rows, (i) => votes[j][i]) : votes[j]));
+  return view.model.predictProba(voteMatrixFromColumns(rows ? rows.length : n, columns));
 }
 
 function rowText(fields: Record<string, unknown>, textField: string): string {
