@@ -348,7 +348,7 @@ window.addEventListener('message', (event: MessageEvent<HostToExamplesMessage>) 
       error = null;
       render();
       moveCursor(Math.min(cursor, m.page.rows.length - 1));
-      renderStatus(`${m.page.total.toLocaleString('en-US')} rows in ${m.page.tookMs} ms`);
+      renderStatus(`${m.page.total.toLocaleString('en-US')} row${m.page.total === 1 ? '' : 's'} in ${m.page.tookMs} ms`);
       break;
     case 'error':
       if (m.requestId !== outstanding) return;

@@ -228,6 +228,41 @@ export class Workbench {
   }
 
   /**
+   * Clicks the CodeLens part (one lens of the line, e.g. "coverage 20.0%") matching `part` in the lens line
+   * nearest above the editor line containing `lineText`.
+   */
+  async clickCodeLensAbove(lineText: string, part: RegExp, options: WaitOptions = {}): Promise<void> {
+    const timeout = options.timeoutMs ?? 30_000;
+    const editor = await this.activeEditor().elementHandle({ timeout });
+    if (editor === null) throw new Error('No active editor to click a CodeLens in.');
+    try {
+      // Marks the lens line in the page, then clicks through playwright so the click is a real one.
+      await this.page.waitForFunction(
+        ({ root, lineText }) => {
+          for (const el of root.querySelectorAll('[data-e2e-lens]')) el.removeAttribute('data-e2e-lens');
+          const line = [...root.querySelectorAll('.view-lines .view-line')].find((el) => (el.textContent ?? '').replace(/\u00a0/g, ' ').includes(lineText));
+          if (line === undefined) return false;
+          const lineTop = line.getBoundingClientRect().top;
+          const lineHeight = line.getBoundingClientRect().height || 18;
+          let best: { el: (typeof root.children)[number]; top: number } | null = null;
+          for (const lens of root.querySelectorAll('.codelens-decoration')) {
+            const top = lens.getBoundingClientRect().top;
+            if (top < lineTop && lineTop - top <= lineHeight * 4 && (best === null || top > best.top)) best = { el: lens, top };
+          }
+          if (best === null) return false;
+          best.el.setAttribute('data-e2e-lens', '1');
+          return true;
+        },
+        { root: editor, lineText },
+        { timeout, polling: 100 },
+      );
+      await this.activeEditor().locator('[data-e2e-lens] a').filter({ hasText: part }).first().click({ timeout });
+    } finally {
+      await editor.dispose();
+    }
+  }
+
+  /**
    * Replaces the only occurrence of `find` in the active editor with `replacement` through the editor's
    * own find/replace widget (typing into the editor would trigger auto-closing quotes).
    */

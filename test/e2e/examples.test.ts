@@ -1,0 +1,92 @@
+/**
+ * End to end in code-server: the rows behind the figures. A click on a lens part opens the examples view on
+ * the right rows (the count is made here from the example's data), the dev-precision part shows exactly the
+ * dev rows the LF gets wrong, labeling one of them with the keyboard changes dev precision in the lens, and
+ * the view is photographed in a dark and a light theme (test-results/examples-*.png).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { exampleSampleTexts } from './support/exampleData.ts';
+import { exampleWorkspace } from './support/paths.ts';
+import { startSession, step, stopSession } from './support/session.ts';
+import type { E2eSession } from './support/session.ts';
+
+const lfLine = 'def keyword_my(x):';
+const SPAM = 1;
+let session: E2eSession | undefined;
+
+/** Dev rows (id, gold) where keyword_my ("my" in the lower-cased text) votes SPAM. */
+function devVotes(): { id: string; gold: number }[] {
+  const rows = JSON.parse(readFileSync(join(exampleWorkspace, 'data', 'valid.json'), 'utf8')) as Record<string, { label: number; data: { text: string } }>;
+  return Object.entries(rows)
+    .filter(([, r]) => r.data.text.toLowerCase().includes('my'))
+    .map(([id, r]) => ({ id, gold: r.label }));
+}
+
+before(async () => {
+  session = await startSession({ userSettings: { 'lfStudio.runOnChange': false, 'workbench.colorTheme': 'Default Dark Modern' } });
+});
+
+after(async () => {
+  await stopSession(session);
+});
+
+test('a lens part opens its rows, the dev bucket is exactly the wrong rows, and a label changes dev precision', async () => {
+  const s = session;
+  assert.ok(s !== undefined, 'the session did not start');
+  const { workbench } = s;
+  await step(s, 'open-lfs', () => workbench.openFile('lfs.py'));
+  await step(s, 'first-codelens', () => workbench.waitForCodeLensAbove(lfLine, /coverage \d/, { timeoutMs: 90_000 }));
+
+  // Coverage -> the rows keyword_my votes on, counted here from the sample.
+  const fires = exampleSampleTexts().filter((t) => t.toLowerCase().includes('my')).length;
+  await step(s, 'click-coverage', () => workbench.clickCodeLensAbove(lfLine, /^coverage/));
+  const view = () => workbench.webviewFrame();
+  const summary = view().locator('p.summary');
+  await step(s, 'examples-open', () => summary.filter({ hasText: new RegExp(`^${fires.toLocaleString('en-US')} rows ·`) }).waitFor({ timeout: 60_000 }));
+  assert.match((await view().locator('h2').textContent()) ?? '', /Sample rows where keyword_my votes on/);
+  const firstText = (await view().locator('li.row .text').first().textContent()) ?? '';
+  assert.match(firstText.toLowerCase(), /my/);
+  assert.equal((await view().locator('li.row').first().locator('mark').first().textContent())?.toLowerCase(), 'my', 'the keyword is highlighted');
+  await workbench.screenshot('examples-dark.png');
+
+  // Dev precision -> exactly the dev rows it gets wrong.
+  const votes = devVotes();
+  const wrong = votes.filter((v) => v.gold !== SPAM).map((v) => v.id).sort();
+  const right = votes.length - wrong.length;
+  assert.ok(wrong.length > 0, 'the example has dev rows keyword_my gets wrong');
+  await step(s, 'activate-lfs', () => workbench.activateTab('lfs.py'));
+  await step(s, 'click-dev-precision', () => workbench.clickCodeLensAbove(lfLine, /^dev precision/));
+  await step(s, 'wrong-bucket', () => view().locator('h2', { hasText: 'Labeled rows where keyword_my votes wrong' }).waitFor({ timeout: 30_000 }));
+  await step(s, 'wrong-count', () => summary.filter({ hasText: new RegExp(`^${wrong.length} rows? ·`) }).waitFor({ timeout: 30_000 }));
+  const ids = (await view().locator('li.row .row-id').allTextContents()).map((t) => t.replace(/^dev #/, '')).sort();
+  assert.deepEqual(ids, wrong);
+
+  // Label the first wrong row SPAM with the keyboard (key 2 = class 1): keyword_my is now right on it.
+  await view().locator('li.row').first().click();
+  await view().locator('li.row').first().press('2');
+  // The view has the focus; the lens is read in the editor.
+  await step(s, 'back-to-lfs', () => workbench.activateTab('lfs.py'));
+  await step(s, 'lens-after-label', () =>
+    workbench.waitForCodeLensAbove(lfLine, new RegExp(`dev precision \\d+(\\.\\d)?% \\(${right + 1}/${votes.length}\\)`), { timeoutMs: 60_000 }),
+  );
+  const labels = readFileSync(join(s.server.workspaceDir, '.lfstudio', 'labels.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: number });
+  assert.equal(labels.length, 1);
+  assert.equal(labels[0].label, SPAM);
+  assert.ok(wrong.includes(labels[0].id));
+
+  // Undo with u: the label is taken back (appended as null) and the lens returns to its figures.
+  // The bucket may be empty now (the row is right): the view takes keys anywhere.
+  await view().locator('h2').click();
+  await workbench.page.keyboard.press('u');
+  await step(s, 'back-to-lfs-again', () => workbench.activateTab('lfs.py'));
+  await step(s, 'lens-after-undo', () =>
+    workbench.waitForCodeLensAbove(lfLine, new RegExp(`dev precision \\d+(\\.\\d)?% \\(${right}/${votes.length}\\)`), { timeoutMs: 60_000 }),
+  );
+
+  await step(s, 'light-theme', () => workbench.runCommand('Preferences: Toggle between Light/Dark Themes'));
+  await new Promise((r) => setTimeout(r, 1500));
+  await workbench.screenshot('examples-light.png');
+});
