@@ -4,7 +4,7 @@
  * way (failures.ts), and nothing a command throws is lost.
  */
 import * as vscode from 'vscode';
-import { RerunAllRequest, RestartRuntimeRequest, type ExamplesFilter } from '../lf-runtime/src/protocol.ts';
+import { ExportLabelsRequest, RerunAllRequest, RestartRuntimeRequest, type ExamplesFilter } from '../lf-runtime/src/protocol.ts';
 import type { Ctx } from './ctx.ts';
 import { DashboardPanel } from './dashboardPanel.ts';
 import { ExamplesPanel } from './examples/examplesPanel.ts';
@@ -27,6 +27,7 @@ const filterArg = (arg: unknown): ExamplesFilter =>
 const commands: Record<string, Command> = {
   'lfStudio.showExamples': { does: 'showing rows', run: (ctx, filter) => ExamplesPanel.show(ctx, filterArg(filter)) },
   'lfStudio.openDashboard': { does: 'opening the dashboard', run: (ctx, lfName) => DashboardPanel.show(ctx, nameArg(lfName)) },
+  'lfStudio.exportLabels': { does: 'exporting labels', run: (ctx) => exportLabels(ctx) },
   'lfStudio.showOutput': { does: 'showing the output', run: (ctx) => ctx.output.show() },
   'lfStudio.rerunAll': {
     does: 're-running all labeling functions',
@@ -58,6 +59,40 @@ const commands: Record<string, Command> = {
     },
   },
 };
+
+/**
+ * Writes the project's training labels for the sample (as `lf-studio label --project` does): asks where and
+ * what to do with rows no LF votes on, shows progress with cancel, and offers to open the file.
+ */
+async function exportLabels(ctx: Ctx): Promise<void> {
+  const client = ctx.runningClient();
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    title: 'LF Studio: Export Labels (id, probabilities, label and votes per sample row)',
+    defaultUri: folder ? vscode.Uri.joinPath(folder, 'labels.jsonl') : undefined,
+    filters: { 'JSON Lines': ['jsonl', 'ndjson'], CSV: ['csv'] },
+    saveLabel: 'Export Labels',
+  });
+  if (!target) return;
+  const policy = await vscode.window.showQuickPick(
+    [
+      { label: 'Label -1', description: 'rows no LF votes on get label -1 (lf-studio label default)', value: 'abstain' as const },
+      { label: "The label model's answer", description: 'rows no LF votes on get the most likely class by the class balance', value: 'predict' as const },
+    ],
+    { title: 'Rows no labeling function votes on' },
+  );
+  if (!policy) return;
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `LF Studio: exporting labels to ${vscode.workspace.asRelativePath(target)}`, cancellable: true },
+    (_progress, token) => client.sendRequest(ExportLabelsRequest, { out: target.fsPath, uncovered: policy.value }, token),
+  );
+  const open = 'Open File';
+  const answer = await vscode.window.showInformationMessage(
+    `LF Studio: wrote labels for ${result.rows.toLocaleString('en-US')} rows (${result.covered.toLocaleString('en-US')} with votes, ${result.lfs} LFs, ${result.model}) to ${vscode.workspace.asRelativePath(target)}.`,
+    open,
+  );
+  if (answer === open) await vscode.window.showTextDocument(target);
+}
 
 export function registerCommands(ctx: Ctx): void {
   for (const [id, command] of Object.entries(commands)) {

@@ -243,6 +243,25 @@ export interface DashboardFigures {
 /** Client -> server request: the dashboard's chart figures for the latest analysis; null before the first. */
 export const DashboardFiguresRequest = new RequestType0<DashboardFigures | null, void>('lfStudio/dashboardFigures');
 
+export interface ExportLabelsParams {
+  /** Absolute path of the file to write: .jsonl / .ndjson or .csv. */
+  out: string;
+  /** Rows no LF votes on: label -1 ('abstain', as lf-studio label does by default) or the label model's answer. */
+  uncovered: 'abstain' | 'predict';
+}
+export interface ExportLabelsResult {
+  out: string;
+  rows: number;
+  /** Rows some label-model LF votes on. */
+  covered: number;
+  lfs: number;
+  model: string;
+  /** Rows per class in the written labels (rows labeled -1 not counted). */
+  labelCounts: number[];
+}
+/** Client -> server request: write the sample's training labels (id, probs, label, votes), as lf-studio label does. */
+export const ExportLabelsRequest = new RequestType<ExportLabelsParams, ExportLabelsResult, void>('lfStudio/exportLabels');
+
 /** Client -> server request: one page of the rows a filter selects. */
 export const ExamplesRequest = new RequestType<ExamplesQuery, ExamplesPage, void>('lfStudio/examples');
 

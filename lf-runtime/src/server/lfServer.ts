@@ -9,6 +9,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
   CodeLensRefreshRequest,
+  ErrorCodes,
+  LSPErrorCodes,
+  ResponseError,
   DiagnosticSeverity,
   FileChangeType,
   TextDocumentSyncKind,
@@ -28,6 +31,7 @@ import {
   DashboardFiguresRequest,
   DidAnalyzeNotification,
   ExamplesRequest,
+  ExportLabelsRequest,
   GenerationContextRequest,
   SetGoldLabelRequest,
   ScoreCandidatesRequest,
@@ -48,6 +52,7 @@ import { generationContext, scoreCandidates } from './generationHandlers.ts';
 import { RunScheduler, TypingDebounce } from './runScheduler.ts';
 import { ExamplesHandlers } from './examplesHandlers.ts';
 import { codeActionsFor, notInLfFilesDiagnostic } from './codeActions.ts';
+import { exportSampleLabels, ExportError } from './exportLabels.ts';
 import type { Project } from '../project/projectFile.ts';
 import { expandLfPattern } from '../project/lfFileGlobs.ts';
 import { PROJECT_FILE_NAME } from '../project/validateProject.ts';
@@ -122,6 +127,17 @@ export class LfLanguageServer {
       await this.opening;
       if (!this.examples) throw new Error('No LF Studio project is loaded (lfstudio.json).');
       return this.examples.query(query);
+    });
+    connection.onRequest(ExportLabelsRequest, async (params, token) => {
+      await this.opening;
+      if (!this.engine) throw new Error('No LF Studio project is loaded (lfstudio.json).');
+      await this.scheduler.runNow([]); // figures of the current text, not of one being replaced
+      try {
+        return exportSampleLabels(this.engine, params, () => token.isCancellationRequested);
+      } catch (err) {
+        if (err instanceof ExportError) throw new ResponseError(token.isCancellationRequested ? LSPErrorCodes.RequestCancelled : ErrorCodes.InvalidRequest, err.message);
+        throw err;
+      }
     });
     connection.onRequest(DashboardFiguresRequest, async () => {
       await this.opening;
