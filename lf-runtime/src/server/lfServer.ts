@@ -46,12 +46,13 @@ import { checkServerOptions, DEFAULT_SERVER_OPTIONS } from './serverOptions.ts';
 import { describeIsolation } from '../sandbox/isolation.ts';
 import { RuntimeRouter } from '../sandbox/runtimeRouter.ts';
 import type { ExecutorEvent, LfExecutor } from '../sandbox/types.ts';
-import { displayAnalysis, fileDiagnostics, hoverMarkdown, hoverRowsMarkdown, lensParts, lfHeaderLength, projectProblemLine, type Severity } from './presentation.ts';
+import { displayAnalysis, fileDiagnostics, projectProblemLine, type Severity } from './presentation.ts';
 import { sanitizeLine, sanitizeMultiline } from '../text/controlChars.ts';
 import { generationContext, scoreCandidates } from './generationHandlers.ts';
 import { RunScheduler, TypingDebounce } from './runScheduler.ts';
 import { ExamplesHandlers } from './examplesHandlers.ts';
 import { codeActionsFor, notInLfFilesDiagnostic } from './codeActions.ts';
+import { lfCodeLenses, lfHover, staleMark } from './lensesAndHover.ts';
 import { exportSampleLabels, ExportError } from './exportLabels.ts';
 import type { Project } from '../project/projectFile.ts';
 import { expandLfPattern } from '../project/lfFileGlobs.ts';
@@ -431,26 +432,6 @@ export class LfLanguageServer {
     this.diagnosedFiles.clear();
   }
 
-  private codeLenses(uri: string): CodeLens[] {
-    const file = uriToPath(uri);
-    const analysis = this.analysis;
-    if (!file || !this.engine?.isLfFile(file)) return [];
-    if (!analysis) {
-      return [{ range: lineRange(0), command: { title: 'LF Studio: running labeling functions…', command: '' } }];
-    }
-    const lenses: CodeLens[] = [];
-    const mark = this.staleMark(file);
-    for (const lf of analysis.lfs) {
-      if (lf.file !== file) continue;
-      const range = lineRange(lf.line - 1);
-      // Figures of an older text say so, before any number.
-      if (mark) lenses.push({ range, command: mark });
-      // Each figure is its own lens, opening the rows behind it (presentation.ts: lensParts).
-      for (const part of lensParts(lf, analysis.labels)) lenses.push({ range, command: part });
-    }
-    return lenses;
-  }
-
   /** lfstudio.json as the editor has it (open and unsaved) or as on disk, for quick fixes that edit it. */
   private async projectFileText(): Promise<{ uri: string; text: string } | null> {
     if (!this.root) return null;
@@ -476,33 +457,18 @@ export class LfLanguageServer {
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
-  /** A lens that says the figures below it are not of the current text, or null when they are. */
-  private staleMark(file: string): { title: string; command: string; arguments?: unknown[] } | null {
-    if (this.scheduler.isPending(file)) return { title: '$(sync~spin) updating…', command: '' };
-    const failed = this.failedFiles.get(file);
-    if (failed) return { title: `$(warning) figures of an earlier run: the last run failed (${failed})`, command: 'lfStudio.showOutput' };
-    const stale = this.engine?.staleReason(file);
-    if (stale) {
-      const where = stale.line ? ` on line ${stale.line}` : '';
-      return { title: `$(warning) figures of the last version that loaded: ${sanitizeLine(firstLine(stale.message))}${where}`, command: '' };
-    }
-    return null;
+  private codeLenses(uri: string): CodeLens[] {
+    const file = uriToPath(uri);
+    if (!file || !this.engine?.isLfFile(file)) return [];
+    const mark = staleMark({ pending: this.scheduler.isPending(file), failed: this.failedFiles.get(file) ?? null, stale: this.engine.staleReason(file) });
+    return lfCodeLenses(file, this.analysis, mark);
   }
 
   private hover(uri: string, line: number): Hover | null {
     const file = uriToPath(uri);
-    const analysis = this.analysis;
     const doc = this.documents.get(uri);
-    if (!file || !analysis || !doc) return null;
-    // The hover belongs to the LF whose header (decorators and def signature) contains the line.
-    const lf = analysis.lfs
-      .filter((l) => l.file === file && l.line - 1 <= line)
-      .sort((a, b) => b.line - a.line)[0];
-    if (!lf) return null;
-    const lines = doc.getText({ start: { line: lf.line - 1, character: 0 }, end: { line: line + 1, character: 0 } }).split('\n');
-    if (line > lf.line - 1 + lfHeaderLength(lines) - 1) return null; // inside the body, not the header
-    const rows = this.examples?.hoverRows(lf.name) ?? null;
-    return { contents: { kind: 'markdown', value: hoverMarkdown(lf, analysis) + (rows ? hoverRowsMarkdown(lf.name, analysis.labels, rows) : '') } };
+    if (!file || !this.analysis || !doc) return null;
+    return lfHover(file, line, this.analysis, doc, (name) => this.examples?.hoverRows(name) ?? null);
   }
 
   private setStatus(s: Omit<RuntimeStatus, 'isolation'>): void {
@@ -518,11 +484,6 @@ export class LfLanguageServer {
   listen(): void {
     this.connection.listen();
   }
-}
-
-function lineRange(line: number) {
-  const l = Math.max(0, line);
-  return { start: { line: l, character: 0 }, end: { line: l, character: 0 } };
 }
 
 function uriToPath(uri: string): string | null {
