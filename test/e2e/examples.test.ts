@@ -86,6 +86,18 @@ test('a lens part opens its rows, the dev bucket is exactly the wrong rows, and 
     workbench.waitForCodeLensAbove(lfLine, new RegExp(`dev precision \\d+(\\.\\d)?% \\(${right}/${votes.length}\\)`), { timeoutMs: 60_000 }),
   );
 
+  // A chart mark opens the rows behind it: the confusion matrix cell "gold HAM, label model SPAM".
+  await step(s, 'open-dashboard', () => workbench.runCommand('LF Studio: Open Dashboard'));
+  const dashboard = await step(s, 'dashboard-frame', () => workbench.webviewFrameWith('#confusion-matrix', { timeoutMs: 60_000 }));
+  const cell = dashboard.locator('#confusion-matrix [data-gold="0"][data-pred="1"]');
+  await step(s, 'confusion-cell', () => cell.waitFor({ timeout: 60_000 }));
+  const cellCount = Number(((await cell.textContent()) ?? '').replace(/[^0-9]/g, ''));
+  await workbench.screenshot('dashboard-dark.png');
+  await cell.click();
+  const rows = await step(s, 'rows-frame', () => workbench.webviewFrameWith('h2:has-text("the label model says SPAM")', { timeoutMs: 30_000 }));
+  assert.match((await rows.locator('h2').textContent()) ?? '', /Labeled rows where gold is HAM, the label model says SPAM/);
+  await step(s, 'confusion-rows', () => rows.locator('p.summary').filter({ hasText: new RegExp(`^${cellCount} rows? ·`) }).waitFor({ timeout: 30_000 }));
+
   await step(s, 'light-theme', () => workbench.runCommand('Preferences: Toggle between Light/Dark Themes'));
   await new Promise((r) => setTimeout(r, 1500));
   await workbench.screenshot('examples-light.png');

@@ -324,6 +324,21 @@ export class Workbench {
     return this.page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
   }
 
+  /** The content frame of the webview panel that shows `selector` (when several panels are open). */
+  async webviewFrameWith(selector: string, options: WaitOptions = {}): Promise<ReturnType<Page['frameLocator']>> {
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    for (;;) {
+      const hosts = this.page.locator('iframe.webview.ready');
+      const count = await hosts.count();
+      for (let i = 0; i < count; i++) {
+        const frame = this.page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
+        if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+      }
+      if (Date.now() > deadline) throw new Error(`No webview shows ${selector} (${count} webviews open).`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
   async screenshot(fileName: string): Promise<string> {
     const path = resultPath(fileName);
     await this.page.screenshot({ path, fullPage: false });
