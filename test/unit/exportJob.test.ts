@@ -261,7 +261,7 @@ describe('the exported job', () => {
     assert.equal(summary.scorer, 'log-linear');
     assert.deepEqual(summary.overrides, [{ narrow: 'says_song', broad: 'has_o' }]);
 
-    const rows = 12_000;
+    const rows = 200_000;
     const input = join(dir, 'rows.jsonl');
     writeFileSync(input, youtubeRows(rows));
     const labelled = join(dir, 'labels.jsonl');
@@ -271,13 +271,13 @@ describe('the exported job', () => {
     const labelSummary = JSON.parse(label.stdout);
 
     const out = join(dir, 'out');
-    const run = await runAsync(daskPython!, [join(job, 'run.py'), '--input', input, '--output', out, '--workers', '2', '--partition-rows', '2500']);
+    const run = await runAsync(daskPython!, [join(job, 'run.py'), '--input', input, '--output', out, '--workers', '2', '--partition-rows', '40000']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /5 partitions from 1 file\(s\) on a LocalCluster of 2 worker process\(es\)/);
     assert.match(run.stderr, /\[#{30}\] 100\.0%/, 'progress bar reaches the end');
     const parts = readdirSync(out).filter((f) => f.startsWith('part-')).sort();
     assert.deepEqual(parts, ['part-00000.jsonl', 'part-00001.jsonl', 'part-00002.jsonl', 'part-00003.jsonl', 'part-00004.jsonl']);
-    assert.deepEqual(readJsonl(readFileSync(join(out, parts[1]), 'utf8')).map((r) => r.id).slice(0, 2), ['2501', '2502'], 'parts in input order');
+    assert.deepEqual(readJsonl(readFileSync(join(out, parts[1]), 'utf8')).map((r) => r.id).slice(0, 2), ['40001', '40002'], 'parts in input order');
     assertSameLabels(expected, readParts(out));
 
     const jobSummary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8'));
@@ -293,7 +293,7 @@ describe('the exported job', () => {
       const address = await firstLine(cluster.stdout!);
       const remoteOut = join(dir, 'remote');
       mkdirSync(remoteOut);
-      const remote = await runAsync(daskPython!, [join(job, 'run.py'), '--input', input, '--output', remoteOut, '--scheduler', address, '--partition-rows', '5000']);
+      const remote = await runAsync(daskPython!, [join(job, 'run.py'), '--input', input, '--output', remoteOut, '--scheduler', address, '--partition-rows', '50000']);
       assert.equal(remote.code, 0, remote.stderr);
       assert.match(remote.stderr, /on the cluster at tcp:/);
       assertSameLabels(expected, readParts(remoteOut));
