@@ -1,16 +1,29 @@
 // Label-model benchmark: per WRENCH dataset and model, fit time, test accuracy (covered rows, all rows under
 // the stated policy, strict), macro-F1 and the per-LF estimated-accuracy error, beside the Snorkel 0.10
 // figures recorded in test/fixtures/DATA.md (Snorkel cannot be installed here) and majority vote measured
-// in this run; the estimation error on the held-out splits; then the default model's fit time and memory on
-// a synthetic 1M x 100 matrix.
+// in this run; the estimation error on the held-out splits; the default against majority vote and every
+// candidate on synthetic LF sets unlike the three (syntheticFamilies.ts), split into the families and seeds
+// the default's agreement check was designed on and those held out from it; then the default model's fit
+// time and memory on a synthetic 1M x 100 matrix.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWrenchTask, readWrenchVotes } from '../lf-runtime/src/labelModel/wrenchVotes.ts';
 import { fitDefault } from '../lf-runtime/src/labelModel/defaultModel.ts';
 import { NAMED_MODELS } from '../lf-runtime/src/labelModel/namedModels.ts';
 import type { Fitter } from '../lf-runtime/src/labelModel/namedModels.ts';
+import type { FittedLabelModel } from '../lf-runtime/src/labelModel/types.ts';
 import { drawSyntheticVotes, randomSpec } from '../lf-runtime/src/labelModel/syntheticVotes.ts';
 import { accuracyEstimationError, evaluateOnSplit, trueAccuracyWhenVoting } from '../lf-runtime/src/labelModel/evaluation.ts';
+import {
+  HELD_OUT_SEEDS,
+  ROUND_1_SEEDS,
+  SYNTHETIC_FAMILIES,
+  TUNE_SEEDS,
+  drawFamilyCase,
+} from '../lf-runtime/src/labelModel/syntheticFamilies.ts';
+import type { SyntheticFamily } from '../lf-runtime/src/labelModel/syntheticFamilies.ts';
+import { CANDIDATE_ORDER, bestCandidateError, evaluateFamilyCase, majorityOf } from '../lf-runtime/src/labelModel/familyEvaluation.ts';
+import type { CaseFigures } from '../lf-runtime/src/labelModel/familyEvaluation.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'test', 'fixtures');
 
@@ -121,8 +134,11 @@ function loadNote(): string {
  */
 function benchHeldOut(): void {
   console.log('\n## held out: fitted on the valid and test splits\' own votes, est.-acc. error against their gold (LFs with >= 10 votes)');
+  console.log('then the default\'s choice (agreementCheck.ts) and covered accuracy on the same rows, against the agreement model\'s and majority vote\'s');
   const widths = FITTERS.map(([n]) => Math.max(n.length, 5));
-  console.log(`${pad('dataset/split', 16)} ${pad('rows', 6)} ${FITTERS.map(([n], i) => pad(n, widths[i])).join(' ')}  exceptions`);
+  console.log(
+    `${pad('dataset/split', 16)} ${pad('rows', 6)} ${FITTERS.map(([n], i) => pad(n, widths[i])).join(' ')}  exceptions  chose      covered default/agreement/MV`,
+  );
   for (const name of ['youtube', 'sms', 'trec']) {
     const dir = join(fixtures, 'wrench', name);
     for (const split of ['valid', 'test']) {
@@ -130,9 +146,88 @@ function benchHeldOut(): void {
       const { k } = readWrenchTask(dir, [d]);
       const truth = trueAccuracyWhenVoting(d.L, d.gold);
       const errs = FITTERS.map(([, fit]) => f3(accuracyEstimationError(fit(d.L, k).accuracyWhenVoting, truth)));
-      console.log(`${pad(`${name}/${split}`, 16)} ${pad(String(d.L.n), 6)} ${errs.map((e, i) => pad(e, widths[i])).join(' ')}  ${fitDefault(d.L, k).overrides.length}`);
+      const def = fitDefault(d.L, k);
+      const covered = (m: FittedLabelModel) => f3(evaluateOnSplit(m, d.L, d.gold, 'prior').accuracyCovered);
+      const coveredText = `${covered(def.model)}/${covered(NAMED_MODELS.agreement(d.L, k))}/${covered(NAMED_MODELS.majority(d.L, k))}`;
+      console.log(
+        `${pad(`${name}/${split}`, 16)} ${pad(String(d.L.n), 6)} ${errs.map((e, i) => pad(e, widths[i])).join(' ')}  ` +
+          `${pad(String(def.overrides.length), 11)} ${pad(def.chosen, 10)} ${coveredText}`,
+      );
     }
   }
+}
+
+/** A covered-accuracy shortfall against majority vote beyond this many rows per 100 counts as clearly worse. */
+const CLEARLY_WORSE = 0.02;
+
+const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
+
+/**
+ * The default against majority vote and each candidate, per synthetic family and seed set. How the rule was
+ * kept from what is measured here is printed first (and documented in syntheticFamilies.ts and
+ * agreementCheck.ts).
+ */
+function benchFamilies(): void {
+  console.log('\n## synthetic LF sets unlike youtube/sms/trec: the default against majority vote and every candidate');
+  console.log(
+    'how the agreement check (agreementCheck.ts) was kept from these figures: its first version was designed on the "tune" families, ' +
+      'seeds 1-6 only. The "round-1" families were written after it was fixed; on seeds 101-106 it missed losses on the chemprot-like ' +
+      'family, and on the example youtube LF set with a copied LF it set the agreement model aside wrongly, so it was revised once ' +
+      '(one-label LFs below 0.5; the judge fitted without exact copies; matrix completion dropped as a judge), looking at those. ' +
+      'The "held-out" families were written after that revision, and no family was run on seeds 201-206 before it: the last block ' +
+      'is the only one the final check was never looked at on. One change came after these tables were first printed: LFs with ' +
+      'fewer than 10 votes no longer count in the one-label test, because the WRENCH splits fitted on their own votes (section ' +
+      'above) showed trec/valid set aside on the estimates of LFs with 1-8 votes; it changed no decision in these tables.',
+  );
+  console.log(
+    `cells: covered test accuracy / est.-acc. error on train, means over seeds. MV = majority vote; "fell back" = runs where the default ` +
+      `chose majority vote; worst cov = lowest default - MV covered accuracy of any seed; worse = seeds where the default is more than ` +
+      `${CLEARLY_WORSE} below MV; worst err = highest default - best single candidate error of any seed`,
+  );
+  const sets: { title: string; families: SyntheticFamily[]; seeds: number[] }[] = [
+    { title: 'tune families, tune seeds 1-6', families: SYNTHETIC_FAMILIES.filter((f) => f.split === 'tune'), seeds: TUNE_SEEDS },
+    { title: 'round-1 families, seeds 101-106 (the check was revised on these)', families: SYNTHETIC_FAMILIES.filter((f) => f.split === 'round-1'), seeds: ROUND_1_SEEDS },
+    { title: 'HELD OUT: every family on seeds 201-206 (families marked * written after the final check)', families: SYNTHETIC_FAMILIES, seeds: HELD_OUT_SEEDS },
+  ];
+  const names = ['default', ...CANDIDATE_ORDER];
+  const short: Record<string, string> = {
+    default: 'default',
+    majority: 'MV',
+    agreement: 'agreement',
+    'prior-anchored': 'prior-anch',
+    'dawid-skene-step': 'ds-step',
+    'flying-squid': 'fsquid',
+    'matrix-completion': 'matrix-c',
+    'dawid-skene': 'ds-full',
+  };
+  const started = performance.now();
+  for (const set of sets) {
+    console.log(`\n### ${set.title}`);
+    console.log(`${pad('family', 26)} ${names.map((n) => pad(short[n], 12)).join('')}fell back  worst cov  worse  worst err`);
+    const all: CaseFigures[] = [];
+    for (const family of set.families) {
+      const cases = set.seeds.map((seed) => evaluateFamilyCase(drawFamilyCase(family, seed)));
+      all.push(...cases);
+      printFamilyRow(`${family.name}${family.split === 'held-out' ? ' *' : ''}`, cases, names);
+    }
+    printFamilyRow('all of the above', all, names);
+  }
+  console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s for the family tables)`);
+}
+
+function printFamilyRow(label: string, cases: CaseFigures[], names: string[]): void {
+  const cell = (name: string) => {
+    const figs = cases.map((c) => (name === 'default' ? c.default : c.models.find((m) => m.name === name)!));
+    const errs = figs.map((f) => f.estimationError).filter((e): e is number => e !== null);
+    return pad(`${mean(figs.map((f) => f.covered)).toFixed(3)}/${errs.length ? mean(errs).toFixed(3) : '-'}`, 12);
+  };
+  const fellBack = cases.filter((c) => c.fit.chosen === 'majority').length;
+  const gaps = cases.map((c) => c.default.covered - majorityOf(c).covered);
+  const errGaps = cases.map((c) => (c.default.estimationError ?? 0) - (bestCandidateError(c) ?? 0));
+  console.log(
+    `${pad(label, 26)} ${names.map(cell).join('')}${pad(`${fellBack}/${cases.length}`, 11)}${pad(Math.min(...gaps).toFixed(3), 11)}` +
+      `${pad(String(gaps.filter((g) => g < -CLEARLY_WORSE).length), 7)}${Math.max(...errGaps).toFixed(3)}`,
+  );
 }
 
 function benchSynthetic(): void {
@@ -182,8 +277,11 @@ function benchSynthetic(): void {
   console.log(`recovered accuracy MAE ${mae / m}; class balance ${fit.model.classBalance.map((x) => x.toFixed(3)).join('/')} vs true ${spec.classBalance.map((x) => x.toFixed(3)).join('/')}`);
 }
 
+// LABEL_MODEL_BENCH=wrench,heldout,families,large runs only those sections (default: all of them).
+const sections = new Set((process.env.LABEL_MODEL_BENCH ?? 'wrench,heldout,families,large').split(','));
 const refs = readReferences();
 console.log(`fit times: cold = first fit in this process, med/min = median/min of up to ${WARM_FITS} further fits (3 s budget); ${loadNote()}`);
-for (const name of ['youtube', 'sms', 'trec']) benchDataset(name, refs.get(name));
-benchHeldOut();
-benchSynthetic();
+if (sections.has('wrench')) for (const name of ['youtube', 'sms', 'trec']) benchDataset(name, refs.get(name));
+if (sections.has('heldout')) benchHeldOut();
+if (sections.has('families')) benchFamilies();
+if (sections.has('large')) benchSynthetic();

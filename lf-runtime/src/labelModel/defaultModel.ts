@@ -11,11 +11,24 @@
  * - Per-LF accuracy combines the five candidates of fitCandidates: the median of their estimates. Their
  *   errors differ in sign (majority vote counts lone votes as right, the agreement model judges LFs only
  *   where they meet others, where conflicts concentrate), and the median is robust to any two going astray.
+ * - Unless the agreement model fails its check (agreementCheck.ts): a quarter or more of the LFs (with 10
+ *   votes or more) vote one label and are estimated below 0.5 (their errors all name one class), or the
+ *   prior-anchored model, which drops the agreement model's one-accuracy-per-LF and equal-classes
+ *   assumptions, expects majority vote to label more rows right where the two differ. Then its assumptions do
+ *   not hold on these LFs (many skewed classes, LFs below 0.5 whose errors favour a class, mostly lone votes):
+ *   majority vote labels the rows, and each LF's accuracy is the median of majority vote, prior-anchored and
+ *   matrix completion, the candidates that can rate an LF below 0.5 (the agreement model and the Dawid-Skene
+ *   step started from its posteriors are the view just rejected, and FlyingSquid keeps every LF above 0.5).
+ *   youtube, sms and trec pass the check, so their figures are unchanged; chosenBy says which way it went
+ *   and why.
  * - With a dev set, the candidate with the best dev accuracy is chosen, and each LF's accuracy is
  *   calibrated towards its dev-set precision; the result says that it did.
  */
+import { MIN_VOTES, checkAgreement, checkRows } from './agreementCheck.ts';
+import type { AgreementCheck } from './agreementCheck.ts';
 import { fitCandidates } from './candidateFits.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
+import { fitMatrixCompletionOnIndex } from './matrixCompletion.ts';
 import { findOverrides, setAsideOverridden, withOverrides } from './overrides.ts';
 import { fitLargeIndex } from './parallelFit.ts';
 import type { Override } from './overrides.ts';
@@ -73,6 +86,11 @@ export interface DefaultFit {
    * fitting (overrides.ts). Empty for LF sets without such exceptions (youtube, sms).
    */
   overrides: Override[];
+  /**
+   * Without a dev set: whether the agreement model may label the rows (agreementCheck.ts), with each judge's
+   * expected gain over majority vote. Null when a dev set chose the model.
+   */
+  agreementCheck: AgreementCheck | null;
 }
 
 /** Pseudo-votes of the model estimate when calibrating an LF's accuracy with its dev-set precision. */
@@ -103,20 +121,50 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
   // accuracies and predictions (overrides.ts).
   const aside = setAsideOverridden(index, findOverrides(index));
   const large = compressed ? null : fitLargeIndex(aside.index, options, maxFitRows, options.parallel === false ? null : undefined);
-  const candidates = (large ? large.candidates : fitCandidates(aside.index, options)).map((c) => withOverrides(c, index, aside, options.seed ?? 0));
+  const seed = options.seed ?? 0;
+  // As fitted on the set-aside index (the agreement check scores its rows), and made whole again.
+  const fitted = large ? large.candidates : fitCandidates(aside.index, options);
+  const candidates = fitted.map((c) => withOverrides(c, index, aside, seed));
   let scores: (number | null)[] = candidates.map(() => null);
-  let chosenBy = 'the default without gold labels (agreement model); LF accuracies are the median over all candidates';
+  let chosenBy: string;
   let best = candidates.findIndex((c) => c.name === 'agreement');
+  let accuracySources = candidates;
+  let check: AgreementCheck | null = null;
   if (dev) {
     const devScores = candidates.map((c) => devAccuracy(c, dev));
     scores = devScores;
     chosenBy = `best accuracy on the dev set (${dev.gold.length} rows with gold labels); LF accuracies calibrated with it`;
     best = 0;
     for (let c = 1; c < candidates.length; c++) if (devScores[c] > devScores[best] + 1e-12) best = c;
+  } else {
+    const at = (name: string) => candidates.findIndex((c) => c.name === name);
+    // A large row-by-row index is checked on an evenly strided sample: the judge's gain is a mean over rows,
+    // and matrix completion estimates second moments from a sample anyway. Matrix completion is fitted only
+    // when needed: for an LF that majority vote and prior-anchored place on either side of 0.5, or to
+    // estimate accuracies when majority vote labels.
+    const rows = checkRows(aside.index);
+    let completion: IndexedLabelModel | null = null;
+    const completed = () => (completion ??= withOverrides(fitMatrixCompletionOnIndex(rows, { seed }), index, aside, seed));
+    const majority = candidates[at('majority')];
+    const anchored = candidates[at('prior-anchored')];
+    check = checkAgreement({
+      rows,
+      agreement: fitted[at('agreement')],
+      majority: fitted[at('majority')],
+      anchored: fitted[at('prior-anchored')],
+      estimates: [majority, anchored, completed],
+      votesPerLf: index.votesPerLf,
+      seed,
+    });
+    if (check.fallBack) {
+      best = at('majority');
+      accuracySources = [majority, anchored, completed()];
+    }
+    chosenBy = checkText(check);
   }
   const chosen = candidates[best];
 
-  let accuracies = medianAccuracies(candidates, L.m);
+  let accuracies = medianAccuracies(accuracySources, L.m);
   if (dev) accuracies = calibrateWithDev(accuracies, dev, L.m);
   const model: IndexedLabelModel = {
     ...chosen,
@@ -136,7 +184,38 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
     fittedPatterns: index.n,
     candidates: candidates.map((c, i) => ({ name: c.name, score: scores[i] })),
     overrides: aside.overrides,
+    agreementCheck: check,
   };
+}
+
+/** chosenBy without a dev set: which way the agreement check went, and why, in a sentence. */
+function checkText(check: AgreementCheck): string {
+  const gain = check.gains[0]?.gain ?? 0;
+  const rows = `${(Math.abs(gain) * 100).toFixed(1)} more of every 100 covered rows right`;
+  const differ = `${(check.disagreement * 100).toFixed(1)}% of covered rows`;
+  const copies = check.duplicates.length > 0 ? `, judged without ${check.duplicates.length} LF(s) that vote exactly like another` : '';
+  if (!check.fallBack) {
+    const why =
+      check.disagreement === 0
+        ? 'it labels every covered row as majority vote does'
+        : `where it and majority vote differ (${differ}), the prior-anchored model expects it to get ${rows}${copies}`;
+    return `the default without gold labels (agreement model; ${why}); LF accuracies are the median over all candidates`;
+  }
+  const reasons: string[] = [];
+  if (check.failed.includes('biased-low')) {
+    reasons.push(
+      `${check.biasedLow.length} of the ${check.votingLfs} LFs with at least ${MIN_VOTES} votes vote one label and are estimated right ` +
+        'on fewer than half of their votes, so their errors all name one class instead of spreading over the others',
+    );
+  }
+  if (check.failed.includes('judges')) {
+    reasons.push(`where it and majority vote differ (${differ}), the prior-anchored model expects majority vote to get ${rows}${copies}`);
+  }
+  return (
+    'the default without gold labels, here majority vote: the agreement model\'s assumptions (one accuracy per LF, wrong ' +
+    `votes spread evenly, classes equally likely) do not fit these LFs: ${reasons.join('; and ')}. LF accuracies are the median ` +
+    'of majority vote, the prior-anchored model and matrix completion, which can rate an LF below 0.5'
+  );
 }
 
 function validateDev(dev: DevSet, m: number, k: number): void {
