@@ -4,35 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AnalysisEngine } from '../../lf-runtime/src/engine/analysisEngine.ts';
 import type { Dataset, Row } from '../../lf-runtime/src/data/types.ts';
-import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+import { standInExecutor } from '../support/standInExecutor.ts';
 
 const rows: Row[] = ['check my channel', 'nice song', 'subscribe please'].map((text, i) => ({ id: String(i), fields: { text } }));
 const sample: Dataset = { path: '/ws/data/train.json', rows, gold: null };
 
-/** `def NAME(x):  # WORD -> CLASS` lines define LFs voting CLASS when WORD is in the text. */
-function standInExecutor(): LfExecutor {
-  const loaded = new Map<string, Row[]>();
-  return {
-    async loadRows(key, r) {
-      loaded.set(key, r);
-    },
-    async runFile(o): Promise<FileRunResult> {
-      const data = loaded.get(o.datasetKey) ?? [];
-      const lfs = o.source.split('\n').flatMap((text, i) => {
-        const m = /^def (\w+)\(x\):\s*# (\w+) -> (\d)/.exec(text);
-        if (!m) return [];
-        const [, name, word, vote] = m;
-        const votes = Int8Array.from(data.map((r) => (String(r.fields.text).includes(word!) ? Number(vote) : -1)));
-        return [{ name: name!, line: i + 1, votes, errors: 0, errorRowIds: [], firstError: null, noneCount: 0, timedOut: false, durationMs: 0 }];
-      });
-      return { file: o.file, lfs, fileError: null, durationMs: 0 };
-    },
-    async isolation() {
-      return { separateProcess: false, environmentScrubbed: false, nodePermissionModel: false, networkNamespace: false, pyodideBridgesRemoved: false, memoryCapMb: null };
-    },
-    async dispose() {},
-  };
-}
 
 function engine(lfFiles: string[]): AnalysisEngine {
   return new AnalysisEngine(standInExecutor(), { task: 't', labels: ['HAM', 'SPAM'], sample, dev: null, lfFiles, timeoutMs: 1000 });

@@ -7,32 +7,9 @@ import { AnalysisEngine } from '../../lf-runtime/src/engine/analysisEngine.ts';
 import { ExamplesService } from '../../lf-runtime/src/examples/examplesService.ts';
 import { emptyGoldLabels } from '../../lf-runtime/src/examples/goldLabels.ts';
 import type { Dataset, Row } from '../../lf-runtime/src/data/types.ts';
-import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+import { standInExecutor } from '../support/standInExecutor.ts';
 import type { ExamplesQuery } from '../../lf-runtime/src/protocol.ts';
 
-function standInExecutor(): LfExecutor {
-  const loaded = new Map<string, Row[]>();
-  return {
-    async loadRows(key, r) {
-      loaded.set(key, r);
-    },
-    async runFile(o): Promise<FileRunResult> {
-      const data = loaded.get(o.datasetKey) ?? [];
-      const lfs = o.source.split('\n').flatMap((text, i) => {
-        const m = /^def (\w+)\(x\):\s*# (\w+) -> (\d)/.exec(text);
-        if (!m) return [];
-        const [, name, word, vote] = m;
-        const votes = Int8Array.from(data.map((r) => (String(r.fields.text).includes(word!) ? Number(vote) : -1)));
-        return [{ name: name!, line: i + 1, votes, errors: 0, errorRowIds: [], firstError: null, noneCount: 0, timedOut: false, durationMs: 0 }];
-      });
-      return { file: o.file, lfs, fileError: null, durationMs: 0 };
-    },
-    async isolation() {
-      return { separateProcess: false, environmentScrubbed: false, nodePermissionModel: false, networkNamespace: false, pyodideBridgesRemoved: false, memoryCapMb: null };
-    },
-    async dispose() {},
-  };
-}
 
 const sampleTexts = ['check my channel', 'nice song', 'check this song', 'subscribe please', 'hello', 'my song is great'];
 const sample: Dataset = { path: '/ws/train.json', rows: sampleTexts.map((text, i) => ({ id: `s${i}`, fields: { text, views: i * 10 } })), gold: null };
