@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { AnalysisEngine } from '../../lf-runtime/src/engine/analysisEngine.ts';
 import { ExamplesService } from '../../lf-runtime/src/examples/examplesService.ts';
 import { emptyGoldLabels } from '../../lf-runtime/src/examples/goldLabels.ts';
-import type { Dataset, Row } from '../../lf-runtime/src/data/types.ts';
+import type { Dataset } from '../../lf-runtime/src/data/types.ts';
 import { standInExecutor } from '../support/standInExecutor.ts';
 import type { ExamplesQuery } from '../../lf-runtime/src/protocol.ts';
 
