@@ -9,7 +9,7 @@ import type { Ctx } from './ctx.ts';
 import { DashboardPanel } from './dashboardPanel.ts';
 import { ExamplesPanel } from './examples/examplesPanel.ts';
 import { showFailure } from './failures.ts';
-import { generate, openSavedGeneration, setAnthropicApiKey } from './review/generationCommands.ts';
+import { generate, openSavedGeneration, setAnthropicApiKey, suggestFromLabeledRows } from './review/generationCommands.ts';
 
 interface Command {
   /** What it does, for "LF Studio: <does> failed: ...". */
@@ -44,6 +44,7 @@ const commands: Record<string, Command> = {
   'lfStudio.generateLfs': { does: 'generating labeling functions', run: (ctx) => generate(ctx, 'general') },
   'lfStudio.generateLfsForUncovered': { does: 'generating labeling functions for uncovered rows', run: (ctx) => generate(ctx, 'uncovered') },
   'lfStudio.improveLf': { does: 'improving a labeling function', run: (ctx, lfName) => generate(ctx, 'improve', nameArg(lfName)) },
+  'lfStudio.suggestLfs': { does: 'suggesting labeling functions from labeled rows', run: (ctx) => suggestFromLabeledRows(ctx) },
   'lfStudio.setAnthropicApiKey': { does: 'saving the API key', run: (ctx) => setAnthropicApiKey(ctx) },
   'lfStudio.openGeneration': { does: 'opening a saved generation', run: (ctx) => openSavedGeneration(ctx) },
   'lfStudio.allowUnsandboxedPython': {

@@ -9,10 +9,10 @@
  * cancellable progress notification), show (save, report, open the review panel).
  */
 import * as vscode from 'vscode';
-import { GenerationContextRequest, ScoreCandidatesRequest, type GenerationContext, type GenerationContextParams } from '../../lf-runtime/src/protocol.ts';
+import { GenerationContextRequest, ScoreCandidatesRequest, SuggestLfsRequest, type GenerationContext, type GenerationContextParams } from '../../lf-runtime/src/protocol.ts';
 import { createAnthropicClient } from '../../lf-runtime/src/llm/anthropicClient.ts';
 import type { CandidateScorer } from '../../lf-runtime/src/llm/candidateScoring.ts';
-import { generateLfs, type GenerationStage } from '../../lf-runtime/src/llm/generateLfs.ts';
+import { generateLfs, recordFromCandidates, type GenerationStage } from '../../lf-runtime/src/llm/generateLfs.ts';
 import { listGenerations, loadGeneration, saveGeneration } from '../../lf-runtime/src/llm/generationStore.ts';
 import { missingKeyError } from '../../lf-runtime/src/llm/llmErrors.ts';
 import { formatUsage } from '../../lf-runtime/src/llm/modelPrices.ts';
@@ -71,6 +71,39 @@ export async function generate(ctx: Ctx, mode: GenerationMode, lfName?: string):
   if (!request) return;
   const outcome = await runGeneration(ctx, request);
   await showGeneration(ctx, request, outcome);
+}
+
+/**
+ * "Suggest Labeling Functions from Labeled Rows": LFs mined from the rows with gold labels, without an LLM or
+ * a key; scored, saved and reviewed exactly like a generation.
+ */
+export async function suggestFromLabeledRows(ctx: Ctx): Promise<void> {
+  const root = workspaceRoot();
+  const client = ctx.runningClient();
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'LF Studio: suggesting labeling functions from labeled rows', cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      progress.report({ message: 'mining the labeled rows…' });
+      const suggested = await client.sendRequest(SuggestLfsRequest, {}, token);
+      const record = await recordFromCandidates({
+        candidates: suggested.candidates,
+        labels: suggested.labels,
+        summary: suggested.summary,
+        file: suggested.file,
+        scorer: remoteScorer(ctx),
+        thresholds: ctx.config.llm().thresholds,
+        signal: abort.signal,
+        onProgress: (stage) => progress.report({ message: stage.stage === 'scoring' ? `scoring suggestion ${stage.done + 1} of ${stage.total}…` : '' }),
+      });
+      return { record, lfFiles: suggested.lfFiles, names: suggested.existingNames };
+    },
+  );
+  const path = await saveGeneration(root, outcome.record, []);
+  ctx.output.info(`Suggestions saved to ${path}: ${outcome.record.prompt.user}`);
+  if (outcome.record.problem) void vscode.window.showWarningMessage(`LF Studio: ${outcome.record.problem}`);
+  showReviewPanel(ctx, outcome.record, outcome.lfFiles, outcome.names, root);
 }
 
 export async function openSavedGeneration(ctx: Ctx): Promise<void> {

@@ -467,6 +467,28 @@ export interface ScoreCandidatesResult {
 /** Client -> server request: run candidates in the sandbox and score them against the project's LFs. */
 export const ScoreCandidatesRequest = new RequestType<ScoreCandidatesParams, ScoreCandidatesResult, void>('lfStudio/scoreCandidates');
 
+export interface SuggestLfsParams {
+  /** Most LFs to suggest (default 20). */
+  maxLfs?: number;
+  seed?: number;
+}
+export interface SuggestLfsResult {
+  candidates: LlmCandidate[];
+  /** What they were made from, in words. */
+  summary: string;
+  /** Every suggestion in one Snorkel-style file. */
+  file: string;
+  labels: string[];
+  /** Absolute paths of the project's LF files (where Accept may insert), and every LF name in the project. */
+  lfFiles: string[];
+  existingNames: string[];
+}
+/**
+ * Client -> server request: LFs mined from the rows with gold labels (dev rows and the user's labels) and the
+ * sample's text, without an LLM (lf-runtime/src/suggest); the client scores and reviews them like a generation.
+ */
+export const SuggestLfsRequest = new RequestType<SuggestLfsParams, SuggestLfsResult, void>('lfStudio/suggestLfs');
+
 /** Host -> review webview: show (or refresh) a generation; `lfFiles` are the files Accept can insert into. */
 export interface ReviewShowGeneration {
   type: 'showGeneration';

@@ -55,7 +55,7 @@ function header(): HTMLElement {
   acceptAll.addEventListener('click', () => targetFile && host.postMessage({ type: 'acceptAllPassing', targetFile }));
   const bar = el('header', {},
     el('h1', { textContent: `${passed} of ${record.candidates.length} candidates pass` }),
-    el('p', { className: 'meta', textContent: `${record.model} · tier ${record.prompt.tier} · ${usage}` }),
+    el('p', { className: 'meta', textContent: record.source === 'suggester' ? `${record.model} · ${record.prompt.user}` : `${record.model} · tier ${record.prompt.tier} · ${usage}` }),
     el('label', {}, 'Insert into ', select), acceptAll);
   for (const w of record.warnings) bar.append(el('p', { className: 'warning', textContent: w }));
   if (record.problem) bar.append(el('p', { className: 'error', textContent: record.problem }));

@@ -6,6 +6,7 @@ import { runExportJobCommand } from './exportJobCommand.ts';
 import { runFitCommand } from './fitCommand.ts';
 import { runGenerateCommand } from './generateCommand.ts';
 import { runLabelCommand } from './labelCommand.ts';
+import { runSuggestCommand } from './suggestCommand.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
 
 const USAGE = `usage: lf-studio <command> [options]
@@ -22,6 +23,8 @@ commands:
             write training labels (probabilities, label, votes per row) from the LFs and the fitted label model
   export-job --project lfstudio.json  or  --lfs FILE.py --data TRAIN [--dev DEV]  --out DIR
             write a Python job that applies the LFs and the fitted label model with Dask (python3 DIR/run.py)
+  suggest   --project lfstudio.json  or  --data TRAIN --dev LABELED  [--max-lfs N] [--seed S] [--out FILE.py] [--json]
+            suggest LFs (keywords, phrases, patterns, field tests) learned from labeled rows, without an LLM
 
 Run \`lf-studio <command> --help\` for a command's options.`;
 
@@ -33,6 +36,7 @@ const commands: Record<string, Command> = {
   generate: runGenerateCommand,
   label: runLabelCommand,
   'export-job': runExportJobCommand,
+  suggest: runSuggestCommand,
 };
 
 // `lf-studio fit ... | head` closes stdout early: that is the reader being done, not an error worth a stack trace.

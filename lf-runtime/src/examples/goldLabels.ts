@@ -66,11 +66,13 @@ function checkEntry(value: unknown, k: number): GoldLabelEntry | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
   const v = value as Record<string, unknown>;
   if (v.split !== 'sample' && v.split !== 'dev') return `"split" must be "sample" or "dev", found ${JSON.stringify(v.split)}`;
-  if (typeof v.id !== 'string' || v.id === '') return '"id" must be the row id (a non-empty string)';
+  // A hand-edited file may write a numeric id: row ids are strings, so 7 means "7".
+  const id = typeof v.id === 'number' && Number.isFinite(v.id) ? String(v.id) : v.id;
+  if (typeof id !== 'string' || id === '') return '"id" must be the row id (a non-empty string)';
   if (v.label !== null && !(Number.isInteger(v.label) && (v.label as number) >= 0 && (v.label as number) < k)) {
     return `"label" must be a class id 0..${k - 1} or null, found ${JSON.stringify(v.label)}`;
   }
-  return { split: v.split, id: v.id, label: v.label as number | null };
+  return { split: v.split, id, label: v.label as number | null };
 }
 
 export async function readGoldLabels(file: string, k: number): Promise<GoldLabelsRead> {

@@ -62,7 +62,49 @@ export async function generateLfs(options: GenerateOptions): Promise<GenerationR
   };
 }
 
-async function scoreAll(candidates: Candidate[], options: GenerateOptions, thresholds: Thresholds): Promise<ScoredCandidate[]> {
+/**
+ * Candidates that did not come from an LLM (the suggester's) as a generation: scored, decided and ranked the
+ * same way, so they go through the same review panel and are saved like one.
+ */
+export async function recordFromCandidates(options: {
+  candidates: Candidate[];
+  labels: string[];
+  /** What they were made from, in words (shown in the review panel and saved). */
+  summary: string;
+  /** The suggested file as a whole. */
+  file: string;
+  scorer: CandidateScorer | null;
+  thresholds?: Partial<Thresholds>;
+  signal?: AbortSignal;
+  onProgress?: (stage: GenerationStage) => void;
+  now?: Date;
+}): Promise<GenerationRecord> {
+  const thresholds = resolveThresholds(options.thresholds);
+  const scored = await scoreAll(options.candidates, options, thresholds);
+  return {
+    version: 1,
+    id: generationId(options.now),
+    source: 'suggester',
+    createdAt: (options.now ?? new Date()).toISOString(),
+    model: 'suggested from labeled rows (no LLM)',
+    baseUrl: null,
+    labels: [...options.labels],
+    prompt: { system: '', user: options.summary, tier: 'examples', mode: 'general' },
+    reply: options.file,
+    stopReason: null,
+    usage: null,
+    warnings: [],
+    problem: options.candidates.length === 0 ? `No LF passed the suggester's precision and coverage tests: ${options.summary}` : null,
+    thresholds,
+    candidates: scored,
+  };
+}
+
+async function scoreAll(
+  candidates: Candidate[],
+  options: Pick<GenerateOptions, 'scorer' | 'signal' | 'onProgress'>,
+  thresholds: Thresholds,
+): Promise<ScoredCandidate[]> {
   const out: Omit<ScoredCandidate, 'rank'>[] = [];
   let done = 0;
   for (const candidate of candidates) {

@@ -179,6 +179,11 @@ export interface ScoredCandidate extends Candidate {
 export interface GenerationRecord {
   version: 1;
   id: string;
+  /**
+   * Where the candidates came from: an LLM (absent, or 'llm'), or the suggester mining labeled rows
+   * (lf-runtime/src/suggest; then `prompt.user` says from which rows, and `reply` holds the suggested file).
+   */
+  source?: 'llm' | 'suggester';
   createdAt: string;
   model: string;
   baseUrl: string | null;

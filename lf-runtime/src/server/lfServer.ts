@@ -34,6 +34,7 @@ import {
   ExportLabelsRequest,
   GenerationContextRequest,
   SetGoldLabelRequest,
+  SuggestLfsRequest,
   ScoreCandidatesRequest,
   RerunAllRequest,
   RestartRuntimeRequest,
@@ -54,6 +55,8 @@ import { ExamplesHandlers } from './examplesHandlers.ts';
 import { codeActionsFor, notInLfFilesDiagnostic } from './codeActions.ts';
 import { lfCodeLenses, lfHover, staleMark } from './lensesAndHover.ts';
 import { exportSampleLabels, ExportError } from './exportLabels.ts';
+import { suggestFromProject } from './suggestHandler.ts';
+import { SuggestInputError } from '../suggest/types.ts';
 import type { Project } from '../project/projectFile.ts';
 import { expandLfPattern } from '../project/lfFileGlobs.ts';
 import { PROJECT_FILE_NAME } from '../project/validateProject.ts';
@@ -137,6 +140,16 @@ export class LfLanguageServer {
         return exportSampleLabels(this.engine, params, () => token.isCancellationRequested);
       } catch (err) {
         if (err instanceof ExportError) throw new ResponseError(token.isCancellationRequested ? LSPErrorCodes.RequestCancelled : ErrorCodes.InvalidRequest, err.message);
+        throw err;
+      }
+    });
+    connection.onRequest(SuggestLfsRequest, async (params) => {
+      await this.opening;
+      if (!this.engine || !this.project) throw new Error('No LF Studio project is loaded (lfstudio.json).');
+      try {
+        return suggestFromProject(this.engine, this.project, params ?? {});
+      } catch (err) {
+        if (err instanceof SuggestInputError) throw new ResponseError(ErrorCodes.InvalidRequest, `Cannot suggest LFs: ${err.message}.`);
         throw err;
       }
     });
