@@ -253,7 +253,7 @@ export class ExamplesService {
           return errorRows;
         },
         get lowerTexts(): string[] {
-          lowerTexts ??= data.rows.map((r) => rowText(r.fields, textField).toLowerCase());
+          lowerTexts ??= loweredTexts(data, textField);
           return lowerTexts;
         },
         probsComputed: () => probs !== undefined,
@@ -285,6 +285,16 @@ function modelProbs(view: EngineRowsView, modelCols: number[], votes: Int8Array[
   if (!view.model || modelCols.length === 0 || votes.length === 0) return null;
   const columns = modelCols.map((j) => (rows ? Int8Array.from(rows, (i) => votes[j][i]) : votes[j]));
   return view.model.predictProba(voteMatrixFromColumns(rows ? rows.length : n, columns));
+}
+
+/** Lowercased row texts per dataset: they change only when the data is read again (a new Dataset). */
+const lowered = new WeakMap<Dataset, { field: string; texts: string[] }>();
+function loweredTexts(data: Dataset, field: string): string[] {
+  const cached = lowered.get(data);
+  if (cached && cached.field === field) return cached.texts;
+  const texts = data.rows.map((r) => rowText(r.fields, field).toLowerCase());
+  lowered.set(data, { field, texts });
+  return texts;
 }
 
 function rowText(fields: Record<string, unknown>, textField: string): string {
