@@ -14,7 +14,7 @@ if (!url || !/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) {
 }
 
 const lfLine = 'def keyword_my(x):';
-const figures = /coverage \d+(\.\d+)?% · overlaps \d+(\.\d+)?%/;
+const figures = /coverage \d+(\.\d+)?% \| overlaps \d+(\.\d+)?%/;
 
 async function main(): Promise<void> {
   const started = performance.now();

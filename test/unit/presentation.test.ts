@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LfSummary, ProjectAnalysis } from '../../lf-runtime/src/protocol.ts';
 import {
-  accuracyLensTitle,
   displayAnalysis,
   displayScoreOutcome,
   fileDiagnostics,
   hoverMarkdown,
-  lensTitle,
+  lensParts,
   lfHeaderLength,
 } from '../../lf-runtime/src/server/presentation.ts';
 import { hasUnsafeChars, PLACEHOLDER } from '../../lf-runtime/src/text/controlChars.ts';
@@ -61,19 +60,26 @@ describe('editor presentation', () => {
     assert.doesNotMatch(hoverMarkdown(a.lfs[2], a), /exception|set aside/);
   });
 
-  it('formats the lens like the LFAnalysis columns, with label names for polarity', () => {
-    assert.equal(lensTitle(lf(), ['HAM', 'SPAM']), 'coverage 19.9% · overlaps 12.0% · conflicts 3.1% · polarity SPAM');
-    assert.equal(lensTitle(lf({ polarity: [] }), ['HAM', 'SPAM']).endsWith('polarity none'), true);
-    assert.equal(lensTitle(lf({ polarity: [0, 1] }), ['HAM', 'SPAM']).endsWith('polarity HAM, SPAM'), true);
+  it('gives each LFAnalysis figure its own lens, with label names for polarity', () => {
+    const titles = (x: Parameters<typeof lensParts>[0]) => lensParts(x, ['HAM', 'SPAM']).map((p) => p.title);
+    assert.deepEqual(titles(lf()), ['coverage 19.9%', 'overlaps 12.0%', 'conflicts 3.1%', 'polarity SPAM', 'improve with LLM']);
+    assert.equal(titles(lf({ polarity: [] }))[3], 'polarity none');
+    assert.equal(titles(lf({ polarity: [0, 1] }))[3], 'polarity HAM, SPAM');
   });
 
-  it('adds an accuracy lens only when there is something to say', () => {
-    assert.equal(accuracyLensTitle(lf()), null);
-    assert.equal(
-      accuracyLensTitle(lf({ estimatedAccuracy: 0.9, empiricalAccuracy: 0.75, correct: 3, incorrect: 1 })),
-      'est. accuracy 90.0% · dev precision 75.0% (3/4)',
-    );
-    assert.equal(accuracyLensTitle(lf({ timedOut: true, errors: 4 })), 'timed out');
+  it('adds accuracy and problem lenses only when there is something to say, each opening its rows', () => {
+    const parts = lensParts(lf({ estimatedAccuracy: 0.9, empiricalAccuracy: 0.75, correct: 3, incorrect: 1, errors: 2 }), ['HAM', 'SPAM']);
+    assert.deepEqual(parts.map((p) => p.title).slice(4), ['est. accuracy 90.0%', 'dev precision 75.0% (3/4)', '2 errors', 'improve with LLM']);
+    const byTitle = (t: string) => parts.find((p) => p.title.startsWith(t))!;
+    assert.deepEqual(byTitle('coverage').arguments, [{ split: 'sample', lf: lf().name, vote: 'fires' }]);
+    assert.deepEqual(byTitle('conflicts').arguments, [{ split: 'sample', lf: lf().name, conflicts: true }]);
+    assert.deepEqual(byTitle('dev precision').arguments, [{ split: 'labeled', lf: lf().name, outcome: 'wrong' }]);
+    assert.deepEqual(byTitle('2 errors').arguments, [{ split: 'sample', lf: lf().name, errors: true }]);
+    assert.equal(byTitle('est. accuracy').command, 'lfStudio.openDashboard');
+    // No wrong votes: dev precision opens the labeled rows it votes on instead of an empty bucket.
+    const right = lensParts(lf({ empiricalAccuracy: 1, correct: 4, incorrect: 0 }), ['HAM', 'SPAM']).find((p) => p.title.startsWith('dev precision'))!;
+    assert.deepEqual(right.arguments, [{ split: 'labeled', lf: lf().name, vote: 'fires' }]);
+    assert.deepEqual(lensParts(lf({ timedOut: true, errors: 4 }), ['HAM', 'SPAM']).map((p) => p.title).slice(4, 5), ['timed out']);
   });
 
   it('turns LF failures into diagnostics at the failing line', () => {
@@ -151,9 +157,10 @@ describe('text an LF controls, on its way to the editor', () => {
 
   it('lens titles, hovers and diagnostics carry no control character, and say where one was', () => {
     const a = hostile();
-    const title = lensTitle(a.lfs[0], a.labels);
+    const parts = lensParts(a.lfs[0], a.labels);
+    const title = parts.map((p) => p.title).join(' | ');
     assert.equal(hasUnsafeChars(title), false, title);
-    assert.match(title, /polarity SPAM\uFFFD$/);
+    assert.match(parts[3].title, /^polarity HAM\uFFFD, SPAM\uFFFD$|polarity SPAM\uFFFD$/);
     const md = hoverMarkdown(a.lfs[0], a);
     assert.equal(hasUnsafeChars(md), false, md);
     assert.ok(md.startsWith(`**${PLACEHOLDER}evil${PLACEHOLDER}** on 1686 sample rows`), md);

@@ -30,16 +30,6 @@ export function codeSpan(s: string): string {
   return `\`\` ${text} \`\``;
 }
 
-/** The main lens above an LF: the four LFAnalysis figures users compare against Snorkel. */
-export function lensTitle(lf: LfSummary, labels: readonly string[]): string {
-  return [
-    `coverage ${percent(lf.coverage)}`,
-    `overlaps ${percent(lf.overlaps)}`,
-    `conflicts ${percent(lf.conflicts)}`,
-    `polarity ${polarityText(lf.polarity, labels)}`,
-  ].join(' · ');
-}
-
 /** One clickable part of the lenses above an LF: its text and the command it runs. */
 export interface LensPart {
   title: string;
@@ -79,18 +69,6 @@ export function lensParts(lf: LfSummary, labels: readonly string[]): LensPart[] 
   if (lf.runtime === 'python') parts.push({ title: 'run by your Python', ...dashboard });
   parts.push({ title: 'improve with LLM', command: 'lfStudio.improveLf', arguments: [name] });
   return parts;
-}
-
-/** A second lens with accuracy figures, when there are any. */
-export function accuracyLensTitle(lf: LfSummary): string | null {
-  const parts: string[] = [];
-  if (lf.estimatedAccuracy !== null) parts.push(`est. accuracy ${percent(lf.estimatedAccuracy)}`);
-  if (lf.empiricalAccuracy !== null) parts.push(`dev precision ${percent(lf.empiricalAccuracy)} (${lf.correct}/${(lf.correct ?? 0) + (lf.incorrect ?? 0)})`);
-  if (lf.timedOut) parts.push('timed out');
-  else if (lf.errors > 0) parts.push(`${lf.errors} error${lf.errors === 1 ? '' : 's'}`);
-  if (lf.outsideLfsList) parts.push('not in lfs (left out of the label model)');
-  if (lf.runtime === 'python') parts.push('run by your Python');
-  return parts.length ? parts.join(' · ') : null;
 }
 
 export function hoverMarkdown(lf: LfSummary, analysis: ProjectAnalysis): string {
