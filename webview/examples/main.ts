@@ -245,6 +245,22 @@ function setLabel(r: ExampleRow, label: number | null, kind: 'label' | 'undo' = 
   renderStatus(notice);
 }
 
+/** Takes the last label given in this view back to what the row had before. */
+function undoLast(): void {
+  const last = undo.pop();
+  updateUndoButton();
+  if (!last) return;
+  setLabel({ split: last.split, id: last.id } as ExampleRow, last.previous, 'undo');
+}
+
+function updateUndoButton(): void {
+  const b = document.getElementById('undo') as HTMLButtonElement | null;
+  if (!b) return;
+  const last = undo[undo.length - 1];
+  b.disabled = !last;
+  b.title = last ? `Take back the label of ${last.split} #${last.id} (u)` : 'Nothing to undo';
+}
+
 function moveCursor(i: number): void {
   if (!page) return;
   cursor = Math.max(0, Math.min(page.rows.length - 1, i));
@@ -286,7 +302,10 @@ function render(): void {
   app.append(filterBar());
   const status = el('p', { id: 'status', className: 'status' });
   status.setAttribute('role', 'status');
-  app.append(status);
+  const undoButton = el('button', { id: 'undo', textContent: 'Undo last label' });
+  undoButton.addEventListener('click', () => undoLast());
+  app.append(el('div', { className: 'status-bar' }, status, undoButton));
+  updateUndoButton();
   if (error) app.append(el('p', { className: 'problem', textContent: error }));
   if (!page) return;
   const p = page;
@@ -309,11 +328,7 @@ window.addEventListener('keydown', (e) => {
   if (!page || (e.target instanceof HTMLElement && ['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName))) return;
   const row = page.rows[cursor];
   if ((e.key === 'z' && (e.ctrlKey || e.metaKey)) || e.key === 'u') {
-    const last = undo.pop();
-    if (last) {
-      const r = page.rows.find((x) => x.split === last.split && x.id === last.id) ?? ({ split: last.split, id: last.id } as ExampleRow);
-      setLabel(r, last.previous, 'undo');
-    }
+    undoLast();
     e.preventDefault();
   } else if (e.key === 'j' || e.key === 'ArrowDown') {
     moveCursor(cursor + 1);
@@ -372,6 +387,7 @@ window.addEventListener('message', (event: MessageEvent<HostToExamplesMessage>) 
         break;
       }
       if (kind === 'label') undo.push({ split: m.split, id: m.id, previous: m.previous });
+      updateUndoButton();
       notice = `${m.split} #${m.id}: ${m.label === null ? 'label taken back' : `labeled ${labelName(m.label)}`}${kind === 'undo' ? ' (undone)' : ''}`;
       renderStatus(notice);
       if (kind === 'label' && page && cursor < page.rows.length - 1) cursor++;
