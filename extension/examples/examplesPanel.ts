@@ -28,7 +28,8 @@ export class ExamplesPanel {
 
   static show(ctx: Ctx, filter?: ExamplesFilter, order?: ExamplesQuery['order']): void {
     if (ExamplesPanel.current) {
-      ExamplesPanel.current.panel.reveal(vscode.ViewColumn.Beside, false);
+      // Where it already is (the user may have moved it), without taking the focus from the editor.
+      ExamplesPanel.current.panel.reveal(ExamplesPanel.current.panel.viewColumn, true);
     } else {
       const panel = vscode.window.createWebviewPanel(ExamplesPanel.viewType, 'LF Studio Rows', vscode.ViewColumn.Beside, {
         enableScripts: true,
