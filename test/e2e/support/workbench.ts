@@ -233,33 +233,45 @@ export class Workbench {
    */
   async clickCodeLensAbove(lineText: string, part: RegExp, options: WaitOptions = {}): Promise<void> {
     const timeout = options.timeoutMs ?? 30_000;
-    const editor = await this.activeEditor().elementHandle({ timeout });
-    if (editor === null) throw new Error('No active editor to click a CodeLens in.');
-    try {
-      // Marks the lens line in the page, then clicks through playwright so the click is a real one.
-      await this.page.waitForFunction(
-        ({ root, lineText }) => {
-          for (const el of root.querySelectorAll('[data-e2e-lens]')) el.removeAttribute('data-e2e-lens');
-          const line = [...root.querySelectorAll('.view-lines .view-line')].find((el) => (el.textContent ?? '').replace(/\u00a0/g, ' ').includes(lineText));
-          if (line === undefined) return false;
-          const lineTop = line.getBoundingClientRect().top;
-          const lineHeight = line.getBoundingClientRect().height || 18;
-          let best: { el: (typeof root.children)[number]; top: number } | null = null;
-          for (const lens of root.querySelectorAll('.codelens-decoration')) {
-            const top = lens.getBoundingClientRect().top;
-            if (top < lineTop && lineTop - top <= lineHeight * 4 && (best === null || top > best.top)) best = { el: lens, top };
-          }
-          if (best === null) return false;
-          best.el.setAttribute('data-e2e-lens', '1');
-          return true;
-        },
-        { root: editor, lineText },
-        { timeout, polling: 100 },
-      );
-      await this.activeEditor().locator('[data-e2e-lens] a').filter({ hasText: part }).first().click({ timeout });
-    } finally {
-      await editor.dispose();
+    const deadline = Date.now() + timeout;
+    let lastError: unknown = null;
+    // The editor re-renders its lenses whenever the server refreshes them, which can drop the mark between
+    // marking and clicking: mark and click again until a click lands or the time is up.
+    while (Date.now() < deadline) {
+      const editor = await this.activeEditor().elementHandle({ timeout: Math.max(1000, deadline - Date.now()) });
+      if (editor === null) throw new Error('No active editor to click a CodeLens in.');
+      try {
+        const marked = await this.page.evaluate(
+          ({ root, lineText }) => {
+            for (const el of root.querySelectorAll('[data-e2e-lens]')) el.removeAttribute('data-e2e-lens');
+            const line = [...root.querySelectorAll('.view-lines .view-line')].find((el) => (el.textContent ?? '').replace(/\u00a0/g, ' ').includes(lineText));
+            if (line === undefined) return false;
+            const lineTop = line.getBoundingClientRect().top;
+            const lineHeight = line.getBoundingClientRect().height || 18;
+            let best: { el: (typeof root.children)[number]; top: number } | null = null;
+            for (const lens of root.querySelectorAll('.codelens-decoration')) {
+              const top = lens.getBoundingClientRect().top;
+              if (top < lineTop && lineTop - top <= lineHeight * 4 && (best === null || top > best.top)) best = { el: lens, top };
+            }
+            if (best === null) return false;
+            best.el.setAttribute('data-e2e-lens', '1');
+            return true;
+          },
+          { root: editor, lineText },
+        );
+        if (marked) {
+          await this.activeEditor().locator('[data-e2e-lens] a').filter({ hasText: part }).first().click({ timeout: 2000 });
+          return;
+        }
+      } catch (error) {
+        lastError = error;
+      } finally {
+        await editor.dispose();
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
+    const lenses = await this.codeLensTexts().catch(() => []);
+    throw new Error(`No CodeLens part matching ${part} above "${lineText}" could be clicked within ${timeout} ms. Lenses shown: ${JSON.stringify(lenses)}. ${String(lastError)}`);
   }
 
   /**
