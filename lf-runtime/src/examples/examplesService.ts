@@ -10,7 +10,7 @@ import type { DashboardFigures, ExampleRow, ExamplesFilter, ExamplesPage, Exampl
 import { voteMatrixFromColumns } from '../stats/voteMatrix.ts';
 import { goldWithUserLabels } from './goldLabels.ts';
 import { highlightSpans, lfBlock, lfMatchers, type Matcher } from './highlight.ts';
-import { classCoverage, conflictMatrix, conflictPartners, confusionMatrix, matchingRows, QueryError, seededShuffle, type RowTable } from './rowQueries.ts';
+import { classCoverage, conflictMatrix, conflictPartners, confusionMatrix, matchingRows, probsOfRows, QueryError, seededShuffle, type RowTable } from './rowQueries.ts';
 
 export { QueryError } from './rowQueries.ts';
 
@@ -104,7 +104,7 @@ export class ExamplesService {
     const balance = new Array<number>(k).fill(0);
     for (const table of parts) {
       const lazy = table as RowTable & LazyParts;
-      const c = confusionMatrix(table, (rows) => (lazy.probsComputed() ? (table.probs ? pick(table.probs, rows, k) : null) : lazy.rowProbs(rows)));
+      const c = confusionMatrix(table, (rows) => (lazy.probsComputed() ? (table.probs ? probsOfRows(table.probs, rows, k) : null) : lazy.rowProbs(rows)));
       if (c) confusion = confusion ? confusion.map((row, g) => row.map((v, p) => v + c[g][p])) : c;
       for (let i = 0; i < table.ids.length; i++) if (table.gold[i] !== -1) balance[table.gold[i]]++;
     }
@@ -266,12 +266,6 @@ export class ExamplesService {
     this.tables = { version: view.version, sample, dev, matchers: new Map() };
     return this.tables;
   }
-}
-
-function pick(probs: Float64Array, rows: number[], k: number): Float64Array {
-  const out = new Float64Array(rows.length * k);
-  rows.forEach((i, r) => out.set(probs.subarray(i * k, (i + 1) * k), r * k));
-  return out;
 }
 
 /** Extras of the service's tables: whether all probabilities exist, and those of some rows alone. */

@@ -278,10 +278,13 @@ export function confusionMatrix(table: RowTable, probsOf: (rows: number[]) => Fl
 
 function subsetProbs(table: RowTable, rows: number[]): Float64Array | null {
   const all = table.probs;
-  if (!all) return null;
-  const k = table.k;
+  return all ? probsOfRows(all, rows, table.k) : null;
+}
+
+/** The rows `rows` of an n x k probability matrix, in that order, as a rows.length x k matrix. */
+export function probsOfRows(probs: Float64Array, rows: readonly number[], k: number): Float64Array {
   const out = new Float64Array(rows.length * k);
-  rows.forEach((i, r) => out.set(all.subarray(i * k, (i + 1) * k), r * k));
+  rows.forEach((i, r) => out.set(probs.subarray(i * k, (i + 1) * k), r * k));
   return out;
 }
 
