@@ -1,7 +1,7 @@
 // `lf-studio analyze` as a user runs it: the built CLI in a child process.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -33,6 +33,27 @@ const write = (dir: string, name: string, text: string) => {
 const LF_IMPORT = 'from snorkel.labeling import labeling_function\n\n';
 
 describe('lf-studio analyze', () => {
+  it('reads resource files of the workspace in the sandbox (relative to the LF file), and nothing outside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-cli-'));
+    mkdirSync(join(dir, 'lists'));
+    write(dir, 'lists/spam.txt', 'subscribe\ncheck out\n');
+    const lfs = write(
+      dir,
+      'resources.py',
+      LF_IMPORT +
+        'SPAM_WORDS = open("lists/spam.txt").read().split("\\n")[:2]\n\n' +
+        '@labeling_function()\ndef spam_list(x):\n    return 1 if any(w in x.text.lower() for w in SPAM_WORDS) else -1\n\n' +
+        'OUTSIDE = open("/etc/hostname").read()\n',
+    );
+    const data = join(example, 'data', 'train.json');
+    const r = cli('analyze', '--lfs', lfs, '--data', data, '--runtime', 'sandbox', '--json');
+    const out = JSON.parse(r.stdout);
+    const texts = Object.values(JSON.parse(readFileSync(data, 'utf8')) as Record<string, { data: { text: string } }>).map((v) => v.data.text.toLowerCase());
+    const spam = out.lfs.find((l: { name: string }) => l.name === 'spam_list');
+    assert.equal(spam.coverage, texts.filter((t) => t.includes('subscribe') || t.includes('check out')).length / texts.length);
+    assert.match(r.stderr, /\/etc\/hostname was not loaded: it is outside the workspace folder/);
+  });
+
   it('imports helper modules beside the LF file in the sandbox, runs a file statement by statement, and honours its lfs list', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lfs-cli-'));
     write(dir, 'keywords.py', 'SPAM_WORDS = ("subscribe", "check out")\n');

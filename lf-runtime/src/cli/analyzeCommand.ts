@@ -65,6 +65,7 @@ export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: Node
       dev: data.dev,
       lfFiles: args.lfs,
       timeoutMs: args.timeoutMs,
+      readRoot: runtime.workspace,
     });
     const started = performance.now();
     for (const [i, file] of args.lfs.entries()) await engine.runFile(file, sources[i]);

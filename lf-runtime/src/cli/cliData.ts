@@ -9,6 +9,7 @@ import { checkDevGold, type LabelSettingNames } from '../project/projectData.ts'
 import type { Project } from '../project/projectFile.ts';
 import { classNamesFor, type ClassNamesSource } from './classNames.ts';
 import { CliError } from './cliIo.ts';
+import { defaultWorkspace } from './cliRuntime.ts';
 
 export interface CliDataArgs {
   data: string;
@@ -77,6 +78,8 @@ export interface ParsedDataOptions extends CliDataArgs {
   lfs: string[];
   json: boolean;
   timeoutMs: number;
+  /** The folder the LF files may read resource files from: the project's, else the LF files' (defaultWorkspace). */
+  workspace: string;
 }
 
 /**
@@ -119,5 +122,6 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
     labels: flagLabels ?? project?.labels ?? null,
     labelsSource: flagLabels ? '--labels' : project ? 'project' : null,
     timeoutMs,
+    workspace: resolve(project?.root ?? defaultWorkspace(lfs)),
   };
 }

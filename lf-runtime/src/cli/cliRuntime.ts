@@ -38,7 +38,8 @@ export function checkRuntimeOptions(values: { runtime?: string; python?: string;
   return { mode, python: values.python ?? 'python3', allowUnsandboxed: values['allow-unsandboxed'] ?? false, workspace: resolve(values.workspace ?? projectRoot ?? defaultWorkspace(lfs)) };
 }
 
-function defaultWorkspace(lfs: string[]): string {
+/** The current folder when it holds the LF files, else their common folder. */
+export function defaultWorkspace(lfs: string[]): string {
   const cwd = process.cwd();
   const inside = (dir: string, file: string): boolean => {
     const rel = relative(dir, file);

@@ -72,6 +72,7 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
       sample: data.sample,
       dev: data.dev,
       timeoutMs: args.timeoutMs,
+      readRoot: args.workspace,
       progress,
     });
     for (const file of args.lfs) {

@@ -84,6 +84,7 @@ export async function runLabelCommand(argv: string[], rawIo: CliIo, _env: NodeJS
       sample: data.sample,
       dev: data.dev,
       timeoutMs: args.timeoutMs,
+      readRoot: args.workspace,
       progress,
     });
     const target = applyData ?? data.sample;

@@ -24,6 +24,8 @@ export interface EngineConfig {
   /** Absolute paths of the LF files, in the order their LFs appear in the figures. */
   lfFiles: string[];
   timeoutMs: number;
+  /** The folder LF files may read resource files from (read-only): the workspace. Absent: none. */
+  readRoot?: string;
 }
 
 /**
@@ -158,7 +160,15 @@ export class AnalysisEngine {
     if (previous && previous.sourceHash === sourceHash) return false;
     await this.prepare();
     const siblings = siblingModules(file);
-    const base = { file, source, cardinality: this.config.labels.length, timeoutMs: this.config.timeoutMs, signal, ...(siblings ? { siblingModules: siblings } : {}) };
+    const base = {
+      file,
+      source,
+      cardinality: this.config.labels.length,
+      timeoutMs: this.config.timeoutMs,
+      signal,
+      ...(siblings ? { siblingModules: siblings } : {}),
+      ...(this.config.readRoot ? { readRoot: this.config.readRoot } : {}),
+    };
     // Sample and dev are one unit of trust: the same fresh sandbox workers serve both.
     const keys = this.config.dev ? [SAMPLE_KEY, DEV_KEY] : [SAMPLE_KEY];
     const [sample, devRun] = this.executor.runUnit

@@ -68,6 +68,7 @@ export async function openProject(
       dev,
       lfFiles: project.lfFiles,
       timeoutMs,
+      readRoot: root,
     });
     return { ok: true, engine, project, warnings: loaded.warnings.map((w) => w.message) };
   } catch (err) {

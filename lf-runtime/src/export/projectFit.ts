@@ -20,6 +20,8 @@ export interface ProjectFitInput {
   sample: Dataset;
   dev: Dataset | null;
   timeoutMs: number;
+  /** The folder LF files may read resource files from (read-only). */
+  readRoot?: string;
   /** One line per stage, for progress on stderr. */
   progress?: (line: string) => void;
 }
@@ -47,6 +49,8 @@ export interface FittedProject {
   trainL: VoteMatrix;
   dev: DevSet | null;
   fit: DefaultFit;
+  /** The folder the LF files read resource files from, when they may. */
+  readRoot?: string;
 }
 
 /** A problem the user must fix before labels can be written; `code` is the exit status. */
@@ -66,7 +70,7 @@ export const APPLY_KEY = 'apply';
 export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> {
   const { executor, lfFiles, sources, labels, sample, dev, timeoutMs } = input;
   const progress = input.progress ?? (() => {});
-  const engine = new AnalysisEngine(executor, { task: '', labels, sample, dev, lfFiles, timeoutMs });
+  const engine = new AnalysisEngine(executor, { task: '', labels, sample, dev, lfFiles, timeoutMs, ...(input.readRoot ? { readRoot: input.readRoot } : {}) });
   const devNote = dev ? ` and ${count(dev.rows.length)} dev rows` : '';
   for (const [i, file] of lfFiles.entries()) {
     progress(`running ${shortName(file, lfFiles)} (${i + 1}/${lfFiles.length}) on ${count(sample.rows.length)} training rows${devNote}`);
@@ -105,6 +109,7 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
     trainL,
     dev: devSet,
     fit,
+    ...(input.readRoot ? { readRoot: input.readRoot } : {}),
   };
 }
 
@@ -129,7 +134,14 @@ export async function applyProject(
   const files = project.lfFiles.map((f) => f.file);
   for (const [i, { file, source }] of project.lfFiles.entries()) {
     progress(`running ${shortName(file, files)} (${i + 1}/${files.length}) on ${count(data.rows.length)} rows`);
-    const run = await executor.runFile({ file, source, datasetKey: APPLY_KEY, cardinality: project.labels.length, timeoutMs });
+    const run = await executor.runFile({
+      file,
+      source,
+      datasetKey: APPLY_KEY,
+      cardinality: project.labels.length,
+      timeoutMs,
+      ...(project.readRoot ? { readRoot: project.readRoot } : {}),
+    });
     if (run.fileError) throw new ProjectRunError(`${file}${run.fileError.line ? `:${run.fileError.line}` : ''}: ${run.fileError.message}`);
     const expected = project.lfs.filter((lf) => lf.file === file).map((lf) => lf.name);
     const got = run.lfs.map((lf) => lf.name);

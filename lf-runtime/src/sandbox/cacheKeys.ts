@@ -9,7 +9,8 @@
  * - the LF's own statement, and every top-level statement that is not the `def` of another LF, in full;
  * - of another LF's `def`, its header (decorators, signature, defaults: what runs at import), and its full
  *   text when its name is mentioned by this LF or by any statement included in full (transitively);
- * - the sibling modules the file may import, in full; the unit's path; the scope (data, classes, runtime).
+ * - the sibling modules the file may import, in full; the workspace files shipped with it (their digest); the
+ *   unit's path; the scope (data, classes, runtime).
  * Editing one LF's body therefore re-runs that LF alone. Known limit, inside one unit only: LFs of a file
  * share module state as in Python, so a result can reflect state that an earlier LF of the same file left
  * behind while it ran; "Re-run All" recomputes everything.
@@ -21,6 +22,8 @@ export interface UnitSource {
   file: string;
   source: string;
   siblings: Record<string, string> | undefined;
+  /** Digest of the workspace files shipped with the unit (pyodide), or '' when none. */
+  resources?: string;
 }
 
 export function splitLines(source: string): string[] {
@@ -31,7 +34,7 @@ export function lfCacheKeys(unit: UnitSource, statements: StatementSpan[] | null
   const lines = splitLines(unit.source);
   const text = (s: StatementSpan): string => lines.slice(s.start - 1, s.end).join('\n');
   const siblings = JSON.stringify(Object.entries(unit.siblings ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const base = [scope, unit.file, siblings];
+  const base = [scope, unit.file, siblings, unit.resources ?? ''];
   const owners = lfs.map((lf) => statements?.find((s) => s.def === lf.name && s.start <= lf.line && lf.line <= s.end) ?? null);
   const owned = new Set(owners.filter((s): s is StatementSpan => s !== null));
   const plain = (statements ?? []).filter((s) => !owned.has(s));

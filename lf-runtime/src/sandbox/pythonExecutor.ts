@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Row } from '../data/types.ts';
 import { isScrubbedEnvironment, locateDist, planLaunch, type LaunchPlan } from './isolation.ts';
 import { findInterpreter, planNativeLaunch, type NativeLaunch, type PythonInterpreter } from './nativeRuntime.ts';
@@ -20,6 +20,7 @@ import { LfResultCache } from './resultCache.ts';
 import { defaultSnapshotDir, runtimeVersion, snapshotFileFor } from './snapshotCache.ts';
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
 import { runUnit } from './unitRun.ts';
+import { explainRefusals, MAX_RESOURCE_ROUNDS, WorkspaceFiles } from './workspaceFiles.ts';
 import { asciiJson } from './wireProtocol.ts';
 import { WorkerPool, type DatasetRecord } from './workerPool.ts';
 
@@ -78,6 +79,7 @@ class PythonExecutor implements LfExecutor {
   private readonly datasets = new Map<string, DatasetRecord>();
   private readonly listeners = new Set<(e: ExecutorEvent) => void>();
   private readonly cache: LfResultCache | null;
+  private readonly workspaceFiles = new Map<string, WorkspaceFiles>();
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   /** The user's interpreter when this executor runs native Python, else null (pyodide). */
@@ -209,14 +211,22 @@ class PythonExecutor implements LfExecutor {
 
   runUnit(o: RunUnitOptions): Promise<FileRunResult[]> {
     validateRunOptions(o);
-    return this.enqueue(
-      () =>
-        runUnit(
-          { pool: this.pool, datasets: this.datasets, cache: this.cache, runtime: this.runtime, memoryCapMb: this.memoryCapMb, emit: (e) => this.emit(e) },
-          o,
-        ),
-      o.signal,
-    );
+    return this.enqueue(() => this.runWithFiles(o), o.signal);
+  }
+
+  private async runWithFiles(o: RunUnitOptions): Promise<FileRunResult[]> {
+    const ctx = { pool: this.pool, datasets: this.datasets, cache: this.cache, runtime: this.runtime, memoryCapMb: this.memoryCapMb, emit: (e: ExecutorEvent) => this.emit(e) };
+    if (this.interpreter || !o.readRoot || !o.file.startsWith('/')) return runUnit(ctx, o);
+    const root = resolve(o.readRoot);
+    let files = this.workspaceFiles.get(root);
+    if (!files) this.workspaceFiles.set(root, (files = new WorkspaceFiles(root)));
+    for (let round = 1; ; round++) {
+      const { files: resources, refused } = files.read(o.file);
+      const missed = new Set<string>();
+      const results = await runUnit(ctx, { ...o, resources, watch: root, missed });
+      const admitted = files.admit(o.file, missed);
+      if (admitted.added.length === 0 || round >= MAX_RESOURCE_ROUNDS) return results.map((r) => explainRefusals(r, [...refused, ...admitted.refused], files));
+    }
   }
 
   async isolation(): Promise<IsolationReport> {

@@ -6,6 +6,7 @@
  */
 import type { LfErrorInfo, LfErrorKind } from './types.ts';
 import type { LfOutcome, PreparedLf, StatementSpan } from './wireProtocol.ts';
+import { MAX_MISS_CHARS, MAX_MISSES } from './wireProtocol.ts';
 
 export class ProtocolViolation extends Error {}
 
@@ -162,6 +163,18 @@ export function checkLfDone(m: unknown, id: number, index: number, rows: number,
 
 export function checkApplied(m: unknown, id: number): void {
   exactKeys(expectReply(m, 'applied', id), ['type', 'id']);
+}
+
+/** Absolute paths the worker looked for under the watched folder: a bounded list of bounded strings. */
+export function checkMissed(m: unknown, id: number): string[] {
+  const r = expectReply(m, 'missed', id);
+  exactKeys(r, ['type', 'id', 'paths']);
+  if (!Array.isArray(r.paths) || r.paths.length > MAX_MISSES) fail(`paths is not a list of at most ${MAX_MISSES}`);
+  return r.paths.map((p) => {
+    const path = str(p, 'missing path', MAX_MISS_CHARS);
+    if (!path.startsWith('/') || path.includes('\0')) fail('a missing path that is not absolute');
+    return path;
+  });
 }
 
 /** Base64 of one int8 per row: exactly `rows` values, each -1 (abstain) or a class in 0..k-1. */

@@ -123,18 +123,18 @@ function mark(results: FileRunResult[], runtime: 'sandbox' | 'python'): FileRunR
 
 /**
  * A file whose top level, or one of whose LFs, needs what only the user's Python has: a package (or a helper
- * module) the sandbox cannot provide, or a resource file on disk (the sandbox reads no files).
+ * module) the sandbox cannot provide. Resource files inside the workspace the sandbox reads itself
+ * (workspaceFiles.ts); one it cannot find is not there for the user's Python either.
  */
 function needsPackages(r: FileRunResult): boolean {
   const missing = (e: { kind: string; message: string } | null): boolean =>
-    !!e &&
-    ((e.kind === 'missing-package' && !/is blocked in LF Studio's sandbox/.test(e.message)) || /^(FileNotFoundError|PermissionError|IsADirectoryError)\b/.test(e.message));
+    !!e && e.kind === 'missing-package' && !/is blocked in LF Studio's sandbox/.test(e.message);
   return missing(r.fileError) || r.lfs.some((l) => missing(l.firstError)) || (r.problems ?? []).some(missing);
 }
 
 function withNote(r: FileRunResult, note: string): FileRunResult {
   const add = (e: FileRunResult['fileError']): FileRunResult['fileError'] =>
-    e && (e.kind === 'missing-package' || /^(FileNotFoundError|PermissionError|IsADirectoryError)\b/.test(e.message))
+    e && e.kind === 'missing-package'
       ? { ...e, message: `${e.message} ${note}`.slice(0, 2000) }
       : e;
   return { ...r, fileError: add(r.fileError), lfs: r.lfs.map((l) => ({ ...l, firstError: add(l.firstError) })), ...(r.problems ? { problems: r.problems.map((p) => add(p)!) } : {}) };

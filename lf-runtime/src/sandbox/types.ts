@@ -69,6 +69,12 @@ export interface RunFileOptions {
   timeoutMs: number;
   /** Other files of the project that this one may import as modules (name -> source). */
   siblingModules?: Record<string, string>;
+  /**
+   * The workspace folder the file may read (read-only), e.g. resource files opened at import. The user's
+   * Python sees it through its sandbox's bind; the pyodide sandbox is given the files the file looks for.
+   * Absent: no files (LLM candidates).
+   */
+  readRoot?: string;
   signal?: AbortSignal;
 }
 

@@ -11,9 +11,10 @@
  * with a clear message and the worker is killed. A worker killed for time or memory, or that crashed, is
  * replaced by another fresh one that carries on with the LFs after the one that was running.
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { lfCacheKeys, splitLines } from './cacheKeys.ts';
-import { checkApplied, checkLfDone, checkLfStart, checkParsed, checkPrepared, ProtocolViolation, WorkerFailed, type Prepared } from './replySchema.ts';
+import { checkApplied, checkMissed, checkLfDone, checkLfStart, checkParsed, checkPrepared, ProtocolViolation, WorkerFailed, type Prepared } from './replySchema.ts';
 import type { LfResultCache } from './resultCache.ts';
 import { describeExit } from './sandboxProcess.ts';
 import { mergeShardOutcomes, type ShardRun } from './shardMerge.ts';
@@ -34,6 +35,11 @@ export interface UnitOptions {
   cardinality: number;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Pyodide: workspace files the unit may read (absolute path -> content), written into its workers. */
+  resources?: Map<string, Buffer>;
+  /** Pyodide: the folder whose missing paths the workers note; they are added to `missed` after the run. */
+  watch?: string;
+  missed?: Set<string>;
 }
 
 export interface UnitContext {
@@ -64,6 +70,8 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
   });
   const scopes = dsList.map((ds) => `${ctx.runtime}|${ds.fingerprint}|${o.cardinality}`);
   const siblings = o.siblingModules ? JSON.stringify(o.siblingModules) : '';
+  const resources = o.resources?.size ? JSON.stringify(Object.fromEntries([...o.resources].map(([p, b]) => [p, b.toString('base64')]))) : '';
+  const resourceDigest = o.resources?.size ? digestResources(o.resources) : '';
   const taken = new Set<Worker>();
   const onAbort = (): void => {
     for (const w of taken) w.kill('abort');
@@ -100,7 +108,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
 
   const prepareOn = async (w: Worker): Promise<Prepared> => {
     const id = w.id();
-    w.send({ type: 'prepare', id, file: o.file, source: o.source, siblings });
+    w.send({ type: 'prepare', id, file: o.file, source: o.source, siblings, ...(resources ? { resources } : {}), ...(o.watch ? { watch: o.watch } : {}) });
     // The file's top level runs before the first LF starts: it gets one LF's budget too.
     const prep = await timed(w, o.timeoutMs + KILL_GRACE_MS, async () => checkPrepared(await w.next(), id));
     if (reference === null) {
@@ -108,7 +116,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
     } else if (JSON.stringify(prep) !== JSON.stringify(reference)) {
       throw new UnitFailure(`${o.file} defines different labeling functions each time it runs, so its results cannot be trusted.`, 'protocol');
     }
-    if (!prep.fileError && keys === null) keys = lfCacheKeys({ file: o.file, source: o.source, siblings: o.siblingModules }, statements, prep.lfs, '');
+    if (!prep.fileError && keys === null) keys = lfCacheKeys({ file: o.file, source: o.source, siblings: o.siblingModules, resources: resourceDigest }, statements, prep.lfs, '');
     return prep;
   };
 
@@ -201,6 +209,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
     const firstAlive = first.proc.alive ? first : null;
     await Promise.all(Array.from({ length: slotsUsed }, (_, slot) => runSlot(slot, slot === 0 ? firstAlive : null)));
     o.signal?.throwIfAborted();
+    if (o.watch && o.missed) await collectMisses([...taken], o.missed, timed);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     for (const w of taken) ctx.pool.retire(w);
@@ -213,6 +222,26 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
     result.runtime = ctx.runtime.startsWith('python-') ? 'python' : 'sandbox';
     return result;
   });
+}
+
+/** Asks every worker of the unit still alive which watched paths it looked for and did not find. */
+async function collectMisses(workers: Worker[], into: Set<string>, timed: <T>(w: Worker, ms: number, work: () => Promise<T>) => Promise<T>): Promise<void> {
+  for (const w of workers) {
+    if (!w.proc.alive) continue;
+    try {
+      const id = w.id();
+      w.send({ type: 'misses', id });
+      for (const path of await timed(w, 2000, async () => checkMissed(await w.next(), id))) into.add(path);
+    } catch {
+      // A worker that cannot answer: its misses are not known, so nothing more is sent for them.
+    }
+  }
+}
+
+function digestResources(resources: Map<string, Buffer>): string {
+  const h = createHash('sha256');
+  for (const [path, bytes] of [...resources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${path.length}:${path}${bytes.length}:`).update(bytes);
+  return h.digest('hex');
 }
 
 function reasonOf(killedFor: string | null): 'timeout' | 'crash' | 'memory' {

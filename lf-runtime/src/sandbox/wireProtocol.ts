@@ -39,6 +39,22 @@ export interface PrepareRequest {
   source: string;
   /** JSON of name -> source of sibling modules, or '' when none. */
   siblings: string;
+  /**
+   * Workspace files the unit may read (pyodide only): JSON of absolute path -> base64 content, written into the
+   * worker's in-memory filesystem before the file runs; '' when none.
+   */
+  resources?: string;
+  /**
+   * Pyodide only: the folder whose missing paths the worker notes (a path looked up under it that is not in
+   * its in-memory filesystem), for a `misses` request after the run; '' or absent: none noted.
+   */
+  watch?: string;
+}
+
+/** The paths under the prepare request's `watch` folder that the unit looked for and did not find. */
+export interface MissesRequest {
+  type: 'misses';
+  id: number;
 }
 
 /** Apply the prepared file's LFs number `indices` (in that order) to the rows of dataset `key`. */
@@ -57,7 +73,7 @@ export interface DropRequest {
   key: string;
 }
 
-export type WorkerRequest = LoadRowsRequest | ParseRequest | PrepareRequest | ApplyRequest | DropRequest;
+export type WorkerRequest = LoadRowsRequest | ParseRequest | PrepareRequest | ApplyRequest | DropRequest | MissesRequest;
 
 export interface ReadyMessage {
   type: 'ready';
@@ -148,6 +164,16 @@ export interface AppliedMessage {
   id: number;
 }
 
+export interface MissedMessage {
+  type: 'missed';
+  id: number;
+  /** Absolute paths, at most MAX_MISSES, each at most MAX_MISS_CHARS long. */
+  paths: string[];
+}
+
+export const MAX_MISSES = 256;
+export const MAX_MISS_CHARS = 4096;
+
 export interface FailedMessage {
   type: 'failed';
   id: number;
@@ -163,4 +189,5 @@ export type WorkerMessage =
   | LfStartMessage
   | LfDoneMessage
   | AppliedMessage
+  | MissedMessage
   | FailedMessage;

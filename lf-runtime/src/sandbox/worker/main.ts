@@ -8,7 +8,7 @@
  */
 import type { PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
-import type { ApplyRequest, PrepareRequest, PreparedMessage, WorkerMessage, WorkerRequest } from '../wireProtocol.ts';
+import { MAX_MISS_CHARS, MAX_MISSES, type ApplyRequest, type PrepareRequest, type PreparedMessage, type WorkerMessage, type WorkerRequest } from '../wireProtocol.ts';
 import pySnorkel from '../python/snorkel/__init__.py';
 import pySnorkelCompat from '../python/snorkel/_compat.py';
 import pySnorkelAnalysis from '../python/snorkel/analysis/__init__.py';
@@ -267,7 +267,68 @@ function guarded<T>(call: () => T): T {
 /** The file the last `prepare` executed: `apply` runs its LFs (each in a fresh copy of the module). */
 let preparedFile: { req: PrepareRequest; lfs: { name: string; line: number }[] } | null = null;
 
+/**
+ * Workspace files for the unit: the parent sends those the file needs (pyodide reads no host files), and the
+ * worker notes every path under the watched folder that Python looked up and did not find (open, stat,
+ * exists...), so the parent can send those too and run the unit again. The wrapper is the JavaScript side
+ * of the filesystem, out of reach of Python code.
+ */
+const missed = new Set<string>();
+let watchPrefix = '';
+let lookupWrapped = false;
+
+interface EmscriptenFs {
+  lookupPath(path: string, opts?: unknown): unknown;
+  open(path: string, flags?: unknown, mode?: unknown): unknown;
+  cwd(): string;
+  mkdirTree(path: string): void;
+  chdir(path: string): void;
+  writeFile(path: string, data: Uint8Array | string): void;
+}
+
+function watchMisses(rt: Runtime, folder: string): void {
+  const fs = rt.py.FS as unknown as EmscriptenFs;
+  watchPrefix = folder ? `${folder.replace(/\/+$/, '')}/` : '';
+  if (lookupWrapped || !watchPrefix) return;
+  lookupWrapped = true;
+  const note = (path: unknown, err: unknown): void => {
+    if (!watchPrefix || typeof path !== 'string' || (err as { errno?: number } | null)?.errno !== 44) return;
+    const full = path.startsWith('/') ? path : `${fs.cwd().replace(/\/+$/, '')}/${path}`;
+    if (full.startsWith(watchPrefix) && full.length <= MAX_MISS_CHARS && missed.size < MAX_MISSES) missed.add(full);
+  };
+  // Every path lookup (stat, exists, listdir of a missing folder's parent...) and every open (which looks up
+  // its last component leniently and fails on its own).
+  for (const name of ['lookupPath', 'open'] as const) {
+    const original = (fs[name] as (...args: unknown[]) => unknown).bind(fs);
+    (fs as unknown as Record<string, unknown>)[name] = (path: unknown, ...rest: unknown[]): unknown => {
+      try {
+        return original(path, ...rest);
+      } catch (err) {
+        note(path, err);
+        throw err;
+      }
+    };
+  }
+}
+
+function writeResources(rt: Runtime, req: PrepareRequest): void {
+  const fs = rt.py.FS as unknown as EmscriptenFs;
+  const dir = req.file.includes('/') ? req.file.slice(0, req.file.lastIndexOf('/')) : '';
+  if (req.watch && dir.startsWith('/')) {
+    // Relative paths to resource files resolve beside the LF file, as when Python runs it from its folder.
+    fs.mkdirTree(dir);
+    fs.chdir(dir);
+  }
+  if (!req.resources) return;
+  for (const [path, b64] of Object.entries(JSON.parse(req.resources) as Record<string, string>)) {
+    fs.mkdirTree(path.slice(0, path.lastIndexOf('/')) || '/');
+    fs.writeFile(path, Buffer.from(b64, 'base64'));
+  }
+}
+
 function prepareFile(rt: Runtime, req: PrepareRequest): void {
+  watchMisses(rt, req.watch ?? '');
+  writeResources(rt, req);
   const prepared = JSON.parse(guarded(() => rt.prepare(req.file, req.source, req.siblings))) as {
     fileError: null;
     lfs: { name: string; line: number; listed?: boolean }[];
@@ -377,6 +438,7 @@ async function main(): Promise<void> {
       else if (req.type === 'parse') stdoutWrite(`{"type":"parsed","id":${req.id},${guarded(() => runtime.parse(req.source)).slice(1)}\n`);
       else if (req.type === 'prepare') prepareFile(runtime, req);
       else if (req.type === 'apply') applyLfs(runtime, req);
+      else if (req.type === 'misses') send({ type: 'missed', id: req.id, paths: [...missed] });
       else if (req.type === 'drop') {
         datasets.get(req.key)?.destroy();
         datasets.delete(req.key);

@@ -1,0 +1,183 @@
+/**
+ * Workspace files for units run in pyodide, which reads no host files itself. A unit runs with the files it
+ * is known to read written into its workers' in-memory filesystem under their own paths (read-only in
+ * effect: nothing a worker writes comes back). Workers note the paths under the workspace that Python looked
+ * up and did not find (open, stat, exists, listdir...); the parent checks each one here and, when it is a file
+ * inside the workspace within the size limits, runs the unit again with it. What an LF file needed is
+ * remembered, so its next runs take the files from the start (read afresh each time, so edits count).
+ *
+ * Checked on the host, never on a worker's word: the real path (symlinks resolved) must lie inside the
+ * workspace folder's real path; only regular files are read; a missed folder brings its files (not its
+ * subfolders). Paths outside the workspace are refused and the file's error says why.
+ */
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { FileRunResult, LfErrorInfo } from './types.ts';
+
+/** At most this many bytes per file and per unit, and this many files per unit. */
+export const MAX_RESOURCE_BYTES = 32 * 1024 * 1024;
+export const MAX_UNIT_RESOURCE_BYTES = 64 * 1024 * 1024;
+export const MAX_RESOURCE_FILES = 256;
+/** Runs of one unit at most: the first, and one more for each round of newly found files. */
+export const MAX_RESOURCE_ROUNDS = 4;
+
+export interface ResourceRefusal {
+  path: string;
+  reason: string;
+}
+
+export class WorkspaceFiles {
+  private readonly root: string | null;
+  /** Per LF file: the workspace files it read in an earlier run. */
+  private readonly known = new Map<string, Set<string>>();
+
+  constructor(readonly workspace: string) {
+    let root: string | null = null;
+    try {
+      root = realpathSync(workspace);
+    } catch {
+      root = null;
+    }
+    this.root = root;
+  }
+
+  /** The paths the file read before (empty at first). */
+  knownFor(file: string): Set<string> {
+    let set = this.known.get(file);
+    if (!set) this.known.set(file, (set = new Set()));
+    return set;
+  }
+
+  /**
+   * Which of the missed paths can be given to the unit: files inside the workspace (a missed folder gives its
+   * files). Adds them to the file's known set; returns those added and the refusals worth telling the user.
+   */
+  admit(file: string, missed: Iterable<string>): { added: string[]; refused: ResourceRefusal[] } {
+    const set = this.knownFor(file);
+    const added: string[] = [];
+    const refused: ResourceRefusal[] = [];
+    for (const path of missed) {
+      if (set.has(path)) continue;
+      const real = this.realInside(path);
+      if (real === 'missing') continue;
+      if (real === 'outside') {
+        refused.push({ path, reason: 'it is outside the workspace folder, and LF files read only files inside it' });
+        continue;
+      }
+      let st;
+      try {
+        st = statSync(real);
+      } catch {
+        continue;
+      }
+      const candidates = st.isDirectory() ? filesIn(path, real) : st.isFile() ? [{ path, real, size: st.size }] : [];
+      for (const c of candidates) {
+        if (set.has(c.path)) continue;
+        if (c.size > MAX_RESOURCE_BYTES) {
+          refused.push({ path: c.path, reason: `it is larger than ${MAX_RESOURCE_BYTES / 1048576} MB, the most the sandbox loads from one file (your own Python reads it: setting lfStudio.runtime "python" in a trusted workspace)` });
+          continue;
+        }
+        if (set.size >= MAX_RESOURCE_FILES) {
+          refused.push({ path: c.path, reason: `the sandbox loads at most ${MAX_RESOURCE_FILES} workspace files for one LF file` });
+          break;
+        }
+        set.add(c.path);
+        added.push(c.path);
+      }
+    }
+    return { added, refused };
+  }
+
+  /** The current contents of the file's known paths, within the unit's byte limit (the rest refused). */
+  read(file: string): { files: Map<string, Buffer>; refused: ResourceRefusal[] } {
+    const files = new Map<string, Buffer>();
+    const refused: ResourceRefusal[] = [];
+    let total = 0;
+    for (const path of [...this.knownFor(file)].sort()) {
+      const real = this.realInside(path);
+      if (real === 'missing' || real === 'outside') continue;
+      try {
+        const st = statSync(real);
+        if (!st.isFile() || st.size > MAX_RESOURCE_BYTES) continue;
+        if (total + st.size > MAX_UNIT_RESOURCE_BYTES) {
+          refused.push({ path, reason: `the files this LF file reads pass ${MAX_UNIT_RESOURCE_BYTES / 1048576} MB, the most the sandbox loads for one file` });
+          continue;
+        }
+        const bytes = readFileSync(real);
+        total += bytes.length;
+        files.set(path, bytes);
+      } catch {
+        // Gone or unreadable since: the unit then does not find it, as Python would not.
+      }
+    }
+    return { files, refused };
+  }
+
+  /** Whether a path lies outside the workspace (after following links). */
+  isOutside(path: string): boolean {
+    return this.realInside(path) === 'outside';
+  }
+
+  /** The real path when `path` resolves inside the workspace; 'outside' or 'missing' otherwise. */
+  private realInside(path: string): string | 'outside' | 'missing' {
+    if (!this.root || !path.startsWith('/')) return 'outside';
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      // Not there: but a path whose existing part lies outside is still refused, not silently missing.
+      return inside(this.root, path) || inside(resolve(this.workspace), path) ? 'missing' : 'outside';
+    }
+    return inside(this.root, real) ? real : 'outside';
+  }
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+}
+
+function filesIn(dir: string, realDir: string): { path: string; real: string; size: number }[] {
+  const out: { path: string; real: string; size: number }[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(realDir).sort();
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    try {
+      const st = statSync(join(realDir, name));
+      if (st.isFile()) out.push({ path: `${dir.replace(/\/+$/, '')}/${name}`, real: join(realDir, name), size: st.size });
+    } catch {
+      // Vanished meanwhile.
+    }
+  }
+  return out;
+}
+
+/**
+ * Adds to every file-not-found error of the result why the sandbox did not give it the file: refused above,
+ * or (from the path in Python's message, taken relative to the LF file's folder) outside the workspace.
+ */
+export function explainRefusals(result: FileRunResult, refused: ResourceRefusal[], files: WorkspaceFiles): FileRunResult {
+  const fileDir = dirname(result.file);
+  const note = (e: LfErrorInfo | null): LfErrorInfo | null => {
+    if (!e || !/\b(FileNotFoundError|No such file or directory)\b/.test(e.message)) return e;
+    const named = /No such file or directory: '([^']{1,4096})'/.exec(e.message)?.[1];
+    const mine = refused.filter((r) => e.message.includes(r.path) || (named !== undefined && resolve(fileDir, named) === r.path));
+    const use = (mine.length ? mine : refused).slice(0, 3);
+    if (use.length === 0 && named !== undefined && files.isOutside(resolve(fileDir, named))) {
+      use.push({ path: named, reason: 'it is outside the workspace folder, and LF files read only files inside it' });
+    }
+    if (use.length === 0) return e;
+    const why = use.map((r) => `${r.path} was not loaded: ${r.reason}.`).join(' ');
+    return { ...e, message: `${e.message} ${why}`.slice(0, 2000) };
+  };
+  return {
+    ...result,
+    fileError: note(result.fileError),
+    lfs: result.lfs.map((l) => ({ ...l, firstError: note(l.firstError) })),
+    ...(result.problems ? { problems: result.problems.map((p) => note(p)!) } : {}),
+  };
+}
