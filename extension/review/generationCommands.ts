@@ -9,7 +9,14 @@
  * cancellable progress notification), show (save, report, open the review panel).
  */
 import * as vscode from 'vscode';
-import { GenerationContextRequest, ScoreCandidatesRequest, SuggestLfsRequest, type GenerationContext, type GenerationContextParams } from '../../lf-runtime/src/protocol.ts';
+import {
+  GenerationContextRequest,
+  PythonStructureRequest,
+  ScoreCandidatesRequest,
+  SuggestLfsRequest,
+  type GenerationContext,
+  type GenerationContextParams,
+} from '../../lf-runtime/src/protocol.ts';
 import { createAnthropicClient } from '../../lf-runtime/src/llm/anthropicClient.ts';
 import type { CandidateScorer } from '../../lf-runtime/src/llm/candidateScoring.ts';
 import { generateLfs, recordFromCandidates, type GenerationStage } from '../../lf-runtime/src/llm/generateLfs.ts';
@@ -17,6 +24,7 @@ import { listGenerations, loadGeneration, saveGeneration } from '../../lf-runtim
 import { missingKeyError } from '../../lf-runtime/src/llm/llmErrors.ts';
 import { formatUsage } from '../../lf-runtime/src/llm/modelPrices.ts';
 import { buildPrompt } from '../../lf-runtime/src/llm/promptBuilder.ts';
+import type { PythonParser } from '../../lf-runtime/src/llm/pythonSource.ts';
 import { PROMPT_TIERS, type GenerationRecord, type PromptMode, type PromptTier } from '../../lf-runtime/src/llm/types.ts';
 import type { LlmSettings } from '../config.ts';
 import type { Ctx } from '../ctx.ts';
@@ -160,6 +168,7 @@ async function runGeneration(ctx: Ctx, request: GenerationRequest): Promise<Gene
         labels: project.labels,
         existingNames: project.existingNames,
         scorer: remoteScorer(ctx),
+        parser: remoteParser(ctx),
         thresholds: request.llm.thresholds,
         signal: abort.signal,
         onProgress: (stage) => progress.report({ message: progressMessage(stage, request.llm.model) }),
@@ -221,6 +230,7 @@ function showReviewPanel(ctx: Ctx, record: GenerationRecord, lfFiles: string[], 
     extensionUri: ctx.extension.extensionUri,
     workspaceRoot: root,
     scorer: () => (ctx.client?.isRunning() ? remoteScorer(ctx) : null),
+    parser: () => (ctx.client?.isRunning() ? remoteParser(ctx) : null),
     projectLfNames: () => names,
     output: ctx.output,
   });
@@ -236,6 +246,22 @@ function remoteScorer(ctx: Ctx): CandidateScorer {
       try {
         const result = await client.sendRequest(ScoreCandidatesRequest, { candidates: [candidate] }, source.token);
         return result.outcomes[0] ?? { ok: false, error: 'the runtime returned no score' };
+      } finally {
+        source.dispose();
+      }
+    },
+  };
+}
+
+/** Python's parser in the language server's sandbox: the extension never runs Python itself. */
+function remoteParser(ctx: Ctx): PythonParser {
+  return {
+    async parsePython(sources, signal) {
+      const client = ctx.runningClient();
+      const source = new vscode.CancellationTokenSource();
+      signal?.addEventListener('abort', () => source.cancel(), { once: true });
+      try {
+        return (await client.sendRequest(PythonStructureRequest, { sources: [...sources] }, source.token)).outcomes;
       } finally {
         source.dispose();
       }

@@ -9,9 +9,9 @@ import type { HostToReviewMessage, ReviewToHostMessage } from '../../lf-runtime/
 import { passingUndecided, planAccept, rescoreEdited, setDecision } from '../../lf-runtime/src/llm/generateLfs.ts';
 import type { CandidateScorer } from '../../lf-runtime/src/llm/candidateScoring.ts';
 import { saveGeneration } from '../../lf-runtime/src/llm/generationStore.ts';
-import { planInsertion } from '../../lf-runtime/src/llm/insertion.ts';
-import { labelingFunctionNames } from '../../lf-runtime/src/llm/pythonSource.ts';
-import type { GenerationRecord } from '../../lf-runtime/src/llm/types.ts';
+import { planInsertion, type InsertionPlan } from '../../lf-runtime/src/llm/insertion.ts';
+import type { PythonParser } from '../../lf-runtime/src/llm/pythonSource.ts';
+import type { GenerationRecord, ScoredCandidate } from '../../lf-runtime/src/llm/types.ts';
 import { webviewHtml } from '../webviewHtml.ts';
 
 export interface ReviewPanelDeps {
@@ -19,6 +19,8 @@ export interface ReviewPanelDeps {
   workspaceRoot: string;
   /** Scores through the language server; null when it is not running (edits are then left unscored). */
   scorer: () => CandidateScorer | null;
+  /** Python's parser in the language server; null when it is not running (edits are then left unchecked). */
+  parser: () => PythonParser | null;
   /** Every LF name in the project right now (to avoid collisions on insert). */
   projectLfNames: () => string[];
   output: vscode.LogOutputChannel;
@@ -96,7 +98,7 @@ export class ReviewPanel {
     this.edits.set(name, controller);
     this.post({ type: 'busy', name, busy: true });
     try {
-      const updated = await rescoreEdited(this.record, name, code, this.deps.scorer(), this.deps.projectLfNames(), controller.signal);
+      const updated = await rescoreEdited(this.record, name, code, this.deps.scorer(), this.deps.parser(), this.deps.projectLfNames(), controller.signal);
       if (controller.signal.aborted) return;
       this.record = updated;
       await this.persist();
@@ -122,8 +124,7 @@ export class ReviewPanel {
     let lastLine = 1;
     for (const candidate of accept) {
       const name = candidate.name;
-      const taken = [...this.deps.projectLfNames(), ...labelingFunctionNames(document.getText())];
-      const plan = planInsertion(document.getText(), candidate, taken);
+      const plan = await this.planFor(document, candidate);
       const edit = new vscode.WorkspaceEdit();
       for (const ins of plan.insertions) {
         const at = ins.line === 'end' ? document.positionAt(document.getText().length) : new vscode.Position(ins.line, 0);
@@ -138,6 +139,19 @@ export class ReviewPanel {
     this.push();
     const line = Math.max(0, lastLine - 1);
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(line, 0, line, 0), preserveFocus: true });
+  }
+
+  /**
+   * The insertion for the document as it is now; the file's own names and LFs come from the language server's
+   * parser. A document edited while the parser answered is planned again.
+   */
+  private async planFor(document: vscode.TextDocument, candidate: ScoredCandidate): Promise<InsertionPlan> {
+    for (let attempt = 1; ; attempt++) {
+      const version = document.version;
+      const plan = await planInsertion(document.getText(), candidate, this.deps.projectLfNames(), this.deps.parser());
+      if (document.version === version) return plan;
+      if (attempt >= 3) throw new Error(`${document.fileName} kept changing while ${candidate.name} was being placed; accept it again`);
+    }
   }
 
   private async persist(): Promise<void> {

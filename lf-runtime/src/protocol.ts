@@ -15,6 +15,7 @@ import type {
   PromptTier as LlmPromptTier,
   ScoreOutcome as LlmScoreOutcome,
 } from './llm/types.ts';
+import type { PythonParseOutcome } from './sandbox/pythonStructure.ts';
 
 export const ABSTAIN = -1;
 
@@ -466,6 +467,20 @@ export interface ScoreCandidatesResult {
 }
 /** Client -> server request: run candidates in the sandbox and score them against the project's LFs. */
 export const ScoreCandidatesRequest = new RequestType<ScoreCandidatesParams, ScoreCandidatesResult, void>('lfStudio/scoreCandidates');
+
+export interface PythonStructureParams {
+  /** Python texts (model replies' code blocks, an LF file, a candidate's support), at most 64 of 2 MB each. */
+  sources: string[];
+}
+export interface PythonStructureResult {
+  /** One per source, same order: its statements and labeling functions, or why it does not parse. */
+  outcomes: PythonParseOutcome[];
+}
+/**
+ * Client -> server request: the structure of Python texts from Python's own parser in the sandbox (nothing in
+ * them runs), so the extension cuts candidates and plans insertions without running Python itself.
+ */
+export const PythonStructureRequest = new RequestType<PythonStructureParams, PythonStructureResult, void>('lfStudio/pythonStructure');
 
 export interface SuggestLfsParams {
   /** Most LFs to suggest (default 20). */

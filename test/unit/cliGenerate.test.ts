@@ -10,6 +10,7 @@ import { runGenerateCommand } from '../../lf-runtime/src/cli/generateCommand.ts'
 import type { Row } from '../../lf-runtime/src/data/types.ts';
 import type { LfExecutor, RunFileOptions } from '../../lf-runtime/src/sandbox/types.ts';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fakeAnthropic.ts';
+import { sandboxParser } from '../support/sandboxParser.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const RAW = join(repo, 'test', 'fixtures', 'youtube_raw');
@@ -104,12 +105,12 @@ describe('lf-studio generate: class names', () => {
       const base = ['--lfs', lfs, '--data', SAMPLE, '--text-field', 'CONTENT', '--task', 'spam?', '--workspace', dir];
       // Gold labels in CLASS give ids 0 and 1, never names.
       const ids = capture();
-      assert.equal(await runGenerateCommand([...base, '--dev', DEV, '--label-field', 'CLASS'], ids.io, env(fake), { createExecutor: standInExecutor }), 2);
+      assert.equal(await runGenerateCommand([...base, '--dev', DEV, '--label-field', 'CLASS'], ids.io, env(fake), { createExecutor: standInExecutor, parser: sandboxParser() }), 2);
       assert.match(ids.err(), /no class names for the prompt: the data only gives the class ids 0, 1; pass --labels .* or --project lfstudio\.json/);
       assert.equal(ids.err().trim().split('\n').length, 1, ids.err());
       // No gold field at all: nothing says what the classes are.
       const none = capture();
-      assert.equal(await runGenerateCommand(base, none.io, env(fake), { createExecutor: standInExecutor }), 2);
+      assert.equal(await runGenerateCommand(base, none.io, env(fake), { createExecutor: standInExecutor, parser: sandboxParser() }), 2);
       assert.match(none.err(), /no class names for the prompt: the data does not say which classes there are; pass --labels .* or --project lfstudio\.json/);
       assert.equal(fake.requests.length, 0, 'no prompt with made-up names was sent');
       assert.equal(existsSync(join(dir, '.lfstudio')), false);
@@ -125,7 +126,7 @@ describe('lf-studio generate: class names', () => {
       const lfs = lfFile(dir, 'lfs.py', 'kw_song');
       const c = capture();
       const args = ['--lfs', lfs, '--data', SAMPLE, '--dev', DEV, '--text-field', 'CONTENT', '--label-field', 'CLASS', '--task', 'spam?', '--labels', 'LEGIT,PROMO', '--n', '1', '--json', '--workspace', dir];
-      assert.equal(await runGenerateCommand(args, c.io, env(fake), { createExecutor: standInExecutor }), 0, c.err());
+      assert.equal(await runGenerateCommand(args, c.io, env(fake), { createExecutor: standInExecutor, parser: sandboxParser() }), 0, c.err());
       const { system, user } = promptOf(fake);
       assert.match(user, /- LEGIT = 0\\n- PROMO = 1/);
       assert.match(system, /ABSTAIN = -1, LEGIT = 0, PROMO = 1/);
@@ -141,7 +142,7 @@ describe('lf-studio generate: class names', () => {
       const { dir, files } = project();
       const exec = standInExecutor();
       const c = capture();
-      const code = await runGenerateCommand(['--project', join(dir, 'lfstudio.json'), '--n', '1', '--json'], c.io, env(fake), { createExecutor: () => exec });
+      const code = await runGenerateCommand(['--project', join(dir, 'lfstudio.json'), '--n', '1', '--json'], c.io, env(fake), { createExecutor: () => exec, parser: sandboxParser() });
       assert.equal(code, 0, c.err());
       const { system, user } = promptOf(fake);
       assert.match(user, /- HAM = 0\\n- SPAM = 1: promotes a channel, a product or a link/);
@@ -176,7 +177,7 @@ describe('lf-studio generate: class names', () => {
       const exec = standInExecutor();
       const c = capture();
       const args = ['--project', dir, '--labels', 'OK,BAD', '--task', 'Flag the bad ones', '--lfs', files[1]!, '--n', '1', '--json'];
-      assert.equal(await runGenerateCommand(args, c.io, env(fake), { createExecutor: () => exec }), 0, c.err());
+      assert.equal(await runGenerateCommand(args, c.io, env(fake), { createExecutor: () => exec, parser: sandboxParser() }), 0, c.err());
       const { user } = promptOf(fake);
       assert.match(user, /- OK = 0\\n- BAD = 1/);
       assert.match(user, /Flag the bad ones/);
@@ -200,7 +201,7 @@ describe('lf-studio generate: class names', () => {
     ];
     for (const [path, pattern, expected] of cases) {
       const c = capture();
-      assert.equal(await runGenerateCommand(['--project', path], c.io, { ANTHROPIC_API_KEY: KEY }, { createExecutor: standInExecutor }), expected, c.err());
+      assert.equal(await runGenerateCommand(['--project', path], c.io, { ANTHROPIC_API_KEY: KEY }, { createExecutor: standInExecutor, parser: sandboxParser() }), expected, c.err());
       assert.match(c.err(), pattern);
       assert.equal(c.err().trim().split('\n').length, 1, c.err());
     }

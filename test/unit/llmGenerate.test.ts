@@ -12,6 +12,7 @@ import type { CandidateScorer } from '../../lf-runtime/src/llm/candidateScoring.
 import type { Row } from '../../lf-runtime/src/data/types.ts';
 import type { LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
 import { startFakeAnthropic } from '../support/fakeAnthropic.ts';
+import { sandboxParser } from '../support/sandboxParser.ts';
 
 const KEY = 'sk-ant-secret-abcdef0123456789';
 const YT = 'test/fixtures/wrench/youtube';
@@ -89,7 +90,7 @@ test('CLI: --json lists every candidate with its numbers, saves the generation, 
       ['--lfs', lfs, '--data', `${YT}/train.json`, '--dev', `${YT}/valid.json`, '--task', 'Spam or ham comments', '--n', '3', '--json', '--workspace', dir],
       c.io,
       { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url },
-      { createExecutor: () => exec },
+      { createExecutor: () => exec, parser: sandboxParser() },
     );
     assert.equal(code, 0, c.err.join(''));
     const json = JSON.parse(c.out.join('')) as { candidates: { name: string; accepted: boolean; reason: string; coverage: number; devAccuracy: number | null; code: string }[]; usage: { inputTokens: number; costUsd: number | null }; savedTo: string };
@@ -136,7 +137,7 @@ test('CLI: --label-field hides a CSV gold column from the LFs and makes the dev 
     };
     const raw = 'test/fixtures/youtube_raw';
     const args = ['--lfs', lfs, '--data', `${raw}/Youtube01-Psy.csv`, '--dev', `${raw}/Youtube02-KatyPerry.csv`, '--text-field', 'CONTENT', '--task', 't', '--labels', 'HAM,SPAM', '--n', '3', '--json', '--workspace', dir];
-    const code = await runGenerateCommand([...args, '--label-field', 'CLASS'], c.io, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url }, { createExecutor: () => exec });
+    const code = await runGenerateCommand([...args, '--label-field', 'CLASS'], c.io, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url }, { createExecutor: () => exec, parser: sandboxParser() });
     assert.equal(code, 0, c.err.join(''));
     for (const key of ['sample', 'dev']) {
       assert.ok(loaded[key]!.length > 0);
@@ -144,7 +145,7 @@ test('CLI: --label-field hides a CSV gold column from the LFs and makes the dev 
     }
     // Without the flag the gold column would stay visible to LFs and the dev set unlabelled: refused, naming the flag.
     const without = capture();
-    const refused = await runGenerateCommand(args, without.io, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url }, { createExecutor: standInExecutor });
+    const refused = await runGenerateCommand(args, without.io, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url }, { createExecutor: standInExecutor, parser: sandboxParser() });
     assert.notEqual(refused, 0);
     assert.match(without.err.join(''), /no gold labels in field "label".*--label-field/);
   } finally {
@@ -155,7 +156,7 @@ test('CLI: --label-field hides a CSV gold column from the LFs and makes the dev 
 test('CLI: a missing key exits non-zero with one line saying how to set it', async () => {
   const { dir, lfs } = workspace();
   const c = capture();
-  const code = await runGenerateCommand(['--lfs', lfs, '--data', `${YT}/train.json`, '--task', 't', '--workspace', dir], c.io, {}, { createExecutor: standInExecutor });
+  const code = await runGenerateCommand(['--lfs', lfs, '--data', `${YT}/train.json`, '--task', 't', '--workspace', dir], c.io, {}, { createExecutor: standInExecutor, parser: sandboxParser() });
   assert.notEqual(code, 0);
   const text = c.err.join('');
   assert.equal(text.trim().split('\n').length, 1);
@@ -167,7 +168,7 @@ test('CLI: a rejected key says so and names the variable; the key is not echoed'
   try {
     const { dir, lfs } = workspace();
     const c = capture();
-    const code = await runGenerateCommand(['--lfs', lfs, '--data', `${YT}/train.json`, '--task', 't', '--workspace', dir], c.io, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url }, { createExecutor: standInExecutor });
+    const code = await runGenerateCommand(['--lfs', lfs, '--data', `${YT}/train.json`, '--task', 't', '--workspace', dir], c.io, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url }, { createExecutor: standInExecutor, parser: sandboxParser() });
     assert.equal(code, 1);
     assert.match(c.err.join(''), /rejected the API key \(401 authentication_error.*ANTHROPIC_API_KEY/);
     assert.ok(!c.err.join('').includes(KEY));
@@ -181,7 +182,7 @@ test('CLI: a reply without code says "no usable code", exits 1, and is still sav
   try {
     const { dir, lfs } = workspace();
     const c = capture();
-    const code = await runGenerateCommand(['--lfs', lfs, '--data', `${YT}/train.json`, '--task', 't', '--workspace', dir], c.io, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url }, { createExecutor: standInExecutor });
+    const code = await runGenerateCommand(['--lfs', lfs, '--data', `${YT}/train.json`, '--task', 't', '--workspace', dir], c.io, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url }, { createExecutor: standInExecutor, parser: sandboxParser() });
     assert.equal(code, 1);
     assert.match(c.err.join(''), /no usable code/);
     assert.equal((await listGenerations(dir)).length, 1);
@@ -206,7 +207,7 @@ test('pipeline: cancelled mid-request stops, and an edited candidate is re-score
     const client = createAnthropicClient({ apiKey: KEY, model: 'claude-sonnet-5-5', baseUrl: fake.url });
     const prompt = buildPrompt({ task: 't', labels: ['HAM', 'SPAM'], tier: 'task', mode: { kind: 'general' }, count: 2, textField: 'text' });
     const controller = new AbortController();
-    const pending = generateLfs({ client, prompt, labels: ['HAM', 'SPAM'], existingNames: [], scorer: null, signal: controller.signal });
+    const pending = generateLfs({ client, prompt, labels: ['HAM', 'SPAM'], existingNames: [], scorer: null, parser: sandboxParser(), signal: controller.signal });
     while (fake.requests.length === 0) await new Promise((r) => setImmediate(r));
     controller.abort();
     await assert.rejects(pending, (e: unknown) => e instanceof Error && /cancelled/.test(e.message));
@@ -224,13 +225,18 @@ test('pipeline: cancelled mid-request stops, and an edited candidate is re-score
         return { ok: true, score: { coverage: c.code.length / 1000, estimatedAccuracy: 0.9, devAccuracy: c.code.includes('HAM if') ? 0.3 : 0.9, devVotes: 5, maxOverlap: 0, maxOverlapWith: null, conflict: 0, deltaLabelModelAccuracy: 0, deltaCoverage: 0, polarity: [1], errors: 0, firstError: null, timedOut: false, exampleRows: [] } };
       },
     };
-    const record = await generateLfs({ client, prompt, labels: ['HAM', 'SPAM'], existingNames: [], scorer });
+    const record = await generateLfs({ client, prompt, labels: ['HAM', 'SPAM'], existingNames: [], scorer, parser: sandboxParser() });
     const ham = record.candidates.find((c) => c.name === 'subscribe_ham')!;
     assert.equal(ham.passed, false);
-    const edited = await rescoreEdited(record, 'subscribe_ham', ham.code.replace('HAM if', 'SPAM if'), scorer, []);
+    const edited = await rescoreEdited(record, 'subscribe_ham', ham.code.replace('HAM if', 'SPAM if'), scorer, sandboxParser(), []);
     const after = edited.candidates.find((c) => c.name === 'subscribe_ham')!;
     assert.equal(after.passed, true);
     assert.equal(edited.candidates.length, record.candidates.length);
+    // An edit that does not parse keeps the candidate's name, with Python's reason, and cannot pass.
+    const broken = await rescoreEdited(edited, 'subscribe_ham', 'def subscribe_ham(x:\n    return 0\n', scorer, sandboxParser(), []);
+    const kept = broken.candidates.find((c) => c.name === 'subscribe_ham')!;
+    assert.match(kept.parseError ?? '', /^code block 1 does not parse: .* \(line 1\)$/);
+    assert.equal(kept.passed, false);
     const decided = setDecision(edited, 'dotcom', 'accepted');
     assert.equal(decided.candidates.find((c) => c.name === 'dotcom')!.decision, 'accepted');
     const dir = mkdtempSync(join(tmpdir(), 'lfgen-'));

@@ -9,6 +9,7 @@ import { extractCandidates } from '../../lf-runtime/src/llm/candidateExtraction.
 import { DEFAULT_THRESHOLDS } from '../../lf-runtime/src/llm/types.ts';
 import type { CandidateScore } from '../../lf-runtime/src/llm/types.ts';
 import type { LfExecutor, RunFileOptions } from '../../lf-runtime/src/sandbox/types.ts';
+import { sandboxParser } from '../support/sandboxParser.ts';
 
 const YT = 'test/fixtures/wrench/youtube';
 const NAMES = ['keyword_my', 'keyword_subscribe', 'keyword_link', 'keyword_please', 'keyword_song', 'regex_check_out', 'short_comment'];
@@ -136,9 +137,9 @@ test('the sandbox scorer runs the self-contained code on sample and dev, and rep
     { broken: 'invalid syntax' },
   );
   const scorer = createSandboxScorer({ executor: exec, context: ctx, sampleKey: 'sample', devKey: 'dev', timeoutMs: 1000 });
-  const { candidates } = extractCandidates(
+  const { candidates } = await extractCandidates(
     '```python\n@labeling_function()\ndef dotcom(x):\n    return SPAM if ".com" in x.text.lower() else ABSTAIN\n```\n```python\n@labeling_function()\ndef broken(x):\n    return 1\n```',
-    { labels: ['HAM', 'SPAM'], existingNames: NAMES },
+    { labels: ['HAM', 'SPAM'], existingNames: NAMES, parser: sandboxParser() },
   );
   const good = await scorer.score(candidates[0]!);
   assert.ok(good.ok && good.score.coverage > 0);

@@ -21,16 +21,17 @@ import { saveGeneration } from '../llm/generationStore.ts';
 import { LlmError, redactKey } from '../llm/llmErrors.ts';
 import { DEFAULT_MODEL, formatUsage } from '../llm/modelPrices.ts';
 import { buildPrompt, parsePromptTier, sampleExamples } from '../llm/promptBuilder.ts';
-import { isLabelingFunction, splitTopLevel } from '../llm/pythonSource.ts';
+import { asPythonParser, labelingFunctionsOf, type PythonParser } from '../llm/pythonSource.ts';
 import { safeJsonStringify, sanitizeLine } from '../text/controlChars.ts';
 import { checkDataOptions, DATA_OPTIONS, readCliData, type CliData, type ParsedDataOptions } from './cliData.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 import type { GenerationRecord, PromptTier, Thresholds } from '../llm/types.ts';
 
-/** Seams for tests: the sandbox (the real one runs Python in a separate process). */
+/** Seams for tests: the sandbox (the real one runs Python in a separate process) and Python's parser (default: the sandbox's). */
 export interface GenerateDeps {
   createExecutor?: () => LfExecutor | Promise<LfExecutor>;
+  parser?: PythonParser;
 }
 
 const HELP = `usage: lf-studio generate --lfs FILE.py --data FILE [--dev FILE] --task TEXT --labels A,B,... [options]
@@ -92,10 +93,12 @@ export async function runGenerateCommand(argv: string[], rawIo: CliIo, env: Node
     const { sample, dev } = data;
     const labels = classNames(data, args);
     const sources = args.lfs.map((file) => readFileSync(file, 'utf8'));
-    const existing = sources.flatMap((source) => splitTopLevel(source).statements.filter(isLabelingFunction));
 
     executor = await (deps.createExecutor ?? defaultExecutor)();
+    const parser = deps.parser ?? asPythonParser(executor);
+    if (!parser) throw new CliError('the LF runtime cannot parse Python, which reading LF files and candidates needs');
     const existingVotes = await runExisting(executor, args, sources, data, labels);
+    const existing = await labelingFunctionsOf(sources, parser, abort.signal);
 
     const examplesFrom = dev?.gold ? dev : sample;
     const prompt = buildPrompt({
@@ -105,7 +108,7 @@ export async function runGenerateCommand(argv: string[], rawIo: CliIo, env: Node
       tier: args.tier,
       mode: { kind: 'general' },
       examples: sampleExamples({ rows: examplesFrom.rows, gold: examplesFrom.gold, labels, textField: args.textField, perClass: 4 }),
-      existingLfs: existing.map((s) => ({ name: s.defines[0] as string, code: s.text })),
+      existingLfs: existing,
       heuristics: args.heuristics,
       count: args.n,
       textField: args.textField,
@@ -117,7 +120,7 @@ export async function runGenerateCommand(argv: string[], rawIo: CliIo, env: Node
       devKey: dev ? DEV_KEY : null,
       timeoutMs: args.timeoutMs,
     });
-    const record = await runGeneration(client, io, args, prompt, labels, existingVotes.existingNames, scorer, abort.signal);
+    const record = await runGeneration(client, io, args, prompt, labels, existingVotes.existingNames, scorer, parser, abort.signal);
     const savedTo = await saveGeneration(args.workspace, record, [apiKey]);
     io.stdout(args.json ? `${safeJsonStringify(jsonOutput(record, savedTo))}\n` : listing(record, savedTo));
     if (record.problem) {
@@ -145,6 +148,7 @@ async function runGeneration(
   labels: string[],
   existingNames: string[],
   scorer: ReturnType<typeof createSandboxScorer>,
+  parser: PythonParser,
   signal: AbortSignal,
 ): Promise<GenerationRecord> {
   return generateLfs({
@@ -153,6 +157,7 @@ async function runGeneration(
     labels,
     existingNames,
     scorer,
+    parser,
     thresholds: args.thresholds,
     signal,
     onProgress: (p) => {

@@ -1,18 +1,22 @@
 /**
- * Turns a model reply into candidate LFs: every ```python block is cut into top-level statements, and each
- * labeling function becomes one self-contained candidate carrying only the imports, constants and helpers it
- * uses (found by following names). Names are made unique against the user's existing LFs and each other.
- * Blocks that cannot be used are kept as candidates with a parse error, so the user sees what was dropped.
+ * Turns a model reply into candidate LFs: every ```python block goes through Python's own parser (a
+ * PythonParser: the sandbox, or the language server from the editor), and each labeling function it finds at
+ * module level, inside a top-level if/try/with too, becomes one self-contained candidate carrying only the
+ * imports, constants and helpers it uses (found by following the names each statement reads to the statements
+ * that define them). Names are made unique against the user's existing LFs and each other. Blocks that cannot
+ * be used are kept as candidates with a parse error, so the user sees what was dropped.
  */
 import { pythonConstant } from './promptBuilder.ts';
-import { isLabelingFunction, renameDef, splitTopLevel } from './pythonSource.ts';
-import type { TopLevelStatement } from './pythonSource.ts';
+import { dedent, renameDefIn, renameInstanceIn, sourceLines, spanText, type PythonParseOutcome, type PythonParser, type PythonStructure } from './pythonSource.ts';
 import type { Candidate } from './types.ts';
 
 export interface ExtractOptions {
   labels: string[];
   /** Names already taken in the user's LF files. */
   existingNames: Iterable<string>;
+  /** Python's parser; null when no runtime is running (every block is then listed unchecked). */
+  parser: PythonParser | null;
+  signal?: AbortSignal;
 }
 
 export interface ExtractionResult {
@@ -22,7 +26,13 @@ export interface ExtractionResult {
 }
 
 const FENCE = /```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n([\s\S]*?)(?:```|$)/g;
-const DECORATOR_IMPORT = 'from snorkel.labeling import labeling_function';
+/** Imports for the Snorkel names a candidate uses without importing them. */
+const SNORKEL_IMPORTS: [string, string][] = [
+  ['labeling_function', 'from snorkel.labeling import labeling_function'],
+  ['LabelingFunction', 'from snorkel.labeling import LabelingFunction'],
+  ['nlp_labeling_function', 'from snorkel.labeling import nlp_labeling_function'],
+];
+const NO_PARSER = 'the LF Studio runtime, whose Python parser checks candidates, is not running';
 
 /** Code blocks of the reply that look like Python (tagged python/py, or untagged containing a def). */
 export function codeBlocks(reply: string): string[] {
@@ -37,25 +47,42 @@ export function codeBlocks(reply: string): string[] {
   return blocks;
 }
 
-export function extractCandidates(reply: string, options: ExtractOptions): ExtractionResult {
+export async function extractCandidates(reply: string, options: ExtractOptions): Promise<ExtractionResult> {
   const blocks = codeBlocks(reply);
   if (blocks.length === 0) {
     return { candidates: [], noUsableCode: 'The reply contained no usable code: no ```python block with a labeling function was found.' };
   }
+  let outcomes: PythonParseOutcome[] | null = null;
+  let unchecked = NO_PARSER;
+  if (options.parser) {
+    try {
+      outcomes = await options.parser.parsePython(blocks, options.signal);
+    } catch (err) {
+      options.signal?.throwIfAborted();
+      // The reply is kept (and saved) even when the runtime fails: its blocks are listed unchecked.
+      unchecked = `Python's parser failed (${err instanceof Error ? err.message : String(err)})`;
+    }
+  }
   const taken = new Set(options.existingNames);
   const candidates: Candidate[] = [];
   blocks.forEach((block, blockIndex) => {
-    const split = splitTopLevel(block);
-    if (split.problem) {
-      candidates.push(broken(`block_${blockIndex + 1}`, block, `code block ${blockIndex + 1} does not parse: ${split.problem}`));
+    const outcome = outcomes?.[blockIndex];
+    const label = `code block ${blockIndex + 1}`;
+    if (!outcome) {
+      candidates.push(broken(`block_${blockIndex + 1}`, block, `${label} was not checked: ${unchecked}`));
       return;
     }
-    const lfs = pickLabelingFunctions(split.statements);
+    if (!outcome.ok) {
+      candidates.push(broken(`block_${blockIndex + 1}`, block, `${label} does not parse: ${outcome.error}${outcome.line ? ` (line ${outcome.line})` : ''}`));
+      return;
+    }
+    const lfs = pickLabelingFunctions(outcome.structure);
     if (lfs.length === 0) {
-      candidates.push(broken(`block_${blockIndex + 1}`, block, `code block ${blockIndex + 1} defines no labeling function (a def taking one row)`));
+      candidates.push(broken(`block_${blockIndex + 1}`, block, `${label} defines no labeling function (a def taking one row)`));
       return;
     }
-    for (const lf of lfs) candidates.push(buildCandidate(lf, split.statements, taken, options.labels));
+    const lines = sourceLines(block);
+    for (const lf of lfs) candidates.push(buildCandidate(lf, outcome.structure, lines, taken, options.labels));
   });
   const usable = candidates.filter((c) => c.parseError === null).length;
   return {
@@ -64,52 +91,95 @@ export function extractCandidates(reply: string, options: ExtractOptions): Extra
   };
 }
 
-/** Decorated functions; failing that, one-argument functions that nothing else in the block calls. */
-function pickLabelingFunctions(statements: TopLevelStatement[]): TopLevelStatement[] {
-  const decorated = statements.filter(isLabelingFunction);
-  if (decorated.length > 0) return decorated;
-  const defs = statements.filter((s) => s.kind === 'def' && s.params.length === 1);
-  return defs.filter((d) => !statements.some((other) => other !== d && other.uses.has(d.defines[0] as string)));
+/** One LF of a block, wherever it came from: its lines, how to rename it, what it reads. */
+interface PickedLf {
+  /** The candidate's name: the function's name, or an instance's name literal. */
+  name: string;
+  start: number;
+  end: number;
+  indent: number;
+  /** Where to rename it: the lines holding its `def` (or, for an instance, its name literal). */
+  rename: { kind: 'def' | 'literal'; first: number; last: number };
+  /** Index of the top-level statement holding it. */
+  statement: number;
+  /** An undecorated function taken as an LF: it gets `@labeling_function()`. */
+  needsDecorator: boolean;
 }
 
-function buildCandidate(lf: TopLevelStatement, statements: TopLevelStatement[], taken: Set<string>, labels: string[]): Candidate {
-  const original = lf.defines[0] as string;
+/** The parser's LFs; failing that, one-argument functions that nothing else in the block reads. */
+function pickLabelingFunctions(structure: PythonStructure): PickedLf[] {
+  if (structure.lfs.length > 0) {
+    return structure.lfs.map((lf) => ({
+      name: lf.kind === 'decorated' ? lf.function! : lf.name,
+      start: lf.start,
+      end: lf.end,
+      indent: lf.indent,
+      rename: lf.kind === 'decorated' ? { kind: 'def', first: lf.defLine!, last: lf.defLine! } : { kind: 'literal', first: lf.start, last: lf.end },
+      statement: lf.statement,
+      needsDecorator: false,
+    }));
+  }
+  const statements = structure.statements;
+  return statements.flatMap((s, i): PickedLf[] => {
+    if (s.def === null || s.params?.length !== 1) return [];
+    if (statements.some((other, j) => j !== i && other.reads.includes(s.def!))) return [];
+    return [{ name: s.def, start: s.start, end: s.end, indent: 0, rename: { kind: 'def', first: s.start, last: s.bodyLine ?? s.end }, statement: i, needsDecorator: true }];
+  });
+}
+
+function buildCandidate(lf: PickedLf, structure: PythonStructure, blockLines: string[], taken: Set<string>, labels: string[]): Candidate {
+  const original = lf.name;
   const name = uniqueName(original, taken);
   taken.add(name);
-  let fnText = name === original ? lf.text : renameDef(lf.text, original, name);
-  const needsDecorator = !isLabelingFunction(lf);
-  if (needsDecorator) fnText = `@labeling_function()\n${fnText}`;
+  const rename = lf.rename.kind === 'def' ? renameDefIn : renameInstanceIn;
+  const lines = name === original ? blockLines : rename(blockLines, lf.rename.first, lf.rename.last, original, name);
+  let fnText = dedent(lines.slice(lf.start - 1, lf.end), lf.indent).join('\n');
+  if (lf.needsDecorator) fnText = `@labeling_function()\n${fnText}`;
 
-  // Follow names from the LF to the module-level statements that define them, transitively.
-  const needed = new Set<TopLevelStatement>();
-  const queue = [...lf.uses];
-  const seen = new Set<string>(queue);
+  // Follow names from the LF to the module-level statements that define them, transitively. A statement that
+  // holds another LF (or this one, inside an if/try/with) is never carried along.
+  const statements = structure.statements;
+  const holders = new Set(structure.lfs.map((l) => l.statement));
+  const own = statements[lf.statement]!;
+  const seen = new Set<string>(own.reads);
+  if (lf.needsDecorator) seen.add('labeling_function');
+  const queue = [...seen];
+  const needed = new Set<number>();
   while (queue.length > 0) {
     const used = queue.pop() as string;
-    for (const s of statements) {
-      if (s === lf || needed.has(s) || !s.defines.includes(used) || isLabelingFunction(s)) continue;
-      needed.add(s);
-      for (const u of s.uses) {
+    statements.forEach((s, i) => {
+      if (i === lf.statement || needed.has(i) || holders.has(i) || !s.defines.includes(used)) return;
+      needed.add(i);
+      for (const u of s.reads) {
         if (!seen.has(u)) {
           seen.add(u);
           queue.push(u);
         }
       }
-    }
+    });
   }
-  // Keep the block's order so constants come before the helpers that read them.
-  const support = statements.filter((s) => needed.has(s)).map((s) => s.text);
-  const defined = new Set(statements.filter((s) => needed.has(s)).flatMap((s) => s.defines));
-  const usesDecorator = needsDecorator || lf.decorators.some((d) => d.startsWith('labeling_function'));
-  if (usesDecorator && !defined.has('labeling_function')) support.unshift(DECORATOR_IMPORT);
+  // Keep the block's order so constants come before the helpers that read them; statements sharing lines
+  // (`a = 1; b = 2`) are carried once.
+  const chosen = [...needed].sort((a, b) => a - b).map((i) => statements[i]!);
+  const support: { text: string; isImport: boolean }[] = [];
+  const spans = new Set<string>();
+  for (const s of chosen) {
+    const key = `${s.start}:${s.end}`;
+    if (spans.has(key)) continue;
+    spans.add(key);
+    support.push({ text: spanText(blockLines, s.start, s.end), isImport: s.kind === 'import' });
+  }
+  const defined = new Set(chosen.flatMap((s) => s.defines));
+  const snorkel = SNORKEL_IMPORTS.filter(([n]) => seen.has(n) && !defined.has(n)).map(([, text]) => ({ text, isImport: true }));
+  support.unshift(...snorkel);
   // Models often use ABSTAIN or label constants without defining them in every block.
   const constants = labelConstants(labels).filter(([constant]) => seen.has(constant) && !defined.has(constant));
-  if (constants.length > 0) support.push(constants.map(([c, v]) => `${c} = ${v}`).join('\n'));
+  if (constants.length > 0) support.push({ text: constants.map(([c, v]) => `${c} = ${v}`).join('\n'), isImport: false });
 
-  const imports = support.filter((s) => /^(import|from)\s/.test(s));
-  const rest = support.filter((s) => !/^(import|from)\s/.test(s));
+  const imports = support.filter((s) => s.isImport).map((s) => s.text);
+  const rest = support.filter((s) => !s.isImport).map((s) => s.text);
   const code = [imports.join('\n'), ...rest, fnText].filter((s) => s !== '').join('\n\n') + '\n';
-  return { name, originalName: name === original ? null : original, code, functionCode: fnText, support, parseError: null };
+  return { name, originalName: name === original ? null : original, code, functionCode: fnText, support: support.map((s) => s.text), parseError: null };
 }
 
 function labelConstants(labels: string[]): [string, number][] {

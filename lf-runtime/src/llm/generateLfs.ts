@@ -4,11 +4,12 @@
  * progress and honours the AbortSignal, so cancelling the editor's progress notification stops the request.
  */
 import type { LlmClient } from './anthropicClient.ts';
-import { extractCandidates } from './candidateExtraction.ts';
+import { extractCandidates, type ExtractionResult, type ExtractOptions } from './candidateExtraction.ts';
 import { acceptBlocker, decide, rankCandidates, resolveThresholds } from './candidateFilter.ts';
 import type { CandidateScorer, ScoreOutcome } from './candidateScoring.ts';
 import { LlmError } from './llmErrors.ts';
 import { generationId } from './generationStore.ts';
+import type { PythonParser } from './pythonSource.ts';
 import type { BuiltPrompt, Candidate, GenerationRecord, ScoredCandidate, Thresholds } from './types.ts';
 
 export type GenerationStage =
@@ -25,6 +26,8 @@ export interface GenerateOptions {
   existingNames: string[];
   /** Null when there is nothing to run against (candidates are then listed unscored, not accepted). */
   scorer: CandidateScorer | null;
+  /** Python's parser, which cuts the reply into candidates; null when no runtime runs (blocks are listed unchecked). */
+  parser: PythonParser | null;
   thresholds?: Partial<Thresholds>;
   signal?: AbortSignal;
   onProgress?: (stage: GenerationStage) => void;
@@ -41,7 +44,7 @@ export async function generateLfs(options: GenerateOptions): Promise<GenerationR
     onText: (_delta, soFar) => options.onProgress?.({ stage: 'streaming', characters: soFar.length }),
     onRetry: (info) => options.onProgress?.({ stage: 'retrying', ...info }),
   });
-  const extraction = extractCandidates(completion.text, { labels: options.labels, existingNames: options.existingNames });
+  const extraction = await extract(completion.text, { labels: options.labels, existingNames: options.existingNames, parser: options.parser }, options.signal);
   const scored = await scoreAll(extraction.candidates, options, thresholds);
   const truncated = completion.stopReason === 'max_tokens' ? ['The reply was cut off at the token limit; the last candidate may be incomplete.'] : [];
   return {
@@ -100,6 +103,16 @@ export async function recordFromCandidates(options: {
   };
 }
 
+/** Candidates from a reply; cancelling while Python's parser reads it is a cancelled generation. */
+async function extract(reply: string, options: Omit<ExtractOptions, 'signal'>, signal: AbortSignal | undefined): Promise<ExtractionResult> {
+  try {
+    return await extractCandidates(reply, { ...options, ...(signal ? { signal } : {}) });
+  } catch (err) {
+    if (signal?.aborted) throw new LlmError('cancelled', 'Generation cancelled.');
+    throw err;
+  }
+}
+
 async function scoreAll(
   candidates: Candidate[],
   options: Pick<GenerateOptions, 'scorer' | 'signal' | 'onProgress'>,
@@ -143,21 +156,19 @@ export async function rescoreEdited(
   name: string,
   editedCode: string,
   scorer: CandidateScorer | null,
+  parser: PythonParser | null,
   takenNames: string[],
   signal?: AbortSignal,
 ): Promise<GenerationRecord> {
   const index = record.candidates.findIndex((c) => c.name === name);
   if (index < 0) throw new Error(`no candidate named ${name} in generation ${record.id}`);
   const others = new Set([...takenNames, ...record.candidates.filter((_, i) => i !== index).map((c) => c.name)]);
-  const extraction = extractCandidates(`\`\`\`python\n${editedCode}\n\`\`\``, { labels: record.labels, existingNames: others });
-  const edited: Candidate = extraction.candidates[0] ?? {
-    name,
-    originalName: null,
-    code: editedCode,
-    functionCode: editedCode,
-    support: [],
-    parseError: 'the edited code defines no labeling function',
-  };
+  const extraction = await extract(`\`\`\`python\n${editedCode}\n\`\`\``, { labels: record.labels, existingNames: others, parser }, signal);
+  const first = extraction.candidates[0];
+  // Code that cannot be used keeps the candidate's name, so the panel still finds it.
+  const edited: Candidate = first
+    ? { ...first, name: first.parseError ? name : first.name }
+    : { name, originalName: null, code: editedCode, functionCode: editedCode, support: [], parseError: 'the edited code defines no labeling function' };
   const outcome = await scoreOne(edited, scorer, signal);
   const previous = record.candidates[index] as ScoredCandidate;
   const updated = { ...toScored(edited, outcome, record.thresholds), decision: previous.decision };

@@ -7,7 +7,7 @@
 import type { EngineSnapshot } from '../engine/analysisEngine.ts';
 import type { GenerationContext, GenerationContextParams } from '../protocol.ts';
 import { textOf, sampleExamples } from './promptBuilder.ts';
-import { isLabelingFunction, splitTopLevel } from './pythonSource.ts';
+import { labelingFunctionsOf, type PythonParser } from './pythonSource.ts';
 import type { ImproveTarget, PromptExample } from './types.ts';
 
 /**
@@ -22,7 +22,8 @@ export type ProjectSnapshot = Omit<EngineSnapshot, 'timeoutMs'> & {
 const UNCOVERED_ROWS = 12;
 const MISTAKES_SHOWN = 8;
 
-export function buildGenerationContext(project: ProjectSnapshot, params: GenerationContextParams): GenerationContext {
+/** `parser` reads the project's LF files (Python's own parser: the sandbox's, on the language server). */
+export async function buildGenerationContext(project: ProjectSnapshot, params: GenerationContextParams, parser: PythonParser, signal?: AbortSignal): Promise<GenerationContext> {
   const examplesFrom = project.dev?.gold ? project.dev : project.sample;
   const examples = sampleExamples({
     rows: examplesFrom.rows,
@@ -31,9 +32,7 @@ export function buildGenerationContext(project: ProjectSnapshot, params: Generat
     textField: project.textField,
     perClass: params.examplesPerClass ?? 4,
   });
-  const existingLfs = project.lfFiles.flatMap(({ source }) =>
-    splitTopLevel(source).statements.filter(isLabelingFunction).map((s) => ({ name: s.defines[0] as string, code: s.text })),
-  );
+  const existingLfs = await labelingFunctionsOf(project.lfFiles.map((f) => f.source), parser, signal);
   let improveTarget: ImproveTarget | null = null;
   if (params.mode === 'improve') {
     if (!params.lfName) throw new Error('"improve" needs the name of the LF to improve');

@@ -1,209 +1,112 @@
 /**
- * Just enough of Python's lexical structure to cut model-written code into top-level statements (imports,
- * assignments, functions with their decorators, classes) and to see which names each one uses. This lets a
- * reply with several LFs and shared helpers become one self-contained candidate per LF. The real parse
- * happens in the sandbox; the checks here only catch what would make splitting meaningless (unclosed
- * brackets or strings).
+ * Python text cut along the structure Python's own parser reports (sandbox/parseStructure.ts, asked through a
+ * PythonParser: the sandbox executor, or the language server from the editor): the text of a statement or of
+ * a labeling function, a function renamed on its `def` line, the LFs of files with their code. Nothing here
+ * reads Python itself; positions all come from the parser.
  */
+import type { PythonParseOutcome, PythonParser, PythonStructure } from '../sandbox/pythonStructure.ts';
+import type { ParsedLf } from '../sandbox/wireProtocol.ts';
+import type { ExistingLf } from './types.ts';
 
-export type StatementKind = 'import' | 'def' | 'class' | 'assign' | 'other';
+export type { PythonParseOutcome, PythonParser, PythonStructure };
 
-export interface TopLevelStatement {
-  kind: StatementKind;
-  /** Source text, decorators included, without trailing blank lines. */
-  text: string;
-  /** Names this statement binds at module level. */
-  defines: string[];
-  /** Identifiers it mentions outside strings and comments (attribute names after a dot excluded). */
-  uses: Set<string>;
-  /** For defs: decorator lines (without '@') and parameter names. */
-  decorators: string[];
-  params: string[];
-  /** 0-based first line within the block. */
-  startLine: number;
+/** The object's parser when it has one (the Python executor does; stand-ins and other runtimes may not). */
+export function asPythonParser(x: unknown): PythonParser | null {
+  return typeof x === 'object' && x !== null && typeof (x as Partial<PythonParser>).parsePython === 'function' ? (x as PythonParser) : null;
 }
 
-export interface SplitResult {
-  statements: TopLevelStatement[];
-  /** Why the code cannot be split, e.g. an unclosed bracket; null when fine. */
-  problem: string | null;
+/** Lines as Python numbers them (\n, \r\n and \r end a line). */
+export function sourceLines(source: string): string[] {
+  return source.split(/\r\n|\r|\n/);
 }
 
-const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** Lines start..end (1-based, inclusive). */
+export function spanText(lines: readonly string[], start: number, end: number): string {
+  return lines.slice(start - 1, end).join('\n');
+}
 
-/** Scans the code once, blanking strings and comments, so brackets and names can be read safely. */
-function maskStringsAndComments(code: string): { masked: string; problem: string | null } {
-  let out = '';
-  let i = 0;
-  const brackets: string[] = [];
-  while (i < code.length) {
-    const c = code[i] as string;
-    if (c === '#') {
-      while (i < code.length && code[i] !== '\n') {
-        out += ' ';
-        i++;
-      }
-      continue;
+/**
+ * Removes a block's indentation (`indent` characters of leading whitespace) from each line; a line indented
+ * less, such as a line inside a multi-line string, loses only the whitespace it has.
+ */
+export function dedent(lines: readonly string[], indent: number): string[] {
+  if (indent === 0) return [...lines];
+  return lines.map((line) => {
+    const lead = /^[ \t\f]*/.exec(line)![0];
+    return line.slice(Math.min(lead.length, indent));
+  });
+}
+
+/** An LF's own code without its block's indentation: a decorated def from its first decorator, or an instance's statement. */
+export function lfText(lines: readonly string[], lf: Pick<ParsedLf, 'start' | 'end' | 'indent'>): string {
+  return dedent(lines.slice(lf.start - 1, lf.end), lf.indent).join('\n');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Renames the function `from` on the first of lines `first`..`last` (1-based) that defines it (`def from(`),
+ * changing only that line; the lines are returned unchanged when none of them spells it that way.
+ */
+export function renameDefIn(lines: readonly string[], first: number, last: number, from: string, to: string): string[] {
+  const def = new RegExp(`^(\\s*(?:async\\s+)?def\\s+)${escapeRegExp(from)}(\\s*[([])`);
+  const out = [...lines];
+  for (let i = first - 1; i < Math.min(last, out.length); i++) {
+    if (def.test(out[i]!)) {
+      out[i] = out[i]!.replace(def, `$1${to}$2`);
+      break;
     }
-    if (c === '"' || c === "'") {
-      const triple = code.startsWith(c.repeat(3), i);
-      const quote = triple ? c.repeat(3) : c;
-      out += quote;
-      i += quote.length;
-      let closed = false;
-      while (i < code.length) {
-        if (code[i] === '\\') {
-          out += '  ';
-          i += 2;
-          continue;
-        }
-        if (code.startsWith(quote, i)) {
-          // Blank the closing quote too, so a line that starts inside a string never looks like a statement.
-          out += ' '.repeat(quote.length);
-          i += quote.length;
-          closed = true;
-          break;
-        }
-        if (!triple && code[i] === '\n') break;
-        // Keep newlines so line numbers survive; blank everything else.
-        out += code[i] === '\n' ? '\n' : ' ';
-        i++;
-      }
-      if (!closed) return { masked: out, problem: `unterminated string starting near line ${lineAt(code, i)}` };
-      continue;
-    }
-    if (c === '(' || c === '[' || c === '{') brackets.push(c);
-    if (c === ')' || c === ']' || c === '}') {
-      const open = brackets.pop();
-      if (open === undefined || '([{'.indexOf(open) !== ')]}'.indexOf(c)) {
-        return { masked: out, problem: `unmatched "${c}" on line ${lineAt(code, i)}` };
-      }
-    }
-    out += c;
-    i++;
   }
-  if (brackets.length > 0) return { masked: out, problem: `unclosed "${brackets[brackets.length - 1]}" at the end of the code` };
-  return { masked: out, problem: null };
-}
-
-function lineAt(code: string, index: number): number {
-  return code.slice(0, index).split('\n').length;
-}
-
-export function splitTopLevel(code: string): SplitResult {
-  const normalised = code.replace(/\r\n?/g, '\n').replace(/\t/g, '    ');
-  const { masked, problem } = maskStringsAndComments(normalised);
-  if (problem) return { statements: [], problem };
-  const lines = normalised.split('\n');
-  const maskedLines = masked.split('\n');
-
-  // A top-level statement starts on a line at column 0 that is not inside brackets or a continuation.
-  const starts: number[] = [];
-  let depth = 0;
-  let continued = false;
-  maskedLines.forEach((m, n) => {
-    const startsHere = depth === 0 && !continued && m.trim() !== '' && !/^\s/.test(m);
-    if (startsHere) starts.push(n);
-    for (const ch of m) {
-      if ('([{'.includes(ch)) depth++;
-      else if (')]}'.includes(ch)) depth--;
-    }
-    continued = /\\\s*$/.test(m);
-  });
-
-  const statements: TopLevelStatement[] = [];
-  let pendingDecorators: number | null = null;
-  starts.forEach((start, idx) => {
-    const end = idx + 1 < starts.length ? (starts[idx + 1] as number) : lines.length;
-    const head = (maskedLines[start] ?? '').trim();
-    if (head.startsWith('@')) {
-      pendingDecorators ??= start;
-      return;
-    }
-    const from = pendingDecorators ?? start;
-    pendingDecorators = null;
-    const text = trimBlankEnd(lines.slice(from, end)).join('\n');
-    const maskedText = maskedLines.slice(from, end).join('\n');
-    statements.push(describe(text, maskedText, head, from));
-  });
-  if (pendingDecorators !== null) return { statements, problem: 'a decorator at the end of the code is not followed by a function' };
-  return { statements, problem: null };
-}
-
-function trimBlankEnd(lines: string[]): string[] {
-  const out = lines.slice();
-  while (out.length > 0 && (out[out.length - 1] as string).trim() === '') out.pop();
   return out;
 }
 
-function describe(text: string, maskedText: string, head: string, startLine: number): TopLevelStatement {
-  const uses = identifiers(maskedText);
-  const base = { text, uses, decorators: [] as string[], params: [] as string[], startLine };
-  const def = /^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(([^)]*)\)?/.exec(head);
-  if (def) {
-    const decorators = maskedText
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l.startsWith('@'))
-      .map((l) => l.slice(1).trim());
-    const params = (def[2] ?? '')
-      .split(',')
-      .map((p) => p.trim().split(/[:=]/)[0]?.trim() ?? '')
-      .filter((p) => p !== '' && !p.startsWith('*'));
-    // The function's own name is defined, not used; keep recursion harmless.
-    return { ...base, kind: 'def', defines: [def[1] as string], decorators, params };
+/** Renames a LabelingFunction(...) instance: the first string literal "from" (or 'from') on lines `first`..`last`. */
+export function renameInstanceIn(lines: readonly string[], first: number, last: number, from: string, to: string): string[] {
+  const literal = new RegExp(`(["'])${escapeRegExp(from)}\\1`);
+  const out = [...lines];
+  for (let i = first - 1; i < Math.min(last, out.length); i++) {
+    if (literal.test(out[i]!)) {
+      out[i] = out[i]!.replace(literal, `$1${to}$1`);
+      break;
+    }
   }
-  const cls = /^class\s+([A-Za-z_]\w*)/.exec(head);
-  if (cls) return { ...base, kind: 'class', defines: [cls[1] as string] };
-  if (/^(import|from)\s/.test(head)) return { ...base, kind: 'import', defines: importedNames(head) };
-  const assign = /^([A-Za-z_][\w\s,]*?)\s*(?::[^=]+)?=(?!=)/.exec(head);
-  if (assign) {
-    const names = (assign[1] as string).split(',').map((s) => s.trim()).filter((s) => /^[A-Za-z_]\w*$/.test(s));
-    return { ...base, kind: 'assign', defines: names };
-  }
-  return { ...base, kind: 'other', defines: [] };
+  return out;
 }
 
-function importedNames(head: string): string[] {
-  const from = /^from\s+\S+\s+import\s+\(?([^)]*)\)?/.exec(head);
-  const list = from ? (from[1] as string) : head.replace(/^import\s+/, '');
-  return list
-    .split(',')
-    .map((part) => {
-      const [name, alias] = part.trim().split(/\s+as\s+/);
-      // `import os.path` binds `os`.
-      return (alias ?? name ?? '').trim().split('.')[0] ?? '';
-    })
-    .filter((n) => n !== '' && n !== '*');
+/**
+ * Renames the one labeling function of a text (a candidate's function code) from `from` to `to`, at the
+ * position its structure gives; without a structure (the text did not parse), the first `def from(` line.
+ */
+export function renameLabelingFunction(text: string, structure: PythonStructure | null, from: string, to: string): string {
+  const lines = text.split('\n');
+  const lf = structure?.lfs.find((l) => (l.kind === 'decorated' ? l.function : l.name) === from);
+  if (lf?.kind === 'instance') return renameInstanceIn(lines, lf.start, lf.end, from, to).join('\n');
+  if (lf?.defLine) return renameDefIn(lines, lf.defLine, lf.defLine, from, to).join('\n');
+  return renameDefIn(lines, 1, lines.length, from, to).join('\n');
 }
 
-/** Identifiers outside strings/comments, skipping attribute names (`x.text` uses x, not text). */
-export function identifiers(masked: string): Set<string> {
-  const found = new Set<string>();
-  for (let i = 0; i < masked.length; ) {
-    IDENTIFIER.lastIndex = i;
-    const m = IDENTIFIER.exec(masked);
-    if (m && (i === 0 || !/[\w]/.test(masked[i - 1] as string))) {
-      let j = i - 1;
-      while (j >= 0 && masked[j] === ' ') j--;
-      if (masked[j] !== '.') found.add(m[0]);
-      i += m[0].length;
-    } else i++;
-  }
-  return found;
+/** Snorkel's names for the text's labeling functions, in source order. */
+export function lfNames(structure: PythonStructure): string[] {
+  return structure.lfs.map((lf) => lf.name);
 }
 
-/** True when a def is decorated as a Snorkel labeling function. */
-export function isLabelingFunction(s: TopLevelStatement): boolean {
-  return s.kind === 'def' && s.decorators.some((d) => /(^|\.)labeling_function\b/.test(d));
+/** Each LF of a parsed text with its code; an instance's code is preceded by the function it wraps, when the text defines it. */
+export function lfsWithCode(source: string, structure: PythonStructure): ExistingLf[] {
+  const lines = sourceLines(source);
+  return structure.lfs.map((lf) => {
+    const own = lfText(lines, lf);
+    const wrapped = lf.kind === 'instance' && lf.function !== null ? structure.statements.find((s) => s.def === lf.function) : undefined;
+    return { name: lf.name, code: wrapped ? `${spanText(lines, wrapped.start, wrapped.end)}\n\n${own}` : own };
+  });
 }
 
-/** Renames the function a def statement defines (the `def` line only; LFs are not called by name). */
-export function renameDef(text: string, from: string, to: string): string {
-  return text.replace(new RegExp(`^(\\s*(?:async\\s+)?def\\s+)${from}(\\s*\\()`, 'm'), `$1${to}$2`);
-}
-
-/** Names of every LF (decorated function) in a Python file, for collision checks. */
-export function labelingFunctionNames(code: string): string[] {
-  return splitTopLevel(code).statements.filter(isLabelingFunction).flatMap((s) => s.defines);
+/**
+ * The labeling functions of several files with their code, for prompts. A file that does not parse adds none:
+ * its LFs cannot be told apart from the rest of its text (the engine's own run reports its syntax error).
+ */
+export async function labelingFunctionsOf(sources: readonly string[], parser: PythonParser, signal?: AbortSignal): Promise<ExistingLf[]> {
+  const outcomes = await parser.parsePython(sources, signal);
+  return outcomes.flatMap((o, i) => (o.ok ? lfsWithCode(sources[i]!, o.structure) : []));
 }

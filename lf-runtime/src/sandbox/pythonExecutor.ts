@@ -16,6 +16,8 @@ import { join, resolve } from 'node:path';
 import type { Row } from '../data/types.ts';
 import { isScrubbedEnvironment, locateDist, planLaunch, type LaunchPlan } from './isolation.ts';
 import { findInterpreter, planNativeLaunch, type NativeLaunch, type PythonInterpreter } from './nativeRuntime.ts';
+import { parseOnCleanWorker } from './parseStructure.ts';
+import type { PythonParseOutcome, PythonParser } from './pythonStructure.ts';
 import { LfResultCache } from './resultCache.ts';
 import { defaultSnapshotDir, runtimeVersion, snapshotFileFor } from './snapshotCache.ts';
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
@@ -61,7 +63,7 @@ export interface PythonExecutorOptions {
   nodeFlags?: string[];
 }
 
-export function createPythonExecutor(options: PythonExecutorOptions = {}): LfExecutor & {
+export function createPythonExecutor(options: PythonExecutorOptions = {}): LfExecutor & PythonParser & {
   onEvent(listener: (event: ExecutorEvent) => void): () => void;
   /** Peak resident memory per shard slot so far, over every worker that served there, in MB (Linux). */
   memoryUsageMb(): number[];
@@ -69,7 +71,7 @@ export function createPythonExecutor(options: PythonExecutorOptions = {}): LfExe
   return new PythonExecutor(options);
 }
 
-class PythonExecutor implements LfExecutor {
+class PythonExecutor implements LfExecutor, PythonParser {
   private readonly distDir: string;
   private readonly poolSize: number;
   private readonly minRowsPerShard: number;
@@ -79,6 +81,7 @@ class PythonExecutor implements LfExecutor {
   private readonly datasets = new Map<string, DatasetRecord>();
   private readonly listeners = new Set<(e: ExecutorEvent) => void>();
   private readonly cache: LfResultCache | null;
+  /** Per workspace folder: the files its LF files read (pyodide units with `readRoot`). */
   private readonly workspaceFiles = new Map<string, WorkspaceFiles>();
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -214,6 +217,10 @@ class PythonExecutor implements LfExecutor {
     return this.enqueue(() => this.runWithFiles(o), o.signal);
   }
 
+  /**
+   * Pyodide reads no host files: a unit that may read the workspace (`readRoot`) runs with the files it read
+   * before, and again with the ones its workers looked for and did not find, while there are new ones.
+   */
   private async runWithFiles(o: RunUnitOptions): Promise<FileRunResult[]> {
     const ctx = { pool: this.pool, datasets: this.datasets, cache: this.cache, runtime: this.runtime, memoryCapMb: this.memoryCapMb, emit: (e: ExecutorEvent) => this.emit(e) };
     if (this.interpreter || !o.readRoot || !o.file.startsWith('/')) return runUnit(ctx, o);
@@ -227,6 +234,12 @@ class PythonExecutor implements LfExecutor {
       const admitted = files.admit(o.file, missed);
       if (admitted.added.length === 0 || round >= MAX_RESOURCE_ROUNDS) return results.map((r) => explainRefusals(r, [...refused, ...admitted.refused], files));
     }
+  }
+
+  /** Python's parser on a clean worker (nothing runs), after every earlier call. */
+  parsePython(sources: readonly string[], signal?: AbortSignal): Promise<PythonParseOutcome[]> {
+    if (!Array.isArray(sources)) throw new TypeError('parsePython: sources must be an array of Python texts.');
+    return this.enqueue(() => parseOnCleanWorker(this.pool, sources, signal), signal);
   }
 
   async isolation(): Promise<IsolationReport> {

@@ -5,7 +5,7 @@
  * throws ProtocolViolation; the caller kills the worker and fails the unit with a clear message.
  */
 import type { LfErrorInfo, LfErrorKind } from './types.ts';
-import type { LfOutcome, PreparedLf, StatementSpan } from './wireProtocol.ts';
+import type { LfOutcome, ParsedLf, ParseError, PreparedLf, StatementKind, StatementSpan } from './wireProtocol.ts';
 import { MAX_MISS_CHARS, MAX_MISSES } from './wireProtocol.ts';
 
 export class ProtocolViolation extends Error {}
@@ -63,24 +63,84 @@ export function checkLoaded(m: unknown, id: number, rows: number): void {
   if (r.rows !== rows) fail(`the worker loaded ${String(r.rows)} rows of ${rows}`);
 }
 
+/** A checked `parsed` reply: statements and LFs, or (both null) the parse error. */
+export type ParsedStructure =
+  | { statements: StatementSpan[]; lfs: ParsedLf[]; error: null }
+  | { statements: null; lfs: null; error: ParseError };
+
 export function checkParsed(m: unknown, id: number, lineCount: number): StatementSpan[] | null {
+  return checkStructure(m, id, lineCount).statements;
+}
+
+const STATEMENT_KINDS: ReadonlySet<string> = new Set<StatementKind>(['import', 'def', 'class', 'assign', 'other']);
+const MAX_NAMES = 4000;
+const MAX_IDENTIFIER = 10_000;
+
+function names(v: unknown, what: string): string[] {
+  if (!Array.isArray(v) || v.length > MAX_NAMES) fail(`${what} is not a list of at most ${MAX_NAMES}`);
+  return v.map((u) => str(u, `a name in ${what}`, MAX_IDENTIFIER));
+}
+
+/**
+ * The whole `parsed` reply: the top-level statements, the labeling functions (each inside the statement that
+ * holds it, its decorator between its first line and its def) or, when the text does not parse, why.
+ */
+export function checkStructure(m: unknown, id: number, lineCount: number): ParsedStructure {
   const r = expectReply(m, 'parsed', id);
-  exactKeys(r, ['type', 'id', 'statements']);
-  if (r.statements === null) return null;
+  exactKeys(r, ['type', 'id', 'statements', 'lfs', 'error']);
+  if (r.statements === null) {
+    if (r.lfs !== null) fail('LFs without statements');
+    const e = r.error;
+    if (!isObj(e)) fail('a text that does not parse without the reason');
+    exactKeys(e, ['message', 'line']);
+    // Python names the line after the last one for an unexpected end of the text.
+    return { statements: null, lfs: null, error: { message: str(e.message, 'parse error', 500), line: e.line === null ? null : int(e.line, 'parse error line', 1, lineCount + 1) } };
+  }
+  if (r.error !== null) fail('a parse error together with statements');
   if (!Array.isArray(r.statements) || r.statements.length > 100_000) fail('statements is not a list');
-  return r.statements.map((s: unknown): StatementSpan => {
+  const statements = r.statements.map((s: unknown): StatementSpan => {
     if (!isObj(s)) fail('a statement that is not an object');
-    exactKeys(s, ['start', 'end', 'def', 'bodyLine', 'bodyCol', 'uses']);
+    exactKeys(s, ['start', 'end', 'def', 'bodyLine', 'bodyCol', 'uses', 'kind', 'defines', 'reads', 'params']);
     const start = int(s.start, 'statement start', 1, lineCount);
     const end = int(s.end, 'statement end', start, lineCount);
-    const def = s.def === null ? null : str(s.def, 'function name', 10_000);
+    const def = s.def === null ? null : str(s.def, 'function name', MAX_IDENTIFIER);
     const bodyLine = s.bodyLine === null ? null : int(s.bodyLine, 'body line', start, end);
     const bodyCol = s.bodyCol === null ? null : int(s.bodyCol, 'body column', 0, 1 << 24);
-    if (!Array.isArray(s.uses) || s.uses.length > 4000) fail('uses is not a list');
-    const uses = s.uses.map((u) => str(u, 'a used name', 10_000));
+    const uses = names(s.uses, 'uses');
     if ((def === null) !== (bodyLine === null) || (bodyLine === null) !== (bodyCol === null)) fail('a half-described function');
-    return { start, end, def, bodyLine, bodyCol, uses };
+    if (typeof s.kind !== 'string' || !STATEMENT_KINDS.has(s.kind)) fail('an unknown statement kind');
+    const kind = s.kind as StatementKind;
+    if ((kind === 'def') !== (def !== null)) fail('a function statement without its name, or a name on another statement');
+    const params = s.params === null ? null : names(s.params, 'params');
+    if ((params === null) !== (def === null)) fail('parameters on a statement that is not a function');
+    return { start, end, def, bodyLine, bodyCol, uses, kind, defines: names(s.defines, 'defines'), reads: names(s.reads, 'reads'), params };
   });
+  if (!Array.isArray(r.lfs) || r.lfs.length > 10_000) fail('lfs is not a list of at most 10000');
+  const lfs = r.lfs.map((lf: unknown): ParsedLf => {
+    if (!isObj(lf)) fail('an LF entry that is not an object');
+    exactKeys(lf, ['name', 'function', 'kind', 'statement', 'start', 'end', 'defLine', 'indent', 'decorator']);
+    const name = str(lf.name, 'LF name', MAX_NAME);
+    if (name === '') fail('an LF without a name');
+    const holder = statements[int(lf.statement, 'LF statement', 0, statements.length - 1)]!;
+    const start = int(lf.start, 'LF start', holder.start, holder.end);
+    const end = int(lf.end, 'LF end', start, holder.end);
+    const indent = int(lf.indent, 'LF indent', 0, 1 << 24);
+    const fn = lf.function === null ? null : str(lf.function, 'LF function', MAX_IDENTIFIER);
+    if (lf.kind === 'decorated') {
+      if (fn === null) fail('a decorated LF without its function');
+      const defLine = int(lf.defLine, 'LF def line', start + 1, end);
+      const d = lf.decorator;
+      if (!isObj(d)) fail('a decorated LF without its decorator');
+      exactKeys(d, ['start', 'end']);
+      const dStart = int(d.start, 'decorator start', start, defLine - 1);
+      const decorator = { start: dStart, end: int(d.end, 'decorator end', dStart, defLine - 1) };
+      return { name, function: fn, kind: 'decorated', statement: lf.statement as number, start, end, defLine, indent, decorator };
+    }
+    if (lf.kind !== 'instance') fail('an unknown LF kind');
+    if (lf.defLine !== null || lf.decorator !== null) fail('an LF instance with a def line or a decorator');
+    return { name, function: fn, kind: 'instance', statement: lf.statement as number, start, end, defLine: null, indent, decorator: null };
+  });
+  return { statements, lfs, error: null };
 }
 
 export function checkError(e: unknown): LfErrorInfo {

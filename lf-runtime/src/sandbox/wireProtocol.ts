@@ -29,6 +29,11 @@ export interface ParseRequest {
   type: 'parse';
   id: number;
   source: string;
+  /**
+   * The worker stays a spare after this (a parse for runtime code, not the first step of a unit): its idle
+   * warm-up still runs, so the unit that takes it later does not start cold.
+   */
+  staysSpare?: boolean;
 }
 
 /** Execute the file's top level once and list its LFs; the worker keeps the file for the applies that follow. */
@@ -106,13 +111,54 @@ export interface StatementSpan {
   bodyCol: number | null;
   /** Names the statement mentions. */
   uses: string[];
+  kind: StatementKind;
+  /** Names it binds at module level, inside its if/try/with/for blocks too. */
+  defines: string[];
+  /** Names it looks up outside its own function scopes (module-level names and builtins). */
+  reads: string[];
+  /** A function's positional parameters; null for other statements. */
+  params: string[] | null;
+}
+
+export type StatementKind = 'import' | 'def' | 'class' | 'assign' | 'other';
+
+/**
+ * A labeling function defined at module level (inside a top-level if/try/with too): a def decorated with
+ * labeling_function / nlp_labeling_function (any import form), or a LabelingFunction(...) instance whose name
+ * is a string literal. Lines are 1-based.
+ */
+export interface ParsedLf {
+  /** Snorkel's name for it: the decorator's or the instance's `name`, else the function's name. */
+  name: string;
+  /** The decorated def's name, or the plain name passed as an instance's `f`; else null. */
+  function: string | null;
+  kind: 'decorated' | 'instance';
+  /** Index of the top-level statement that holds it. */
+  statement: number;
+  /** A decorated def from its first decorator to its end; an instance's whole simple statement. */
+  start: number;
+  end: number;
+  /** The line of `def` (decorated only). */
+  defLine: number | null;
+  /** Column where the def (or the statement) starts: its indentation. */
+  indent: number;
+  /** The labeling_function decorator's lines (decorated only). */
+  decorator: { start: number; end: number } | null;
+}
+
+/** Why a text does not parse: Python's message and the 1-based line it names, when it names one. */
+export interface ParseError {
+  message: string;
+  line: number | null;
 }
 
 export interface ParsedMessage {
   type: 'parsed';
   id: number;
-  /** Null when the text does not parse. */
+  /** Null when the text does not parse; `error` then says why. */
   statements: StatementSpan[] | null;
+  lfs: ParsedLf[] | null;
+  error: ParseError | null;
 }
 
 export interface PreparedLf {

@@ -33,6 +33,7 @@ import {
   ExamplesRequest,
   ExportLabelsRequest,
   GenerationContextRequest,
+  PythonStructureRequest,
   SetGoldLabelRequest,
   SuggestLfsRequest,
   ScoreCandidatesRequest,
@@ -45,11 +46,10 @@ import {
 } from '../protocol.ts';
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS } from './serverOptions.ts';
 import { describeIsolation } from '../sandbox/isolation.ts';
-import { RuntimeRouter } from '../sandbox/runtimeRouter.ts';
 import type { ExecutorEvent, LfExecutor } from '../sandbox/types.ts';
 import { displayAnalysis, fileDiagnostics, projectProblemLine, type Severity } from './presentation.ts';
 import { sanitizeLine, sanitizeMultiline } from '../text/controlChars.ts';
-import { generationContext, scoreCandidates } from './generationHandlers.ts';
+import { abortOn, generationContext, pythonStructure, sandboxOf, scoreCandidates } from './generationHandlers.ts';
 import { RunScheduler, TypingDebounce } from './runScheduler.ts';
 import { ExamplesHandlers } from './examplesHandlers.ts';
 import { codeActionsFor, notInLfFilesDiagnostic } from './codeActions.ts';
@@ -114,18 +114,22 @@ export class LfLanguageServer {
       return displayAnalysis(this.analysis);
     });
     connection.onRequest(RestartRuntimeRequest, () => this.restart());
-    connection.onRequest(GenerationContextRequest, async (params) => {
+    connection.onRequest(GenerationContextRequest, async (params, token) => {
       await this.opening;
-      return this.engine && this.project ? generationContext(this.engine, this.project, params) : null;
+      if (!this.engine || !this.project || !this.executor) return null;
+      return generationContext(this.engine, sandboxOf(this.executor), this.project, params, abortOn(token));
+    });
+    connection.onRequest(PythonStructureRequest, async (params, token) => {
+      await this.opening;
+      if (!this.executor) throw new Error('The LF runtime is not running (open a folder that holds lfstudio.json).');
+      return pythonStructure(sandboxOf(this.executor), params, abortOn(token));
     });
     connection.onRequest(ScoreCandidatesRequest, async (params, token) => {
       await this.opening;
       if (!this.engine || !this.project || !this.executor) throw new Error('No LF Studio project is loaded (lfstudio.json).');
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      // LLM candidates always run in the pyodide sandbox, never in the user's own Python.
-      const sandbox = this.executor instanceof RuntimeRouter ? this.executor.sandboxOnly : this.executor;
-      return scoreCandidates(this.engine, sandbox, this.project, params, abort.signal);
+      return scoreCandidates(this.engine, sandboxOf(this.executor), this.project, params, abort.signal);
     });
     connection.onRequest(ExamplesRequest, async (query) => {
       await this.opening;

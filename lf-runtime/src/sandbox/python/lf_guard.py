@@ -40,7 +40,7 @@ BLOCKED_MODULES = (
     frozenset(
         [
             "ctypes", "subprocess", "socket", "ssl", "_ssl", "selectors", "multiprocessing", "_multiprocessing",
-            "resource", "pty", "tracemalloc", "cProfile", "lf_guard", "lf_runner",
+            "resource", "pty", "tracemalloc", "cProfile", "lf_guard", "lf_runner", "lf_structure",
         ]
     )
     | PYODIDE_MODULES
@@ -374,7 +374,7 @@ def install():
     _close_pyodide_routes(loaded, sys.modules.get("_pyodide_core"))
     # Drop every module that reaches JavaScript or native code; the JS side keeps what it needs.
     for name in list(sys.modules):
-        if name.split(".")[0] in BLOCKED_MODULES - {"lf_guard", "lf_runner"}:
+        if name.split(".")[0] in BLOCKED_MODULES - {"lf_guard", "lf_runner", "lf_structure"}:
             del sys.modules[name]
     # asyncio's pyodide event loop holds JavaScript timers; LFs get no event loop at all.
     for name in list(sys.modules):
@@ -392,10 +392,10 @@ def install():
 
     # Classes are protected by the module that defines them: the standard library, snorkel and the runtime
     # (dataset row classes are created in lf_runner). User classes stay editable.
-    protected_modules = frozenset(sys.stdlib_module_names) | {"snorkel", "lf_runner", "lf_guard", "builtins"} | PYODIDE_MODULES
+    protected_modules = frozenset(sys.stdlib_module_names) | {"snorkel", "lf_runner", "lf_structure", "lf_guard", "builtins"} | PYODIDE_MODULES
     # The runtime's own modules leave sys.modules (so `import lf_runner` is refused), but their globals are
     # still restored: the JavaScript side calls their functions, which keep their module dicts alive.
-    own = tuple(sys.modules.pop(name) for name in ("lf_guard", "lf_runner") if name in sys.modules)
+    own = tuple(sys.modules.pop(name) for name in ("lf_guard", "lf_runner", "lf_structure") if name in sys.modules)
     marks.append(time.perf_counter())
     # restore() reads the baseline from its defaults (a tuple), which the audit hook protects from replacement.
     restore.__defaults__ = restore.__defaults__[:-1] + (_capture(own),)
@@ -455,7 +455,7 @@ def _check_import_machinery(found, js_types):
         for entry in entries:
             if entry is not None and _from_pyodide(entry):
                 found.append(f"{where} holds {entry!r}")
-    names = [name for name in list(sys.modules) if _top(name) in BLOCKED_MODULES - {"lf_guard", "lf_runner"}]
+    names = [name for name in list(sys.modules) if _top(name) in BLOCKED_MODULES - {"lf_guard", "lf_runner", "lf_structure"}]
     for name in dict.fromkeys(names + _bridge_keys(sys.modules, js_types)):
         found.append(f"sys.modules[{name!r}] is importable")
 

@@ -19,6 +19,7 @@ import traceback
 import types
 
 import lf_guard
+from lf_structure import parse_structure  # noqa: F401 - an entry point the worker calls
 
 try:
     import snorkel._compat as _snorkel
@@ -323,34 +324,6 @@ def _discover(module):
             if id(c) not in seen and _is_lf(c):
                 seen[id(c)] = c
     return sorted(seen.values(), key=lambda lf: lf._lf_line)
-
-
-def parse_structure(source):
-    """The file's top-level statements as the parser sees them, before any of it runs: JSON
-    {"statements": [{"start", "end", "def", "bodyLine", "bodyCol", "uses"}]} or {"statements": null} when the
-    text does not parse. The parent builds per-LF cache keys from these spans and its own copy of the text;
-    it asks a worker for them only while that worker has run no user code.
-    """
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return json.dumps({"statements": None})
-    statements = []
-    for stmt in tree.body:
-        start = stmt.lineno
-        for d in getattr(stmt, "decorator_list", ()):
-            start = min(start, d.lineno)
-        is_def = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.body
-        uses = sorted({n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)})
-        statements.append({
-            "start": start,
-            "end": stmt.end_lineno or stmt.lineno,
-            "def": stmt.name if is_def else None,
-            "bodyLine": stmt.body[0].lineno if is_def else None,
-            "bodyCol": stmt.body[0].col_offset if is_def else None,
-            "uses": uses[:4000],
-        })
-    return json.dumps({"statements": statements})
 
 
 def prepare(file, source, siblings_json):

@@ -30,6 +30,7 @@ import pySnorkelTypes from '../python/snorkel/types/__init__.py';
 import pySnorkelUtils from '../python/snorkel/utils/__init__.py';
 import guardSource from '../python/lf_guard.py';
 import runnerSource from '../python/lf_runner.py';
+import structureSource from '../python/lf_structure.py';
 
 type LoadPyodide = (options: Record<string, unknown>) => Promise<PyodideAPI>;
 
@@ -56,6 +57,7 @@ const PYTHON_FILES: Record<string, string> = {
   'snorkel/utils/__init__.py': pySnorkelUtils,
   'lf_guard.py': guardSource,
   'lf_runner.py': runnerSource,
+  'lf_structure.py': structureSource,
 };
 
 // Keep the real stdout writer to ourselves: everything else that prints goes to stderr.
@@ -428,7 +430,7 @@ async function main(): Promise<void> {
       return;
     }
     const req = JSON.parse(line) as WorkerRequest;
-    if (req.type === 'parse' || req.type === 'prepare' || req.type === 'apply') {
+    if ((req.type === 'parse' && !req.staysSpare) || req.type === 'prepare' || req.type === 'apply') {
       warmPending = false;
       if (warmTimer) clearTimeout(warmTimer);
       warmTimer = null;
