@@ -6,12 +6,14 @@ import assert from 'node:assert/strict';
 import {
   HELD_OUT_SEEDS,
   ROUND_1_SEEDS,
+  ROUND_2_HELD_OUT_SEEDS,
   SYNTHETIC_FAMILIES,
   TUNE_SEEDS,
   detectorLf,
   drawEmissionVotes,
   drawFamilyCase,
   familyByName,
+  tuningSeeds,
   voterLf,
 } from '../../lf-runtime/src/labelModel/syntheticFamilies.ts';
 import type { EmissionSpec } from '../../lf-runtime/src/labelModel/syntheticFamilies.ts';
@@ -31,11 +33,16 @@ function topLabelShare(L: VoteMatrix, k: number): number[] {
 }
 
 test('every family is seeded, well formed, and draws different LF sets for different seeds', () => {
-  assert.deepEqual(new Set(SYNTHETIC_FAMILIES.map((f) => f.split)), new Set(['tune', 'round-1', 'held-out']));
+  assert.deepEqual(new Set(SYNTHETIC_FAMILIES.map((f) => f.split)), new Set(['tune', 'round-1', 'round-2', 'held-out']));
   assert.equal(new Set(SYNTHETIC_FAMILIES.map((f) => f.name)).size, SYNTHETIC_FAMILIES.length, 'family names are unique');
-  // Tune, round-1 and held-out seeds never overlap.
-  const seeds = [...TUNE_SEEDS, ...ROUND_1_SEEDS, ...HELD_OUT_SEEDS];
+  // Tune, round-1 and both held-out seed sets never overlap.
+  const seeds = [...TUNE_SEEDS, ...ROUND_1_SEEDS, ...HELD_OUT_SEEDS, ...ROUND_2_HELD_OUT_SEEDS];
   assert.equal(new Set(seeds).size, seeds.length);
+  // Held-out families are never designed on; the others on their own seeds.
+  for (const f of SYNTHETIC_FAMILIES) {
+    const want = { tune: TUNE_SEEDS, 'round-1': ROUND_1_SEEDS, 'round-2': TUNE_SEEDS, 'held-out': [] }[f.split];
+    assert.deepEqual(tuningSeeds(f), want, f.name);
+  }
   for (const family of SYNTHETIC_FAMILIES) {
     const spec = family.spec(3);
     assert.equal(spec.classBalance.length, spec.k, family.name);
@@ -191,5 +198,25 @@ test('chemprot-like and ten-class-relations: ten classes, one-label LFs, many be
     assert.equal(f.c.k, 10, name);
     assert.ok(f.belowHalf >= 0.3, `${name}: ${f.belowHalf} of LFs below 0.5`);
     assert.equal(f.oneLabel, 1, `${name}: every LF votes one label`);
+  }
+});
+
+test('near-copies: each copy repeats its source\'s vote on 90-99% of rows, and the sources are mediocre', () => {
+  for (const seed of TUNE_SEEDS.slice(0, 2)) {
+    const spec = familyByName('near-copies').spec(seed);
+    const f = measured('near-copies', seed);
+    const { L } = f.c.train;
+    const copies = spec.lfs.map((lf, j) => [j, lf.copyOf] as const).filter(([, s]) => s !== undefined) as [number, number][];
+    assert.ok(copies.length >= 2, `seed ${seed}: ${copies.length} copies`);
+    for (const [j, s] of copies) {
+      let same = 0;
+      for (let i = 0; i < L.n; i++) if (vote(L, i, j) === vote(L, i, s)) same++;
+      assert.ok(same / L.n >= 0.88, `seed ${seed}: LF ${j} votes as its source ${s} on ${same / L.n} of rows`);
+      assert.ok(same < L.n, `seed ${seed}: LF ${j} is a near-copy, not an exact one`);
+    }
+    for (const s of new Set(copies.map(([, src]) => src))) {
+      const a = f.truth.accuracy[s] as number;
+      assert.ok(a > 0.35 && a < 0.75, `seed ${seed}: source ${s} accuracy ${a}`);
+    }
   }
 });

@@ -12,30 +12,37 @@
  * 1. Errors that all land on one class. An LF that votes (almost) only one label and is wrong on most of its
  *    votes puts every wrong vote on that label: the opposite of "spread evenly". When a quarter or more of the
  *    LFs with at least MIN_VOTES votes are like that, by the median estimate of majority vote, the
- *    prior-anchored model and matrix completion (the candidates that can rate an LF below 0.5), the agreement model's weights rest on a
- *    failed assumption. trec, where it works well, has 10 such LFs of 68 (15%, true accuracies); a quarter
- *    leaves room for estimation noise above that.
- * 2. A judge. The two labellings differ only on the rows where their labels differ, so the question is which
- *    of the two labels is more likely right there. The prior-anchored model answers it: it is the agreement
- *    model without the two assumptions in question (it has one accuracy per LF and label, measured against the
- *    class prior). Its expected gain is the mean over covered rows of P_judge(agreement's label) -
- *    P_judge(majority's label); when it expects the agreement model to get fewer rows right, majority vote
- *    labels. The sign decides: there is no threshold. LFs that vote exactly like an earlier LF on every row are
- *    one piece of evidence counted twice, which the judge (conditionally independent LFs) would believe; it is
- *    fitted without such copies. Matrix completion was tried as a second judge and left out: it labels trec
- *    far worse than majority vote (0.495 against 0.593), and its verdict there flips sign when three
+ *    prior-anchored model and matrix completion (the candidates that can rate an LF below 0.5), the agreement
+ *    model's weights rest on a failed assumption. trec, where it works well, has 10 such LFs of 68 (15%, true
+ *    accuracies); a quarter leaves room for estimation noise above that.
+ * 2. Judges. The two labellings differ only on the rows where their labels differ, so the question is which
+ *    of the two labels is more likely right there. A judge's expected gain is the mean over covered rows of
+ *    P_judge(agreement's label) - P_judge(majority's label); when a judge that counts expects the agreement
+ *    model to get fewer rows right, majority vote labels. The sign decides: there is no threshold.
+ *    - The prior-anchored model always counts: it is the agreement model without the two assumptions in
+ *      question (it has one accuracy per LF and label, measured against the class prior).
+ *    - Dawid-Skene with abstains as evidence (abstainJudge.ts) counts when its own assumption, that which LFs
+ *      vote together depends only on the class, fits the co-votes. It sees what the vote-only models cannot:
+ *      a rare class's rules that are mostly wrong where they fire alone (rare-positive-class).
+ *    Both judge a view of the rows in which LFs that vote exactly like an earlier LF are left out and
+ *    near-copies (nearCopies.ts) count once: one piece of evidence counted several times, which a judge
+ *    assuming independent LFs would believe. Matrix completion was tried as a judge and left out: it labels
+ *    trec far worse than majority vote (0.495 against 0.593), and its verdict there flips sign when three
  *    duplicate LFs are removed.
  *
- * How the tests and their one threshold were chosen without tuning to the figures reported, and what they
- * still miss, is in syntheticFamilies.ts and in the family tables of bench/labelModels.bench.ts. Known miss:
- * two-class LF sets whose many rules for a rare class are mostly wrong (rare-positive-class): every
- * candidate that reads only votes rates those rules as right, so neither test sees it.
+ * How the tests were chosen without tuning to the figures reported, and what they still miss, is in
+ * syntheticFamilies.ts and in the family tables of bench/labelModels.bench.ts.
  */
 import type { IndexedLabelModel } from './fittedModel.ts';
 import { priorAnchoredModelFromFit, runPriorAnchoredModel } from './priorAnchoredModel.ts';
+import type { AbstainJudge, CoVoteFit } from './abstainJudge.ts';
+import { duplicateColumns, setAsideCopies } from './nearCopies.ts';
+import type { NearCopy } from './nearCopies.ts';
 import { strideRows } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
 import type { FittedLabelModel } from './types.ts';
+
+export { duplicateColumns } from './nearCopies.ts';
 
 /**
  * Rows of a row-by-row index the check looks at: the gains are means over rows, which an evenly strided
@@ -74,13 +81,21 @@ export interface JudgeGain {
 }
 
 export interface AgreementCheck {
+  /** The judges that count: prior-anchored, then Dawid-Skene with abstains when its model fits. */
   gains: JudgeGain[];
+  /**
+   * Dawid-Skene with abstains as evidence: how well it explains which LFs vote together, and its expected
+   * gain (null when the two labellings agree everywhere). It counts as a judge only when `fits`.
+   */
+  abstainJudge: (Omit<CoVoteFit, 'tested'> & { gain: number | null }) | null;
   /** Share of covered rows on which the agreement model and majority vote give different labels. */
   disagreement: number;
   /** Covered rows the judges looked at (an evenly strided sample of a very large matrix). */
   checkedRows: number;
   /** LFs left out of the judges' fits because they vote exactly like an earlier LF on the checked rows. */
   duplicates: { lf: number; sameAs: number }[];
+  /** Near-copies whose shared votes the judges counted once (nearCopies.ts). */
+  nearCopies: number;
   /**
    * LFs that vote one label and are estimated right on fewer than half of their votes (test 1; see
    * biasedLowLfs for the LFs it may leave out when they cannot change the outcome).
@@ -99,10 +114,14 @@ export interface AgreementCheckInput {
    * strided sample of a very large one (checkRows).
    */
   rows: VoteIndex;
+  /** The same rows as the judges see them (judgeView). */
+  view: JudgeView;
   /** Candidates fitted on `index`, before overrides were added back: their scores are on its rows. */
   agreement: IndexedLabelModel;
   majority: IndexedLabelModel;
   anchored: IndexedLabelModel;
+  /** Dawid-Skene with abstains, fitted on view.rows (fitAbstainJudge); null to leave it out. */
+  abstain: AbstainJudge | null;
   /**
    * Per-LF accuracy estimates (all votes counted) of majority vote and prior-anchored, and matrix completion
    * fitted on demand: it is only needed for an LF the other two place on either side of 0.5.
@@ -113,8 +132,26 @@ export interface AgreementCheckInput {
   seed: number;
 }
 
+/** Checked rows as the judges see them: exact duplicates left out, near-copies' shared votes set aside. */
+export interface JudgeView {
+  rows: VoteIndex;
+  duplicates: { lf: number; sameAs: number }[];
+  nearCopies: NearCopy[];
+  /** Whether the view differs from the checked rows (then the prior-anchored judge is fitted on it again). */
+  changed: boolean;
+}
+
+export function judgeView(rows: VoteIndex, nearCopies: NearCopy[]): JudgeView {
+  const sameAs = duplicateColumns(rows);
+  const duplicates: { lf: number; sameAs: number }[] = [];
+  sameAs.forEach((s, j) => s >= 0 && duplicates.push({ lf: j, sameAs: s }));
+  const apart = setAsideCopies(rows, nearCopies);
+  const changed = duplicates.length > 0 || apart.row.length > 0;
+  return { rows: duplicates.length > 0 ? withoutColumns(apart.index, sameAs) : apart.index, duplicates, nearCopies, changed };
+}
+
 export function checkAgreement(input: AgreementCheckInput): AgreementCheck {
-  const { rows, seed } = input;
+  const { rows, view, seed } = input;
   const { m, k } = rows;
   let votingLfs = 0;
   for (let j = 0; j < m; j++) {
@@ -133,32 +170,36 @@ export function checkAgreement(input: AgreementCheckInput): AgreementCheck {
     covered += rows.weight[i];
     if (a[i] !== mv[i]) differ += rows.weight[i];
   }
-  const sameAs = duplicateColumns(rows);
-  const duplicates: { lf: number; sameAs: number }[] = [];
-  sameAs.forEach((s, j) => s >= 0 && duplicates.push({ lf: j, sameAs: s }));
-  let judges: IndexedLabelModel[] = [input.anchored];
-  let judgeRows = rows;
-  if (duplicates.length > 0 && differ > 0) {
-    // Fitted again without the copies, on the checked rows (a sample of a very large matrix).
-    judgeRows = withoutColumns(rows, sameAs);
-    judges = [priorAnchoredModelFromFit(judgeRows, runPriorAnchoredModel(judgeRows), seed, performance.now())];
-  }
-  const gains = judges.map((judge) => {
+  // Both judges score view.rows: the checked rows with some votes left out, in the same order.
+  const gainOf = (judge: IndexedLabelModel): JudgeGain => {
     let gain = 0;
-    if (differ > 0) {
-      const p = judge.scoreIndex(judgeRows);
-      for (let i = 0; i < rows.n; i++) if (a[i] !== mv[i]) gain += rows.weight[i] * (p[i * k + a[i]] - p[i * k + mv[i]]);
-    }
+    const p = judge.scoreIndex(view.rows);
+    for (let i = 0; i < rows.n; i++) if (a[i] !== mv[i]) gain += rows.weight[i] * (p[i * k + a[i]] - p[i * k + mv[i]]);
     return { judge: judge.name, gain: covered > 0 ? gain / covered : 0 };
-  });
+  };
+  const gains: JudgeGain[] = [];
+  let abstainJudge: AgreementCheck['abstainJudge'] = null;
+  if (differ === 0) gains.push({ judge: input.anchored.name, gain: 0 });
+  else {
+    const anchored = view.changed ? priorAnchoredModelFromFit(view.rows, runPriorAnchoredModel(view.rows), seed, performance.now()) : input.anchored;
+    gains.push(gainOf(anchored));
+  }
+  if (input.abstain) {
+    const gain = differ > 0 ? gainOf(input.abstain.model) : null;
+    const { tested: _tested, ...coVotes } = input.abstain.coVotes;
+    abstainJudge = { ...coVotes, gain: gain?.gain ?? null };
+    if (gain && input.abstain.coVotes.fits) gains.push(gain);
+  }
   const failed: AgreementCheck['failed'] = [];
   if (votingLfs > 0 && biasedLow.length >= needed) failed.push('biased-low');
   if (gains.some((g) => g.gain < 0)) failed.push('judges');
   return {
     gains,
+    abstainJudge,
     disagreement: covered > 0 ? differ / covered : 0,
     checkedRows: covered,
-    duplicates,
+    duplicates: view.duplicates,
+    nearCopies: view.nearCopies.length,
     biasedLow,
     votingLfs,
     failed,
@@ -209,56 +250,6 @@ export function biasedLowLfs(
     if (median < 0.5) below.push(j);
   }
   return below.sort((x, y) => x - y);
-}
-
-/**
- * For each LF, the first earlier LF with exactly the same votes on every row of `index`, or -1. Columns are
- * hashed over their (row, label) sequence; equal hashes are confirmed vote by vote.
- */
-export function duplicateColumns(index: VoteIndex): Int32Array {
-  const { n, m, k, rowStart, lf, label, votesPerLf } = index;
-  const h1 = new Uint32Array(m).fill(0x811c9dc5);
-  const h2 = new Uint32Array(m).fill(0x9747b28c);
-  for (let i = 0; i < n; i++) {
-    for (let t = rowStart[i]; t < rowStart[i + 1]; t++) {
-      const j = lf[t];
-      const x = (i * (k + 1) + label[t] + 1) >>> 0;
-      h1[j] = Math.imul(h1[j] ^ x, 0x01000193) >>> 0;
-      h2[j] = (Math.imul(h2[j] ^ (x >>> 16), 0x5bd1e995) + (x & 0xffff)) >>> 0;
-    }
-  }
-  const out = new Int32Array(m).fill(-1);
-  const first = new Map<string, number[]>();
-  for (let j = 0; j < m; j++) {
-    let votes = 0;
-    for (let l = 0; l < k; l++) votes += votesPerLf[j * k + l];
-    if (votes === 0) continue;
-    const key = `${h1[j]}:${h2[j]}`;
-    const earlier = first.get(key);
-    if (!earlier) {
-      first.set(key, [j]);
-      continue;
-    }
-    const same = earlier.find((e) => sameColumn(index, e, j));
-    if (same === undefined) earlier.push(j);
-    else out[j] = same;
-  }
-  return out;
-}
-
-function sameColumn(index: VoteIndex, a: number, b: number): boolean {
-  const { n, k, rowStart, lf, label, votesPerLf } = index;
-  for (let l = 0; l < k; l++) if (votesPerLf[a * k + l] !== votesPerLf[b * k + l]) return false;
-  for (let i = 0; i < n; i++) {
-    let la = -1;
-    let lb = -1;
-    for (let t = rowStart[i]; t < rowStart[i + 1]; t++) {
-      if (lf[t] === a) la = label[t];
-      else if (lf[t] === b) lb = label[t];
-    }
-    if (la !== lb) return false;
-  }
-  return true;
 }
 
 /** The same rows without the votes of every LF j with drop[j] >= 0 (the LF keeps its column, with no votes). */

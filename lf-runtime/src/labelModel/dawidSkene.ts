@@ -50,10 +50,15 @@ export function fitDawidSkeneOnIndex(
   options: DawidSkeneOptions = {},
   started = performance.now(),
 ): IndexedLabelModel {
-  const { m, k } = index;
   const fixedClassBalance =
     options.fixedClassBalance ?? (options.learnClassBalance ? undefined : fitMajorityVoteOnIndex(index, 0).classBalance);
   const fit = runDawidSkeneEm(index, { ...options, fixedClassBalance });
+  return dawidSkeneModelFromFit(index, fit, options.seed ?? 0, started);
+}
+
+/** The fitted model of a Dawid-Skene fit: the class balance and confusion tables, scored as one. */
+export function dawidSkeneModelFromFit(index: VoteIndex, fit: DawidSkeneFit, seed: number, started: number): IndexedLabelModel {
+  const { m, k } = index;
   const { logVote, base, logPrior } = logTables(fit, m, k);
   return makeFittedModel({
     name: 'dawid-skene',
@@ -62,7 +67,7 @@ export function fitDawidSkeneOnIndex(
     classBalance: fit.classBalance,
     accuracyWhenVoting: confusionAccuracies(fit.theta, fit.classBalance, index),
     fitMs: performance.now() - started,
-    seed: options.seed ?? 0,
+    seed,
     scoreRows: (rows) => independentPosterior(rows, logPrior, logVote, base),
   });
 }

@@ -11,25 +11,32 @@
  * - Per-LF accuracy combines the five candidates of fitCandidates: the median of their estimates. Their
  *   errors differ in sign (majority vote counts lone votes as right, the agreement model judges LFs only
  *   where they meet others, where conflicts concentrate), and the median is robust to any two going astray.
+ *   Near-copies (nearCopies.ts) count once in these fits; the labels keep every vote.
  * - Unless the agreement model fails its check (agreementCheck.ts): a quarter or more of the LFs (with 10
- *   votes or more) vote one label and are estimated below 0.5 (their errors all name one class), or the
- *   prior-anchored model, which drops the agreement model's one-accuracy-per-LF and equal-classes
- *   assumptions, expects majority vote to label more rows right where the two differ. Then its assumptions do
- *   not hold on these LFs (many skewed classes, LFs below 0.5 whose errors favour a class, mostly lone votes):
- *   majority vote labels the rows, and each LF's accuracy is the median of majority vote, prior-anchored and
- *   matrix completion, the candidates that can rate an LF below 0.5 (the agreement model and the Dawid-Skene
- *   step started from its posteriors are the view just rejected, and FlyingSquid keeps every LF above 0.5).
- *   youtube, sms and trec pass the check, so their figures are unchanged; chosenBy says which way it went
- *   and why.
+ *   votes or more) vote one label and are estimated below 0.5 (their errors all name one class), or a judge
+ *   that counts expects majority vote to label more rows right where the two differ: the prior-anchored
+ *   model, which drops the agreement model's one-accuracy-per-LF and equal-classes assumptions, and
+ *   Dawid-Skene with abstains as evidence where its model fits the co-votes (abstainJudge.ts). Then majority
+ *   vote labels the rows, and each LF's accuracy is the median of majority vote, prior-anchored and matrix
+ *   completion, the candidates that can rate an LF below 0.5 (the agreement model and the Dawid-Skene step
+ *   started from its posteriors are the view just rejected, and FlyingSquid keeps every LF above 0.5).
+ * - Where Dawid-Skene with abstains fits the co-votes of every LF with 10 votes or more, its reading of each
+ *   vote is the LF accuracy instead (on the synthetic families it fits, it errs by a fraction of any other
+ *   candidate's; real LF sets abstain together for other reasons, and youtube, sms and trec do not qualify).
+ * youtube, sms and trec pass the check and keep the candidates' median, so their figures are unchanged;
+ * chosenBy says which way the check went, why, and where the accuracies come from.
  * - With a dev set, the candidate with the best dev accuracy is chosen, and each LF's accuracy is
  *   calibrated towards its dev-set precision; the result says that it did.
  */
-import { MIN_VOTES, checkAgreement, checkRows } from './agreementCheck.ts';
+import { MIN_VOTES, checkAgreement, checkRows, judgeView } from './agreementCheck.ts';
 import type { AgreementCheck } from './agreementCheck.ts';
 import { fitCandidates } from './candidateFits.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
 import { fitMatrixCompletionOnIndex } from './matrixCompletion.ts';
 import { findOverrides, setAsideOverridden, withOverrides } from './overrides.ts';
+import { findNearCopies, setAsideCopies, withCopies } from './nearCopies.ts';
+import type { NearCopy } from './nearCopies.ts';
+import { expectedAccuracies, fitAbstainJudge } from './abstainJudge.ts';
 import { fitLargeIndex } from './parallelFit.ts';
 import type { Override } from './overrides.ts';
 import { buildVoteIndex, compressVoteMatrix, validateVoteMatrix, validateVoteShape } from './voteIndex.ts';
@@ -87,6 +94,18 @@ export interface DefaultFit {
    */
   overrides: Override[];
   /**
+   * Near-copies (nearCopies.ts): LFs that cast nine in ten of their votes as another LF does, and it theirs.
+   * Their shared votes count once in the accuracy estimates and the agreement check; `rows` counts the rows
+   * of the fitted matrix on which a copy's vote was set aside there.
+   */
+  nearCopies: NearCopy[];
+  /**
+   * Where the LF accuracies come from: the median over the candidates ('candidates'; with a dev set,
+   * calibrated with it), the median of majority vote, prior-anchored and matrix completion when majority vote
+   * labels ('fallback'), or Dawid-Skene with abstains when its model fits the co-votes ('abstain-judge').
+   */
+  accuraciesFrom: 'candidates' | 'fallback' | 'abstain-judge';
+  /**
    * Without a dev set: whether the agreement model may label the rows (agreementCheck.ts), with each judge's
    * expected gain over majority vote. Null when a dev set chose the model.
    */
@@ -125,10 +144,17 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
   // As fitted on the set-aside index (the agreement check scores its rows), and made whole again.
   const fitted = large ? large.candidates : fitCandidates(aside.index, options);
   const candidates = fitted.map((c) => withOverrides(c, index, aside, seed));
+  // Near-copies count once in the accuracy estimates and the judges (nearCopies.ts); the labels keep every
+  // vote, so that the chosen candidate stays one of the closed forms an exported job reproduces.
+  const copies = findNearCopies(aside.index);
+  const apart = setAsideCopies(aside.index, copies);
+  const whole = (c: IndexedLabelModel) => withOverrides(withCopies(c, aside.index, apart, seed), index, aside, seed);
+  const estimators = apart.row.length === 0 ? candidates : fitCandidates(large ? checkRows(apart.index) : apart.index, options).map(whole);
   let scores: (number | null)[] = candidates.map(() => null);
   let chosenBy: string;
   let best = candidates.findIndex((c) => c.name === 'agreement');
-  let accuracySources = candidates;
+  let accuracies: (number | null)[];
+  let accuraciesFrom: DefaultFit['accuraciesFrom'] = 'candidates';
   let check: AgreementCheck | null = null;
   if (dev) {
     const devScores = candidates.map((c) => devAccuracy(c, dev));
@@ -136,36 +162,44 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
     chosenBy = `best accuracy on the dev set (${dev.gold.length} rows with gold labels); LF accuracies calibrated with it`;
     best = 0;
     for (let c = 1; c < candidates.length; c++) if (devScores[c] > devScores[best] + 1e-12) best = c;
+    accuracies = calibrateWithDev(medianAccuracies(estimators, L.m), dev, L.m);
   } else {
     const at = (name: string) => candidates.findIndex((c) => c.name === name);
-    // A large row-by-row index is checked on an evenly strided sample: the judge's gain is a mean over rows,
+    // A large row-by-row index is checked on an evenly strided sample: the judges' gains are means over rows,
     // and matrix completion estimates second moments from a sample anyway. Matrix completion is fitted only
     // when needed: for an LF that majority vote and prior-anchored place on either side of 0.5, or to
     // estimate accuracies when majority vote labels.
     const rows = checkRows(aside.index);
     let completion: IndexedLabelModel | null = null;
-    const completed = () => (completion ??= withOverrides(fitMatrixCompletionOnIndex(rows, { seed }), index, aside, seed));
-    const majority = candidates[at('majority')];
-    const anchored = candidates[at('prior-anchored')];
+    const completed = () => (completion ??= whole(fitMatrixCompletionOnIndex(checkRows(apart.index), { seed })));
+    const majority = estimators[at('majority')];
+    const anchored = estimators[at('prior-anchored')];
+    const view = judgeView(rows, copies);
+    const abstain = fitAbstainJudge(view.rows, seed);
     check = checkAgreement({
       rows,
+      view,
       agreement: fitted[at('agreement')],
       majority: fitted[at('majority')],
       anchored: fitted[at('prior-anchored')],
+      abstain,
       estimates: [majority, anchored, completed],
       votesPerLf: index.votesPerLf,
       seed,
     });
-    if (check.fallBack) {
-      best = at('majority');
-      accuracySources = [majority, anchored, completed()];
-    }
-    chosenBy = checkText(check);
+    if (check.fallBack) best = at('majority');
+    if (abstain.coVotes.fitsEveryLf) {
+      // The judge's model fits the co-votes of every LF: its reading of each vote, silences included, is the
+      // estimate (for a vote it did not see, the probability it gives that label on the row).
+      accuracies = expectedAccuracies(checkRows(index), abstain.model.scoreIndex(view.rows));
+      accuraciesFrom = 'abstain-judge';
+    } else if (check.fallBack) {
+      accuracies = medianAccuracies([majority, anchored, completed()], L.m);
+      accuraciesFrom = 'fallback';
+    } else accuracies = medianAccuracies(estimators, L.m);
+    chosenBy = checkText(check, accuraciesFrom);
   }
   const chosen = candidates[best];
-
-  let accuracies = medianAccuracies(accuracySources, L.m);
-  if (dev) accuracies = calibrateWithDev(accuracies, dev, L.m);
   const model: IndexedLabelModel = {
     ...chosen,
     name: `default (${chosen.name})`,
@@ -184,22 +218,34 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
     fittedPatterns: index.n,
     candidates: candidates.map((c, i) => ({ name: c.name, score: scores[i] })),
     overrides: aside.overrides,
+    nearCopies: apart.copies,
+    accuraciesFrom: dev ? 'candidates' : accuraciesFrom,
     agreementCheck: check,
   };
 }
 
-/** chosenBy without a dev set: which way the agreement check went, and why, in a sentence. */
-function checkText(check: AgreementCheck): string {
-  const gain = check.gains[0]?.gain ?? 0;
-  const rows = `${(Math.abs(gain) * 100).toFixed(1)} more of every 100 covered rows right`;
+/** chosenBy without a dev set: which way the agreement check went and why, and where the accuracies come from. */
+function checkText(check: AgreementCheck, accuraciesFrom: DefaultFit['accuraciesFrom']): string {
   const differ = `${(check.disagreement * 100).toFixed(1)}% of covered rows`;
-  const copies = check.duplicates.length > 0 ? `, judged without ${check.duplicates.length} LF(s) that vote exactly like another` : '';
+  const rows = (gain: number) => `${(Math.abs(gain) * 100).toFixed(1)} more of every 100 covered rows right`;
+  const left: string[] = [];
+  if (check.duplicates.length > 0) left.push(`without ${check.duplicates.length} LF(s) that vote exactly like another`);
+  if (check.nearCopies > 0) left.push(`with ${check.nearCopies} near-cop${check.nearCopies === 1 ? 'y' : 'ies'} of other LFs counted once`);
+  const copies = left.length > 0 ? `, judged ${left.join(' and ')}` : '';
+  const verdict = (g: { judge: string; gain: number }, winner: string) =>
+    `the ${g.judge === 'dawid-skene' ? 'Dawid-Skene judge (abstains as evidence)' : `${g.judge} model`} expects ${winner} to get ${rows(g.gain)}`;
+  const estimates =
+    accuraciesFrom === 'abstain-judge'
+      ? `LF accuracies from Dawid-Skene with abstains as evidence, whose model fits which LFs vote together (${check.abstainJudge?.pairs} LF pairs)`
+      : accuraciesFrom === 'fallback'
+        ? 'LF accuracies are the median of majority vote, the prior-anchored model and matrix completion, which can rate an LF below 0.5'
+        : 'LF accuracies are the median over all candidates';
   if (!check.fallBack) {
     const why =
       check.disagreement === 0
         ? 'it labels every covered row as majority vote does'
-        : `where it and majority vote differ (${differ}), the prior-anchored model expects it to get ${rows}${copies}`;
-    return `the default without gold labels (agreement model; ${why}); LF accuracies are the median over all candidates`;
+        : `where it and majority vote differ (${differ}), ${check.gains.map((g) => verdict(g, 'it')).join(', and ')}${copies}`;
+    return `the default without gold labels (agreement model; ${why}); ${estimates}`;
   }
   const reasons: string[] = [];
   if (check.failed.includes('biased-low')) {
@@ -209,12 +255,12 @@ function checkText(check: AgreementCheck): string {
     );
   }
   if (check.failed.includes('judges')) {
-    reasons.push(`where it and majority vote differ (${differ}), the prior-anchored model expects majority vote to get ${rows}${copies}`);
+    const losing = check.gains.filter((g) => g.gain < 0).map((g) => verdict(g, 'majority vote'));
+    reasons.push(`where it and majority vote differ (${differ}), ${losing.join(', and ')}${copies}`);
   }
   return (
     'the default without gold labels, here majority vote: the agreement model\'s assumptions (one accuracy per LF, wrong ' +
-    `votes spread evenly, classes equally likely) do not fit these LFs: ${reasons.join('; and ')}. LF accuracies are the median ` +
-    'of majority vote, the prior-anchored model and matrix completion, which can rate an LF below 0.5'
+    `votes spread evenly, classes equally likely, silences carrying no evidence) do not fit these LFs: ${reasons.join('; and ')}. ${estimates}`
   );
 }
 

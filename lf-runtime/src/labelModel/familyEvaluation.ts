@@ -8,6 +8,7 @@ import { fitCandidates, fitDefault } from './defaultModel.ts';
 import type { DefaultFit } from './defaultModel.ts';
 import { accuracyEstimationError, evaluateOnSplit, trueAccuracyWhenVoting } from './evaluation.ts';
 import { fitDawidSkene } from './dawidSkene.ts';
+import { fitAbstainJudge } from './abstainJudge.ts';
 import { fitMatrixCompletionOnIndex } from './matrixCompletion.ts';
 import { findOverrides, setAsideOverridden, withOverrides } from './overrides.ts';
 import type { FamilyCase } from './syntheticFamilies.ts';
@@ -32,13 +33,23 @@ export interface CaseFigures {
   fit: DefaultFit;
   /**
    * Majority vote and the other four candidates of the default, as it fits them (exceptions set aside),
-   * then matrix completion and full Dawid-Skene EM, the named models a user can ask for.
+   * then matrix completion and full Dawid-Skene EM, the named models a user can ask for, and Dawid-Skene with
+   * a learned class balance (the agreement check's abstain judge, fitted on every vote).
    */
   models: ModelFigures[];
 }
 
 /** Candidates in the order the figures list them. */
-export const CANDIDATE_ORDER = ['majority', 'agreement', 'prior-anchored', 'dawid-skene-step', 'flying-squid', 'matrix-completion', 'dawid-skene'];
+export const CANDIDATE_ORDER = [
+  'majority',
+  'agreement',
+  'prior-anchored',
+  'dawid-skene-step',
+  'flying-squid',
+  'matrix-completion',
+  'dawid-skene',
+  'abstain-judge',
+];
 
 export function evaluateFamilyCase(c: FamilyCase): CaseFigures {
   const { train, test, k } = c;
@@ -56,6 +67,7 @@ export function evaluateFamilyCase(c: FamilyCase): CaseFigures {
   const models = fitCandidates(aside.index).map((m) => figures(m.name, withOverrides(m, index, aside, 0)));
   models.push(figures('matrix-completion', withOverrides(fitMatrixCompletionOnIndex(aside.index), index, aside, 0)));
   models.push(figures('dawid-skene', fitDawidSkene(train.L, k)));
+  models.push(figures('abstain-judge', withOverrides(fitAbstainJudge(aside.index, 0).model, index, aside, 0)));
   models.sort((a, b) => CANDIDATE_ORDER.indexOf(a.name) - CANDIDATE_ORDER.indexOf(b.name));
   return { family: c.family, seed: c.seed, k, m: c.m, default: figures('default', fit.model), fit, models };
 }
@@ -65,7 +77,7 @@ export function majorityOf(f: CaseFigures): ModelFigures {
   return f.models.find((m) => m.name === 'majority')!;
 }
 
-/** The lowest estimation error of any single candidate (null when no model has one). */
+/** The lowest estimation error of any single candidate, the abstain judge included (null when no model has one). */
 export function bestCandidateError(f: CaseFigures): number | null {
   const errors = f.models.map((m) => m.estimationError).filter((e): e is number => e !== null);
   return errors.length > 0 ? Math.min(...errors) : null;

@@ -353,3 +353,35 @@ function grown<T extends Uint8Array | Uint16Array>(old: T, used: number, larger:
   larger.set(old.subarray(0, used));
   return larger;
 }
+
+/** Above this many LFs, pair counts go in a map instead of an m x m array. */
+const DENSE_PAIRS_MAX_LFS = 2048;
+
+/**
+ * Rows on which two LFs both vote (with the same label, when `sameLabel`), per pair a < b of LFs that
+ * `eligible` allows (all when omitted), as a map from a * m + b; pairs that never meet are absent.
+ */
+export function pairCounts(index: VoteIndex, sameLabel: boolean, eligible?: Uint8Array): Map<number, number> {
+  const { n, m, rowStart, lf, label, weight } = index;
+  const dense = m <= DENSE_PAIRS_MAX_LFS ? new Float64Array(m * m) : null;
+  const sparse = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const w = weight[i];
+    const end = rowStart[i + 1];
+    for (let s = rowStart[i]; s < end; s++) {
+      const a = lf[s];
+      if (eligible && !eligible[a]) continue;
+      for (let t = s + 1; t < end; t++) {
+        const b = lf[t];
+        if ((sameLabel && label[t] !== label[s]) || (eligible && !eligible[b])) continue;
+        const key = a < b ? a * m + b : b * m + a;
+        if (dense) dense[key] += w;
+        else sparse.set(key, (sparse.get(key) ?? 0) + w);
+      }
+    }
+  }
+  if (!dense) return sparse;
+  const out = new Map<number, number>();
+  for (let key = 0; key < dense.length; key++) if (dense[key] > 0) out.set(key, dense[key]);
+  return out;
+}
