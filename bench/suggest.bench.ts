@@ -10,8 +10,9 @@
 // for (a), no different for (c)).
 // Every test row counts: rows no LF votes on get the label model's answer for an empty vote ('prior'), as
 // `lf-studio label --uncovered predict` gives. Also: LFs kept, coverage of the test rows and time to suggest.
-// `node --import tsx bench/suggest.bench.ts --score valid-rest [--seeds N] [--verbose]` scores on the valid
-// rows that were not drawn instead of test: that is where the suggester's settings were chosen.
+// `node --import tsx bench/suggest.bench.ts --score valid-rest [--seeds N] [--datasets trec,sms] [--verbose]`
+// scores on the valid rows that were not drawn instead of test: that is where the suggester's settings were
+// chosen.
 import { join } from 'node:path';
 import { readDataset } from '../lf-runtime/src/data/readDataset.ts';
 import { readWrenchLabelNames } from '../lf-runtime/src/data/readWrench.ts';
@@ -26,8 +27,8 @@ import { suggestLfs } from '../lf-runtime/src/suggest/suggest.ts';
 import { predictLogistic, trainLogistic } from './support/logisticRegression.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'test', 'fixtures', 'wrench');
-const DATASETS = ['youtube', 'sms', 'trec'];
 const flag = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const DATASETS = (flag('--datasets') ?? 'youtube,sms,trec').split(',');
 const SEEDS = Array.from({ length: Number(flag('--seeds') ?? 5) }, (_, i) => i);
 const LABELED = 100;
 const scoreOn = flag('--score') ?? 'test';
@@ -104,7 +105,7 @@ async function benchDataset(name: string): Promise<SeedResult[]> {
       wrench: { accuracy: c.accuracy, macroF1: c.macroF1 },
     });
     if (process.argv.includes('--verbose')) {
-      console.log(`  ${name} seed ${seed}: ${result.lfs.length} LFs (${result.mined} mined, ${result.pruned} after pruning), ${result.seconds.toFixed(1)} s`);
+      console.log(`  ${name} seed ${seed}: ${result.lfs.length} LFs (${result.mined} mined, ${result.pruned} after pruning), ${result.seconds.toFixed(1)} s; accuracy (a) ${a.accuracy.toFixed(3)}, (b) ${b.accuracy.toFixed(3)}`);
       for (const lf of result.lfs) console.log(`    ${lf.name.padEnd(44)} ${lf.precision.correct}/${lf.precision.votes} lb ${lf.precision.lowerBound.toFixed(2)} cov ${(100 * lf.coverage.fraction).toFixed(1)}%`);
     }
   }

@@ -63,6 +63,12 @@ const SPECS: LfSpec[] = [
   { test: { kind: 'textMeasure', field: f, measure: 'questions', op: '>=', threshold: 1 }, label: 0 },
   { test: { kind: 'number', field: 'score', op: '>=', threshold: 1 }, label: 1 },
   { test: { kind: 'number', field: 'count', op: '<=', threshold: 0.5 }, label: 0 },
+  { test: { kind: 'startsWith', field: f, words: ['how', 'many'] }, label: 1 },
+  { test: { kind: 'startsWith', field: f, words: ['σίσυφος'] }, label: 0 },
+  { test: { kind: 'startsThen', field: f, words: ['what'], then: 'stand', within: 3 }, label: 0 },
+  { test: { kind: 'endsWith', field: f, words: ['stand', 'for'] }, label: 1 },
+  { test: { kind: 'startsShort', field: f, words: ['what', 'does'], maxWords: 5 }, label: 0 },
+  { test: { kind: 'noneOf', field: f, tests: [checkOut, subscri], within: { kind: 'startsWith', field: f, words: ['check'] } }, label: 0 },
 ];
 
 const TEXTS = [
@@ -102,6 +108,20 @@ const TEXTS = [
   '   ',
   'lone \ud83d half',
   'K\u212a', // the Kelvin sign lowercases to k
+  'How many?',
+  '  "how\u00a0many cats',
+  'how\u200bmany', // a zero-width space is no word character: two words
+  'how_many',
+  'showing how many',
+  'what does NASA stand for',
+  'what does it stand for?\n',
+  'what is this, stand for?\n\n',
+  'what a b c stand',
+  'WHAT does x stand for',
+  'stand for what',
+  'check this',
+  'checkout, subscribe',
+  'check, then subscribe',
 ];
 const SCORES: unknown[] = [3, 0.5, null, '7', true, false, undefined, 1, -2];
 
@@ -135,6 +155,15 @@ describe('rendered LFs vote in the sandbox as their TypeScript twins do', () => 
     assert.deepEqual(on(2), ['ΣΊΣΥΦΟΣ', 'σίσυφος είναι']);
     assert.deepEqual(on(9).includes('😀😀😀😀😀'), true, 'five code points');
     assert.deepEqual(on(9).includes('😀😀'), false, 'two code points, four UTF-16 units');
+    // From the first or the second word on: "showing how many" too, not "how_many" (one word).
+    assert.deepEqual(on(17), ['How many?', '  "how\u00a0many cats', 'how\u200bmany', 'showing how many']);
+    assert.deepEqual(on(18), ['ΣΊΣΥΦΟΣ', 'σίσυφος είναι']);
+    assert.deepEqual(on(19), ['What does NASA stand for?', 'what\nwill\nstand', 'what does NASA stand for', 'what does it stand for?\n', 'what is this, stand for?\n\n', 'WHAT does x stand for']);
+    assert.deepEqual(on(20), ['What does NASA stand for?', 'what does NASA stand for', 'what does it stand for?\n', 'what is this, stand for?\n\n', 'WHAT does x stand for']);
+    assert.deepEqual(on(21), ['What does NASA stand for?', 'what does NASA stand for', 'what does it stand for?\n', 'WHAT does x stand for']);
+    // Rows starting with the word "check" without "check out" or a word starting "subscri": a zero-width space
+    // or a BOM is no whitespace, so "check\u200bout" is not the phrase.
+    assert.deepEqual(on(22), ['check\u200bout', 'check\ufeffout', 'check this']);
   });
 
   it('on the youtube data, with the file `lf-studio suggest --out` writes, which analyze and label take as it is', { timeout: 300_000 }, async () => {

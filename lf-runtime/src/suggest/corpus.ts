@@ -162,6 +162,42 @@ export function inOrderRows(corpus: Corpus, first: string, second: string): Int3
   });
 }
 
+/** Whether `words` are the tokens at `at` onwards. */
+function tokensAt(tokens: readonly string[], at: number, words: readonly string[]): boolean {
+  if (at < 0 || at + words.length > tokens.length) return false;
+  for (let q = 0; q < words.length; q++) if (tokens[at + q] !== words[q]) return false;
+  return true;
+}
+
+/** Token positions at which an opening test may find its words: the first, or after one other word. */
+export const OPENING_OFFSETS = [0, 1] as const;
+
+/** Rows whose tokens are `words` from the first or the second token on. */
+export function startsRows(corpus: Corpus, words: readonly string[]): Int32Array {
+  return (corpus.postings.get(words[0]) ?? EMPTY).filter((i) => OPENING_OFFSETS.some((o) => tokensAt(corpus.tokens[i]!.tokens, o, words)));
+}
+
+/** Rows whose tokens are `words` from the first or the second token on, with `then` among the `within` tokens after them. */
+export function startsThenRows(corpus: Corpus, words: readonly string[], then: string, within: number): Int32Array {
+  const rows = intersect(corpus.postings.get(words[0]) ?? EMPTY, corpus.postings.get(then) ?? EMPTY);
+  return rows.filter((i) => {
+    const t = corpus.tokens[i]!.tokens;
+    return OPENING_OFFSETS.some((o) => {
+      if (!tokensAt(t, o, words)) return false;
+      for (let j = o + words.length; j < Math.min(t.length, o + words.length + within); j++) if (t[j] === then) return true;
+      return false;
+    });
+  });
+}
+
+/** Rows whose last tokens are `words`. */
+export function endsRows(corpus: Corpus, words: readonly string[]): Int32Array {
+  return (corpus.postings.get(words[words.length - 1]) ?? EMPTY).filter((i) => {
+    const t = corpus.tokens[i]!.tokens;
+    return tokensAt(t, t.length - words.length, words);
+  });
+}
+
 /** Rows with a word starting with `prefix`. */
 export function prefixRows(corpus: Corpus, prefix: string): Int32Array {
   const v = corpus.vocabulary;
@@ -196,14 +232,24 @@ export function wordTestRows(corpus: Corpus, test: WordTest): Int32Array {
       return prefixRows(corpus, test.prefix);
     case 'wordsInOrder':
       return inOrderRows(corpus, test.words[0], test.words[1]);
+    case 'startsWith':
+      return startsRows(corpus, test.words);
+    case 'startsThen':
+      return startsThenRows(corpus, test.words, test.then, test.within);
+    case 'endsWith':
+      return endsRows(corpus, test.words);
   }
 }
 
-/** Rows with text on which none of the tests holds. */
-export function noneOfRows(corpus: Corpus, tests: readonly WordTest[]): Int32Array {
+/** Rows with text on which none of the tests holds (and, given `within`, that test does). */
+export function noneOfRows(corpus: Corpus, tests: readonly WordTest[], within?: WordTest): Int32Array {
   const hit = new Uint8Array(corpus.n);
   for (const t of tests) for (const i of wordTestRows(corpus, t)) hit[i] = 1;
   const out: number[] = [];
-  for (let i = 0; i < corpus.n; i++) if (!hit[i] && corpus.tokens[i] !== null) out.push(i);
+  if (within) {
+    for (const i of wordTestRows(corpus, within)) if (!hit[i]) out.push(i);
+  } else {
+    for (let i = 0; i < corpus.n; i++) if (!hit[i] && corpus.tokens[i] !== null) out.push(i);
+  }
   return Int32Array.from(out);
 }

@@ -10,6 +10,11 @@ import type { LfSpec, LfTest, TextMeasure, WordTest } from './types.ts';
 
 const NOT_WORD_BEFORE = `(?<![${PY_WORD_CLASS}])`;
 const NOT_WORD_AFTER = `(?![${PY_WORD_CLASS}])`;
+/** Python's `\w` and `\W` as JavaScript character classes (u flag). */
+const WORD_CHAR = `[${PY_WORD_CLASS}]`;
+const NON_WORD_CHAR = `[^${PY_WORD_CLASS}]`;
+/** Python's `^\W*(?:\w+\W+)?`: the start of the text, and at most one word. */
+const OPENING = `^${NON_WORD_CHAR}*(?:${WORD_CHAR}+${NON_WORD_CHAR}+)?`;
 
 /**
  * The JavaScript form (u flag) of the Python pattern a word test renders to; words are runs of `\w`
@@ -23,6 +28,12 @@ export function jsPattern(test: WordTest): string {
       return `${NOT_WORD_BEFORE}${test.prefix}`;
     case 'wordsInOrder':
       return `${NOT_WORD_BEFORE}${test.words[0]}${NOT_WORD_AFTER}[^]*${NOT_WORD_BEFORE}${test.words[1]}${NOT_WORD_AFTER}`;
+    case 'startsWith':
+      return `${OPENING}${test.words.join(`${NON_WORD_CHAR}+`)}${NOT_WORD_AFTER}`;
+    case 'startsThen':
+      return `${OPENING}${test.words.join(`${NON_WORD_CHAR}+`)}${NON_WORD_CHAR}+(?:${WORD_CHAR}+${NON_WORD_CHAR}+){0,${test.within - 1}}${test.then}${NOT_WORD_AFTER}`;
+    case 'endsWith':
+      return `${NOT_WORD_BEFORE}${test.words.join(`${NON_WORD_CHAR}+`)}${NON_WORD_CHAR}*$`;
   }
 }
 
@@ -58,7 +69,10 @@ export function compileTest(test: LfTest): (row: Row) => boolean {
   switch (test.kind) {
     case 'phrase':
     case 'prefix':
-    case 'wordsInOrder': {
+    case 'wordsInOrder':
+    case 'startsWith':
+    case 'startsThen':
+    case 'endsWith': {
       const re = new RegExp(jsPattern(test), 'u');
       const field = test.field;
       return (row) => {
@@ -69,10 +83,21 @@ export function compileTest(test: LfTest): (row: Row) => boolean {
     case 'noneOf': {
       // The alternatives of one pattern, as Python reads `a|b|c`.
       const re = new RegExp(test.tests.map(jsPattern).join('|'), 'u');
+      const within = test.within ? new RegExp(jsPattern(test.within), 'u') : null;
       const field = test.field;
       return (row) => {
         const v = row.fields[field];
-        return typeof v === 'string' && !re.test(pyLower(v));
+        if (typeof v !== 'string') return false;
+        const lower = pyLower(v);
+        return (within === null || within.test(lower)) && !re.test(lower);
+      };
+    }
+    case 'startsShort': {
+      const re = new RegExp(jsPattern({ kind: 'startsWith', field: test.field, words: test.words }), 'u');
+      const { field, maxWords } = test;
+      return (row) => {
+        const v = row.fields[field];
+        return typeof v === 'string' && re.test(pyLower(v)) && pyWordCount(v) <= maxWords;
       };
     }
     case 'textMeasure': {

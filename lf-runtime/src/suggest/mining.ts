@@ -4,6 +4,14 @@
  *   of one class, voting the class it is seen with most;
  * - word prefixes (`\bsubscrib`) of those words that reach more rows than the word;
  * - two words in order, anywhere in the text (`\bwhat\b.*\bstand\b`);
+ * - where the text starts and ends: one to three words from its first or second word on
+ *   (`^\W*(?:\w+\W+)?how\W+many\b`), one or two such words and a word among the three after them
+ *   (`what ... city`), its last one or two words
+ *   (`\bstand\W+for\W*$`), each seen in at least `minSupport` labeled rows of one class; function words
+ *   count here (a text that starts with "how" or "in" says more than one that holds it somewhere), except as
+ *   the later word of `what ... city`;
+ * - short texts with given first words (`what is` and at most 5 words), at the word counts of the labeled
+ *   rows that start so, where the class is more common among them than among all the rows that start so;
  * - thresholds on text measures and numeric fields, at the labeled rows' deciles, in both directions, for
  *   every class.
  * Function words (FUNCTION_WORDS) are no LF alone nor half of a pair. The fallback LF ("none of these words")
@@ -11,7 +19,7 @@
  * Proposals come from the labeled rows only (a test no labeled row passes has no precision to judge), but
  * every vote is counted over all rows with the same test the Python LF makes (corpus.ts).
  */
-import { inOrderRows, phraseRows, prefixRows, thresholdRows, type Corpus } from './corpus.ts';
+import { endsRows, inOrderRows, OPENING_OFFSETS, phraseRows, prefixRows, startsRows, startsThenRows, thresholdRows, type Corpus } from './corpus.ts';
 import type { CompareOp, LfSpec, LfTest } from './types.ts';
 
 /**
@@ -46,6 +54,12 @@ export interface MiningOptions {
   maxPairWords?: number;
   /** Words that are no LF alone, nor half of a pair (default FUNCTION_WORDS; an empty set turns this off). */
   functionWords?: ReadonlySet<string>;
+  /** Most words of a test on the text's first words (default 3). */
+  maxStartWords?: number;
+  /** Words after the first ones in which a `startsThen` test looks for its word (default 3). */
+  startWindow?: number;
+  /** Most words of a test on the text's last words (default 2). */
+  maxEndWords?: number;
 }
 
 /** Counts an LF's votes: labeled (and right) and unlabeled. */
@@ -121,6 +135,61 @@ export function mineCandidates(corpus: Corpus, options: MiningOptions = {}): Min
     add({ kind: 'wordsInOrder', field, words: [first, second] }, label, inOrderRows(corpus, first, second));
   }
 
+  // Where the text starts and ends: its first words, its first words and a word soon after, its last words.
+  const maxStart = options.maxStartWords ?? 3;
+  const starts = frequentPatterns(corpus, minSupport, (tokens, _spaced, emit) => {
+    for (const o of OPENING_OFFSETS) for (let m = 1; m <= Math.min(maxStart, tokens.length - o); m++) emit(tokens.slice(o, o + m).join(' '));
+  });
+  for (const [key, label] of starts) {
+    const words = key.split(' ');
+    add({ kind: 'startsWith', field, words }, label, startsRows(corpus, words));
+  }
+  // Short texts with those first words, at the word counts of the labeled rows that start so, for the class
+  // most of them are, where that class is more common among them than among all the rows that start so.
+  const wordCounts = corpus.measures.get('words');
+  if (wordCounts) {
+    for (const key of starts.keys()) {
+      const words = key.split(' ');
+      const rows = startsRows(corpus, words);
+      const all = labeledCounts(corpus, rows);
+      const allVotes = all.reduce((a, b) => a + b, 0);
+      const counts = new Set<number>();
+      for (const i of rows) if (i < corpus.nLabeled) counts.add(wordCounts[i]);
+      // The largest count would keep every labeled row: the plain test on the first words.
+      const sorted = [...counts].sort((a, b) => a - b).slice(0, -1);
+      for (const maxWords of sorted) {
+        const hits = rows.filter((i) => wordCounts[i] <= maxWords);
+        const byClass = labeledCounts(corpus, hits);
+        const votes = byClass.reduce((a, b) => a + b, 0);
+        let label = 0;
+        for (let c = 1; c < corpus.k; c++) if (byClass[c] > byClass[label]) label = c;
+        if (byClass[label] >= minSupport && byClass[label] * allVotes > all[label] * votes) add({ kind: 'startsShort', field, words, maxWords }, label, hits);
+      }
+    }
+  }
+  const within = options.startWindow ?? 3;
+  const startsThen = frequentPatterns(corpus, minSupport, (tokens, _spaced, emit) => {
+    for (const o of OPENING_OFFSETS) {
+      for (let m = 1; m < maxStart && o + m < tokens.length; m++) {
+        const head = tokens.slice(o, o + m).join(' ');
+        for (let j = o + m; j < Math.min(tokens.length, o + m + within); j++) if (!stop.has(tokens[j])) emit(`${head}\u0000${tokens[j]}`);
+      }
+    }
+  });
+  for (const [key, label] of startsThen) {
+    const [head, then] = key.split('\u0000');
+    const words = head.split(' ');
+    add({ kind: 'startsThen', field, words, then, within }, label, startsThenRows(corpus, words, then, within));
+  }
+  const maxEnd = options.maxEndWords ?? 2;
+  const ends = frequentPatterns(corpus, minSupport, (tokens, _spaced, emit) => {
+    for (let m = 1; m <= Math.min(maxEnd, tokens.length); m++) emit(tokens.slice(tokens.length - m).join(' '));
+  });
+  for (const [key, label] of ends) {
+    const words = key.split(' ');
+    add({ kind: 'endsWith', field, words }, label, endsRows(corpus, words));
+  }
+
   for (const [measure, values] of corpus.measures) {
     for (const [op, threshold, hits] of thresholdTests(corpus, values)) {
       for (let c = 0; c < corpus.k; c++) add({ kind: 'textMeasure', field, measure, op, threshold }, c, hits);
@@ -162,6 +231,13 @@ function frequentPatterns(
     for (let y = 1; y < corpus.k; y++) if (c[y] > c[best]) best = y;
     if (c[best] >= minSupport) out.set(key, best);
   }
+  return out;
+}
+
+/** Labeled rows of each class among the rows. */
+function labeledCounts(corpus: Corpus, rows: Int32Array): Int32Array {
+  const out = new Int32Array(corpus.k);
+  for (const i of rows) if (i < corpus.nLabeled) out[corpus.gold[i]]++;
   return out;
 }
 

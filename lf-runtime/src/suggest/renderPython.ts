@@ -43,6 +43,12 @@ export function pythonPattern(test: WordTest): string {
       return `\\b${test.prefix}`;
     case 'wordsInOrder':
       return `\\b${test.words[0]}\\b.*\\b${test.words[1]}\\b`;
+    case 'startsWith':
+      return `^\\W*(?:\\w+\\W+)?${test.words.join('\\W+')}\\b`;
+    case 'startsThen':
+      return `^\\W*(?:\\w+\\W+)?${test.words.join('\\W+')}\\W+(?:\\w+\\W+){0,${test.within - 1}}${test.then}\\b`;
+    case 'endsWith':
+      return `\\b${test.words.join('\\W+')}\\W*$`;
   }
 }
 
@@ -69,11 +75,18 @@ export function conditionExpression(test: LfTest): string {
   switch (test.kind) {
     case 'phrase':
     case 'prefix':
+    case 'startsWith':
+    case 'startsThen':
+    case 'endsWith':
       return `re.search(${pyRegexLiteral(pythonPattern(test))}, ${field}.lower())`;
     case 'wordsInOrder':
       return `re.search(${pyRegexLiteral(pythonPattern(test))}, ${field}.lower(), flags=re.S)`;
-    case 'noneOf':
-      return `not re.search(${pyRegexLiteral(test.tests.map(pythonPattern).join('|'))}, ${field}.lower(), flags=re.S)`;
+    case 'noneOf': {
+      const none = `not re.search(${pyRegexLiteral(test.tests.map(pythonPattern).join('|'))}, ${field}.lower(), flags=re.S)`;
+      return test.within ? `${conditionExpression(test.within)} and ${none}` : none;
+    }
+    case 'startsShort':
+      return `${conditionExpression({ kind: 'startsWith', field: test.field, words: test.words })} and ${measureExpression(field, 'words')} <= ${pyNumber(test.maxWords)}`;
     case 'textMeasure':
       return `${measureExpression(field, test.measure)} ${test.op} ${pyNumber(test.threshold)}`;
     case 'number':
@@ -101,8 +114,19 @@ export function baseName(spec: LfSpec, constants: readonly string[]): string {
       return `prefix_${word(t.prefix)}_${cls}`;
     case 'wordsInOrder':
       return `words_${word(t.words[0])}_then_${word(t.words[1])}_${cls}`;
-    case 'noneOf':
-      return `no_${constants.filter((_, c) => c !== spec.label).length === 1 ? constants.find((_, c) => c !== spec.label)!.toLowerCase() : 'other'}_keyword_${cls}`;
+    case 'startsWith':
+      return `opening_${t.words.map(word).join('_')}_${cls}`;
+    case 'startsThen':
+      return `opening_${t.words.map(word).join('_')}_then_${word(t.then)}_${cls}`;
+    case 'endsWith':
+      return `ends_${t.words.map(word).join('_')}_${cls}`;
+    case 'startsShort':
+      return `opening_${t.words.map(word).join('_')}_at_most_${numberWords(t.maxWords)}_words_${cls}`;
+    case 'noneOf': {
+      const none = `no_${constants.filter((_, c) => c !== spec.label).length === 1 ? constants.find((_, c) => c !== spec.label)!.toLowerCase() : 'other'}_keyword_${cls}`;
+      // The context's own name without its class: `starts_what` + `_but_` + `no_other_keyword_enty`.
+      return t.within ? `${baseName({ test: t.within, label: spec.label }, constants).slice(0, -cls.length - 1)}_but_${none}` : none;
+    }
     case 'textMeasure':
       return `${MEASURE_NAMES[t.measure]}_${bound(t.op)}_${numberWords(t.threshold)}_${cls}`;
     case 'number':
@@ -121,8 +145,18 @@ export function describeTest(spec: LfSpec, classes: readonly string[]): string {
       return `a word starting with "${t.prefix}"${to}`;
     case 'wordsInOrder':
       return `"${t.words[0]}" and later "${t.words[1]}"${to}`;
-    case 'noneOf':
-      return `none of ${t.tests.length} patterns of the other classes${to}`;
+    case 'startsWith':
+      return `"${t.words.join(' ')}" as the first or second word${to}`;
+    case 'startsThen':
+      return `"${t.words.join(' ')}" as the first or second word, then "${t.then}" within ${t.within} words${to}`;
+    case 'endsWith':
+      return `ends with "${t.words.join(' ')}"${to}`;
+    case 'startsShort':
+      return `at most ${pyNumber(t.maxWords)} words, "${t.words.join(' ')}" as the first or second word${to}`;
+    case 'noneOf': {
+      const none = `none of ${t.tests.length} patterns of the other classes${to}`;
+      return t.within ? `${describeTest({ test: t.within, label: spec.label }, classes).slice(0, -to.length)} but ${none}` : none;
+    }
     case 'textMeasure':
       return `${MEASURE_NAMES[t.measure].replace('_', ' ')} ${t.op} ${pyNumber(t.threshold)} in ${t.field}${to}`;
     case 'number':

@@ -44,17 +44,42 @@ export type LfTest =
   /** `re.search(r"\bwhat\b.*\bstand\b", x.text.lower(), flags=re.S)`: the first word, later the second. */
   | { kind: 'wordsInOrder'; field: string; words: [string, string] }
   /**
-   * `not re.search(r"\bsubscrib|\bmy\b", x.text.lower(), flags=re.S)`: none of the word tests holds; the
-   * fallback for a class, made of the chosen LFs of the other classes.
+   * `re.search(r"^\W*(?:\w+\W+)?how\W+many\b", x.text.lower())`: the text opens with these words, from its
+   * first or its second word on ("how many ...", "so how many ...", "in what year ...").
    */
-  | { kind: 'noneOf'; field: string; tests: WordTest[] }
+  | { kind: 'startsWith'; field: string; words: string[] }
+  /**
+   * `re.search(r"^\W*(?:\w+\W+)?what\W+(?:\w+\W+){0,2}city\b", x.text.lower())`: the text opens with `words`, and
+   * `then` is one of the `within` words after them (`what ... city`: "what city", "what large city").
+   */
+  | { kind: 'startsThen'; field: string; words: string[]; then: string; within: number }
+  /** `re.search(r"\bstand\W+for\W*$", x.text.lower())`: the text's last words are these. */
+  | { kind: 'endsWith'; field: string; words: string[] }
+  /**
+   * `re.search(r"^\W*(?:\w+\W+)?what\W+is\b", x.text.lower()) and len(x.text.split()) <= 5`: a short text
+   * opening with these words ("what is an angelus ?").
+   */
+  | { kind: 'startsShort'; field: string; words: string[]; maxWords: number }
+  /**
+   * `not re.search(r"\bsubscrib|\bmy\b", x.text.lower(), flags=re.S)`: none of the word tests holds; the
+   * fallback for a class, made of the chosen LFs of the other classes. With `within`, only where that test
+   * holds: `re.search(r"^\W*(?:\w+\W+)?what\b", x.text.lower()) and not re.search(...)`, the fallback for
+   * the rows opening with "what".
+   */
+  | { kind: 'noneOf'; field: string; tests: WordTest[]; within?: WordTest }
   /** `len(x.text.split()) <= 4` and other measures of the text. */
   | { kind: 'textMeasure'; field: string; measure: TextMeasure; op: CompareOp; threshold: number }
   /** `x.price is not None and x.price >= 100` on a numeric field. */
   | { kind: 'number'; field: string; op: CompareOp; threshold: number };
 
 /** The tests that search the lowercased text with a regular expression. */
-export type WordTest = Extract<LfTest, { kind: 'phrase' | 'prefix' | 'wordsInOrder' }>;
+export type WordTest = Extract<LfTest, { kind: 'phrase' | 'prefix' | 'wordsInOrder' | 'startsWith' | 'startsThen' | 'endsWith' }>;
+
+export const WORD_TEST_KINDS: readonly WordTest['kind'][] = ['phrase', 'prefix', 'wordsInOrder', 'startsWith', 'startsThen', 'endsWith'];
+
+export function isWordTest(test: LfTest): test is WordTest {
+  return (WORD_TEST_KINDS as readonly string[]).includes(test.kind);
+}
 
 export type CompareOp = '>=' | '<=';
 
