@@ -23,7 +23,7 @@ import { defaultSnapshotDir, runtimeVersion, snapshotFileFor } from './snapshotC
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
 import { runUnit } from './unitRun.ts';
 import { explainRefusals, MAX_RESOURCE_ROUNDS, WorkspaceFiles } from './workspaceFiles.ts';
-import { asciiJson } from './wireProtocol.ts';
+import { asciiJson, type StatementSpan } from './wireProtocol.ts';
 import { WorkerPool, type DatasetRecord } from './workerPool.ts';
 
 export interface PythonExecutorOptions {
@@ -81,6 +81,8 @@ class PythonExecutor implements LfExecutor, PythonParser {
   private readonly datasets = new Map<string, DatasetRecord>();
   private readonly listeners = new Set<(e: ExecutorEvent) => void>();
   private readonly cache: LfResultCache | null;
+  /** Statement spans of sources parsed before, by digest (unitRun.ts). */
+  private readonly parsed = new Map<string, StatementSpan[] | null>();
   /** Per workspace folder: the files its LF files read (pyodide units with `readRoot`). */
   private readonly workspaceFiles = new Map<string, WorkspaceFiles>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -222,7 +224,7 @@ class PythonExecutor implements LfExecutor, PythonParser {
    * before, and again with the ones its workers looked for and did not find, while there are new ones.
    */
   private async runWithFiles(o: RunUnitOptions): Promise<FileRunResult[]> {
-    const ctx = { pool: this.pool, datasets: this.datasets, cache: this.cache, runtime: this.runtime, memoryCapMb: this.memoryCapMb, emit: (e: ExecutorEvent) => this.emit(e) };
+    const ctx = { pool: this.pool, datasets: this.datasets, cache: this.cache, runtime: this.runtime, memoryCapMb: this.memoryCapMb, emit: (e: ExecutorEvent) => this.emit(e), parsed: this.parsed };
     if (this.interpreter || !o.readRoot || !o.file.startsWith('/')) return runUnit(ctx, o);
     const root = resolve(o.readRoot);
     let files = this.workspaceFiles.get(root);

@@ -50,7 +50,12 @@ export interface UnitContext {
   runtime: string;
   memoryCapMb: number | null;
   emit: (e: ExecutorEvent) => void;
+  /** Statement spans by digest of the source, from earlier parses (trusted: made by clean workers). */
+  parsed?: Map<string, StatementSpan[] | null>;
 }
+
+/** At most this many parses are remembered. */
+const PARSED_KEPT = 64;
 
 class UnitFailure extends Error {
   constructor(
@@ -93,6 +98,8 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
   let reference: Prepared | null = null;
   let keys: string[] | null = null;
   let statements: StatementSpan[] | null = null;
+  // The spans behind the cache keys; needed once the first prepare has answered.
+  let spans: Promise<void> = Promise.resolve();
 
   const timed = async <T>(w: Worker, budgetMs: number, work: (reset: () => void) => Promise<T>): Promise<T> => {
     let timer = setTimeout(() => w.kill('timeout'), budgetMs);
@@ -116,6 +123,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
     } else if (JSON.stringify(prep) !== JSON.stringify(reference)) {
       throw new UnitFailure(`${o.file} defines different labeling functions each time it runs, so its results cannot be trusted.`, 'protocol');
     }
+    if (!prep.fileError && keys === null) await spans;
     if (!prep.fileError && keys === null) keys = lfCacheKeys({ file: o.file, source: o.source, siblings: o.siblingModules, resources: resourceDigest }, statements, prep.lfs, '');
     return prep;
   };
@@ -194,20 +202,41 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
     }
   };
 
-  try {
-    const first = await take(0);
+  // Python's parser on a clean worker (it runs nothing, so the worker stays clean): a spare that stays in the
+  // pool when one is ready, so parsing runs beside the unit's own first steps, else the unit's first worker
+  // before it runs any user code.
+  const parseOn = async (w: Worker, staysSpare: boolean): Promise<void> => {
     try {
-      const id = first.id();
-      first.send({ type: 'parse', id, source: o.source });
-      statements = await timed(first, PARSE_BUDGET_MS, async () => checkParsed(await first.next(), id, splitLines(o.source).length));
+      const id = w.id();
+      w.send({ type: 'parse', id, source: o.source, ...(staysSpare ? { staysSpare } : {}) });
+      statements = await timed(w, PARSE_BUDGET_MS, async () => checkParsed(await w.next(), id, splitLines(o.source).length));
+      remember(ctx, sourceDigest, statements);
     } catch (err) {
+      if (staysSpare) ctx.pool.retire(w, err instanceof ProtocolViolation ? 'protocol' : 'done');
       o.signal?.throwIfAborted();
       if (err instanceof ProtocolViolation) throw new Error(`LF sandbox: a clean worker answered a parse request wrongly (${err.message}).`);
       // Without spans every LF is keyed by the whole unit: still correct, only less reuse across edits.
       statements = null;
     }
+  };
+  const sourceDigest = createHash('sha256').update(o.source).digest('hex');
+  try {
+    const first = await take(0);
+    if (ctx.parsed?.has(sourceDigest)) {
+      statements = ctx.parsed.get(sourceDigest)!;
+    } else {
+      const spare = ctx.pool.readyNow(0);
+      if (spare) {
+        spans = parseOn(spare, true);
+        // Failing here only stops the unit when the first prepare awaits it.
+        spans.catch(() => undefined);
+      } else {
+        await parseOn(first, false);
+      }
+    }
     const firstAlive = first.proc.alive ? first : null;
     await Promise.all(Array.from({ length: slotsUsed }, (_, slot) => runSlot(slot, slot === 0 ? firstAlive : null)));
+    await spans;
     o.signal?.throwIfAborted();
     if (o.watch && o.missed) await collectMisses([...taken], o.missed, timed);
   } finally {
@@ -222,6 +251,13 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
     result.runtime = ctx.runtime.startsWith('python-') ? 'python' : 'sandbox';
     return result;
   });
+}
+
+function remember(ctx: UnitContext, digest: string, statements: StatementSpan[] | null): void {
+  if (!ctx.parsed) return;
+  ctx.parsed.delete(digest);
+  ctx.parsed.set(digest, statements);
+  while (ctx.parsed.size > PARSED_KEPT) ctx.parsed.delete(ctx.parsed.keys().next().value!);
 }
 
 /** Asks every worker of the unit still alive which watched paths it looked for and did not find. */

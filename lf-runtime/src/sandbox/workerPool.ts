@@ -44,6 +44,8 @@ export class Worker {
   readonly loaded = new Map<string, string>();
   /** Loads in flight; a unit waits for them before it uses the worker. */
   pending: Promise<void> = Promise.resolve();
+  /** How many of those loads are still in flight. */
+  loading = 0;
   ready: ReadyMessage | null = null;
   private nextId = 1;
 
@@ -218,6 +220,19 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * A clean worker of `slot` ready right now (started, every dataset loaded), left in the pool; null when
+   * none is. For work that keeps a worker clean (parsing), beside a unit that took another one.
+   */
+  readyNow(slot: number): Worker | null {
+    const datasets = this.datasets();
+    return (
+      this.slots[slot]?.idle.find(
+        (w) => w.proc.alive && w.ready !== null && w.loading === 0 && datasets.every((ds) => !ds.shards[slot] || w.loaded.get(ds.key) === ds.fingerprint),
+      ) ?? null
+    );
+  }
+
   /** Loads (or replaces, or drops) datasets in every clean worker so they match the current ones. */
   syncAll(): void {
     for (const s of this.slots) for (const w of s.idle) this.syncDatasets(w);
@@ -236,7 +251,8 @@ export class WorkerPool {
       }
       if (w.loaded.get(ds.key) === ds.fingerprint) continue;
       w.loaded.set(ds.key, ds.fingerprint);
-      w.pending = w.pending.then(() => this.load(w, ds, shard));
+      w.loading++;
+      w.pending = w.pending.then(() => this.load(w, ds, shard)).finally(() => w.loading--);
       // Whoever takes the worker awaits this; a spare disposed while loading must not crash the process.
       w.pending.catch(() => undefined);
     }

@@ -273,30 +273,50 @@ def _execute(file, source, code, siblings):
     return module, _discover(module), user_files
 
 
+# The execution `prepare` left in place, for the first LF to run next: [(file, source, siblings_json, module,
+# LFs, user files)] or [].
+_fresh = []
+
 # Top-level statements of the last executed file that raised, as error infos (the file ran on past them).
 _problems = []
 
 
-def _run_statements(file, source, namespace, user_files):
-    """Runs the file's top level one statement at a time, like notebook cells: a statement that raises (a
-    missing package, a notebook cell calling an applier on a DataFrame that is not there) is recorded with
-    its line, and the statements after it still run, so every LF that does not depend on it is defined."""
+# The last file's top-level statements compiled one by one: (file, source, [(line, code object)]). A unit
+# executes its file several times (prepare, then once per LF and dataset); code objects are immutable, so
+# compiling once is enough.
+_compiled = [None, None, ()]
+
+
+def _statement_codes(file, source):
+    if _compiled[0] == file and _compiled[1] == source:
+        return _compiled[2]
     import __future__
 
     flags = 0
+    codes = []
     for stmt in ast.parse(source, file).body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
             for alias in stmt.names:
                 feature = getattr(__future__, alias.name, None)
                 if feature is not None:
                     flags |= feature.compiler_flag
+        codes.append((stmt.lineno, compile(ast.Module(body=[stmt], type_ignores=[]), file, "exec", flags=flags, dont_inherit=True)))
+    _compiled[:] = [file, source, tuple(codes)]
+    return _compiled[2]
+
+
+def _run_statements(file, source, namespace, user_files):
+    """Runs the file's top level one statement at a time, like notebook cells: a statement that raises (a
+    missing package, a notebook cell calling an applier on a DataFrame that is not there) is recorded with
+    its line, and the statements after it still run, so every LF that does not depend on it is defined."""
+    for line, code in _statement_codes(file, source):
         try:
-            exec(compile(ast.Module(body=[stmt], type_ignores=[]), file, "exec", flags=flags, dont_inherit=True), namespace)
+            exec(code, namespace)
         except BaseException as exc:  # noqa: BLE001 - the statement's problem, shown at its line
             if len(_problems) < 50:
                 info = _error_info(exc, user_files, "import")
                 if info["line"] is None:
-                    info["line"] = stmt.lineno
+                    info["line"] = line
                 _problems.append(info)
 
 
@@ -336,12 +356,15 @@ def prepare(file, source, siblings_json):
         code = compile(source, file, "exec")
     except SyntaxError as exc:
         return json.dumps({"fileError": _error_info(exc, user_files, "syntax"), "lfs": []})
+    _fresh.clear()
     try:
         module, lfs, user_files = _execute(file, source, code, siblings)
     except BaseException as exc:  # noqa: BLE001 - anything the top level raises is the user's problem to see
-        return json.dumps({"fileError": _error_info(exc, user_files, "import"), "lfs": []})
-    finally:
         lf_guard.restore()
+        return json.dumps({"fileError": _error_info(exc, user_files, "import"), "lfs": []})
+    # The interpreter is left as this execution made it: the first LF to run next uses it as is, exactly the
+    # state a restore and a fresh execution would give it (run_lf).
+    _fresh.append((file, source, siblings_json, module, lfs, user_files))
     problems = list(_problems)
     if not lfs and problems:
         # Nothing to run: the first failing statement is why.
@@ -372,20 +395,25 @@ def _fast_callable(lf):
     return lf._f
 
 
-def run_lf(dataset, file, source, siblings_json, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=json.dumps, _loads=json.loads, _b64=base64.b64encode, _error_info=_error_info, _execute=_execute, _compile=compile, _len=len, _list=list, _map=map, _set=set, _bytes=bytes, _type=type):
+def run_lf(dataset, file, source, siblings_json, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=json.dumps, _loads=json.loads, _b64=base64.b64encode, _error_info=_error_info, _execute=_execute, _len=len, _list=list, _map=map, _set=set, _bytes=bytes, _type=type, _fresh=_fresh):
     """Apply LF number `index` (called `name`) of the file to every row; JSON with votes (base64 int8).
 
     Stateless on purpose: the file and the dataset come from the caller every time, so nothing an earlier
-    LF left in Python can decide what this one runs on.
+    LF left in Python can decide what this one runs on. Each LF runs in a fresh execution of the file, on
+    state restored to start-up: the first one after `prepare` in the execution prepare left (nothing has run
+    since), every later one in a new execution.
     """
-    _restore()
+    fresh = _fresh.pop() if _fresh else None
+    if fresh is None or fresh[:3] != (file, source, siblings_json):
+        fresh = None
+        _restore()
     t0 = _clock()
     row_class, rows = dataset
     n = _len(rows)
     votes = bytearray(b"\xff") * n
     result = {"index": index, "votes": "", "errors": 0, "errorRows": [], "firstError": None, "noneCount": 0, "timedOut": False}
     try:
-        module, lfs, user_files = _execute(file, source, _compile(source, file, "exec"), _loads(siblings_json) if siblings_json else {})
+        module, lfs, user_files = fresh[3:] if fresh is not None else _execute(file, source, None, _loads(siblings_json) if siblings_json else {})
         lf = lfs[index] if index < len(lfs) else None
         if lf is None or lf.name != name:
             raise RuntimeError(f"the file defines different labeling functions each time it runs (expected {name} at position {index})")
