@@ -115,14 +115,16 @@ export function isScrubbedEnvironment(env: Record<string, string>): boolean {
  *   megabytes of strings; V8's default young generation (up to 3 x 16 MB) kept ~30 MB of that resident per
  *   worker. 1 MB semi-spaces keep it small at no measured cost in speed.
  * - A hot wasm function moves from the baseline compiler to the optimizing one after a budget of executed
- *   code. With the default budget, optimizing pyodide's interpreter starts during start-up and competes with
- *   it for the cores; with a 33x budget a fresh worker's first results came ~20% sooner, and long runs still
- *   tier up within their first tenth of a second. A V8 flag unknown to some other Node would stop the worker,
- *   so it is passed only to the Node running this code (Node 20+, whose V8 has it).
+ *   code. Optimizing pyodide's interpreter loop takes long enough that, on two cores, a unit run in a fresh
+ *   worker mostly pays for the compile and rarely profits from it. With a 333x budget (600M) a save's unit at
+ *   10k rows x 20 LFs took p50 ~90 ms against ~117 ms at 33x and ~192 ms at the default, and `analyze` on
+ *   100k rows x 10 LFs 5.3-5.9 s against 6.3-6.5 s at 33x (scratch A/B runs, same machine). A V8 flag
+ *   unknown to some other Node would stop the worker, so it is passed only to the Node running this code
+ *   (Node 20+, whose V8 has it).
  */
 function workerV8Flags(nodePath: string): string[] {
   const flags = ['--max-semi-space-size=1'];
-  if (nodePath === process.execPath) flags.push('--wasm-tiering-budget=60000000');
+  if (nodePath === process.execPath) flags.push('--wasm-tiering-budget=600000000');
   return flags;
 }
 
