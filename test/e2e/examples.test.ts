@@ -2,7 +2,8 @@
  * End to end in code-server: the rows behind the figures. A click on a lens part opens the examples view on
  * the right rows (the count is made here from the example's data), the dev-precision part shows exactly the
  * dev rows the LF gets wrong, labeling one of them with the keyboard changes dev precision in the lens, and
- * the view is photographed in a dark and a light theme (test-results/examples-*.png).
+ * the view is photographed in a dark, a light and a high-contrast theme (test-results/examples-*.png), where
+ * its rows must take the theme's contrast border.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -100,4 +101,21 @@ test('a lens part opens its rows, the dev bucket is exactly the wrong rows, and 
   await step(s, 'light-theme', () => workbench.runCommand('Preferences: Toggle between Light/Dark Themes'));
   await new Promise((r) => setTimeout(r, 1500));
   await workbench.screenshot('examples-light.png');
+
+  // High contrast, picked as a user would: the view takes the theme's contrast border.
+  await step(s, 'high-contrast-theme', async () => {
+    await workbench.selectColorTheme('Dark High Contrast');
+    await rows.locator('body.vscode-high-contrast').waitFor({ state: 'attached', timeout: 30_000 });
+  });
+  // Run in the page: the DOM's types are not in the tests' Node configuration.
+  type Page = { getComputedStyle(e: unknown): { borderTopColor: string; getPropertyValue(name: string): string }; document: { documentElement: unknown } };
+  const contrastBorder = await rows.locator('body').evaluate(() => {
+    const page = globalThis as unknown as Page;
+    return page.getComputedStyle(page.document.documentElement).getPropertyValue('--vscode-contrastBorder').trim();
+  });
+  assert.match(contrastBorder, /^#[0-9a-f]{6}$/i, `the high-contrast theme gave no contrast border colour: "${contrastBorder}"`);
+  const rgb = `rgb(${[1, 3, 5].map((i) => parseInt(contrastBorder.slice(i, i + 2), 16)).join(', ')})`;
+  const rowBorder = await rows.locator('li.row').first().evaluate((el) => (globalThis as unknown as Page).getComputedStyle(el).borderTopColor);
+  assert.equal(rowBorder, rgb, 'rows in high contrast are not outlined with the contrast border');
+  await workbench.screenshot('examples-high-contrast.png');
 });

@@ -103,6 +103,22 @@ export class Workbench {
     }
   }
 
+  /** Picks a colour theme as a user would: "Preferences: Color Theme", then the theme by its label. */
+  async selectColorTheme(label: string, options: WaitOptions = {}): Promise<void> {
+    const timeout = options.timeoutMs ?? 10_000;
+    const command = this.page.locator(`${quickInputRows}[aria-label*="${cssString('Preferences: Color Theme')}"]`).first();
+    await this.withQuickInput('Control+Shift+P', 'Preferences: Color Theme', command, timeout);
+    await command.click();
+    // The picker opens with its own (long) list: filter it to the theme, then pick it.
+    const input = this.page.locator(`${quickInput} .quick-input-box input`);
+    await this.page.locator(`${quickInputRows}[aria-label*="${cssString('Dark')}"]`).first().waitFor({ state: 'visible', timeout });
+    await input.fill(label);
+    const theme = this.page.locator(`${quickInputRows}[aria-label*="${cssString(label)}"]`).first();
+    await theme.waitFor({ state: 'visible', timeout });
+    await theme.click();
+    await this.page.locator(quickInput).waitFor({ state: 'hidden', timeout });
+  }
+
   private quickInputTitled(title: string): ReturnType<Page['locator']> {
     return this.page.locator(`${quickInput} .quick-input-title`).filter({ hasText: title });
   }
