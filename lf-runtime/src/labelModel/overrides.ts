@@ -190,7 +190,7 @@ export interface SetAside {
  */
 export function setAsideOverridden(index: VoteIndex, overrides: Override[]): SetAside {
   if (overrides.length === 0) return { index, overrides: [], row: new Int32Array(0), lf: new Uint16Array(0), label: new Uint8Array(0) };
-  const { n, m, k, rowStart, lf, label, weight } = index;
+  const { m, lf, label, weight } = index;
   const broadOf: number[][] = Array.from({ length: m }, () => []);
   const pairOf = new Map<number, Override>();
   const counted = overrides.map((o) => ({ ...o, rows: 0 }));
@@ -198,6 +198,33 @@ export function setAsideOverridden(index: VoteIndex, overrides: Override[]): Set
     broadOf[o.narrow].push(o.broad);
     pairOf.set(o.narrow * m + o.broad, o);
   }
+  const split = splitVotes(index, (i, a0, a1, labelOf, aside) => {
+    for (let t = a0; t < a1; t++) {
+      for (const b of broadOf[lf[t]]) {
+        if (labelOf[b] === -1 || labelOf[b] === label[t]) continue;
+        // The first narrow LF (in column order) that sets b aside is credited with the row.
+        if (!aside[b]) pairOf.get(lf[t] * m + b)!.rows += weight[i];
+        aside[b] = 1;
+      }
+    }
+  });
+  if (!split) return { index, overrides: [], row: new Int32Array(0), lf: new Uint16Array(0), label: new Uint8Array(0) };
+  return {
+    ...split,
+    overrides: counted.filter((o) => o.rows > 0),
+  };
+}
+
+/**
+ * Splits an index's votes row by row into those kept and those set aside: `mark` sets `aside[j]` for each LF j
+ * whose vote on row i (index entries a0..a1) goes aside, given `labelOf[j]`, the label each LF votes on the
+ * row (-1: abstains). Null when no vote was set aside.
+ */
+export function splitVotes(
+  index: VoteIndex,
+  mark: (i: number, a0: number, a1: number, labelOf: Int16Array, aside: Uint8Array) => void,
+): { index: VoteIndex; row: Int32Array; lf: Uint16Array; label: Uint8Array } | null {
+  const { n, m, k, rowStart, lf, label, weight } = index;
   const labelOf = new Int16Array(m).fill(-1);
   const aside = new Uint8Array(m);
   const keepLf = new Uint16Array(lf.length);
@@ -212,14 +239,7 @@ export function setAsideOverridden(index: VoteIndex, overrides: Override[]): Set
     const a1 = rowStart[i + 1];
     starts[i] = kept;
     for (let t = a0; t < a1; t++) labelOf[lf[t]] = label[t];
-    for (let t = a0; t < a1; t++) {
-      for (const b of broadOf[lf[t]]) {
-        if (labelOf[b] === -1 || labelOf[b] === label[t]) continue;
-        // The first narrow LF (in column order) that sets b aside is credited with the row.
-        if (!aside[b]) pairOf.get(lf[t] * m + b)!.rows += weight[i];
-        aside[b] = 1;
-      }
-    }
+    mark(i, a0, a1, labelOf, aside);
     for (let t = a0; t < a1; t++) {
       const j = lf[t];
       if (aside[j]) {
@@ -238,18 +258,11 @@ export function setAsideOverridden(index: VoteIndex, overrides: Override[]): Set
     }
   }
   starts[n] = kept;
-  if (asideRow.length === 0) return { index, overrides: [], row: new Int32Array(0), lf: new Uint16Array(0), label: new Uint8Array(0) };
+  if (asideRow.length === 0) return null;
   const votesPerLf = new Float64Array(m * k);
   for (let i = 0; i < n; i++) for (let t = starts[i]; t < starts[i + 1]; t++) votesPerLf[keepLf[t] * k + keepLabel[t]] += weight[i];
   return {
-    index: {
-      ...index,
-      rowStart: starts,
-      lf: keepLf.slice(0, kept),
-      label: keepLabel.slice(0, kept),
-      votesPerLf,
-    },
-    overrides: counted.filter((o) => o.rows > 0),
+    index: { ...index, rowStart: starts, lf: keepLf.slice(0, kept), label: keepLabel.slice(0, kept), votesPerLf },
     row: Int32Array.from(asideRow),
     lf: Uint16Array.from(asideLf),
     label: Uint8Array.from(asideLabel),
