@@ -54,7 +54,7 @@ export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: Node
     const { args, runtime } = parsed;
     // Started before the data is read, so the sandbox restores its workers meanwhile. Each file is a unit of
     // trust that takes fresh workers: one spare per file to come, at most two.
-    const sandbox = deps.createExecutor ? deps.createExecutor() : createCliExecutor(runtime, Math.min(2, args.lfs.length));
+    const sandbox = deps.createExecutor ? deps.createExecutor() : createCliExecutor(runtime, Math.min(2, args.lfs.length), { files: args.lfs.length, data: [args.data, args.dev] });
     executor = sandbox;
     const data = await readCliData(args);
     const sources = args.lfs.map((file) => readFileSync(file, 'utf8'));

@@ -1,6 +1,7 @@
 // `--runtime auto|sandbox|python`, `--python PATH`, `--allow-unsandboxed`: which runtime runs the LF files on
 // the command line. The CLI is the user's own intent on their own files, so the user's Python is available
 // (inside bubblewrap) for files that need packages the pyodide sandbox lacks.
+import { statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { findInterpreter } from '../sandbox/nativeRuntime.ts';
 import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
@@ -30,6 +31,17 @@ export interface RuntimeArgs {
   workspace: string;
 }
 
+/** A data file this large is likely to hold 40k rows or more (two shards of 20k). */
+const SPLIT_HINT_BYTES = 4 * 1024 * 1024;
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 export function checkRuntimeOptions(values: { runtime?: string; python?: string; 'allow-unsandboxed'?: boolean; workspace?: string }, lfs: string[], projectRoot: string | null): RuntimeArgs {
   const mode = values.runtime ?? 'auto';
   if (mode !== 'auto' && mode !== 'sandbox' && mode !== 'python') {
@@ -51,9 +63,14 @@ export function defaultWorkspace(lfs: string[]): string {
   return common;
 }
 
-/** The executor for these options; `spares` clean pyodide workers (one per file to come, at most two). */
-export function createCliExecutor(r: RuntimeArgs, spares: number): LfExecutor {
-  const sandbox = r.mode === 'python' ? null : createPythonExecutor({ spareWorkers: spares });
+/**
+ * The executor for these options; `spares` clean pyodide workers (one per file to come, at most two). With
+ * `plan`: how many files will run (no spare is started after the last), and the data files, whose size tells
+ * whether the rows will be split across workers (then every shard's worker restores while the data is read).
+ */
+export function createCliExecutor(r: RuntimeArgs, spares: number, plan: { files: number; data: (string | null)[] } | null = null): LfExecutor {
+  const split = plan !== null && plan.data.some((f) => f !== null && fileSize(f) >= SPLIT_HINT_BYTES);
+  const sandbox = r.mode === 'python' ? null : createPythonExecutor({ spareWorkers: spares, ...(plan ? { plannedUnits: plan.files, prestartSlots: split ? 2 : 1 } : {}) });
   const python = (): LfExecutor => createPythonExecutor({ python: { interpreter: findInterpreter(r.python), workspace: r.workspace, allowUnsandboxed: r.allowUnsandboxed } });
   if (r.mode === 'python') {
     // Fails here, with the fix, when the interpreter or bubblewrap is missing.

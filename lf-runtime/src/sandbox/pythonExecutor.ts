@@ -59,6 +59,16 @@ export interface PythonExecutorOptions {
   startTimeoutMs?: number;
   /** Start the first worker when the executor is created rather than on the first call (default true). */
   prestart?: boolean;
+  /**
+   * Shard slots to start a worker for at once, before any data is loaded (default 1): a caller that knows its
+   * data will be split (the CLI on a large file) has every shard's worker restore while it reads the data.
+   */
+  prestartSlots?: number;
+  /**
+   * How many units the caller will run, when it knows (the CLI: one per file). After the last one no spare is
+   * started, so none competes with the caller's own work for the cores.
+   */
+  plannedUnits?: number;
   /** Extra Node/V8 flags for worker processes. */
   nodeFlags?: string[];
 }
@@ -81,6 +91,8 @@ class PythonExecutor implements LfExecutor, PythonParser {
   private readonly datasets = new Map<string, DatasetRecord>();
   private readonly listeners = new Set<(e: ExecutorEvent) => void>();
   private readonly cache: LfResultCache | null;
+  private readonly plannedUnits: number | null;
+  private unitsRun = 0;
   /** Statement spans of sources parsed before, by digest (unitRun.ts). */
   private readonly parsed = new Map<string, StatementSpan[] | null>();
   /** Per workspace folder: the files its LF files read (pyodide units with `readRoot`). */
@@ -97,6 +109,7 @@ class PythonExecutor implements LfExecutor, PythonParser {
     this.minRowsPerShard = Math.max(1, options.minRowsPerShard ?? 20_000);
     this.memoryCapMb = options.memoryCapMb === undefined ? 1536 : options.memoryCapMb;
     this.cache = options.resultCache === false ? null : new LfResultCache();
+    this.plannedUnits = options.plannedUnits ?? null;
     const version = runtimeVersion(this.distDir);
     let plan: (snapshotFile: string | null, makeSnapshot: boolean) => LaunchPlan;
     if (options.python) {
@@ -127,6 +140,7 @@ class PythonExecutor implements LfExecutor, PythonParser {
         plan,
         slots: this.poolSize,
         spares: Math.max(1, options.spareWorkers ?? 2),
+        prestartSlots: Math.min(this.poolSize, Math.max(1, options.prestartSlots ?? 1)),
         memoryCapMb: this.memoryCapMb,
         snapshotFile: options.snapshot === false || options.python ? null : snapshotFileFor(this.distDir, options.snapshotDir ?? defaultSnapshotDir()),
         startTimeoutMs: options.startTimeoutMs ?? 60_000,
@@ -224,7 +238,18 @@ class PythonExecutor implements LfExecutor, PythonParser {
    * before, and again with the ones its workers looked for and did not find, while there are new ones.
    */
   private async runWithFiles(o: RunUnitOptions): Promise<FileRunResult[]> {
-    const ctx = { pool: this.pool, datasets: this.datasets, cache: this.cache, runtime: this.runtime, memoryCapMb: this.memoryCapMb, emit: (e: ExecutorEvent) => this.emit(e), parsed: this.parsed };
+    this.unitsRun++;
+    const last = this.plannedUnits !== null && this.unitsRun >= this.plannedUnits;
+    const ctx = {
+      pool: this.pool,
+      datasets: this.datasets,
+      cache: this.cache,
+      runtime: this.runtime,
+      memoryCapMb: this.memoryCapMb,
+      emit: (e: ExecutorEvent) => this.emit(e),
+      parsed: this.parsed,
+      refillAfter: !last,
+    };
     if (this.interpreter || !o.readRoot || !o.file.startsWith('/')) return runUnit(ctx, o);
     const root = resolve(o.readRoot);
     let files = this.workspaceFiles.get(root);

@@ -52,6 +52,8 @@ export interface UnitContext {
   emit: (e: ExecutorEvent) => void;
   /** Statement spans by digest of the source, from earlier parses (trusted: made by clean workers). */
   parsed?: Map<string, StatementSpan[] | null>;
+  /** Start spares once the unit is done (default true; false after the caller's last planned unit). */
+  refillAfter?: boolean;
 }
 
 /** At most this many parses are remembered. */
@@ -84,7 +86,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
   o.signal?.addEventListener('abort', onAbort, { once: true });
   // Spares start beside the unit only while it leaves a core free; otherwise once it is done.
   const slotsUsed = Math.max(...dsList.map((ds) => ds.shards.length));
-  const refillDuring = slotsUsed < availableParallelism();
+  const refillDuring = ctx.refillAfter !== false && slotsUsed < availableParallelism();
   const take = async (slot: number): Promise<Worker> => {
     o.signal?.throwIfAborted();
     const w = await ctx.pool.take(slot, refillDuring);
@@ -242,7 +244,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     for (const w of taken) ctx.pool.retire(w);
-    ctx.pool.refill();
+    if (ctx.refillAfter !== false) ctx.pool.refill();
   }
   const elapsed = Math.round(performance.now() - t0);
   return dsList.map((ds, d) => {

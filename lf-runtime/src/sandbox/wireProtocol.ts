@@ -21,8 +21,20 @@ export interface LoadRowsRequest {
  * character, and json.loads gives each field back its own characters.
  */
 export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(value);
+  // One pass over the code units, copying ASCII runs whole; escapes come from a table filled as needed.
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c < 0x7f) continue;
+    out += json.slice(from, i) + (ESCAPES[c] ??= `\\u${c.toString(16).padStart(4, '0')}`);
+    from = i + 1;
+  }
+  return from === 0 ? json : out + json.slice(from);
 }
+
+const ESCAPES: (string | undefined)[] = [];
 
 /** The file's top-level statements, from Python's parser; sent only to a worker that has run no user code. */
 export interface ParseRequest {

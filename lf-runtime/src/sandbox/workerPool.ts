@@ -99,6 +99,8 @@ export interface PoolOptions {
   slots: number;
   /** Clean workers kept ready for slot 0 (other slots keep one when a dataset has a shard there). */
   spares: number;
+  /** Slots below this keep one worker ready even before a dataset has a shard there (default 1). */
+  prestartSlots?: number;
   memoryCapMb: number | null;
   /** Snapshot file to use and make, or null for cold starts. */
   snapshotFile: string | null;
@@ -136,6 +138,7 @@ export class WorkerPool {
 
   private target(slot: number): number {
     if (slot === 0) return this.o.spares;
+    if (this.datasets().length === 0) return slot < (this.o.prestartSlots ?? 1) ? 1 : 0;
     return this.datasets().some((d) => d.shards.length > slot) ? 1 : 0;
   }
 
