@@ -125,33 +125,24 @@ export class LfLanguageServer {
       return pythonStructure(sandboxOf(this.executor), params, abortOn(token));
     });
     connection.onRequest(ScoreCandidatesRequest, async (params, token) => {
-      await this.opening;
-      if (!this.engine || !this.project || !this.executor) throw new Error('No LF Studio project is loaded (lfstudio.json).');
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      return scoreCandidates(this.engine, sandboxOf(this.executor), this.project, params, abort.signal);
+      const { engine, project, executor } = await this.loaded();
+      return scoreCandidates(engine, sandboxOf(executor), project, params, abortOn(token));
     });
-    connection.onRequest(ExamplesRequest, async (query) => {
-      await this.opening;
-      if (!this.examples) throw new Error('No LF Studio project is loaded (lfstudio.json).');
-      return this.examples.query(query);
-    });
+    connection.onRequest(ExamplesRequest, async (query) => (await this.loaded()).examples.query(query));
     connection.onRequest(ExportLabelsRequest, async (params, token) => {
-      await this.opening;
-      if (!this.engine) throw new Error('No LF Studio project is loaded (lfstudio.json).');
+      const { engine } = await this.loaded();
       await this.scheduler.runNow([]); // figures of the current text, not of one being replaced
       try {
-        return exportSampleLabels(this.engine, params, () => token.isCancellationRequested);
+        return exportSampleLabels(engine, params, () => token.isCancellationRequested);
       } catch (err) {
         if (err instanceof ExportError) throw new ResponseError(token.isCancellationRequested ? LSPErrorCodes.RequestCancelled : ErrorCodes.InvalidRequest, err.message);
         throw err;
       }
     });
     connection.onRequest(SuggestLfsRequest, async (params) => {
-      await this.opening;
-      if (!this.engine || !this.project) throw new Error('No LF Studio project is loaded (lfstudio.json).');
+      const { engine, project } = await this.loaded();
       try {
-        return suggestFromProject(this.engine, this.project, params ?? {});
+        return suggestFromProject(engine, project, params ?? {});
       } catch (err) {
         if (err instanceof SuggestInputError) throw new ResponseError(ErrorCodes.InvalidRequest, `Cannot suggest LFs: ${err.message}.`);
         throw err;
@@ -162,10 +153,7 @@ export class LfLanguageServer {
       return this.examples?.figures() ?? null;
     });
     connection.onRequest(SetGoldLabelRequest, async (params) => {
-      await this.opening;
-      const examples = this.examples;
-      if (!examples || !this.engine) throw new Error('No LF Studio project is loaded (lfstudio.json).');
-      const previous = await examples.setLabel(params);
+      const previous = await (await this.loaded()).examples.setLabel(params);
       this.reanalyze();
       return { previous, analysis: displayAnalysis(this.analysis) };
     });
@@ -184,6 +172,14 @@ export class LfLanguageServer {
     });
     this.documents.onDidSave(({ document }) => this.onDocument(document, 0));
     this.documents.listen(connection);
+  }
+
+  /** The loaded project, once opening is done; a request without one gets a message that says so. */
+  private async loaded(): Promise<{ engine: AnalysisEngine; project: Project; executor: LfExecutor; examples: ExamplesHandlers }> {
+    await this.opening;
+    const { engine, project, executor, examples } = this;
+    if (!engine || !project || !executor || !examples) throw new Error('No LF Studio project is loaded (lfstudio.json).');
+    return { engine, project, executor, examples };
   }
 
   private initialize(params: InitializeParams): InitializeResult {
