@@ -20,9 +20,8 @@
  * once in the estimates raised its accuracy-estimation error from 0.173 to 0.180 (measured on its train split,
  * which the default is designed on).
  */
-import { accuracyWithSetAside, splitVotes } from './overrides.ts';
+import { splitVotes, withSetAside } from './overrides.ts';
 import type { SetAside } from './overrides.ts';
-import { makeFittedModel } from './fittedModel.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
 import { pairCounts, strideRows } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
@@ -132,17 +131,7 @@ export function setAsideCopies(index: VoteIndex, copies: NearCopy[]): SetAside &
  */
 export function withCopies(model: IndexedLabelModel, original: VoteIndex, apart: SetAside & { copies: NearCopy[] }, seed: number): IndexedLabelModel {
   if (apart.row.length === 0) return model;
-  const copies = apart.copies;
-  return makeFittedModel({
-    name: model.name,
-    k: original.k,
-    m: original.m,
-    classBalance: model.classBalance,
-    accuracyWhenVoting: accuracyWithSetAside(model.accuracyWhenVoting, original, apart, model.scoreIndex(apart.index)),
-    scoreRows: (index) => model.scoreIndex(setAsideCopies(index, copies).index),
-    fitMs: model.fitMs,
-    seed,
-  });
+  return withSetAside(model, original, apart, (index) => setAsideCopies(index, apart.copies).index, seed);
 }
 
 /**

@@ -306,13 +306,22 @@ export function accuracyWithSetAside(
  */
 export function withOverrides(model: IndexedLabelModel, original: VoteIndex, aside: SetAside, seed: number): IndexedLabelModel {
   if (aside.overrides.length === 0) return model;
+  return withSetAside(model, original, aside, (index) => setAsideOverridden(index, aside.overrides).index, seed);
+}
+
+/**
+ * A model fitted on an index with some votes set aside (`aside`), made whole again: its accuracies count the
+ * set-aside votes (accuracyWithSetAside), and every index it scores first goes through `setAside`, the same
+ * rule applied to the new rows.
+ */
+export function withSetAside(model: IndexedLabelModel, original: VoteIndex, aside: SetAside, setAside: (index: VoteIndex) => VoteIndex, seed: number): IndexedLabelModel {
   return makeFittedModel({
     name: model.name,
     k: original.k,
     m: original.m,
     classBalance: model.classBalance,
     accuracyWhenVoting: accuracyWithSetAside(model.accuracyWhenVoting, original, aside, model.scoreIndex(aside.index)),
-    scoreRows: (index) => model.scoreIndex(setAsideOverridden(index, aside.overrides).index),
+    scoreRows: (index) => model.scoreIndex(setAside(index)),
     fitMs: model.fitMs,
     seed,
   });
