@@ -127,5 +127,5 @@ async function parse(argv: string[]): Promise<{ args: ParsedDataOptions; runtime
   if (values.help) return 'help';
   const project = values.project !== undefined ? await loadCliProject(values.project) : null;
   const args = checkDataOptions(values, 'analyze', project);
-  return { args, runtime: checkRuntimeOptions(values, args.lfs, project?.root ?? null) };
+  return { args, runtime: checkRuntimeOptions(values, args.workspace) };
 }

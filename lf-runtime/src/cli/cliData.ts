@@ -1,7 +1,7 @@
 // Reading the data files named on the command line, shared by `analyze` and `generate` so both hide the gold
 // label from LFs the same way, check the dev set the same way, and name their own flags in every fix.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { DEFAULT_LABEL_FIELD, DEFAULT_TEXT_FIELD } from '../data/datasetBuilder.ts';
 import { readDataset } from '../data/readDataset.ts';
 import type { Dataset } from '../data/types.ts';
@@ -9,7 +9,6 @@ import { checkDevGold, type LabelSettingNames } from '../project/projectData.ts'
 import type { Project } from '../project/projectFile.ts';
 import { classNamesFor, type ClassNamesSource } from './classNames.ts';
 import { CliError } from './cliIo.ts';
-import { defaultWorkspace } from './cliRuntime.ts';
 
 export interface CliDataArgs {
   data: string;
@@ -124,4 +123,17 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
     timeoutMs,
     workspace: resolve(project?.root ?? defaultWorkspace(lfs)),
   };
+}
+
+/** The current folder when it holds the LF files, else their common folder. */
+function defaultWorkspace(lfs: string[]): string {
+  const cwd = process.cwd();
+  const inside = (dir: string, file: string): boolean => {
+    const rel = relative(dir, file);
+    return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel);
+  };
+  if (lfs.every((f) => inside(cwd, f))) return cwd;
+  let common = dirname(lfs[0] ?? cwd);
+  while (!lfs.every((f) => inside(common, f)) && dirname(common) !== common) common = dirname(common);
+  return common;
 }

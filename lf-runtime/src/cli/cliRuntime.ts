@@ -2,7 +2,7 @@
 // the command line. The CLI is the user's own intent on their own files, so the user's Python is available
 // (inside bubblewrap) for files that need packages the pyodide sandbox lacks.
 import { statSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { findInterpreter } from '../sandbox/nativeRuntime.ts';
 import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
 import { RuntimeRouter, type RuntimeMode } from '../sandbox/runtimeRouter.ts';
@@ -42,26 +42,15 @@ function fileSize(path: string): number {
   }
 }
 
-export function checkRuntimeOptions(values: { runtime?: string; python?: string; 'allow-unsandboxed'?: boolean; workspace?: string }, lfs: string[], projectRoot: string | null): RuntimeArgs {
+/** `workspace`: the folder LF files may read when --workspace is not given (ParsedDataOptions.workspace). */
+export function checkRuntimeOptions(values: { runtime?: string; python?: string; 'allow-unsandboxed'?: boolean; workspace?: string }, workspace: string): RuntimeArgs {
   const mode = values.runtime ?? 'auto';
   if (mode !== 'auto' && mode !== 'sandbox' && mode !== 'python') {
     throw new CliError(`--runtime must be auto, sandbox or python, got '${mode}'`);
   }
-  return { mode, python: values.python ?? 'python3', allowUnsandboxed: values['allow-unsandboxed'] ?? false, workspace: resolve(values.workspace ?? projectRoot ?? defaultWorkspace(lfs)) };
+  return { mode, python: values.python ?? 'python3', allowUnsandboxed: values['allow-unsandboxed'] ?? false, workspace: values.workspace !== undefined ? resolve(values.workspace) : workspace };
 }
 
-/** The current folder when it holds the LF files, else their common folder. */
-export function defaultWorkspace(lfs: string[]): string {
-  const cwd = process.cwd();
-  const inside = (dir: string, file: string): boolean => {
-    const rel = relative(dir, file);
-    return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel);
-  };
-  if (lfs.every((f) => inside(cwd, f))) return cwd;
-  let common = dirname(lfs[0] ?? cwd);
-  while (!lfs.every((f) => inside(common, f)) && dirname(common) !== common) common = dirname(common);
-  return common;
-}
 
 /**
  * The executor for these options; `spares` clean pyodide workers (one per file to come, at most two). With

@@ -9,7 +9,7 @@
  * result says which runtime produced it.
  */
 import type { Row } from '../data/types.ts';
-import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
+import { mapErrors, type ExecutorEvent, type FileRunResult, type IsolationReport, type LfExecutor, type RunFileOptions, type RunUnitOptions } from './types.ts';
 
 export type RuntimeMode = 'auto' | 'sandbox' | 'python';
 
@@ -133,9 +133,5 @@ function needsPackages(r: FileRunResult): boolean {
 }
 
 function withNote(r: FileRunResult, note: string): FileRunResult {
-  const add = (e: FileRunResult['fileError']): FileRunResult['fileError'] =>
-    e && e.kind === 'missing-package'
-      ? { ...e, message: `${e.message} ${note}`.slice(0, 2000) }
-      : e;
-  return { ...r, fileError: add(r.fileError), lfs: r.lfs.map((l) => ({ ...l, firstError: add(l.firstError) })), ...(r.problems ? { problems: r.problems.map((p) => add(p)!) } : {}) };
+  return mapErrors(r, (e) => (e.kind === 'missing-package' ? { ...e, message: `${e.message} ${note}`.slice(0, 2000) } : e));
 }

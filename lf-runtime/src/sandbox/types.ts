@@ -23,6 +23,12 @@ export interface LfErrorInfo {
   traceback: string | null;
 }
 
+/** The result with `f` applied to each of its errors: the file's, each LF's first one and each statement's. */
+export function mapErrors(r: FileRunResult, f: (e: LfErrorInfo) => LfErrorInfo): FileRunResult {
+  const g = (e: LfErrorInfo | null): LfErrorInfo | null => (e ? f(e) : e);
+  return { ...r, fileError: g(r.fileError), lfs: r.lfs.map((l) => ({ ...l, firstError: g(l.firstError) })), ...(r.problems ? { problems: r.problems.map(f) } : {}) };
+}
+
 export interface LfRunResult {
   name: string;
   /** 1-based line of the LF's first decorator or def, where the CodeLens goes. */

@@ -11,8 +11,9 @@
  * subfolders). Paths outside the workspace are refused and the file's error says why.
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { FileRunResult, LfErrorInfo } from './types.ts';
+import { dirname, join, resolve } from 'node:path';
+import { isInside } from '../project/dataLocation.ts';
+import { mapErrors, type FileRunResult } from './types.ts';
 
 /** At most this many bytes per file and per unit, and this many files per unit. */
 export const MAX_RESOURCE_BYTES = 32 * 1024 * 1024;
@@ -126,16 +127,12 @@ export class WorkspaceFiles {
       real = realpathSync(path);
     } catch {
       // Not there: but a path whose existing part lies outside is still refused, not silently missing.
-      return inside(this.root, path) || inside(resolve(this.workspace), path) ? 'missing' : 'outside';
+      return isInside(this.root, path) || isInside(resolve(this.workspace), path) ? 'missing' : 'outside';
     }
-    return inside(this.root, real) ? real : 'outside';
+    return isInside(this.root, real) ? real : 'outside';
   }
 }
 
-function inside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
-}
 
 function filesIn(dir: string, realDir: string): { path: string; real: string; size: number }[] {
   const out: { path: string; real: string; size: number }[] = [];
@@ -162,8 +159,8 @@ function filesIn(dir: string, realDir: string): { path: string; real: string; si
  */
 export function explainRefusals(result: FileRunResult, refused: ResourceRefusal[], files: WorkspaceFiles): FileRunResult {
   const fileDir = dirname(result.file);
-  const note = (e: LfErrorInfo | null): LfErrorInfo | null => {
-    if (!e || !/\b(FileNotFoundError|No such file or directory)\b/.test(e.message)) return e;
+  return mapErrors(result, (e) => {
+    if (!/\b(FileNotFoundError|No such file or directory)\b/.test(e.message)) return e;
     const named = /No such file or directory: '([^']{1,4096})'/.exec(e.message)?.[1];
     const mine = refused.filter((r) => e.message.includes(r.path) || (named !== undefined && resolve(fileDir, named) === r.path));
     const use = (mine.length ? mine : refused).slice(0, 3);
@@ -173,11 +170,5 @@ export function explainRefusals(result: FileRunResult, refused: ResourceRefusal[
     if (use.length === 0) return e;
     const why = use.map((r) => `${r.path} was not loaded: ${r.reason}.`).join(' ');
     return { ...e, message: `${e.message} ${why}`.slice(0, 2000) };
-  };
-  return {
-    ...result,
-    fileError: note(result.fileError),
-    lfs: result.lfs.map((l) => ({ ...l, firstError: note(l.firstError) })),
-    ...(result.problems ? { problems: result.problems.map((p) => note(p)!) } : {}),
-  };
+  });
 }

@@ -240,7 +240,7 @@ def _module_name(file):
     return stem if stem.isidentifier() else "lf_module"
 
 
-def _execute(file, source, code, siblings):
+def _execute(file, source, siblings):
     """Run the file's top level in a new module; returns (module, LFs in source order, user file paths)."""
     _current["file"] = file
     directory = file.replace("\\", "/").rsplit("/", 1)[0] if "/" in file.replace("\\", "/") else ""
@@ -353,12 +353,12 @@ def prepare(file, source, siblings_json):
     siblings = json.loads(siblings_json) if siblings_json else {}
     user_files = frozenset([file])
     try:
-        code = compile(source, file, "exec")
+        compile(source, file, "exec")  # the whole file's syntax errors, before any statement runs
     except SyntaxError as exc:
         return json.dumps({"fileError": _error_info(exc, user_files, "syntax"), "lfs": []})
     _fresh.clear()
     try:
-        module, lfs, user_files = _execute(file, source, code, siblings)
+        module, lfs, user_files = _execute(file, source, siblings)
     except BaseException as exc:  # noqa: BLE001 - anything the top level raises is the user's problem to see
         lf_guard.restore()
         return json.dumps({"fileError": _error_info(exc, user_files, "import"), "lfs": []})
@@ -413,7 +413,7 @@ def run_lf(dataset, file, source, siblings_json, index, name, cardinality, budge
     votes = bytearray(b"\xff") * n
     result = {"index": index, "votes": "", "errors": 0, "errorRows": [], "firstError": None, "noneCount": 0, "timedOut": False}
     try:
-        module, lfs, user_files = fresh[3:] if fresh is not None else _execute(file, source, None, _loads(siblings_json) if siblings_json else {})
+        module, lfs, user_files = fresh[3:] if fresh is not None else _execute(file, source, _loads(siblings_json) if siblings_json else {})
         lf = lfs[index] if index < len(lfs) else None
         if lf is None or lf.name != name:
             raise RuntimeError(f"the file defines different labeling functions each time it runs (expected {name} at position {index})")
