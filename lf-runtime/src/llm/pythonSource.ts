@@ -46,33 +46,29 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/**
- * Renames the function `from` on the first of lines `first`..`last` (1-based) that defines it (`def from(`),
- * changing only that line; the lines are returned unchanged when none of them spells it that way.
- */
-export function renameDefIn(lines: readonly string[], first: number, last: number, from: string, to: string): string[] {
-  const def = new RegExp(`^(\\s*(?:async\\s+)?def\\s+)${escapeRegExp(from)}(\\s*[([])`);
+/** The lines with the first of lines `first`..`last` (1-based) that `pattern` matches rewritten by it; unchanged when none does. */
+function replaceFirstIn(lines: readonly string[], first: number, last: number, pattern: RegExp, replacement: string): string[] {
   const out = [...lines];
   for (let i = first - 1; i < Math.min(last, out.length); i++) {
-    if (def.test(out[i]!)) {
-      out[i] = out[i]!.replace(def, `$1${to}$2`);
+    if (pattern.test(out[i]!)) {
+      out[i] = out[i]!.replace(pattern, replacement);
       break;
     }
   }
   return out;
 }
 
+/**
+ * Renames the function `from` on the first of lines `first`..`last` (1-based) that defines it (`def from(`),
+ * changing only that line; the lines are returned unchanged when none of them spells it that way.
+ */
+export function renameDefIn(lines: readonly string[], first: number, last: number, from: string, to: string): string[] {
+  return replaceFirstIn(lines, first, last, new RegExp(`^(\\s*(?:async\\s+)?def\\s+)${escapeRegExp(from)}(\\s*[([])`), `$1${to}$2`);
+}
+
 /** Renames a LabelingFunction(...) instance: the first string literal "from" (or 'from') on lines `first`..`last`. */
 export function renameInstanceIn(lines: readonly string[], first: number, last: number, from: string, to: string): string[] {
-  const literal = new RegExp(`(["'])${escapeRegExp(from)}\\1`);
-  const out = [...lines];
-  for (let i = first - 1; i < Math.min(last, out.length); i++) {
-    if (literal.test(out[i]!)) {
-      out[i] = out[i]!.replace(literal, `$1${to}$1`);
-      break;
-    }
-  }
-  return out;
+  return replaceFirstIn(lines, first, last, new RegExp(`(["'])${escapeRegExp(from)}\\1`), `$1${to}$1`);
 }
 
 /**
