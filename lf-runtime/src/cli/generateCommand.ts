@@ -192,6 +192,7 @@ async function runExisting(executor: LfExecutor, args: GenerateArgs, sources: st
     dev: data.dev,
     lfFiles: args.lfs,
     timeoutMs: args.timeoutMs,
+    readRoot: args.workspace,
   });
   for (const [i, file] of args.lfs.entries()) {
     await engine.runFile(file, sources[i]);
