@@ -192,6 +192,24 @@ def fragile(x):
     return True if "love" in x.text.lower() else None
 `;
 
+/**
+ * A second LF file of near-copies of the example's LFs: subscribe_again casts nine in ten of its votes as
+ * keyword_subscribe does and it as many of its own (a near-copy, counted once in the accuracy estimates), and
+ * link_again votes exactly as keyword_link (an exact duplicate, which the agreement check's judges leave out).
+ */
+const COPY_LFS = `from snorkel.labeling import labeling_function
+
+
+@labeling_function()
+def subscribe_again(x):
+    return 1 if "subscrib" in x.text.lower() else -1
+
+
+@labeling_function()
+def link_again(x):
+    return 1 if "http" in x.text.lower() else -1
+`;
+
 describe('the exported job', () => {
   it('on the sample, in one process: the same votes and probabilities as lf-studio label, LF files unchanged', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-job-'));
@@ -300,6 +318,44 @@ describe('the exported job', () => {
     } finally {
       cluster.stdin!.end();
       await new Promise((resolve) => cluster.once('exit', resolve));
+    }
+  });
+  it('with near-copies in a second LF file and an override: the same votes and probabilities as lf-studio label', { skip: daskPython ? false : NO_DASK, timeout: 600_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-copies-'));
+    const extra = join(dir, 'extra_lfs.py');
+    const copies = join(dir, 'copies.py');
+    writeFileSync(extra, EXTRA_LFS);
+    writeFileSync(copies, COPY_LFS);
+    const lfArgs = ['--lfs', extra, '--lfs', join(example, 'lfs.py'), '--lfs', copies];
+    const train = join(wrench, 'youtube', 'train.json');
+    const dev = join(wrench, 'youtube', 'valid.json');
+    const input = join(dir, 'rows.jsonl');
+    writeFileSync(input, youtubeRows(30_000));
+    // Without a dev set (the agreement model) and with one (the candidate best on it), on the training rows in
+    // one process; without, also on 30k rows made from the youtube texts on a LocalCluster of two workers.
+    for (const withDev of [false, true]) {
+      const fitArgs = [...lfArgs, '--data', train, ...(withDev ? ['--dev', dev] : []), '--labels', 'HAM,SPAM'];
+      const job = join(dir, `job-${withDev}`);
+      const exported = cli('export-job', ...fitArgs, '--out', job, '--json');
+      assert.equal(exported.status, 0, exported.stderr);
+      const summary = JSON.parse(exported.stdout);
+      assert.deepEqual(summary.overrides, [{ narrow: 'says_song', broad: 'has_o' }]);
+      const params = JSON.parse(readFileSync(join(job, 'label_model.json'), 'utf8')) as LabelModelParams;
+      const named = (j: number) => params.lfs[j].name;
+      assert.deepEqual(params.fit.nearCopies.map((c) => [named(c.lf), named(c.of)]), [['keyword_subscribe', 'subscribe_again']], 'the fit found the near-copy (the LF with more votes ranks first)');
+      for (const [data, serial] of withDev ? [[train, true] as const] : [[train, true] as const, [input, false] as const]) {
+        const labelled = join(dir, `labels-${withDev}-${serial}.jsonl`);
+        const label = cli('label', ...fitArgs, ...(data === train ? [] : ['--apply', data]), '--out', labelled, '--json');
+        assert.equal(label.status, 0, label.stderr);
+        const model = JSON.parse(label.stdout).model;
+        assert.equal(model.name, summary.model);
+        if (!withDev) assert.match(model.chosenBy, /1 near-copy of other LFs counted once/);
+        const out = join(dir, `out-${withDev}-${serial}`);
+        const args = serial ? ['--serial', '--partition-rows', '500'] : ['--workers', '2', '--partition-rows', '10000'];
+        const run = await runAsync(daskPython!, [join(job, 'run.py'), '--input', data, '--output', out, ...args]);
+        assert.equal(run.code, 0, run.stderr);
+        assertSameLabels(readJsonl(readFileSync(labelled, 'utf8')), readParts(out));
+      }
     }
   });
 });

@@ -14,6 +14,11 @@
  *
  * Rows without any vote get `uncoveredProbs` (the model's class balance) in every form.
  *
+ * Near-copies (nearCopies.ts) need no parameters: the default counts their shared votes once in its LF accuracy
+ * estimates and its agreement check only, and its P(Y | votes) counts every vote, so the closed forms above
+ * reproduce it with or without them (test/unit/exportJob.test.ts runs a job with a near-copy against
+ * `lf-studio label`). The parameters list them under `fit` for the record.
+ *
  * How the numbers are obtained: the log-linear parameters are read off the fitted model itself by scoring a
  * few probe rows (one per (LF, label) with that single vote, one with none, one with two votes of the same
  * label, which no override touches): log P of a one-vote row is bias + weights up to a constant, and the
@@ -85,6 +90,12 @@ export interface LabelModelParams {
     devRows: number | null;
     uncoveredTrainRows: number;
     candidates: { name: string; score: number | null }[];
+    /**
+     * Near-copies the fit found (nearCopies.ts): each copy's shared votes counted once in the LF accuracy
+     * estimates and the agreement check. Not used to predict: the labels count every vote, in `lf-studio label`
+     * as here, so the job needs nothing more to give its labels.
+     */
+    nearCopies: { lf: number; of: number }[];
     /** Largest |P(parameters) - P(fitted model)| over the rows checked before export. */
     maxDifference: number;
     checkedRows: number;
@@ -136,6 +147,7 @@ export function exportLabelModel(input: ExportInput): LabelModelParams {
       devRows: input.dev ? input.dev.L.n : null,
       uncoveredTrainRows: fit.uncoveredRows,
       candidates: fit.candidates,
+      nearCopies: fit.nearCopies.map(({ lf, of }) => ({ lf, of })),
       maxDifference: 0,
       checkedRows: 0,
     },

@@ -48,6 +48,8 @@ export interface CoVoteFit {
   meanChiSquare: number;
   /** Per LF: 1 when it is in one of those pairs (its co-votes were checked), else 0. */
   tested: Uint8Array;
+  /** Per LF: how many of those pairs it is in. */
+  pairsPerLf: Int32Array;
   /** LFs with at least MIN_VOTES votes that are in none of those pairs. */
   untested: number;
   /** Whether the model's assumption counts as holding: enough pairs, and the mean small enough. */
@@ -76,6 +78,7 @@ export function coVoteFit(rows: VoteIndex, fit: DawidSkeneFit): CoVoteFit {
   const voting = new Float64Array(m * k);
   for (let j = 0; j < m; j++) for (let c = 0; c < k; c++) voting[j * k + c] = 1 - fit.theta[(j * k + c) * k1 + k];
   const tested = new Uint8Array(m);
+  const pairsPerLf = new Int32Array(m);
   let pairs = 0;
   let sum = 0;
   for (let a = 0; a < m; a++) {
@@ -86,6 +89,8 @@ export function coVoteFit(rows: VoteIndex, fit: DawidSkeneFit): CoVoteFit {
       if (expected < MIN_EXPECTED) continue;
       pairs++;
       tested[a] = tested[b] = 1;
+      pairsPerLf[a]++;
+      pairsPerLf[b]++;
       sum += ((observed.get(a * m + b) ?? 0) - expected) ** 2 / expected;
     }
   }
@@ -97,7 +102,7 @@ export function coVoteFit(rows: VoteIndex, fit: DawidSkeneFit): CoVoteFit {
   }
   const meanChiSquare = pairs > 0 ? sum / pairs : 0;
   const fits = pairs >= MIN_PAIRS && meanChiSquare <= MAX_MEAN_CHI_SQUARE;
-  return { pairs, meanChiSquare, tested, untested, fits, fitsEveryLf: fits && untested === 0 };
+  return { pairs, meanChiSquare, tested, pairsPerLf, untested, fits, fitsEveryLf: fits && untested === 0 };
 }
 
 /**

@@ -87,7 +87,7 @@ export interface AgreementCheck {
    * Dawid-Skene with abstains as evidence: how well it explains which LFs vote together, and its expected
    * gain (null when the two labellings agree everywhere). It counts as a judge only when `fits`.
    */
-  abstainJudge: (Omit<CoVoteFit, 'tested'> & { gain: number | null }) | null;
+  abstainJudge: (Omit<CoVoteFit, 'tested' | 'pairsPerLf'> & { gain: number | null }) | null;
   /** Share of covered rows on which the agreement model and majority vote give different labels. */
   disagreement: number;
   /** Covered rows the judges looked at (an evenly strided sample of a very large matrix). */
@@ -186,7 +186,7 @@ export function checkAgreement(input: AgreementCheckInput): AgreementCheck {
   }
   if (input.abstain) {
     const gain = differ > 0 ? gainOf(input.abstain.model) : null;
-    const { tested: _tested, ...coVotes } = input.abstain.coVotes;
+    const { tested: _tested, pairsPerLf: _pairsPerLf, ...coVotes } = input.abstain.coVotes;
     abstainJudge = { ...coVotes, gain: gain?.gain ?? null };
     if (gain && input.abstain.coVotes.fits) gains.push(gain);
   }
