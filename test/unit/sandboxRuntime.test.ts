@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Row } from '../../lf-runtime/src/data/types.ts';
 import { isScrubbedEnvironment, planLaunch } from '../../lf-runtime/src/sandbox/isolation.ts';
 import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
-import { asciiJson } from '../../lf-runtime/src/sandbox/wireProtocol.ts';
+import { asciiJsonBytes, encodeRows, stringsJsonBytes } from '../../lf-runtime/src/sandbox/rowPayload.ts';
 import type { ExecutorEvent, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
 
 const rows = (n: number): Row[] =>
@@ -50,10 +50,13 @@ describe('sandbox runtime', () => {
   });
 
   it('ships rows as ASCII and LFs still see every character as it was', async () => {
-    const texts = ['héllo wörld', 'emoji 😀 here', 'line\u2028sep and "quotes" \\ back', 'plain', '\u007f del', '日本語'];
-    const payload = asciiJson({ fields: ['text'], columns: [texts] });
-    assert.match(payload, /^[\x20-\x7e]*$/, 'only printable ASCII on the wire');
-    assert.deepEqual(JSON.parse(payload).columns[0], texts);
+    const texts = ['héllo wörld', 'emoji 😀 here', 'line\u2028sep and "quotes" \\ back', 'plain', '\u007f del', '日本語', 'tab\there\nnew', 'nul \u0000 \u001f', 'lone \ud800 half', ''];
+    for (const payload of [asciiJsonBytes({ fields: ['text'], columns: [texts] }).toString('latin1'), `{"columns":[${stringsJsonBytes(texts).toString('latin1')}]}`]) {
+      assert.match(payload, /^[\x20-\x7f]*$/, 'only ASCII on the wire, control characters escaped');
+      assert.deepEqual(JSON.parse(payload).columns[0], texts);
+    }
+    const frame = encodeRows(['text'], [texts], texts.length);
+    assert.ok(frame.subarray(4).every((b) => b < 0x80), 'the whole frame is ASCII after its length prefix');
     await executor.loadRows('unicode', texts.map((text, i) => ({ id: `u${i}`, fields: { text } })));
     const checks = texts.map((t, i) => `    if x.text == ${JSON.stringify(t)}:\n        return ${i % 2}`).join('\n');
     const source = `from snorkel.labeling import labeling_function\n@labeling_function()\ndef exact(x):\n${checks}\n    return -1\n@labeling_function()\ndef length(x):\n    return 1 if len(x.text) == len(x["text"]) > 4 else 0\n`;

@@ -23,7 +23,8 @@ import { defaultSnapshotDir, runtimeVersion, snapshotFileFor } from './snapshotC
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
 import { runUnit } from './unitRun.ts';
 import { explainRefusals, MAX_RESOURCE_ROUNDS, WorkspaceFiles } from './workspaceFiles.ts';
-import { asciiJson, type StatementSpan } from './wireProtocol.ts';
+import { encodeRows } from './rowPayload.ts';
+import type { StatementSpan } from './wireProtocol.ts';
 import { WorkerPool, type DatasetRecord } from './workerPool.ts';
 
 export interface PythonExecutorOptions {
@@ -217,7 +218,7 @@ class PythonExecutor implements LfExecutor, PythonParser {
       const start = Math.floor((rows.length * s) / shardCount);
       const end = Math.floor((rows.length * (s + 1)) / shardCount);
       const columns = fields.map((f) => rows.slice(start, end).map((r) => toJsonValue(r.fields[f])));
-      const payload = asciiJson({ fields, columns, n: end - start });
+      const payload = encodeRows(fields, columns, end - start);
       hash.update(payload);
       shards.push({ start, end, payload });
     }

@@ -82,10 +82,10 @@ export class SandboxProcess {
     return new Promise((r) => this.exitWaiters.push(r));
   }
 
-  send(request: WorkerRequest, payload?: string): void {
+  send(request: WorkerRequest, payload?: Buffer): void {
     if (!this.alive) return;
     this.child.stdin.write(JSON.stringify(request) + '\n');
-    if (payload !== undefined) this.child.stdin.write(payload + '\n');
+    if (payload !== undefined) this.child.stdin.write(payload);
   }
 
   kill(reason: NonNullable<ExitInfo['killedFor']>): void {

@@ -1,7 +1,7 @@
 /**
  * Messages between the executor (parent) and the sandbox worker process, one JSON object per line on the
- * worker's stdin/stdout. A message with `payload: true` is followed by one more line carrying its bulky
- * text (dataset JSON), so neither side parses it twice. The parent treats everything it receives as
+ * worker's stdin/stdout. A `load` request is followed by its rows as a binary frame of exactly `bytes` bytes
+ * (rowPayload.ts), so no side escapes or parses them as text. The parent treats everything it receives as
  * untrusted: the worker runs hostile code.
  */
 import type { LfErrorInfo } from './types.ts';
@@ -10,31 +10,9 @@ export interface LoadRowsRequest {
   type: 'load';
   id: number;
   key: string;
-  /** The next line is {"fields": string[], "columns": unknown[][]}. */
-  payload: true;
+  /** Length of the binary frame (rowPayload.ts) that follows this line on stdin. */
+  bytes: number;
 }
-
-/**
- * JSON with every non-ASCII character escaped. The worker hands the payload to Python as one str, and
- * CPython stores a str at the width of its widest character: one emoji in 50 000 comments makes the whole
- * payload 4 bytes per character in wasm memory (which never shrinks). Escaped, it stays 1 byte per
- * character, and json.loads gives each field back its own characters.
- */
-export function asciiJson(value: unknown): string {
-  const json = JSON.stringify(value);
-  // One pass over the code units, copying ASCII runs whole; escapes come from a table filled as needed.
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (c < 0x7f) continue;
-    out += json.slice(from, i) + (ESCAPES[c] ??= `\\u${c.toString(16).padStart(4, '0')}`);
-    from = i + 1;
-  }
-  return from === 0 ? json : out + json.slice(from);
-}
-
-const ESCAPES: (string | undefined)[] = [];
 
 /** The file's top-level statements, from Python's parser; sent only to a worker that has run no user code. */
 export interface ParseRequest {

@@ -18,7 +18,8 @@ import type { ReadyMessage, WorkerMessage, WorkerRequest } from './wireProtocol.
 export interface DatasetShard {
   start: number;
   end: number;
-  payload: string;
+  /** The rows as the worker loads them (rowPayload.ts). */
+  payload: Buffer;
 }
 
 export interface DatasetRecord {
@@ -69,7 +70,7 @@ export class Worker {
     return this.nextId++;
   }
 
-  send(request: WorkerRequest, payload?: string): void {
+  send(request: WorkerRequest, payload?: Buffer): void {
     this.proc.send(request, payload);
   }
 
@@ -263,7 +264,7 @@ export class WorkerPool {
 
   private async load(w: Worker, ds: DatasetRecord, shard: DatasetShard): Promise<void> {
     const id = w.id();
-    w.send({ type: 'load', id, key: ds.key, payload: true }, shard.payload);
+    w.send({ type: 'load', id, key: ds.key, bytes: shard.payload.length }, shard.payload);
     try {
       checkLoaded(await w.next(), id, shard.end - shard.start);
     } catch (err) {

@@ -122,20 +122,27 @@ def _make_row_class(fields):
     return type("Row", (RowTuple,), namespace)
 
 
-def load_dataset(payload):
-    """payload: JSON {"fields": [...], "columns": [[...], ...]} (one list per field, same length).
+def load_dataset(frame):
+    """frame: the rows as the parent encodes them (rowPayload.ts), as bytes or the path of a file holding them.
 
     Returns the (row class, rows) tuple itself: the JavaScript side keeps it and passes it back to run_lf,
     so no Python global refers to the data and no LF can swap it for another LF.
     """
-    data = json.loads(payload)
-    fields = data["fields"]
-    columns = data["columns"]
+    if isinstance(frame, str):
+        with open(frame, "rb") as f:
+            frame = f.read()
+    head_size = int.from_bytes(frame[:4], "little")
+    head = json.loads(frame[4 : 4 + head_size])
+    fields = head["fields"]
+    n = head["n"]
+    base = 4 + head_size
+    columns = [json.loads(frame[base + c["at"] : base + c["at"] + c["size"]]) for c in head["columns"]]
+    if any(type(col) is not list or len(col) != n for col in columns):
+        raise ValueError("a column of the dataset frame does not hold one value per row")
     row_class = _make_row_class(fields)
     lf_guard.protect_type(row_class)
     if any(isinstance(v, (list, dict)) for col in columns for v in col):
         columns = [[_freeze(v) for v in col] for col in columns]
-    n = len(columns[0]) if columns else int(data.get("n", 0))
     rows = tuple(map(row_class, zip(*columns))) if columns else tuple(row_class(()) for _ in range(n))
     return (row_class, rows)
 

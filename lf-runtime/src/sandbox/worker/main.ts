@@ -3,11 +3,12 @@
  * labeling functions. The parent starts it without its own environment, Node's permission model (read access
  * to dist/ and the snapshot only, no child processes, no writes) and, where possible, no network. Here we
  * add the interpreter-level layer: JavaScript bridges unregistered, function constructors neutered, the
- * Python guard installed (see python/lf_guard.py). Requests arrive as JSON lines on stdin; replies go to
- * stdout, which nothing else in this process may write to.
+ * Python guard installed (see python/lf_guard.py). Requests arrive as JSON lines on stdin (a `load` followed
+ * by its binary frame of rows); replies go to stdout, which nothing else in this process may write to.
  */
 import type { PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
+import { encodeRows } from '../rowPayload.ts';
 import { MAX_MISS_CHARS, MAX_MISSES, type ApplyRequest, type PrepareRequest, type PreparedMessage, type WorkerMessage, type WorkerRequest } from '../wireProtocol.ts';
 import pySnorkel from '../python/snorkel/__init__.py';
 import pySnorkelCompat from '../python/snorkel/_compat.py';
@@ -144,12 +145,18 @@ function collectGarbage(): void {
   }
 }
 
-/** A dataset line above this size leaves enough garbage to be worth a collection (~20 ms) right away. */
-const LARGE_PAYLOAD_CHARS = 1024 * 1024;
+/** A dataset frame above this size leaves enough garbage to be worth a collection (~20 ms) right away. */
+const LARGE_FRAME_BYTES = 1024 * 1024;
+/** Where a frame of rows waits, in the in-memory filesystem, while Python reads it. */
+const ROWS_FILE = '/tmp/.lf-studio-rows';
+
+/** What stdin carries: JSON request lines, each `load` followed by its binary frame of rows. */
+type Received = { req: WorkerRequest } | { load: { id: number; key: string; frame: Buffer } };
 
 interface Runtime {
   py: PyodideAPI;
-  loadDataset: PyProxy & ((payload: string) => PyProxy);
+  /** Takes the path of a frame of rows (rowPayload.ts) in the in-memory filesystem. */
+  loadDataset: PyProxy & ((framePath: string) => PyProxy);
   parse: PyProxy & ((source: string) => string);
   prepare: PyProxy & ((file: string, source: string, siblings: string) => string);
   runLf: PyProxy &
@@ -286,6 +293,7 @@ interface EmscriptenFs {
   mkdirTree(path: string): void;
   chdir(path: string): void;
   writeFile(path: string, data: Uint8Array | string): void;
+  unlink(path: string): void;
 }
 
 function watchMisses(rt: Runtime, folder: string): void {
@@ -376,9 +384,21 @@ def warm_regex(x):
     return 1 if re.search(r"check.*out", x.text, flags=re.I) else (0 if len(x.text.split()) < 5 else None)
 `;
 
+/** The rows of a frame (rowPayload.ts) as Python holds them. */
+function loadFrame(rt: Runtime, frame: Buffer): PyProxy {
+  // Python reads the frame from the in-memory filesystem: no JavaScript object reaches it.
+  const fs = rt.py.FS as unknown as EmscriptenFs;
+  fs.writeFile(ROWS_FILE, frame);
+  try {
+    return rt.loadDataset(ROWS_FILE);
+  } finally {
+    fs.unlink(ROWS_FILE);
+  }
+}
+
 function warmUp(rt: Runtime): void {
   const texts = Array.from({ length: 400 }, (_, i) => (i % 3 ? `Check out my channel ${i} please` : `nice song ${i}`));
-  const dataset = rt.loadDataset(JSON.stringify({ fields: ['text'], columns: [texts], n: texts.length }));
+  const dataset = loadFrame(rt, encodeRows(['text'], [texts], texts.length));
   rt.parse(WARM_UP_SOURCE);
   const prepared = JSON.parse(rt.prepare('/warm_up.py', WARM_UP_SOURCE, '')) as { lfs: { name: string }[] };
   prepared.lfs.forEach((lf, i) => rt.runLf(dataset, '/warm_up.py', WARM_UP_SOURCE, '', i, lf.name, 2, 5));
@@ -391,7 +411,7 @@ async function main(): Promise<void> {
   // handled the moment the runtime is ready (attaching the listener afterwards cost ~100 ms of idle time
   // between `ready` and the first request in start-up probes).
   let rt: Runtime | null = null;
-  const queued: string[] = [];
+  const queued: Received[] = [];
   // Warm-up (trusted code only) runs once the worker is idle: after start-up and the dataset loads that
   // spare workers receive, unless a file request arrives first, which is then served at once.
   let warmPending = !process.argv.includes('--no-warm-up');
@@ -407,37 +427,30 @@ async function main(): Promise<void> {
       guarded(() => warmUp(runtime));
     }, 30);
   };
-  // Chunks of the line being received; a dataset line can be tens of megabytes.
-  let partial: string[] = [];
-  let pendingLoad: { id: number; key: string } | null = null;
-  const handleLine = (runtime: Runtime, line: string): void => {
-    if (pendingLoad) {
-      const { id, key } = pendingLoad;
-      pendingLoad = null;
-      datasets.get(key)?.destroy();
-      datasets.delete(key);
-      try {
-        // A large dataset's copies come on top of whatever garbage is still waiting (the snapshot bytes after
-        // start-up, an earlier dataset): collect it first, so the peak is this load's own.
-        if (line.length > LARGE_PAYLOAD_CHARS) collectGarbage();
-        const proxy = runtime.loadDataset(line);
-        datasets.set(key, proxy);
-        send({ type: 'loaded', id, rows: runtime.datasetSize(proxy) });
-        if (line.length > LARGE_PAYLOAD_CHARS) collectGarbage();
-      } catch (err) {
-        send({ type: 'failed', id, message: err instanceof Error ? err.message : String(err) });
-      }
-      return;
+  const handleLoad = (runtime: Runtime, load: { id: number; key: string; frame: Buffer }): void => {
+    const { id, key, frame } = load;
+    datasets.get(key)?.destroy();
+    datasets.delete(key);
+    try {
+      // A large dataset's copies come on top of whatever garbage is still waiting (the snapshot bytes after
+      // start-up, an earlier dataset): collect it first, so the peak is this load's own.
+      if (frame.length > LARGE_FRAME_BYTES) collectGarbage();
+      const proxy = loadFrame(runtime, frame);
+      datasets.set(key, proxy);
+      send({ type: 'loaded', id, rows: runtime.datasetSize(proxy) });
+      if (frame.length > LARGE_FRAME_BYTES) collectGarbage();
+    } catch (err) {
+      send({ type: 'failed', id, message: err instanceof Error ? err.message : String(err) });
     }
-    const req = JSON.parse(line) as WorkerRequest;
+  };
+  const handleRequest = (runtime: Runtime, req: WorkerRequest): void => {
     if ((req.type === 'parse' && !req.staysSpare) || req.type === 'prepare' || req.type === 'apply') {
       warmPending = false;
       if (warmTimer) clearTimeout(warmTimer);
       warmTimer = null;
     }
     try {
-      if (req.type === 'load') pendingLoad = { id: req.id, key: req.key };
-      else if (req.type === 'parse') stdoutWrite(`{"type":"parsed","id":${req.id},${guarded(() => runtime.parse(req.source)).slice(1)}\n`);
+      if (req.type === 'parse') stdoutWrite(`{"type":"parsed","id":${req.id},${guarded(() => runtime.parse(req.source)).slice(1)}\n`);
       else if (req.type === 'prepare') prepareFile(runtime, req);
       else if (req.type === 'apply') applyLfs(runtime, req);
       else if (req.type === 'misses') send({ type: 'missed', id: req.id, paths: [...missed] });
@@ -449,32 +462,56 @@ async function main(): Promise<void> {
       send({ type: 'failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
     }
   };
-  process.stdin.setEncoding('utf8');
-  process.stdin.on('data', (chunk: string) => {
+  const handle = (runtime: Runtime, item: Received): void => ('req' in item ? handleRequest(runtime, item.req) : handleLoad(runtime, item.load));
+  // Pieces of the line, or of the frame, being received; a frame can be tens of megabytes.
+  let pieces: Buffer[] = [];
+  let frame: { id: number; key: string; bytes: number; got: number } | null = null;
+  const receive = (item: Received): void => {
+    if (rt) handle(rt, item);
+    else queued.push(item);
+  };
+  process.stdin.on('data', (chunk: Buffer) => {
     if (warmTimer) {
       clearTimeout(warmTimer);
       warmTimer = null;
     }
     let from = 0;
-    let nl: number;
-    while ((nl = chunk.indexOf('\n', from)) >= 0) {
-      partial.push(chunk.slice(from, nl));
-      const line = partial.join('');
-      partial = [];
+    while (from < chunk.length) {
+      if (frame) {
+        const take = Math.min(frame.bytes - frame.got, chunk.length - from);
+        pieces.push(chunk.subarray(from, from + take));
+        frame.got += take;
+        from += take;
+        if (frame.got < frame.bytes) break;
+        const { id, key } = frame;
+        const bytes = Buffer.concat(pieces);
+        pieces = [];
+        frame = null;
+        receive({ load: { id, key, frame: bytes } });
+        continue;
+      }
+      const nl = chunk.indexOf(0x0a, from);
+      if (nl < 0) {
+        pieces.push(chunk.subarray(from));
+        break;
+      }
+      pieces.push(chunk.subarray(from, nl));
+      const line = Buffer.concat(pieces).toString('utf8');
+      pieces = [];
       from = nl + 1;
       if (!line) continue;
-      if (rt) handleLine(rt, line);
-      else queued.push(line);
+      const req = JSON.parse(line) as WorkerRequest;
+      if (req.type === 'load') frame = { id: req.id, key: req.key, bytes: req.bytes, got: 0 };
+      else receive({ req });
     }
-    if (from < chunk.length) partial.push(chunk.slice(from));
-    if (partial.length === 0 && !pendingLoad) scheduleWarmUp();
+    if (pieces.length === 0 && !frame) scheduleWarmUp();
   });
   // The parent closing our stdin means it is gone: stop.
   process.stdin.on('end', () => process.exit(0));
   const runtime = await startRuntime();
   rt = runtime;
-  for (const line of queued.splice(0)) handleLine(runtime, line);
-  if (partial.length === 0 && !pendingLoad) scheduleWarmUp();
+  for (const item of queued.splice(0)) handle(runtime, item);
+  if (pieces.length === 0 && !frame) scheduleWarmUp();
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 """LF Studio's native Python runtime: the user's own CPython, started by the parent inside bubblewrap (see
 nativeRuntime.ts), with whatever that environment has installed. It speaks the pyodide worker's protocol
-(worker/main.ts, wireProtocol.ts): JSON lines on stdin and stdout; `load` (followed by one payload line),
+(worker/main.ts, wireProtocol.ts): JSON lines on stdin and stdout; `load` (followed by a binary frame of rows),
 `drop`, `parse` (the file's statements, nothing executed), `prepare` (runs the top level) and `apply` (LFs over
 a dataset), through the same runner (lf_runner.py). Everything the user's code prints goes to stderr, which
 the parent keeps only as a short tail. Limits are set before the first line of user code runs.
@@ -56,27 +56,28 @@ def main():
     send({"type": "ready", "loadMs": round((time.perf_counter() - t0) * 1000), "fromSnapshot": False, "bridgesRemoved": True, "pyodideVersion": "cpython-" + platform.python_version()})
     datasets = {}
     prepared = None
-    pending_load = None
-    for line in sys.stdin:
-        line = line.rstrip("\n")
-        if pending_load is not None:
-            rid, key = pending_load
-            pending_load = None
-            datasets.pop(key, None)
-            try:
-                datasets[key] = lf_runner.load_dataset(line)
-                send({"type": "loaded", "id": rid, "rows": len(datasets[key][1])})
-            except Exception as exc:  # noqa: BLE001 - reported to the parent
-                send({"type": "failed", "id": rid, "message": f"{type(exc).__name__}: {exc}"[:2000]})
-            continue
+    stdin = sys.stdin.buffer
+    while True:
+        line = stdin.readline()
+        if not line:
+            break
+        line = line.rstrip(b"\n")
         if not line:
             continue
         req = json.loads(line)
         kind, rid = req.get("type"), req.get("id")
+        if kind == "load":
+            # The rows follow as a binary frame of exactly `bytes` bytes (rowPayload.ts).
+            frame = stdin.read(req["bytes"])
+            datasets.pop(req["key"], None)
+            try:
+                datasets[req["key"]] = lf_runner.load_dataset(frame)
+                send({"type": "loaded", "id": rid, "rows": len(datasets[req["key"]][1])})
+            except Exception as exc:  # noqa: BLE001 - reported to the parent
+                send({"type": "failed", "id": rid, "message": f"{type(exc).__name__}: {exc}"[:2000]})
+            continue
         try:
-            if kind == "load":
-                pending_load = (rid, req["key"])
-            elif kind == "drop":
+            if kind == "drop":
                 datasets.pop(req["key"], None)
             elif kind == "parse":
                 raw('{"type":"parsed","id":%d,%s' % (rid, lf_runner.parse_structure(req["source"])[1:]))

@@ -1,0 +1,105 @@
+/**
+ * A shard of rows as the parent sends it to a worker: one binary frame, passed to Python's
+ * `lf_runner.load_dataset` unchanged (the worker never turns it into a JavaScript string).
+ *
+ *   uint32 LE   length H of the header
+ *   H bytes     header, ASCII JSON: {"fields": [...], "n": rows, "columns": [{"at", "size"}, ...]}
+ *   sections    one per field, `at` bytes after the header and `size` bytes long: the field's n values as
+ *               a JSON list in ASCII (`asciiJsonBytes`)
+ *
+ * ASCII because CPython stores a str at the width of its widest character: decoded as one str, a column
+ * with one emoji would take 4 bytes per character in wasm memory (which never shrinks). Escaped, the column
+ * stays 1 byte per character, and json.loads gives each value its own width.
+ */
+
+/** The frame for `columns` (one array of n JSON values per field). */
+export function encodeRows(fields: readonly string[], columns: readonly unknown[][], n: number): Buffer {
+  const sections = columns.map((values) => (values.every((v) => typeof v === 'string') ? stringsJsonBytes(values as string[]) : asciiJsonBytes(values)));
+  let at = 0;
+  const specs = sections.map((s) => {
+    const spec = { at, size: s.length };
+    at += s.length;
+    return spec;
+  });
+  const header = asciiJsonBytes({ fields, n, columns: specs });
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(header.length, 0);
+  return Buffer.concat([size, header, ...sections]);
+}
+
+/** JSON of `value` as bytes, every character outside ASCII written as a \\uXXXX escape. */
+export function asciiJsonBytes(value: unknown): Buffer {
+  const json = JSON.stringify(value) ?? 'null';
+  // Each character outside ASCII takes at least one more byte in UTF-8 than in the string: a bound on how
+  // many need escaping, found natively.
+  const extra = Buffer.byteLength(json, 'utf8') - json.length;
+  if (extra === 0) return Buffer.from(json, 'latin1');
+  const out = Buffer.allocUnsafe(json.length + 5 * extra);
+  return out.subarray(0, writeEscaped(json, out));
+}
+
+/** Writes `json` into `out` with \\uXXXX for every UTF-16 unit above 0x7f; returns the length written. */
+function writeEscaped(json: string, out: Buffer): number {
+  let pos = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c < 0x80) {
+      out[pos++] = c;
+      continue;
+    }
+    pos = writeUnicodeEscape(c, out, pos);
+  }
+  return pos;
+}
+
+/**
+ * asciiJsonBytes for a list of strings (nearly every text column), about twice as fast: a string of printable
+ * ASCII without quotes or backslashes (most rows) is copied natively, the rest escaped one unit at a time.
+ */
+export function stringsJsonBytes(values: readonly string[]): Buffer {
+  let size = 2;
+  for (const v of values) size += v.length + 3;
+  let out = Buffer.allocUnsafe(size + (size >> 3));
+  let pos = 0;
+  out[pos++] = 0x5b; // [
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const plain = PLAIN.test(v);
+    const most = (plain ? v.length : 6 * v.length) + 3;
+    if (pos + most + 1 > out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * out.length, pos + most + 1));
+      out.copy(bigger, 0, 0, pos);
+      out = bigger;
+    }
+    if (i > 0) out[pos++] = 0x2c; // ,
+    out[pos++] = 0x22; // "
+    if (plain) pos += out.write(v, pos, 'latin1');
+    else {
+      for (let k = 0; k < v.length; k++) {
+        const c = v.charCodeAt(k);
+        if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) out[pos++] = c;
+        else if (c === 0x22 || c === 0x5c) {
+          out[pos++] = 0x5c;
+          out[pos++] = c;
+        } else pos = writeUnicodeEscape(c, out, pos);
+      }
+    }
+    out[pos++] = 0x22;
+  }
+  out[pos++] = 0x5d; // ]
+  return out.subarray(0, pos);
+}
+
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function writeUnicodeEscape(c: number, out: Buffer, pos: number): number {
+  out[pos++] = 0x5c; // backslash
+  out[pos++] = 0x75; // u
+  out[pos++] = HEX[c >> 12]!;
+  out[pos++] = HEX[(c >> 8) & 15]!;
+  out[pos++] = HEX[(c >> 4) & 15]!;
+  out[pos++] = HEX[c & 15]!;
+  return pos;
+}
+
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
