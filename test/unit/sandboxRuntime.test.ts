@@ -1,7 +1,8 @@
 // Runtime behaviour around the LFs: the per-LF result cache, sharding over a process pool, restarts that
 // reload the data, cancellation, the call queue, and clear errors for bad calls.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -55,7 +56,7 @@ describe('sandbox runtime', () => {
       assert.match(payload, /^[\x20-\x7f]*$/, 'only ASCII on the wire, control characters escaped');
       assert.deepEqual(JSON.parse(payload).columns[0], texts);
     }
-    const frame = encodeRows(['text'], [texts], texts.length);
+    const frame = Buffer.concat(encodeRows(['text'], [texts], texts.length));
     assert.ok(frame.subarray(4).every((b) => b < 0x80), 'the whole frame is ASCII after its length prefix');
     await executor.loadRows('unicode', texts.map((text, i) => ({ id: `u${i}`, fields: { text } })));
     const checks = texts.map((t, i) => `    if x.text == ${JSON.stringify(t)}:\n        return ${i % 2}`).join('\n');
@@ -178,9 +179,24 @@ describe('sandbox runtime', () => {
       assert.ok(startups.length >= 2 && startups.every((s) => s), JSON.stringify(startups));
       assert.equal(stamps[0], stamps[1], 'the second executor reused the snapshot instead of making another');
       const files = readdirSync(snapDir).sort();
-      assert.equal(files.length, 3, files.join(', '));
-      assert.ok(files.some((f) => f.endsWith('.snapshot.mac')) && files.includes('snapshot.key'));
+      assert.equal(files.length, 4, files.join(', '));
+      assert.ok(files.some((f) => f.endsWith('.snapshot.mac')) && files.some((f) => f.endsWith('.snapshot.verified')) && files.includes('snapshot.key'));
       for (const f of files) assert.equal(statSync(join(snapDir, f)).mode & 0o777, 0o600, f);
+      // A new process trusts the sealed record of the last full check only while the file is unchanged: a
+      // byte changed in place, even with its times put back, changes the file's ctime and fails the check.
+      const snap = join(snapDir, readdirSync(snapDir).find((f) => f.endsWith('.snapshot'))!);
+      const checkInNewProcess = () => {
+        const code = `import('${join(import.meta.dirname, '..', '..', 'lf-runtime', 'src', 'sandbox', 'snapshotCache.ts')}').then((m) => process.stdout.write((m.checkSnapshot ?? m.default.checkSnapshot)(${JSON.stringify(snap)})))`;
+        return spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8' }).stdout;
+      };
+      assert.equal(checkInNewProcess(), 'ok');
+      const before = statSync(snap);
+      const bytes = readFileSync(snap);
+      bytes[bytes.length >> 1] ^= 0x01;
+      writeFileSync(snap, bytes);
+      utimesSync(snap, before.atime, before.mtime);
+      assert.equal(checkInNewProcess(), 'invalid');
+      assert.ok(!existsSync(snap) && !existsSync(`${snap}.verified`), 'the damaged snapshot and its record are gone');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

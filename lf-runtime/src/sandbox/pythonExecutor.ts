@@ -219,7 +219,7 @@ class PythonExecutor implements LfExecutor, PythonParser {
       const end = Math.floor((rows.length * (s + 1)) / shardCount);
       const columns = fields.map((f) => rows.slice(start, end).map((r) => toJsonValue(r.fields[f])));
       const payload = encodeRows(fields, columns, end - start);
-      hash.update(payload);
+      for (const part of payload) hash.update(part);
       shards.push({ start, end, payload });
     }
     return { key, fingerprint: hash.digest('hex').slice(0, 24), ids: rows.map((r) => String(r.id)), shards };

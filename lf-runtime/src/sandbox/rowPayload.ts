@@ -12,8 +12,11 @@
  * stays 1 byte per character, and json.loads gives each value its own width.
  */
 
-/** The frame for `columns` (one array of n JSON values per field). */
-export function encodeRows(fields: readonly string[], columns: readonly unknown[][], n: number): Buffer {
+/**
+ * The frame for `columns` (one array of n JSON values per field), as the pieces to write one after another
+ * (copying megabytes into one buffer first would only cost time).
+ */
+export function encodeRows(fields: readonly string[], columns: readonly unknown[][], n: number): Buffer[] {
   const sections = columns.map((values) => (values.every((v) => typeof v === 'string') ? stringsJsonBytes(values as string[]) : asciiJsonBytes(values)));
   let at = 0;
   const specs = sections.map((s) => {
@@ -24,7 +27,7 @@ export function encodeRows(fields: readonly string[], columns: readonly unknown[
   const header = asciiJsonBytes({ fields, n, columns: specs });
   const size = Buffer.alloc(4);
   size.writeUInt32LE(header.length, 0);
-  return Buffer.concat([size, header, ...sections]);
+  return [size, header, ...sections];
 }
 
 /** JSON of `value` as bytes, every character outside ASCII written as a \\uXXXX escape. */
@@ -57,23 +60,22 @@ function writeEscaped(json: string, out: Buffer): number {
  * ASCII without quotes or backslashes (most rows) is copied natively, the rest escaped one unit at a time.
  */
 export function stringsJsonBytes(values: readonly string[]): Buffer {
-  let size = 2;
-  for (const v of values) size += v.length + 3;
-  let out = Buffer.allocUnsafe(size + (size >> 3));
+  // Sized exactly first (escaping only the rows that need it), so the buffer is written once.
+  const plain = new Uint8Array(values.length);
+  let size = values.length > 0 ? values.length + 1 : 2;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    plain[i] = PLAIN.test(v) ? 1 : 0;
+    size += 2 + (plain[i] ? v.length : escapedLength(v));
+  }
+  const out = Buffer.allocUnsafe(size);
   let pos = 0;
   out[pos++] = 0x5b; // [
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    const plain = PLAIN.test(v);
-    const most = (plain ? v.length : 6 * v.length) + 3;
-    if (pos + most + 1 > out.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(2 * out.length, pos + most + 1));
-      out.copy(bigger, 0, 0, pos);
-      out = bigger;
-    }
     if (i > 0) out[pos++] = 0x2c; // ,
     out[pos++] = 0x22; // "
-    if (plain) pos += out.write(v, pos, 'latin1');
+    if (plain[i]) pos += out.write(v, pos, 'latin1');
     else {
       for (let k = 0; k < v.length; k++) {
         const c = v.charCodeAt(k);
@@ -87,7 +89,17 @@ export function stringsJsonBytes(values: readonly string[]): Buffer {
     out[pos++] = 0x22;
   }
   out[pos++] = 0x5d; // ]
-  return out.subarray(0, pos);
+  return out;
+}
+
+/** Bytes of `v` inside the quotes of stringsJsonBytes. */
+function escapedLength(v: string): number {
+  let n = 0;
+  for (let k = 0; k < v.length; k++) {
+    const c = v.charCodeAt(k);
+    n += c >= 0x20 && c < 0x7f ? (c === 0x22 || c === 0x5c ? 2 : 1) : 6;
+  }
+  return n;
 }
 
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;

@@ -82,10 +82,11 @@ export class SandboxProcess {
     return new Promise((r) => this.exitWaiters.push(r));
   }
 
-  send(request: WorkerRequest, payload?: Buffer): void {
+  /** A request line, and the binary pieces that follow it (a `load` request's frame). */
+  send(request: WorkerRequest, payload: Buffer[] = []): void {
     if (!this.alive) return;
     this.child.stdin.write(JSON.stringify(request) + '\n');
-    if (payload !== undefined) this.child.stdin.write(payload);
+    for (const part of payload) this.child.stdin.write(part);
   }
 
   kill(reason: NonNullable<ExitInfo['killedFor']>): void {

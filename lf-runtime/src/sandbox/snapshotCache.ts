@@ -8,7 +8,8 @@
  * HMAC-SHA256 of its bytes under a per-user key (`snapshot.key`, 0600) that no worker may read (the
  * permission model lets a worker read the snapshot file itself and nothing else of this directory). Before
  * each use the file is checked against its MAC (the full digest is recomputed whenever the file's identity,
- * size or times changed since the last check); one that fails is deleted and rebuilt.
+ * size or times changed since the last check, which a sealed record beside it remembers across processes);
+ * one that fails is deleted and rebuilt.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -91,6 +92,10 @@ export function checkSnapshot(file: string): SnapshotCheck {
   const id = identity(file);
   if (id !== null && verified.get(file) === id) return 'ok';
   const key = macKey(dirname(file));
+  if (id !== null && key && recordedAsVerified(file, key, id)) {
+    verified.set(file, id);
+    return 'ok';
+  }
   let ok = false;
   try {
     const expected = Buffer.from(readFileSync(`${file}.mac`, 'utf8').trim(), 'hex');
@@ -100,11 +105,44 @@ export function checkSnapshot(file: string): SnapshotCheck {
     ok = false;
   }
   if (ok && id !== null) {
-    verified.set(file, id);
+    markVerified(file, key!, id);
     return 'ok';
   }
   deleteSnapshot(file);
   return 'invalid';
+}
+
+/**
+ * Hashing the 31 MB snapshot takes ~0.2 s, which every CLI run (a new process) would pay before its first
+ * worker starts. So a full check leaves a record beside the snapshot: the file's identity and times then
+ * (device, inode, size, mtime, ctime), sealed with the same key. A later process that finds the file with
+ * that identity skips the hash: the kernel changes ctime on any write, rename or chmod, and a replaced file
+ * has another inode, so any change to the bytes brings the full check back. Workers cannot write files.
+ */
+function markVerified(file: string, key: Buffer, id: string): void {
+  verified.set(file, id);
+  try {
+    const tmp = `${file}.verified.${process.pid}.tmp`;
+    writeFileSync(tmp, `${id}\n${recordMac(file, key, id)}\n`, { mode: 0o600 });
+    renameSync(tmp, `${file}.verified`);
+  } catch {
+    // Without the record the next process hashes the file again.
+  }
+}
+
+function recordedAsVerified(file: string, key: Buffer, id: string): boolean {
+  try {
+    const [recorded, seal] = readFileSync(`${file}.verified`, 'utf8').split('\n');
+    const expected = Buffer.from(recordMac(file, key, id), 'hex');
+    const actual = Buffer.from(seal ?? '', 'hex');
+    return recorded === id && actual.length === expected.length && timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
+}
+
+function recordMac(file: string, key: Buffer, id: string): string {
+  return createHmac('sha256', key).update(`verified ${basename(file)} ${id}`).digest('hex');
 }
 
 /**
@@ -124,6 +162,7 @@ function privateDirectory(dir: string): boolean {
 /** Removes a snapshot and its MAC (the next check reports it missing, which rebuilds it). */
 export function deleteSnapshot(file: string): void {
   verified.delete(file);
+  rmSync(`${file}.verified`, { force: true });
   rmSync(file, { force: true });
   rmSync(`${file}.mac`, { force: true });
 }
@@ -145,7 +184,7 @@ export function storeSnapshot(file: string, bytes: Buffer): boolean {
     renameSync(`${tmp}.mac`, `${file}.mac`);
     renameSync(tmp, file);
     const id = identity(file);
-    if (id !== null) verified.set(file, id);
+    if (id !== null) markVerified(file, key, id);
     removeStaleSnapshots(file);
     return true;
   } catch {
@@ -159,7 +198,7 @@ function removeStaleSnapshots(current: string): void {
   const dayAgo = Date.now() - 24 * 3600 * 1000;
   try {
     for (const name of readdirSync(dir)) {
-      if (name === basename(current) || name === `${basename(current)}.mac` || !/^pyodide-.*\.snapshot(\.mac)?$/.test(name)) continue;
+      if (name.startsWith(basename(current)) || !/^pyodide-.*\.snapshot(\.mac|\.verified)?$/.test(name)) continue;
       const full = join(dir, name);
       if (statSync(full).atimeMs < dayAgo && statSync(full).mtimeMs < dayAgo) rmSync(full, { force: true });
     }

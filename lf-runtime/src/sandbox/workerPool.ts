@@ -18,8 +18,8 @@ import type { ReadyMessage, WorkerMessage, WorkerRequest } from './wireProtocol.
 export interface DatasetShard {
   start: number;
   end: number;
-  /** The rows as the worker loads them (rowPayload.ts). */
-  payload: Buffer;
+  /** The rows as the worker loads them (rowPayload.ts): pieces sent one after another. */
+  payload: Buffer[];
 }
 
 export interface DatasetRecord {
@@ -70,7 +70,7 @@ export class Worker {
     return this.nextId++;
   }
 
-  send(request: WorkerRequest, payload?: Buffer): void {
+  send(request: WorkerRequest, payload?: Buffer[]): void {
     this.proc.send(request, payload);
   }
 
@@ -264,7 +264,7 @@ export class WorkerPool {
 
   private async load(w: Worker, ds: DatasetRecord, shard: DatasetShard): Promise<void> {
     const id = w.id();
-    w.send({ type: 'load', id, key: ds.key, bytes: shard.payload.length }, shard.payload);
+    w.send({ type: 'load', id, key: ds.key, bytes: shard.payload.reduce((n, part) => n + part.length, 0) }, shard.payload);
     try {
       checkLoaded(await w.next(), id, shard.end - shard.start);
     } catch (err) {

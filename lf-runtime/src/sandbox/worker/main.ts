@@ -398,7 +398,7 @@ function loadFrame(rt: Runtime, frame: Buffer): PyProxy {
 
 function warmUp(rt: Runtime): void {
   const texts = Array.from({ length: 400 }, (_, i) => (i % 3 ? `Check out my channel ${i} please` : `nice song ${i}`));
-  const dataset = loadFrame(rt, encodeRows(['text'], [texts], texts.length));
+  const dataset = loadFrame(rt, Buffer.concat(encodeRows(['text'], [texts], texts.length)));
   rt.parse(WARM_UP_SOURCE);
   const prepared = JSON.parse(rt.prepare('/warm_up.py', WARM_UP_SOURCE, '')) as { lfs: { name: string }[] };
   prepared.lfs.forEach((lf, i) => rt.runLf(dataset, '/warm_up.py', WARM_UP_SOURCE, '', i, lf.name, 2, 5));
