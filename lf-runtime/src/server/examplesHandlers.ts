@@ -13,6 +13,11 @@ import type { DashboardFigures, ExamplesPage, ExamplesQuery, SetGoldLabelParams 
 
 export class ExamplesHandlers {
   private readonly service: ExamplesService;
+  /**
+   * Label changes one at a time: a label appended and applied, or the file read again after a change on disk.
+   * Interleaved, a read of the file from before an undo could land after the undo and bring its label back.
+   */
+  private labelsQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly engine: AnalysisEngine,
@@ -26,7 +31,25 @@ export class ExamplesHandlers {
   }
 
   /** Reads the labels file into the engine; returns problems to show (line-numbered), or none. */
-  async loadLabels(): Promise<string[]> {
+  loadLabels(): Promise<string[]> {
+    return this.inTurn(() => this.readLabels());
+  }
+
+  /**
+   * After the labels file changed on disk: reads it into the engine when it says something else than the
+   * labels in force (a change made outside the view); null when it does not.
+   */
+  reloadIfChanged(): Promise<string[] | null> {
+    return this.inTurn(async () => ((await this.labelsChangedOnDisk()) ? this.readLabels() : null));
+  }
+
+  private inTurn<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.labelsQueue.then(step, step);
+    this.labelsQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async readLabels(): Promise<string[]> {
     const read = await readGoldLabels(this.project.data.labels, this.project.cardinality);
     this.engine.setUserLabels(read.labels);
     const name = relative(this.project.root, this.project.data.labels);
@@ -34,7 +57,7 @@ export class ExamplesHandlers {
   }
 
   /** Whether the labels on disk differ from the ones in force (a change made outside the editor). */
-  async labelsChangedOnDisk(): Promise<boolean> {
+  private async labelsChangedOnDisk(): Promise<boolean> {
     const read = await readGoldLabels(this.project.data.labels, this.project.cardinality);
     return !sameLabels(read.labels, this.engine.goldLabels);
   }
@@ -68,7 +91,19 @@ export class ExamplesHandlers {
   }
 
   /** Appends the decision, then applies it; returns the label the row had from the user before. */
-  async setLabel(params: SetGoldLabelParams): Promise<number | null> {
+  setLabel(params: SetGoldLabelParams): Promise<number | null> {
+    // Checked at once (a bad request fails without waiting), applied in turn.
+    this.checkLabel(params);
+    return this.inTurn(async () => {
+      const { split, id, label } = params;
+      const previous = this.engine.goldLabels[split].get(id) ?? null;
+      await appendGoldLabels(this.project.data.labels, [{ split, id, label }]);
+      applyGoldLabel(this.engine.goldLabels, { split, id, label });
+      return previous;
+    });
+  }
+
+  private checkLabel(params: SetGoldLabelParams): void {
     const { split, id, label } = params;
     if (split !== 'sample' && split !== 'dev') throw new ResponseError(ErrorCodes.InvalidParams, 'split must be "sample" or "dev"');
     const data = split === 'sample' ? this.engine.sampleData : this.engine.devData;
@@ -78,11 +113,6 @@ export class ExamplesHandlers {
     if (label !== null && !(Number.isInteger(label) && label >= 0 && label < this.project.cardinality)) {
       throw new ResponseError(ErrorCodes.InvalidParams, `label must be a class id 0..${this.project.cardinality - 1} or null`);
     }
-    const labels = this.engine.goldLabels;
-    const previous = labels[split].get(id) ?? null;
-    await appendGoldLabels(this.project.data.labels, [{ split, id, label }]);
-    applyGoldLabel(labels, { split, id, label });
-    return previous;
   }
 }
 

@@ -289,9 +289,10 @@ export class LfLanguageServer {
       return;
     }
     const examples = this.examples;
-    if (examples && files.includes(examples.labelsFile) && (await examples.labelsChangedOnDisk())) {
-      // Labels edited outside the view (by hand, or a checkout): read them again; no LF needs to re-run.
-      this.labelWarnings = await examples.loadLabels();
+    // Labels edited outside the view (by hand, or a checkout): read them again; no LF needs to re-run.
+    const warnings = examples && files.includes(examples.labelsFile) ? await examples.reloadIfChanged() : null;
+    if (warnings) {
+      this.labelWarnings = warnings;
       this.reanalyze();
     }
     this.scheduler.request(files.filter((f) => this.engine?.isLfFile(f) && !this.isOpen(f)), 0);
