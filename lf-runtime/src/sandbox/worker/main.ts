@@ -9,6 +9,7 @@
 import type { PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
 import { encodeRows } from '../rowPayload.ts';
+import { RequestReader, type LoadFrame, type Received } from './requestReader.ts';
 import { MAX_MISS_CHARS, MAX_MISSES, type ApplyRequest, type PrepareRequest, type PreparedMessage, type WorkerMessage, type WorkerRequest } from '../wireProtocol.ts';
 import pySnorkel from '../python/snorkel/__init__.py';
 import pySnorkelCompat from '../python/snorkel/_compat.py';
@@ -150,8 +151,6 @@ const LARGE_FRAME_BYTES = 1024 * 1024;
 /** Where a frame of rows waits, in the in-memory filesystem, while Python reads it. */
 const ROWS_FILE = '/tmp/.lf-studio-rows';
 
-/** What stdin carries: JSON request lines, each `load` followed by its binary frame of rows. */
-type Received = { req: WorkerRequest } | { load: { id: number; key: string; frame: Buffer } };
 
 interface Runtime {
   py: PyodideAPI;
@@ -427,7 +426,7 @@ async function main(): Promise<void> {
       guarded(() => warmUp(runtime));
     }, 30);
   };
-  const handleLoad = (runtime: Runtime, load: { id: number; key: string; frame: Buffer }): void => {
+  const handleLoad = (runtime: Runtime, load: LoadFrame): void => {
     const { id, key, frame } = load;
     datasets.get(key)?.destroy();
     datasets.delete(key);
@@ -463,55 +462,24 @@ async function main(): Promise<void> {
     }
   };
   const handle = (runtime: Runtime, item: Received): void => ('req' in item ? handleRequest(runtime, item.req) : handleLoad(runtime, item.load));
-  // Pieces of the line, or of the frame, being received; a frame can be tens of megabytes.
-  let pieces: Buffer[] = [];
-  let frame: { id: number; key: string; bytes: number; got: number } | null = null;
-  const receive = (item: Received): void => {
+  const reader = new RequestReader((item) => {
     if (rt) handle(rt, item);
     else queued.push(item);
-  };
+  });
   process.stdin.on('data', (chunk: Buffer) => {
     if (warmTimer) {
       clearTimeout(warmTimer);
       warmTimer = null;
     }
-    let from = 0;
-    while (from < chunk.length) {
-      if (frame) {
-        const take = Math.min(frame.bytes - frame.got, chunk.length - from);
-        pieces.push(chunk.subarray(from, from + take));
-        frame.got += take;
-        from += take;
-        if (frame.got < frame.bytes) break;
-        const { id, key } = frame;
-        const bytes = Buffer.concat(pieces);
-        pieces = [];
-        frame = null;
-        receive({ load: { id, key, frame: bytes } });
-        continue;
-      }
-      const nl = chunk.indexOf(0x0a, from);
-      if (nl < 0) {
-        pieces.push(chunk.subarray(from));
-        break;
-      }
-      pieces.push(chunk.subarray(from, nl));
-      const line = Buffer.concat(pieces).toString('utf8');
-      pieces = [];
-      from = nl + 1;
-      if (!line) continue;
-      const req = JSON.parse(line) as WorkerRequest;
-      if (req.type === 'load') frame = { id: req.id, key: req.key, bytes: req.bytes, got: 0 };
-      else receive({ req });
-    }
-    if (pieces.length === 0 && !frame) scheduleWarmUp();
+    reader.push(chunk);
+    if (!reader.busy) scheduleWarmUp();
   });
   // The parent closing our stdin means it is gone: stop.
   process.stdin.on('end', () => process.exit(0));
   const runtime = await startRuntime();
   rt = runtime;
   for (const item of queued.splice(0)) handle(runtime, item);
-  if (pieces.length === 0 && !frame) scheduleWarmUp();
+  if (!reader.busy) scheduleWarmUp();
 }
 
 main().catch((err: unknown) => {
