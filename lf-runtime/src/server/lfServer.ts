@@ -66,6 +66,9 @@ export interface ServerDeps {
   createExecutor: (root: string | null, options: Required<ServerInitOptions>) => LfExecutor;
 }
 
+/** How long after a label change the lenses are asked for once more (see the SetGoldLabelRequest handler). */
+const LABEL_LENS_SETTLE_MS = 400;
+
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -155,6 +158,9 @@ export class LfLanguageServer {
     connection.onRequest(SetGoldLabelRequest, async (params) => {
       const previous = await (await this.loaded()).examples.setLabel(params);
       this.reanalyze();
+      // The editor can keep the lenses of a request it was serving when the refresh came (a label given from
+      // the rows view while the lens was being drawn): ask once more when it has had time to settle.
+      setTimeout(() => this.refreshLenses(), LABEL_LENS_SETTLE_MS).unref();
       return { previous, analysis: displayAnalysis(this.analysis) };
     });
     connection.onDidChangeWatchedFiles(({ changes }) => void this.onWatchedFiles(changes));
@@ -417,7 +423,7 @@ export class LfLanguageServer {
   }
 
   private refreshLenses(): void {
-    if (this.canRefreshLenses) void this.connection.sendRequest(CodeLensRefreshRequest.type);
+    if (this.canRefreshLenses) this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   }
 
   /** Problems that stop the project from loading, shown where they are: in lfstudio.json. */
