@@ -151,7 +151,6 @@ const LARGE_FRAME_BYTES = 1024 * 1024;
 /** Where a frame of rows waits, in the in-memory filesystem, while Python reads it. */
 const ROWS_FILE = '/tmp/.lf-studio-rows';
 
-
 interface Runtime {
   py: PyodideAPI;
   /** Takes the path of a frame of rows (rowPayload.ts) in the in-memory filesystem. */
