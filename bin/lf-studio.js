@@ -9,6 +9,8 @@ const { join, relative } = require('node:path');
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
+/** The other bundles the command loads: the sandbox and label-model workers, and the SDK (on first use). */
+const companions = ['lfWorker.js', 'labelModelWorker.js', 'anthropic-sdk.js'].map((name) => join(root, 'dist', name));
 const buildScript = join(root, 'scripts', 'build.mjs');
 /** What dist/cli.js and the workers it starts are built from. */
 const sources = [join(root, 'lf-runtime', 'src'), buildScript, join(root, 'package-lock.json')];
@@ -35,7 +37,7 @@ function newestFile(paths) {
 /** Why dist/cli.js must be built first, or null when it is current (or there are no sources to build from). */
 function reasonToBuild() {
   if (!existsSync(sources[0]) || !existsSync(buildScript)) return null;
-  if (!existsSync(cli)) return `${relative(root, cli)} is missing`;
+  for (const bundle of [cli, ...companions]) if (!existsSync(bundle)) return `${relative(root, bundle)} is missing`;
   const newest = newestFile(sources);
   if (newest.mtimeMs > statSync(cli).mtimeMs) return `${relative(root, newest.path)} is newer than ${relative(root, cli)}`;
   return null;

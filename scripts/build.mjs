@@ -6,7 +6,7 @@
 // when dist/cli.js is missing or older than its sources.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +15,7 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const cliOnly = process.argv.includes('--cli');
 /** The bundles `lf-studio` needs at run time. */
-const cliEntries = new Set(['cli', 'lfWorker', 'labelModelWorker']);
+const cliEntries = new Set(['cli', 'lfWorker', 'labelModelWorker', 'anthropic-sdk']);
 const require = createRequire(import.meta.url);
 
 /** Prints esbuild problems in the `file:line:col: error: text` form VS Code problem matchers read. */
@@ -27,6 +27,23 @@ const problemMatcher = {
         if (location) console.error(`${location.file}:${location.line}:${location.column}: error: ${text}`);
         else console.error(`error: ${text}`);
       }
+    });
+  },
+};
+
+/**
+ * @anthropic-ai/sdk is its own bundle, dist/anthropic-sdk.js, required only when a run talks to the model
+ * (lf-runtime/src/llm/anthropicSdk.ts): it is more than half of dist/cli.js and dist/extension.js otherwise,
+ * compiled at every start.
+ */
+const lazySdk = {
+  name: 'lazy-anthropic-sdk',
+  setup(build) {
+    build.onResolve({ filter: /^@anthropic-ai\/sdk$/ }, (args) => {
+      if (args.kind !== 'require-call' || !args.importer.endsWith('anthropicSdk.ts')) {
+        return { errors: [{ text: `import @anthropic-ai/sdk through lf-runtime/src/llm/anthropicSdk.ts (from ${args.importer}), so it stays out of the main bundles` }] };
+      }
+      return { path: './anthropic-sdk.js', external: true };
     });
   },
 };
@@ -43,7 +60,7 @@ const common = {
 
 // jsonc-parser's default (UMD) build loads its parts with a require() esbuild cannot follow: take ES modules
 // where a package ships them.
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], plugins: [problemMatcher, lazySdk] };
 
 const builds = [
   { ...node, entryPoints: { extension: 'extension/main.ts' }, external: ['vscode'], outdir: 'dist' },
@@ -54,6 +71,7 @@ const builds = [
       cli: 'lf-runtime/src/cli/main.ts',
       lfWorker: 'lf-runtime/src/sandbox/worker/main.ts',
       labelModelWorker: 'lf-runtime/src/labelModel/fitWorker.ts',
+      'anthropic-sdk': relative(root, require.resolve('@anthropic-ai/sdk')),
     },
     outdir: 'dist',
   },

@@ -2,10 +2,12 @@
 // refusing ids as names, and a project's settings and LF files reaching the model. The Messages API is the
 // local stand-in (test/support/fakeAnthropic.ts); the sandbox is a JS stand-in that votes on a keyword.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { runGenerateCommand } from '../../lf-runtime/src/cli/generateCommand.ts';
 import type { Row } from '../../lf-runtime/src/data/types.ts';
 import type { LfExecutor, RunFileOptions } from '../../lf-runtime/src/sandbox/types.ts';
@@ -204,6 +206,50 @@ describe('lf-studio generate: class names', () => {
       assert.equal(await runGenerateCommand(['--project', path], c.io, { ANTHROPIC_API_KEY: KEY }, { createExecutor: standInExecutor, parser: sandboxParser() }), expected, c.err());
       assert.match(c.err(), pattern);
       assert.equal(c.err().trim().split('\n').length, 1, c.err());
+    }
+  });
+});
+
+// The SDK is its own bundle (dist/anthropic-sdk.js), loaded by the command only when it talks to the model: the
+// real `lf-studio` process, sandbox included, must find it, stream a reply through it and classify its errors.
+describe('lf-studio generate as a process (the bundled SDK, loaded on first use)', () => {
+  const run = promisify(execFile);
+  const generate = async (fake: FakeAnthropic, dir: string) => {
+    const lfs = lfFile(dir, 'lfs.py', 'kw_song');
+    const args = ['--lfs', lfs, '--data', SAMPLE, '--text-field', 'CONTENT', '--task', 'spam?', '--labels', 'HAM,SPAM', '--n', '1', '--json', '--workspace', dir];
+    try {
+      const { stdout, stderr } = await run(process.execPath, [join(repo, 'bin', 'lf-studio.js'), 'generate', ...args], {
+        env: { ...process.env, ...env(fake) },
+        timeout: 180_000,
+      });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code?: number; stdout?: string; stderr?: string };
+      return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    }
+  };
+
+  it('streams a reply and scores the candidate it holds', async () => {
+    const fake = await startFakeAnthropic([{ kind: 'reply', text: REPLY }]);
+    try {
+      const r = await generate(fake, mkdtempSync(join(tmpdir(), 'lfgen-process-')));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(fake.requests.length, 1);
+      assert.match(r.stdout, /mentions_check/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('names a rejected key as such, without retrying', async () => {
+    const fake = await startFakeAnthropic([{ kind: 'error', status: 401, errorType: 'authentication_error', message: 'invalid x-api-key' }]);
+    try {
+      const r = await generate(fake, mkdtempSync(join(tmpdir(), 'lfgen-process-')));
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /rejected the API key \(401 authentication_error: invalid x-api-key\)/);
+      assert.equal(fake.requests.length, 1);
+    } finally {
+      await fake.close();
     }
   });
 });

@@ -47,7 +47,7 @@ describe('lf-studio launcher', () => {
     assert.match(r.stdout, /^usage: lf-studio <command>/);
     for (const command of ['analyze', 'fit', 'generate']) assert.match(r.stdout, new RegExp(`^  ${command} `, 'm'));
     assert.match(r.stderr, /dist\/cli\.js is missing; building it/);
-    for (const file of ['cli.js', 'lfWorker.js', 'labelModelWorker.js', 'pyodide/package.json', 'pyodide/pyodide.asm.wasm']) {
+    for (const file of ['cli.js', 'lfWorker.js', 'labelModelWorker.js', 'anthropic-sdk.js', 'pyodide/package.json', 'pyodide/pyodide.asm.wasm']) {
       assert.ok(existsSync(join(dir, 'dist', file)), `dist/${file} is built`);
     }
   });
@@ -60,6 +60,15 @@ describe('lf-studio launcher', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stderr, '');
     assert.equal(statSync(cli).mtimeMs, before, 'dist/cli.js is not rewritten');
+  });
+
+  it('rebuilds when a bundle the command loads is missing though dist/cli.js is current', () => {
+    for (const source of ['lf-runtime', 'scripts/build.mjs', 'package-lock.json']) age(join(dir, source), 120);
+    rmSync(join(dir, 'dist', 'anthropic-sdk.js'));
+    const r = lfStudio(dir, '--help');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /dist\/anthropic-sdk\.js is missing; building it/);
+    assert.ok(existsSync(join(dir, 'dist', 'anthropic-sdk.js')));
   });
 
   it('rebuilds when a source is newer than dist/cli.js, so the output follows the edit', () => {

@@ -6,8 +6,8 @@
  * an AbortSignal, usage with cost, and SDK warnings (e.g. a deprecated model) captured for the UI instead of
  * being printed to a console nobody reads.
  */
-import Anthropic from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import { loadAnthropicSdk } from './anthropicSdk.ts';
 import { LlmError, classifySdkError, exhaustedError, missingKeyError, redactKey } from './llmErrors.ts';
 import { usageWithCost } from './modelPrices.ts';
 import type { ModelPrice } from './modelPrices.ts';
@@ -68,6 +68,7 @@ export function createAnthropicClient(options: LlmClientOptions): LlmClient {
     const clean = redactKey(text, apiKey);
     if (!warnings.includes(clean)) warnings.push(clean);
   };
+  const Anthropic = loadAnthropicSdk().default;
   const sdk = new Anthropic({
     apiKey,
     ...(baseUrl ? { baseURL: baseUrl } : {}),

@@ -3,17 +3,8 @@
  * (auth -> offer "Set API Key") and a message that says what happened and what to do. SDK errors are
  * classified here so no caller needs to know the SDK's class hierarchy.
  */
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  AuthenticationError,
-  BadRequestError,
-  NotFoundError,
-  PermissionDeniedError,
-  RateLimitError,
-} from '@anthropic-ai/sdk';
+import type { APIError } from '@anthropic-ai/sdk';
+import { loadedAnthropicSdk, type AnthropicSdk } from './anthropicSdk.ts';
 
 export type LlmErrorKind =
   | 'missing-key'
@@ -76,6 +67,28 @@ function retryAfter(err: APIError): number | null {
 export function classifySdkError(err: unknown, endpoint: string, userCancelled: boolean): LlmError {
   if (err instanceof LlmError) return err;
   if (userCancelled) return new LlmError('cancelled', 'Generation cancelled.');
+  // An SDK error can only come from a loaded SDK; without one, this is some other failure.
+  const sdk = loadedAnthropicSdk();
+  if (sdk) {
+    const classified = classifyApiError(err, endpoint, sdk);
+    if (classified) return classified;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new LlmError('network', `Talking to ${endpoint} failed: ${message}`);
+}
+
+function classifyApiError(err: unknown, endpoint: string, sdk: AnthropicSdk): LlmError | null {
+  const {
+    APIConnectionError,
+    APIConnectionTimeoutError,
+    APIError,
+    APIUserAbortError,
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+  } = sdk;
   if (err instanceof APIConnectionTimeoutError) return new LlmError('timeout', `No reply from ${endpoint} in time.`);
   if (err instanceof APIUserAbortError) return new LlmError('cancelled', 'Generation cancelled.');
   if (err instanceof APIConnectionError) {
@@ -102,8 +115,7 @@ export function classifySdkError(err: unknown, endpoint: string, userCancelled: 
     if (err instanceof BadRequestError) return new LlmError('bad-request', `The request was refused (400 ${detail}).`, 400);
     return new LlmError('bad-request', `The Anthropic API answered ${status ?? 'with an error'} (${detail}).`, status);
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return new LlmError('network', `Talking to ${endpoint} failed: ${message}`);
+  return null;
 }
 
 /** The final message after retries ran out: what happened, how often we tried, what to do. */
