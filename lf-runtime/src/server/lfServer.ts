@@ -12,13 +12,11 @@ import {
   ErrorCodes,
   LSPErrorCodes,
   ResponseError,
-  DiagnosticSeverity,
   FileChangeType,
   TextDocumentSyncKind,
   TextDocuments,
   type CodeLens,
   type Connection,
-  type Diagnostic,
   type FileEvent,
   type Hover,
   type InitializeParams,
@@ -26,7 +24,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisEngine } from '../engine/analysisEngine.ts';
-import { openProject, type OpenProblem } from '../engine/openProject.ts';
+import { openProject } from '../engine/openProject.ts';
 import {
   DashboardFiguresRequest,
   DidAnalyzeNotification,
@@ -47,12 +45,13 @@ import {
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS } from './serverOptions.ts';
 import { describeIsolation } from '../sandbox/isolation.ts';
 import type { ExecutorEvent, LfExecutor } from '../sandbox/types.ts';
-import { displayAnalysis, fileDiagnostics, projectProblemLine, type Severity } from './presentation.ts';
+import { displayAnalysis } from './presentation.ts';
 import { sanitizeLine, sanitizeMultiline } from '../text/controlChars.ts';
 import { abortOn, generationContext, pythonStructure, sandboxOf, scoreCandidates } from './generationHandlers.ts';
 import { RunScheduler, TypingDebounce } from './runScheduler.ts';
 import { ExamplesHandlers } from './examplesHandlers.ts';
-import { codeActionsFor, notInLfFilesDiagnostic } from './codeActions.ts';
+import { codeActionsFor } from './codeActions.ts';
+import { DiagnosticsPublisher } from './diagnosticsPublisher.ts';
 import { lfCodeLenses, lfHover, staleMark } from './lensesAndHover.ts';
 import { exportSampleLabels, ExportError } from './exportLabels.ts';
 import { suggestFromProject } from './suggestHandler.ts';
@@ -69,12 +68,6 @@ export interface ServerDeps {
 /** How long after a label change the lenses are asked for once more (see the SetGoldLabelRequest handler). */
 const LABEL_LENS_SETTLE_MS = 400;
 
-const SEVERITY: Record<Severity, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error,
-  warning: DiagnosticSeverity.Warning,
-  information: DiagnosticSeverity.Information,
-};
-
 export class LfLanguageServer {
   private readonly documents = new TextDocuments(TextDocument);
   private root: string | null = null;
@@ -90,10 +83,8 @@ export class LfLanguageServer {
   private canRefreshLenses = false;
   private opening: Promise<void> | null = null;
   private readonly scheduler: RunScheduler;
-  private diagnosedFiles = new Set<string>();
+  private readonly diagnostics: DiagnosticsPublisher;
   private readonly typingDebounce = new TypingDebounce();
-  /** Open Python files showing the "not in lfFiles" hint. */
-  private readonly hintedFiles = new Set<string>();
   /** Files whose latest run failed in the runtime (not in the user's code), with the reason. */
   private readonly failedFiles = new Map<string, string>();
 
@@ -101,6 +92,7 @@ export class LfLanguageServer {
     private readonly connection: Connection,
     private readonly deps: ServerDeps,
   ) {
+    this.diagnostics = new DiagnosticsPublisher(connection);
     this.scheduler = new RunScheduler(
       (files, signal) => this.runFiles(files, signal),
       (err, files) => this.runFailed(err, files),
@@ -170,7 +162,7 @@ export class LfLanguageServer {
       this.onDocument(document, 0);
       this.hintIfUnlisted(document);
     });
-    this.documents.onDidClose(({ document }) => this.clearHint(document.uri));
+    this.documents.onDidClose(({ document }) => this.diagnostics.clearHint(document.uri));
     this.documents.onDidChangeContent(({ document }) => {
       this.hintIfUnlisted(document);
       if (this.options.runOnChange) this.onDocument(document, this.typingDebounce.next(document.uri), true);
@@ -226,11 +218,11 @@ export class LfLanguageServer {
         this.examples = null;
         // Figures and diagnostics of the project as it was would read as current; drop them with it.
         this.analysis = null;
-        this.clearDiagnostics();
+        this.diagnostics.clearAll();
         void this.connection.sendNotification(DidAnalyzeNotification, null);
         const messages = opened.problems.map((p) => p.message);
         this.connection.console.warn(`Project not loaded: ${messages.join(' | ')}`);
-        if (!opened.missingProjectFile) await this.publishProjectProblems(opened.problems);
+        if (!opened.missingProjectFile) await this.diagnostics.publishProjectProblems(this.root, opened.problems);
         this.setStatus({
           state: opened.missingProjectFile ? 'no-project' : 'error',
           text: opened.missingProjectFile ? 'LF Studio: no lfstudio.json' : 'LF Studio: project error',
@@ -239,7 +231,7 @@ export class LfLanguageServer {
         });
         return;
       }
-      await this.publishProjectProblems([]);
+      await this.diagnostics.publishProjectProblems(this.root, []);
       this.engine = opened.engine;
       // The listed files may have changed: hints come and go with them.
       for (const document of this.documents.all()) this.hintIfUnlisted(document);
@@ -391,27 +383,7 @@ export class LfLanguageServer {
   private publish(analysis: ProjectAnalysis): void {
     const engine = this.engine;
     if (!engine) return;
-    for (const file of engine.lfFiles) {
-      const diagnostics: Diagnostic[] = fileDiagnostics(file, analysis, analysis.fileProblems).map((d) => ({
-        range: { start: { line: d.line - 1, character: 0 }, end: { line: d.line - 1, character: Number.MAX_SAFE_INTEGER } },
-        severity: SEVERITY[d.severity],
-        source: 'LF Studio',
-        code: d.code,
-        message: d.message,
-        ...(d.lf !== undefined ? { data: { lf: d.lf } } : {}),
-      }));
-      if (diagnostics.length || this.diagnosedFiles.has(file)) {
-        void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics });
-      }
-      if (diagnostics.length) this.diagnosedFiles.add(file);
-      else this.diagnosedFiles.delete(file);
-    }
-    // Files dropped from the project (lfFiles edited, file deleted) keep no diagnostics of their last run.
-    for (const file of [...this.diagnosedFiles]) {
-      if (engine.isLfFile(file)) continue;
-      void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics: [] });
-      this.diagnosedFiles.delete(file);
-    }
+    this.diagnostics.publishAnalysis(engine, analysis);
     const errors = analysis.lfs.filter((l) => l.errors > 0 || l.timedOut).length;
     this.setStatus({
       state: 'ready',
@@ -426,32 +398,6 @@ export class LfLanguageServer {
     if (this.canRefreshLenses) this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   }
 
-  /** Problems that stop the project from loading, shown where they are: in lfstudio.json. */
-  private async publishProjectProblems(problems: OpenProblem[]): Promise<void> {
-    if (!this.root) return;
-    const file = join(this.root, 'lfstudio.json');
-    if (problems.length === 0 && !this.diagnosedFiles.has(file)) return;
-    const text = await readFile(file, 'utf8').catch(() => '');
-    const diagnostics: Diagnostic[] = problems.map((p) => {
-      const line = projectProblemLine(text, p) - 1;
-      return {
-        range: { start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } },
-        severity: DiagnosticSeverity.Error,
-        source: 'LF Studio',
-        code: 'project',
-        message: sanitizeMultiline(p.message),
-      };
-    });
-    void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics });
-    if (diagnostics.length) this.diagnosedFiles.add(file);
-    else this.diagnosedFiles.delete(file);
-  }
-
-  private clearDiagnostics(): void {
-    for (const file of this.diagnosedFiles) void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics: [] });
-    this.diagnosedFiles.clear();
-  }
-
   /** lfstudio.json as the editor has it (open and unsaved) or as on disk, for quick fixes that edit it. */
   private async projectFileText(): Promise<{ uri: string; text: string } | null> {
     if (!this.root) return null;
@@ -463,18 +409,7 @@ export class LfLanguageServer {
 
   /** Python files with LFs that the project does not list get a hint with a quick fix that lists them. */
   private hintIfUnlisted(document: TextDocument): void {
-    const file = uriToPath(document.uri);
-    if (!file || !this.root || !this.engine || !file.endsWith('.py')) return;
-    const hint = this.engine.isLfFile(file) ? null : notInLfFilesDiagnostic(this.root, file, document.getText());
-    if (!hint && !this.hintedFiles.has(document.uri)) return;
-    void this.connection.sendDiagnostics({ uri: document.uri, diagnostics: hint ? [hint] : [] });
-    if (hint) this.hintedFiles.add(document.uri);
-    else this.hintedFiles.delete(document.uri);
-  }
-
-  private clearHint(uri: string): void {
-    if (!this.hintedFiles.delete(uri)) return;
-    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    this.diagnostics.hintIfUnlisted(document, uriToPath(document.uri), this.root, this.engine);
   }
 
   private codeLenses(uri: string): CodeLens[] {
