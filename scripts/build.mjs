@@ -133,6 +133,7 @@ function copyPythonRuntime() {
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(join(dest, 'shim'), { recursive: true });
   cpSync(join(src, 'lf_runner.py'), join(dest, 'lf_runner.py'));
+  cpSync(join(src, 'lf_rows.py'), join(dest, 'lf_rows.py'));
   cpSync(join(src, 'lf_structure.py'), join(dest, 'lf_structure.py'));
   cpSync(join(src, 'native'), join(dest, 'native'), { recursive: true });
   cpSync(join(src, 'snorkel'), join(dest, 'shim', 'snorkel'), { recursive: true });

@@ -87,6 +87,11 @@ const CASES: HostileCase[] = [
   { name: 'walks the heap with gc', body: `import gc\ntry:\n    return 1 if gc.get_objects() else 0\nexcept Exception:\n    return 0` },
   { name: 'rewrites the runner through frames', body: `f = sys._getframe(1)\ntry:\n    f.f_globals["_restore"] = lambda *a: None\n    f.f_globals["json"] = None\nexcept Exception:\n    pass\ntry:\n    f.f_code.co_consts\n    f.f_back and f.f_back.f_globals.clear()\nexcept Exception:\n    pass\nreturn 0` },
   { name: 'swaps the code of runtime functions', body: `import snorkel._compat as c\ntry:\n    c.labeling_function.__code__ = (lambda *a, **k: None).__code__\n    return 1\nexcept Exception:\n    pass\ntry:\n    import lf_runner\n    return 1\nexcept Exception:\n    return 0` },
+  {
+    name: 'patches the row classes or imports the module that makes them',
+    // Whether or not the assignments are refused, control_after (which reads x.text and x["text"]) must not see them.
+    body: `for target, attr, value in ((type(x).__mro__[1], "__getitem__", lambda self, k: "my"), (type(x), "text", property(lambda s: "my"))):\n    try:\n        setattr(target, attr, value)\n    except Exception:\n        pass\ntry:\n    import lf_rows\n    return 1\nexcept Exception:\n    return 0`,
+  },
   { name: 'forges worker protocol output', body: `os.write(1, b'{"type":"lfDone","id":1,"durationMs":1,"result":{"index":2,"votes":"AQEBAQE=","errors":0,"errorRows":[],"firstError":null,"noneCount":0,"timedOut":false}}\\n')\nprint('{"type":"runDone","id":1}')\nreturn 0` },
   { name: 'looks for gold labels', body: `return 1 if x.get("label") is not None or "label" in x or any("label" in str(k) for k in x.keys()) else 0` },
   { name: 'schedules work on the event loop', body: `try:\n    import asyncio\n    asyncio.get_event_loop().call_soon(lambda: setattr(builtins, "len", lambda s: 0))\n    return 1\nexcept Exception:\n    return 0` },

@@ -35,14 +35,18 @@ BRIDGE_BUILTINS = frozenset(["_pyodide_core", "_ctypes"])
 # their classes are protected like the standard library's, and module globals that refer to them are cleared.
 PYODIDE_MODULES = frozenset(["js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip"])
 
+# The runtime's own modules: user code may not import them, and their classes and functions are protected.
+RUNTIME_MODULES = frozenset(["lf_guard", "lf_runner", "lf_rows", "lf_structure"])
+
 # Modules user code may never import: bridges to JavaScript, native code, processes, sockets.
 BLOCKED_MODULES = (
     frozenset(
         [
             "ctypes", "subprocess", "socket", "ssl", "_ssl", "selectors", "multiprocessing", "_multiprocessing",
-            "resource", "pty", "tracemalloc", "cProfile", "lf_guard", "lf_runner", "lf_structure",
+            "resource", "pty", "tracemalloc", "cProfile",
         ]
     )
+    | RUNTIME_MODULES
     | PYODIDE_MODULES
     | BLOCKED_BUILTINS
 )
@@ -374,7 +378,7 @@ def install():
     _close_pyodide_routes(loaded, sys.modules.get("_pyodide_core"))
     # Drop every module that reaches JavaScript or native code; the JS side keeps what it needs.
     for name in list(sys.modules):
-        if name.split(".")[0] in BLOCKED_MODULES - {"lf_guard", "lf_runner", "lf_structure"}:
+        if name.split(".")[0] in BLOCKED_MODULES - RUNTIME_MODULES:
             del sys.modules[name]
     # asyncio's pyodide event loop holds JavaScript timers; LFs get no event loop at all.
     for name in list(sys.modules):
@@ -391,11 +395,11 @@ def install():
     sys.meta_path.insert(0, _BlockedFinder(BLOCKED_MODULES))
 
     # Classes are protected by the module that defines them: the standard library, snorkel and the runtime
-    # (dataset row classes are created in lf_runner). User classes stay editable.
-    protected_modules = frozenset(sys.stdlib_module_names) | {"snorkel", "lf_runner", "lf_structure", "lf_guard", "builtins"} | PYODIDE_MODULES
+    # (dataset row classes are created in lf_rows). User classes stay editable.
+    protected_modules = frozenset(sys.stdlib_module_names) | {"snorkel", "builtins"} | RUNTIME_MODULES | PYODIDE_MODULES
     # The runtime's own modules leave sys.modules (so `import lf_runner` is refused), but their globals are
     # still restored: the JavaScript side calls their functions, which keep their module dicts alive.
-    own = tuple(sys.modules.pop(name) for name in ("lf_guard", "lf_runner", "lf_structure") if name in sys.modules)
+    own = tuple(sys.modules.pop(name) for name in sorted(RUNTIME_MODULES) if name in sys.modules)
     marks.append(time.perf_counter())
     # restore() reads the baseline from its defaults (a tuple), which the audit hook protects from replacement.
     restore.__defaults__ = restore.__defaults__[:-1] + (_capture(own),)
@@ -455,7 +459,7 @@ def _check_import_machinery(found, js_types):
         for entry in entries:
             if entry is not None and _from_pyodide(entry):
                 found.append(f"{where} holds {entry!r}")
-    names = [name for name in list(sys.modules) if _top(name) in BLOCKED_MODULES - {"lf_guard", "lf_runner", "lf_structure"}]
+    names = [name for name in list(sys.modules) if _top(name) in BLOCKED_MODULES - RUNTIME_MODULES]
     for name in dict.fromkeys(names + _bridge_keys(sys.modules, js_types)):
         found.append(f"sys.modules[{name!r}] is importable")
 
@@ -560,12 +564,24 @@ def bridges_closed():
     return True
 
 
+def _runtime_classes(modules):
+    """The classes the runtime and the snorkel stand-in define, each with its attributes as they are now."""
+    owners = RUNTIME_MODULES | {"snorkel"}
+    found = {}
+    for module in modules:
+        for value in list(getattr(module, "__dict__", {}).values()):
+            if isinstance(value, type) and _top(getattr(value, "__module__", None)) in owners:
+                found.setdefault(id(value), value)
+    return tuple((cls, tuple(cls.__dict__.items())) for cls in found.values())
+
+
 def _capture(own_modules):
     modules = tuple(sys.modules.items())
     dicts = tuple((m, tuple(m.__dict__.items())) for m in [m for _, m in modules] + list(own_modules) if hasattr(m, "__dict__"))
     return (
         modules,
         dicts,
+        _runtime_classes([m for _, m in modules] + list(own_modules)),
         tuple(sys.meta_path),
         tuple(sys.path),
         tuple(sys.path_hooks),
@@ -578,17 +594,47 @@ def _capture(own_modules):
     )
 
 
-def restore(_modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path, _path_hooks=sys.path_hooks, _gc_callbacks=gc.callbacks, _sys=sys, _base=None):
+_MISSING = object()
+
+
+def restore_class(cls, items, _set=type.__setattr__, _del=type.__delattr__, _missing=_MISSING, _len=len, _error=Exception):
+    """Put a class's attributes back to `items` (its own dict when the baseline was taken). Assigning a class
+    attribute raises no audit event in this interpreter, so a change to the runtime's classes (the row class,
+    snorkel's) cannot be refused as it happens: it is undone before the next LF runs."""
+    d = cls.__dict__
+    if _len(d) == _len(items):
+        for k, v in items:
+            if d.get(k, _missing) is not v:
+                break
+        else:
+            return
+    kept = {k for k, _ in items}
+    for k in [k for k in d if k not in kept]:
+        try:
+            _del(cls, k)
+        except _error:
+            pass
+    for k, v in items:
+        if d.get(k, _missing) is not v:
+            try:
+                _set(cls, k, v)
+            except _error:
+                pass
+
+
+def restore(_modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path, _path_hooks=sys.path_hooks, _gc_callbacks=gc.callbacks, _sys=sys, _restore_class=restore_class, _base=None):
     """Put the interpreter's shared state back to the start-up baseline."""
     if _base is None:
         return
-    modules, dicts, meta_path, path, path_hooks, callbacks, limit, out, err, inp, importer_cache = _base
+    modules, dicts, classes, meta_path, path, path_hooks, callbacks, limit, out, err, inp, importer_cache = _base
     _modules_dict.clear()
     _modules_dict.update(modules)
     for mod, items in dicts:
         d = mod.__dict__
         d.clear()
         d.update(items)
+    for cls, items in classes:
+        _restore_class(cls, items)
     _meta_path[:] = meta_path
     _path[:] = path
     _path_hooks[:] = path_hooks

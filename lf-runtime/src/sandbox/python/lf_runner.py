@@ -1,7 +1,7 @@
 """LF Studio's labeling-function runner, executed inside pyodide in the sandbox process.
 
-The JavaScript worker calls four entry points: `load_dataset` (returns the rows as a Python object the
-worker keeps), `parse_structure` (the file's top-level statements, without running it), `prepare` (execute
+The JavaScript worker calls four entry points: `load_dataset` (lf_rows.py: returns the rows as a Python object
+the worker keeps), `parse_structure` (the file's top-level statements, without running it), `prepare` (execute
 a file once, list its LFs) and `run_lf` (one LF over every row), the last three returning JSON text. No JavaScript object is ever handed to Python, so user code finds none to abuse.
 Each LF runs in a freshly executed copy of its module after the
 interpreter's shared state (modules, builtins, hooks) has been put back to the state it had at start-up,
@@ -12,13 +12,13 @@ import ast
 import base64
 import json
 import linecache
-import operator
 import sys
 import time
 import traceback
 import types
 
 import lf_guard
+from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
 from lf_structure import parse_structure  # noqa: F401 - an entry point the worker calls
 
 try:
@@ -31,121 +31,6 @@ except ImportError:  # the native runtime with a real Snorkel installed: our cop
     _spec.loader.exec_module(_snorkel)
 
 NATIVE = getattr(lf_guard, "RUNTIME", "sandbox") == "python"
-
-class RowTuple(tuple):
-    """A data row as LFs see it: immutable, fields by attribute (x.text) and by key (x["text"])."""
-
-    __slots__ = ()
-    _fields = ()
-    _index = {}
-
-    def __getitem__(self, key, _get=tuple.__getitem__):
-        if key.__class__ is str:
-            try:
-                return _get(self, self._index[key])
-            except KeyError:
-                raise KeyError(key) from None
-        return _get(self, key)
-
-    def get(self, key, default=None):
-        i = self._index.get(key)
-        return default if i is None else tuple.__getitem__(self, i)
-
-    def __contains__(self, key):
-        return key in self._index
-
-    def keys(self):
-        return list(self._fields)
-
-    def items(self):
-        return list(zip(self._fields, self))
-
-    def to_dict(self):
-        return dict(zip(self._fields, self))
-
-    def __getattr__(self, name):
-        hint = ""
-        if name == "text":
-            hint = " (if one of them holds the text, name it in lfstudio.json's \"textField\" or with --text-field)"
-        raise AttributeError(f"row has no field {name!r}; fields are: {', '.join(self._fields)}{hint}")
-
-    def _lf_copy(self):
-        """Mutable copy handed to preprocessors, which may add fields (x.words = ...)."""
-        return MutableRow(self.to_dict())
-
-    def __copy__(self):
-        return self._lf_copy()
-
-    def __deepcopy__(self, memo):
-        return self._lf_copy()
-
-    def __repr__(self):
-        return "Row(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self)) + ")"
-
-
-class MutableRow(types.SimpleNamespace):
-    """What a preprocessor returns: same access styles as a row, plus new fields."""
-
-    def __getitem__(self, key):
-        return self.__dict__[key]
-
-    def __setitem__(self, key, value):
-        self.__dict__[key] = value
-
-    def __contains__(self, key):
-        return key in self.__dict__
-
-    def get(self, key, default=None):
-        return self.__dict__.get(key, default)
-
-    def keys(self):
-        return list(self.__dict__)
-
-    def _lf_copy(self):
-        return MutableRow(dict(self.__dict__))
-
-
-def _freeze(value):
-    """JSON containers become immutable, so an LF cannot edit a field another LF reads."""
-    if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
-    if isinstance(value, dict):
-        return types.MappingProxyType({k: _freeze(v) for k, v in value.items()})
-    return value
-
-
-def _make_row_class(fields):
-    namespace = {"__slots__": (), "_fields": tuple(fields), "_index": types.MappingProxyType({f: i for i, f in enumerate(fields)})}
-    for i, f in enumerate(fields):
-        if f.isidentifier() and not hasattr(RowTuple, f):
-            namespace[f] = property(operator.itemgetter(i))
-    return type("Row", (RowTuple,), namespace)
-
-
-def load_dataset(frame):
-    """frame: the rows as the parent encodes them (rowPayload.ts), as bytes or the path of a file holding them.
-
-    Returns the (row class, rows) tuple itself: the JavaScript side keeps it and passes it back to run_lf,
-    so no Python global refers to the data and no LF can swap it for another LF.
-    """
-    if isinstance(frame, str):
-        with open(frame, "rb") as f:
-            frame = f.read()
-    head_size = int.from_bytes(frame[:4], "little")
-    head = json.loads(frame[4 : 4 + head_size])
-    fields = head["fields"]
-    n = head["n"]
-    base = 4 + head_size
-    columns = [json.loads(frame[base + c["at"] : base + c["at"] + c["size"]]) for c in head["columns"]]
-    if any(type(col) is not list or len(col) != n for col in columns):
-        raise ValueError("a column of the dataset frame does not hold one value per row")
-    row_class = _make_row_class(fields)
-    lf_guard.protect_type(row_class)
-    if any(isinstance(v, (list, dict)) for col in columns for v in col):
-        columns = [[_freeze(v) for v in col] for col in columns]
-    rows = tuple(map(row_class, zip(*columns))) if columns else tuple(row_class(()) for _ in range(n))
-    return (row_class, rows)
-
 
 # --------------------------------------------------------------------------------------------------------
 # Errors, mapped to the user's file
@@ -402,7 +287,7 @@ def _fast_callable(lf):
     return lf._f
 
 
-def run_lf(dataset, file, source, siblings_json, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=json.dumps, _loads=json.loads, _b64=base64.b64encode, _error_info=_error_info, _execute=_execute, _len=len, _list=list, _map=map, _set=set, _bytes=bytes, _type=type, _fresh=_fresh):
+def run_lf(dataset, file, source, siblings_json, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=json.dumps, _loads=json.loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _list=list, _map=map, _set=set, _bytes=bytes, _type=type, _fresh=_fresh):
     """Apply LF number `index` (called `name`) of the file to every row; JSON with votes (base64 int8).
 
     Stateless on purpose: the file and the dataset come from the caller every time, so nothing an earlier
@@ -415,7 +300,9 @@ def run_lf(dataset, file, source, siblings_json, index, name, cardinality, budge
         fresh = None
         _restore()
     t0 = _clock()
-    row_class, rows = dataset
+    row_class, rows, row_class_items = dataset
+    # The file's top level (prepare) or an LF of another dataset may have assigned to this row class.
+    _restore_class(row_class, row_class_items)
     n = _len(rows)
     votes = bytearray(b"\xff") * n
     result = {"index": index, "votes": "", "errors": 0, "errorRows": [], "firstError": None, "noneCount": 0, "timedOut": False}
