@@ -18,6 +18,8 @@ import {
   HELD_OUT_SEEDS,
   ROUND_1_SEEDS,
   ROUND_2_HELD_OUT_SEEDS,
+  ROUND_3_HELD_OUT_SEEDS,
+  ROUND_4_HELD_OUT_SEEDS,
   SYNTHETIC_FAMILIES,
   TUNE_SEEDS,
   drawFamilyCase,
@@ -166,7 +168,7 @@ const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / 
 /**
  * The default against majority vote and each candidate, per synthetic family and seed set. How the default was
  * kept from what is measured here is printed first (and documented in syntheticFamilies.ts and
- * agreementCheck.ts). LABEL_MODEL_FAMILIES=name,... and LABEL_MODEL_SEED_SETS=tune,round-1,round-2,held-out,held-out-2,held-out-3
+ * agreementCheck.ts). LABEL_MODEL_FAMILIES=name,... and LABEL_MODEL_SEED_SETS=tune,round-1,round-2,held-out,held-out-2,held-out-3,held-out-4
  * run fewer families and seed sets.
  */
 function benchFamilies(): void {
@@ -183,7 +185,10 @@ function benchFamilies(): void {
       'so the last block is the clean held-out one for round 2. Round 3 (where the Dawid-Skene judge fits the pairs it can test but ' +
       'not every LF, it rates the LFs tested against two others or more): designed on every family at seeds 1-6 and 101-106 and on ' +
       'the WRENCH train splits, looking only at those; seeds 201-206 and 301-306 were run once after it was fixed, and seeds ' +
-      '401-406 (LABEL_MODEL_SEED_SETS=held-out-3), never drawn before, once after that.',
+      '401-406 (LABEL_MODEL_SEED_SETS=held-out-3), never drawn before, once after that. Round 4 (where majority vote labels, ' +
+      'each LF\'s accuracy is the mean of majority vote\'s and prior-anchored\'s instead of their median with matrix completion): ' +
+      'designed on every family at seeds 1-6 and 101-106 and on the WRENCH train splits, looking only at those; then seeds ' +
+      '201-206, 301-306 and 401-406 were run once, and seeds 501-506 (held-out-4), never drawn before, once.',
   );
   console.log(
     `cells: covered test accuracy / est.-acc. error on train, means over seeds. MV = majority vote; "fell back" = runs where the default ` +
@@ -218,7 +223,13 @@ function benchFamilies(): void {
       key: 'held-out-3',
       title: 'HELD OUT (round 3): every family on seeds 401-406, first drawn after the round-3 default was fixed',
       families: pick(SYNTHETIC_FAMILIES),
-      seeds: [401, 402, 403, 404, 405, 406],
+      seeds: ROUND_3_HELD_OUT_SEEDS,
+    },
+    {
+      key: 'held-out-4',
+      title: 'HELD OUT (round 4): every family on seeds 501-506, first drawn after the round-4 default was fixed',
+      families: pick(SYNTHETIC_FAMILIES),
+      seeds: ROUND_4_HELD_OUT_SEEDS,
     },
   ];
   const wanted = process.env.LABEL_MODEL_SEED_SETS?.split(',');

@@ -62,8 +62,8 @@ test('many classes, one-label LFs below 0.5 (tune family): the default labels li
     assert.equal(f.fit.chosen, 'majority', `seed ${seed}`);
     assert.ok(f.default.covered >= mv.covered - 0.005, `seed ${seed}: default ${f.default.covered} vs majority ${mv.covered}`);
     assert.match(f.fit.chosenBy, /^the default without gold labels, here majority vote: .*do not fit these LFs/);
-    // Accuracies: Dawid-Skene with abstains where its model fits every LF's co-votes, else the fallback median.
-    if (f.fit.accuraciesFrom === 'fallback') assert.match(f.fit.chosenBy, /median of majority vote, the prior-anchored model and matrix completion/);
+    // Accuracies: Dawid-Skene with abstains where its model fits every LF's co-votes, else the fallback mean.
+    if (f.fit.accuraciesFrom === 'fallback') assert.match(f.fit.chosenBy, /mean of majority vote's and the prior-anchored model's/);
     else assert.equal(f.fit.accuraciesFrom, 'abstain-judge');
     // Accuracy estimates: better than both majority vote's and the agreement model's, near the best candidate's.
     const err = f.default.estimationError ?? 1;
@@ -72,6 +72,16 @@ test('many classes, one-label LFs below 0.5 (tune family): the default labels li
     assert.ok(err <= (bestCandidateError(f) ?? 0) + 0.06, `seed ${seed}: error ${err} vs best candidate ${bestCandidateError(f)}`);
   }
   assert.ok(agreementClearlyWorse >= 2, 'the family is one where the agreement model alone loses to majority vote');
+});
+
+test('where majority vote labels, LF accuracies are the mean of majority vote\'s and prior-anchored\'s: within 0.02 of the best single candidate on gated LFs (tuning seeds)', () => {
+  // Seeds 1, 2 and 4 were 0.024-0.045 behind with the median of majority vote, prior-anchored and matrix completion.
+  for (const seed of [TUNE_SEEDS[0], TUNE_SEEDS[1], TUNE_SEEDS[3]]) {
+    const f = evaluateFamilyCase(drawFamilyCase(familyByName('gated-coverage'), seed));
+    assert.equal(f.fit.accuraciesFrom, 'fallback', `seed ${seed}`);
+    const err = f.default.estimationError ?? 1;
+    assert.ok(err <= (bestCandidateError(f) ?? 0) + 0.02, `seed ${seed}: error ${err} vs best candidate ${bestCandidateError(f)}`);
+  }
 });
 
 test('held out (written after the check was fixed): ten skewed classes of relation-style rules, the default within a row in 100 of majority vote', () => {

@@ -17,14 +17,21 @@
  *   that counts expects majority vote to label more rows right where the two differ: the prior-anchored
  *   model, which drops the agreement model's one-accuracy-per-LF and equal-classes assumptions, and
  *   Dawid-Skene with abstains as evidence where its model fits the co-votes (abstainJudge.ts). Then majority
- *   vote labels the rows, and each LF's accuracy is the median of majority vote, prior-anchored and matrix
- *   completion, the candidates that can rate an LF below 0.5 (the agreement model and the Dawid-Skene step
- *   started from its posteriors are the view just rejected, and FlyingSquid keeps every LF above 0.5).
+ *   vote labels the rows, and each LF's accuracy is the mean of majority vote's and prior-anchored's, two
+ *   candidates that can rate an LF below 0.5 (the agreement model and the Dawid-Skene step started from its
+ *   posteriors are the view just rejected, and FlyingSquid keeps every LF above 0.5) and whose errors run in
+ *   opposite directions there: majority vote counts every lone vote as right and errs high (by +0.16 to +0.34
+ *   on average per family, on the runs at the tuning seeds that fall back), prior-anchored errs either way
+ *   (-0.07 to +0.12). Their median with matrix completion, used before, took the middle of three, mostly
+ *   prior-anchored's or matrix completion's (which errs low like it and is noisier), and kept most of the
+ *   error; the mean cancels part of it (tuning seeds, all 17 families at seeds 1-6 and 101-106: runs more than
+ *   0.02 worse than the best single candidate 34 -> 25 of 204; gated-coverage 5 -> 0, correlated-groups
+ *   10 -> 6, no family worse). Matrix completion is still fitted when the agreement check needs it.
  * - Where Dawid-Skene with abstains fits the co-votes of every LF with 10 votes or more, its reading of each
  *   vote is the LF accuracy instead (on the synthetic families it fits, it errs by a fraction of any other
  *   candidate's; real LF sets abstain together for other reasons, and youtube, sms and trec do not qualify).
  *   Where it fits the co-votes it can test but some LF is in no tested pair, it still rates the LFs tested
- *   against two others or more (JUDGE_MIN_PAIRS), and the rest keep the median (judgedLfs counts them).
+ *   against two others or more (JUDGE_MIN_PAIRS), and the rest keep the median or mean (judgedLfs counts them).
  * youtube, sms and trec pass the check and keep the candidates' median, so their figures are unchanged;
  * chosenBy says which way the check went, why, and where the accuracies come from.
  * - With a dev set, the candidate with the best dev accuracy is chosen, and each LF's accuracy is
@@ -103,8 +110,8 @@ export interface DefaultFit {
   nearCopies: NearCopy[];
   /**
    * Where the LF accuracies come from: the median over the candidates ('candidates'; with a dev set,
-   * calibrated with it), the median of majority vote, prior-anchored and matrix completion when majority vote
-   * labels ('fallback'), or Dawid-Skene with abstains when its model fits the co-votes ('abstain-judge').
+   * calibrated with it), the mean of majority vote and prior-anchored when majority vote labels ('fallback'),
+   * or Dawid-Skene with abstains when its model fits the co-votes ('abstain-judge').
    */
   accuraciesFrom: 'candidates' | 'fallback' | 'abstain-judge';
   /**
@@ -115,7 +122,7 @@ export interface DefaultFit {
   /**
    * LFs whose accuracy Dawid-Skene with abstains gave although its model does not fit every LF: it fits the
    * co-votes it could test, and these LFs were tested against JUDGE_MIN_PAIRS others or more (the rest keep
-   * the median of 'candidates' or 'fallback'). 0 with a dev set, and when `accuraciesFrom` is 'abstain-judge'.
+   * the estimate of 'candidates' or 'fallback'). 0 with a dev set, and when `accuraciesFrom` is 'abstain-judge'.
    */
   judgedLfs: number;
 }
@@ -186,8 +193,7 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
     const at = (name: string) => candidates.findIndex((c) => c.name === name);
     // A large row-by-row index is checked on an evenly strided sample: the judges' gains are means over rows,
     // and matrix completion estimates second moments from a sample anyway. Matrix completion is fitted only
-    // when needed: for an LF that majority vote and prior-anchored place on either side of 0.5, or to
-    // estimate accuracies when majority vote labels.
+    // when needed: for an LF that majority vote and prior-anchored place on either side of 0.5.
     const rows = checkRows(aside.index);
     let completion: IndexedLabelModel | null = null;
     const completed = () => (completion ??= whole(fitMatrixCompletionOnIndex(checkRows(apart.index), { seed })));
@@ -213,11 +219,11 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
       accuracies = expectedAccuracies(checkRows(index), abstain.model.scoreIndex(view.rows));
       accuraciesFrom = 'abstain-judge';
     } else {
-      accuracies = check.fallBack ? medianAccuracies([majority, anchored, completed()], L.m) : medianAccuracies(estimators, L.m);
+      accuracies = check.fallBack ? meanAccuracies([majority, anchored], L.m) : medianAccuracies(estimators, L.m);
       accuraciesFrom = check.fallBack ? 'fallback' : 'candidates';
       if (abstain.coVotes.fits) {
         // The judge's model fits the co-votes it could test, but not every LF is in a tested pair: it rates
-        // the LFs it tested against JUDGE_MIN_PAIRS others or more, and the rest keep the median.
+        // the LFs it tested against JUDGE_MIN_PAIRS others or more, and the rest keep the median (or mean).
         const judged = expectedAccuracies(checkRows(index), abstain.model.scoreIndex(view.rows));
         const { pairsPerLf } = abstain.coVotes;
         accuracies = accuracies.map((a, j) => {
@@ -269,7 +275,7 @@ function checkText(check: AgreementCheck, accuraciesFrom: DefaultFit['accuracies
     accuraciesFrom === 'abstain-judge'
       ? `LF accuracies from Dawid-Skene with abstains as evidence, whose model fits which LFs vote together (${check.abstainJudge?.pairs} LF pairs)`
       : accuraciesFrom === 'fallback'
-        ? 'LF accuracies are the median of majority vote, the prior-anchored model and matrix completion, which can rate an LF below 0.5'
+        ? 'LF accuracies are the mean of majority vote\'s and the prior-anchored model\'s, which can rate an LF below 0.5 (majority vote\'s err high: it counts lone votes as right)'
         : 'LF accuracies are the median over all candidates';
   const judged =
     judgedLfs > 0
@@ -319,6 +325,16 @@ function devAccuracy(model: FittedLabelModel, dev: DevSet): number {
   let right = 0;
   for (let i = 0; i < dev.L.n; i++) if (pred[i] === dev.gold[i]) right++;
   return dev.L.n > 0 ? right / dev.L.n : 0;
+}
+
+/** Per LF, the mean of the models' finite estimates: the fallback's, from majority vote and prior-anchored (see the module comment). */
+function meanAccuracies(models: FittedLabelModel[], m: number): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (let j = 0; j < m; j++) {
+    const values = models.map((x) => x.accuracyWhenVoting[j]).filter((v): v is number => v !== null && Number.isFinite(v));
+    out.push(values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
+  }
+  return out;
 }
 
 function medianAccuracies(models: FittedLabelModel[], m: number): (number | null)[] {

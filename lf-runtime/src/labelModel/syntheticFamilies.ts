@@ -12,9 +12,10 @@
  * 'round-1' families at those seeds, on the 'round-2' family (written before it was first fitted) at
  * TUNE_SEEDS, and on the WRENCH train splits; no 'held-out' family was run while it was designed, and nothing
  * was drawn on ROUND_2_HELD_OUT_SEEDS before it was fixed. HELD_OUT_SEEDS had been reported on before round 2
- * (its rare-positive-class losses were known), so ROUND_2_HELD_OUT_SEEDS are the clean held-out runs. Every
- * synthetic family draws its LFs independently given the class (copies and gates aside), which the abstain
- * judge assumes and checks; real LF sets rarely are (abstainJudge.ts).
+ * (its rare-positive-class losses were known), so ROUND_2_HELD_OUT_SEEDS are the clean held-out runs. Rounds 3
+ * and 4 (LF-accuracy rules) were designed on every family at TUNE_SEEDS and ROUND_1_SEEDS and the WRENCH train
+ * splits; then the held-out seeds were run once, and ROUND_3_ / ROUND_4_HELD_OUT_SEEDS first drawn. Families
+ * draw LFs independently given the class (copies and gates aside); real LF sets rarely do (abstainJudge.ts).
  */
 import { seededRandom } from './fittedModel.ts';
 import type { SyntheticVotes } from './syntheticVotes.ts';
@@ -465,6 +466,9 @@ export const ROUND_1_SEEDS = [101, 102, 103, 104, 105, 106];
 export const HELD_OUT_SEEDS = [201, 202, 203, 204, 205, 206];
 /** Seeds no family was drawn on before the round-2 default was fixed: the clean held-out runs. */
 export const ROUND_2_HELD_OUT_SEEDS = [301, 302, 303, 304, 305, 306];
+/** Seeds first drawn after the round-3 default was fixed, and after the round-4 one (held-out-3, held-out-4). */
+export const ROUND_3_HELD_OUT_SEEDS = [401, 402, 403, 404, 405, 406];
+export const ROUND_4_HELD_OUT_SEEDS = [501, 502, 503, 504, 505, 506];
 
 /** The seeds a family was designed on (its tuning runs). */
 export function tuningSeeds(family: SyntheticFamily): number[] {
