@@ -7,11 +7,14 @@ modules, constructing JavaScript errors), installs an audit hook that refuses th
 no business doing (processes, sockets, file writes, native code, replacing code of the runtime's own
 functions and classes, heap walking, new audit hooks), and records the interpreter's shared state.
 bridges_closed() then checks every one of those routes and raises when one is open, so a regression stops
-the worker's start-up. restore() puts the shared state back before and after every LF, so what one LF
-patches (builtins, `re`, the snorkel module, sys hooks, recursion limit) is gone when the next one starts.
+the worker's start-up. restore() (lf_restore.py) puts the shared state back before and after every LF, so
+what one LF patches (builtins, `re`, the snorkel module and its classes, the row class, sys hooks, recursion
+limit) is gone when the next one starts.
 """
-import gc
 import sys
+
+# restore() and restore_class() are what the runner calls; the baseline is recorded here, by install().
+from lf_restore import capture, restore, restore_class  # noqa: F401
 
 # Built-in modules of this pyodide build (sys.builtin_module_names) that _imp.create_builtin refuses after
 # install(), and that leave sys.modules: the FFI core (JavaScript), ctypes (native calls into the wasm module
@@ -36,7 +39,7 @@ BRIDGE_BUILTINS = frozenset(["_pyodide_core", "_ctypes"])
 PYODIDE_MODULES = frozenset(["js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip"])
 
 # The runtime's own modules: user code may not import them, and their classes and functions are protected.
-RUNTIME_MODULES = frozenset(["lf_guard", "lf_runner", "lf_rows", "lf_structure"])
+RUNTIME_MODULES = frozenset(["lf_guard", "lf_restore", "lf_runner", "lf_rows", "lf_structure"])
 
 # Modules user code may never import: bridges to JavaScript, native code, processes, sockets.
 BLOCKED_MODULES = (
@@ -402,7 +405,7 @@ def install():
     own = tuple(sys.modules.pop(name) for name in sorted(RUNTIME_MODULES) if name in sys.modules)
     marks.append(time.perf_counter())
     # restore() reads the baseline from its defaults (a tuple), which the audit hook protects from replacement.
-    restore.__defaults__ = restore.__defaults__[:-1] + (_capture(own),)
+    restore.__defaults__ = restore.__defaults__[:-1] + (capture(own, RUNTIME_MODULES | {"snorkel"}),)
     marks.append(time.perf_counter())
     sys.addaudithook(
         _make_hook(_protected_type_ids, protected_modules, BLOCKED_MODULES, _DENIED_EVENTS, _WRITE_FLAGS, SandboxViolation, _is_runtime_code, frozenset(sys.stdlib_module_names))
@@ -562,89 +565,3 @@ def bridges_closed():
     if found:
         raise RuntimeError("routes to JavaScript or native code are open in LF Studio's sandbox: " + "; ".join(found[:20]))
     return True
-
-
-def _runtime_classes(modules):
-    """The classes the runtime and the snorkel stand-in define, each with its attributes as they are now."""
-    owners = RUNTIME_MODULES | {"snorkel"}
-    found = {}
-    for module in modules:
-        for value in list(getattr(module, "__dict__", {}).values()):
-            if isinstance(value, type) and _top(getattr(value, "__module__", None)) in owners:
-                found.setdefault(id(value), value)
-    return tuple((cls, tuple(cls.__dict__.items())) for cls in found.values())
-
-
-def _capture(own_modules):
-    modules = tuple(sys.modules.items())
-    dicts = tuple((m, tuple(m.__dict__.items())) for m in [m for _, m in modules] + list(own_modules) if hasattr(m, "__dict__"))
-    return (
-        modules,
-        dicts,
-        _runtime_classes([m for _, m in modules] + list(own_modules)),
-        tuple(sys.meta_path),
-        tuple(sys.path),
-        tuple(sys.path_hooks),
-        tuple(gc.callbacks),
-        sys.getrecursionlimit(),
-        sys.stdout,
-        sys.stderr,
-        sys.stdin,
-        tuple(sys.path_importer_cache.items()),
-    )
-
-
-_MISSING = object()
-
-
-def restore_class(cls, items, _set=type.__setattr__, _del=type.__delattr__, _missing=_MISSING, _len=len, _error=Exception):
-    """Put a class's attributes back to `items` (its own dict when the baseline was taken). Assigning a class
-    attribute raises no audit event in this interpreter, so a change to the runtime's classes (the row class,
-    snorkel's) cannot be refused as it happens: it is undone before the next LF runs."""
-    d = cls.__dict__
-    if _len(d) == _len(items):
-        for k, v in items:
-            if d.get(k, _missing) is not v:
-                break
-        else:
-            return
-    kept = {k for k, _ in items}
-    for k in [k for k in d if k not in kept]:
-        try:
-            _del(cls, k)
-        except _error:
-            pass
-    for k, v in items:
-        if d.get(k, _missing) is not v:
-            try:
-                _set(cls, k, v)
-            except _error:
-                pass
-
-
-def restore(_modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path, _path_hooks=sys.path_hooks, _gc_callbacks=gc.callbacks, _sys=sys, _restore_class=restore_class, _base=None):
-    """Put the interpreter's shared state back to the start-up baseline."""
-    if _base is None:
-        return
-    modules, dicts, classes, meta_path, path, path_hooks, callbacks, limit, out, err, inp, importer_cache = _base
-    _modules_dict.clear()
-    _modules_dict.update(modules)
-    for mod, items in dicts:
-        d = mod.__dict__
-        d.clear()
-        d.update(items)
-    for cls, items in classes:
-        _restore_class(cls, items)
-    _meta_path[:] = meta_path
-    _path[:] = path
-    _path_hooks[:] = path_hooks
-    _gc_callbacks[:] = callbacks
-    _sys.path_importer_cache.clear()
-    _sys.path_importer_cache.update(importer_cache)
-    _sys.setrecursionlimit(limit)
-    _sys.stdout, _sys.stderr, _sys.stdin = out, err, inp
-    mon = getattr(_sys, "monitoring", None)
-    if mon is not None:
-        for tool in range(6):
-            if mon.get_tool(tool) is not None:
-                mon.free_tool_id(tool)

@@ -105,7 +105,7 @@ def load_dataset(frame):
 
     Returns the (row class, rows, the row class's attributes) tuple itself: the JavaScript side keeps it and
     passes it back to run_lf, so no Python global refers to the data and no LF can swap it for another LF; the
-    attributes let run_lf put the class back (lf_guard.restore_class) whatever an LF assigned to it.
+    attributes let run_lf put the class back (lf_restore.restore_class) whatever an LF assigned to it.
     """
     if isinstance(frame, str):
         with open(frame, "rb") as f:

@@ -31,6 +31,7 @@ import pySnorkelPreprocessNlp from '../python/snorkel/preprocess/nlp.py';
 import pySnorkelTypes from '../python/snorkel/types/__init__.py';
 import pySnorkelUtils from '../python/snorkel/utils/__init__.py';
 import guardSource from '../python/lf_guard.py';
+import restoreSource from '../python/lf_restore.py';
 import rowsSource from '../python/lf_rows.py';
 import runnerSource from '../python/lf_runner.py';
 import structureSource from '../python/lf_structure.py';
@@ -59,6 +60,7 @@ const PYTHON_FILES: Record<string, string> = {
   'snorkel/types/__init__.py': pySnorkelTypes,
   'snorkel/utils/__init__.py': pySnorkelUtils,
   'lf_guard.py': guardSource,
+  'lf_restore.py': restoreSource,
   'lf_rows.py': rowsSource,
   'lf_runner.py': runnerSource,
   'lf_structure.py': structureSource,
