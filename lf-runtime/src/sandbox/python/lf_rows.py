@@ -1,7 +1,7 @@
 """Dataset rows as LFs see them, and the one way they arrive: `load_dataset`, from a frame of rows the parent
-encodes (rowPayload.ts). Rows are immutable tuples with fields by attribute and by key; the row class of each
-dataset is protected by the guard like the runtime's own classes (this module is one of lf_guard's
-RUNTIME_MODULES).
+encodes (rowPayload.ts). Rows are immutable tuples with fields by attribute and by key; whatever an LF assigns
+to a row class or to RowTuple is put back before the next LF runs (lf_restore.restore_class). This module is
+one of lf_guard's RUNTIME_MODULES: user code cannot import it.
 """
 import json
 import operator
