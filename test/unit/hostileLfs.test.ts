@@ -92,6 +92,12 @@ const CASES: HostileCase[] = [
     // Whether or not the assignments are refused, control_after (which reads x.text and x["text"]) must not see them.
     body: `for target, attr, value in ((type(x).__mro__[1], "__getitem__", lambda self, k: "my"), (type(x), "text", property(lambda s: "my"))):\n    try:\n        setattr(target, attr, value)\n    except Exception:\n        pass\ntry:\n    import lf_rows\n    return 1\nexcept Exception:\n    return 0`,
   },
+  {
+    name: "rewrites the replies of the file's later LFs through json's classes and shared encoder",
+    // A valid reply for control_after (LF 2) with SPAM on every row, through either route json.dumps takes.
+    prelude: `import json, base64\n_json_encode = json.JSONEncoder.encode\ndef _forge(self, o):\n    if isinstance(o, dict) and o.get("index") == 2 and "votes" in o:\n        o = dict(o, votes=base64.b64encode(bytes([1] * len(base64.b64decode(o["votes"])))).decode())\n    return _json_encode(self, o)\n`,
+    body: `for target, value in ((json.JSONEncoder, _forge), (json._default_encoder, lambda o: _forge(json._default_encoder, o))):\n    try:\n        setattr(target, "encode", value)\n    except Exception:\n        pass\nreturn 0`,
+  },
   { name: 'forges worker protocol output', body: `os.write(1, b'{"type":"lfDone","id":1,"durationMs":1,"result":{"index":2,"votes":"AQEBAQE=","errors":0,"errorRows":[],"firstError":null,"noneCount":0,"timedOut":false}}\\n')\nprint('{"type":"runDone","id":1}')\nreturn 0` },
   { name: 'looks for gold labels', body: `return 1 if x.get("label") is not None or "label" in x or any("label" in str(k) for k in x.keys()) else 0` },
   { name: 'schedules work on the event loop', body: `try:\n    import asyncio\n    asyncio.get_event_loop().call_soon(lambda: setattr(builtins, "len", lambda s: 0))\n    return 1\nexcept Exception:\n    return 0` },

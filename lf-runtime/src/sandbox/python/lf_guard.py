@@ -41,6 +41,11 @@ PYODIDE_MODULES = frozenset(["js", "pyodide_js", "pyodide", "_pyodide", "_pyodid
 # The runtime's own modules: user code may not import them, and their classes and functions are protected.
 RUNTIME_MODULES = frozenset(["lf_guard", "lf_restore", "lf_runner", "lf_rows", "lf_structure"])
 
+# Whose classes restore() puts back before each LF (their attributes; assigning one raises no audit event in
+# this pyodide): the runtime's, snorkel's, and those of the standard library that the runner itself goes
+# through to import sibling files and report errors, so no LF can bend them for the file's later LFs.
+RESTORED_CLASS_OWNERS = RUNTIME_MODULES | frozenset(["snorkel", "json", "traceback", "importlib", "_frozen_importlib", "_frozen_importlib_external"])
+
 # Modules user code may never import: bridges to JavaScript, native code, processes, sockets.
 BLOCKED_MODULES = (
     frozenset(
@@ -405,7 +410,7 @@ def install():
     own = tuple(sys.modules.pop(name) for name in sorted(RUNTIME_MODULES) if name in sys.modules)
     marks.append(time.perf_counter())
     # restore() reads the baseline from its defaults (a tuple), which the audit hook protects from replacement.
-    restore.__defaults__ = restore.__defaults__[:-1] + (capture(own, RUNTIME_MODULES | {"snorkel"}),)
+    restore.__defaults__ = restore.__defaults__[:-1] + (capture(own, RESTORED_CLASS_OWNERS),)
     marks.append(time.perf_counter())
     sys.addaudithook(
         _make_hook(_protected_type_ids, protected_modules, BLOCKED_MODULES, _DENIED_EVENTS, _WRITE_FLAGS, SandboxViolation, _is_runtime_code, frozenset(sys.stdlib_module_names))

@@ -32,6 +32,34 @@ except ImportError:  # the native runtime with a real Snorkel installed: our cop
 
 NATIVE = getattr(lf_guard, "RUNTIME", "sandbox") == "python"
 
+
+def _strict_json():
+    """(dumps, loads) for the runner's own replies and requests, made of json's C parts alone. json.dumps and
+    json.loads go through json.JSONEncoder's methods and json's shared encoder and decoder objects, which an
+    LF can reassign (a class or instance attribute; neither raises an audit event here): it would then
+    rewrite the reply of every later LF of its file, votes included, or the sibling files they import."""
+    try:
+        from _json import encode_basestring_ascii, make_encoder, make_scanner
+    except ImportError:  # an interpreter without json's C accelerator (the native runtime may run one)
+        return json.dumps, json.loads
+    encoder = make_encoder(None, None, encode_basestring_ascii, None, ":", ",", False, False, True)
+    context = types.SimpleNamespace(
+        strict=True, object_hook=None, object_pairs_hook=None, parse_float=float, parse_int=int, parse_constant=float, memo={}
+    )
+    # The scanner copies what it needs from the context when it is made.
+    scanner = make_scanner(context)
+
+    def dumps(obj, _encoder=encoder, _join="".join):
+        return _join(_encoder(obj, 0))
+
+    def loads(text, _scanner=scanner):
+        return _scanner(text, 0)[0]
+
+    return dumps, loads
+
+
+_dumps, _loads = _strict_json()
+
 # --------------------------------------------------------------------------------------------------------
 # Errors, mapped to the user's file
 # --------------------------------------------------------------------------------------------------------
@@ -242,28 +270,28 @@ def prepare(file, source, siblings_json):
     """Execute the file once: its LFs (name, line) or the error that stops it."""
     lf_guard.restore()
     _current["file"] = file
-    siblings = json.loads(siblings_json) if siblings_json else {}
+    siblings = _loads(siblings_json) if siblings_json else {}
     user_files = frozenset([file])
     try:
         compile(source, file, "exec")  # the whole file's syntax errors, before any statement runs
     except SyntaxError as exc:
-        return json.dumps({"fileError": _error_info(exc, user_files, "syntax"), "lfs": []})
+        return _dumps({"fileError": _error_info(exc, user_files, "syntax"), "lfs": []})
     _fresh.clear()
     try:
         module, lfs, user_files = _execute(file, source, siblings)
     except BaseException as exc:  # noqa: BLE001 - anything the top level raises is the user's problem to see
         lf_guard.restore()
-        return json.dumps({"fileError": _error_info(exc, user_files, "import"), "lfs": []})
+        return _dumps({"fileError": _error_info(exc, user_files, "import"), "lfs": []})
     # The interpreter is left as this execution made it: the first LF to run next uses it as is, exactly the
     # state a restore and a fresh execution would give it (run_lf).
     _fresh.append((file, source, siblings_json, module, lfs, user_files))
     problems = list(_problems)
     if not lfs and problems:
         # Nothing to run: the first failing statement is why.
-        return json.dumps({"fileError": problems[0], "lfs": []})
+        return _dumps({"fileError": problems[0], "lfs": []})
     listed = _listed(module)
     entries = [{"name": lf.name, "line": lf._lf_line, **({} if listed is None else {"listed": id(lf) in listed})} for lf in lfs]
-    return json.dumps({"fileError": None, "lfs": entries, "problems": problems})
+    return _dumps({"fileError": None, "lfs": entries, "problems": problems})
 
 
 def _listed(module):
@@ -287,7 +315,7 @@ def _fast_callable(lf):
     return lf._f
 
 
-def run_lf(dataset, file, source, siblings_json, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=json.dumps, _loads=json.loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _list=list, _map=map, _set=set, _bytes=bytes, _type=type, _fresh=_fresh):
+def run_lf(dataset, file, source, siblings_json, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _list=list, _map=map, _set=set, _bytes=bytes, _type=type, _fresh=_fresh):
     """Apply LF number `index` (called `name`) of the file to every row; JSON with votes (base64 int8).
 
     Stateless on purpose: the file and the dataset come from the caller every time, so nothing an earlier
