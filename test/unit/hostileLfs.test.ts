@@ -98,6 +98,13 @@ const CASES: HostileCase[] = [
     prelude: `import json, base64\n_json_encode = json.JSONEncoder.encode\ndef _forge(self, o):\n    if isinstance(o, dict) and o.get("index") == 2 and "votes" in o:\n        o = dict(o, votes=base64.b64encode(bytes([1] * len(base64.b64decode(o["votes"])))).decode())\n    return _json_encode(self, o)\n`,
     body: `for target, value in ((json.JSONEncoder, _forge), (json._default_encoder, lambda o: _forge(json._default_encoder, o))):\n    try:\n        setattr(target, "encode", value)\n    except Exception:\n        pass\nreturn 0`,
   },
+  {
+    name: "swaps a later LF's code through the runner's frames",
+    // Every list the runner's frame reaches gets a forged first execution (control_after voting SPAM), and every
+    // three-item list a forged compiled file; the runner must hold nothing of the kind where an LF can reach it.
+    prelude: `import types\n_evil = compile("from snorkel.labeling import labeling_function\\n@labeling_function()\\ndef control_after(x):\\n    return 1\\n", "/p/hostile.py", "exec")\n`,
+    body: `f = sys._getframe(1)\nfake = types.SimpleNamespace(name="control_after", _pre=None, _resources=None, _f=lambda r: 1, _lf_line=1)\nforged = (f.f_locals.get("file"), f.f_locals.get("source"), f.f_locals.get("siblings_json"), types.ModuleType("m"), [fake] * 3, frozenset())\nfor ns in (f.f_locals, f.f_globals):\n    for value in list(ns.values()):\n        if isinstance(value, list):\n            try:\n                value.append(forged)\n                if len(value) == 4:\n                    value[2] = ((1, _evil),)\n            except Exception:\n                pass\nreturn 0`,
+  },
   { name: 'forges worker protocol output', body: `os.write(1, b'{"type":"lfDone","id":1,"durationMs":1,"result":{"index":2,"votes":"AQEBAQE=","errors":0,"errorRows":[],"firstError":null,"noneCount":0,"timedOut":false}}\\n')\nprint('{"type":"runDone","id":1}')\nreturn 0` },
   { name: 'looks for gold labels', body: `return 1 if x.get("label") is not None or "label" in x or any("label" in str(k) for k in x.keys()) else 0` },
   { name: 'schedules work on the event loop', body: `try:\n    import asyncio\n    asyncio.get_event_loop().call_soon(lambda: setattr(builtins, "len", lambda s: 0))\n    return 1\nexcept Exception:\n    return 0` },

@@ -160,8 +160,9 @@ def _module_name(file):
     return stem if stem.isidentifier() else "lf_module"
 
 
-def _execute(file, source, siblings):
-    """Run the file's top level in a new module; returns (module, LFs in source order, user file paths)."""
+def _execute(file, source, siblings, codes):
+    """Run the file's top level (its statements compiled, `codes`) in a new module; returns (module, LFs in
+    source order, user file paths, the top-level statements that raised)."""
     _current["file"] = file
     directory = file.replace("\\", "/").rsplit("/", 1)[0] if "/" in file.replace("\\", "/") else ""
     finder = _SiblingFinder(siblings, directory)
@@ -188,28 +189,14 @@ def _execute(file, source, siblings):
             name = f"{package}.{name}"
             module.__name__ = name
     sys.modules[name] = module
-    _problems.clear()
-    _run_statements(file, source, module.__dict__, user_files)
-    return module, _discover(module), user_files
-
-
-# The execution `prepare` left in place, for the first LF to run next: [(file, source, siblings_json, module,
-# LFs, user files)] or [].
-_fresh = []
-
-# Top-level statements of the last executed file that raised, as error infos (the file ran on past them).
-_problems = []
-
-
-# The last file's top-level statements compiled one by one: (file, source, [(line, code object)]). A unit
-# executes its file several times (prepare, then once per LF and dataset); code objects are immutable, so
-# compiling once is enough.
-_compiled = [None, None, ()]
+    problems = _run_statements(codes, module.__dict__, user_files)
+    return module, _discover(module), user_files, problems
 
 
 def _statement_codes(file, source):
-    if _compiled[0] == file and _compiled[1] == source:
-        return _compiled[2]
+    """The file's top-level statements compiled one by one: ((line, code object), ...). A unit executes its
+    file several times (prepare, then once per LF and dataset); code objects are immutable, so prepare compiles
+    once, before any of the file runs, and the codes travel with the unit (prepare's return value)."""
     import __future__
 
     flags = 0
@@ -221,23 +208,25 @@ def _statement_codes(file, source):
                 if feature is not None:
                     flags |= feature.compiler_flag
         codes.append((stmt.lineno, compile(ast.Module(body=[stmt], type_ignores=[]), file, "exec", flags=flags, dont_inherit=True)))
-    _compiled[:] = [file, source, tuple(codes)]
-    return _compiled[2]
+    return tuple(codes)
 
 
-def _run_statements(file, source, namespace, user_files):
+def _run_statements(codes, namespace, user_files):
     """Runs the file's top level one statement at a time, like notebook cells: a statement that raises (a
     missing package, a notebook cell calling an applier on a DataFrame that is not there) is recorded with
-    its line, and the statements after it still run, so every LF that does not depend on it is defined."""
-    for line, code in _statement_codes(file, source):
+    its line, and the statements after it still run, so every LF that does not depend on it is defined.
+    Returns what raised, as error infos."""
+    problems = []
+    for line, code in codes:
         try:
             exec(code, namespace)
         except BaseException as exc:  # noqa: BLE001 - the statement's problem, shown at its line
-            if len(_problems) < 50:
+            if len(problems) < 50:
                 info = _error_info(exc, user_files, "import")
                 if info["line"] is None:
                     info["line"] = line
-                _problems.append(info)
+                problems.append(info)
+    return problems
 
 
 def _is_lf(c):
@@ -267,31 +256,35 @@ def _discover(module):
 
 
 def prepare(file, source, siblings_json):
-    """Execute the file once: its LFs (name, line) or the error that stops it."""
+    """Execute the file once. Returns (JSON text: its LFs (name, line) or the error that stops it, the unit).
+
+    The unit, (file, source, siblings JSON, compiled statements, first execution), goes back to run_lf as is:
+    the caller (the worker's JavaScript, or native_worker.py) holds it, not a Python global, and it is immutable
+    down to the user's own objects, so nothing the file's code does can change what later LFs run.
+    """
     lf_guard.restore()
     _current["file"] = file
     siblings = _loads(siblings_json) if siblings_json else {}
     user_files = frozenset([file])
     try:
         compile(source, file, "exec")  # the whole file's syntax errors, before any statement runs
+        codes = _statement_codes(file, source)
     except SyntaxError as exc:
-        return _dumps({"fileError": _error_info(exc, user_files, "syntax"), "lfs": []})
-    _fresh.clear()
+        return _dumps({"fileError": _error_info(exc, user_files, "syntax"), "lfs": []}), None
     try:
-        module, lfs, user_files = _execute(file, source, siblings)
+        module, lfs, user_files, problems = _execute(file, source, siblings, codes)
     except BaseException as exc:  # noqa: BLE001 - anything the top level raises is the user's problem to see
         lf_guard.restore()
-        return _dumps({"fileError": _error_info(exc, user_files, "import"), "lfs": []})
-    # The interpreter is left as this execution made it: the first LF to run next uses it as is, exactly the
-    # state a restore and a fresh execution would give it (run_lf).
-    _fresh.append((file, source, siblings_json, module, lfs, user_files))
-    problems = list(_problems)
+        return _dumps({"fileError": _error_info(exc, user_files, "import"), "lfs": []}), None
+    # The interpreter is left as this execution made it: the first LF to run next may use it as is, exactly
+    # the state a restore and a fresh execution would give it (run_lf with fresh=True).
+    unit = (file, source, siblings_json, codes, (module, tuple(lfs), user_files))
     if not lfs and problems:
         # Nothing to run: the first failing statement is why.
-        return _dumps({"fileError": problems[0], "lfs": []})
+        return _dumps({"fileError": problems[0], "lfs": []}), None
     listed = _listed(module)
     entries = [{"name": lf.name, "line": lf._lf_line, **({} if listed is None else {"listed": id(lf) in listed})} for lf in lfs]
-    return _dumps({"fileError": None, "lfs": entries, "problems": problems})
+    return _dumps({"fileError": None, "lfs": entries, "problems": problems}), unit
 
 
 def _listed(module):
@@ -315,17 +308,17 @@ def _fast_callable(lf):
     return lf._f
 
 
-def run_lf(dataset, file, source, siblings_json, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _list=list, _map=map, _set=set, _bytes=bytes, _type=type, _fresh=_fresh):
-    """Apply LF number `index` (called `name`) of the file to every row; JSON with votes (base64 int8).
+def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _list=list, _map=map, _set=set, _bytes=bytes, _type=type):
+    """Apply LF number `index` (called `name`) of the unit's file to every row; JSON with votes (base64 int8).
 
-    Stateless on purpose: the file and the dataset come from the caller every time, so nothing an earlier
-    LF left in Python can decide what this one runs on. Each LF runs in a fresh execution of the file, on
-    state restored to start-up: the first one after `prepare` in the execution prepare left (nothing has run
-    since), every later one in a new execution.
+    Stateless on purpose: the unit (what prepare returned) and the dataset come from the caller every time,
+    so nothing an earlier LF left in Python can decide what this one runs on. Each LF runs in a fresh
+    execution of the file, on state restored to start-up: with `fresh` (the caller's word that nothing has run
+    since prepare) in the execution prepare left, else in a new one.
     """
-    fresh = _fresh.pop() if _fresh else None
-    if fresh is None or fresh[:3] != (file, source, siblings_json):
-        fresh = None
+    file, source, siblings_json, codes, first = unit
+    if not fresh:
+        first = None
         _restore()
     t0 = _clock()
     row_class, rows, row_class_items = dataset
@@ -335,7 +328,7 @@ def run_lf(dataset, file, source, siblings_json, index, name, cardinality, budge
     votes = bytearray(b"\xff") * n
     result = {"index": index, "votes": "", "errors": 0, "errorRows": [], "firstError": None, "noneCount": 0, "timedOut": False}
     try:
-        module, lfs, user_files = fresh[3:] if fresh is not None else _execute(file, source, _loads(siblings_json) if siblings_json else {})
+        module, lfs, user_files = first if first is not None else _execute(file, source, _loads(siblings_json) if siblings_json else {}, codes)[:3]
         lf = lfs[index] if index < len(lfs) else None
         if lf is None or lf.name != name:
             raise RuntimeError(f"the file defines different labeling functions each time it runs (expected {name} at position {index})")

@@ -160,9 +160,10 @@ interface Runtime {
   /** Takes the path of a frame of rows (rowPayload.ts) in the in-memory filesystem. */
   loadDataset: PyProxy & ((framePath: string) => PyProxy);
   parse: PyProxy & ((source: string) => string);
-  prepare: PyProxy & ((file: string, source: string, siblings: string) => string);
+  /** (JSON text, the unit or None): the unit goes back to runLf as is (lf_runner.prepare). */
+  prepare: PyProxy & ((file: string, source: string, siblings: string) => PyProxy);
   runLf: PyProxy &
-    ((dataset: PyProxy, file: string, source: string, siblings: string, index: number, name: string, k: number, budgetS: number) => string);
+    ((dataset: PyProxy, unit: PyProxy, fresh: boolean, index: number, name: string, k: number, budgetS: number) => string);
   datasetSize: PyProxy & ((dataset: PyProxy) => number);
 }
 
@@ -275,8 +276,23 @@ function guarded<T>(call: () => T): T {
   }
 }
 
-/** The file the last `prepare` executed: `apply` runs its LFs (each in a fresh copy of the module). */
-let preparedFile: { req: PrepareRequest; lfs: { name: string; line: number }[] } | null = null;
+/**
+ * The file the last `prepare` executed: `apply` runs its LFs (each in a fresh copy of the module). `unit` is
+ * what lf_runner.prepare returned for them, held here rather than in a Python global that the file's code
+ * could reach; `fresh` holds until an LF has run, so only the first one uses the execution prepare left.
+ */
+let preparedFile: { req: PrepareRequest; lfs: { name: string; line: number }[]; unit: PyProxy | null; fresh: boolean } | null = null;
+
+/** lf_runner.prepare's (JSON text, unit or None), unpacked; the caller owns the unit's proxy. */
+function callPrepare(rt: Runtime, file: string, source: string, siblings: string): { text: string; unit: PyProxy | null } {
+  const pair = rt.prepare(file, source, siblings);
+  try {
+    const unit = pair.get(1) as PyProxy | undefined;
+    return { text: pair.get(0) as string, unit: unit ?? null };
+  } finally {
+    pair.destroy();
+  }
+}
 
 /**
  * Workspace files for the unit: the parent sends those the file needs (pyodide reads no host files), and the
@@ -341,29 +357,34 @@ function writeResources(rt: Runtime, req: PrepareRequest): void {
 function prepareFile(rt: Runtime, req: PrepareRequest): void {
   watchMisses(rt, req.watch ?? '');
   writeResources(rt, req);
-  const prepared = JSON.parse(guarded(() => rt.prepare(req.file, req.source, req.siblings))) as {
+  const { text, unit } = guarded(() => callPrepare(rt, req.file, req.source, req.siblings));
+  const prepared = JSON.parse(text) as {
     fileError: null;
     lfs: { name: string; line: number; listed?: boolean }[];
     problems?: PreparedMessage['problems'];
   };
-  preparedFile = { req, lfs: prepared.lfs };
+  preparedFile?.unit?.destroy();
+  preparedFile = { req, lfs: prepared.lfs, unit, fresh: true };
   send({ type: 'prepared', id: req.id, fileError: prepared.fileError, lfs: prepared.lfs, ...(prepared.problems?.length ? { problems: prepared.problems } : {}) });
 }
 
 /** Runs the requested LFs synchronously: no event-loop turn between LFs where leftover callbacks could run. */
 function applyLfs(rt: Runtime, req: ApplyRequest): void {
   const dataset = datasets.get(req.key);
-  if (!dataset || !preparedFile) {
+  const prepared = preparedFile;
+  if (!dataset || !prepared?.unit) {
     send({ type: 'failed', id: req.id, message: dataset ? 'no file was prepared in the worker' : `dataset ${req.key} is not loaded in the worker` });
     return;
   }
-  const { req: file, lfs } = preparedFile;
+  const { lfs, unit } = prepared;
   for (const index of req.indices) {
     const lf = lfs[index];
     if (!lf) break;
     send({ type: 'lfStart', id: req.id, index });
     const t0 = performance.now();
-    const result = guarded(() => rt.runLf(dataset, file.file, file.source, file.siblings, index, lf.name, req.cardinality, req.timeoutMs / 1000));
+    const fresh = prepared.fresh;
+    prepared.fresh = false;
+    const result = guarded(() => rt.runLf(dataset, unit, fresh, index, lf.name, req.cardinality, req.timeoutMs / 1000));
     const durationMs = Math.round((performance.now() - t0) * 10) / 10;
     // The runner's JSON is forwarded without re-parsing; the parent validates it.
     stdoutWrite(`{"type":"lfDone","id":${req.id},"durationMs":${durationMs},"result":${result}}\n`);
@@ -402,8 +423,10 @@ function warmUp(rt: Runtime): void {
   const texts = Array.from({ length: 400 }, (_, i) => (i % 3 ? `Check out my channel ${i} please` : `nice song ${i}`));
   const dataset = loadFrame(rt, Buffer.concat(encodeRows(['text'], [texts], texts.length)));
   rt.parse(WARM_UP_SOURCE);
-  const prepared = JSON.parse(rt.prepare('/warm_up.py', WARM_UP_SOURCE, '')) as { lfs: { name: string }[] };
-  prepared.lfs.forEach((lf, i) => rt.runLf(dataset, '/warm_up.py', WARM_UP_SOURCE, '', i, lf.name, 2, 5));
+  const { text, unit } = callPrepare(rt, '/warm_up.py', WARM_UP_SOURCE, '');
+  const prepared = JSON.parse(text) as { lfs: { name: string }[] };
+  if (unit) prepared.lfs.forEach((lf, i) => rt.runLf(dataset, unit, i === 0, i, lf.name, 2, 5));
+  unit?.destroy();
   dataset.destroy();
   collectGarbage();
 }

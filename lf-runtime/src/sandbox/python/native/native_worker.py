@@ -82,24 +82,27 @@ def main():
             elif kind == "parse":
                 raw('{"type":"parsed","id":%d,%s' % (rid, lf_runner.parse_structure(req["source"])[1:]))
             elif kind == "prepare":
-                out = json.loads(lf_runner.prepare(req["file"], req["source"], req["siblings"]))
-                prepared = (req, out["lfs"])
+                text, unit = lf_runner.prepare(req["file"], req["source"], req["siblings"])
+                out = json.loads(text)
+                # The first LF applied uses the execution prepare left (nothing has run since).
+                prepared = [out["lfs"], unit, True]
                 msg = {"type": "prepared", "id": rid, "fileError": out["fileError"], "lfs": out["lfs"]}
                 if out.get("problems"):
                     msg["problems"] = out["problems"]
                 send(msg)
             elif kind == "apply":
                 dataset = datasets.get(req["key"])
-                if dataset is None or prepared is None:
+                if dataset is None or prepared is None or prepared[1] is None:
                     send({"type": "failed", "id": rid, "message": "no file was prepared" if dataset is not None else f"dataset {req['key']} is not loaded"})
                     continue
-                file_req, lfs = prepared
+                lfs, unit = prepared[0], prepared[1]
                 for index in req["indices"]:
                     if index >= len(lfs):
                         break
                     send({"type": "lfStart", "id": rid, "index": index})
                     t = time.perf_counter()
-                    result = lf_runner.run_lf(dataset, file_req["file"], file_req["source"], file_req["siblings"], index, lfs[index]["name"], req["cardinality"], req["timeoutMs"] / 1000)
+                    fresh, prepared[2] = prepared[2], False
+                    result = lf_runner.run_lf(dataset, unit, fresh, index, lfs[index]["name"], req["cardinality"], req["timeoutMs"] / 1000)
                     raw('{"type":"lfDone","id":%d,"durationMs":%s,"result":%s}' % (rid, round((time.perf_counter() - t) * 1000, 1), result))
                 send({"type": "applied", "id": rid})
         except Exception as exc:  # noqa: BLE001 - reported to the parent
