@@ -512,9 +512,11 @@ describe("the guard's start-up check reports reopened routes", () => {
   before(async () => {
     const { loadPyodide } = (await import('pyodide')) as { loadPyodide: (o: Record<string, unknown>) => Promise<PyodideLike> };
     const py = await loadPyodide({ jsglobals: Object.create(null), env: {}, stdout: () => undefined, stderr: () => undefined });
-    const guard = readFileSync(join(import.meta.dirname, '../../lf-runtime/src/sandbox/python/lf_guard.py'), 'utf8');
     const site = py.runPython('import sys; f"/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"') as string;
-    py.FS.writeFile(`${site}/lf_guard.py`, guard);
+    // The guard and the module it records and restores the state baseline with.
+    for (const name of ['lf_guard.py', 'lf_restore.py']) {
+      py.FS.writeFile(`${site}/${name}`, readFileSync(join(import.meta.dirname, '../../lf-runtime/src/sandbox/python', name), 'utf8'));
+    }
     for (const name of ['js', 'pyodide_js']) py.unregisterJsModule(name);
     report = JSON.parse(
       py.runPython(`
