@@ -18,6 +18,15 @@ function wrench(rows: Row[]): string {
   return JSON.stringify(Object.fromEntries(rows.map((r, i) => [String(i), { data: { text: r.fields.text }, label: -1 }])));
 }
 
+/**
+ * The edited LF's test for edit `i`: the keyword cycles through three spellings (so the coverage changes),
+ * and a no-op term makes every edit's text new, so the edited LF re-runs each time instead of being served
+ * from the result cache as an earlier edit's text.
+ */
+function editedTest(word: string, i: number): string {
+  return `"${word}" in x.text.lower() and ${i} > 0`;
+}
+
 function workspace(rows: Row[], lfFile: string): string {
   const dir = mkdtempSync(join(work, 'ws-'));
   writeFileSync(join(dir, 'sample.json'), wrench(rows));
@@ -43,7 +52,7 @@ async function editorLoop(rows: Row[]): Promise<{ firstLensMs: number; saves: nu
     const texts = rows.map((r) => String(r.fields.text).toLowerCase());
     const measureSave = async (i: number): Promise<number> => {
       const word = `subscribe${'e'.repeat(i % 3)}${i}`.slice(0, 9 + (i % 3));
-      const edited = LF_FILE_20.replace('"subscribe" in x.text.lower()', `"${word}" in x.text.lower()`);
+      const edited = LF_FILE_20.replace('"subscribe" in x.text.lower()', editedTest(word, i));
       const expected = texts.filter((t) => t.includes(word)).length / texts.length;
       const before = client.analyses.length;
       await client.change('lfs.py', edited);
@@ -89,7 +98,7 @@ async function typingLoop(rows: Row[]): Promise<number[]> {
       const expected = texts.filter((t) => t.includes(word)).length / texts.length;
       const before = client.analyses.length;
       const t = performance.now();
-      await client.change('lfs.py', LF_FILE_20.replace('"subscribe" in x.text.lower()', `"${word}" in x.text.lower()`));
+      await client.change('lfs.py', LF_FILE_20.replace('"subscribe" in x.text.lower()', editedTest(word, i)));
       await client.waitFor(
         () => client.analyses.slice(before).find((a) => a.lfs.find((l) => l.name === 'keyword_subscribe')?.coverage === expected),
         `an analysis after edit ${i}`,
