@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { MIN_COPY_VOTES, NEAR_COPY_SHARE, findNearCopies, setAsideCopies, withCopies } from '../../lf-runtime/src/labelModel/nearCopies.ts';
+import { CORRELATED_SHARE, MIN_COPY_VOTES, NEAR_COPY_SHARE, findNearCopies, setAsideCopies, withCopies } from '../../lf-runtime/src/labelModel/nearCopies.ts';
 import { buildVoteIndex, pairCounts } from '../../lf-runtime/src/labelModel/voteIndex.ts';
 import { makeFittedModel } from '../../lf-runtime/src/labelModel/fittedModel.ts';
 import { fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
-import { TUNE_SEEDS, drawFamilyCase, familyByName } from '../../lf-runtime/src/labelModel/syntheticFamilies.ts';
+import { ROUND_1_SEEDS, TUNE_SEEDS, drawFamilyCase, familyByName } from '../../lf-runtime/src/labelModel/syntheticFamilies.ts';
 import { evaluateFamilyCase, majorityOf } from '../../lf-runtime/src/labelModel/familyEvaluation.ts';
 import { readWrenchTask, readWrenchVotes } from '../../lf-runtime/src/labelModel/wrenchVotes.ts';
 import type { VoteMatrix } from '../../lf-runtime/src/labelModel/types.ts';
@@ -142,4 +142,18 @@ test('trec: its exact duplicates are not near-copies (the agreement check leaves
     fit.agreementCheck?.duplicates.map((d) => d.lf),
     [39, 62, 63],
   );
+});
+
+test('chemprot-like (designed on at its round-1 seeds): LFs sharing half of each other\'s votes count once in the judge\'s estimates', () => {
+  assert.equal(CORRELATED_SHARE, 0.5);
+  for (const seed of ROUND_1_SEEDS.slice(0, 2)) {
+    const f = evaluateFamilyCase(drawFamilyCase(familyByName('chemprot-like'), seed));
+    // Its three keyword variants copy a rule's votes on 50-80% of its rows: below NEAR_COPY_SHARE, above half.
+    assert.ok(f.fit.correlatedCopies >= 3, `seed ${seed}: ${f.fit.correlatedCopies} LFs counted once`);
+    assert.match(f.fit.chosenBy, /cast half of their votes or more as another LF does, and it theirs, counted once/);
+    // The judge fitted on every vote (as the round-4 default used it) rates each copy pair as accurate.
+    const judge = f.models.find((m) => m.name === 'abstain-judge')!;
+    assert.ok(f.default.estimationError! < judge.estimationError! - 0.02, `seed ${seed}: ${f.default.estimationError} vs ${judge.estimationError}`);
+    assert.ok(f.default.covered >= majorityOf(f).covered - 0.02);
+  }
 });

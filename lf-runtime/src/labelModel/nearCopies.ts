@@ -28,6 +28,16 @@ import type { VoteIndex } from './voteIndex.ts';
 
 /** Least share of each LF's votes the other casts too (same row, same label). */
 export const NEAR_COPY_SHARE = 0.9;
+/**
+ * Least share of each LF's votes the other casts too for the two to count once where the default estimates LF
+ * accuracies off the agreement model's path (its judge's and its fallback's estimates; defaultModel.ts): half,
+ * a majority of each one's votes. LFs that err independently given the class share that much only when each
+ * fires on more than half of the rows of the classes the other votes for; LFs that copy each other's votes
+ * (a keyword and its variant, rules written from one another) do it on most of theirs, and every estimate then
+ * rates both as accurate because they agree (chemprot-like and correlated-groups in syntheticFamilies.ts: a
+ * copy pair of 0.2-0.4 precision was rated 0.85-0.95 by every candidate).
+ */
+export const CORRELATED_SHARE = 0.5;
 /** Votes an LF needs before it can be a near-copy. */
 export const MIN_COPY_VOTES = 10;
 /** Index rows the pair counts are taken on: an evenly strided sample of a larger index. */

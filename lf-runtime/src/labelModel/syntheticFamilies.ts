@@ -18,6 +18,7 @@
  * draw LFs independently given the class (copies and gates aside); real LF sets rarely do (abstainJudge.ts).
  */
 import { seededRandom } from './fittedModel.ts';
+import { ROUND_1_SEEDS, TUNE_SEEDS } from './familySeeds.ts';
 import type { SyntheticVotes } from './syntheticVotes.ts';
 
 export interface EmissionLf {
@@ -458,17 +459,7 @@ export const SYNTHETIC_FAMILIES: SyntheticFamily[] = FAMILY_TABLE.map((row) => (
   },
 }));
 
-/** Seeds of the 'tune' families (and, in round 2, of the 'round-2' family) the default was designed on. */
-export const TUNE_SEEDS = [1, 2, 3, 4, 5, 6];
-/** Seeds of the 'round-1' families the check was revised on (and the default designed on in round 2). */
-export const ROUND_1_SEEDS = [101, 102, 103, 104, 105, 106];
-/** Seeds reported as held out in round 1, for every family (none of them was looked at before the check was fixed). */
-export const HELD_OUT_SEEDS = [201, 202, 203, 204, 205, 206];
-/** Seeds no family was drawn on before the round-2 default was fixed: the clean held-out runs. */
-export const ROUND_2_HELD_OUT_SEEDS = [301, 302, 303, 304, 305, 306];
-/** Seeds first drawn after the round-3 default was fixed, and after the round-4 one (held-out-3, held-out-4). */
-export const ROUND_3_HELD_OUT_SEEDS = [401, 402, 403, 404, 405, 406];
-export const ROUND_4_HELD_OUT_SEEDS = [501, 502, 503, 504, 505, 506];
+export * from './familySeeds.ts';
 
 /** The seeds a family was designed on (its tuning runs). */
 export function tuningSeeds(family: SyntheticFamily): number[] {
