@@ -244,7 +244,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     for (const w of taken) ctx.pool.retire(w);
-    if (ctx.refillAfter !== false) ctx.pool.refill();
+    if (ctx.refillAfter !== false) ctx.pool.replenish();
   }
   const elapsed = Math.round(performance.now() - t0);
   return dsList.map((ds, d) => {
