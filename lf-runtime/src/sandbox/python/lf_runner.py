@@ -2,7 +2,8 @@
 
 The JavaScript worker calls four entry points: `load_dataset` (lf_rows.py: returns the rows as a Python object
 the worker keeps), `parse_structure` (the file's top-level statements, without running it), `prepare` (execute
-a file once, list its LFs) and `run_lf` (one LF over every row), the last three returning JSON text. No JavaScript object is ever handed to Python, so user code finds none to abuse.
+a file once, list its LFs; JSON text and the unit the worker holds for run_lf) and `run_lf` (one LF over every
+row; JSON text). No JavaScript object is ever handed to Python, so user code finds none to abuse.
 Each LF runs in a freshly executed copy of its module after the
 interpreter's shared state (modules, builtins, hooks) has been put back to the state it had at start-up,
 so one LF cannot change what another computes. Everything run_lf needs is bound as a default argument:
