@@ -79,8 +79,9 @@ export function stringsJsonBytes(values: readonly string[]): Buffer {
     else {
       for (let k = 0; k < v.length; k++) {
         const c = v.charCodeAt(k);
-        if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) out[pos++] = c;
-        else if (c === 0x22 || c === 0x5c) {
+        const width = escapedWidth(c);
+        if (width === 1) out[pos++] = c;
+        else if (width === 2) {
           out[pos++] = 0x5c;
           out[pos++] = c;
         } else pos = writeUnicodeEscape(c, out, pos);
@@ -92,13 +93,19 @@ export function stringsJsonBytes(values: readonly string[]): Buffer {
   return out;
 }
 
+/**
+ * Bytes a UTF-16 unit takes inside the quotes of stringsJsonBytes: printable ASCII as itself, a quote or a
+ * backslash after a backslash, anything else as \uXXXX. The one rule both the sizing and the writing follow.
+ */
+function escapedWidth(c: number): 1 | 2 | 6 {
+  if (c < 0x20 || c >= 0x7f) return 6;
+  return c === 0x22 || c === 0x5c ? 2 : 1;
+}
+
 /** Bytes of `v` inside the quotes of stringsJsonBytes. */
 function escapedLength(v: string): number {
   let n = 0;
-  for (let k = 0; k < v.length; k++) {
-    const c = v.charCodeAt(k);
-    n += c >= 0x20 && c < 0x7f ? (c === 0x22 || c === 0x5c ? 2 : 1) : 6;
-  }
+  for (let k = 0; k < v.length; k++) n += escapedWidth(v.charCodeAt(k));
   return n;
 }
 
