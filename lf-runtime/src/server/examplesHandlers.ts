@@ -6,7 +6,7 @@
 import { relative } from 'node:path';
 import { ResponseError, ErrorCodes } from 'vscode-languageserver';
 import type { AnalysisEngine } from '../engine/analysisEngine.ts';
-import { appendGoldLabels, applyGoldLabel, readGoldLabels, type GoldLabels } from '../examples/goldLabels.ts';
+import { appendGoldLabels, applyGoldLabel, readGoldLabels, type GoldLabels, type GoldLabelsRead } from '../examples/goldLabels.ts';
 import { ExamplesService, QueryError, type HoverRows } from '../examples/examplesService.ts';
 import type { Project } from '../project/projectFile.ts';
 import type { DashboardFigures, ExamplesPage, ExamplesQuery, SetGoldLabelParams } from '../protocol.ts';
@@ -32,7 +32,7 @@ export class ExamplesHandlers {
 
   /** Reads the labels file into the engine; returns problems to show (line-numbered), or none. */
   loadLabels(): Promise<string[]> {
-    return this.inTurn(() => this.readLabels());
+    return this.inTurn(async () => this.useLabels(await this.readLabelsFile()));
   }
 
   /**
@@ -40,7 +40,10 @@ export class ExamplesHandlers {
    * labels in force (a change made outside the view); null when it does not.
    */
   reloadIfChanged(): Promise<string[] | null> {
-    return this.inTurn(async () => ((await this.labelsChangedOnDisk()) ? this.readLabels() : null));
+    return this.inTurn(async () => {
+      const read = await this.readLabelsFile();
+      return sameLabels(read.labels, this.engine.goldLabels) ? null : this.useLabels(read);
+    });
   }
 
   private inTurn<T>(step: () => Promise<T>): Promise<T> {
@@ -49,17 +52,15 @@ export class ExamplesHandlers {
     return result;
   }
 
-  private async readLabels(): Promise<string[]> {
-    const read = await readGoldLabels(this.project.data.labels, this.project.cardinality);
+  private readLabelsFile(): Promise<GoldLabelsRead> {
+    return readGoldLabels(this.project.data.labels, this.project.cardinality);
+  }
+
+  /** Puts labels read from the file in force; returns the file's problems to show (line-numbered). */
+  private useLabels(read: GoldLabelsRead): string[] {
     this.engine.setUserLabels(read.labels);
     const name = relative(this.project.root, this.project.data.labels);
     return read.problems.map((p) => `${name}:${p.line}: ${p.message}; the line is ignored`);
-  }
-
-  /** Whether the labels on disk differ from the ones in force (a change made outside the editor). */
-  private async labelsChangedOnDisk(): Promise<boolean> {
-    const read = await readGoldLabels(this.project.data.labels, this.project.cardinality);
-    return !sameLabels(read.labels, this.engine.goldLabels);
   }
 
   query(q: ExamplesQuery): ExamplesPage {
