@@ -11,6 +11,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisEngine } from '../engine/analysisEngine.ts';
 import type { OpenProblem } from '../engine/openProject.ts';
 import type { ProjectAnalysis } from '../protocol.ts';
+import { PROJECT_FILE_NAME } from '../project/validateProject.ts';
 import { sanitizeMultiline } from '../text/controlChars.ts';
 import { notInLfFilesDiagnostic } from './codeActions.ts';
 import { fileDiagnostics, projectProblemLine, type Severity } from './presentation.ts';
@@ -50,7 +51,7 @@ export class DiagnosticsPublisher {
 
   /** Problems that stop the project from loading, shown where they are: in lfstudio.json. */
   async publishProjectProblems(root: string, problems: OpenProblem[]): Promise<void> {
-    const file = join(root, 'lfstudio.json');
+    const file = join(root, PROJECT_FILE_NAME);
     if (problems.length === 0 && !this.diagnosedFiles.has(file)) return;
     const text = await readFile(file, 'utf8').catch(() => '');
     const diagnostics: Diagnostic[] = problems.map((p) => {
