@@ -150,11 +150,11 @@ export class WorkerPool {
 
   /**
    * Replaces taken spares: at once where a slot that keeps spares has none ready or starting (a burst of units
-   * needs them), else REPLENISH_DELAY_MS after the latest call (the unit's end, as it calls again then). Starting a worker forks this process (tens of milliseconds of
-   * its event loop, for a process holding the datasets), sends it every dataset, and its restore takes a core
-   * for ~0.6 s; done while a unit runs, on two cores, that made a save's updated lens ~40 ms later (10k rows x
-   * 20 LFs, every save re-running the edited LF: p50 142-154 ms, against 103-117 ms with the start after the
-   * unit; interleaved runs of 24 saves).
+   * needs them), else REPLENISH_DELAY_MS after the latest call (the unit's end, as it calls again then).
+   * Starting a worker forks this process (tens of milliseconds of its event loop, for a process holding the
+   * datasets), sends it every dataset, and its restore takes a core for ~0.6 s. Done while a unit runs, on two
+   * cores, that made a save's updated lens ~35 ms later (10k rows x 20 LFs, every save re-running the edited
+   * LF, interleaved runs of 24 saves: p50 130 and 140 ms with the start during the unit, 96 and 101 ms after).
    */
   replenish(): void {
     if (this.disposed) return;
