@@ -232,15 +232,24 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
     // Off the agreement model's path, LFs that share half of each other's votes count once (CORRELATED_SHARE):
     // the judge and the fallback's two estimators are fitted again without their shared votes. The agreement
     // check above, and so the labels, keep the near-copies view.
-    const shared = findNearCopies(aside.index, CORRELATED_SHARE);
-    const loose = shared.length > copies.length ? shared : null;
-    if (loose) correlated = loose.length - copies.length;
+    // Found only on the paths that use them: the candidates' median (youtube, sms, trec) needs no pair count.
+    let looseFound: NearCopy[] | null | undefined;
+    const looseCopies = (): NearCopy[] | null => {
+      if (looseFound === undefined) {
+        const shared = findNearCopies(aside.index, CORRELATED_SHARE);
+        looseFound = shared.length > copies.length ? shared : null;
+        if (looseFound) correlated = looseFound.length - copies.length;
+      }
+      return looseFound;
+    };
     const judgeReading = () => {
+      const loose = looseCopies();
       const v = loose ? judgeView(rows, loose) : view;
       const judge = loose ? fitAbstainJudge(v.rows, seed) : abstain;
       return expectedAccuracies(checkRows(index), judge.model.scoreIndex(v.rows));
     };
     const fallbackMean = () => {
+      const loose = looseCopies();
       if (!loose) return meanAccuracies([majority, anchored], L.m);
       const apartLoose = setAsideCopies(aside.index, loose);
       const on = large ? checkRows(apartLoose.index) : apartLoose.index;
