@@ -265,6 +265,40 @@ describe('the exported job', () => {
     assert.match(notEmpty.stderr, /--out .* is not empty; choose a new folder, or pass --force/);
   });
 
+  it("with Snorkel preprocessors that add fields: the job's Python gives the same votes as lf-studio label", { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    // The mutable row a preprocessor gets is built in the job's own Python (Debian's 3.11 here), not pyodide's.
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-pre-'));
+    const lfs = join(dir, 'pre_lfs.py');
+    writeFileSync(
+      lfs,
+      'from snorkel.labeling import labeling_function\nfrom snorkel.preprocess import preprocessor\n\n' +
+        '@preprocessor(memoize=True)\ndef lowered(x):\n    x.lowered = x.text.lower()\n    return x\n\n' +
+        '@labeling_function(pre=[lowered])\ndef lf_check(x):\n    return 1 if "check" in x.lowered else -1\n\n' +
+        '@labeling_function(pre=[lowered])\ndef lf_song(x):\n    return 0 if "song" in x.lowered else -1\n',
+    );
+    const train = join(wrench, 'youtube', 'valid.json');
+    const job = join(dir, 'job');
+    const exported = cli('export-job', '--lfs', lfs, '--data', train, '--out', job);
+    assert.equal(exported.status, 0, exported.stderr);
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', lfs, '--data', train, '--out', labelled);
+    assert.equal(label.status, 0, label.stderr);
+    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    assert.ok(expected.some((r) => r.votes[0] === 1) && expected.some((r) => r.votes[1] === 0), 'both LFs vote');
+    const out = join(dir, 'out');
+    const run = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', train, '--output', out, '--serial'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assertSameLabels(expected, readParts(out));
+    const summary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8')) as { lfs: { name: string; errors: number; firstError: string | null }[] };
+    assert.deepEqual(
+      summary.lfs.map((l) => [l.name, l.errors, l.firstError]),
+      [
+        ['lf_check', 0, null],
+        ['lf_song', 0, null],
+      ],
+    );
+  });
+
   it('on a Dask LocalCluster with two workers: the same votes, probabilities and LF errors as lf-studio label', { skip: daskPython ? false : NO_DASK, timeout: 600_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-dask-'));
     const job = join(dir, 'job');

@@ -167,4 +167,35 @@ describe('native Python runtime', { skip }, () => {
     assert.match(r.fileError!.message, /next to missing\.py/);
     assert.match(r.fileError!.message, /\/usr\/bin\/python3[\d.]* -m pip install textblob_not_installed_here/);
   });
+
+  it("runs Snorkel preprocessors that add fields to the row, memoized or not, as the TextBlob tutorial's do", async () => {
+    // The row a preprocessor gets is a mutable copy; building it must work on the Python users have (Debian's
+    // 3.11 here), not only on pyodide's.
+    const source = `from snorkel.labeling import labeling_function
+from snorkel.preprocess import preprocessor
+
+@preprocessor(memoize=True)
+def lowered(x):
+    x.lowered = x.text.lower()
+    return x
+
+@preprocessor()
+def counted(x):
+    x.n_words = len(x.text.split())
+    return x
+
+@labeling_function(pre=[lowered])
+def lf_check(x):
+    return 1 if "check" in x.lowered else -1
+
+@labeling_function(pre=[lowered, counted])
+def lf_short_song(x):
+    return 0 if x.n_words <= 4 and "song" in x.lowered else -1
+`;
+    const r = await run(join(ws, 'proj', 'pre.py'), source);
+    assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+    const got = Object.fromEntries(r.lfs.map((l) => [l.name, { votes: [...l.votes], error: l.firstError?.message ?? null }]));
+    assert.deepEqual(got.lf_check, { votes: TEXTS.map((t) => (t.toLowerCase().includes('check') ? 1 : -1)), error: null });
+    assert.deepEqual(got.lf_short_song, { votes: TEXTS.map((t) => (t.split(' ').length <= 4 && t.includes('song') ? 0 : -1)), error: null });
+  });
 });

@@ -49,7 +49,7 @@ class RowTuple(tuple):
 
     def _lf_copy(self):
         """Mutable copy handed to preprocessors, which may add fields (x.words = ...)."""
-        return MutableRow(self.to_dict())
+        return MutableRow._of(self.to_dict())
 
     def __copy__(self):
         return self._lf_copy()
@@ -80,7 +80,15 @@ class MutableRow(types.SimpleNamespace):
         return list(self.__dict__)
 
     def _lf_copy(self):
-        return MutableRow(dict(self.__dict__))
+        return MutableRow._of(self.__dict__)
+
+    @classmethod
+    def _of(cls, fields):
+        # SimpleNamespace takes a mapping as its argument only from Python 3.13 (pyodide's); users' own
+        # Python is often older, so the fields go in as the instance's dict.
+        row = cls()
+        row.__dict__.update(fields)
+        return row
 
 
 def _freeze(value):
