@@ -61,7 +61,7 @@ export class Ctx {
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
     // One watcher covers lfstudio.json, LF files and data files; the server decides what a change means.
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{py,json,jsonl,ndjson,csv}');
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{py,json,jsonl,ndjson,csv,tsv}');
     this.clientDisposables.push(watcher);
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'python' }],

@@ -247,6 +247,24 @@ describe('the exported job', () => {
     const csvRun = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', csv, '--output', csvOut, '--serial'], { encoding: 'utf8' });
     assert.equal(csvRun.status, 0, csvRun.stderr);
     assertSameLabels(readJsonl(readFileSync(csvLabels, 'utf8')), readParts(csvOut));
+    // Tab- and semicolon-separated input, read as lf-studio reads it.
+    const separated: [string, string][] = [
+      ['rows.tsv', 'n\ttext\tlabel\n1\tcheck out my channel, please\t1\n2\t"a song; with\ttabs"\t\n3\tplain\t0\n'],
+      ['semi.csv', 'n;text;label\n1;"check out my channel; please";1\n2;a song, with commas;\n3;plain;0\n'],
+    ];
+    for (const [name, content] of separated) {
+      const input = join(dir, name);
+      writeFileSync(input, content);
+      const expected = join(dir, `${name}.jsonl`);
+      assert.equal(cli('label', '--lfs', lfs, '--data', train, '--dev', dev, '--apply', input, '--out', expected).status, 0, name);
+      const rows = readJsonl(readFileSync(expected, 'utf8'));
+      assert.equal(rows.length, 3, name);
+      assert.ok(rows[0].votes.some((v) => v === 1), `${name}: the spam row gets a spam vote`);
+      const sepOut = join(dir, `${name}-out`);
+      const sepRun = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', input, '--output', sepOut, '--serial'], { encoding: 'utf8' });
+      assert.equal(sepRun.status, 0, sepRun.stderr);
+      assertSameLabels(rows, readParts(sepOut));
+    }
 
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"text": "fine"}\n\n{"text": oops}\n');

@@ -165,6 +165,24 @@ describe('CSV', () => {
     assert.throws(() => parseCsvDataset('text,text\na,b\n', 'x.csv'), /"text" twice/);
     assert.throws(() => parseCsvDataset('text,\na,b\n', 'x.csv'), /column 2 of the header has no name/);
   });
+
+  it('reads tab-separated (.tsv, or a .csv whose header has tabs) and semicolon-separated files', () => {
+    const fields = (text: string, file: string) => parseCsvDataset(text, file, { idField: 'id' }).rows.map((r) => r.fields);
+    const expected = [
+      { id: '1', text: 'great, works', stars: 5 },
+      { id: '2', text: 'broke; "twice"', stars: 1 },
+    ];
+    assert.deepEqual(fields('id\ttext\tstars\n1\tgreat, works\t5\n2\t"broke; ""twice"""\t1\n', 'reviews.tsv'), expected);
+    assert.deepEqual(fields('id\ttext\tstars\n1\tgreat, works\t5\n2\t"broke; ""twice"""\t1\n', 'reviews.csv'), expected);
+    assert.deepEqual(fields('id;text;stars\n1;"great, works";5\n2;"broke; ""twice""";1\n', 'reviews.csv'), expected);
+    // A comma in the header decides: the semicolons of a comma-separated file are text.
+    assert.deepEqual(
+      parseCsvDataset('text,stars\nsee; this,2\n', 'x.csv').rows.map((r) => r.fields),
+      [{ text: 'see; this', stars: 2 }],
+    );
+    assert.throws(() => parseCsvDataset('id;text\n1;a;b\n', 'x.csv'), /x\.csv:2: record has 3 fields .*quote fields that contain semicolons/);
+    assert.throws(() => parseCsvDataset('text\tn\na\n', 'x.tsv'), /quote fields that contain tabs/);
+  });
 });
 
 describe('JSONL', () => {

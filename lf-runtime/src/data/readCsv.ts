@@ -3,7 +3,7 @@
  * which becomes the gold label. Row ids are the idField value or the 1-based record number. Columns get
  * pandas' read_csv types (see typeColumns).
  */
-import { CsvSyntaxError, parseCsv } from './csvParser.ts';
+import { csvDelimiter, CsvSyntaxError, delimiterName, parseCsv } from './csvParser.ts';
 import type { CsvRecord } from './csvParser.ts';
 import { DatasetBuilder, DEFAULT_TEXT_FIELD } from './datasetBuilder.ts';
 import type { ReadOptions } from './datasetBuilder.ts';
@@ -13,8 +13,9 @@ import type { Dataset } from './types.ts';
 /** Parses CSV text already read from `file` (BOM removed). */
 export function parseCsvDataset(text: string, file: string, options: ReadOptions = {}): Dataset {
   let records: CsvRecord[];
+  const delimiter = csvDelimiter(text, file);
   try {
-    records = parseCsv(text);
+    records = parseCsv(text, delimiter);
   } catch (err) {
     if (err instanceof CsvSyntaxError) throw new DataError(file, String(err.line), err.problem);
     throw err;
@@ -45,7 +46,7 @@ export function parseCsvDataset(text: string, file: string, options: ReadOptions
         file,
         String(line),
         `record has ${values.length} field${values.length === 1 ? '' : 's'} but the header has ${columns.length} columns (${columnList}); ` +
-          'quote fields that contain commas or line breaks',
+          `quote fields that contain ${delimiterName(delimiter)} or line breaks`,
       );
     }
     const fields: Record<string, unknown> = {};

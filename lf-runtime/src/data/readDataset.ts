@@ -20,6 +20,7 @@ export type DataFormat = 'wrench' | 'csv' | 'jsonl';
 export const SUPPORTED_DATA_EXTENSIONS: Readonly<Record<string, DataFormat>> = {
   '.json': 'wrench',
   '.csv': 'csv',
+  '.tsv': 'csv',
   '.jsonl': 'jsonl',
   '.ndjson': 'jsonl',
 };
@@ -30,7 +31,7 @@ export function dataFormatOf(path: string): DataFormat | null {
 }
 
 /**
- * Reads a dataset: `.json` as a WRENCH split, `.csv` with a header row, `.jsonl`/`.ndjson` as one object per
+ * Reads a dataset: `.json` as a WRENCH split, `.csv` or `.tsv` with a header row, `.jsonl`/`.ndjson` as one object per
  * line. Throws DataError (with file and line or record) for anything it cannot use.
  */
 export async function readDataset(path: string, options: ReadOptions = {}): Promise<Dataset> {

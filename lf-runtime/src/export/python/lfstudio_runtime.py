@@ -223,13 +223,13 @@ def _js_string(v):
 # Input: formats and partitions
 # --------------------------------------------------------------------------------------------------------
 
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "wrench", ".parquet": "parquet", ".pq": "parquet"}
+FORMATS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "wrench", ".parquet": "parquet", ".pq": "parquet"}
 
 
 def format_of(path):
     fmt = FORMATS.get(os.path.splitext(path)[1].lower())
     if fmt is None:
-        raise JobError(f"{path}: unsupported file type; use .csv, .jsonl (or .ndjson), WRENCH .json or .parquet")
+        raise JobError(f"{path}: unsupported file type; use .csv (or .tsv), .jsonl (or .ndjson), WRENCH .json or .parquet")
     if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise JobError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)")
     return fmt
@@ -269,8 +269,25 @@ def _plan_jsonl(path, partition_rows, data):
     return parts
 
 
+DELIMITER_NAMES = {",": "commas", "\t": "tabs", ";": "semicolons"}
+
+
+def csv_delimiter(path):
+    """As LF Studio reads it (csvParser.ts): a tab for .tsv; else what the header row uses: a comma when it holds
+    one, else a tab or a semicolon, else a comma."""
+    if path.lower().endswith(".tsv"):
+        return "\t"
+    with open(path, "rb") as f:
+        header = f.readline().decode("utf-8-sig", errors="replace")
+    for d in (",", "\t", ";"):
+        if d in header:
+            return d
+    return ","
+
+
 def _plan_csv(path, partition_rows, data):
     parts = []
+    delimiter = csv_delimiter(path)
     with open(path, "rb") as f:
         consumed = [0, 0]  # bytes, lines
 
@@ -282,7 +299,7 @@ def _plan_csv(path, partition_rows, data):
 
         # csv.reader pulls one line at a time and yields a record as soon as its last line is in, so the
         # bytes consumed when a record comes out are exactly where the next one starts.
-        reader = csv.reader(lines())
+        reader = csv.reader(lines(), delimiter=delimiter)
         header = None
         try:
             for rec in reader:
@@ -302,10 +319,10 @@ def _plan_csv(path, partition_rows, data):
                 record += 1
                 count += 1
                 if count == partition_rows:
-                    parts.append({"start": start, "end": consumed[0], "line": line, "first": first, "rows": count, "header": header})
+                    parts.append({"start": start, "end": consumed[0], "line": line, "first": first, "rows": count, "header": header, "delimiter": delimiter})
                     start, line, first, count = consumed[0], consumed[1] + 1, record + 1, 0
             if count:
-                parts.append({"start": start, "end": consumed[0], "line": line, "first": first, "rows": count, "header": header})
+                parts.append({"start": start, "end": consumed[0], "line": line, "first": first, "rows": count, "header": header, "delimiter": delimiter})
         except csv.Error as exc:
             raise JobError(f"{path}:{consumed[1]}: {exc}") from None
     if not parts:
@@ -442,7 +459,8 @@ def _read_csv(part, data):
     text = _read_bytes(part).decode("utf-8")
     ids, records = [], []
     record = part["first"] - 1
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = part["delimiter"]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for rec in reader:
             if not rec:
@@ -452,7 +470,7 @@ def _read_csv(part, data):
                 line = part["line"] + reader.line_num - 1
                 raise JobError(
                     f"{part['path']}:{line}: record has {len(rec)} fields but the header has {len(header)} columns; "
-                    "quote fields that contain commas or line breaks"
+                    f"quote fields that contain {DELIMITER_NAMES[delimiter]} or line breaks"
                 )
             fields = {names[c]: rec[i] for c, i in enumerate(keep)}
             ids.append(_row_id(part, fields, str(record), data, f"{part['path']} record {record}"))
