@@ -198,4 +198,45 @@ def lf_short_song(x):
     assert.deepEqual(got.lf_check, { votes: TEXTS.map((t) => (t.toLowerCase().includes('check') ? 1 : -1)), error: null });
     assert.deepEqual(got.lf_short_song, { votes: TEXTS.map((t) => (t.split(' ').length <= 4 && t.includes('song') ? 0 : -1)), error: null });
   });
+
+  it("takes NumPy integer labels, as Snorkel does, and still reports a bool, a float or a label out of range", async () => {
+    const source = `import numpy as np
+import pandas as pd
+from snorkel.labeling import labeling_function
+
+LABELS = pd.Series({"song": 0, "subscribe": 1})
+
+@labeling_function()
+def lf_series(x):
+    for word, label in LABELS.items():
+        if word in x.text:
+            return label
+    return np.int64(-1)
+
+@labeling_function()
+def lf_int32(x):
+    return np.int32(1) if "check" in x.text.lower() else None
+
+@labeling_function()
+def lf_bool(x):
+    return np.bool_("my" in x.text)
+
+@labeling_function()
+def lf_float(x):
+    return np.float64(1.0)
+
+@labeling_function()
+def lf_range(x):
+    return np.int64(2)
+`;
+    const r = await run(join(ws, 'proj', 'np_labels.py'), source);
+    assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+    const got = Object.fromEntries(r.lfs.map((l) => [l.name, { votes: [...l.votes], error: l.firstError?.message ?? null }]));
+    const series = TEXTS.map((t) => (t.includes('song') ? 0 : t.includes('subscribe') ? 1 : -1));
+    assert.deepEqual(got.lf_series, { votes: series, error: null });
+    assert.deepEqual(got.lf_int32, { votes: TEXTS.map((t) => (t.toLowerCase().includes('check') ? 1 : -1)), error: null });
+    assert.match(got.lf_bool.error!, /returned (True|False) \(bool_?\)/);
+    assert.match(got.lf_float.error!, /returned 1\.0 \(float64\)/);
+    assert.match(got.lf_range.error!, /returned 2 \(int64\); return an int label in 0\.\.1/);
+  });
 });

@@ -708,12 +708,25 @@ def _apply_slowly(f, part, offset, votes, k, stats, user_file, ids):
         except BaseException as exc:  # noqa: BLE001 - an LF's SystemExit is its error too
             _error(stats, offset + j, ids, lambda: _error_text(exc, {user_file}))
             continue
-        if v.__class__ is int and -1 <= v < k:
-            votes[offset + j] = v & 0xFF
-        elif v is None:
+        label = v if v.__class__ is int or v is None else _integer_label(v)
+        if label.__class__ is int and -1 <= label < k:
+            votes[offset + j] = label & 0xFF
+        elif label is None:
             stats.none += 1
         else:
             _error(stats, offset + j, ids, lambda: f"returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None")
+
+
+def _integer_label(v):
+    """An integer of another type as the int Snorkel would store (numpy.int64 from pandas or numpy), as LF
+    Studio's runner takes it; a bool, a float or anything else gives False, and the value is reported as it was."""
+    if isinstance(v, (bool, float)) or type(v).__name__ == "bool_":
+        return False
+    try:
+        i = operator.index(v)
+    except Exception:  # noqa: BLE001 - not an integer: reported as the value it is
+        return False
+    return i if i.__class__ is int else False
 
 
 def _error(stats, i, ids, message):

@@ -13,6 +13,7 @@ import ast
 import base64
 import json
 import linecache
+import operator
 import sys
 import time
 import traceback
@@ -415,9 +416,10 @@ def _apply_rows_slowly(f, part, offset, votes, stats):
         except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt/SystemExit from an LF are its errors too
             stats.error(offset + j, lambda: _error_info(exc, stats.user_files, "exception"))
             continue
-        if v.__class__ is int and -1 <= v < k:
-            votes[offset + j] = v & 0xFF
-        elif v is None:
+        label = v if v.__class__ is int or v is None else _integer_label(v)
+        if label.__class__ is int and -1 <= label < k:
+            votes[offset + j] = label & 0xFF
+        elif label is None:
             stats.none_count += 1
         else:
             lf = stats.lf
@@ -430,6 +432,18 @@ def _apply_rows_slowly(f, part, offset, votes, stats):
                     "traceback": None,
                 },
             )
+
+
+def _integer_label(v, _index=operator.index):
+    """An integer of another type as the int Snorkel would store (numpy.int64 from pandas or numpy); a bool, a
+    float or anything else gives False, and the value is reported as it was."""
+    if isinstance(v, (bool, float)) or type(v).__name__ == "bool_":
+        return False
+    try:
+        i = _index(v)
+    except BaseException:  # noqa: BLE001 - not an integer: reported as the value it is
+        return False
+    return i if i.__class__ is int else False
 
 
 def _return_line(lf):
