@@ -212,7 +212,8 @@ describe('JSONL', () => {
     const ds = parseJsonlDataset('{"body":"a","key":"k1"}\n{"body":"b","key":7}\n', 'x.jsonl', { textField: 'body', idField: 'key' });
     assert.deepEqual(ds.rows.map((r) => r.id), ['k1', '7']);
     assert.equal(ds.gold, null, 'a file without labels has gold null');
-    assert.throws(() => parseJsonlDataset('{"text": 5}\n', 'x.jsonl'), /must be a string, found number 5/);
+    assert.throws(() => parseJsonlDataset('{"text": 5}\n', 'x.jsonl'), /must be a string, found number 5; write "" where a row has no text, or leave such rows out \(or set/);
+    assert.throws(() => parseJsonlDataset('{"text": "a"}\n{"text": null}\n', 'x.jsonl'), /x\.jsonl:2: line 2: field "text" must be a string, found null; write "" where a row has no text, or leave such rows out$/);
   });
 });
 

@@ -87,7 +87,11 @@ export class DatasetBuilder {
       this.fail(origin, `${origin.describe} has a "${this.textField}" field but earlier rows do not; give every row one.`);
     }
     if (text !== undefined && typeof text !== 'string') {
-      this.fail(origin, `${origin.describe}: field "${this.textField}" must be a string, found ${describeValue(text)}`);
+      this.fail(
+        origin,
+        `${origin.describe}: field "${this.textField}" must be a string, found ${describeValue(text)}; ` +
+          `write "" where a row has no text, or leave such rows out${typeof text === 'object' ? '' : ` (or set ${this.textFieldSetting} to the field that holds the text)`}`,
+      );
     }
     let id: string;
     // Fallback ids (line or record numbers, WRENCH keys, which parsing already checked) cannot repeat.

@@ -396,7 +396,7 @@ def read_partition(part, data):
             where = _where(part, i, ids)
             if text is _ABSENT:
                 raise JobError(f'{where} has no "{text_field}" field; available fields: {", ".join(r) or "(none)"}')
-            raise JobError(f'{where}: field "{text_field}" must be a string, found {type(text).__name__}')
+            raise JobError(f'{where}: field "{text_field}" must be a string, found {type(text).__name__}; write "" where a row has no text, or leave such rows out')
     return ids, records
 
 
