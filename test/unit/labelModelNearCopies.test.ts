@@ -3,11 +3,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CORRELATED_SHARE, MIN_COPY_VOTES, NEAR_COPY_SHARE, findNearCopies, setAsideCopies, withCopies } from '../../lf-runtime/src/labelModel/nearCopies.ts';
+import {
+  CHANCE_RATIO,
+  CHANCE_Z,
+  CORRELATED_SHARE,
+  MIN_COPY_VOTES,
+  NEAR_COPY_SHARE,
+  findNearCopies,
+  setAsideCopies,
+  withCopies,
+} from '../../lf-runtime/src/labelModel/nearCopies.ts';
 import { buildVoteIndex, pairCounts } from '../../lf-runtime/src/labelModel/voteIndex.ts';
 import { makeFittedModel } from '../../lf-runtime/src/labelModel/fittedModel.ts';
 import { fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
-import { ROUND_1_SEEDS, TUNE_SEEDS, drawFamilyCase, familyByName } from '../../lf-runtime/src/labelModel/syntheticFamilies.ts';
+import { ROUND_1_SEEDS, TUNE_SEEDS, drawEmissionVotes, drawFamilyCase, familyByName } from '../../lf-runtime/src/labelModel/syntheticFamilies.ts';
+import type { EmissionLf } from '../../lf-runtime/src/labelModel/syntheticFamilies.ts';
+import { fitMajorityVoteOnIndex } from '../../lf-runtime/src/labelModel/majorityVote.ts';
 import { evaluateFamilyCase, majorityOf } from '../../lf-runtime/src/labelModel/familyEvaluation.ts';
 import { readWrenchTask, readWrenchVotes } from '../../lf-runtime/src/labelModel/wrenchVotes.ts';
 import type { VoteMatrix } from '../../lf-runtime/src/labelModel/types.ts';
@@ -156,4 +167,50 @@ test('chemprot-like (designed on at its round-1 seeds): LFs sharing half of each
     assert.ok(f.default.estimationError! < judge.estimationError! - 0.02, `seed ${seed}: ${f.default.estimationError} vs ${judge.estimationError}`);
     assert.ok(f.default.covered >= majorityOf(f).covered - 0.02);
   }
+});
+
+/**
+ * k = 2, balanced, 6000 rows. LFs 0 and 1: broad rules of label 0, independent given the class, firing on 80% of
+ * class 0 and 60% of class 1: each shares about 0.71 of its votes with the other, all of it chance given the
+ * class. LFs 2-7: voters of accuracy 0.85 on half of the rows. LF 8: a rule of label 1 (30% of class 1, 10% of
+ * class 0); LF 9 repeats LF 8's vote on 75% of rows and otherwise fires as LF 8 does. Drawn with seed 7: LFs 0
+ * and 1 share 2959 votes (0.71 of each one's), 1.00 times what independence given the class predicts under
+ * majority vote's posterior; LFs 8 and 9 share 989 (0.81), 3.15 times that and 38 standard deviations above it.
+ */
+function chanceAndCopies(): VoteMatrix {
+  const k = 2;
+  const table = (rows: number[][]): Float64Array => Float64Array.from(rows.flat());
+  const broad: EmissionLf = { emission: table([[0.8, 0, 0.2], [0.6, 0, 0.4]]) };
+  const voter: EmissionLf = { emission: table([[0.425, 0.075, 0.5], [0.075, 0.425, 0.5]]) };
+  const rule: EmissionLf = { emission: table([[0, 0.1, 0.9], [0, 0.3, 0.7]]) };
+  const lfs = [broad, broad, voter, voter, voter, voter, voter, voter, rule, { ...rule, copyOf: 8, copyRate: 0.75 }];
+  return drawEmissionVotes({ k, classBalance: [0.5, 0.5], lfs }, 6000, 7).L;
+}
+
+test('findNearCopies with a posterior: LFs that share half of their votes by chance given the class are not copies; LFs that copy are', () => {
+  assert.equal(CHANCE_RATIO, 1.5);
+  assert.equal(CHANCE_Z, 10);
+  const index = buildVoteIndex(chanceAndCopies(), 2);
+  const majority = fitMajorityVoteOnIndex(index, 0);
+  const pairs = (copies: { lf: number; of: number }[]) => copies.map(({ lf, of }) => [Math.min(lf, of), Math.max(lf, of)]);
+  // On share alone both pairs count.
+  assert.deepEqual(pairs(findNearCopies(index, CORRELATED_SHARE)), [[0, 1], [8, 9]]);
+  const asked: number[] = [];
+  const posterior = (rows: typeof index) => {
+    asked.push(rows.n);
+    return majority.scoreIndex(rows);
+  };
+  assert.deepEqual(pairs(findNearCopies(index, CORRELATED_SHARE, posterior)), [[8, 9]]);
+  assert.deepEqual(asked, [index.n], 'the posterior is asked for once, on the rows counted');
+  // Pairs at NEAR_COPY_SHARE or above are near-copies whatever the posterior, and it is not asked for.
+  assert.deepEqual(findNearCopies(index, NEAR_COPY_SHARE, posterior), []);
+  assert.equal(asked.length, 1);
+});
+
+test('broad-and-narrow at seed 101 (tuning): two broad rules that overlap by chance are not counted once, and the default stays within 0.02 of the best candidate', () => {
+  const f = evaluateFamilyCase(drawFamilyCase(familyByName('broad-and-narrow'), 101));
+  assert.equal(f.fit.correlatedCopies, 0);
+  const best = Math.min(...f.models.map((m) => m.estimationError ?? 1));
+  assert.ok(f.default.estimationError! <= best + 0.02, `error ${f.default.estimationError} vs best candidate ${best}`);
+  assert.ok(f.default.covered >= majorityOf(f).covered - 0.02);
 });

@@ -18,3 +18,9 @@ export const ROUND_4_HELD_OUT_SEEDS = [501, 502, 503, 504, 505, 506];
  * count once in the judge's and the fallback's estimates): run once, with the round-4 and the round-5 rule.
  */
 export const ROUND_5_HELD_OUT_SEEDS = [601, 602, 603, 604, 605, 606];
+/**
+ * Seeds first drawn after the round-6 default was fixed (held-out-6; a pair that shares half of each other's
+ * votes counts once only if it shares more than LFs independent given the class would): run once, with the
+ * round-5 and the round-6 rule.
+ */
+export const ROUND_6_HELD_OUT_SEEDS = [701, 702, 703, 704, 705, 706];
