@@ -122,7 +122,7 @@ describe('problems name the field and the fix', () => {
     const problems = problemsOf(await loadProjectFile(root));
     assert.equal(problems.length, 1);
     assert.equal(problems[0].path, '/data/sample');
-    assert.match(problems[0].message, /not a supported data file; use \.json, \.csv, \.jsonl, \.ndjson/);
+    assert.match(problems[0].message, /not a supported data file; use \.json, \.csv, \.tsv, \.jsonl, \.ndjson/);
   });
 
   it('malformed JSON gives line and column', async () => {
