@@ -317,6 +317,48 @@ describe('the exported job', () => {
     );
   });
 
+  it('types CSV columns as the editor does (ints, numbers, booleans, missing markers) over the whole file, whatever the partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-types-'));
+    const lfs = join(dir, 'typed_lfs.py');
+    writeFileSync(
+      lfs,
+      'from snorkel.labeling import labeling_function\n\n' +
+        '@labeling_function()\ndef lf_int(x):\n    return 1 if type(x.n) is int and x.n >= 3 else 0 if x.n is None else -1\n\n' +
+        '@labeling_function()\ndef lf_number_type(x):\n    return 1 if type(x.f) is int else 0 if type(x.f) is float else -1\n\n' +
+        '@labeling_function()\ndef lf_big(x):\n    return 1 if x.f == 100000000000000000000 else -1\n\n' +
+        '@labeling_function()\ndef lf_bool(x):\n    return 1 if x.b is True else 0 if x.b is False else -1\n\n' +
+        '@labeling_function()\ndef lf_mixed(x):\n    return 1 if type(x.m) is str and x.m == "7" else 0 if type(x.m) is str else -1\n\n' +
+        '@labeling_function()\ndef lf_late(x):\n    return 1 if type(x.late) is int else 0 if type(x.late) is str else -1\n\n' +
+        '@labeling_function()\ndef lf_overflow(x):\n    return 1 if x.g is None else 0\n',
+    );
+    // `mixed` turns to text only in its last row, and `late` holds a word in a later partition: the editor
+    // types the whole file, so the job must too.
+    const rows = ['text,n,f,b,m,late,g', 'a,3,2.0,True,7,1,1e400', 'b,NA,2.5,false,8,2,1', 'c,-0,1e20,,9,3,2', 'd,+7,.5,TRUE,7,4,3', 'e,007,-1e-3,FALSE,x,word,4'];
+    const csv = join(dir, 'typed.csv');
+    writeFileSync(csv, `${rows.join('\n')}\n`);
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', labelled);
+    assert.equal(label.status, 0, label.stderr);
+    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    assert.deepEqual(
+      expected.map((r) => r.votes),
+      [
+        [1, 1, -1, 1, 1, 0, 1],
+        [0, 0, -1, 0, 0, 0, 0],
+        [-1, 1, 1, -1, 0, 0, 0],
+        [1, 0, -1, 1, 1, 0, 0],
+        [1, 0, -1, 0, 0, 0, 0],
+      ],
+      'the editer reads the columns typed',
+    );
+    const job = join(dir, 'job');
+    assert.equal(cli('export-job', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', job).status, 0);
+    const out = join(dir, 'out');
+    const run = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', csv, '--output', out, '--serial', '--partition-rows', '2'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assertSameLabels(expected, readParts(out));
+  });
+
   it('on a Dask LocalCluster with two workers: the same votes, probabilities and LF errors as lf-studio label', { skip: daskPython ? false : NO_DASK, timeout: 600_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-dask-'));
     const job = join(dir, 'job');

@@ -17,6 +17,7 @@ Needs only the Python standard library and NumPy (pyarrow for Parquet input). No
 run.py schedules run_partition on a cluster or runs it in this process.
 """
 import csv
+import decimal
 import importlib.abc
 import importlib.util
 import io
@@ -25,6 +26,7 @@ import linecache
 import math
 import operator
 import os
+import re
 import sys
 import time
 import traceback
@@ -170,9 +172,18 @@ def make_rows(records):
 
 
 def _js_float(s):
-    f = float(s)
-    # JavaScript has one number type and writes 1.0 as 1: the editor's LFs see an int.
-    return int(f) if math.isfinite(f) and f.is_integer() and abs(f) < 1e21 else f
+    return js_number(float(s))
+
+
+def js_number(f):
+    """A float as the editor's LFs see the JavaScript number: the editor sends rows as JSON, which writes an
+    integral number below 1e21 in digits (an int here: 1.0 is 1; 1e20 is 100000000000000000000, its shortest
+    digits, not the float's binary value) and has no infinity or NaN (null)."""
+    if not math.isfinite(f):
+        return None
+    if f.is_integer() and abs(f) < 1e21:
+        return int(f) if abs(f) < 2**53 else int(decimal.Decimal(repr(f)))
+    return f
 
 
 def _js_int(s):
@@ -309,6 +320,7 @@ def _plan_csv(path, partition_rows, data):
             if header is None:
                 raise JobError(f"{path}: the file is empty; expected a header row naming the columns")
             _check_header(path, header, data)
+            typing = _CsvTyping(header, data)
             start, line = consumed[0], consumed[1] + 1
             record = 0
             first = 1
@@ -318,6 +330,7 @@ def _plan_csv(path, partition_rows, data):
                     continue
                 record += 1
                 count += 1
+                typing.see(rec)
                 if count == partition_rows:
                     parts.append({"start": start, "end": consumed[0], "line": line, "first": first, "rows": count, "header": header, "delimiter": delimiter})
                     start, line, first, count = consumed[0], consumed[1] + 1, record + 1, 0
@@ -327,7 +340,66 @@ def _plan_csv(path, partition_rows, data):
             raise JobError(f"{path}:{consumed[1]}: {exc}") from None
     if not parts:
         raise JobError(f"{path}: the file has a header row but no data rows")
+    types_ = typing.types()
+    for p in parts:
+        p["types"] = types_
     return parts
+
+
+# pandas' missing markers, as the editor reads them (readCsv.ts).
+_CSV_MISSING = frozenset(["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "#N/A", "n/a", "<NA>"])
+_CSV_INT = re.compile(r"[+-]?[0-9]+")
+_CSV_FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_CSV_BOOLS = frozenset(["True", "False", "true", "false", "TRUE", "FALSE"])
+
+
+class _CsvTyping:
+    """Column types over the whole file, as the editor gives them (typeColumns in readCsv.ts): a column whose
+    present values are all integers holds ints, all numbers numbers, all True/False booleans; the missing
+    markers are None in a typed column. The text, id and label columns stay strings."""
+
+    def __init__(self, header, data):
+        skip = {data["textField"], data.get("idField"), data.get("labelField")}
+        # Per column index: [ints, floats, bools, present]
+        self.open = {i: [True, True, True, 0] for i, name in enumerate(header) if name not in skip}
+        self.header = header
+
+    def see(self, rec):
+        done = []
+        for i, flags in self.open.items():
+            if i >= len(rec):
+                continue
+            v = rec[i]
+            if v in _CSV_MISSING:
+                continue
+            flags[3] += 1
+            if flags[0] and not (_CSV_INT.fullmatch(v) and abs(int(v)) <= 2**53 - 1):
+                flags[0] = False
+            if flags[1] and not _CSV_FLOAT.fullmatch(v):
+                flags[1] = False
+            if flags[2] and v not in _CSV_BOOLS:
+                flags[2] = False
+            if not (flags[0] or flags[1] or flags[2]):
+                done.append(i)
+        for i in done:
+            del self.open[i]
+
+    def types(self):
+        out = {}
+        for i, (ints, floats, bools, present) in self.open.items():
+            if present:
+                out[self.header[i]] = "bool" if bools else "int" if ints else "number"
+        return out
+
+
+def _typed_csv_value(v, kind):
+    if v in _CSV_MISSING:
+        return None
+    if kind == "bool":
+        return v.lower() == "true"
+    if kind == "int":
+        return int(v)
+    return js_number(float(v))
 
 
 def _check_header(path, header, data):
@@ -460,6 +532,7 @@ def _read_csv(part, data):
     ids, records = [], []
     record = part["first"] - 1
     delimiter = part["delimiter"]
+    types_ = part["types"]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for rec in reader:
@@ -473,6 +546,8 @@ def _read_csv(part, data):
                     f"quote fields that contain {DELIMITER_NAMES[delimiter]} or line breaks"
                 )
             fields = {names[c]: rec[i] for c, i in enumerate(keep)}
+            for name, kind in types_.items():
+                fields[name] = _typed_csv_value(fields[name], kind)
             ids.append(_row_id(part, fields, str(record), data, f"{part['path']} record {record}"))
             records.append(fields)
     except csv.Error as exc:
