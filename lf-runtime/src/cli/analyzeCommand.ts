@@ -23,7 +23,7 @@ const HELP = `usage: lf-studio analyze --lfs FILE.py [--lfs FILE.py ...] --data 
   --lfs FILE.py        labeling-function file (Snorkel style); repeat it to analyze several files as one
                        project: all their LFs together in the figures and the label model, each file run
                        on its own, the file of each LF in the output
-  --data FILE          unlabeled sample: WRENCH .json, .csv or .jsonl
+  --data FILE          unlabeled sample: WRENCH .json, .csv, .tsv or .jsonl
   --dev FILE           labeled dev set (adds correct, incorrect and empirical accuracy)
   --json               print one JSON object instead of a table
   --text-field NAME    field that holds the text; LFs read it as x.NAME (default: text)
