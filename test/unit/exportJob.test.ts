@@ -317,16 +317,16 @@ describe('the exported job', () => {
     );
   });
 
-  it('types CSV columns as the editor does (ints, numbers, booleans, missing markers) over the whole file, whatever the partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+  it('types CSV columns as the editor does (ints, numbers, booleans, missing markers as NaN) over the whole file, whatever the partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-job-types-'));
     const lfs = join(dir, 'typed_lfs.py');
     writeFileSync(
       lfs,
       'from snorkel.labeling import labeling_function\n\n' +
-        '@labeling_function()\ndef lf_int(x):\n    return 1 if type(x.n) is int and x.n >= 3 else 0 if x.n is None else -1\n\n' +
+        'import math\n\n@labeling_function()\ndef lf_int(x):\n    return 1 if type(x.n) is int and x.n >= 3 else 0 if math.isnan(x.n) else -1\n\n' +
         '@labeling_function()\ndef lf_number_type(x):\n    return 1 if type(x.f) is int else 0 if type(x.f) is float else -1\n\n' +
         '@labeling_function()\ndef lf_big(x):\n    return 1 if x.f == 100000000000000000000 else -1\n\n' +
-        '@labeling_function()\ndef lf_bool(x):\n    return 1 if x.b is True else 0 if x.b is False else -1\n\n' +
+        '@labeling_function()\ndef lf_bool(x):\n    return 1 if x.b is True else 0 if x.b is False else -1 if x.b != x.b else 1\n\n' +
         '@labeling_function()\ndef lf_mixed(x):\n    return 1 if type(x.m) is str and x.m == "7" else 0 if type(x.m) is str else -1\n\n' +
         '@labeling_function()\ndef lf_late(x):\n    return 1 if type(x.late) is int else 0 if type(x.late) is str else -1\n\n' +
         '@labeling_function()\ndef lf_overflow(x):\n    return 1 if x.g is None else 0\n',
@@ -349,7 +349,7 @@ describe('the exported job', () => {
         [1, 0, -1, 1, 1, 0, 0],
         [1, 0, -1, 0, 0, 0, 0],
       ],
-      'the editer reads the columns typed',
+      'the editor reads the columns typed, a missing value as NaN',
     );
     const job = join(dir, 'job');
     assert.equal(cli('export-job', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', job).status, 0);

@@ -13,7 +13,7 @@ function file(name: string, text: string): string {
 }
 
 describe('CSV column types', () => {
-  it('gives ints, floats, booleans and None where pandas would, and leaves the text and mixed columns as strings', async () => {
+  it('gives ints, floats, booleans and NaN where pandas would, and leaves the text and mixed columns as strings', async () => {
     const csv = file(
       'data.csv',
       'text,likes,score,flag,mixed,zip,label\n' +
@@ -24,9 +24,9 @@ describe('CSV column types', () => {
     const d = await readDataset(csv, {});
     const col = (f: string) => d.rows.map((r) => r.fields[f]);
     assert.deepEqual(col('text'), ['12', 'hello', 'world'], 'the text field stays a string even when it looks like a number');
-    assert.deepEqual(col('likes'), [3, -7, null]);
+    assert.deepEqual(col('likes'), [3, -7, Number.NaN], 'a missing value in a typed column is NaN, as pandas gives it');
     assert.deepEqual(col('score'), [0.5, 2, 1000]);
-    assert.deepEqual(col('flag'), [true, false, null]);
+    assert.deepEqual(col('flag'), [true, false, Number.NaN]);
     assert.deepEqual(col('mixed'), ['a1', '2', 'x']);
     // pandas reads 00501 as the int 501 too.
     assert.deepEqual(col('zip'), [501, 10001, 2134]);

@@ -69,9 +69,10 @@ const MISSING = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', 
 /**
  * Column types as pandas' read_csv gives them, so LFs written against a DataFrame see the same values: a
  * column whose values are all integers holds ints, all numbers floats, all True/False booleans; pandas' missing
- * markers ("", NA, NaN, null, ...) are None in a typed column (pandas would make an int column float for them:
- * here the ints stay ints). Every other column (infinities included: JSON has no number for them), the text
- * field and the id field stay strings.
+ * markers ("", NA, NaN, null, ...) are NaN in a typed column, as pandas gives them, so `x.age > 30` is False
+ * there and `math.isnan(x.age)` works (pandas would also make an int column float for them: here the ints stay
+ * ints). Every other column (infinities included: JSON has no number for them), the text field and the id
+ * field stay strings.
  */
 function typeColumns(rows: Record<string, unknown>[], columns: string[]): void {
   for (const c of columns) {
@@ -91,7 +92,7 @@ function typeColumns(rows: Record<string, unknown>[], columns: string[]): void {
     if (present === 0 || (!ints && !floats && !bools)) continue;
     for (const r of rows) {
       const v = r[c] as string;
-      if (MISSING.has(v)) r[c] = null;
+      if (MISSING.has(v)) r[c] = Number.NaN;
       else if (bools) r[c] = v.toLowerCase() === 'true';
       else if (ints) r[c] = Number(v);
       else r[c] = Number(v);

@@ -5,7 +5,8 @@
  *   uint32 LE   length H of the header
  *   H bytes     header, ASCII JSON: {"fields": [...], "n": rows, "columns": [{"at", "size"}, ...]}
  *   sections    one per field, `at` bytes after the header and `size` bytes long: the field's n values as
- *               a JSON list in ASCII (`asciiJsonBytes`)
+ *               a JSON list in ASCII (`asciiJsonBytes`); a NaN value (a CSV's missing number, as pandas gives
+ *               it) is written `NaN`, which Python's json reads as float('nan') and JSON would make null
  *
  * ASCII because CPython stores a str at the width of its widest character: decoded as one str, a column
  * with one emoji would take 4 bytes per character in wasm memory (which never shrinks). Escaped, the column
@@ -17,7 +18,7 @@
  * (copying megabytes into one buffer first would only cost time).
  */
 export function encodeRows(fields: readonly string[], columns: readonly unknown[][], n: number): Buffer[] {
-  const sections = columns.map((values) => (values.every((v) => typeof v === 'string') ? stringsJsonBytes(values as string[]) : asciiJsonBytes(values)));
+  const sections = columns.map((values) => (values.every((v) => typeof v === 'string') ? stringsJsonBytes(values as string[]) : columnJsonBytes(values)));
   let at = 0;
   const specs = sections.map((s) => {
     const spec = { at, size: s.length };
@@ -30,9 +31,18 @@ export function encodeRows(fields: readonly string[], columns: readonly unknown[
   return [size, header, ...sections];
 }
 
+/** A column that is not all strings: its JSON list, with NaN values written `NaN`. */
+function columnJsonBytes(values: readonly unknown[]): Buffer {
+  if (!values.some((v) => typeof v === 'number' && Number.isNaN(v))) return asciiJsonBytes(values);
+  return asciiBytes(`[${values.map((v) => (typeof v === 'number' && Number.isNaN(v) ? 'NaN' : (JSON.stringify(v) ?? 'null'))).join(',')}]`);
+}
+
 /** JSON of `value` as bytes, every character outside ASCII written as a \\uXXXX escape. */
 export function asciiJsonBytes(value: unknown): Buffer {
-  const json = JSON.stringify(value) ?? 'null';
+  return asciiBytes(JSON.stringify(value) ?? 'null');
+}
+
+function asciiBytes(json: string): Buffer {
   // Each character outside ASCII takes at least one more byte in UTF-8 than in the string: a bound on how
   // many need escaping, found natively.
   const extra = Buffer.byteLength(json, 'utf8') - json.length;

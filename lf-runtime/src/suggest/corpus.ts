@@ -102,7 +102,7 @@ function numericFields(rows: readonly Row[], textField: string, idField: string 
       if (typeof v !== 'number') numeric = false;
       else {
         values[i] = numericValue(v)!;
-        if (distinct.size < 3) distinct.add(v);
+        if (distinct.size < 3 && !Number.isNaN(v)) distinct.add(v);
       }
     }
     if (numeric && distinct.size >= 2) out.set(f, values);

@@ -356,7 +356,7 @@ _CSV_BOOLS = frozenset(["True", "False", "true", "false", "TRUE", "FALSE"])
 class _CsvTyping:
     """Column types over the whole file, as the editor gives them (typeColumns in readCsv.ts): a column whose
     present values are all integers holds ints, all numbers numbers, all True/False booleans; the missing
-    markers are None in a typed column. The text, id and label columns stay strings."""
+    markers are NaN in a typed column, as pandas gives them. The text, id and label columns stay strings."""
 
     def __init__(self, header, data):
         skip = {data["textField"], data.get("idField"), data.get("labelField")}
@@ -394,7 +394,7 @@ class _CsvTyping:
 
 def _typed_csv_value(v, kind):
     if v in _CSV_MISSING:
-        return None
+        return math.nan
     if kind == "bool":
         return v.lower() == "true"
     if kind == "int":
