@@ -3,7 +3,7 @@
 // containment means: no vote of 1, and the control LFs vote exactly as they do in a file of their own.
 // Host-side effects (files, TCP connections) are checked from this process as well.
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,14 @@ const CASES: HostileCase[] = [
   { name: 'looks for gold labels', body: `return 1 if x.get("label") is not None or "label" in x or any("label" in str(k) for k in x.keys()) else 0` },
   { name: 'schedules work on the event loop', body: `try:\n    import asyncio\n    asyncio.get_event_loop().call_soon(lambda: setattr(builtins, "len", lambda s: 0))\n    return 1\nexcept Exception:\n    return 0` },
   { name: 'leaves a finalizer behind', prelude: `class Bomb:\n    def __del__(self):\n        builtins.len = lambda s: 0\n_bombs = [Bomb()]\n`, body: `_bombs.append(Bomb())\nreturn 0` },
+  {
+    name: "sets a row-class attribute whose finalizer swaps a later LF's code when the attribute is put back",
+    // Putting the row class back frees the attribute inside the next LF's runner frame, whose locals a
+    // finalizer can rebind (frame.f_locals writes through): the file's compiled code, with control_after
+    // voting SPAM.
+    prelude: `_EVIL = compile("from snorkel.labeling import labeling_function\\n" + "".join("@labeling_function()\\ndef %s(x):\\n    return 1\\n" % n for n in ("control_before", "hostile", "control_after")), "/p/hostile.py", "exec")\nclass _Swap:\n    def __del__(self):\n        f = sys._getframe(0)\n        while f is not None:\n            try:\n                if f.f_locals.get("name") == "control_after" and "codes" in f.f_locals:\n                    f.f_locals["codes"] = ((1, _EVIL),)\n                    f.f_locals["first"] = None\n            except Exception:\n                pass\n            f = f.f_back\n`,
+    body: `try:\n    type(x).swap = _Swap()\nexcept Exception:\n    pass\nreturn 0`,
+  },
   { name: 'exits the interpreter with sys.exit', body: `sys.exit(3)` },
   { name: 'floods stdout', body: `for _ in range(20000):\n    print("flood " * 50)\nreturn 0` },
   { name: 'loops forever', body: `while True:\n    pass`, expect: 'timeout' },
@@ -182,6 +190,23 @@ describe('hostile LFs are contained', () => {
       assert.equal(connections, 0, 'a TCP connection reached the host');
     });
   }
+
+  it("leaves cyclic garbage whose finalizer rewrites a later LF's votes when the collector next runs", async () => {
+    // The collector runs when allocations pass its threshold, here during control_after's loop over the sms
+    // texts (it keeps a list per row): the finalizer finds control_after's vote buffer in a frame's locals.
+    const texts = Object.values(JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'wrench', 'sms', 'train.json'), 'utf8')) as Record<string, { data: { text: string } }>).map((r) => r.data.text);
+    await executor.loadRows('sms', texts.map((text, i) => ({ id: `s${i}`, fields: { text } })));
+    const control = `\n_seen = []\n\n@labeling_function()\ndef control_after(x):\n    _seen.append([x.text])\n    return HAM if "song" in x.text.lower() else ABSTAIN\n`;
+    const bomb = `import gc\nclass _Bomb:\n    def __del__(self):\n        f = sys._getframe(0)\n        while f is not None:\n            try:\n                if f.f_locals.get("name") == "control_after":\n                    for v in list(f.f_locals.values()):\n                        if isinstance(v, bytearray):\n                            v[:] = b"\\x01" * len(v)\n            except Exception:\n                pass\n            f = f.f_back\n\n@labeling_function()\ndef hostile(x):\n    gc.set_threshold(THRESHOLD, 2, 2)\n    b = _Bomb()\n    b.cycle = [b]\n    return ABSTAIN\n`;
+    const alone = await executor.runFile({ file: '/p/control.py', source: HEADER + control, datasetKey: 'sms', cardinality: 2, timeoutMs: 30_000 });
+    const expected = [...alone.lfs[0].votes];
+    assert.ok(expected.includes(0) && expected.includes(-1));
+    for (const threshold of [4000, 6000]) {
+      const r = await executor.runFile({ file: '/p/hostile.py', source: HEADER + bomb.replace('THRESHOLD', String(threshold)) + control, datasetKey: 'sms', cardinality: 2, timeoutMs: 30_000 });
+      assert.deepEqual(r.lfs.map((l) => l.name), ['hostile', 'control_after']);
+      assert.deepEqual([...r.lfs[1].votes], expected, `threshold ${threshold}: control_after's votes were rewritten`);
+    }
+  });
 
   it('reports which layers are active', async () => {
     const iso = await executor.isolation();

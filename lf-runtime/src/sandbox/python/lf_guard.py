@@ -11,6 +11,7 @@ the worker's start-up. restore() (lf_restore.py) puts the shared state back befo
 what one LF patches (builtins, `re`, the snorkel module and its classes, the row class, sys hooks, recursion
 limit) is gone when the next one starts.
 """
+import gc
 import sys
 
 # restore() and restore_class() are what the runner calls; the baseline is recorded here, by install().
@@ -411,6 +412,9 @@ def install():
     marks.append(time.perf_counter())
     # restore() reads the baseline from its defaults (a tuple), which the audit hook protects from replacement.
     restore.__defaults__ = restore.__defaults__[:-1] + (capture(own, RESTORED_CLASS_OWNERS),)
+    # Start-up objects live as long as the worker: out of the collector's way, so the collection after each LF
+    # (lf_runner._settle) looks only at what LFs made.
+    gc.freeze()
     marks.append(time.perf_counter())
     sys.addaudithook(
         _make_hook(_protected_type_ids, protected_modules, BLOCKED_MODULES, _DENIED_EVENTS, _WRITE_FLAGS, SandboxViolation, _is_runtime_code, frozenset(sys.stdlib_module_names))

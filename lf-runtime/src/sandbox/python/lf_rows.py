@@ -3,6 +3,7 @@ encodes (rowPayload.ts). Rows are immutable tuples with fields by attribute and 
 to a row class or to RowTuple is put back before the next LF runs (lf_restore.restore_class). This module is
 one of lf_guard's RUNTIME_MODULES: user code cannot import it.
 """
+import gc
 import json
 import operator
 import types
@@ -131,4 +132,7 @@ def load_dataset(frame):
     if any(isinstance(v, (list, dict)) for col in columns for v in col):
         columns = [[_freeze(v) for v in col] for col in columns]
     rows = tuple(map(row_class, zip(*columns))) if columns else tuple(row_class(()) for _ in range(n))
+    # The rows live as long as the worker: out of the collector's way, so the collection after each LF
+    # (lf_runner._settle) does not walk them.
+    gc.freeze()
     return (row_class, rows, tuple(row_class.__dict__.items()))

@@ -11,6 +11,7 @@ defaults and code objects of runner functions cannot be replaced (the audit hook
 """
 import ast
 import base64
+import gc
 import json
 import linecache
 import operator
@@ -338,7 +339,7 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
         result["firstError"] = _error_info(exc, frozenset([file]), "import")
         result["errors"] = n
         result["votes"] = _b64(bytes(votes)).decode()
-        _restore()
+        _settle(row_class, row_class_items)
         return _dumps(result)
     f = _fast_callable(lf)
     t_setup = _clock()
@@ -375,12 +376,16 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
                 chunk *= 2
     finally:
         t_loop = _clock()
-        _restore()
         # Rows are immutable tuples, but __class__ can be swapped for a same-layout subclass: put it back.
         if _set(_map(_type, rows)) != {row_class}:
             for r in rows:
                 if r.__class__ is not row_class:
                     r.__class__ = row_class
+        # This LF's execution of the file is garbage from here on (unless it is prepare's, which the caller
+        # holds), so its finalizers run in _settle, in this frame.
+        module = lfs = user_files = lf = f = None
+        stats.lf = stats.user_files = None
+        _settle(row_class, row_class_items)
     # Where the time went (setup = state restore + module execution), for benchmarks and diagnostics.
     result["phasesMs"] = [round((t_setup - t0) * 1000, 1), round((t_loop - t_setup) * 1000, 1), round((_clock() - t_loop) * 1000, 1)]
     result.update(votes=_b64(bytes(votes)).decode(), errors=stats.errors, errorRows=stats.error_rows, firstError=stats.first_error, noneCount=stats.none_count)
@@ -388,6 +393,21 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
 
 
 _VOTE_TYPES = frozenset([int, type(None)])
+
+
+def _settle(row_class, row_class_items, _restore=lf_guard.restore, _restore_class=lf_guard.restore_class, _collect=gc.collect, _freeze=gc.freeze):
+    """After an LF, in its own runner frame: put the shared state back, and leave nothing of the LF that can
+    run later. An object's __del__ or weakref callback runs when the object is freed, and the cyclic collector
+    frees garbage whenever allocations pass its threshold: inside a later LF's loop, where a finalizer could
+    rewrite that LF's votes or code through the frames (frame.f_locals writes through from Python 3.13). So
+    the LF's garbage is collected here, before restore() (which keeps what it replaces rather than freeing it);
+    a second collection takes the garbage those finalizers left, and whatever remains goes into the
+    collector's permanent generation, where nothing is finalized."""
+    _collect()
+    _restore()
+    _restore_class(row_class, row_class_items)
+    _collect()
+    _freeze()
 
 
 class _StatsClass:
