@@ -43,17 +43,18 @@ def capture(own_modules, class_owners):
 _MISSING = object()
 
 
-# What restore() and restore_class() take out of the shared state, kept alive for the worker's life: freeing it
-# would run an LF's __del__ or weakref callback inside the next LF's runner frame, whose locals a finalizer can
-# rebind (frame.f_locals writes through from Python 3.13).
+# What restore(keep=True) and restore_class(keep=True) take out of the shared state, kept alive for the worker's
+# life: freeing it would run an LF's __del__ or weakref callback inside the next LF's runner frame, whose locals
+# a finalizer can rebind (frame.f_locals writes through from Python 3.13). The runner restores with keep=False
+# at the end of an LF, in that LF's own frame, where finalizers may run.
 _GRAVE = []
 
 
-def restore_class(cls, items, _set=type.__setattr__, _del=type.__delattr__, _missing=_MISSING, _len=len, _error=Exception, _grave=_GRAVE, _tuple=tuple):
+def restore_class(cls, items, keep=False, _set=type.__setattr__, _del=type.__delattr__, _missing=_MISSING, _len=len, _error=Exception, _grave=_GRAVE, _tuple=tuple):
     """Put a class's attributes back to `items` (its own dict when the baseline was taken). Assigning a class
     attribute raises no audit event in this interpreter, so a change to the runtime's classes (the row class,
-    snorkel's) cannot be refused as it happens: it is undone before the next LF runs. What it replaces is kept
-    (_GRAVE), not freed."""
+    snorkel's) cannot be refused as it happens: it is undone before the next LF runs. With `keep`, what it
+    replaces is kept (_GRAVE), not freed."""
     d = cls.__dict__
     if _len(d) == _len(items):
         for k, v in items:
@@ -61,7 +62,8 @@ def restore_class(cls, items, _set=type.__setattr__, _del=type.__delattr__, _mis
                 break
         else:
             return
-    _grave.append(_tuple(d.values()))
+    if keep:
+        _grave.append(_tuple(d.values()))
     kept = {k for k, _ in items}
     for k in [k for k in d if k not in kept]:
         try:
@@ -76,13 +78,14 @@ def restore_class(cls, items, _set=type.__setattr__, _del=type.__delattr__, _mis
                 pass
 
 
-def restore(_modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path, _path_hooks=sys.path_hooks, _gc_callbacks=gc.callbacks, _sys=sys, _restore_class=restore_class, _grave=_GRAVE, _tuple=tuple, _len=len, _missing=_MISSING, _base=None):
-    """Put the interpreter's shared state back to the start-up baseline. What it replaces is kept (_GRAVE), not
-    freed."""
+def restore(keep=False, _modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path, _path_hooks=sys.path_hooks, _gc_callbacks=gc.callbacks, _sys=sys, _restore_class=restore_class, _grave=_GRAVE, _tuple=tuple, _len=len, _missing=_MISSING, _base=None):
+    """Put the interpreter's shared state back to the start-up baseline. With `keep`, what it replaces is kept
+    (_GRAVE), not freed."""
     if _base is None:
         return
     modules, dicts, classes, meta_path, path, path_hooks, callbacks, limit, out, err, inp, importer_cache = _base
-    _grave.append((_tuple(_modules_dict.values()), _tuple(_meta_path), _tuple(_path), _tuple(_path_hooks), _tuple(_gc_callbacks), _tuple(_sys.path_importer_cache.values()), _sys.stdout, _sys.stderr, _sys.stdin))
+    if keep:
+        _grave.append((_tuple(_modules_dict.values()), _tuple(_meta_path), _tuple(_path), _tuple(_path_hooks), _tuple(_gc_callbacks), _tuple(_sys.path_importer_cache.values()), _sys.stdout, _sys.stderr, _sys.stdin))
     _modules_dict.clear()
     _modules_dict.update(modules)
     for mod, items in dicts:
@@ -93,11 +96,12 @@ def restore(_modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path,
                     break
             else:
                 continue
-        _grave.append(_tuple(d.values()))
+        if keep:
+            _grave.append(_tuple(d.values()))
         d.clear()
         d.update(items)
     for cls, items in classes:
-        _restore_class(cls, items)
+        _restore_class(cls, items, keep)
     _meta_path[:] = meta_path
     _path[:] = path
     _path_hooks[:] = path_hooks

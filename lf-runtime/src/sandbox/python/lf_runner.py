@@ -265,7 +265,7 @@ def prepare(file, source, siblings_json):
     the caller (the worker's JavaScript, or native_worker.py) holds it, not a Python global, and it is immutable
     down to the user's own objects, so nothing the file's code does can change what later LFs run.
     """
-    lf_guard.restore()
+    lf_guard.restore(True)
     _current["file"] = file
     siblings = _loads(siblings_json) if siblings_json else {}
     user_files = frozenset([file])
@@ -322,11 +322,12 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
     file, source, siblings_json, codes, first = unit
     if not fresh:
         first = None
-        _restore()
+        # Keeping, not freeing, what it replaces: nothing an earlier LF left may run in this frame.
+        _restore(True)
     t0 = _clock()
     row_class, rows, row_class_items = dataset
     # The file's top level (prepare) or an LF of another dataset may have assigned to this row class.
-    _restore_class(row_class, row_class_items)
+    _restore_class(row_class, row_class_items, True)
     n = _len(rows)
     votes = bytearray(b"\xff") * n
     result = {"index": index, "votes": "", "errors": 0, "errorRows": [], "firstError": None, "noneCount": 0, "timedOut": False}
@@ -400,9 +401,10 @@ def _settle(row_class, row_class_items, _restore=lf_guard.restore, _restore_clas
     run later. An object's __del__ or weakref callback runs when the object is freed, and the cyclic collector
     frees garbage whenever allocations pass its threshold: inside a later LF's loop, where a finalizer could
     rewrite that LF's votes or code through the frames (frame.f_locals writes through from Python 3.13). So
-    the LF's garbage is collected here, before restore() (which keeps what it replaces rather than freeing it);
-    a second collection takes the garbage those finalizers left, and whatever remains goes into the
-    collector's permanent generation, where nothing is finalized."""
+    the LF's garbage is collected here, and what restoring frees is finalized here too; a second collection
+    takes the garbage those finalizers left, and whatever remains goes into the collector's permanent
+    generation, where nothing is finalized. Whatever they put back into the shared state, the next LF's
+    restore keeps rather than frees (lf_restore._GRAVE)."""
     _collect()
     _restore()
     _restore_class(row_class, row_class_items)

@@ -11,7 +11,7 @@ INTERPRETER = sys.executable
 BLOCKED_MODULES = frozenset()
 
 
-def restore():
+def restore(keep=False):
     """Nothing to put back: the process serves one unit of trust and is then discarded."""
 
 
@@ -19,7 +19,7 @@ def protect_type(cls):
     """Row classes are plain classes here; a unit may only change its own."""
 
 
-def restore_class(cls, items):
+def restore_class(cls, items, keep=False):
     """Nothing to put back: LFs of one file share their classes, as in Python, and no other unit sees them."""
 
 
