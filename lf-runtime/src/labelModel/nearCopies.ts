@@ -99,20 +99,24 @@ export function findNearCopies(index: VoteIndex, share = NEAR_COPY_SHARE, poster
     while (parent[j] !== j) j = parent[j] = parent[parent[j]];
     return j;
   };
-  let chance: ((a: number, b: number) => number) | null = null;
+  // The pairs that share `share` of each one's votes, as [a, b, shared votes].
+  const passing: [number, number, number][] = [];
   pairs.forEach((same, key) => {
     const a = Math.floor(key / m);
     const b = key - a * m;
-    if (same < share * votes[a] || same < share * votes[b]) return;
+    if (same >= share * votes[a] && same >= share * votes[b]) passing.push([a, b, same]);
+  });
+  let chance: ((a: number, b: number) => number) | null = null;
+  for (const [a, b, same] of passing) {
     if (posterior && (same < NEAR_COPY_SHARE * votes[a] || same < NEAR_COPY_SHARE * votes[b])) {
-      chance ??= chanceSharedVotes(rows, posterior(rows), pairs, votes, share);
+      chance ??= chanceSharedVotes(rows, posterior(rows), passing);
       const expected = chance(a, b);
-      if (same <= CHANCE_RATIO * expected || same - expected <= CHANCE_Z * Math.sqrt(expected)) return;
+      if (same <= CHANCE_RATIO * expected || same - expected <= CHANCE_Z * Math.sqrt(expected)) continue;
     }
     const ra = root(a);
     const rb = root(b);
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  });
+  }
   const groups = new Map<number, number[]>();
   for (let j = 0; j < m; j++) {
     if (!eligible[j]) continue;
@@ -136,19 +140,16 @@ export function findNearCopies(index: VoteIndex, share = NEAR_COPY_SHARE, poster
  * Shared votes (same row, same label) two LFs would cast on `rows` if each voted independently given the class:
  * the sum over classes y and labels c of rows(y) * P(a votes c | y) * P(b votes c | y), with rows(y) and each
  * LF's vote rates counted from the rows weighted by q, a posterior P(Y | votes) (n x k). One pass over the
- * sample's votes, for the LFs of the pairs that pass `share`.
+ * sample's votes, for the LFs of `pairs`.
  */
-function chanceSharedVotes(rows: VoteIndex, q: Float64Array, pairs: Map<number, number>, votes: Float64Array, share: number): (a: number, b: number) => number {
+function chanceSharedVotes(rows: VoteIndex, q: Float64Array, pairs: readonly [number, number, number][]): (a: number, b: number) => number {
   const { n, m, k, rowStart, lf, label, weight } = rows;
   const slot = new Int32Array(m).fill(-1);
   let slots = 0;
-  pairs.forEach((same, key) => {
-    const a = Math.floor(key / m);
-    const b = key - a * m;
-    if (same < share * votes[a] || same < share * votes[b]) return;
+  for (const [a, b] of pairs) {
     if (slot[a] < 0) slot[a] = slots++;
     if (slot[b] < 0) slot[b] = slots++;
-  });
+  }
   const classRows = new Float64Array(k);
   // byClass[(slot * k + c) * k + y]: rows of class y (posterior-weighted) on which the LF votes c.
   const byClass = new Float64Array(slots * k * k);
