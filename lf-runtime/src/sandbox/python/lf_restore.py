@@ -43,6 +43,16 @@ def capture(own_modules, class_owners):
 _MISSING = object()
 
 
+def _unchanged(d, items, _missing=_MISSING, _len=len):
+    """Whether the dict (or class dict) `d` holds exactly `items`, each the very same object."""
+    if _len(d) != _len(items):
+        return False
+    for k, v in items:
+        if d.get(k, _missing) is not v:
+            return False
+    return True
+
+
 # What restore(keep=True) and restore_class(keep=True) take out of the shared state, kept alive for the worker's
 # life: freeing it would run an LF's __del__ or weakref callback inside the next LF's runner frame, whose locals
 # a finalizer can rebind (frame.f_locals writes through from Python 3.13). The runner restores with keep=False
@@ -50,18 +60,14 @@ _MISSING = object()
 _GRAVE = []
 
 
-def restore_class(cls, items, keep=False, _set=type.__setattr__, _del=type.__delattr__, _missing=_MISSING, _len=len, _error=Exception, _grave=_GRAVE, _tuple=tuple):
+def restore_class(cls, items, keep=False, _set=type.__setattr__, _del=type.__delattr__, _missing=_MISSING, _unchanged=_unchanged, _error=Exception, _grave=_GRAVE, _tuple=tuple):
     """Put a class's attributes back to `items` (its own dict when the baseline was taken). Assigning a class
     attribute raises no audit event in this interpreter, so a change to the runtime's classes (the row class,
     snorkel's) cannot be refused as it happens: it is undone before the next LF runs. With `keep`, what it
     replaces is kept (_GRAVE), not freed."""
     d = cls.__dict__
-    if _len(d) == _len(items):
-        for k, v in items:
-            if d.get(k, _missing) is not v:
-                break
-        else:
-            return
+    if _unchanged(d, items):
+        return
     if keep:
         _grave.append(_tuple(d.values()))
     kept = {k for k, _ in items}
@@ -78,7 +84,7 @@ def restore_class(cls, items, keep=False, _set=type.__setattr__, _del=type.__del
                 pass
 
 
-def restore(keep=False, _modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path, _path_hooks=sys.path_hooks, _gc_callbacks=gc.callbacks, _sys=sys, _restore_class=restore_class, _grave=_GRAVE, _tuple=tuple, _len=len, _missing=_MISSING, _base=None):
+def restore(keep=False, _modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path, _path_hooks=sys.path_hooks, _gc_callbacks=gc.callbacks, _sys=sys, _restore_class=restore_class, _grave=_GRAVE, _tuple=tuple, _unchanged=_unchanged, _base=None):
     """Put the interpreter's shared state back to the start-up baseline. With `keep`, what it replaces is kept
     (_GRAVE), not freed."""
     if _base is None:
@@ -90,12 +96,8 @@ def restore(keep=False, _modules_dict=sys.modules, _meta_path=sys.meta_path, _pa
     _modules_dict.update(modules)
     for mod, items in dicts:
         d = mod.__dict__
-        if _len(d) == _len(items):
-            for k, v in items:
-                if d.get(k, _missing) is not v:
-                    break
-            else:
-                continue
+        if _unchanged(d, items):
+            continue
         if keep:
             _grave.append(_tuple(d.values()))
         d.clear()
