@@ -31,6 +31,9 @@ const numpyPython = pythonWith(['numpy']);
 const daskPython = pythonWith(['numpy', 'dask', 'distributed']);
 const NO_NUMPY = 'no python3 with NumPy (tried /usr/bin/python3 and python3 on PATH)';
 const NO_DASK = 'no python3 with NumPy, dask and distributed (tried /usr/bin/python3 and python3 on PATH; Debian: apt install python3-dask python3-distributed)';
+/** The exported job's run.py, run by the Python with NumPy, on `input` into `output`. */
+const runJob = (job: string, input: string, output: string, ...args: string[]) =>
+  spawnSync(numpyPython!, [join(job, 'run.py'), '--input', input, '--output', output, ...args], { encoding: 'utf8' });
 
 interface OutRow {
   id: string;
@@ -230,7 +233,7 @@ describe('the exported job', () => {
     assert.equal(summary.model, JSON.parse(label.stdout).model.name);
 
     const out = join(dir, 'out');
-    const run = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', train, '--output', out, '--serial', '--partition-rows', '500'], { encoding: 'utf8' });
+    const run = runJob(job, train, out, '--serial', '--partition-rows', '500');
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('part-')).sort(), ['part-00000.jsonl', 'part-00001.jsonl', 'part-00002.jsonl', 'part-00003.jsonl']);
     assertSameLabels(readJsonl(readFileSync(labelled, 'utf8')), readParts(out));
@@ -244,7 +247,7 @@ describe('the exported job', () => {
     const csvLabels = join(dir, 'csv.jsonl');
     assert.equal(cli('label', '--lfs', lfs, '--data', train, '--dev', dev, '--apply', csv, '--out', csvLabels).status, 0);
     const csvOut = join(dir, 'csv-out');
-    const csvRun = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', csv, '--output', csvOut, '--serial'], { encoding: 'utf8' });
+    const csvRun = runJob(job, csv, csvOut, '--serial');
     assert.equal(csvRun.status, 0, csvRun.stderr);
     assertSameLabels(readJsonl(readFileSync(csvLabels, 'utf8')), readParts(csvOut));
     // Tab- and semicolon-separated input, read as lf-studio reads it.
@@ -261,20 +264,20 @@ describe('the exported job', () => {
       assert.equal(rows.length, 3, name);
       assert.ok(rows[0].votes.some((v) => v === 1), `${name}: the spam row gets a spam vote`);
       const sepOut = join(dir, `${name}-out`);
-      const sepRun = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', input, '--output', sepOut, '--serial'], { encoding: 'utf8' });
+      const sepRun = runJob(job, input, sepOut, '--serial');
       assert.equal(sepRun.status, 0, sepRun.stderr);
       assertSameLabels(rows, readParts(sepOut));
     }
 
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"text": "fine"}\n\n{"text": oops}\n');
-    const badRun = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', bad, '--output', join(dir, 'bad-out'), '--serial'], { encoding: 'utf8' });
+    const badRun = runJob(job, bad, join(dir, 'bad-out'), '--serial');
     assert.equal(badRun.status, 1);
     assert.match(badRun.stderr, /bad\.jsonl:3: line 3 is not valid JSON/);
-    const again = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', train, '--output', out, '--serial'], { encoding: 'utf8' });
+    const again = runJob(job, train, out, '--serial');
     assert.equal(again.status, 2);
     assert.match(again.stderr, /already holds 4 part files; pass --overwrite/);
-    const missing = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', join(dir, 'none-*.csv'), '--output', join(dir, 'o')], { encoding: 'utf8' });
+    const missing = runJob(job, join(dir, 'none-*.csv'), join(dir, 'o'));
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /--input .*none-\*\.csv: no file matches/);
 
@@ -304,7 +307,7 @@ describe('the exported job', () => {
     const expected = readJsonl(readFileSync(labelled, 'utf8'));
     assert.ok(expected.some((r) => r.votes[0] === 1) && expected.some((r) => r.votes[1] === 0), 'both LFs vote');
     const out = join(dir, 'out');
-    const run = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', train, '--output', out, '--serial'], { encoding: 'utf8' });
+    const run = runJob(job, train, out, '--serial');
     assert.equal(run.status, 0, run.stderr);
     assertSameLabels(expected, readParts(out));
     const summary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8')) as { lfs: { name: string; errors: number; firstError: string | null }[] };
@@ -354,7 +357,7 @@ describe('the exported job', () => {
     const job = join(dir, 'job');
     assert.equal(cli('export-job', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', job).status, 0);
     const out = join(dir, 'out');
-    const run = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', csv, '--output', out, '--serial', '--partition-rows', '2'], { encoding: 'utf8' });
+    const run = runJob(job, csv, out, '--serial', '--partition-rows', '2');
     assert.equal(run.status, 0, run.stderr);
     assertSameLabels(expected, readParts(out));
   });
