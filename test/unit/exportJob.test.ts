@@ -224,8 +224,10 @@ describe('the exported job', () => {
     assert.equal(exported.status, 0, exported.stderr);
     const summary = JSON.parse(exported.stdout);
     assert.deepEqual(readFileSync(join(job, 'lfs', 'lfs.py')), readFileSync(lfs), 'the LF file is copied byte for byte');
-    for (const f of ['run.py', 'lfstudio_runtime.py', 'snorkel_compat.py', 'label_model.json', 'job.json']) assert.ok(existsSync(join(job, f)), f);
-    assert.doesNotMatch(readFileSync(join(job, 'lfstudio_runtime.py'), 'utf8'), /pyodide|lf_guard/);
+    for (const f of ['run.py', 'lfstudio_runtime/__init__.py', 'snorkel_compat.py', 'label_model.json', 'job.json']) assert.ok(existsSync(join(job, f)), f);
+    const runtimeFiles = readdirSync(join(job, 'lfstudio_runtime'));
+    assert.ok(runtimeFiles.length >= 8, runtimeFiles.join(', '));
+    for (const f of runtimeFiles) assert.doesNotMatch(readFileSync(join(job, 'lfstudio_runtime', f), 'utf8'), /pyodide|lf_guard/, f);
 
     const labelled = join(dir, 'labels.jsonl');
     const label = cli('label', '--lfs', lfs, '--data', train, '--dev', dev, '--out', labelled, '--json');

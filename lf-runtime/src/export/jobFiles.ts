@@ -2,7 +2,7 @@
  * The files of an exported Dask job (`lf-studio export-job --out DIR`):
  *
  *   DIR/run.py               the driver: python3 DIR/run.py --input ... --output ... [--scheduler ...]
- *   DIR/lfstudio_runtime.py  what each task runs: read a partition, apply the LFs and the label model, write it
+ *   DIR/lfstudio_runtime/    what each task runs: read a partition, apply the LFs and the label model, write it
  *   DIR/snorkel_compat.py    the Snorkel labeling API, served as `snorkel` where Snorkel is not installed
  *   DIR/label_model.json     the fitted label model's parameters (modelParams.ts)
  *   DIR/job.json             classes, data fields, and the LF files with their LFs in column order
@@ -13,12 +13,33 @@
  */
 import { basename, dirname, relative, sep } from 'node:path';
 import runPy from './python/run.py';
-import runtimePy from './python/lfstudio_runtime.py';
+import runtimeInit from './python/lfstudio_runtime/__init__.py';
+import runtimeApply from './python/lfstudio_runtime/apply.py';
+import runtimeErrors from './python/lfstudio_runtime/errors.py';
+import runtimeInputs from './python/lfstudio_runtime/inputs.py';
+import runtimeJsJson from './python/lfstudio_runtime/js_json.py';
+import runtimeLabelModel from './python/lfstudio_runtime/label_model.py';
+import runtimeLfFiles from './python/lfstudio_runtime/lf_files.py';
+import runtimePartition from './python/lfstudio_runtime/partition.py';
+import runtimeRows from './python/lfstudio_runtime/rows.py';
 // The editor's snorkel stand-in, served by the job as its `snorkel` modules where Snorkel is not installed.
 import compatPy from '../sandbox/python/snorkel/_compat.py';
 import type { LabelModelParams } from './modelParams.ts';
 
 export const JOB_FORMAT = 'lf-studio-job/1';
+
+/** The job's runtime package, module by module (its __init__.py lists them). */
+const RUNTIME_PACKAGE: Record<string, string> = {
+  '__init__.py': runtimeInit,
+  'apply.py': runtimeApply,
+  'errors.py': runtimeErrors,
+  'inputs.py': runtimeInputs,
+  'js_json.py': runtimeJsJson,
+  'label_model.py': runtimeLabelModel,
+  'lf_files.py': runtimeLfFiles,
+  'partition.py': runtimePartition,
+  'rows.py': runtimeRows,
+};
 
 export interface JobLfFile {
   /** Absolute path of the project's file. */
@@ -74,7 +95,7 @@ export function jobFiles(input: JobInput): JobFile[] {
   };
   return [
     { path: 'run.py', content: runPy, executable: true },
-    { path: 'lfstudio_runtime.py', content: runtimePy },
+    ...Object.entries(RUNTIME_PACKAGE).map(([file, content]) => ({ path: `lfstudio_runtime/${file}`, content })),
     { path: 'snorkel_compat.py', content: compatPy },
     { path: 'label_model.json', content: `${JSON.stringify(input.model, null, 1)}\n` },
     { path: 'job.json', content: `${JSON.stringify(job, null, 1)}\n` },

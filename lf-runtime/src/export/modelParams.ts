@@ -1,7 +1,7 @@
 /**
  * The fitted default label model as plain parameters (label_model.json of an exported job), and a scorer
- * that predicts from those parameters alone, as the job's Python does (lfstudio_runtime.py mirrors it line
- * for line). Every candidate the default can choose predicts in one of three closed forms, applied after the
+ * that predicts from those parameters alone, as the job's Python does (lfstudio_runtime/label_model.py mirrors
+ * it line for line). Every candidate the default can choose predicts in one of three closed forms, applied after the
  * fitted overrides (a broad LF's vote set aside where a narrow LF inside it votes differently):
  *
  * - 'log-linear' (agreement, prior-anchored, the Dawid-Skene step): P(Y | votes) = softmax(bias + sum over

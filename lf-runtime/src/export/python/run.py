@@ -29,20 +29,33 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _run_part(spec, part):
-    """Runs on a worker: loads the job's runtime from its source text (once per process) and labels one
-    partition. Self-contained, so Dask ships it by value and workers need no file of this folder."""
+    """Runs on a worker: loads the job's runtime package from its modules' source text (once per process) and
+    labels one partition. Self-contained, so Dask ships it by value and workers need no file of this folder."""
     import hashlib as _hashlib
     import sys as _sys
     import types as _types
 
-    source = spec["runtime"]
-    name = "_lfstudio_runtime_" + _hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+    modules = spec["runtime"]
+    name = "_lfstudio_runtime_" + _hashlib.sha256(repr(modules).encode("utf-8")).hexdigest()[:16]
     runtime = _sys.modules.get(name)
     if runtime is None:
-        runtime = _types.ModuleType(name)
-        runtime.__file__ = "lfstudio_runtime.py"
-        exec(compile(source, "lfstudio_runtime.py", "exec"), runtime.__dict__)
-        _sys.modules[name] = runtime
+        # The package first, then each module after those it imports, so their relative imports find them.
+        package = _types.ModuleType(name)
+        package.__path__ = []
+        package.__package__ = name
+        _sys.modules[name] = package
+        for module_name, source in modules:
+            filename = f"lfstudio_runtime/{module_name}.py"
+            if module_name == "__init__":
+                module = package
+            else:
+                module = _types.ModuleType(f"{name}.{module_name}")
+                module.__package__ = name
+                _sys.modules[module.__name__] = module
+                setattr(package, module_name, module)
+            module.__file__ = filename
+            exec(compile(source, filename, "exec"), module.__dict__)
+        runtime = package
     try:
         return runtime.run_partition(spec, part)
     except runtime.JobError as exc:
@@ -55,7 +68,7 @@ def _read(name):
         return f.read()
 
 
-def load_spec(args, out_dir):
+def load_spec(args, out_dir, runtime_modules):
     """Everything a task needs, as plain data: sources, label model, field names."""
     job = json.loads(_read("job.json"))
     model = json.loads(_read("label_model.json"))
@@ -63,7 +76,7 @@ def load_spec(args, out_dir):
     for f in job["lfFiles"]:
         lf_files.append({**f, "source": _read(f["path"])})
     spec = {
-        "runtime": _read("lfstudio_runtime.py"),
+        "runtime": [[m, _read(os.path.join("lfstudio_runtime", f"{m}.py"))] for m in (*runtime_modules, "__init__")],
         "compat": _read("snorkel_compat.py"),
         "lfFiles": lf_files,
         "model": model,
@@ -151,7 +164,7 @@ def main(argv=None):
     for n in stale:
         os.remove(os.path.join(out_dir, n))
 
-    job, spec = load_spec(args, out_dir)
+    job, spec = load_spec(args, out_dir, rt.MODULES)
     t0 = time.perf_counter()
     try:
         parts = rt.plan_partitions(paths, args.partition_rows, job["data"])

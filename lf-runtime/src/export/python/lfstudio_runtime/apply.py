@@ -1,0 +1,93 @@
+"""Applying one LF to a partition's rows: votes as bytes, with errors and invalid values counted as the
+editor counts them (an exception or any value but an int label or None is an abstain and an error)."""
+import operator
+
+from .lf_files import _error_text
+
+
+_VOTE_TYPES = frozenset([int, type(None)])
+
+
+class LfStats:
+    __slots__ = ("errors", "none", "first_error", "first_error_row")
+
+    def __init__(self):
+        self.errors = 0
+        self.none = 0
+        self.first_error = None
+        self.first_error_row = None
+
+
+def apply_lf(f, rows, k, stats, user_file, ids):
+    """One LF over the rows: votes as int8 bytes (0xFF = abstain). Chunks are mapped in C and checked in C;
+    a chunk with an exception or an unusual value is redone row by row."""
+    n = len(rows)
+    votes = bytearray(b"\xff") * n
+    table = {v: v & 0xFF for v in range(-1, k)}
+    table[None] = 0xFF
+    valid = frozenset(table)
+    pos = 0
+    chunk = 64
+    while pos < n:
+        part = rows[pos : pos + chunk]
+        try:
+            res = list(map(f, part))
+            fast = set(map(type, res)) <= _VOTE_TYPES and set(res) <= valid
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # noqa: BLE001 - the row-by-row pass counts it
+            fast = False
+        if fast:
+            votes[pos : pos + len(part)] = bytes(map(table.__getitem__, res))
+            stats.none += res.count(None)
+        else:
+            _apply_slowly(f, part, pos, votes, k, stats, user_file, ids)
+        pos += len(part)
+        if chunk < 4096:
+            chunk *= 2
+    return votes
+
+
+def _apply_slowly(f, part, offset, votes, k, stats, user_file, ids):
+    for j, x in enumerate(part):
+        try:
+            v = f(x)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - an LF's SystemExit is its error too
+            _error(stats, offset + j, ids, lambda: _error_text(exc, {user_file}))
+            continue
+        label = v if v.__class__ is int or v is None else _integer_label(v)
+        if label.__class__ is int and -1 <= label < k:
+            votes[offset + j] = label & 0xFF
+        elif label is None:
+            stats.none += 1
+        else:
+            _error(stats, offset + j, ids, lambda: f"returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None")
+
+
+def _integer_label(v):
+    """An integer of another type as the int Snorkel would store (numpy.int64 from pandas or numpy), as LF
+    Studio's runner takes it; a bool, a float or anything else gives False, and the value is reported as it was."""
+    if isinstance(v, (bool, float)) or type(v).__name__ == "bool_":
+        return False
+    try:
+        i = operator.index(v)
+    except Exception:  # noqa: BLE001 - not an integer: reported as the value it is
+        return False
+    return i if i.__class__ is int else False
+
+
+def _error(stats, i, ids, message):
+    stats.errors += 1
+    if stats.first_error is None:
+        stats.first_error = message()
+        stats.first_error_row = ids[i]
+
+
+def _short_repr(v):
+    try:
+        r = repr(v)
+    except BaseException:  # noqa: BLE001
+        r = f"<{type(v).__name__}>"
+    return (r[:60] + "...") if len(r) > 60 else f"{r} ({type(v).__name__})"

@@ -1,0 +1,355 @@
+"""Input files and their partitions: CSV (or TSV), JSONL, WRENCH .json and Parquet, read as the editor reads
+them. The driver plans the partitions once (plan_partitions); each worker reads its own (read_partition)."""
+import csv
+import importlib.util
+import io
+import math
+import os
+import re
+import sys
+
+from .errors import JobError
+from .js_json import _js_string, js_loads, js_number
+
+# The editor reads fields of any length; the csv module's default cap is 128 KiB.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+# Input: formats and partitions
+# --------------------------------------------------------------------------------------------------------
+
+FORMATS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "wrench", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def format_of(path):
+    fmt = FORMATS.get(os.path.splitext(path)[1].lower())
+    if fmt is None:
+        raise JobError(f"{path}: unsupported file type; use .csv (or .tsv), .jsonl (or .ndjson), WRENCH .json or .parquet")
+    if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise JobError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)")
+    return fmt
+
+
+def plan_partitions(paths, partition_rows, data):
+    """Splits the input files into partitions of about `partition_rows` rows, in input order. Each partition
+    says where its rows are (a byte range, row groups, or the records themselves) and the number of its first
+    record or line, so ids are the editor's. The driver runs this once; each partition is read by a worker."""
+    parts = []
+    for path in paths:
+        fmt = format_of(path)
+        for p in globals()["_plan_" + fmt](path, partition_rows, data):
+            p.update(path=path, format=fmt, index=len(parts))
+            parts.append(p)
+    return parts
+
+
+def _plan_jsonl(path, partition_rows, data):
+    parts = []
+    start = 0
+    pos = 0
+    lines = 0
+    first_line = 1
+    with open(path, "rb") as f:
+        for raw in f:
+            pos += len(raw)
+            lines += 1
+            if lines - first_line + 1 == partition_rows:
+                parts.append({"start": start, "end": pos, "line": first_line, "rows": lines - first_line + 1})
+                start = pos
+                first_line = lines + 1
+    if pos > start:
+        parts.append({"start": start, "end": pos, "line": first_line, "rows": lines - first_line + 1})
+    if not parts:
+        raise JobError(f"{path}: the file is empty; it needs at least one row of data")
+    return parts
+
+
+DELIMITER_NAMES = {",": "commas", "\t": "tabs", ";": "semicolons"}
+
+
+def csv_delimiter(path):
+    """As LF Studio reads it (csvParser.ts): a tab for .tsv; else what the header row uses: a comma when it holds
+    one, else a tab or a semicolon, else a comma."""
+    if path.lower().endswith(".tsv"):
+        return "\t"
+    with open(path, "rb") as f:
+        header = f.readline().decode("utf-8-sig", errors="replace")
+    for d in (",", "\t", ";"):
+        if d in header:
+            return d
+    return ","
+
+
+def _plan_csv(path, partition_rows, data):
+    parts = []
+    delimiter = csv_delimiter(path)
+    with open(path, "rb") as f:
+        consumed = [0, 0]  # bytes, lines
+
+        def lines():
+            for raw in f:
+                consumed[0] += len(raw)
+                consumed[1] += 1
+                yield raw.decode("utf-8-sig" if consumed[1] == 1 else "utf-8")
+
+        # csv.reader pulls one line at a time and yields a record as soon as its last line is in, so the
+        # bytes consumed when a record comes out are exactly where the next one starts.
+        reader = csv.reader(lines(), delimiter=delimiter)
+        header = None
+        try:
+            for rec in reader:
+                if rec:
+                    header = [h.strip() for h in rec]
+                    break
+            if header is None:
+                raise JobError(f"{path}: the file is empty; expected a header row naming the columns")
+            _check_header(path, header, data)
+            typing = _CsvTyping(header, data)
+            start, line = consumed[0], consumed[1] + 1
+            record = 0
+            first = 1
+            count = 0
+            for rec in reader:
+                if not rec:
+                    continue
+                record += 1
+                count += 1
+                typing.see(rec)
+                if count == partition_rows:
+                    parts.append({"start": start, "end": consumed[0], "line": line, "first": first, "rows": count, "header": header, "delimiter": delimiter})
+                    start, line, first, count = consumed[0], consumed[1] + 1, record + 1, 0
+            if count:
+                parts.append({"start": start, "end": consumed[0], "line": line, "first": first, "rows": count, "header": header, "delimiter": delimiter})
+        except csv.Error as exc:
+            raise JobError(f"{path}:{consumed[1]}: {exc}") from None
+    if not parts:
+        raise JobError(f"{path}: the file has a header row but no data rows")
+    types_ = typing.types()
+    for p in parts:
+        p["types"] = types_
+    return parts
+
+
+# pandas' missing markers, as the editor reads them (readCsv.ts).
+_CSV_MISSING = frozenset(["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "#N/A", "n/a", "<NA>"])
+_CSV_INT = re.compile(r"[+-]?[0-9]+")
+_CSV_FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_CSV_BOOLS = frozenset(["True", "False", "true", "false", "TRUE", "FALSE"])
+
+
+class _CsvTyping:
+    """Column types over the whole file, as the editor gives them (typeColumns in readCsv.ts): a column whose
+    present values are all integers holds ints, all numbers numbers, all True/False booleans; the missing
+    markers are NaN in a typed column, as pandas gives them. The text, id and label columns stay strings."""
+
+    def __init__(self, header, data):
+        skip = {data["textField"], data.get("idField"), data.get("labelField")}
+        # Per column index: [ints, floats, bools, present]
+        self.open = {i: [True, True, True, 0] for i, name in enumerate(header) if name not in skip}
+        self.header = header
+
+    def see(self, rec):
+        done = []
+        for i, flags in self.open.items():
+            if i >= len(rec):
+                continue
+            v = rec[i]
+            if v in _CSV_MISSING:
+                continue
+            flags[3] += 1
+            if flags[0] and not (_CSV_INT.fullmatch(v) and abs(int(v)) <= 2**53 - 1):
+                flags[0] = False
+            if flags[1] and not _CSV_FLOAT.fullmatch(v):
+                flags[1] = False
+            if flags[2] and v not in _CSV_BOOLS:
+                flags[2] = False
+            if not (flags[0] or flags[1] or flags[2]):
+                done.append(i)
+        for i in done:
+            del self.open[i]
+
+    def types(self):
+        out = {}
+        for i, (ints, floats, bools, present) in self.open.items():
+            if present:
+                out[self.header[i]] = "bool" if bools else "int" if ints else "number"
+        return out
+
+
+def _typed_csv_value(v, kind):
+    if v in _CSV_MISSING:
+        return math.nan
+    if kind == "bool":
+        return v.lower() == "true"
+    if kind == "int":
+        return int(v)
+    return js_number(float(v))
+
+
+def _check_header(path, header, data):
+    seen = set()
+    for i, name in enumerate(header):
+        if name == "":
+            raise JobError(f"{path}: column {i + 1} of the header has no name; every column needs a unique name")
+        if name in seen:
+            raise JobError(f'{path}: the header names column "{name}" twice; column names must be unique')
+        seen.add(name)
+    if data["textField"] not in header:
+        raise JobError(f'{path}: no "{data["textField"]}" column; the columns are {", ".join(header)}')
+    if data.get("idField") and data["idField"] not in header:
+        raise JobError(f'{path}: no id column "{data["idField"]}"; the columns are {", ".join(header)}')
+
+
+def _plan_wrench(path, partition_rows, data):
+    with open(path, "r", encoding="utf-8-sig") as f:
+        try:
+            root = js_loads(f.read())
+        except ValueError as exc:
+            raise JobError(f"{path}: invalid JSON: {exc}") from None
+    if not isinstance(root, dict):
+        raise JobError(f'{path}: expected a WRENCH object {{"<id>": {{"label": ..., "data": {{...}}}}}} at the top level')
+    records = []
+    for key, record in root.items():
+        fields = record.get("data") if isinstance(record, dict) else None
+        if not isinstance(fields, dict):
+            raise JobError(f'{path}: record "{key}" has no "data" object')
+        fields.pop(data["labelField"], None)
+        records.append([key, fields])
+    if not records:
+        raise JobError(f"{path}: the file contains no rows")
+    return [{"records": records[i : i + partition_rows], "rows": len(records[i : i + partition_rows])} for i in range(0, len(records), partition_rows)]
+
+
+def _plan_parquet(path, partition_rows, data):
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    parts = []
+    groups = []
+    rows = 0
+    first = 1
+    for g in range(meta.num_row_groups):
+        groups.append(g)
+        rows += meta.row_group(g).num_rows
+        if rows >= partition_rows:
+            parts.append({"groups": groups, "first": first, "rows": rows})
+            first += rows
+            groups, rows = [], 0
+    if groups:
+        parts.append({"groups": groups, "first": first, "rows": rows})
+    if not parts:
+        raise JobError(f"{path}: the file contains no rows")
+    return parts
+
+
+def read_partition(part, data):
+    """(ids, rows) of one partition, checked as the editor checks rows."""
+    ids, records = globals()["_read_" + part["format"]](part, data)
+    text_field = data["textField"]
+    for i, r in enumerate(records):
+        text = r.get(text_field, _ABSENT)
+        if text is _ABSENT or text.__class__ is not str:
+            where = _where(part, i, ids)
+            if text is _ABSENT:
+                raise JobError(f'{where} has no "{text_field}" field; available fields: {", ".join(r) or "(none)"}')
+            raise JobError(f'{where}: field "{text_field}" must be a string, found {type(text).__name__}; write "" where a row has no text, or leave such rows out')
+    return ids, records
+
+
+_ABSENT = object()
+
+
+def _where(part, i, ids):
+    return f"{part['path']} (row id {ids[i]})"
+
+
+def _row_id(part, fields, fallback, data, where):
+    field = data.get("idField")
+    if not field:
+        return fallback
+    value = fields.get(field)
+    if value is None or value == "":
+        raise JobError(f'{where} has no value for the id field "{field}"')
+    if isinstance(value, (dict, list, bool)):
+        raise JobError(f'{where}: id field "{field}" must be a string or number')
+    return _js_string(value)
+
+
+def _read_bytes(part):
+    with open(part["path"], "rb") as f:
+        f.seek(part["start"])
+        raw = f.read(part["end"] - part["start"])
+    if part["start"] == 0 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    return raw
+
+
+def _read_jsonl(part, data):
+    label_field = data["labelField"]
+    ids, records = [], []
+    text = _read_bytes(part).decode("utf-8")
+    line_no = part["line"] - 1
+    for line in text.split("\n"):
+        line_no += 1
+        if line.endswith("\r"):
+            line = line[:-1]
+        if not line.strip():
+            continue
+        try:
+            value = js_loads(line)
+        except ValueError as exc:
+            raise JobError(f"{part['path']}:{line_no}: line {line_no} is not valid JSON ({exc}); each line must hold one JSON object") from None
+        if not isinstance(value, dict):
+            raise JobError(f"{part['path']}:{line_no}: line {line_no} does not hold a JSON object")
+        value.pop(label_field, None)
+        ids.append(_row_id(part, value, str(line_no), data, f"{part['path']}:{line_no}"))
+        records.append(value)
+    return ids, records
+
+
+def _read_csv(part, data):
+    header = part["header"]
+    label_field = data["labelField"]
+    keep = [i for i, name in enumerate(header) if name != label_field]
+    names = [header[i] for i in keep]
+    text = _read_bytes(part).decode("utf-8")
+    ids, records = [], []
+    record = part["first"] - 1
+    delimiter = part["delimiter"]
+    types_ = part["types"]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for rec in reader:
+            if not rec:
+                continue
+            record += 1
+            if len(rec) != len(header):
+                line = part["line"] + reader.line_num - 1
+                raise JobError(
+                    f"{part['path']}:{line}: record has {len(rec)} fields but the header has {len(header)} columns; "
+                    f"quote fields that contain {DELIMITER_NAMES[delimiter]} or line breaks"
+                )
+            fields = {names[c]: rec[i] for c, i in enumerate(keep)}
+            for name, kind in types_.items():
+                fields[name] = _typed_csv_value(fields[name], kind)
+            ids.append(_row_id(part, fields, str(record), data, f"{part['path']} record {record}"))
+            records.append(fields)
+    except csv.Error as exc:
+        raise JobError(f"{part['path']}:{part['line'] + reader.line_num - 1}: {exc}") from None
+    return ids, records
+
+
+def _read_wrench(part, data):
+    return [str(k) for k, _ in part["records"]], [dict(f) for _, f in part["records"]]
+
+
+def _read_parquet(part, data):
+    import pyarrow.parquet as pq
+
+    table = pq.ParquetFile(part["path"]).read_row_groups(part["groups"])
+    records = table.to_pylist()
+    label_field = data["labelField"]
+    ids = []
+    for i, r in enumerate(records):
+        r.pop(label_field, None)
+        ids.append(_row_id(part, r, str(part["first"] + i), data, f"{part['path']} row {part['first'] + i}"))
+    return ids, records

@@ -1,0 +1,64 @@
+"""JSON as the editor parses it: JavaScript numbers (an integral float is an int, no infinity or NaN) and
+JavaScript's key order."""
+import decimal
+import json
+import math
+
+
+def _js_float(s):
+    return js_number(float(s))
+
+
+def js_number(f):
+    """A float as the editor's LFs see the JavaScript number: the editor sends rows as JSON, which writes an
+    integral number below 1e21 in digits (an int here: 1.0 is 1; 1e20 is 100000000000000000000, its shortest
+    digits, not the float's binary value) and has no infinity or NaN (null)."""
+    if not math.isfinite(f):
+        return None
+    if f.is_integer() and abs(f) < 1e21:
+        return int(f) if abs(f) < 2**53 else int(decimal.Decimal(repr(f)))
+    return f
+
+
+def _js_int(s):
+    i = int(s)
+    return i if -(2**53) <= i <= 2**53 else _js_float(s)
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _is_index_key(k):
+    return k[:1].isdigit() and k.isdigit() and (k == "0" or k[0] != "0") and int(k) < 4294967295
+
+
+def _js_object(pairs):
+    d = dict(pairs)
+    # JavaScript objects list integer-like keys first, in ascending order.
+    if any(_is_index_key(k) for k in d):
+        index = sorted((k for k in d if _is_index_key(k)), key=int)
+        rest = [k for k in d if not _is_index_key(k)]
+        d = {k: d[k] for k in index + rest}
+    return d
+
+
+_decoder = json.JSONDecoder(parse_float=_js_float, parse_int=_js_int, parse_constant=_no_constant, object_pairs_hook=_js_object)
+
+
+def js_loads(text):
+    return _decoder.decode(text)
+
+
+def _js_string(v):
+    """String(v) of a JavaScript value, for ids taken from a field."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        r = repr(v)
+        if "e" in r:
+            mant, exp = r.split("e")
+            mant = mant[:-2] if mant.endswith(".0") else mant
+            return f"{mant}e{'+' if not exp.startswith('-') else ''}{int(exp)}"
+        return r
+    return str(v)

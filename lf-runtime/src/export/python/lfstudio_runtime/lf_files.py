@@ -1,0 +1,167 @@
+"""The job's LF files and the snorkel API they import: the files are executed once per worker process from
+their source text (so they may import each other), with Snorkel's own package when it is installed and the
+editor's stand-in under every snorkel module name when it is not."""
+import importlib
+import importlib.abc
+import importlib.util
+import linecache
+import sys
+import traceback
+import types
+
+from .errors import JobError
+
+
+class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves modules from source text: the job's LF files (so they may import each other) and, when Snorkel
+    is not installed, the snorkel stand-in under every name LF files import it by."""
+
+    def __init__(self):
+        self.sources = {}  # module name -> (filename, source)
+        self.aliases = {}  # module name -> function filling the module
+
+    def find_spec(self, name, path=None, target=None):
+        if name in self.sources or name in self.aliases:
+            is_package = name in self.aliases and any(other.startswith(name + ".") for other in self.aliases)
+            filename = self.sources[name][0] if name in self.sources else f"<{name}>"
+            return importlib.util.spec_from_loader(name, self, origin=filename, is_package=is_package)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        name = module.__name__
+        if name in self.aliases:
+            self.aliases[name](module)
+            return
+        filename, source = self.sources[name]
+        module.__file__ = filename
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), module.__dict__)
+
+
+# The module names LF files import Snorkel's API from; where Snorkel is not installed each is served with every
+# public name of the stand-in (snorkel_compat.py, the editor's own snorkel/_compat.py).
+SNORKEL_MODULES = (
+    "snorkel",
+    "snorkel.labeling",
+    "snorkel.labeling.lf",
+    "snorkel.labeling.lf.nlp",
+    "snorkel.labeling.apply",
+    "snorkel.labeling.apply.core",
+    "snorkel.labeling.apply.dask",
+    "snorkel.labeling.apply.pandas",
+    "snorkel.labeling.apply.spark",
+    "snorkel.labeling.model",
+    "snorkel.labeling.model.baselines",
+    "snorkel.labeling.model.label_model",
+    "snorkel.labeling.analysis",
+    "snorkel.preprocess",
+    "snorkel.preprocess.nlp",
+    "snorkel.analysis",
+    "snorkel.types",
+    "snorkel.utils",
+)
+
+_FINDER = _SourceFinder()
+_STATE = {"snorkel": None, "jobs": {}}
+
+
+def install_snorkel(compat_source):
+    """Snorkel's own package when it can be imported, else the stand-in. Returns which one LF files get."""
+    if _STATE["snorkel"] is not None:
+        return _STATE["snorkel"]
+    if _FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, _FINDER)
+    if importlib.util.find_spec("snorkel") is not None:
+        import snorkel
+
+        _STATE["snorkel"] = f"snorkel {getattr(snorkel, '__version__', '')}".strip()
+        return _STATE["snorkel"]
+    compat = types.ModuleType("lfstudio_snorkel_compat")
+    compat.__file__ = "snorkel_compat.py"
+    exec(compile(compat_source, "snorkel_compat.py", "exec"), compat.__dict__)
+    compat._MISSING_ADVICE = (
+        "needs Snorkel (pip install snorkel) on the machine running the job; the exported job applies the "
+        "labeling functions and the label model itself."
+    )
+    public = {k: v for k, v in vars(compat).items() if not k.startswith("_")}
+
+    def fill(module):
+        module.__dict__.update(public)
+        module._compat = compat
+
+    for name in SNORKEL_MODULES:
+        _FINDER.aliases[name] = fill
+    _STATE["snorkel"] = "LF Studio's stand-in (Snorkel not installed)"
+    return _STATE["snorkel"]
+
+
+def _labeling_function_types():
+    out = []
+    for name in ("snorkel.labeling", "snorkel.labeling.lf"):
+        cls = getattr(sys.modules.get(name), "LabelingFunction", None)
+        if isinstance(cls, type) and cls not in out:
+            out.append(cls)
+    return tuple(out)
+
+
+def load_lfs(spec):
+    """The job's LFs as (name, file, callable), in the order of the label model's columns; executed once per
+    process and kept for later partitions."""
+    token = spec["token"]
+    loaded = _STATE["jobs"].get(token)
+    if loaded is not None:
+        return loaded
+    install_snorkel(spec["compat"])
+    names = {}
+    for i, f in enumerate(spec["lfFiles"]):
+        name = f["module"] if f["module"] not in sys.modules and f["module"] not in _FINDER.sources else f"_lfstudio_lf_{token[:8]}_{i}"
+        names[f["path"]] = name
+        _FINDER.sources[name] = (f["path"], f["source"])
+    out = []
+    for f in spec["lfFiles"]:
+        name = names[f["path"]]
+        try:
+            module = sys.modules.get(name) or importlib.import_module(name)
+        except BaseException as exc:  # noqa: BLE001 - anything the top level raises stops the job with its message
+            raise JobError(f"{f['path']}: {_error_text(exc, {f['path']})}") from None
+        kinds = _labeling_function_types()
+        found = {}
+        for value in list(vars(module).values()):
+            for c in value if isinstance(value, (list, tuple)) else (value,):
+                if kinds and isinstance(c, kinds) and c.name not in found:
+                    found[c.name] = c
+        for lf_name in f["lfs"]:
+            if lf_name not in found:
+                raise JobError(f"{f['path']} no longer defines the labeling function {lf_name}; export the job again")
+            out.append((lf_name, f["path"], _fast_callable(found[lf_name])))
+    _STATE["jobs"][token] = out
+    return out
+
+
+def _fast_callable(lf):
+    """The LF's function itself when the wrapper would add nothing (no preprocessors, no resources)."""
+    f = getattr(lf, "_f", None)
+    if f is None or getattr(lf, "_pre", None):
+        return lf
+    resources = getattr(lf, "_resources", None)
+    if resources:
+        import functools
+
+        return functools.partial(f, **resources)
+    return f
+
+
+def _error_text(exc, user_files):
+    frames = [fr for fr in traceback.extract_tb(exc.__traceback__) if fr.filename in user_files]
+    if isinstance(exc, SyntaxError) and exc.filename in user_files:
+        return f"line {exc.lineno}: SyntaxError: {exc.msg}"
+    message = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+    return f"line {frames[-1].lineno}: {message}" if frames else message
+
+
+def snorkel_in_use():
+    """Which snorkel the LF files get, once install_snorkel has run."""
+    return _STATE["snorkel"]
