@@ -13,6 +13,7 @@ import { fitCandidates, fitDefault } from '../../lf-runtime/src/labelModel/defau
 import { findOverrides, setAsideOverridden, withOverrides } from '../../lf-runtime/src/labelModel/overrides.ts';
 import { compressVoteMatrix } from '../../lf-runtime/src/labelModel/voteIndex.ts';
 import { readWrenchTask, readWrenchVotes } from '../../lf-runtime/src/labelModel/wrenchVotes.ts';
+import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const example = join(repo, 'examples', 'youtube-spam');
@@ -363,6 +364,60 @@ describe('the exported job', () => {
     assert.equal(run.status, 0, run.stderr);
     assertSameLabels(expected, readParts(out));
   });
+
+  it(
+    "with a file that needs the user's NumPy and data without a text column: label and export-job run it in --python, warn of the LF that fails, and the job labels alike",
+    { skip: !numpyPython ? NO_NUMPY : !bubblewrap() ? 'bubblewrap is not installed (apt-get install bubblewrap)' : false, timeout: 300_000 },
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lf-own-python-'));
+      const lfs = join(dir, 'numeric_lfs.py');
+      writeFileSync(
+        lfs,
+        [
+          'import numpy as np',
+          'from snorkel.labeling import labeling_function',
+          '',
+          '@labeling_function()',
+          'def high(x):',
+          '    return 1 if np.float64(x.score) > 5 else -1',
+          '',
+          '@labeling_function()',
+          'def low(x):',
+          '    return 0 if x.score < 3 else -1',
+          '',
+          '@labeling_function()',
+          'def needs_text(x):',
+          '    return 1 if "!" in x.text else -1',
+          '',
+        ].join('\n'),
+      );
+      const scores = [1, 7, 2, 9, 4, 8, 0, 6, 5, 3, 10, 2];
+      const csv = join(dir, 'scores.csv');
+      writeFileSync(csv, `score,city\n${scores.map((s, i) => `${s},c${i % 3}`).join('\n')}\n`);
+      const own = ['--labels', 'LOW,HIGH', '--python', numpyPython!];
+
+      const labelled = join(dir, 'labels.jsonl');
+      const label = cli('label', '--lfs', lfs, '--data', csv, ...own, '--out', labelled);
+      assert.equal(label.status, 0, label.stderr);
+      assert.match(label.stderr, /warning: needs_text failed on 12 rows of the training data \(counted as abstain\); first: .*text/);
+      const expected = readJsonl(readFileSync(labelled, 'utf8'));
+      assert.deepEqual(
+        expected.map((r) => r.votes),
+        scores.map((s) => [s > 5 ? 1 : -1, s < 3 ? 0 : -1, -1]),
+      );
+
+      const job = join(dir, 'job');
+      const exported = cli('export-job', '--lfs', lfs, '--data', csv, ...own, '--out', job, '--json');
+      assert.equal(exported.status, 0, exported.stderr);
+      assert.match(exported.stderr, /warning: needs_text failed on 12 rows/);
+      assert.match(exported.stderr, /numeric_lfs\.py ran in your own Python .*the job's workers need the same packages/);
+      assert.equal(JSON.parse(exported.stdout).warnings.length, 2);
+      const out = join(dir, 'out');
+      const run = runJob(job, csv, out, '--serial', '--partition-rows', '5');
+      assert.equal(run.status, 0, run.stderr);
+      assertSameLabels(expected, readParts(out));
+    },
+  );
 
   it('on a Dask LocalCluster with two workers: the same votes, probabilities and LF errors as lf-studio label', { skip: daskPython ? false : NO_DASK, timeout: 600_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-dask-'));

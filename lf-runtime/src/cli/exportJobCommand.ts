@@ -11,15 +11,15 @@ import { parseArgs } from 'node:util';
 import { DataError } from '../data/types.ts';
 import { jobFiles, jobLfPaths } from '../export/jobFiles.ts';
 import { exportLabelModel, ModelExportError } from '../export/modelParams.ts';
-import { count, ProjectRunError, runAndFit } from '../export/projectFit.ts';
+import { count, ProjectRunError, runAndFit, runWarnings } from '../export/projectFit.ts';
 import { LabelModelInputError } from '../labelModel/types.ts';
 import type { Project } from '../project/projectFile.ts';
-import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
 import { checkDataOptions, DATA_OPTIONS, readCliData, type ParsedDataOptions } from './cliData.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
+import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
 
 const HELP = `usage: lf-studio export-job (--project lfstudio.json | --lfs FILE.py [--lfs FILE.py ...] --data TRAIN [--dev DEV]) --out DIR
 
@@ -38,11 +38,13 @@ const HELP = `usage: lf-studio export-job (--project lfstudio.json | --lfs FILE.
   --label-field NAME   gold label field, hidden from LFs (default: the project's, else label)
   --labels A,B,...     class names in class-id order (default: the project's, label.json beside the data,
                        else ids from the gold labels)
-  --timeout-ms N       wall-clock budget per LF on the training rows (default: 30000)`;
+  --timeout-ms N       wall-clock budget per LF on the training rows (default: 30000)
+${RUNTIME_HELP}`;
 
 interface ExportArgs extends ParsedDataOptions {
   out: string;
   force: boolean;
+  runtime: RuntimeArgs;
 }
 
 export interface ExportJobDeps {
@@ -59,7 +61,9 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
       io.stdout(`${HELP}\n`);
       return 0;
     }
-    executor = deps.createExecutor ? deps.createExecutor() : createPythonExecutor({ spareWorkers: Math.min(2, args.lfs.length) });
+    executor = deps.createExecutor
+      ? deps.createExecutor()
+      : createCliExecutor(args.runtime, Math.min(2, args.lfs.length), { files: args.lfs.length, data: [args.data, args.dev] });
     progress('reading data');
     const data = await readCliData(args);
     const labels = data.labels ?? ['0', '1'];
@@ -72,7 +76,7 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
       sample: data.sample,
       dev: data.dev,
       timeoutMs: args.timeoutMs,
-      readRoot: args.workspace,
+      readRoot: args.runtime.workspace,
       progress,
     });
     for (const file of args.lfs) {
@@ -98,8 +102,17 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
       writeFileSync(path, f.content);
       if (f.executable) chmodSync(path, 0o755);
     }
+    // The model was fitted on these votes: an LF that failed here (a package missing) abstained in the fit.
+    const warnings = [
+      ...runWarnings(project),
+      ...project.lfFiles
+        .filter((f) => f.runtime === 'python')
+        .map((f) => `${f.file} ran in your own Python (it imports packages the sandbox lacks); the job's workers need the same packages`),
+    ];
+    for (const line of warnings) io.stderr(`lf-studio export-job: warning: ${sanitizeLine(line)}\n`);
     const summary = {
       out: args.out,
+      warnings,
       files: files.map((f) => f.path),
       model: model.name,
       scorer: model.scorer.kind,
@@ -148,7 +161,7 @@ async function parse(argv: string[]): Promise<ExportArgs | 'help'> {
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: { ...DATA_OPTIONS, project: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean', default: false } },
+      options: { ...DATA_OPTIONS, ...RUNTIME_OPTIONS, project: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean', default: false } },
     }));
   } catch (err) {
     throw new CliError(`${(err as Error).message} (see lf-studio export-job --help)`);
@@ -166,5 +179,5 @@ async function parse(argv: string[]): Promise<ExportArgs | 'help'> {
   }
   const project: Project | null = values.project !== undefined ? await loadCliProject(values.project) : null;
   const data = checkDataOptions(values, 'export-job', project);
-  return { ...data, out, force: values.force ?? false };
+  return { ...data, out, force: values.force ?? false, runtime: checkRuntimeOptions(values, data.workspace) };
 }

@@ -14,15 +14,15 @@ import { LabelModelInputError } from '../labelModel/types.ts';
 import { labelFormatOf, writeLabels, type LabelFormat } from '../export/labelWriter.ts';
 import { writeNpyMatrix } from '../export/npy.ts';
 import type { UncoveredPolicy } from '../export/modelParams.ts';
-import { applyProject, count, ProjectRunError, runAndFit, type FittedProject, type LfRunFigures } from '../export/projectFit.ts';
+import { applyProject, count, ProjectRunError, runAndFit, runWarnings, type FittedProject, type LfRunFigures } from '../export/projectFit.ts';
 import type { Project } from '../project/projectFile.ts';
-import { createPythonExecutor } from '../sandbox/pythonExecutor.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import type { VoteMatrix } from '../stats/voteMatrix.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
 import { checkDataOptions, DATA_OPTIONS, readCliData, type ParsedDataOptions } from './cliData.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
+import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
 
 const HELP = `usage: lf-studio label (--project lfstudio.json | --lfs FILE.py [--lfs FILE.py ...] --data TRAIN [--dev DEV])
                      [--apply FILE] --out FILE.jsonl|FILE.csv [--votes-out L.npy] [--uncovered abstain|predict] [--json]
@@ -44,7 +44,8 @@ const HELP = `usage: lf-studio label (--project lfstudio.json | --lfs FILE.py [-
   --label-field NAME   gold label field, hidden from LFs (default: the project's, else label)
   --labels A,B,...     class names in class-id order (default: the project's, label.json beside the data,
                        else ids from the gold labels)
-  --timeout-ms N       wall-clock budget per LF and file (default: 30000; raise it for large files)`;
+  --timeout-ms N       wall-clock budget per LF and file (default: 30000; raise it for large files)
+${RUNTIME_HELP}`;
 
 export interface LabelArgs extends ParsedDataOptions {
   apply: string | null;
@@ -52,6 +53,7 @@ export interface LabelArgs extends ParsedDataOptions {
   format: LabelFormat;
   votesOut: string | null;
   uncovered: UncoveredPolicy;
+  runtime: RuntimeArgs;
 }
 
 /** Seams for tests: the sandbox. */
@@ -70,7 +72,9 @@ export async function runLabelCommand(argv: string[], rawIo: CliIo, _env: NodeJS
       return 0;
     }
     const started = performance.now();
-    executor = deps.createExecutor ? deps.createExecutor() : createPythonExecutor({ spareWorkers: Math.min(2, args.lfs.length) });
+    executor = deps.createExecutor
+      ? deps.createExecutor()
+      : createCliExecutor(args.runtime, Math.min(2, args.lfs.length), { files: args.lfs.length, data: [args.data, args.dev, args.apply] });
     progress('reading data');
     const data = await readCliData(args);
     const options = { textField: args.textField, labelField: args.labelField, idField: args.idField, textFieldSetting: '--text-field' };
@@ -84,7 +88,7 @@ export async function runLabelCommand(argv: string[], rawIo: CliIo, _env: NodeJS
       sample: data.sample,
       dev: data.dev,
       timeoutMs: args.timeoutMs,
-      readRoot: args.workspace,
+      readRoot: args.runtime.workspace,
       progress,
     });
     const target = applyData ?? data.sample;
@@ -103,7 +107,7 @@ export async function runLabelCommand(argv: string[], rawIo: CliIo, _env: NodeJS
       if (total >= 200_000 && done < total) progress(`  ${Math.round((100 * done) / total)}% (${count(done)} of ${count(total)} rows)`);
     });
     if (args.votesOut) writeNpyMatrix(args.votesOut, L.n, L.m, L.data);
-    for (const line of lfWarnings(project, applied ? applied.figures : null, target.path)) io.stderr(`lf-studio label: warning: ${line}\n`);
+    for (const line of runWarnings(project, applied ? applied.figures : null, target.path)) io.stderr(`lf-studio label: warning: ${line}\n`);
     const summary = labelSummary(args, project, target, L, covered, predicted, lfFigures, performance.now() - started);
     io.stdout(args.json ? `${JSON.stringify(summary)}\n` : `${summaryText(summary)}\n`);
     return 0;
@@ -137,20 +141,6 @@ function coveredRows(L: VoteMatrix): Uint8Array {
       }
     }
   }
-  return out;
-}
-
-function lfWarnings(project: FittedProject, applied: LfRunFigures[] | null, appliedPath: string): string[] {
-  const out: string[] = [];
-  const report = (name: string, f: LfRunFigures, where: string) => {
-    if (f.errors === 0) return;
-    const first = f.firstError ? `; first: ${f.firstError.message}${f.firstError.line ? ` (line ${f.firstError.line})` : ''}` : '';
-    out.push(`${name} failed on ${count(f.errors)} rows of ${where} (counted as abstain)${first}`);
-  };
-  project.lfs.forEach((lf, j) => {
-    report(lf.name, lf.train, 'the training data');
-    if (applied) report(lf.name, applied[j], appliedPath);
-  });
   return out;
 }
 
@@ -255,6 +245,7 @@ async function parse(argv: string[]): Promise<LabelArgs | 'help'> {
       allowPositionals: false,
       options: {
         ...DATA_OPTIONS,
+        ...RUNTIME_OPTIONS,
         project: { type: 'string' },
         apply: { type: 'string' },
         out: { type: 'string' },
@@ -289,7 +280,7 @@ async function parse(argv: string[]): Promise<LabelArgs | 'help'> {
   for (const [flag, input] of [['--data', data.data], ['--dev', data.dev], ['--apply', apply], ...data.lfs.map((f) => ['--lfs', f] as const)] as const) {
     if (input && (input === out || input === votesOut)) throw new CliError(`${flag} ${input} is also an output file; writing there would overwrite the input`);
   }
-  return { ...data, apply, out, format, votesOut, uncovered };
+  return { ...data, apply, out, format, votesOut, uncovered, runtime: checkRuntimeOptions(values, data.workspace) };
 }
 
 function checkOutputPath(flag: string, given: string, path: string): void {

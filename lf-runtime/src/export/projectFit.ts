@@ -45,7 +45,11 @@ export interface ProjectLf {
 export interface FittedProject {
   labels: string[];
   lfs: ProjectLf[];
-  lfFiles: { file: string; source: string }[];
+  /**
+   * With the runtime that ran each file (the sandbox, or the user's own Python for a file that needs their
+   * packages) and the top-level statements that raised while the rest of the file ran on.
+   */
+  lfFiles: { file: string; source: string; runtime: 'sandbox' | 'python'; problems: LfErrorInfo[] }[];
   trainL: VoteMatrix;
   dev: DevSet | null;
   fit: DefaultFit;
@@ -78,7 +82,8 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
   }
   const problems: string[] = [];
   const lfs: ProjectLf[] = [];
-  for (const file of lfFiles) {
+  const ran: FittedProject['lfFiles'] = [];
+  for (const [i, file] of lfFiles.entries()) {
     const result = engine.fileResult(file);
     const fileError = result?.fileError;
     if (!result || fileError) {
@@ -86,6 +91,7 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
       continue;
     }
     if (result.lfs.length === 0) problems.push(`${file}: no labeling functions found`);
+    ran.push({ file, source: sources[i], runtime: result.runtime ?? 'sandbox', problems: result.problems ?? [] });
     for (const lf of result.lfs) lfs.push({ name: lf.name, file, line: lf.line, train: figures(lf) });
   }
   if (problems.length > 0) throw new ProjectRunError(problems.join('\n'));
@@ -105,7 +111,7 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
   return {
     labels: [...labels],
     lfs,
-    lfFiles: lfFiles.map((file, i) => ({ file, source: sources[i] })),
+    lfFiles: ran,
     trainL,
     dev: devSet,
     fit,
@@ -156,6 +162,28 @@ export async function applyProject(
   const timedOut = project.lfs.filter((_, j) => figs[j].timedOut);
   if (timedOut.length > 0) throw timeoutError(timedOut.map((lf) => lf.name), data.path, timeoutMs);
   return { L: voteMatrixFromColumns(data.rows.length, columns), figures: figs };
+}
+
+/**
+ * What the user should know before trusting the labels: top-level statements of an LF file that raised (a
+ * missing package, say) and LFs that raised on some rows (those votes count as abstain), on the training rows
+ * and on `applied`'s rows.
+ */
+export function runWarnings(project: FittedProject, applied: LfRunFigures[] | null = null, appliedPath = ''): string[] {
+  const out: string[] = [];
+  for (const f of project.lfFiles) {
+    for (const p of f.problems) out.push(`${f.file}${p.line ? `:${p.line}` : ''}: ${p.message} (the rest of the file ran on)`);
+  }
+  const report = (name: string, f: LfRunFigures, where: string) => {
+    if (f.errors === 0) return;
+    const first = f.firstError ? `; first: ${f.firstError.message}${f.firstError.line ? ` (line ${f.firstError.line})` : ''}` : '';
+    out.push(`${name} failed on ${count(f.errors)} rows of ${where} (counted as abstain)${first}`);
+  };
+  project.lfs.forEach((lf, j) => {
+    report(lf.name, lf.train, 'the training data');
+    if (applied) report(lf.name, applied[j], appliedPath);
+  });
+  return out;
 }
 
 function figures(lf: { errors: number; noneCount: number; timedOut: boolean; firstError: LfErrorInfo | null; errorRowIds: string[] }): LfRunFigures {

@@ -193,7 +193,7 @@ def _check_header(path, header, data):
         if name in seen:
             raise JobError(f'{path}: the header names column "{name}" twice; column names must be unique')
         seen.add(name)
-    if data["textField"] not in header:
+    if data["textField"] not in header and not _text_optional(data):
         raise JobError(f'{path}: no "{data["textField"]}" column; the columns are {", ".join(header)}')
     if data.get("idField") and data["idField"] not in header:
         raise JobError(f'{path}: no id column "{data["idField"]}"; the columns are {", ".join(header)}')
@@ -241,12 +241,21 @@ def _plan_parquet(path, partition_rows, data):
     return parts
 
 
+def _text_optional(data):
+    """As in the editor (datasetBuilder.ts): data without text is fine under the default name "text"; a text
+    field named otherwise must be on every row."""
+    return data["textField"] == "text"
+
+
 def read_partition(part, data):
     """(ids, rows) of one partition, checked as the editor checks rows."""
     ids, records = globals()["_read_" + part["format"]](part, data)
     text_field = data["textField"]
+    optional = _text_optional(data)
     for i, r in enumerate(records):
         text = r.get(text_field, _ABSENT)
+        if text is _ABSENT and optional:
+            continue
         if text is _ABSENT or text.__class__ is not str:
             where = _where(part, i, ids)
             if text is _ABSENT:
