@@ -9,9 +9,10 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataError } from '../data/types.ts';
-import { jobFiles, jobLfPaths } from '../export/jobFiles.ts';
+import { jobFiles, jobLfPaths, type JobSupportFile } from '../export/jobFiles.ts';
 import { exportLabelModel, ModelExportError } from '../export/modelParams.ts';
-import { count, ProjectRunError, runAndFit, runWarnings } from '../export/projectFit.ts';
+import { count, ProjectRunError, runAndFit, runWarnings, type FittedProject } from '../export/projectFit.ts';
+import { siblingModulePaths } from '../engine/analysisEngine.ts';
 import { LabelModelInputError } from '../labelModel/types.ts';
 import type { Project } from '../project/projectFile.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
@@ -85,13 +86,18 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
       if (twice) throw new CliError(`${file}: two LFs are named '${twice}'; the job finds LFs by name, so give each a unique name`, 1);
     }
     progress('writing the label model as parameters and checking them against it');
-    const placed = jobLfPaths(args.lfs);
+    const support = supportFiles(project.lfFiles);
+    const placed = jobLfPaths(
+      args.lfs,
+      support.map((f) => f.file),
+    );
     const lfs = project.lfs.map((lf) => ({ name: lf.name, file: placed[args.lfs.indexOf(lf.file)].path }));
     const model = exportLabelModel({ fit: project.fit, trainL: project.trainL, dev: project.dev, classes: labels, lfs });
     const files = jobFiles({
       classes: labels,
       data: { textField: args.textField, labelField: args.labelField, idField: args.idField },
       lfFiles: project.lfFiles.map(({ file, source }) => ({ file, source, lfs: project.lfs.filter((lf) => lf.file === file).map((lf) => lf.name) })),
+      supportFiles: support,
       model,
       training: { data: data.sample.path, dev: data.dev?.path ?? null, rows: project.trainL.n, devRows: project.dev ? project.dev.L.n : null },
     });
@@ -107,7 +113,11 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
       ...runWarnings(project),
       ...project.lfFiles
         .filter((f) => f.runtime === 'python')
-        .map((f) => `${f.file} ran in your own Python (it imports packages the sandbox lacks); the job's workers need the same packages`),
+        .map(
+          (f) =>
+            `${f.file} ran in your own Python (it imports packages the sandbox lacks): the job's workers need the same packages, ` +
+            'and only the helper modules beside it are copied into the job (resource files it reads are not; put them beside it in the job\'s lfs/ folder)',
+        ),
     ];
     for (const line of warnings) io.stderr(`lf-studio export-job: warning: ${sanitizeLine(line)}\n`);
     const summary = {
@@ -152,6 +162,29 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
   } finally {
     await executor?.dispose();
   }
+}
+
+/**
+ * What the LF files need beside them, copied into the job: the helper modules next to each (which the sandbox
+ * imports from there) and the workspace files the sandbox gave a file because it read them. LF files
+ * themselves are not repeated.
+ */
+function supportFiles(lfFiles: FittedProject['lfFiles']): JobSupportFile[] {
+  const own = new Set(lfFiles.map((f) => resolve(f.file)));
+  const seen = new Set<string>();
+  const out: JobSupportFile[] = [];
+  for (const f of lfFiles) {
+    for (const path of [...siblingModulePaths(f.file), ...f.reads].map((p) => resolve(p))) {
+      if (own.has(path) || seen.has(path)) continue;
+      seen.add(path);
+      try {
+        if (statSync(path).isFile()) out.push({ file: path, content: readFileSync(path) });
+      } catch {
+        // Gone since the run: the job then fails on it as the editor would.
+      }
+    }
+  }
+  return out;
 }
 
 async function parse(argv: string[]): Promise<ExportArgs | 'help'> {

@@ -415,22 +415,34 @@ const MAX_SIBLING_BYTES = 512 * 1024;
  * the unit: an edit to one re-runs the files beside it.
  */
 function siblingModules(file: string): Record<string, string> | null {
-  const dir = dirname(file);
   const out: Record<string, string> = {};
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.py') && n !== basename(file) && /^[A-Za-z_]\w*\.py$/.test(n)).sort();
-  } catch {
-    return null;
-  }
-  for (const name of names.slice(0, MAX_SIBLINGS)) {
+  for (const path of siblingModulePaths(file)) {
     try {
-      const path = join(dir, name);
-      if (statSync(path).size > MAX_SIBLING_BYTES) continue;
-      out[name.slice(0, -3)] = readFileSync(path, 'utf8');
+      out[basename(path).slice(0, -3)] = readFileSync(path, 'utf8');
     } catch {
       // A file that vanished or cannot be read is not importable: the import then says so.
     }
   }
   return Object.keys(out).length ? out : null;
+}
+
+/** The paths of the helper modules beside an LF file that the sandbox is given (siblingModules). */
+export function siblingModulePaths(file: string): string[] {
+  const dir = dirname(file);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.py') && n !== basename(file) && /^[A-Za-z_]\w*\.py$/.test(n)).sort();
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const name of names.slice(0, MAX_SIBLINGS)) {
+    const path = join(dir, name);
+    try {
+      if (statSync(path).size <= MAX_SIBLING_BYTES) out.push(path);
+    } catch {
+      // Gone since it was listed.
+    }
+  }
+  return out;
 }

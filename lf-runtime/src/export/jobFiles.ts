@@ -6,7 +6,9 @@
  *   DIR/snorkel_compat.py    the Snorkel labeling API, served as `snorkel` where Snorkel is not installed
  *   DIR/label_model.json     the fitted label model's parameters (modelParams.ts)
  *   DIR/job.json             classes, data fields, and the LF files with their LFs in column order
- *   DIR/lfs/...              the project's LF files, byte for byte
+ *   DIR/lfs/...              the project's LF files, byte for byte, and the files they need beside them: the
+ *                            helper modules next to them and the workspace files they read (resource files,
+ *                            packages), so the job runs where none of the project's files are
  *   DIR/README.md            how to run it
  *
  * The Python sources are bundled as text (.py files are loaded as strings by the build).
@@ -49,10 +51,18 @@ export interface JobLfFile {
   lfs: string[];
 }
 
+/** A file the LF files need (a helper module, a resource file), copied into the job. */
+export interface JobSupportFile {
+  /** Absolute path of the project's file. */
+  file: string;
+  content: Buffer;
+}
+
 export interface JobInput {
   classes: string[];
   data: { textField: string; labelField: string; idField: string | null };
   lfFiles: JobLfFile[];
+  supportFiles?: JobSupportFile[];
   model: LabelModelParams;
   training: { data: string; dev: string | null; rows: number; devRows: number | null };
 }
@@ -60,17 +70,18 @@ export interface JobInput {
 export interface JobFile {
   /** Path inside DIR, '/'-separated. */
   path: string;
-  content: string;
+  content: string | Buffer;
   executable?: boolean;
 }
 
 /**
  * Where each LF file goes inside DIR (lfs/ plus its path relative to the files' common folder) and the module
  * name it is executed as: its stem, as in the editor, so files may import each other; a stem that is no
- * identifier (or repeats in another folder) gets a private name.
+ * identifier (or repeats in another folder) gets a private name. `support`: the files copied beside them, which
+ * share the common folder.
  */
-export function jobLfPaths(files: string[]): { path: string; module: string }[] {
-  const root = commonDir(files);
+export function jobLfPaths(files: string[], support: string[] = []): { path: string; module: string }[] {
+  const root = commonDir([...files, ...support]);
   const usedModules = new Set<string>();
   return files.map((file, i) => {
     const rel = relative(root, file).split(sep).join('/');
@@ -81,9 +92,23 @@ export function jobLfPaths(files: string[]): { path: string; module: string }[] 
   });
 }
 
+/** Where a support file goes inside DIR, beside the LF files as it lies beside them in the project. */
+function supportPaths(lfFiles: string[], support: string[]): string[] {
+  const root = commonDir([...lfFiles, ...support]);
+  return support.map((file) => `lfs/${relative(root, file).split(sep).join('/')}`);
+}
+
 /** The files to write into DIR. */
 export function jobFiles(input: JobInput): JobFile[] {
-  const placed = jobLfPaths(input.lfFiles.map((f) => f.file));
+  const support = input.supportFiles ?? [];
+  const placed = jobLfPaths(
+    input.lfFiles.map((f) => f.file),
+    support.map((f) => f.file),
+  );
+  const supportAt = supportPaths(
+    input.lfFiles.map((f) => f.file),
+    support.map((f) => f.file),
+  );
   const lfEntries = input.lfFiles.map((f, i) => ({ ...placed[i], original: f.file, lfs: f.lfs }));
   const job = {
     format: JOB_FORMAT,
@@ -91,6 +116,7 @@ export function jobFiles(input: JobInput): JobFile[] {
     classes: input.classes,
     data: input.data,
     lfFiles: lfEntries,
+    supportFiles: supportAt,
     training: input.training,
   };
   return [
@@ -100,7 +126,8 @@ export function jobFiles(input: JobInput): JobFile[] {
     { path: 'label_model.json', content: `${JSON.stringify(input.model, null, 1)}\n` },
     { path: 'job.json', content: `${JSON.stringify(job, null, 1)}\n` },
     ...input.lfFiles.map((f, i) => ({ path: lfEntries[i].path, content: f.source })),
-    { path: 'README.md', content: readme(input, lfEntries.map((e) => e.path)) },
+    ...support.map((f, i) => ({ path: supportAt[i], content: f.content })),
+    { path: 'README.md', content: readme(input, lfEntries.map((e) => e.path), supportAt) },
   ];
 }
 
@@ -115,7 +142,7 @@ function commonDir(files: string[]): string {
   return dir;
 }
 
-function readme(input: JobInput, lfPaths: string[]): string {
+function readme(input: JobInput, lfPaths: string[], supportAt: string[]): string {
   const m = input.model;
   return `# LF Studio labeling job
 
@@ -132,8 +159,10 @@ Input: CSV, JSONL, WRENCH .json, or Parquet (with pyarrow). The text is read fro
 Output: labels/part-00000.jsonl, ... one {"id", "probs", "label", "votes"} per input row, in input order,
 and labels/_summary.json with coverage, label counts and per-LF error counts.
 
-Workers need Python 3.9+ with NumPy (and pyarrow for Parquet); the LF files, the Snorkel stand-in (used
-when \`import snorkel\` fails) and label_model.json are sent with the tasks. With --scheduler, the workers
+Workers need Python 3.9+ with NumPy (and pyarrow for Parquet), and the packages the LF files import; the LF
+files${supportAt.length ? ` and the ${supportAt.length} file(s) beside them in lfs/ (helper modules, resource files)` : ''}, the Snorkel stand-in (used
+when \`import snorkel\` fails) and label_model.json are sent with the tasks: each worker writes the lfs/ files
+to a folder of its own and runs each LF file from its folder there, as the editor does. With --scheduler, the workers
 must be able to read the input and write the output folder. The LFs run as plain Python here, outside LF
 Studio's sandbox: run only LF files you trust.
 `;

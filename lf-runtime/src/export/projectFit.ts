@@ -47,9 +47,10 @@ export interface FittedProject {
   lfs: ProjectLf[];
   /**
    * With the runtime that ran each file (the sandbox, or the user's own Python for a file that needs their
-   * packages) and the top-level statements that raised while the rest of the file ran on.
+   * packages), the top-level statements that raised while the rest of the file ran on, and the workspace
+   * files the sandbox gave it because it read them.
    */
-  lfFiles: { file: string; source: string; runtime: 'sandbox' | 'python'; problems: LfErrorInfo[] }[];
+  lfFiles: { file: string; source: string; runtime: 'sandbox' | 'python'; problems: LfErrorInfo[]; reads: string[] }[];
   trainL: VoteMatrix;
   dev: DevSet | null;
   fit: DefaultFit;
@@ -91,7 +92,7 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
       continue;
     }
     if (result.lfs.length === 0) problems.push(`${file}: no labeling functions found`);
-    ran.push({ file, source: sources[i], runtime: result.runtime ?? 'sandbox', problems: result.problems ?? [] });
+    ran.push({ file, source: sources[i], runtime: result.runtime ?? 'sandbox', problems: result.problems ?? [], reads: result.workspaceReads ?? [] });
     for (const lf of result.lfs) lfs.push({ name: lf.name, file, line: lf.line, train: figures(lf) });
   }
   if (problems.length > 0) throw new ProjectRunError(problems.join('\n'));

@@ -260,7 +260,10 @@ class PythonExecutor implements LfExecutor, PythonParser {
       const missed = new Set<string>();
       const results = await runUnit(ctx, { ...o, resources, watch: root, missed });
       const admitted = files.admit(o.file, missed);
-      if (admitted.added.length === 0 || round >= MAX_RESOURCE_ROUNDS) return results.map((r) => explainRefusals(r, [...refused, ...admitted.refused], files));
+      if (admitted.added.length === 0 || round >= MAX_RESOURCE_ROUNDS) {
+        const reads = [...resources.keys()];
+        return results.map((r) => ({ ...explainRefusals(r, [...refused, ...admitted.refused], files), ...(reads.length ? { workspaceReads: reads } : {}) }));
+      }
     }
   }
 

@@ -60,6 +60,8 @@ export interface FileRunResult {
   durationMs: number;
   /** Which runtime produced these results: the pyodide sandbox or the user's own Python. */
   runtime?: 'sandbox' | 'python';
+  /** Files of the workspace the sandbox gave the file because it read them (resource files, packages). */
+  workspaceReads?: string[];
 }
 
 export interface RunFileOptions {

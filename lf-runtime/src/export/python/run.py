@@ -18,6 +18,7 @@ folder. --serial runs every partition in this process, without Dask.
 Written by `lf-studio export-job`; job.json, label_model.json and lfs/ beside this file are its inputs.
 """
 import argparse
+import base64
 import glob
 import hashlib
 import json
@@ -75,16 +76,22 @@ def load_spec(args, out_dir, runtime_modules):
     lf_files = []
     for f in job["lfFiles"]:
         lf_files.append({**f, "source": _read(f["path"])})
+    # Helper modules and resource files beside the LF files, as bytes (base64), for workers without this folder.
+    support = []
+    for path in job.get("supportFiles", []):
+        with open(os.path.join(HERE, path), "rb") as fh:
+            support.append({"path": path, "data": base64.b64encode(fh.read()).decode("ascii")})
     spec = {
         "runtime": [[m, _read(os.path.join("lfstudio_runtime", f"{m}.py"))] for m in (*runtime_modules, "__init__")],
         "compat": _read("snorkel_compat.py"),
         "lfFiles": lf_files,
+        "support": support,
         "model": model,
         "data": job["data"],
         "uncovered": args.uncovered,
         "output": out_dir,
     }
-    digest = hashlib.sha256(json.dumps([spec["runtime"], spec["compat"], lf_files, model], sort_keys=True).encode("utf-8"))
+    digest = hashlib.sha256(json.dumps([spec["runtime"], spec["compat"], lf_files, support, model], sort_keys=True).encode("utf-8"))
     spec["token"] = digest.hexdigest()[:24]
     return job, spec
 

@@ -1,11 +1,16 @@
 """The job's LF files and the snorkel API they import: the files are executed once per worker process from
 their source text (so they may import each other), with Snorkel's own package when it is installed and the
-editor's stand-in under every snorkel module name when it is not."""
+editor's stand-in under every snorkel module name when it is not. As in the editor, each runs from its own
+folder: the job's lfs/ files are written to a folder of the worker's own (materialize), so the helper modules
+beside an LF file import and its relative paths to resource files resolve, on any worker."""
+import base64
 import importlib
 import importlib.abc
 import importlib.util
 import linecache
+import os
 import sys
+import tempfile
 import traceback
 import types
 
@@ -107,26 +112,70 @@ def _labeling_function_types():
     return tuple(out)
 
 
+def materialize(spec):
+    """Writes the job's lfs/ files (the LF files, the helper modules and resource files beside them) into a
+    folder of this machine's own, once per job; returns it. Each write goes through a temporary name, so
+    worker processes sharing the machine never see half a file."""
+    root = os.path.join(tempfile.gettempdir(), f"lfstudio-job-{spec['token']}")
+    files = [(f["path"], f["source"].encode("utf-8")) for f in spec["lfFiles"]]
+    files += [(s["path"], base64.b64decode(s["data"])) for s in spec.get("support", [])]
+    for path, data in files:
+        target = os.path.join(root, *path.split("/"))
+        if os.path.isfile(target) and os.path.getsize(target) == len(data):
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        tmp = f"{target}.tmp-{os.getpid()}"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    return root
+
+
+class in_folder:
+    """Runs a block with the current folder set to `folder` (an LF file's own, where its relative paths to
+    resource files resolve in the editor), and puts the previous one back."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def __enter__(self):
+        self.previous = os.getcwd()
+        os.chdir(self.folder)
+
+    def __exit__(self, *exc):
+        os.chdir(self.previous)
+
+
 def load_lfs(spec):
-    """The job's LFs as (name, file, callable), in the order of the label model's columns; executed once per
-    process and kept for later partitions."""
+    """The job's LFs as (name, file, folder, callable), in the order of the label model's columns; executed
+    once per process and kept for later partitions. Each LF file runs as in the editor: from its own folder
+    (materialize), where helper modules beside it import and relative paths resolve."""
     token = spec["token"]
     loaded = _STATE["jobs"].get(token)
     if loaded is not None:
         return loaded
     install_snorkel(spec["compat"])
+    root = materialize(spec)
     names = {}
+    files = {}
     for i, f in enumerate(spec["lfFiles"]):
         name = f["module"] if f["module"] not in sys.modules and f["module"] not in _FINDER.sources else f"_lfstudio_lf_{token[:8]}_{i}"
         names[f["path"]] = name
-        _FINDER.sources[name] = (f["path"], f["source"])
+        files[f["path"]] = os.path.join(root, *f["path"].split("/"))
+        _FINDER.sources[name] = (files[f["path"]], f["source"])
+        folder = os.path.dirname(files[f["path"]])
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
     out = []
     for f in spec["lfFiles"]:
         name = names[f["path"]]
+        filename = files[f["path"]]
+        folder = os.path.dirname(filename)
         try:
-            module = sys.modules.get(name) or importlib.import_module(name)
+            with in_folder(folder):
+                module = sys.modules.get(name) or importlib.import_module(name)
         except BaseException as exc:  # noqa: BLE001 - anything the top level raises stops the job with its message
-            raise JobError(f"{f['path']}: {_error_text(exc, {f['path']})}") from None
+            raise JobError(f"{f['path']}: {_error_text(exc, {filename})}") from None
         kinds = _labeling_function_types()
         found = {}
         for value in list(vars(module).values()):
@@ -136,7 +185,7 @@ def load_lfs(spec):
         for lf_name in f["lfs"]:
             if lf_name not in found:
                 raise JobError(f"{f['path']} no longer defines the labeling function {lf_name}; export the job again")
-            out.append((lf_name, f["path"], _fast_callable(found[lf_name])))
+            out.append((lf_name, filename, folder, _fast_callable(found[lf_name])))
     _STATE["jobs"][token] = out
     return out
 

@@ -6,7 +6,7 @@ import time
 from .apply import LfStats, apply_lf
 from .inputs import read_partition
 from .label_model import LabelModel
-from .lf_files import load_lfs, snorkel_in_use
+from .lf_files import in_folder, load_lfs, snorkel_in_use
 from .rows import make_rows
 
 _MODELS = {}
@@ -33,9 +33,10 @@ def run_partition(spec, part):
     t2 = time.perf_counter()
     V = np.empty((n, len(lfs)), dtype=np.int8)
     stats = []
-    for j, (name, path, f) in enumerate(lfs):
+    for j, (name, path, folder, f) in enumerate(lfs):
         s = LfStats()
-        V[:, j] = np.frombuffer(bytes(apply_lf(f, rows, k, s, path, ids)), dtype=np.int8)
+        with in_folder(folder):
+            V[:, j] = np.frombuffer(bytes(apply_lf(f, rows, k, s, path, ids)), dtype=np.int8)
         stats.append(s)
     t3 = time.perf_counter()
     P, labels, covered = model.predict(V, spec["uncovered"])
