@@ -3,11 +3,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { DEFAULT_LABEL_FIELD, DEFAULT_TEXT_FIELD } from '../data/datasetBuilder.ts';
-import { readDataset } from '../data/readDataset.ts';
+import { readDataset, type ReadOptions } from '../data/readDataset.ts';
 import type { Dataset } from '../data/types.ts';
 import { checkDevGold, type LabelSettingNames } from '../project/projectData.ts';
 import type { Project } from '../project/projectFile.ts';
-import { classNamesFor, type ClassNamesSource } from './classNames.ts';
+import { goldIdNames, labelJsonNames, labelsSettingFor, type ClassNamesSource } from './classNames.ts';
 import { CliError } from './cliIo.ts';
 
 export interface CliDataArgs {
@@ -35,16 +35,44 @@ const CLI_SETTING_NAMES: LabelSettingNames = { labelField: '--label-field', labe
 
 /** Reads sample and dev; throws DataError naming the file, the row and the flag that fixes it. */
 export async function readCliData(args: CliDataArgs): Promise<CliData> {
-  const options = { textField: args.textField, labelField: args.labelField, idField: args.idField, textFieldSetting: '--text-field' };
+  // Class names known before reading (--labels, the project's, label.json beside the data) let gold labels be
+  // written as names; without them only ids can be read, and the ids seen stand in for the names.
+  const named = args.labels ? { names: args.labels, source: args.labelsSource } : await labelJsonSource(args.data);
+  const options = cliReadOptions(args, named && { labels: named.names, labelsSource: named.source });
   const sample = await readDataset(args.data, options);
   const dev = args.dev ? await readDataset(args.dev, options) : null;
-  const found = args.labels ? null : await classNamesFor(args.data, [sample, dev]);
-  const labels = args.labels ?? found?.names ?? null;
-  const labelsSource = args.labels ? args.labelsSource : (found?.source ?? null);
+  const ids = named ? null : goldIdNames([sample, dev]);
+  const labels = named?.names ?? ids;
+  const labelsSource = named ? named.source : ids ? 'gold ids' : null;
   // A dev set without gold labels would quietly give no accuracies; with its gold left in a visible field
   // (the wrong --label-field), LFs could even read the answer.
   if (dev) checkDevGold(dev, { labels: labels ?? [], labelField: args.labelField }, CLI_SETTING_NAMES);
   return { sample, dev, labels, labelsSource };
+}
+
+/**
+ * How the command line reads a data file: its field flags, and the class names (when the user gave them:
+ * --labels, the project's, label.json) so gold labels may be written as names. For another file read beside
+ * the data (label --apply), pass the CliData read first.
+ */
+export function cliReadOptions(
+  args: Pick<CliDataArgs, 'textField' | 'labelField' | 'idField'>,
+  classes: Pick<CliData, 'labels' | 'labelsSource'> | null,
+): ReadOptions {
+  const named = classes !== null && classes.labels !== null && classes.labelsSource !== 'gold ids';
+  return {
+    textField: args.textField,
+    labelField: args.labelField,
+    idField: args.idField,
+    textFieldSetting: '--text-field',
+    classNames: named ? classes.labels : null,
+    labelsSetting: labelsSettingFor(named ? classes.labelsSource : null),
+  };
+}
+
+async function labelJsonSource(dataPath: string): Promise<{ names: string[]; source: 'label.json' } | null> {
+  const names = await labelJsonNames(dataPath);
+  return names ? { names, source: 'label.json' } : null;
 }
 
 /** The parseArgs options both commands take: the LF files, the data and how to read it, output and limits. */

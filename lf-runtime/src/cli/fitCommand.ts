@@ -63,9 +63,10 @@ function parseArgs(argv: string[]): ParsedArgs | string {
   return { dir, model, json };
 }
 
-async function readSplit(dir: string, split: 'train' | 'test'): Promise<{ L: VoteMatrix; gold: number[] }> {
+async function readSplit(dir: string, split: 'train' | 'test', classNames: string[]): Promise<{ L: VoteMatrix; gold: number[] }> {
   const file = wrenchSplitPath(dir, split);
-  const ds = await readWrenchSplit(file);
+  // Gold labels may be label.json's class names as well as ids.
+  const ds = await readWrenchSplit(file, { classNames, labelsSetting: 'label.json' });
   if (!ds.weakLabels) throw new DataError(file, null, 'no "weak_labels" in the rows; `fit` needs the benchmark LF votes');
   const gold = ds.gold;
   if (!gold || gold.some((g) => g === null)) {
@@ -138,8 +139,8 @@ export async function runFitCommand(argv: string[], io: FitIo): Promise<number> 
   try {
     const classNames = await readWrenchLabelNames(dir);
     const k = classNames.length;
-    const train = await readSplit(dir, 'train');
-    const test = await readSplit(dir, 'test');
+    const train = await readSplit(dir, 'train', classNames);
+    const test = await readSplit(dir, 'test', classNames);
     if (test.L.m !== train.L.m) {
       throw new LabelModelInputError(`train.json has ${train.L.m} LFs but test.json has ${test.L.m}; both splits need the same LF columns`);
     }

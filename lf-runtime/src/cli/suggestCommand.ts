@@ -16,7 +16,8 @@ import { DEFAULT_GOLD_LABELS_FILE, emptyGoldLabels, readGoldLabels, type GoldLab
 import { DEFAULT_MAX_LFS, suggestLfs } from '../suggest/suggest.ts';
 import { SuggestInputError, type SuggestResult } from '../suggest/types.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
-import { classNamesFor } from './classNames.ts';
+import { goldIdNames, labelJsonNames, type ClassNamesSource } from './classNames.ts';
+import { cliReadOptions } from './cliData.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 
@@ -76,10 +77,15 @@ export async function runSuggestCommand(argv: string[], rawIo: CliIo, _env: Node
     const project = args.projectPath !== null ? await loadCliProject(args.projectPath) : null;
     const resolved = resolveData(args, project);
     progress('reading data');
-    const options = { textField: resolved.textField, labelField: resolved.labelField, idField: resolved.idField, textFieldSetting: '--text-field' };
+    // Class names known before reading let gold labels be written as names (see readCliData).
+    const labelsSource: ClassNamesSource | null = args.labels ? '--labels' : project ? 'project' : null;
+    const named = resolved.labels
+      ? { labels: resolved.labels, labelsSource }
+      : await labelJsonNames(resolved.data).then((names) => names && { labels: names, labelsSource: 'label.json' as const });
+    const options = cliReadOptions(resolved, named);
     const sample = await readOrExplain(resolved.data, options, '--data');
     const dev = resolved.dev ? await readOrExplain(resolved.dev, options, '--dev') : null;
-    const classes = resolved.labels ?? (await classNamesFor(resolved.data, [sample, dev]))?.names ?? null;
+    const classes = named?.labels ?? goldIdNames([sample, dev]);
     if (!classes) throw new SuggestInputError(`no gold labels found in field "${resolved.labelField}" of the labeled rows; label some rows, or name the field with --label-field`);
     let user: GoldLabels = emptyGoldLabels();
     // The editor's gold labels: "data.labels" in lfstudio.json, .lfstudio/labels.jsonl unless it says otherwise.

@@ -1,7 +1,7 @@
 /**
  * Checks shared by every reader, applied row by row as rows are added: the text field exists and is a
  * string, ids are present and unique, and the gold label is taken out of the fields (so no LF can read it)
- * and parsed as an integer class id.
+ * and turned into a class id (see goldClassId: an id, or a class name when the class names are known).
  */
 import { DataError } from './types.ts';
 import type { Dataset, Row } from './types.ts';
@@ -24,11 +24,22 @@ export interface ReadOptions {
    * the command line (`--text-field`).
    */
   textFieldSetting?: string;
+  /**
+   * Class names in class-id order, when known ("labels" in lfstudio.json, --labels, a WRENCH label.json):
+   * a gold label written as one of them stands for its id. Without them gold labels must be ids.
+   */
+  classNames?: readonly string[] | null;
+  /**
+   * Where the user names the classes, for the fix in messages: the project file by default, `--labels` on
+   * the command line.
+   */
+  labelsSetting?: string;
 }
 
 export const DEFAULT_TEXT_FIELD = 'text';
 export const DEFAULT_LABEL_FIELD = 'label';
 const DEFAULT_TEXT_FIELD_SETTING = '"textField" in lfstudio.json';
+export const PROJECT_LABELS_SETTING = '"labels" in lfstudio.json';
 
 /** Where a row came from, for messages: a 1-based line (CSV, JSONL) or a record key (WRENCH). */
 export interface RowOrigin {
@@ -42,6 +53,8 @@ export class DatasetBuilder {
   readonly labelField: string;
   readonly idField: string | null;
   readonly textFieldSetting: string;
+  readonly classNames: readonly string[] | null;
+  readonly labelsSetting: string;
   private readonly rows: Row[] = [];
   private readonly gold: (number | null)[] = [];
   private goldCount = 0;
@@ -60,6 +73,8 @@ export class DatasetBuilder {
     this.labelField = options.labelField || DEFAULT_LABEL_FIELD;
     this.idField = options.idField || null;
     this.textFieldSetting = options.textFieldSetting || DEFAULT_TEXT_FIELD_SETTING;
+    this.classNames = options.classNames && options.classNames.length > 0 ? options.classNames : null;
+    this.labelsSetting = options.labelsSetting || PROJECT_LABELS_SETTING;
   }
 
   fail(origin: RowOrigin | null, problem: string): never {
@@ -161,25 +176,86 @@ export class DatasetBuilder {
     return String(value);
   }
 
-  /** Integers 0.. are class ids; blank, null, missing and -1 (the abstain convention) mean "no gold label". */
   private parseGold(origin: RowOrigin, raw: unknown): number | null {
-    if (raw === undefined || raw === null) return null;
-    let value: number;
-    if (typeof raw === 'number') value = raw;
-    else if (typeof raw === 'string') {
-      const trimmed = raw.trim();
-      if (trimmed === '') return null;
-      value = /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
-    } else value = Number.NaN;
-    if (!Number.isInteger(value) || value < -1) {
-      this.fail(
-        origin,
-        `${origin.describe}: gold label ${describeValue(raw)} in field "${this.labelField}" is not an integer class id; ` +
-          `use 0..k-1 in the order of the class names ("labels" in lfstudio.json, --labels on the command line; blank or -1 for unknown)`,
-      );
+    const gold = goldClassId(raw, this.classNames);
+    if (typeof gold === 'object' && gold !== null) {
+      this.fail(origin, `${origin.describe}: gold label ${describeValue(raw)} in field "${this.labelField}" ${gold.problem(this.labelsSetting)}`);
     }
+    return gold;
+  }
+}
+
+/** Why a gold value cannot be used; `problem` words it with the setting that names the classes. */
+export interface GoldLabelProblem {
+  problem: (labelsSetting: string) => string;
+}
+
+/**
+ * The class id a gold value stands for, or null for "no gold label" (missing, null, blank, -1: the abstain
+ * convention), or the problem with it. The one place a gold label is interpreted:
+ * - an integer >= 0, or a string holding one ("0", " 1 "), is a class id, as it is written;
+ * - with `classNames` (in class-id order), any other string is the class of that name: an exact match
+ *   first (as written, then trimmed), else a match ignoring case when only one class name matches;
+ * - anything else is refused, saying which class names it could have been, or, without class names, that
+ *   naming the classes lets gold labels be written as names.
+ */
+export function goldClassId(raw: unknown, classNames: readonly string[] | null | undefined): number | null | GoldLabelProblem {
+  if (raw === undefined || raw === null) return null;
+  const names = classNames && classNames.length > 0 ? classNames : null;
+  const notAnId: GoldLabelProblem = {
+    problem: (setting) =>
+      names
+        ? `is not a class id or a class name; write one of the classes ${listNames(names)} by name or by id (blank or -1 for unknown)`
+        : `is not an integer class id; use 0..k-1 in the order of the class names (${setting}; blank or -1 for unknown)`,
+  };
+  if (typeof raw === 'number') {
+    if (!Number.isInteger(raw) || raw < -1) return notAnId;
+    return raw === -1 ? null : raw;
+  }
+  if (typeof raw !== 'string') return notAnId;
+  const trimmed = raw.trim();
+  if (trimmed === '') return null;
+  if (/^[+-]?\d+$/.test(trimmed)) {
+    const value = Number(trimmed);
+    if (value < -1) return notAnId;
     return value === -1 ? null : value;
   }
+  if (names === null) {
+    return {
+      problem: () =>
+        `is not an integer class id, and the class names are not known, so it cannot be read as one; ` +
+        `name the classes in class-id order (--labels A,B,... on the command line, "labels" in lfstudio.json for a project) ` +
+        `so gold labels may be class names, or write class ids 0..k-1 (blank or -1 for unknown)`,
+    };
+  }
+  for (const candidate of raw === trimmed ? [raw] : [raw, trimmed]) {
+    const exact = names.indexOf(candidate);
+    if (exact !== -1) return exact;
+  }
+  const folded = trimmed.toLowerCase();
+  const matches: number[] = [];
+  names.forEach((name, id) => {
+    if (name.trim().toLowerCase() === folded) matches.push(id);
+  });
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) {
+    return {
+      problem: () =>
+        `matches the class names ${matches.map((id) => JSON.stringify(names[id])).join(' and ')} only when case is ignored; ` +
+        `write it exactly as one of them, or its class id (${matches.join(' or ')})`,
+    };
+  }
+  return {
+    problem: (setting) =>
+      `is neither a class name nor a class id: the classes are ${listNames(names)} (from ${setting}). ` +
+      `Write one of those names or its id (blank or -1 for unknown), or name the classes with ${setting} in class-id order`,
+  };
+}
+
+/** `"ham" (0), "spam" (1)`, the first 20 of them. */
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 20).map((n, i) => `${JSON.stringify(n)} (${i})`);
+  return `${shown.join(', ')}${names.length > shown.length ? `, ... (${names.length} in all)` : ''}`;
 }
 
 export function listFields(fields: Record<string, unknown>): string {

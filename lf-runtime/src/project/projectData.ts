@@ -1,7 +1,8 @@
 /**
  * Reads the data a project names: the sample the LFs run on, and the optional dev set whose gold labels
  * give correct/incorrect/empirical accuracy. A dev set is only useful if every row has a gold label in
- * range, so that is checked here, once, with the row named.
+ * range, so that is checked here, once, with the row named. Gold labels are class ids or the project's
+ * class names ("labels"), read as ids (see goldClassId in data/datasetBuilder.ts).
  */
 import { readDataset } from '../data/readDataset.ts';
 import { DataError } from '../data/types.ts';
@@ -31,7 +32,8 @@ export async function loadProjectData(
     const file = outside.path === '/data/dev' ? (project.data.dev as string) : project.data.sample;
     throw new DataError(file, null, outside.message.replace(/^lfstudio\.json: /, 'in lfstudio.json, '));
   }
-  const options = { textField: project.textField, labelField: project.labelField, idField: project.idField };
+  // Gold labels may be written as the class names the project lists, in the sample as in the dev set.
+  const options = { textField: project.textField, labelField: project.labelField, idField: project.idField, classNames: project.labels };
   const sample = await readDataset(project.data.sample, options);
   const dev = project.data.dev === null ? null : await readDataset(project.data.dev, options);
   if (dev !== null) checkDevGold(dev, project);
