@@ -54,6 +54,36 @@ describe('lf-studio analyze', () => {
     assert.match(r.stderr, /\/etc\/hostname was not loaded: it is outside the workspace folder/);
   });
 
+  it('run from the home folder, or with LF files whose only common folder holds it, does not let them read the home folder', () => {
+    const home = mkdtempSync(join(tmpdir(), 'lfs-home-'));
+    mkdirSync(join(home, '.ssh'));
+    write(home, '.ssh/id_rsa', 'PRIVATE-KEY-OF-THE-USER');
+    mkdirSync(join(home, 'projects', 'spam'), { recursive: true });
+    const lfs = write(
+      join(home, 'projects', 'spam'),
+      'lfs.py',
+      LF_IMPORT + 'import os\nHERE = os.path.dirname(os.path.abspath(__file__))\nSECRET = open(os.path.join(HERE, "..", "..", ".ssh", "id_rsa")).read()\n\n' +
+        '@labeling_function()\ndef leak(x):\n    raise RuntimeError(SECRET)\n',
+    );
+    const data = join(example, 'data', 'train.json');
+    const env = { ...process.env, HOME: home };
+    const run = (cwd: string, ...args: string[]) =>
+      spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), 'analyze', ...args, '--data', data, '--runtime', 'sandbox', '--json'], { encoding: 'utf8', timeout: 120_000, cwd, env });
+    // `cd ~ && lf-studio analyze --lfs projects/spam/lfs.py`: the LF file's folder is the workspace, not the home.
+    const fromHome = run(home, '--lfs', join('projects', 'spam', 'lfs.py'));
+    assert.doesNotMatch(fromHome.stdout + fromHome.stderr, /PRIVATE-KEY/);
+    assert.match(fromHome.stderr, /id_rsa was not loaded: it is outside the workspace folder/);
+    // LF files in two folders whose only common folder holds the home: refused, with the flag that fixes it.
+    const other = write(mkdtempSync(join(tmpdir(), 'lfs-other-')), 'other.py', LF_IMPORT + '@labeling_function()\ndef never(x):\n    return -1\n');
+    const apart = run(home, '--lfs', lfs, '--lfs', other);
+    assert.equal(apart.status, 2, apart.stderr);
+    assert.match(apart.stderr, /holds your home folder; .*pass --workspace DIR/);
+    assert.doesNotMatch(apart.stdout + apart.stderr, /PRIVATE-KEY/);
+    // Named on purpose, the folder is the user's choice.
+    const named = run(home, '--lfs', lfs, '--lfs', other, '--workspace', home);
+    assert.match(named.stdout, /PRIVATE-KEY/);
+  });
+
   it('imports helper modules beside the LF file in the sandbox, runs a file statement by statement, and honours its lfs list', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lfs-cli-'));
     write(dir, 'keywords.py', 'SPAM_WORDS = ("subscribe", "check out")\n');

@@ -1,6 +1,7 @@
 // Reading the data files named on the command line, shared by `analyze` and `generate` so both hide the gold
 // label from LFs the same way, check the dev set the same way, and name their own flags in every fix.
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { DEFAULT_LABEL_FIELD, DEFAULT_TEXT_FIELD } from '../data/datasetBuilder.ts';
 import { readDataset, type ReadOptions } from '../data/readDataset.ts';
@@ -98,6 +99,8 @@ export interface DataOptionValues {
   'text-field'?: string;
   'label-field'?: string;
   'timeout-ms'?: string;
+  /** --workspace (RUNTIME_OPTIONS), when the command takes it. */
+  workspace?: string;
 }
 
 export interface ParsedDataOptions extends CliDataArgs {
@@ -105,7 +108,7 @@ export interface ParsedDataOptions extends CliDataArgs {
   lfs: string[];
   json: boolean;
   timeoutMs: number;
-  /** The folder the LF files may read resource files from: the project's, else the LF files' (defaultWorkspace). */
+  /** The folder the LF files may read resource files from: --workspace, else the project's, else the LF files' (defaultWorkspace). */
   workspace: string;
 }
 
@@ -149,19 +152,43 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
     labels: flagLabels ?? project?.labels ?? null,
     labelsSource: flagLabels ? '--labels' : project ? 'project' : null,
     timeoutMs,
-    workspace: resolve(project?.root ?? defaultWorkspace(lfs)),
+    workspace: values.workspace !== undefined ? resolve(values.workspace) : defaultWorkspace(lfs, project?.root ?? null),
   };
 }
 
-/** The current folder when it holds the LF files, else their common folder. */
-function defaultWorkspace(lfs: string[]): string {
+/**
+ * The folder LF files may read when --workspace is not given: the project's folder, else the current folder
+ * when it holds the LF files, else their common folder; but never one that holds the user's home folder or is
+ * it (or the file system's root): LF files run from there could read every file of the user's (keys, mail,
+ * other projects). Then the next narrower choice is taken, and when there is none, --workspace is asked for.
+ */
+export function defaultWorkspace(lfs: string[], projectRoot: string | null): string {
   const cwd = process.cwd();
   const inside = (dir: string, file: string): boolean => {
     const rel = relative(dir, file);
     return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel);
   };
-  if (lfs.every((f) => inside(cwd, f))) return cwd;
   let common = dirname(lfs[0] ?? cwd);
   while (!lfs.every((f) => inside(common, f)) && dirname(common) !== common) common = dirname(common);
-  return common;
+  const candidates = [projectRoot ? resolve(projectRoot) : null, lfs.every((f) => inside(cwd, f)) ? cwd : null, common];
+  for (const dir of candidates) if (dir !== null && !holdsHome(dir)) return dir;
+  throw new CliError(
+    `the LF files' only common folder is ${common}, which holds your home folder; LF files may read the folder they run in, ` +
+      'so pass --workspace DIR naming the folder they may read (read-only), or keep the LF files in one project folder',
+  );
+}
+
+/** The file system's root, the home folder, or a folder above it. */
+function holdsHome(dir: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const d = real(dir);
+  if (dirname(d) === d) return true;
+  const home = real(homedir());
+  return home === d || home.startsWith(d.endsWith(sep) ? d : d + sep);
 }
