@@ -335,11 +335,12 @@ describe('the exported job', () => {
         '@labeling_function()\ndef lf_bool(x):\n    return 1 if x.b is True else 0 if x.b is False else -1 if x.b != x.b else 1\n\n' +
         '@labeling_function()\ndef lf_mixed(x):\n    return 1 if type(x.m) is str and x.m == "7" else 0 if type(x.m) is str else -1\n\n' +
         '@labeling_function()\ndef lf_late(x):\n    return 1 if type(x.late) is int else 0 if type(x.late) is str else -1\n\n' +
-        '@labeling_function()\ndef lf_overflow(x):\n    return 1 if x.g is None else 0\n',
+        '@labeling_function()\ndef lf_overflow(x):\n    return 1 if x.g is None else 0\n\n' +
+        '@labeling_function()\ndef lf_string_missing(x):\n    return 1 if x.s != x.s else 0 if type(x.s) is str else -1\n',
     );
     // `mixed` turns to text only in its last row, and `late` holds a word in a later partition: the editor
     // types the whole file, so the job must too.
-    const rows = ['text,n,f,b,m,late,g', 'a,3,2.0,True,7,1,1e400', 'b,NA,2.5,false,8,2,1', 'c,-0,1e20,,9,3,2', 'd,+7,.5,TRUE,7,4,3', 'e,007,-1e-3,FALSE,x,word,4'];
+    const rows = ['text,n,f,b,m,late,g,s', 'a,3,2.0,True,7,1,1e400,x', 'b,NA,2.5,false,8,2,1,', 'c,-0,1e20,,9,3,2,NA', 'd,+7,.5,TRUE,7,4,3,y', 'e,007,-1e-3,FALSE,x,word,4,'];
     const csv = join(dir, 'typed.csv');
     writeFileSync(csv, `${rows.join('\n')}\n`);
     const labelled = join(dir, 'labels.jsonl');
@@ -349,13 +350,13 @@ describe('the exported job', () => {
     assert.deepEqual(
       expected.map((r) => r.votes),
       [
-        [1, 1, -1, 1, 1, 0, 1],
-        [0, 0, -1, 0, 0, 0, 0],
-        [-1, 1, 1, -1, 0, 0, 0],
-        [1, 0, -1, 1, 1, 0, 0],
-        [1, 0, -1, 0, 0, 0, 0],
+        [1, 1, -1, 1, 1, 0, 1, 0],
+        [0, 0, -1, 0, 0, 0, 0, 1],
+        [-1, 1, 1, -1, 0, 0, 0, 1],
+        [1, 0, -1, 1, 1, 0, 0, 0],
+        [1, 0, -1, 0, 0, 0, 0, 1],
       ],
-      'the editor reads the columns typed, a missing value as NaN',
+      'the editor reads the columns typed, a missing value as NaN (in a string column too)',
     );
     const job = join(dir, 'job');
     assert.equal(cli('export-job', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', job).status, 0);

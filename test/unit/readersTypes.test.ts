@@ -16,21 +16,25 @@ describe('CSV column types', () => {
   it('gives ints, floats, booleans and NaN where pandas would, and leaves the text and mixed columns as strings', async () => {
     const csv = file(
       'data.csv',
-      'text,likes,score,flag,mixed,zip,label\n' +
-        '"12",3,0.5,True,a1,00501,1\n' +
-        'hello,-7,2,False,2,10001,0\n' +
-        'world,,1e3,,x,02134,1\n',
+      'text,likes,score,flag,mixed,zip,category,empty,label\n' +
+        '"12",3,0.5,True,a1,00501,music,,1\n' +
+        'hello,-7,2,False,2,10001,,NA,0\n' +
+        'world,,1e3,,x,02134,None,,1\n' +
+        ',4,1,True,y,1,N/A,,0\n',
     );
     const d = await readDataset(csv, {});
     const col = (f: string) => d.rows.map((r) => r.fields[f]);
-    assert.deepEqual(col('text'), ['12', 'hello', 'world'], 'the text field stays a string even when it looks like a number');
-    assert.deepEqual(col('likes'), [3, -7, Number.NaN], 'a missing value in a typed column is NaN, as pandas gives it');
-    assert.deepEqual(col('score'), [0.5, 2, 1000]);
-    assert.deepEqual(col('flag'), [true, false, Number.NaN]);
-    assert.deepEqual(col('mixed'), ['a1', '2', 'x']);
+    assert.deepEqual(col('text'), ['12', 'hello', 'world', ''], 'the text field stays a string even when it looks like a number, "" when empty');
+    assert.deepEqual(col('likes'), [3, -7, Number.NaN, 4], 'a missing value in a typed column is NaN, as pandas gives it');
+    assert.deepEqual(col('score'), [0.5, 2, 1000, 1]);
+    assert.deepEqual(col('flag'), [true, false, Number.NaN, true]);
+    assert.deepEqual(col('mixed'), ['a1', '2', 'x', 'y']);
     // pandas reads 00501 as the int 501 too.
-    assert.deepEqual(col('zip'), [501, 10001, 2134]);
-    assert.deepEqual(d.gold, [1, 0, 1]);
+    assert.deepEqual(col('zip'), [501, 10001, 2134, 1]);
+    // A string column's missing markers are NaN too, and a column with nothing in it is all NaN.
+    assert.deepEqual(col('category'), ['music', Number.NaN, Number.NaN, Number.NaN]);
+    assert.deepEqual(col('empty'), [Number.NaN, Number.NaN, Number.NaN, Number.NaN]);
+    assert.deepEqual(d.gold, [1, 0, 1, 0]);
     assert.ok(!('label' in d.rows[0]!.fields), 'the gold label is never a field');
   });
 });

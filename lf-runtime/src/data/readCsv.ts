@@ -69,10 +69,11 @@ const MISSING = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', 
 /**
  * Column types as pandas' read_csv gives them, so LFs written against a DataFrame see the same values: a
  * column whose values are all integers holds ints, all numbers floats, all True/False booleans; pandas' missing
- * markers ("", NA, NaN, null, ...) are NaN in a typed column, as pandas gives them, so `x.age > 30` is False
- * there and `math.isnan(x.age)` works (pandas would also make an int column float for them: here the ints stay
- * ints). Every other column (infinities included: JSON has no number for them), the text field and the id
- * field stay strings.
+ * markers ("", NA, NaN, null, ...) are NaN in every column, as pandas gives them, so `x.age > 30` is False
+ * there, `math.isnan(x.age)` and `pd.isna(x.category)` work, and `x.category or x.other` picks what pandas'
+ * would (pandas would also make an int column float for them: here the ints stay ints). Other values of a
+ * column that is not all numbers or booleans (infinities included: JSON has no number for them) stay strings.
+ * The text field and the id field are left as they are: "" where empty.
  */
 function typeColumns(rows: Record<string, unknown>[], columns: string[]): void {
   for (const c of columns) {
@@ -89,10 +90,11 @@ function typeColumns(rows: Record<string, unknown>[], columns: string[]): void {
       if (bools && v !== 'True' && v !== 'False' && v !== 'true' && v !== 'false' && v !== 'TRUE' && v !== 'FALSE') bools = false;
       if (!ints && !floats && !bools) break;
     }
-    if (present === 0 || (!ints && !floats && !bools)) continue;
+    const typed = present > 0 && (ints || floats || bools);
     for (const r of rows) {
       const v = r[c] as string;
       if (MISSING.has(v)) r[c] = Number.NaN;
+      else if (!typed) continue;
       else if (bools) r[c] = v.toLowerCase() === 'true';
       else if (ints) r[c] = Number(v);
       else r[c] = Number(v);

@@ -138,13 +138,15 @@ _CSV_BOOLS = frozenset(["True", "False", "true", "false", "TRUE", "FALSE"])
 
 class _CsvTyping:
     """Column types over the whole file, as the editor gives them (typeColumns in readCsv.ts): a column whose
-    present values are all integers holds ints, all numbers numbers, all True/False booleans; the missing
-    markers are NaN in a typed column, as pandas gives them. The text, id and label columns stay strings."""
+    present values are all integers holds ints, all numbers numbers, all True/False booleans, any other
+    strings; the missing markers are NaN in every one of them, as pandas gives them. The text, id and label
+    columns are left as they are."""
 
     def __init__(self, header, data):
         skip = {data["textField"], data.get("idField"), data.get("labelField")}
-        # Per column index: [ints, floats, bools, present]
-        self.open = {i: [True, True, True, 0] for i, name in enumerate(header) if name not in skip}
+        self.columns = [i for i, name in enumerate(header) if name not in skip]
+        # Per column index still possibly typed: [ints, floats, bools, present]
+        self.open = {i: [True, True, True, 0] for i in self.columns}
         self.header = header
 
     def see(self, rec):
@@ -169,15 +171,17 @@ class _CsvTyping:
 
     def types(self):
         out = {}
-        for i, (ints, floats, bools, present) in self.open.items():
-            if present:
-                out[self.header[i]] = "bool" if bools else "int" if ints else "number"
+        for i in self.columns:
+            ints, floats, bools, present = self.open.get(i, (False, False, False, 0))
+            out[self.header[i]] = ("bool" if bools else "int" if ints else "number") if present else "str"
         return out
 
 
 def _typed_csv_value(v, kind):
     if v in _CSV_MISSING:
         return math.nan
+    if kind == "str":
+        return v
     if kind == "bool":
         return v.lower() == "true"
     if kind == "int":
