@@ -242,6 +242,22 @@ describe('lf-studio label with a stand-in sandbox', () => {
     });
   });
 
+  it('--id-field names the column whose values are the ids written, so labels join back to the data', async () => {
+    const { dir, lfs } = workspace();
+    const train = join(dir, 'with-ids.csv');
+    writeFileSync(train, `review_id,text\n${TRAIN.map((t, i) => `r-${100 + i},"${t}"`).join('\n')}\n`);
+    const out = join(dir, 'ids.jsonl');
+    const r = await label(['--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--id-field', 'review_id', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      readJsonl(out).map((row) => row.id),
+      TRAIN.map((_, i) => `r-${100 + i}`),
+    );
+    const missing = await label(['--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--id-field', 'rid', '--out', out]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no id column "rid"/);
+  });
+
   it('--apply labels the other file with the model fitted on the training rows', async () => {
     const { dir, lfs, train, apply } = workspace();
     const out = join(dir, 'applied.csv');

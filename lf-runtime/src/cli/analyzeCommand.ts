@@ -28,6 +28,7 @@ const HELP = `usage: lf-studio analyze --lfs FILE.py [--lfs FILE.py ...] --data 
   --json               print one JSON object instead of a table
   --text-field NAME    field that holds the text; LFs read it as x.NAME (default: text)
   --label-field NAME   gold label column of CSV/JSONL dev sets (default: label)
+  --id-field NAME      field whose values are the row ids (unique; default: the project's, else the record number)
   --labels A,B,...     class names in class-id order (default: label.json beside the data, else ids from the gold labels)
   --timeout-ms N       wall-clock budget per LF (default: 30000)
   --project FILE       lfstudio.json (or its folder): its LF files, data, dev set, labels and fields, exactly

@@ -86,6 +86,7 @@ export const DATA_OPTIONS = {
   // No parseArgs defaults for the fields: an unset flag falls back to the project's setting, then the default.
   'text-field': { type: 'string' },
   'label-field': { type: 'string' },
+  'id-field': { type: 'string' },
   'timeout-ms': { type: 'string', default: '30000' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -98,6 +99,7 @@ export interface DataOptionValues {
   labels?: string;
   'text-field'?: string;
   'label-field'?: string;
+  'id-field'?: string;
   'timeout-ms'?: string;
   /** --workspace (RUNTIME_OPTIONS), when the command takes it. */
   workspace?: string;
@@ -148,7 +150,7 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
     json: values.json ?? false,
     textField: values['text-field'] ?? project?.textField ?? DEFAULT_TEXT_FIELD,
     labelField: values['label-field'] ?? project?.labelField ?? DEFAULT_LABEL_FIELD,
-    idField: project?.idField ?? null,
+    idField: values['id-field'] || project?.idField || null,
     labels: flagLabels ?? project?.labels ?? null,
     labelsSource: flagLabels ? '--labels' : project ? 'project' : null,
     timeoutMs,

@@ -42,6 +42,7 @@ const HELP = `usage: lf-studio label (--project lfstudio.json | --lfs FILE.py [-
   --json               print a JSON summary (rows, coverage, class balance, model) instead of text
   --text-field NAME    field that holds the text; LFs read it as x.NAME (default: the project's, else text)
   --label-field NAME   gold label field, hidden from LFs (default: the project's, else label)
+  --id-field NAME      field whose values are the row ids (unique; default: the project's, else the record number)
   --labels A,B,...     class names in class-id order (default: the project's, label.json beside the data,
                        else ids from the gold labels)
   --timeout-ms N       wall-clock budget per LF and file (default: 30000; raise it for large files)
