@@ -103,21 +103,38 @@ def _missing_package(exc):
     )
 
 
-def _error_info(exc, user_files, kind):
+def _error_info(exc, user_files, kind, file=None):
+    """The error as the user sees it, at a line of the LF file (`file`, else the one being executed). When
+    it was raised in one of the user's helper modules (a sibling, the package's __init__.py), the message
+    starts with that file and line ("pkg/helper.py:3: NameError: ...")."""
+    main = file if file is not None else _current["file"]
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in user_files]
     missing = _missing_package(exc)
     if missing is not None:
         kind = "missing-package"
-    if isinstance(exc, SyntaxError) and exc.filename in user_files:
+    if isinstance(exc, SyntaxError) and exc.filename == main:
         line = exc.lineno
         tb = "".join(traceback.format_exception_only(type(exc), exc))
         message = f"SyntaxError: {exc.msg}"
     else:
-        line = frames[-1].lineno if frames else None
+        own = [f for f in frames if f.filename == main]
+        line = own[-1].lineno if own else frames[-1].lineno if frames and not main else None
         tb = ("Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) if frames else "")
         tb += "".join(traceback.format_exception_only(type(exc), exc))
-        message = missing or "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+        if isinstance(exc, SyntaxError) and exc.filename in user_files:
+            message = f"SyntaxError: {exc.msg}"
+            where = (exc.filename, exc.lineno)
+        else:
+            message = missing or "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+            where = (frames[-1].filename, frames[-1].lineno) if frames else None
+        if where is not None and main and where[0] != main:
+            message = f"{_shown(where[0])}:{where[1]}: {message}"
     return {"kind": kind, "message": message[:2000], "line": line, "traceback": tb[-8000:]}
+
+
+def _shown(path):
+    """A helper file as messages name it: its folder and name (pkg/helper.py)."""
+    return "/".join(path.replace("\\", "/").split("/")[-2:])
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -126,18 +143,39 @@ def _error_info(exc, user_files, kind):
 
 
 class _SiblingFinder:
-    """Serves the project's other LF files as importable modules, executed fresh for every LF."""
+    """Serves the project's other LF files as importable modules, executed fresh for every LF. In the sandbox,
+    when the LF file's folder is a package (`package`), also serves that package (its __init__.py, or an empty
+    one) and the modules beside the file as its submodules, so `from . import helper` and `from .helper import
+    X` work as they do in the user's own Python, which finds them on disk."""
 
-    def __init__(self, sources, directory):
+    def __init__(self, sources, directory, package=None):
         self.sources = sources
         self.directory = directory
+        self.package = package
+
+    def _sibling(self, name):
+        """The sibling module a module name stands for ("__init__" for the package itself), or None."""
+        if self.package is not None:
+            if name == self.package:
+                return "__init__"
+            head, dot, rest = name.partition(".")
+            if head == self.package and dot and rest in self.sources and rest != "__init__":
+                return rest
+        return name if name in self.sources else None
 
     def find_spec(self, name, path=None, target=None):
         import importlib.util
 
-        if name in self.sources:
-            return importlib.util.spec_from_loader(name, self, origin=self.path(name))
-        return None
+        sibling = self._sibling(name)
+        if sibling is None:
+            return None
+        if self.package is not None and name == self.package:
+            spec = importlib.util.spec_from_loader(name, self, origin=self.path("__init__"), is_package=True)
+            # Modules of the folder the runtime was not given (a subpackage, a file the sandbox was sent)
+            # are looked for in the folder itself.
+            spec.submodule_search_locations.append(self.directory)
+            return spec
+        return importlib.util.spec_from_loader(name, self, origin=self.path(sibling))
 
     def path(self, name):
         return f"{self.directory}/{name}.py" if self.directory else f"{name}.py"
@@ -146,9 +184,12 @@ class _SiblingFinder:
         return None
 
     def exec_module(self, module):
-        filename = self.path(module.__name__)
+        sibling = self._sibling(module.__name__)
+        filename = self.path(sibling)
+        source = self.sources.get(sibling)
+        if source is None:  # the package without an __init__.py: a namespace package in Python
+            return
         module.__file__ = filename
-        source = self.sources[module.__name__]
         _register_lines(filename, source)
         exec(compile(source, filename, "exec"), module.__dict__)
 
@@ -191,6 +232,19 @@ def _execute(file, source, siblings, codes):
             module.__package__ = package
             name = f"{package}.{name}"
             module.__name__ = name
+    elif directory:
+        # The same package context in the sandbox, with the package served by the finder (pyodide reads no
+        # host folder): a folder named like a module already loaded (json, snorkel) or blocked is not one.
+        parent, package = directory.rsplit("/", 1) if "/" in directory else ("", directory)
+        if package.isidentifier() and parent and package not in sys.modules and package not in lf_guard.BLOCKED_MODULES:
+            import importlib.machinery
+
+            finder.package = package
+            sys.modules[name] = module  # `import lfs` from a sibling still finds this module, as before
+            name = f"{package}.{name}"
+            module.__name__ = name
+            module.__package__ = package
+            module.__spec__ = importlib.machinery.ModuleSpec(name, None, origin=file)
     sys.modules[name] = module
     problems = _run_statements(codes, module.__dict__, user_files)
     return module, _discover(module), user_files, problems

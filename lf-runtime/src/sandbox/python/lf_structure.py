@@ -11,7 +11,8 @@ def parse_structure(source):
     {"message", "line"}} when the text does not parse.
 
     Each top-level statement: "start"/"end" (1-based lines, decorators included), "def" (a function's name),
-    "bodyLine"/"bodyCol" (where a function's body starts; col in UTF-8 bytes), "uses" (every name it mentions),
+    "bodyLine"/"bodyCol" (where a function's body starts; col in UTF-8 bytes), "uses" (every name it mentions,
+    after the cache-key markers described at _structure_markers, each starting with "?"),
     "kind" (import, def, class, assign or other), "defines" (names it binds at module level, in nested if/try/
     with/for blocks too), "reads" (names it looks up outside its own function scopes: module names and
     builtins) and "params" (a function's positional parameters, else null).
@@ -35,13 +36,23 @@ def parse_structure(source):
         message = "the code is nested too deeply to parse" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
         return json.dumps({"statements": None, "lfs": None, "error": {"message": message[:500], "line": None}})
     statements = []
+    lf_decorators = _structure_lf_names(tree)[0]
+    routes = _structure_route_names(tree)
     for stmt in tree.body:
         start = stmt.lineno
         for d in getattr(stmt, "decorator_list", ()):
             start = min(start, d.lineno)
         is_def = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.body
         mentioned, reads = _structure_names_of(stmt)
-        uses = sorted(mentioned)
+        markers = _structure_markers(stmt, lf_decorators, routes, mentioned)
+        if any(len(n) > 10000 for n in (*mentioned, *markers)):  # more than the parent accepts
+            mentioned = {n for n in mentioned if len(n) <= 10000}
+            markers = {m for m in markers if len(m) <= 10000}
+            markers.add("?many")
+        if len(markers) > 200 or len(markers) + len(mentioned) > 4000:
+            markers = {m for m in markers if not m.startswith("?import:")}
+            markers.add("?many")
+        uses = sorted(markers) + sorted(mentioned)
         statements.append({
             "start": start,
             "end": stmt.end_lineno or stmt.lineno,
@@ -199,9 +210,8 @@ def _structure_module_level(stmt):
     return out
 
 
-def _structure_lfs(tree):
-    """Labeling functions defined at module level: decorated defs and LabelingFunction(...) instances whose
-    name is a string literal, in source order."""
+def _structure_lf_names(tree):
+    """(names the labeling_function decorators go by, names the LabelingFunction classes go by) in the file."""
     decorators = set(_STRUCTURE_LF_DECORATORS)
     classes = set(_STRUCTURE_LF_CLASSES)
     for node in (n for top in tree.body for n in _structure_module_level(top)):
@@ -211,10 +221,19 @@ def _structure_lfs(tree):
                     decorators.add(a.asname)
                 elif a.asname and a.name in _STRUCTURE_LF_CLASSES:
                     classes.add(a.asname)
+    return decorators, classes
 
-    def named(expr, names, attrs):
-        target = expr.func if isinstance(expr, ast.Call) else expr
-        return (isinstance(target, ast.Name) and target.id in names) or (isinstance(target, ast.Attribute) and target.attr in attrs)
+
+def _structure_named(expr, names, attrs):
+    target = expr.func if isinstance(expr, ast.Call) else expr
+    return (isinstance(target, ast.Name) and target.id in names) or (isinstance(target, ast.Attribute) and target.attr in attrs)
+
+
+def _structure_lfs(tree):
+    """Labeling functions defined at module level: decorated defs and LabelingFunction(...) instances whose
+    name is a string literal, in source order."""
+    decorators, classes = _structure_lf_names(tree)
+    named = _structure_named
 
     def literal(call, keyword, position):
         for k in call.keywords:
@@ -252,3 +271,200 @@ def _structure_lfs(tree):
                     })
     ok = [lf for lf in lfs if len(lf["name"]) <= 200 and (lf["function"] is None or len(lf["function"]) <= 10000)]
     return ok[:10000]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Markers for the parent's cache keys (cacheKeys.ts), added to a statement's "uses" before its names. Each
+# starts with "?", so none is a Python name:
+#   ?dynamic:<route>  the statement reaches names in a way its names do not show: globals(), vars(), locals(),
+#                     eval/exec/compile, __import__, importlib, inspect, gc, builtins, frames, __dict__,
+#                     __globals__, sys.modules, getattr or operator.attrgetter with a name built at run time
+#                     (on anything but a parameter of the function it is in)
+#   ?header:<route>   the same in what runs when a top-level def or class is defined (decorators, defaults,
+#                     annotations, bases)
+#   ?exposed          a top-level def or class with a decorator other than labeling_function: the decorator
+#                     may put the function where code that never names it finds it (a registry)
+#   ?writes           a function in it changes state outside its own scope (global/nonlocal, assignments to
+#                     attributes or items of outer names, mutating methods on them, setattr): what it leaves
+#                     behind may reach other functions
+#   ?import:<module>  a module it imports ("." prefixes as written; `from m import n` gives m and m.n)
+#   ?many             too many names or markers to list: the parent keys every LF by the whole file
+# --------------------------------------------------------------------------------------------------------
+
+_DYNAMIC_NAMES = frozenset((
+    "globals", "vars", "locals", "eval", "exec", "compile", "__import__", "__builtins__", "breakpoint",
+    # what `from importlib import *`, `from inspect import *` or `from gc import *` bring
+    "import_module", "currentframe", "getmembers", "get_objects", "get_referrers",
+))
+_DYNAMIC_MODULES = frozenset(("importlib", "inspect", "gc", "builtins", "runpy", "pkgutil", "imp"))
+_DYNAMIC_FROM = {"sys": frozenset(("modules", "_getframe", "_current_frames", "exc_info", "exception"))}
+_DYNAMIC_ATTRS = frozenset((
+    "__dict__", "__globals__", "__builtins__", "f_globals", "f_locals", "f_back", "f_builtins", "tb_frame",
+    "gi_frame", "cr_frame", "ag_frame", "_getframe", "_current_frames", "currentframe", "modules",
+    "get_objects", "get_referrers", "get_referents", "import_module", "__import__", "__getattribute__",
+))
+_GETTERS = frozenset(("attrgetter", "methodcaller"))
+_MUTATORS = frozenset((
+    "append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "remove", "discard", "clear",
+    "sort", "reverse", "appendleft", "extendleft", "__setitem__", "__delitem__", "__setattr__", "__delattr__", "seed",
+))
+
+
+def _structure_route_names(tree):
+    """Names that reach other names dynamically in this file: the builtins and modules above, and what the
+    file binds to them (`import inspect as i`, `from importlib import import_module`, `from sys import
+    modules`, `from builtins import globals`)."""
+    names = set(_DYNAMIC_NAMES) | set(_DYNAMIC_MODULES)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] in _DYNAMIC_MODULES:
+                    names.add(a.asname or a.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            top = node.module.split(".")[0]
+            for a in node.names:
+                if top in _DYNAMIC_MODULES or a.name in _DYNAMIC_FROM.get(node.module, ()) or a.name == "*" and node.module in _DYNAMIC_FROM:
+                    names.add(a.asname or a.name)
+    return frozenset(names)
+
+
+def _structure_markers(stmt, lf_decorators, routes, mentioned):
+    """The cache-key markers of one top-level statement (see above). Adds to `mentioned` the names that
+    getattr/attrgetter look up by a constant string."""
+    markers = set()
+    try:
+        for route in _structure_routes([stmt], routes, mentioned):
+            markers.add("?dynamic:" + route)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if isinstance(stmt, ast.ClassDef):
+                header = [*stmt.decorator_list, *stmt.bases, *(k.value for k in stmt.keywords)]
+            else:
+                args = stmt.args
+                every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
+                header = [*stmt.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None),
+                          *(a.annotation for a in every if a.annotation is not None), *([stmt.returns] if stmt.returns else [])]
+            for route in _structure_routes(header, routes, mentioned):
+                markers.add("?header:" + route)
+            if any(not _structure_named(d, lf_decorators, _STRUCTURE_LF_DECORATORS) for d in stmt.decorator_list):
+                markers.add("?exposed")
+            if not isinstance(stmt, ast.ClassDef) and _structure_writes(stmt):
+                markers.add("?writes")
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Import):
+                markers.update("?import:" + a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                module = "." * (node.level or 0) + (node.module or "")
+                if node.module:
+                    markers.add("?import:" + module)
+                for a in node.names:
+                    if a.name != "*":
+                        markers.add("?import:" + (f"{module}.{a.name}" if node.module else module + a.name))
+    except RecursionError:
+        markers.add("?many")
+    return markers
+
+
+def _structure_routes(nodes, routes, mentioned):
+    """The dynamic routes in `nodes` (names of what was found). getattr(obj, name) and attrgetter(name)
+    count when the name is not a constant, unless obj is a parameter of an enclosing function (the row)."""
+    found = set()
+    stack = [(n, frozenset()) for n in nodes]
+    while stack:
+        node, params = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = node.args
+            own = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]}
+            inner = params | own
+            body = [node.body] if isinstance(node, ast.Lambda) else node.body
+            stack.extend((n, inner) for n in body)
+            header = [*getattr(node, "decorator_list", ()), *args.defaults, *(d for d in args.kw_defaults if d is not None),
+                      *(a.annotation for a in args.posonlyargs + args.args + args.kwonlyargs if a.annotation is not None),
+                      *([node.returns] if getattr(node, "returns", None) else [])]
+            stack.extend((n, params) for n in header)
+            continue
+        if isinstance(node, ast.Call):
+            func = node.func
+            callee = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if callee == "getattr" and isinstance(func, ast.Name) and len(node.args) >= 2 and not any(isinstance(a, ast.Starred) for a in node.args[:2]):
+                name = node.args[1]
+                if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                    if name.value.isidentifier() and len(name.value) <= 200:
+                        mentioned.add(name.value)
+                elif not (isinstance(node.args[0], ast.Name) and node.args[0].id in params):
+                    found.add("getattr")
+                stack.extend((n, params) for n in [*node.args, *(k.value for k in node.keywords)])
+                continue
+            if callee in _GETTERS:
+                checked = node.args if callee == "attrgetter" else node.args[:1]
+                if checked and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in checked):
+                    mentioned.update(n for n in (a.value.split(".")[0] for a in checked) if n.isidentifier() and len(n) <= 200)
+                else:
+                    found.add(callee)
+                stack.extend((n, params) for n in [*node.args, *(k.value for k in node.keywords)])
+                if isinstance(func, ast.Attribute):
+                    stack.append((func.value, params))
+                continue
+        if isinstance(node, ast.Name):
+            if node.id in routes or node.id == "getattr" or node.id in _GETTERS:
+                found.add(node.id)
+            continue
+        if isinstance(node, ast.Attribute):
+            if node.attr in _DYNAMIC_ATTRS:
+                found.add(node.attr)
+        stack.extend((child, params) for child in ast.iter_child_nodes(node))
+    return found
+
+
+def _structure_root(node):
+    """The name an attribute, item or call chain starts from (`a` of a.b[c].d()), or None."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Starred)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _structure_writes(fn):
+    """Whether a function (or one nested in it) changes state outside its own scope: global/nonlocal, stores
+    to attributes or items of names it does not bind, mutating method calls on them, setattr/delattr."""
+    stack = [(fn, frozenset())]
+    while stack:
+        node, outer_local = stack.pop()
+        args = node.args
+        every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
+        body = [node.body] if isinstance(node, ast.Lambda) else node.body
+        declared = set()
+        local = ({a.arg for a in every} | _structure_bound(body, declared) | outer_local)
+        if declared:
+            return True
+        todo = list(body)
+        while todo:
+            n = todo.pop()
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                stack.append((n, frozenset(local)))
+                continue
+            if isinstance(n, ast.comprehension):
+                local |= _structure_bound([n.target])
+            targets = ()
+            if isinstance(n, ast.Assign):
+                targets = n.targets
+            elif isinstance(n, (ast.AugAssign, ast.AnnAssign)):
+                targets = (n.target,)
+            elif isinstance(n, ast.Delete):
+                targets = n.targets
+            for t in targets:
+                for part in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else (t,)):
+                    if isinstance(part, (ast.Attribute, ast.Subscript)):
+                        root = _structure_root(part)
+                        if root is None or root not in local:
+                            return True
+            if isinstance(n, ast.Call):
+                f = n.func
+                if isinstance(f, ast.Attribute) and f.attr in _MUTATORS:
+                    root = _structure_root(f.value)
+                    if root is not None and root not in local:
+                        return True
+                if isinstance(f, ast.Name) and f.id in ("setattr", "delattr") and n.args:
+                    root = _structure_root(n.args[0])
+                    if root is None or root not in local:
+                        return True
+            todo.extend(ast.iter_child_nodes(n))
+    return False

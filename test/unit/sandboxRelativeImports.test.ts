@@ -1,0 +1,134 @@
+// Relative imports from an LF file inside a package folder (pkg/__init__.py, pkg/helper.py, pkg/lfs_a.py doing
+// `from . import helper` or `from .helper import WORDS`): the pyodide sandbox gives the votes plain python3
+// gives, as the native runtime does; and an error raised inside the package's __init__.py or a helper module
+// names that file and line in its message, not only the LF file's import line.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
+import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
+import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+
+const PYTHON = '/usr/bin/python3';
+const TEXTS = ['Check out my channel', 'nice song', 'please subscribe http://spam', 'i love this song', 'my my my', 'subscribe to my channel please', 'Katy is the best'];
+const ROWS = TEXTS.map((text, i) => ({ id: `r${i}`, fields: { text } }));
+
+const FILES: Record<string, string> = {
+  'pkg/__init__.py': 'PACKAGE_WORDS = ["best"]\n',
+  'pkg/helper.py': 'WORDS = ["check", "subscribe"]\n\ndef is_song(text):\n    return "song" in text\n',
+  'pkg/lfs_a.py':
+    'from snorkel.labeling import labeling_function\nfrom . import helper\n\n@labeling_function()\ndef kw(x):\n    return 1 if any(w in x.text.lower() for w in helper.WORDS) else -1\n',
+  'pkg/lfs_b.py':
+    'from snorkel.labeling import labeling_function\nfrom .helper import WORDS, is_song\nfrom . import PACKAGE_WORDS\nfrom pkg.helper import WORDS as SAME\n\n' +
+    '@labeling_function()\ndef kw2(x):\n    return 1 if any(w in x.text.lower() for w in WORDS) else -1\n\n' +
+    '@labeling_function()\ndef song(x):\n    return 0 if is_song(x.text) else -1\n\n' +
+    '@labeling_function()\ndef best(x):\n    return 0 if any(w in x.text.lower() for w in PACKAGE_WORDS) and SAME is WORDS else -1\n',
+  'broken/__init__.py': '',
+  'broken/helper.py': 'WORDS = ["check"]\n\nBAD = undefined_name\n',
+  'broken/lfs.py': 'from snorkel.labeling import labeling_function\nfrom .helper import WORDS\n\n@labeling_function()\ndef kw(x):\n    return 1 if "check" in x.text.lower() else -1\n',
+  'badinit/__init__.py': 'import os\nVALUE = 1 / 0\n',
+  'badinit/helper.py': 'WORDS = ["check"]\n',
+  'badinit/lfs.py': 'from snorkel.labeling import labeling_function\nfrom . import helper\n\n@labeling_function()\ndef kw(x):\n    return -1\n',
+  'calls/__init__.py': '',
+  'calls/helper.py': 'def score(text):\n    words = text.split()\n    return words[10]\n',
+  'calls/lfs.py': 'from snorkel.labeling import labeling_function\nfrom .helper import score\n\n@labeling_function()\ndef long_text(x):\n    return 1 if score(x.text) else -1\n',
+};
+
+/** The files beside an LF file, as the engine gives them to the runtime (analysisEngine.siblingModules). */
+function siblings(ws: string, file: string): Record<string, string> {
+  const [folder, base] = file.split('/') as [string, string];
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(join(ws, folder)).filter((n) => n.endsWith('.py') && n !== base)) out[name.slice(0, -3)] = readFileSync(join(ws, folder, name), 'utf8');
+  return out;
+}
+
+/** Plain python3 importing pkg.<module> from the workspace, with a minimal snorkel, applying its LFs. */
+function plainPython(ws: string, module: string): Record<string, number[]> {
+  const shim = join(ws, '.shim');
+  mkdirSync(join(shim, 'snorkel'), { recursive: true });
+  writeFileSync(join(shim, 'snorkel', '__init__.py'), '');
+  writeFileSync(
+    join(shim, 'snorkel', 'labeling.py'),
+    'class LabelingFunction:\n    def __init__(self, name, f):\n        self.name, self.f = name, f\n    def __call__(self, x):\n        return self.f(x)\n\ndef labeling_function(name=None, resources=None, pre=None):\n    return lambda f: LabelingFunction(name or f.__name__, f)\n',
+  );
+  const driver = `import importlib, json, sys, types
+sys.path[0:0] = [sys.argv[1], sys.argv[2]]
+from snorkel.labeling import LabelingFunction
+mod = importlib.import_module(sys.argv[3])
+rows = [types.SimpleNamespace(**r) for r in json.loads(sys.argv[4])]
+print(json.dumps({v.name: [v(r) for r in rows] for v in vars(mod).values() if isinstance(v, LabelingFunction)}))
+`;
+  const r = spawnSync(PYTHON, ['-c', driver, shim, ws, module, JSON.stringify(ROWS.map((x) => x.fields))], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, number[]>;
+}
+
+const votes = (r: FileRunResult): Record<string, number[]> => Object.fromEntries(r.lfs.map((l) => [l.name, [...l.votes]]));
+
+let ws = '';
+before(() => {
+  ws = mkdtempSync(join(tmpdir(), 'lf-relimport-'));
+  for (const [path, text] of Object.entries(FILES)) {
+    mkdirSync(join(ws, path, '..'), { recursive: true });
+    writeFileSync(join(ws, path), text);
+  }
+});
+after(() => rmSync(ws, { recursive: true, force: true }));
+
+const runtimes: Array<[string, () => LfExecutor, string | false]> = [
+  ['the pyodide sandbox', () => createPythonExecutor({ poolSize: 1, spareWorkers: 1, resultCache: false }), false],
+  [
+    'the native runtime',
+    () => createPythonExecutor({ python: { interpreter: PYTHON, workspace: ws }, resultCache: false }),
+    !existsSync(PYTHON) ? `${PYTHON} is missing` : !bubblewrap() ? 'bubblewrap is not installed' : false,
+  ],
+];
+
+for (const [name, make, skip] of runtimes) {
+  describe(`relative imports in ${name}`, { skip }, () => {
+    let executor: LfExecutor;
+    const run = (file: string): Promise<FileRunResult> =>
+      executor.runFile({ file: join(ws, file), source: FILES[file]!, siblingModules: siblings(ws, file), readRoot: ws, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+
+    before(async () => {
+      executor = make();
+      await executor.loadRows('rows', ROWS);
+    });
+    after(() => executor.dispose());
+
+    it('imports a sibling module and names from it, from a file inside a package, with the votes of plain python3', async () => {
+      for (const [file, module] of [['pkg/lfs_a.py', 'pkg.lfs_a'], ['pkg/lfs_b.py', 'pkg.lfs_b']] as const) {
+        const r = await run(file);
+        assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+        assert.deepEqual(r.lfs.map((l) => [l.name, l.errors, l.firstError]), r.lfs.map((l) => [l.name, 0, null]));
+        assert.deepEqual(votes(r), plainPython(ws, module), file);
+      }
+      assert.deepEqual(votes(await run('pkg/lfs_a.py')).kw, [1, -1, 1, -1, -1, 1, -1]);
+    });
+
+    it('names the helper module and line of an error raised while it is imported', async () => {
+      const r = await run('broken/lfs.py');
+      const error = r.fileError ?? r.problems?.[0] ?? null;
+      assert.ok(error, JSON.stringify(r));
+      assert.match(error.message, /broken\/helper\.py:3: NameError: name 'undefined_name' is not defined/);
+      assert.equal(error.line, 2, 'reported at the LF file\'s import line');
+      const init = await run('badinit/lfs.py');
+      const initError = init.fileError ?? init.problems?.[0] ?? null;
+      assert.ok(initError, JSON.stringify(init));
+      assert.match(initError.message, /badinit\/__init__\.py:2: ZeroDivisionError/);
+      assert.equal(initError.line, 2);
+    });
+
+    it('names the helper module and line of an error an LF hits inside it, at the LF file\'s line', async () => {
+      const r = await run('calls/lfs.py');
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      const lf = r.lfs[0]!;
+      assert.equal(lf.errors, ROWS.length);
+      assert.match(lf.firstError?.message ?? '', /calls\/helper\.py:3: IndexError: list index out of range/);
+      assert.equal(lf.firstError?.line, 6);
+    });
+  });
+}
