@@ -43,7 +43,8 @@ describe('lf-studio analyze', () => {
       LF_IMPORT +
         'SPAM_WORDS = open("lists/spam.txt").read().split("\\n")[:2]\n\n' +
         '@labeling_function()\ndef spam_list(x):\n    return 1 if any(w in x.text.lower() for w in SPAM_WORDS) else -1\n\n' +
-        'OUTSIDE = open("/etc/hostname").read()\n',
+        'OUTSIDE = open("/etc/hostname").read()\n' +
+        'ABSENT = open("lists/absent.txt").read()\n',
     );
     const data = join(example, 'data', 'train.json');
     const r = cli('analyze', '--lfs', lfs, '--data', data, '--runtime', 'sandbox', '--json');
@@ -52,6 +53,8 @@ describe('lf-studio analyze', () => {
     const spam = out.lfs.find((l: { name: string }) => l.name === 'spam_list');
     assert.equal(spam.coverage, texts.filter((t) => t.includes('subscribe') || t.includes('check out')).length / texts.length);
     assert.match(r.stderr, /\/etc\/hostname was not loaded: it is outside the workspace folder/);
+    // A missing file by a relative path: where it was looked for.
+    assert.ok(r.stderr.includes(`'lists/absent.txt' (a relative path is read from the LF file's folder, ${dir})`), r.stderr);
   });
 
   it('run from the home folder, or with LF files whose only common folder holds it, does not let them read the home folder', () => {

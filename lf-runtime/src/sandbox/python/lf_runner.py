@@ -129,6 +129,10 @@ def _error_info(exc, user_files, kind, file=None):
             where = (frames[-1].filename, frames[-1].lineno) if frames else None
         if where is not None and main and where[0] != main:
             message = f"{_shown(where[0])}:{where[1]}: {message}"
+        relative = getattr(exc, "filename", None) if isinstance(exc, FileNotFoundError) else None
+        if isinstance(relative, str) and not relative.startswith("/") and main and "/" in main:
+            # Snorkel notebooks often read files relative to where the notebook ran; here it is the file's folder.
+            message += f" (a relative path is read from the LF file's folder, {main.rsplit('/', 1)[0]})"
     return {"kind": kind, "message": message[:2000], "line": line, "traceback": tb[-8000:]}
 
 
