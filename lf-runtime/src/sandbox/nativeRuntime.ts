@@ -90,6 +90,11 @@ function seccompFile(): string | null {
   return filterFile;
 }
 
+/** The private /tmp of a native worker: tmpfs pages, outside the worker's memory cap. */
+export const TMP_BYTES = 64 * 1024 * 1024;
+/** The private /dev/shm of a native worker (also tmpfs, also outside the cap). */
+export const DEV_SHM_BYTES = 16 * 1024 * 1024;
+
 export interface NativeLaunchOptions {
   interpreter: PythonInterpreter;
   /** dist/python: the runner, the native worker and the snorkel stand-in. */
@@ -142,7 +147,11 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin',
     // Shared-library choices (BLAS for numpy) and the loader cache live in /etc; nothing else of it.
     '--ro-bind-try', '/etc/alternatives', '/etc/alternatives', '--ro-bind-try', '/etc/ld.so.cache', '/etc/ld.so.cache',
-    '--proc', '/proc', '--dev', '/dev', '--size', String(64 * 1024 * 1024), '--tmpfs', '/tmp',
+    // bwrap's /dev (and the /dev/shm in it) is a tmpfs of half the host's RAM: pages written there count against
+    // no limit of the worker (RLIMIT_AS, the parent's RSS watch). So /dev is read-only and /dev/shm a small tmpfs
+    // of its own (POSIX semaphores and small shared memory still work), like the private /tmp.
+    '--proc', '/proc', '--dev', '/dev', '--size', String(DEV_SHM_BYTES), '--tmpfs', '/dev/shm', '--remount-ro', '/dev',
+    '--size', String(TMP_BYTES), '--tmpfs', '/tmp',
     // After the private /tmp, so a workspace or interpreter under /tmp stays visible (read-only).
     ...ro,
     '--unshare-all', '--die-with-parent', '--new-session', '--clearenv', '--setenv', 'HOME', '/tmp', '--setenv', 'LANG', 'C.UTF-8',

@@ -89,10 +89,15 @@ export function mergeShardOutcomes(
       if (out.firstError && !result.firstError) result.firstError = out.firstError;
     });
     if (failure) {
-      // A stopped LF has no trustworthy votes: every row abstains.
+      // A stopped LF has no trustworthy votes: every row abstains. One that crashed its worker (or was never
+      // reached) failed on every row, and is counted so (figures, the CLI's failures), not as one error; a
+      // timeout says so in `timedOut`.
       result.votes.fill(-1);
       result.firstError = failure;
-      if (!result.timedOut) result.errors = Math.max(result.errors, 1);
+      if (!result.timedOut) {
+        result.errors = total;
+        result.errorRowIds = ds.ids.slice(0, MAX_ERROR_ROW_IDS);
+      }
     } else {
       cache?.put(key, scope, result);
     }

@@ -24,6 +24,15 @@ import type { StatementSpan } from './wireProtocol.ts';
 
 /** Extra time past an LF's budget before the parent kills the worker (the runner stops on its own first). */
 const KILL_GRACE_MS = 300;
+/**
+ * Replacing a worker (after an LF crashed, timed out or ran out of memory) re-runs the file's top level, which
+ * may take up to one LF's budget: without a bound a file of LFs that all kill their worker costs (LFs + 1) x
+ * budget per dataset. Per shard slot of one unit, workers are replaced at most MAX_RESTARTS times and only
+ * while the replacements so far took less than RESTART_BUDGETS x the LF budget; the LFs left are then
+ * reported as not run, each failing on every row.
+ */
+const MAX_RESTARTS = 16;
+const RESTART_BUDGETS = 2;
 /** Parsing runs no user code; this only bounds a pathological text. */
 const PARSE_BUDGET_MS = 10_000;
 
@@ -146,15 +155,67 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
     for (const d of here) runs[d]![slot]!.prepared = prep;
     if (prep.fileError) return;
     const unitKeys = keys!;
-    let attempts = 0;
+    let restarts = 0;
+    let restartMs = 0;
+    // LFs that crashed their worker (or blew its memory) on one dataset are not run again on the next: the
+    // same failure, another restart and re-run of the top level.
+    const crashed = new Map<number, string>();
+    // LFs that gave results on a dataset of this slot.
+    const ranFine = new Set<number>();
+    // Set once this slot stops replacing workers: why the LFs left were not run. One more worker may still
+    // serve later datasets, for the LFs that gave results on an earlier one (`lastWorker`).
+    let stopped: string | null = null;
+    let lastWorker = false;
+    // The worker is gone: the next apply needs a replacement.
+    let dead = false;
     for (const d of here) {
       const ds = dsList[d]!;
       const shard = ds.shards[slot]!;
       const out = runs[d]![slot]!;
       const scope = scopes[d]!;
       let todo = prep.lfs.map((_, i) => i).filter((i) => !ctx.cache?.get(unitKeys[i]!, scope));
+      for (const [index, message] of crashed) {
+        if (!todo.includes(index)) continue;
+        out.outcomes.set(index, { kind: 'crash', message, durationMs: 0 });
+        todo = todo.filter((i) => i !== index);
+      }
+      const notRun = (indices: number[]): void => {
+        for (const index of indices) out.outcomes.set(index, { kind: 'crash', message: `${prep.lfs[index]!.name} was not run: ${stopped}`, durationMs: 0 });
+      };
       while (todo.length) {
         o.signal?.throwIfAborted();
+        if (dead) {
+          if (stopped !== null) {
+            const fine = todo.filter((i) => ranFine.has(i));
+            if (lastWorker || fine.length === 0) {
+              notRun(todo);
+              break;
+            }
+            lastWorker = true;
+            notRun(todo.filter((i) => !ranFine.has(i)));
+            todo = fine;
+          }
+          // Carry on in a fresh worker: the one that failed held this unit's state and is gone.
+          const restartAt = performance.now();
+          w = await take(slot);
+          try {
+            await prepareOn(w);
+            restartMs += performance.now() - restartAt;
+            dead = false;
+          } catch (again) {
+            o.signal?.throwIfAborted();
+            const f = asFailure(again, `the top level of ${o.file}`, o, ctx.memoryCapMb, null);
+            if (again instanceof UnitFailure) {
+              for (const dd of here) runs[dd]![slot]!.fileCrash ??= f;
+              return;
+            }
+            // The LFs already run keep their results; the rest say why they have none.
+            ctx.pool.retire(w, 'protocol');
+            stopped = `the file's top level failed when it was re-run in a fresh sandbox worker after an LF stopped the previous one: ${f.message}`;
+            lastWorker = true;
+            continue;
+          }
+        }
         let running = -1;
         let rssAtStart: number | null = null;
         try {
@@ -168,6 +229,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
               reset();
               const done = checkLfDone(await w.next(), id, index, shard.end - shard.start, o.cardinality);
               out.outcomes.set(index, { kind: 'ok', outcome: done.outcome, votes: done.votes, durationMs: done.durationMs });
+              ranFine.add(index);
               running = -1;
               reset();
             }
@@ -182,22 +244,20 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
           if (err instanceof WorkerExited) {
             ctx.emit({ type: 'restarted', worker: slot, reason: reasonOf(failure.killedFor), file: o.file, lf: lfName, message: failure.message });
           }
-          if (!(err instanceof WorkerExited) || running < 0 || ++attempts > prep.lfs.length + 1) {
+          if (!(err instanceof WorkerExited) || running < 0) {
             for (const dd of here) runs[dd]![slot]!.fileCrash ??= failure;
             return;
           }
           const kind = failure.killedFor === 'timeout' ? 'timeout' : 'crash';
           out.outcomes.set(running, { kind, message: failure.message, durationMs: o.timeoutMs });
+          if (kind === 'crash') crashed.set(running, failure.message);
           todo = todo.slice(todo.indexOf(running) + 1);
-          // Carry on in a fresh worker: the one that failed held this unit's state and is gone.
-          w = await take(slot);
-          try {
-            await prepareOn(w);
-          } catch (again) {
-            o.signal?.throwIfAborted();
-            const f = asFailure(again, `the top level of ${o.file}`, o, ctx.memoryCapMb, null);
-            for (const dd of here) runs[dd]![slot]!.fileCrash ??= f;
-            return;
+          dead = true;
+          // Each replacement re-runs the file's top level (up to one LF's budget): bounded per file.
+          if (stopped === null && (++restarts > MAX_RESTARTS || restartMs >= RESTART_BUDGETS * o.timeoutMs)) {
+            stopped =
+              `earlier LFs of ${o.file} stopped their sandbox worker ${restarts} times (crashed, ran out of time or memory), and each replacement ` +
+              `re-runs the file's top level (${(restartMs / 1000).toFixed(1)} s in all so far), so its remaining LFs were not run, to bound the time one file takes. Fix the LFs that failed first.`;
           }
         }
       }
