@@ -136,3 +136,101 @@ describe('result cache of an editor-style executor after an edit', () => {
     assert.equal(v2.copycat!.filter((v) => v !== -1).length, 0);
   });
 });
+
+// A module-level `lfs = [...]` (Snorkel's convention) only keeps the LFs it names: editing one LF re-runs that LF
+// (and what calls it), not every LF in the list. Code that calls at import still pulls in what it calls.
+describe('cache keys of a Snorkel file with an lfs list', () => {
+  const kw = (name: string, word: string) => lf(name, `return 1 if ${JSON.stringify(word)} in x.text.lower() else -1`);
+  const LFS = kw('keyword_my', 'my') + kw('keyword_subscribe', 'subscribe') + kw('regex_check_out', 'check') + lf('short_comment', 'return 0 if len(x.text.split()) < 5 else -1');
+  const EDITED = LFS.replace('"subscribe"', '"subscribed"');
+  const ALL = ['keyword_my', 'keyword_subscribe', 'regex_check_out', 'short_comment'];
+
+  it('editing one listed LF re-runs that LF alone', async () => {
+    for (const list of [
+      'lfs = [keyword_my, keyword_subscribe, regex_check_out, short_comment]\n',
+      'LFS = (keyword_my, keyword_subscribe, regex_check_out, short_comment)\n',
+      'more = [regex_check_out, short_comment]\nlfs = [keyword_my, keyword_subscribe] + more\n',
+      'lfs = [*[keyword_my, keyword_subscribe], regex_check_out, short_comment]\nBY_NAME = {f.name: f for f in lfs}\n',
+      'from snorkel.labeling import PandasLFApplier\nlfs = [keyword_my, keyword_subscribe, regex_check_out, short_comment]\napplier = PandasLFApplier(lfs=lfs)\n',
+    ]) {
+      assert.deepEqual(await rerun(HEAD + LFS + list, HEAD + EDITED + list), ['keyword_subscribe'], list);
+    }
+  });
+
+  it('editing one LF re-runs that LF alone when the list is built with append, extend and +=', async () => {
+    const list = 'lfs = []\nlfs.append(keyword_my)\nlfs.extend([keyword_subscribe, regex_check_out])\nlfs += [short_comment]\n';
+    assert.deepEqual(await rerun(HEAD + LFS + list, HEAD + EDITED + list), ['keyword_subscribe']);
+  });
+
+  it('still re-runs what reads the list, and everything when import-time code uses it', async () => {
+    const list = 'lfs = [keyword_my, keyword_subscribe]\n';
+    const first = lf('first_listed', 'return lfs[1](x)');
+    assert.deepEqual(await rerun(HEAD + LFS + list + first, HEAD + EDITED + list + first), ['first_listed', 'keyword_subscribe']);
+    // Code run at import that calls what the list holds: every LF's key has the listed bodies.
+    const called = `${list}VOTES = [f(None) for f in lfs if False]\n`;
+    assert.deepEqual(await rerun(HEAD + LFS + called, HEAD + EDITED + called), ALL);
+    // A list that also holds a call's result: the call runs at import, so its body is in every key.
+    const made = 'def make():\n    return keyword_subscribe\n\nlfs = [keyword_my, make()]\n';
+    assert.deepEqual(await rerun(HEAD + LFS + made, HEAD + EDITED + made), ALL);
+  });
+
+  it('editing a helper re-runs the LFs that call it, and only those', async () => {
+    const helper = (word: string) => `def has_link(text):\n    return ${JSON.stringify(word)} in text\n\n`;
+    const user = lf('keyword_link', 'return 1 if has_link(x.text) else -1');
+    const indirect = lf('link_or_my', 'return keyword_link(x) if "my" not in x.text else 1');
+    const list = 'lfs = [keyword_my, keyword_subscribe, regex_check_out, short_comment, keyword_link, link_or_my]\n';
+    const file = (word: string) => HEAD + helper(word) + LFS + user + indirect + list;
+    assert.deepEqual(await rerun(file('http'), file('https')), ['keyword_link', 'link_or_my']);
+    assert.deepEqual(await rerun(file('http'), file('http').replace('"subscribe" in', '"subscribed" in')), ['keyword_subscribe']);
+  });
+});
+
+describe('which LFs an editor-style executor re-runs after an edit in a file with an lfs list', () => {
+  const rows: Row[] = Array.from({ length: 60 }, (_, i) => ({ id: `r${i}`, fields: { text: i % 3 === 0 ? `check out my channel ${i}` : `nice song ${i}` } }));
+  const source = (word: string) =>
+    'from snorkel.labeling import labeling_function\n' +
+    'def has_link(text):\n    return "http" in text\n\n' +
+    `${lf('keyword_my', `return 1 if ${JSON.stringify(word)} in x.text.lower() else -1`)}` +
+    `${lf('keyword_song', 'return 0 if "song" in x.text.lower() else -1')}` +
+    `${lf('keyword_link', 'return 1 if has_link(x.text) else -1')}` +
+    'lfs = [keyword_my, keyword_song]\nlfs.append(keyword_link)\n';
+  let executor: ReturnType<typeof createPythonExecutor>;
+
+  before(async () => {
+    executor = createPythonExecutor({ poolSize: 1, spareWorkers: 1 });
+    await executor.loadRows('d', rows);
+  });
+  after(() => executor.dispose());
+
+  const run = (text: string, file = '/p/listed.py') => executor.runFile({ file, source: text, datasetKey: 'd', cardinality: 2, timeoutMs: 5000 });
+  const ran = (r: Awaited<ReturnType<typeof run>>) => r.lfs.filter((l) => l.durationMs > 0).map((l) => l.name).sort();
+
+  it('re-runs the edited LF alone', async () => {
+    assert.deepEqual(ran(await run(source('my'))), ['keyword_link', 'keyword_my', 'keyword_song']);
+    const edited = await run(source('channel'));
+    assert.deepEqual(ran(edited), ['keyword_my']);
+    assert.equal(edited.lfs.find((l) => l.name === 'keyword_my')!.votes.filter((v) => v === 1).length, 20);
+    assert.deepEqual(ran(await run(source('channel').replace('"http" in text', '"www" in text'))), ['keyword_link']);
+  });
+
+  it('re-runs everything a factory called at import made when the factory is edited', async () => {
+    const factory = (extra: string, lookup = 'x.text.lower()') =>
+      'from snorkel.labeling import LabelingFunction, labeling_function\nWORDS = ["check", "channel"]\n' +
+      'def keyword_lookup(x, keywords):\n    return 1 if any(w in x.text.lower() for w in keywords) else -1\n\n' +
+      `def please_lookup(x, keywords):\n    return 1 if any(w in ${lookup} for w in keywords) else -1\n\n` +
+      `def make_lf(w):\n    return LabelingFunction(name=f"kw_{w}", f=keyword_lookup, resources=dict(keywords=[w, ${JSON.stringify(extra)}]))\n\n` +
+      `${lf('keyword_song', 'return 0 if "song" in x.text.lower() else -1')}` +
+      'kw_please = LabelingFunction(name="kw_please", f=please_lookup, resources=dict(keywords=["please", "plz"]))\n' +
+      'lfs = [keyword_song, kw_please] + [make_lf(w) for w in WORDS]\n';
+    const made = ['kw_channel', 'kw_check'];
+    const first = await run(factory('zzz'), '/p/factory.py');
+    assert.deepEqual(ran(first), ['keyword_song', ...made, 'kw_please']);
+    // The factory's body: what it made re-runs (and so does every LF: it runs at import).
+    const edited = await run(factory('nice'), '/p/factory.py');
+    assert.deepEqual(ran(edited), ['keyword_song', ...made, 'kw_please']);
+    assert.equal(edited.lfs.find((l) => l.name === 'kw_check')!.votes.filter((v) => v === 1).length, 60);
+    // The function a LabelingFunction(...) at module level wraps: that LF re-runs, the decorated one does not
+    // (LFs made in a function are keyed by the whole file: they re-run on any edit).
+    assert.deepEqual(ran(await run(factory('nice', 'x.text'), '/p/factory.py')), [...made, 'kw_please']);
+  });
+});

@@ -38,6 +38,8 @@ def parse_structure(source):
     statements = []
     lf_decorators = _structure_lf_names(tree)[0]
     routes = _structure_route_names(tree)
+    keepers = _structure_keepers(tree)
+    containers = _structure_containers(tree, keepers)
     for stmt in tree.body:
         start = stmt.lineno
         for d in getattr(stmt, "decorator_list", ()):
@@ -45,12 +47,17 @@ def parse_structure(source):
         is_def = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.body
         mentioned, reads = _structure_names_of(stmt)
         markers = _structure_markers(stmt, lf_decorators, routes, mentioned)
+        markers |= _structure_flow(stmt, keepers, containers, mentioned)
+        # ?stores/?into may be left out (each name then counts as executed at import); the rest may not.
+        if any(len(m) > 10000 or len(markers) + len(mentioned) > 4000 for m in markers if m.startswith(("?stores:", "?into:"))):
+            markers = {m for m in markers if not m.startswith(("?stores:", "?into:"))}
         if any(len(n) > 10000 for n in (*mentioned, *markers)):  # more than the parent accepts
             mentioned = {n for n in mentioned if len(n) <= 10000}
             markers = {m for m in markers if len(m) <= 10000}
             markers.add("?many")
-        if len(markers) > 200 or len(markers) + len(mentioned) > 4000:
-            markers = {m for m in markers if not m.startswith("?import:")}
+        counted = [m for m in markers if not m.startswith(("?stores:", "?into:"))]
+        if len(counted) > 200 or len(markers) + len(mentioned) > 4000:
+            markers = {m for m in markers if not m.startswith(("?import:", "?stores:", "?into:", "?runs:"))}
             markers.add("?many")
         uses = sorted(markers) + sorted(mentioned)
         statements.append({
@@ -288,6 +295,17 @@ def _structure_lfs(tree):
 #                     attributes or items of outer names, mutating methods on them, setattr): what it leaves
 #                     behind may reach other functions
 #   ?import:<module>  a module it imports ("." prefixes as written; `from m import n` gives m and m.n)
+#   ?stores:<name>    (a statement that runs at import) the name is only kept there, never called or used:
+#                     an element of a list/tuple/set/dict display, the value assigned, an argument of
+#                     Snorkel's LabelingFunction/labeling_function/appliers, of dict/list/tuple/set/frozenset,
+#                     or of append/extend/insert/add/update on a list or dict of the file (`lfs = [a, b]`,
+#                     `lfs = [a, b] + more`, `lfs.append(a)`), read through an attribute or a comprehension
+#                     that calls nothing; only displays and plain assignment when the file defines a class
+#   ?into:<name>      (a statement that runs at import, when its names could be sorted so) the names through
+#                     which what it keeps can be reached later: the names it binds, the list or dict it adds
+#                     to; they are not used at import. Without ?into/?stores, every name counts as used.
+#   ?runs:<name>      (a top-level def) a name its header uses at import other than by keeping it (decorators,
+#                     what they call; defaults and the decorator's arguments are kept, not run)
 #   ?many             too many names or markers to list: the parent keys every LF by the whole file
 # --------------------------------------------------------------------------------------------------------
 
@@ -468,3 +486,219 @@ def _structure_writes(fn):
                         return True
             todo.extend(ast.iter_child_nodes(n))
     return False
+
+
+_KEEPERS_SNORKEL = frozenset((
+    *_STRUCTURE_LF_DECORATORS, *_STRUCTURE_LF_CLASSES, "PandasLFApplier", "LFApplier", "DaskLFApplier",
+    "SparkLFApplier", "PandasParallelLFApplier", "LFAnalysis",
+))
+_KEEPERS_BUILTIN = frozenset(("dict", "list", "tuple", "set", "frozenset"))
+_KEEPING_METHODS = frozenset(("append", "extend", "insert", "add", "update"))
+_CALLING = (ast.Call, ast.Lambda, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
+
+
+def _structure_bindings(tree):
+    """(names bound by `from snorkel... import` of the callees above, every other name the file binds anywhere,
+    or None when a star import from elsewhere may bind anything)."""
+    snorkel = set()
+    other = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            from_snorkel = not node.level and (node.module or "").split(".")[0] == "snorkel"
+            for a in node.names:
+                if a.name == "*":
+                    if not from_snorkel:
+                        return snorkel, None
+                elif from_snorkel and a.name in _KEEPERS_SNORKEL:
+                    snorkel.add(a.asname or a.name)
+                else:
+                    other.add(a.asname or a.name)
+        elif isinstance(node, ast.Import):
+            other.update(a.asname or a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            other.add(node.name)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            other.add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            other.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            other.add(node.name)
+        elif type(node).__name__ in ("MatchAs", "MatchStar", "MatchMapping"):
+            n = getattr(node, "name", None) or getattr(node, "rest", None)
+            if n:
+                other.add(n)
+    return snorkel, other
+
+
+def _structure_keepers(tree):
+    """Names of callables that keep their arguments without calling them while the file runs: Snorkel's
+    LabelingFunction, labeling_function, appliers and LFAnalysis imported from snorkel, and the container
+    builtins, unless the file binds the name some other way. Empty when the file defines a class (its
+    methods may run on any operation) or star-imports from elsewhere."""
+    if any(isinstance(n, ast.ClassDef) for n in ast.walk(tree)):
+        return None
+    snorkel, other = _structure_bindings(tree)
+    if other is None:
+        return None
+    return frozenset((snorkel | _KEEPERS_BUILTIN) - other)
+
+
+def _structure_container_value(node, keepers):
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _structure_container_value(node.left, keepers) or _structure_container_value(node.right, keepers)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _KEEPERS_BUILTIN and node.func.id in keepers
+
+
+def _structure_containers(tree, keepers):
+    """Module-level names that are plain lists, sets or dicts of the file: bound only by top-level assignments
+    of a display or comprehension (or `+` of one, or dict(...)/list(...)) and `+=`, nowhere else."""
+    if keepers is None:
+        return frozenset()
+    good = set()
+    bad = set()
+    direct = set()
+    for top in tree.body:
+        if isinstance(top, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = top.targets if isinstance(top, ast.Assign) else [top.target]
+            try:
+                ok = isinstance(top, ast.AugAssign) or (top.value is not None and _structure_container_value(top.value, keepers))
+            except RecursionError:
+                ok = False
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    direct.add(id(t))
+                    (good if ok else bad).add(t.id)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load) and id(node) not in direct:
+                bad.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bad.update(a.asname or a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bad.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bad.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bad.add(node.name)
+        elif type(node).__name__ in ("MatchAs", "MatchStar", "MatchMapping"):
+            n = getattr(node, "name", None) or getattr(node, "rest", None)
+            if n:
+                bad.add(n)
+    return frozenset(good - bad)
+
+
+def _structure_flow(stmt, keepers, containers, mentioned):
+    """The ?stores/?into markers of a statement that runs at import, the ?runs markers of a top-level def
+    (see above). Names in `mentioned` only."""
+    runs = set()
+    stores = set()
+    into = set()
+
+    def visit(node, kept):
+        if isinstance(node, ast.Name):
+            (stores if kept else runs).add(node.id)
+            return
+        if kept:
+            if isinstance(node, ast.Constant):
+                return
+            # With a class in the file, hashing, `+` and unpacking may run its methods.
+            if isinstance(node, (ast.List, ast.Tuple)) or keepers is not None and (
+                    isinstance(node, (ast.Set, ast.Starred)) or isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)):
+                for child in ast.iter_child_nodes(node):
+                    visit(child, True)
+                return
+            if isinstance(node, ast.Dict):
+                for k in node.keys:
+                    if k is not None:
+                        visit(k, keepers is not None)
+                for child in node.values:
+                    visit(child, True)
+                return
+            # Reading an attribute, or copying what a list holds, calls none of it (no class in the file).
+            if isinstance(node, ast.Attribute) and keepers is not None:
+                visit(node.value, True)
+                return
+            comps = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+            if isinstance(node, comps) and keepers is not None and not any(
+                    g.is_async or any(isinstance(n, _CALLING) for part in g.ifs for n in ast.walk(part)) for g in node.generators) and not any(
+                    isinstance(n, _CALLING) for part in ((node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,)) for n in ast.walk(part)):
+                for g in node.generators:
+                    visit(g.iter, True)
+                    for cond in g.ifs:
+                        visit(cond, False)
+                for part in ((node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,)):
+                    visit(part, True)
+                return
+            if isinstance(node, ast.Call) and keepers is not None:
+                f = node.func
+                if isinstance(f, ast.Name) and f.id in keepers:
+                    runs.add(f.id)
+                    for child in (*node.args, *(k.value for k in node.keywords)):
+                        visit(child, True)
+                    return
+                if isinstance(f, ast.Attribute) and f.attr in _KEEPING_METHODS and isinstance(f.value, ast.Name) and f.value.id in containers:
+                    into.add(f.value.id)
+                    for child in (*node.args, *(k.value for k in node.keywords)):
+                        visit(child, True)
+                    return
+        for child in ast.iter_child_nodes(node):
+            visit(child, False)
+
+    def target(t):
+        """Where an assignment keeps its value; False when that may run code."""
+        if isinstance(t, ast.Name):
+            into.add(t.id)
+            return True
+        if isinstance(t, (ast.Tuple, ast.List)):
+            return all(target(e.value if isinstance(e, ast.Starred) else e) for e in t.elts)
+        if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id in containers:
+            into.add(t.value.id)
+            visit(t.slice, False)
+            return True
+        return False
+
+    try:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = stmt.args
+            every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
+            # The function keeps its defaults (and what its decorators are given); decorators run.
+            for d in stmt.decorator_list:
+                visit(d, True)
+            for expr in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+                visit(expr, True)
+            for expr in [*(a.annotation for a in every if a.annotation is not None), *([stmt.returns] if stmt.returns else [])]:
+                visit(expr, False)
+            for tp in getattr(stmt, "type_params", None) or ():
+                visit(tp, False)
+            # A bare decorator name is called with the function.
+            runs.update(d.id for d in stmt.decorator_list if isinstance(d, ast.Name))
+            return {"?runs:" + n for n in runs if n in mentioned}
+        if keepers is None:
+            return set()
+        if isinstance(stmt, ast.Assign):
+            if not all(target(t) for t in stmt.targets):
+                return set()
+            visit(stmt.value, True)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is None or not target(stmt.target):
+                return set()
+            visit(stmt.annotation, False)
+            visit(stmt.value, True)
+        elif isinstance(stmt, ast.AugAssign):
+            if not isinstance(stmt.op, ast.Add) or not target(stmt.target):
+                return set()
+            if isinstance(stmt.target, ast.Name) and stmt.target.id not in containers:
+                return set()
+            visit(stmt.value, True)
+        elif isinstance(stmt, ast.Expr):
+            visit(stmt.value, True)
+        else:
+            return set()
+    except RecursionError:
+        return {"?many"} if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else set()
+    if into & runs:
+        return set()
+    kept = {n for n in stores - runs if n in mentioned}
+    return {"?stores:" + n for n in kept} | {"?into:" + n for n in into}
