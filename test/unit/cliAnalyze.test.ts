@@ -306,7 +306,7 @@ describe('lf-studio analyze', () => {
     cases.push([['analyze', '--lfs', noLfs, '--data', join(example, 'data', 'valid.json')], /helpers\.py defines no labeling functions; decorate each one with @labeling_function\(\)/]);
     cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--lfs', join(example, 'lfs.py'), '--data', join(example, 'data', 'valid.json')], /lfs\.py is given twice; give each LF file once/]);
     const broken = write(dir, 'broken.py', 'def oops(:\n');
-    cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--lfs', broken, '--data', join(example, 'data', 'valid.json')], /broken\.py:1: .*Syntax/i]);
+    cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--lfs', broken, '--data', join(example, 'data', 'valid.json'), '--workspace', dir], /broken\.py:1: .*Syntax/i]);
     for (const [args, pattern] of cases) {
       const r = cli(...args);
       assert.notEqual(r.status, 0, args.join(' '));

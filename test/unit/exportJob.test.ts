@@ -484,7 +484,7 @@ describe('the exported job', () => {
     const lfs = join(example, 'lfs.py');
     const train = join(wrench, 'youtube', 'train.json');
     // No dev set: the agreement model (log-linear), with has_o set aside where says_song disagrees.
-    const exported = cli('export-job', '--lfs', extra, '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', job, '--json');
+    const exported = cli('export-job', '--lfs', extra, '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--workspace', dir, '--out', job, '--json');
     assert.equal(exported.status, 0, exported.stderr);
     const summary = JSON.parse(exported.stdout);
     assert.equal(summary.scorer, 'log-linear');
@@ -494,7 +494,7 @@ describe('the exported job', () => {
     const input = join(dir, 'rows.jsonl');
     writeFileSync(input, youtubeRows(rows));
     const labelled = join(dir, 'labels.jsonl');
-    const label = cli('label', '--lfs', extra, '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--apply', input, '--out', labelled, '--json');
+    const label = cli('label', '--lfs', extra, '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--apply', input, '--workspace', dir, '--out', labelled, '--json');
     assert.equal(label.status, 0, label.stderr);
     const expected = readJsonl(readFileSync(labelled, 'utf8'));
     const labelSummary = JSON.parse(label.stdout);
@@ -537,7 +537,7 @@ describe('the exported job', () => {
     const copies = join(dir, 'copies.py');
     writeFileSync(extra, EXTRA_LFS);
     writeFileSync(copies, COPY_LFS);
-    const lfArgs = ['--lfs', extra, '--lfs', join(example, 'lfs.py'), '--lfs', copies];
+    const lfArgs = ['--lfs', extra, '--lfs', join(example, 'lfs.py'), '--lfs', copies, '--workspace', dir];
     const train = join(wrench, 'youtube', 'train.json');
     const dev = join(wrench, 'youtube', 'valid.json');
     const input = join(dir, 'rows.jsonl');
