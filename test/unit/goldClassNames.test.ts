@@ -14,10 +14,10 @@ import { parseCsvDataset } from '../../lf-runtime/src/data/readCsv.ts';
 import { readDataset } from '../../lf-runtime/src/data/readDataset.ts';
 import { parseJsonlDataset } from '../../lf-runtime/src/data/readJsonl.ts';
 import { parseWrenchDataset } from '../../lf-runtime/src/data/readWrench.ts';
-import { DataError, type Row } from '../../lf-runtime/src/data/types.ts';
+import { DataError } from '../../lf-runtime/src/data/types.ts';
 import { loadProjectFile } from '../../lf-runtime/src/project/projectFile.ts';
 import { loadProjectData } from '../../lf-runtime/src/project/projectData.ts';
-import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+import { standInExecutor } from '../support/standInExecutor.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const HAM_SPAM = ['ham', 'spam'];
@@ -179,31 +179,6 @@ describe('command line: class names from --labels or label.json', () => {
     assert.match(err.message, /dev\.csv:2: line 2: gold label "spam" .*--labels A,B,\.\.\./);
   });
 });
-
-/** A stand-in sandbox: `def NAME(x):  # WORD -> CLASS` lines define LFs voting CLASS when WORD is in the text. */
-function standInExecutor(): LfExecutor {
-  const loaded = new Map<string, Row[]>();
-  return {
-    async loadRows(key, rows) {
-      loaded.set(key, rows);
-    },
-    async runFile(o): Promise<FileRunResult> {
-      const data = loaded.get(o.datasetKey) ?? [];
-      const lfs = o.source.split('\n').flatMap((text, i) => {
-        const m = /^def (\w+)\(x\):\s*# (\w+) -> (\d)/.exec(text);
-        if (!m) return [];
-        const [, name, word, vote] = m;
-        const votes = Int8Array.from(data.map((r) => (String(r.fields.text).includes(word!) ? Number(vote) : -1)));
-        return [{ name: name!, line: i + 1, votes, errors: 0, errorRowIds: [], firstError: null, noneCount: 0, timedOut: false, durationMs: 0 }];
-      });
-      return { file: o.file, lfs, fileError: null, durationMs: 0 };
-    },
-    async isolation() {
-      return { separateProcess: false, environmentScrubbed: false, nodePermissionModel: false, networkNamespace: false, pyodideBridgesRemoved: false, memoryCapMb: null };
-    },
-    async dispose() {},
-  };
-}
 
 function cliWorkspace(): { dir: string; lfs: string; train: string; dev: string } {
   const dir = tempDir();
