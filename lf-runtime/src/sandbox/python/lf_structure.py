@@ -515,19 +515,25 @@ def _structure_bindings(tree):
                     other.add(a.asname or a.name)
         elif isinstance(node, ast.Import):
             other.update(a.asname or a.name.split(".")[0] for a in node.names)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            other.add(node.name)
         elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             other.add(node.id)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            other.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            other.add(node.name)
-        elif type(node).__name__ in ("MatchAs", "MatchStar", "MatchMapping"):
-            n = getattr(node, "name", None) or getattr(node, "rest", None)
-            if n:
-                other.add(n)
+        else:
+            other.update(_bound_by(node))
     return snorkel, other
+
+
+def _bound_by(node):
+    """The names a definition, `global`/`nonlocal`, an except clause or a match pattern binds."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return (node.name,)
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return node.names
+    if isinstance(node, ast.ExceptHandler) and node.name:
+        return (node.name,)
+    if type(node).__name__ in ("MatchAs", "MatchStar", "MatchMapping"):
+        n = getattr(node, "name", None) or getattr(node, "rest", None)
+        return (n,) if n else ()
+    return ()
 
 
 def _structure_keepers(tree):
@@ -576,16 +582,8 @@ def _structure_containers(tree, keepers):
                 bad.add(node.id)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             bad.update(a.asname or a.name.split(".")[0] for a in node.names)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bad.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            bad.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bad.add(node.name)
-        elif type(node).__name__ in ("MatchAs", "MatchStar", "MatchMapping"):
-            n = getattr(node, "name", None) or getattr(node, "rest", None)
-            if n:
-                bad.add(n)
+        else:
+            bad.update(_bound_by(node))
     return frozenset(good - bad)
 
 
