@@ -134,7 +134,7 @@ function copyPythonRuntime() {
   mkdirSync(join(dest, 'shim'), { recursive: true });
   cpSync(join(src, 'lf_runner.py'), join(dest, 'lf_runner.py'));
   cpSync(join(src, 'lf_rows.py'), join(dest, 'lf_rows.py'));
-  cpSync(join(src, 'lf_structure.py'), join(dest, 'lf_structure.py'));
+  for (const module of ['lf_structure.py', 'lf_ast.py', 'lf_cache_markers.py']) cpSync(join(src, module), join(dest, module));
   cpSync(join(src, 'native'), join(dest, 'native'), { recursive: true });
   cpSync(join(src, 'snorkel'), join(dest, 'shim', 'snorkel'), { recursive: true });
 }

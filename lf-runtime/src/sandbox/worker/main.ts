@@ -30,6 +30,8 @@ import pySnorkelPreprocess from '../python/snorkel/preprocess/__init__.py';
 import pySnorkelPreprocessNlp from '../python/snorkel/preprocess/nlp.py';
 import pySnorkelTypes from '../python/snorkel/types/__init__.py';
 import pySnorkelUtils from '../python/snorkel/utils/__init__.py';
+import astSource from '../python/lf_ast.py';
+import cacheMarkersSource from '../python/lf_cache_markers.py';
 import guardSource from '../python/lf_guard.py';
 import restoreSource from '../python/lf_restore.py';
 import rowsSource from '../python/lf_rows.py';
@@ -59,6 +61,8 @@ const PYTHON_FILES: Record<string, string> = {
   'snorkel/preprocess/nlp.py': pySnorkelPreprocessNlp,
   'snorkel/types/__init__.py': pySnorkelTypes,
   'snorkel/utils/__init__.py': pySnorkelUtils,
+  'lf_ast.py': astSource,
+  'lf_cache_markers.py': cacheMarkersSource,
   'lf_guard.py': guardSource,
   'lf_restore.py': restoreSource,
   'lf_rows.py': rowsSource,
