@@ -132,9 +132,9 @@ function copyPythonRuntime() {
   const dest = join(root, 'dist', 'python');
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(join(dest, 'shim'), { recursive: true });
-  cpSync(join(src, 'lf_runner.py'), join(dest, 'lf_runner.py'));
-  cpSync(join(src, 'lf_rows.py'), join(dest, 'lf_rows.py'));
-  for (const module of ['lf_structure.py', 'lf_ast.py', 'lf_cache_markers.py']) cpSync(join(src, module), join(dest, module));
+  for (const module of ['lf_runner.py', 'lf_errors.py', 'lf_rows.py', 'lf_structure.py', 'lf_ast.py', 'lf_cache_markers.py']) {
+    cpSync(join(src, module), join(dest, module));
+  }
   cpSync(join(src, 'native'), join(dest, 'native'), { recursive: true });
   cpSync(join(src, 'snorkel'), join(dest, 'shim', 'snorkel'), { recursive: true });
 }

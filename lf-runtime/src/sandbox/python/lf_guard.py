@@ -40,7 +40,7 @@ BRIDGE_BUILTINS = frozenset(["_pyodide_core", "_ctypes"])
 PYODIDE_MODULES = frozenset(["js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip"])
 
 # The runtime's own modules: user code may not import them, and their classes and functions are protected.
-RUNTIME_MODULES = frozenset(["lf_guard", "lf_restore", "lf_runner", "lf_rows", "lf_structure", "lf_ast", "lf_cache_markers"])
+RUNTIME_MODULES = frozenset(["lf_guard", "lf_restore", "lf_runner", "lf_rows", "lf_structure", "lf_ast", "lf_cache_markers", "lf_errors"])
 
 # Whose classes restore() puts back before each LF (their attributes; assigning one raises no audit event in
 # this pyodide): the runtime's, snorkel's, and those of the standard library that the runner itself goes

@@ -17,10 +17,10 @@ import linecache
 import operator
 import sys
 import time
-import traceback
 import types
 
 import lf_guard
+from lf_errors import NATIVE, current as _current, error_info as _error_info
 from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
 from lf_structure import parse_structure  # noqa: F401 - an entry point the worker calls
 
@@ -32,8 +32,6 @@ except ImportError:  # the native runtime with a real Snorkel installed: our cop
     _spec = _ilu.spec_from_file_location("lf_studio_snorkel_compat", lf_guard.COMPAT_PATH)
     _snorkel = _ilu.module_from_spec(_spec)
     _spec.loader.exec_module(_snorkel)
-
-NATIVE = getattr(lf_guard, "RUNTIME", "sandbox") == "python"
 
 
 def _strict_json():
@@ -62,84 +60,6 @@ def _strict_json():
 
 
 _dumps, _loads = _strict_json()
-
-# --------------------------------------------------------------------------------------------------------
-# Errors, mapped to the user's file
-# --------------------------------------------------------------------------------------------------------
-
-_STDLIB = frozenset(sys.stdlib_module_names)
-
-
-# The file being executed, for messages about what it imports.
-_current = {"file": ""}
-
-
-def _missing_package(exc):
-    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
-        return None
-    top = exc.name.split(".")[0]
-    if top in _STDLIB and top not in lf_guard.BLOCKED_MODULES:
-        return None
-    if top in lf_guard.BLOCKED_MODULES:
-        return (
-            f"'{top}' is blocked in LF Studio's sandbox: labeling functions cannot reach the JavaScript host, "
-            "native code, files or the network. Use plain Python on the row's fields."
-        )
-    file = _current["file"].replace("\\", "/")
-    folder, _, base = file.rpartition("/")
-    if NATIVE:
-        searched = ", ".join(p for p in (folder, folder.rpartition("/")[0]) if p) or "the file's folder"
-        return (
-            f"No module named '{exc.name}'. If it is your own module, put {top}.py (or a package {top}/) next to "
-            f"{base or 'the LF file'} (searched: {searched}); if it is a package, it is not installed in "
-            f"{lf_guard.INTERPRETER}: install it with `{lf_guard.INTERPRETER} -m pip install {top}`."
-        )
-    return (
-        f"No module named '{exc.name}'. If it is your own module, put {top}.py next to {base or 'the LF file'} "
-        f"(LF Studio imports modules from the LF file's folder). If it is a package, LF Studio's sandbox cannot "
-        f"provide it (it has only the Python standard library): run this file with your own Python, which has "
-        f"your packages (setting lfStudio.runtime \"auto\" or \"python\" in a trusted workspace; "
-        f"`lf-studio analyze --runtime python`)."
-    )
-
-
-def _error_info(exc, user_files, kind, file=None):
-    """The error as the user sees it, at a line of the LF file (`file`, else the one being executed). When
-    it was raised in one of the user's helper modules (a sibling, the package's __init__.py), the message
-    starts with that file and line ("pkg/helper.py:3: NameError: ...")."""
-    main = file if file is not None else _current["file"]
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in user_files]
-    missing = _missing_package(exc)
-    if missing is not None:
-        kind = "missing-package"
-    if isinstance(exc, SyntaxError) and exc.filename == main:
-        line = exc.lineno
-        tb = "".join(traceback.format_exception_only(type(exc), exc))
-        message = f"SyntaxError: {exc.msg}"
-    else:
-        own = [f for f in frames if f.filename == main]
-        line = own[-1].lineno if own else frames[-1].lineno if frames and not main else None
-        tb = ("Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) if frames else "")
-        tb += "".join(traceback.format_exception_only(type(exc), exc))
-        if isinstance(exc, SyntaxError) and exc.filename in user_files:
-            message = f"SyntaxError: {exc.msg}"
-            where = (exc.filename, exc.lineno)
-        else:
-            message = missing or "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
-            where = (frames[-1].filename, frames[-1].lineno) if frames else None
-        if where is not None and main and where[0] != main:
-            message = f"{_shown(where[0])}:{where[1]}: {message}"
-        relative = getattr(exc, "filename", None) if isinstance(exc, FileNotFoundError) else None
-        if isinstance(relative, str) and not relative.startswith("/") and main and "/" in main:
-            # Snorkel notebooks often read files relative to where the notebook ran; here it is the file's folder.
-            message += f" (a relative path is read from the LF file's folder, {main.rsplit('/', 1)[0]})"
-    return {"kind": kind, "message": message[:2000], "line": line, "traceback": tb[-8000:]}
-
-
-def _shown(path):
-    """A helper file as messages name it: its folder and name (pkg/helper.py)."""
-    return "/".join(path.replace("\\", "/").split("/")[-2:])
-
 
 # --------------------------------------------------------------------------------------------------------
 # Executing a user file

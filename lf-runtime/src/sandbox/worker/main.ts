@@ -32,6 +32,7 @@ import pySnorkelTypes from '../python/snorkel/types/__init__.py';
 import pySnorkelUtils from '../python/snorkel/utils/__init__.py';
 import astSource from '../python/lf_ast.py';
 import cacheMarkersSource from '../python/lf_cache_markers.py';
+import errorsSource from '../python/lf_errors.py';
 import guardSource from '../python/lf_guard.py';
 import restoreSource from '../python/lf_restore.py';
 import rowsSource from '../python/lf_rows.py';
@@ -63,6 +64,7 @@ const PYTHON_FILES: Record<string, string> = {
   'snorkel/utils/__init__.py': pySnorkelUtils,
   'lf_ast.py': astSource,
   'lf_cache_markers.py': cacheMarkersSource,
+  'lf_errors.py': errorsSource,
   'lf_guard.py': guardSource,
   'lf_restore.py': restoreSource,
   'lf_rows.py': rowsSource,
