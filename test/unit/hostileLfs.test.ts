@@ -88,7 +88,7 @@ const CASES: HostileCase[] = [
   { name: 'rewrites the runner through frames', body: `f = sys._getframe(1)\ntry:\n    f.f_globals["_restore"] = lambda *a: None\n    f.f_globals["json"] = None\nexcept Exception:\n    pass\ntry:\n    f.f_code.co_consts\n    f.f_back and f.f_back.f_globals.clear()\nexcept Exception:\n    pass\nreturn 0` },
   {
     name: 'swaps the code of runtime functions',
-    body: `import snorkel._compat as c\ntry:\n    c.labeling_function.__code__ = (lambda *a, **k: None).__code__\n    return 1\nexcept Exception:\n    pass\nfor name in ("lf_runner", "lf_errors", "lf_structure", "lf_ast", "lf_cache_markers", "lf_rows", "lf_restore", "lf_guard"):\n    try:\n        __import__(name)\n        return 1\n    except Exception:\n        pass\nreturn 0`,
+    body: `import snorkel._compat as c\ntry:\n    c.labeling_function.__code__ = (lambda *a, **k: None).__code__\n    return 1\nexcept Exception:\n    pass\nfor name in ("lf_runner", "lf_errors", "lf_structure", "lf_ast", "lf_cache_markers", "lf_rows", "lf_restore", "lf_guard", "lf_bridges"):\n    try:\n        __import__(name)\n        return 1\n    except Exception:\n        pass\nreturn 0`,
   },
   {
     name: 'patches the row classes or imports the module that makes them',

@@ -513,8 +513,9 @@ describe("the guard's start-up check reports reopened routes", () => {
     const { loadPyodide } = (await import('pyodide')) as { loadPyodide: (o: Record<string, unknown>) => Promise<PyodideLike> };
     const py = await loadPyodide({ jsglobals: Object.create(null), env: {}, stdout: () => undefined, stderr: () => undefined });
     const site = py.runPython('import sys; f"/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"') as string;
-    // The guard and the module it records and restores the state baseline with.
-    for (const name of ['lf_guard.py', 'lf_restore.py']) {
+    // The guard, the module that closes and checks pyodide's bridges, and the one it records and restores the
+    // state baseline with.
+    for (const name of ['lf_guard.py', 'lf_bridges.py', 'lf_restore.py']) {
       py.FS.writeFile(`${site}/${name}`, readFileSync(join(import.meta.dirname, '../../lf-runtime/src/sandbox/python', name), 'utf8'));
     }
     for (const name of ['js', 'pyodide_js']) py.unregisterJsModule(name);

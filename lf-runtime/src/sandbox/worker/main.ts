@@ -31,6 +31,7 @@ import pySnorkelPreprocessNlp from '../python/snorkel/preprocess/nlp.py';
 import pySnorkelTypes from '../python/snorkel/types/__init__.py';
 import pySnorkelUtils from '../python/snorkel/utils/__init__.py';
 import astSource from '../python/lf_ast.py';
+import bridgesSource from '../python/lf_bridges.py';
 import cacheMarkersSource from '../python/lf_cache_markers.py';
 import errorsSource from '../python/lf_errors.py';
 import guardSource from '../python/lf_guard.py';
@@ -63,6 +64,7 @@ const PYTHON_FILES: Record<string, string> = {
   'snorkel/types/__init__.py': pySnorkelTypes,
   'snorkel/utils/__init__.py': pySnorkelUtils,
   'lf_ast.py': astSource,
+  'lf_bridges.py': bridgesSource,
   'lf_cache_markers.py': cacheMarkersSource,
   'lf_errors.py': errorsSource,
   'lf_guard.py': guardSource,
