@@ -366,6 +366,116 @@ describe('the exported job', () => {
     assertSameLabels(expected, readParts(out));
   });
 
+  it('reads CSV numbers with spaces around them, all of pandas missing markers and lines of spaces as the editor does', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-spaced-'));
+    const lfs = join(dir, 'spaced_lfs.py');
+    writeFileSync(
+      lfs,
+      'from snorkel.labeling import labeling_function\n\n' +
+        '@labeling_function()\ndef lf_high(x):\n    return 1 if x.n >= 4 else -1\n\n' +
+        '@labeling_function()\ndef lf_ratio(x):\n    return 0 if x.r > 1 else -1\n\n' +
+        '@labeling_function()\ndef lf_missing(x):\n    return 0 if x.m != x.m else 1\n',
+    );
+    const csv = join(dir, 'spaced.csv');
+    writeFileSync(csv, 'text,n,r,m\na, 5, 0.5,#NA\n   \nb,1 ,1.5 ,-nan\nc,3,\t2,1.#IND\n \t\nd,4,2.5,#N/A N/A\ne,6,0.1,x\n');
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', labelled);
+    assert.equal(label.status, 0, label.stderr);
+    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    assert.deepEqual(
+      expected.map((r) => [r.id, ...r.votes]),
+      [
+        ['1', 1, -1, 0],
+        ['2', -1, 0, 0],
+        ['3', -1, 0, 0],
+        ['4', 1, 0, 0],
+        ['5', 1, -1, 1],
+      ],
+      'pd.read_csv: n and r are numbers, m is NaN but for "x", and the lines of spaces are no rows',
+    );
+    const job = join(dir, 'job');
+    assert.equal(cli('export-job', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', job).status, 0);
+    const out = join(dir, 'out');
+    const run = runJob(job, csv, out, '--serial', '--partition-rows', '2');
+    assert.equal(run.status, 0, run.stderr);
+    assertSameLabels(expected, readParts(out));
+  });
+
+  it('takes ids from the id field as lf-studio label does: in WRENCH records, and JSONL integers beyond 2^53 digit for digit', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-ids-'));
+    const lfs = join(dir, 'id_lfs.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_a(x):\n    return 1 if "a" in x.text else 0\n');
+    const wrenchFile = join(dir, 'rows.json');
+    writeFileSync(wrenchFile, JSON.stringify({ 0: { label: 1, data: { text: 'a', uid: 'u-07' } }, 1: { label: 0, data: { text: 'b', uid: 'u-03' } } }));
+    const jsonl = join(dir, 'tweets.jsonl');
+    writeFileSync(jsonl, '{"uid": 1234567890123456789, "text": "a"}\n{"uid": 1234567890123456788, "text": "b"}\n{"uid": 5, "text": "ab"}\n');
+    for (const [data, ids] of [
+      [wrenchFile, ['u-07', 'u-03']],
+      [jsonl, ['1234567890123456789', '1234567890123456788', '5']],
+    ] as const) {
+      const labelled = join(dir, 'labels.jsonl');
+      const label = cli('label', '--lfs', lfs, '--data', data, '--id-field', 'uid', '--labels', 'A,B', '--out', labelled);
+      assert.equal(label.status, 0, label.stderr);
+      const expected = readJsonl(readFileSync(labelled, 'utf8'));
+      assert.deepEqual(
+        expected.map((r) => r.id),
+        ids,
+      );
+      const job = join(dir, `job-${ids.length}`);
+      const exported = cli('export-job', '--lfs', lfs, '--data', data, '--id-field', 'uid', '--labels', 'A,B', '--out', job);
+      assert.equal(exported.status, 0, exported.stderr);
+      const out = join(dir, `out-${ids.length}`);
+      const run = runJob(job, data, out, '--serial');
+      assert.equal(run.status, 0, run.stderr);
+      assertSameLabels(expected, readParts(out));
+    }
+  });
+
+  it('gives every row every field of the input, as the editor does, when a JSONL field is only in some partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-fields-'));
+    const lfs = join(dir, 'field_lfs.py');
+    writeFileSync(
+      lfs,
+      'from snorkel.labeling import labeling_function\n\n' +
+        '@labeling_function()\ndef lf_unverified(x):\n    return 0 if x.verified is None else -1\n\n' +
+        '@labeling_function()\ndef lf_verified(x):\n    return 1 if x.verified else -1\n\n' +
+        '@labeling_function()\ndef lf_note(x):\n    return 1 if x["note"] == "vip" else -1\n',
+    );
+    // `verified` appears only in the last rows, `note` only in the second: with two rows per partition, most
+    // partitions hold neither, yet the editor gives every row both (None where a row has none).
+    const rows = [
+      { text: 'a' },
+      { text: 'b', note: 'vip' },
+      { text: 'c' },
+      { text: 'd' },
+      { text: 'e', verified: true },
+      { text: 'f', verified: false },
+    ];
+    const data = join(dir, 'rows.jsonl');
+    writeFileSync(data, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', lfs, '--data', data, '--labels', 'A,B', '--out', labelled);
+    assert.equal(label.status, 0, label.stderr);
+    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    assert.deepEqual(
+      expected.map((r) => r.votes),
+      [[0, -1, -1], [0, -1, 1], [0, -1, -1], [0, -1, -1], [-1, 1, -1], [-1, -1, -1]],
+    );
+    const job = join(dir, 'job');
+    assert.equal(cli('export-job', '--lfs', lfs, '--data', data, '--labels', 'A,B', '--out', job).status, 0);
+    const out = join(dir, 'out');
+    const run = runJob(job, data, out, '--serial', '--partition-rows', '2');
+    assert.equal(run.status, 0, run.stderr);
+    assertSameLabels(expected, readParts(out));
+    assert.match(run.stderr, /labelling 3 partition\(s\) again: their rows lack fields that other rows have \(note, verified\)/);
+    const summary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8')) as { lfs: { errors: number }[] };
+    assert.deepEqual(
+      summary.lfs.map((l) => l.errors),
+      [0, 0, 0],
+      'no LF raised for a field its partition lacked',
+    );
+  });
+
   it(
     "with a file that needs the user's NumPy and data without a text column: label and export-job run it in --python, warn of the LF that fails, and the job labels alike",
     { skip: !numpyPython ? NO_NUMPY : !bubblewrap() ? 'bubblewrap is not installed (apt-get install bubblewrap)' : false, timeout: 300_000 },

@@ -191,6 +191,28 @@ describe('repeated row ids under an id field', () => {
     assert.deepEqual(ok.rows.map((r) => r.id), ['u1', 'u2']);
   });
 
+  it('integer ids beyond 2^53 (tweet ids) keep every digit in JSON Lines, and are refused where the digits are lost', async () => {
+    // JSON.parse rounds both to 1234567890123456800: the ids would not join back to the file, and would collide.
+    const lines = ['{"id": 1234567890123456789, "text": "a"}', '{"id": 1234567890123456788, "text": "b", "meta": {"id": 5}}', '{"id": -98765432109876543210, "text": "c"}', '{"id": 17, "text": "d"}'];
+    const ds = parseJsonlDataset(lines.join('\n'), 'x.jsonl', { idField: 'id' });
+    assert.deepEqual(
+      ds.rows.map((r) => r.id),
+      ['1234567890123456789', '1234567890123456788', '-98765432109876543210', '17'],
+    );
+    const float = await dataError(() => parseJsonlDataset('{"id": 1e22, "text": "a"}\n', 'x.jsonl', { idField: 'id' }));
+    includesAll(float.message, 'line 1: id 1e+22 in field "id" is an integer too large to be read exactly', 'write the ids as strings');
+    const text = '{"r1": {"data": {"text": "a", "uid": 1234567890123456789}}, "r2": {"data": {"text": "b", "uid": 1234567890123456788}}}';
+    const err = await dataError(() => parseWrenchDataset(text, 'x.json', { idField: 'uid' }));
+    assert.equal(err.location, 'r1');
+    includesAll(err.message, 'too large to be read exactly', '("uid": "...")');
+  });
+
+  it('on the command line a repeated id names --id-field as the fix, not lfstudio.json', async () => {
+    const err = await dataError(() => parseCsvDataset('id,text\n7,a\n7,b\n', 'x.csv', { idField: 'id', idFieldSetting: '--id-field' }));
+    includesAll(err.message, 'duplicate row id "7"', 'or leave out --id-field to number rows by position');
+    assert.ok(!err.message.includes('lfstudio.json'), err.message);
+  });
+
   it('without an id field, row numbers are ids and repeated values are fine', () => {
     const ds = parseCsvDataset('id,text\n7,a\n7,b\n', 'x.csv');
     assert.deepEqual(ds.rows.map((r) => r.id), ['1', '2']);

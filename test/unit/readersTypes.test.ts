@@ -37,6 +37,39 @@ describe('CSV column types', () => {
     assert.deepEqual(d.gold, [1, 0, 1, 0]);
     assert.ok(!('label' in d.rows[0]!.fields), 'the gold label is never a field');
   });
+
+  it('reads numbers with spaces around them as numbers and every pandas missing marker as NaN, as read_csv does', async () => {
+    // pd.read_csv gives n = [5, 1, 3] (int64), r = [0.5, 1.5, 2.0] and m all NaN; " True" and " NA " it keeps as written.
+    const csv = file(
+      'spaced.csv',
+      'text,n,r,m,b,s\n' + 'a, 5, 0.5,#NA, True, NA \n' + 'b,1 ,1.5 ,-nan,False,x\n' + 'c,3,\t2,1.#IND,True,y\n' + 'd,4,2.5,#N/A N/A,False,z\n',
+    );
+    const d = await readDataset(csv, {});
+    const col = (f: string) => d.rows.map((r) => r.fields[f]);
+    assert.deepEqual(col('n'), [5, 1, 3, 4]);
+    assert.deepEqual(col('r'), [0.5, 1.5, 2, 2.5]);
+    assert.deepEqual(col('m'), [Number.NaN, Number.NaN, Number.NaN, Number.NaN]);
+    assert.deepEqual(col('b'), [' True', 'False', 'True', 'False'], 'a boolean column takes its words exactly as written');
+    assert.deepEqual(col('s'), [' NA ', 'x', 'y', 'z']);
+  });
+
+  it('skips a line of nothing but spaces between records, as pandas does, without counting it as a record', async () => {
+    const d = await readDataset(file('spaces.csv', 'text,n\na,1\n   \nb,2\n \t \nc,3\n'), {});
+    assert.deepEqual(
+      d.rows.map((r) => [r.id, r.fields.text, r.fields.n]),
+      [
+        ['1', 'a', 1],
+        ['2', 'b', 2],
+        ['3', 'c', 3],
+      ],
+    );
+    // In a file of one column such a line is a value (pandas keeps it when quoted), so it stays a row.
+    const one = await readDataset(file('one.csv', 'text\na\n"  "\nb\n'), {});
+    assert.deepEqual(
+      one.rows.map((r) => r.fields.text),
+      ['a', '  ', 'b'],
+    );
+  });
 });
 
 describe('a text field only when LFs need one', () => {

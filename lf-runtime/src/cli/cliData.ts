@@ -17,6 +17,8 @@ export interface CliDataArgs {
   textField: string;
   labelField: string;
   idField: string | null;
+  /** Whether idField came from --id-field (rather than the project), for the fix in messages. */
+  idFieldFromFlag?: boolean;
   /** From --labels or the project, or null to look for label.json beside the data, then at the gold labels. */
   labels: string[] | null;
   /** Where `labels` came from when set. */
@@ -57,7 +59,7 @@ export async function readCliData(args: CliDataArgs): Promise<CliData> {
  * the data (label --apply), pass the CliData read first.
  */
 export function cliReadOptions(
-  args: Pick<CliDataArgs, 'textField' | 'labelField' | 'idField'>,
+  args: Pick<CliDataArgs, 'textField' | 'labelField' | 'idField' | 'idFieldFromFlag'>,
   classes: Pick<CliData, 'labels' | 'labelsSource'> | null,
 ): ReadOptions {
   const named = classes !== null && classes.labels !== null && classes.labelsSource !== 'gold ids';
@@ -66,6 +68,7 @@ export function cliReadOptions(
     labelField: args.labelField,
     idField: args.idField,
     textFieldSetting: '--text-field',
+    idFieldSetting: args.idFieldFromFlag ? '--id-field' : undefined,
     classNames: named ? classes.labels : null,
     labelsSetting: labelsSettingFor(named ? classes.labelsSource : null),
   };
@@ -151,6 +154,7 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
     textField: values['text-field'] ?? project?.textField ?? DEFAULT_TEXT_FIELD,
     labelField: values['label-field'] ?? project?.labelField ?? DEFAULT_LABEL_FIELD,
     idField: values['id-field'] || project?.idField || null,
+    idFieldFromFlag: Boolean(values['id-field']),
     labels: flagLabels ?? project?.labels ?? null,
     labelsSource: flagLabels ? '--labels' : project ? 'project' : null,
     timeoutMs,

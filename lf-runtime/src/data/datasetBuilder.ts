@@ -12,6 +12,11 @@ export interface ReadOptions {
    * row (data without text); a field named explicitly must exist on every row.
    */
   textField?: string;
+  /**
+   * Where the user sets the id field, for the fix in messages: `"idField" in lfstudio.json` by default,
+   * `--id-field` on the command line.
+   */
+  idFieldSetting?: string;
   /** Field holding the gold class id; removed from the row's fields. Default "label". */
   labelField?: string;
   /**
@@ -53,6 +58,7 @@ export class DatasetBuilder {
   readonly labelField: string;
   readonly idField: string | null;
   readonly textFieldSetting: string;
+  readonly idFieldSetting: string | null;
   readonly classNames: readonly string[] | null;
   readonly labelsSetting: string;
   private readonly rows: Row[] = [];
@@ -73,6 +79,7 @@ export class DatasetBuilder {
     this.labelField = options.labelField || DEFAULT_LABEL_FIELD;
     this.idField = options.idField || null;
     this.textFieldSetting = options.textFieldSetting || DEFAULT_TEXT_FIELD_SETTING;
+    this.idFieldSetting = options.idFieldSetting || null;
     this.classNames = options.classNames && options.classNames.length > 0 ? options.classNames : null;
     this.labelsSetting = options.labelsSetting || PROJECT_LABELS_SETTING;
   }
@@ -83,9 +90,11 @@ export class DatasetBuilder {
 
   /**
    * Adds one row. `fields` must already exclude the label field; `rawGold` is its value (undefined when the
-   * row has none). `fallbackId` is used when no idField is configured.
+   * row has none). `fallbackId` is used when no idField is configured. `idDigits` is the id field's integer as
+   * written in the file, when the reader has it and the number is too large for a JavaScript number (see
+   * unsafeIntegerDigits).
    */
-  add(origin: RowOrigin, fields: Record<string, unknown>, rawGold: unknown, fallbackId: string): void {
+  add(origin: RowOrigin, fields: Record<string, unknown>, rawGold: unknown, fallbackId: string, idDigits?: string): void {
     const text = fields[this.textField];
     // No text field is needed unless an LF reads one: data with no "text" at all (and the default name) is
     // fine, and an LF that reads x.text is told which fields there are. A field named on purpose, or one that
@@ -112,7 +121,7 @@ export class DatasetBuilder {
     // Fallback ids (line or record numbers, WRENCH keys, which parsing already checked) cannot repeat.
     if (this.idField === null) id = fallbackId;
     else {
-      id = this.readId(origin, fields);
+      id = this.readId(origin, fields, idDigits);
       // A repeated id is reported once the whole file is read, naming every row that shares it.
       const firstSeen = this.seenIds.get(id);
       if (firstSeen === undefined) this.seenIds.set(id, origin);
@@ -160,11 +169,11 @@ export class DatasetBuilder {
     this.fail(
       rows[1],
       `duplicate row id "${id}"${this.idField === null ? '' : ` in the id field "${this.idField}"`}: ${rows.length} rows use it (${list}).${alsoRepeated} ` +
-        `Row ids must be unique: give each row its own id or remove the duplicate rows, or drop "idField" from lfstudio.json to number rows by position`,
+        `Row ids must be unique: give each row its own id or remove the duplicate rows, or ${this.idFieldSetting === null ? 'drop "idField" from lfstudio.json' : `leave out ${this.idFieldSetting}`} to number rows by position`,
     );
   }
 
-  private readId(origin: RowOrigin, fields: Record<string, unknown>): string {
+  private readId(origin: RowOrigin, fields: Record<string, unknown>, idDigits: string | undefined): string {
     const field = this.idField as string;
     const value = fields[field];
     if (value === undefined || value === null || value === '') {
@@ -172,6 +181,16 @@ export class DatasetBuilder {
     }
     if (typeof value !== 'string' && typeof value !== 'number') {
       this.fail(origin, `${origin.describe}: id field "${field}" must be a string or number, found ${describeValue(value)}`);
+    }
+    // A JSON number beyond 2^53 (a tweet id, say) has lost its last digits in parsing: the id would not join
+    // back to the file, and two such ids can collide. Use the digits as written, or say what to do.
+    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 53) {
+      if (idDigits !== undefined) return idDigits;
+      this.fail(
+        origin,
+        `${origin.describe}: id ${String(value)} in field "${field}" is an integer too large to be read exactly (2^53 or more); ` +
+          `write the ids as strings ("${field}": "...")`,
+      );
     }
     return String(value);
   }

@@ -38,6 +38,8 @@ export function parseCsvDataset(text: string, file: string, options: ReadOptions
   }
   const labelIndex = columns.indexOf(builder.labelField);
   const rowsFields: Record<string, unknown>[] = [];
+  // A line of nothing but spaces is blank to pandas too (an editing accident, not a record of one field).
+  if (columns.length > 1 && records.some(isSpacesOnly)) records = records.filter((rec, i) => i === 0 || !isSpacesOnly(rec));
 
   for (let r = 1; r < records.length; r++) {
     const { line, fields: values } = records[r];
@@ -62,9 +64,36 @@ export function parseCsvDataset(text: string, file: string, options: ReadOptions
   return builder.finish();
 }
 
-const INT = /^[+-]?\d+$/;
-const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const MISSING = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', '#N/A', 'n/a', '<NA>']);
+// Numbers may have spaces around them ("1, 5, 2.5" written with a space after each comma): pandas reads " 5"
+// as 5 (booleans and missing markers it takes only exactly as written).
+function isSpacesOnly(record: CsvRecord): boolean {
+  return record.fields.length === 1 && /^[ \t]*$/.test(record.fields[0]);
+}
+
+const INT = /^[ \t\n\v\f\r]*[+-]?\d+[ \t\n\v\f\r]*$/;
+const FLOAT = /^[ \t\n\v\f\r]*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
+/** pandas' default na_values (pandas 2; "None" is new there), which read_csv reads as NaN. */
+const MISSING = new Set([
+  '',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
+  '-NaN',
+  '-nan',
+  '1.#IND',
+  '1.#QNAN',
+  '<NA>',
+  'N/A',
+  'NA',
+  'NULL',
+  'NaN',
+  'None',
+  'n/a',
+  'nan',
+  'null',
+]);
 
 /**
  * Column types as pandas' read_csv gives them, so LFs written against a DataFrame see the same values: a

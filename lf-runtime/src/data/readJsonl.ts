@@ -2,6 +2,7 @@
  * JSON Lines datasets: one JSON object per line, blank lines skipped. Row ids are the idField value or the
  * 1-based line number, so an id always leads back to the line in the file.
  */
+import { visit } from 'jsonc-parser';
 import { DatasetBuilder, describeValue } from './datasetBuilder.ts';
 import type { ReadOptions } from './datasetBuilder.ts';
 import { countPropertyNames, duplicateKeyError, JsonParseError, parseCountingKeys, timesWord } from './jsonSyntax.ts';
@@ -50,10 +51,36 @@ export function parseJsonlDataset(text: string, file: string, options: ReadOptio
     const fields = value as Record<string, unknown>;
     const rawGold = fields[labelField];
     if (rawGold !== undefined) delete fields[labelField];
-    builder.add({ location, describe: `line ${lineNumber}` }, fields, rawGold, location);
+    const id = builder.idField === null ? undefined : fields[builder.idField];
+    // An integer id beyond 2^53 lost digits in JSON.parse: take it as written (rare, so the line is read again).
+    const idDigits = typeof id === 'number' && Math.abs(id) >= 2 ** 53 ? integerAsWritten(line, builder.idField as string) : undefined;
+    builder.add({ location, describe: `line ${lineNumber}` }, fields, rawGold, location, idDigits);
   }
   if (keys !== countPropertyNames(text)) failOnRepeatedKey(text, file);
   return builder.finish();
+}
+
+/** The digits of the top-level `key`'s value in the JSON object `line` when it is an integer literal (the last, as JSON.parse takes it). */
+function integerAsWritten(line: string, key: string): string | undefined {
+  let depth = 0;
+  let property: string | null = null;
+  let digits: string | undefined;
+  visit(line, {
+    onObjectBegin: () => void depth++,
+    onObjectEnd: () => void depth--,
+    onArrayBegin: () => void depth++,
+    onArrayEnd: () => void depth--,
+    onObjectProperty: (name) => {
+      if (depth === 1) property = name;
+    },
+    onLiteralValue: (_value, offset, length) => {
+      if (depth === 1 && property === key) {
+        const literal = line.slice(offset, offset + length);
+        digits = /^-?\d+$/.test(literal) ? literal : undefined;
+      }
+    },
+  });
+  return digits;
 }
 
 /** Finds the first line with a repeated key and throws a DataError naming it (no-op if there is none). */

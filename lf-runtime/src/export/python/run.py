@@ -181,21 +181,25 @@ def main(argv=None):
     lf_names = [lf["name"] for lf in spec["model"]["lfs"]]
     progress = Progress(len(parts), planned_rows, enabled=not args.quiet)
 
-    results = []
     client = cluster = None
     started = t0
     try:
         if args.serial:
             sys.stderr.write(f"lf-studio job: {len(parts)} partitions from {len(paths)} file(s), in this process\n")
-            started = time.perf_counter()
-            done_rows = 0
-            for part in parts:
-                r = _run_part(spec, part)
-                if "error" in r:
-                    return fail(r["error"])
-                results.append(r)
-                done_rows += r["rows"]
-                progress.update(len(results), done_rows, _lf_errors(results))
+
+            def run_batch(batch, progress, attempt):
+                """Results of the partitions in `batch`, or a message saying why one failed."""
+                results = []
+                done_rows = 0
+                for part in batch:
+                    r = _run_part(spec, part)
+                    if "error" in r:
+                        return r["error"]
+                    results.append(r)
+                    done_rows += r["rows"]
+                    progress.update(len(results), done_rows, _lf_errors(results))
+                return results
+
         else:
             try:
                 from dask.distributed import Client, LocalCluster, as_completed
@@ -213,22 +217,54 @@ def main(argv=None):
                 where = f"a LocalCluster of {workers} worker process(es)"
             sys.stderr.write(f"lf-studio job: {len(parts)} partitions from {len(paths)} file(s) on {where}\n")
             [spec_future] = client.scatter([spec], broadcast=True)
-            started = time.perf_counter()
-            progress.start()
-            futures = [client.submit(_run_part, spec_future, part, key=f"lfstudio-part-{part['index']:05d}-{spec['token']}", pure=False) for part in parts]
-            done_rows = 0
-            for future in as_completed(futures):
-                try:
-                    r = future.result()
-                except Exception as exc:  # noqa: BLE001 - e.g. a worker without NumPy, or one that died
-                    r = {"error": f"a task failed on {where}: {type(exc).__name__}: {exc}"}
-                if "error" in r:
-                    for other in futures:
-                        other.cancel()
-                    return fail(r["error"])
-                results.append(r)
-                done_rows += r["rows"]
-                progress.update(len(results), done_rows, _lf_errors(results))
+
+            def run_batch(batch, progress, attempt):
+                """Results of the partitions in `batch`, or a message saying why one failed."""
+                futures = [
+                    client.submit(_run_part, spec_future, part, key=f"lfstudio-part-{part['index']:05d}-{spec['token']}-{attempt}", pure=False)
+                    for part in batch
+                ]
+                results = []
+                done_rows = 0
+                for future in as_completed(futures):
+                    try:
+                        r = future.result()
+                    except Exception as exc:  # noqa: BLE001 - e.g. a worker without NumPy, or one that died
+                        r = {"error": f"a task failed on {where}: {type(exc).__name__}: {exc}"}
+                    if "error" in r:
+                        for other in futures:
+                            other.cancel()
+                        return r["error"]
+                    results.append(r)
+                    done_rows += r["rows"]
+                    progress.update(len(results), done_rows, _lf_errors(results))
+                return results
+
+        started = time.perf_counter()
+        progress.start()
+        results = run_batch(parts, progress, 0)
+        if isinstance(results, str):
+            return fail(results)
+        # The editor gives every row every field of the whole input (None where a row has none), so an LF reads
+        # x.field on every row once any row has it. A partition reads only its own rows: one whose rows lacked
+        # a field that others have (a JSONL or WRENCH field that is rare, or only in later rows) is labelled
+        # again with all the fields. (Fields met in another order are left so: only x.keys() shows the order.)
+        results.sort(key=lambda r: r["index"])
+        fields = rt.field_union(r["fields"] for r in results)
+        lacking = [parts[r["index"]] for r in results if r["rows"] and len(r["fields"]) != len(fields)]
+        if lacking:
+            missing = [f for f in fields if any(f not in r["fields"] for r in results if r["rows"])]
+            sys.stderr.write(
+                f"lf-studio job: labelling {len(lacking)} partition(s) again: their rows lack fields that other rows have "
+                f"({', '.join(missing)}), which the editor gives every row (None where a row has none)\n"
+            )
+            for part in lacking:
+                part["fields"] = fields
+            again = run_batch(lacking, Progress(len(lacking), sum(p["rows"] for p in lacking), enabled=not args.quiet), 1)
+            if isinstance(again, str):
+                return fail(again)
+            redone = {r["index"]: r for r in again}
+            results = [redone.get(r["index"], r) for r in results]
     except rt.JobError as exc:
         return fail(str(exc))
     finally:

@@ -31,9 +31,10 @@ from .errors import JobError
 from .inputs import plan_partitions, read_partition
 from .label_model import FORMAT, LabelModel, score_votes
 from .partition import part_name, run_partition
+from .rows import field_union
 
 # The modules in the order each can be executed from its source text: every one after those it imports.
 # run.py sends them to the workers in this order (a worker needs nothing from this folder).
 MODULES = ("errors", "rows", "js_json", "inputs", "lf_files", "apply", "label_model", "partition")
 
-__all__ = ["FORMAT", "MODULES", "JobError", "LabelModel", "part_name", "plan_partitions", "read_partition", "run_partition", "score_votes"]
+__all__ = ["FORMAT", "MODULES", "JobError", "LabelModel", "field_union", "part_name", "plan_partitions", "read_partition", "run_partition", "score_votes"]

@@ -3,6 +3,7 @@ them. The driver plans the partitions once (plan_partitions); each worker reads 
 import csv
 import importlib.util
 import io
+import json
 import math
 import os
 import re
@@ -109,7 +110,7 @@ def _plan_csv(path, partition_rows, data):
             first = 1
             count = 0
             for rec in reader:
-                if not rec:
+                if _blank_record(rec, header):
                     continue
                 record += 1
                 count += 1
@@ -129,10 +130,20 @@ def _plan_csv(path, partition_rows, data):
     return parts
 
 
-# pandas' missing markers, as the editor reads them (readCsv.ts).
-_CSV_MISSING = frozenset(["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "#N/A", "n/a", "<NA>"])
-_CSV_INT = re.compile(r"[+-]?[0-9]+")
-_CSV_FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# pandas' missing markers (its default na_values), as the editor reads them (readCsv.ts).
+_CSV_MISSING = frozenset(
+    ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+)
+# Numbers may have spaces around them, as pandas reads them (" 5" is 5).
+_CSV_INT = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*")
+_CSV_FLOAT = re.compile(r"[ \t\n\v\f\r]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\n\v\f\r]*")
+_CSV_SPACES = re.compile(r"[ \t]*")
+
+
+def _blank_record(rec, header):
+    """A record to skip: no fields, or (with several columns) one field of nothing but spaces, a line pandas
+    and the editor (readCsv.ts) take as blank."""
+    return not rec or (len(rec) == 1 and len(header) > 1 and _CSV_SPACES.fullmatch(rec[0]) is not None)
 _CSV_BOOLS = frozenset(["True", "False", "true", "false", "TRUE", "FALSE"])
 
 
@@ -275,7 +286,9 @@ def _where(part, i, ids):
     return f"{part['path']} (row id {ids[i]})"
 
 
-def _row_id(part, fields, fallback, data, where):
+def _row_id(part, fields, fallback, data, where, json_text=None):
+    """The row's id: the id field's value, or `fallback`. `json_text` is set when the fields were parsed from
+    JSON as the editor parses it (js_json): the line they came from, or "" (a WRENCH file) when there is none."""
     field = data.get("idField")
     if not field:
         return fallback
@@ -284,6 +297,16 @@ def _row_id(part, fields, fallback, data, where):
         raise JobError(f'{where} has no value for the id field "{field}"')
     if isinstance(value, (dict, list, bool)):
         raise JobError(f'{where}: id field "{field}" must be a string or number')
+    if json_text is not None and isinstance(value, (int, float)) and abs(value) >= 2**53:
+        # As the editor does (datasetBuilder.ts): an integer id beyond 2^53 as written, not as a JavaScript
+        # number holds it; without the line it was read from, an error.
+        exact = json.loads(json_text).get(field) if json_text else None
+        if exact.__class__ is int:
+            return str(exact)
+        raise JobError(
+            f'{where}: id {_js_string(value)} in field "{field}" is an integer too large to be read exactly (2^53 or more); '
+            f'write the ids as strings ("{field}": "...")'
+        )
     return _js_string(value)
 
 
@@ -314,7 +337,7 @@ def _read_jsonl(part, data):
         if not isinstance(value, dict):
             raise JobError(f"{part['path']}:{line_no}: line {line_no} does not hold a JSON object")
         value.pop(label_field, None)
-        ids.append(_row_id(part, value, str(line_no), data, f"{part['path']}:{line_no}"))
+        ids.append(_row_id(part, value, str(line_no), data, f"{part['path']}:{line_no}", line))
         records.append(value)
     return ids, records
 
@@ -332,7 +355,7 @@ def _read_csv(part, data):
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for rec in reader:
-            if not rec:
+            if _blank_record(rec, header):
                 continue
             record += 1
             if len(rec) != len(header):
@@ -352,7 +375,10 @@ def _read_csv(part, data):
 
 
 def _read_wrench(part, data):
-    return [str(k) for k, _ in part["records"]], [dict(f) for _, f in part["records"]]
+    # The record keys are the ids, unless the project names an id field of the records' "data".
+    records = [dict(f) for _, f in part["records"]]
+    ids = [_row_id(part, f, str(k), data, f'{part["path"]} record "{k}"', "") for (k, _), f in zip(part["records"], records)]
+    return ids, records
 
 
 def _read_parquet(part, data):

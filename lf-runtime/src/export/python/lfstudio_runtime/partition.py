@@ -27,7 +27,7 @@ def run_partition(spec, part):
         model = _MODELS[spec["token"]] = LabelModel(spec["model"])
     t1 = time.perf_counter()
     ids, records = read_partition(part, spec["data"])
-    rows = make_rows(records)
+    rows = make_rows(records, part.get("fields"))
     n = len(rows)
     k = model.k
     t2 = time.perf_counter()
@@ -65,4 +65,6 @@ def run_partition(spec, part):
         "lfs": [{"errors": s.errors, "noneCount": s.none, "firstError": s.first_error, "firstErrorRow": s.first_error_row} for s in stats],
         "seconds": {"setup": t1 - t0, "read": t2 - t1, "lfs": t3 - t2, "model": t4 - t3, "write": t5 - t4},
         "snorkel": snorkel_in_use(),
+        # The fields its rows had: the driver relabels a partition whose rows lacked a field others have.
+        "fields": list(type(rows[0])._fields) if rows else [],
     }

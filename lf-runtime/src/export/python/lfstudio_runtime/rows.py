@@ -106,8 +106,8 @@ def _freeze(value):
     return value
 
 
-def make_rows(records):
-    """Rows from field dicts: the union of their fields in first-seen order, None where a row lacks one."""
+def field_union(records):
+    """The fields of `records` (dicts, or lists of names), in first-seen order."""
     fields = []
     seen = set()
     for r in records:
@@ -115,6 +115,14 @@ def make_rows(records):
             if f not in seen:
                 seen.add(f)
                 fields.append(f)
+    return fields
+
+
+def make_rows(records, fields=None):
+    """Rows from field dicts, None where a row lacks a field. The fields are `fields` when given (the whole
+    input's, as the editor takes them over the whole file), else the union of the records' in first-seen order."""
+    if fields is None:
+        fields = field_union(records)
     cls = row_class(fields)
     nested = any(isinstance(v, (list, dict)) for r in records for v in r.values())
     if nested:
