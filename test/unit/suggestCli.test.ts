@@ -149,8 +149,26 @@ describe('lf-studio suggest', () => {
     writeFileSync(dev, jsonl([...SPAM_TEXTS.map((text) => ({ text, label: 1 })), ...HAM_TEXTS.map((text) => ({ text, label: 0 })), { text: 'free lunch' }]));
     const r = await run('--data', train, '--dev', dev, '--json');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /warning: 1 rows of .*partly\.jsonl have no label and are left out/);
+    assert.match(r.stderr, /warning: 1 row of .*partly\.jsonl has no label and is left out/);
     assert.equal(JSON.parse(r.stdout).labeledRows, 12);
+  });
+
+  it('takes --id-field: the ids are never a field test, however well they split the labeled rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-suggest-ids-'));
+    // Both classes have the same texts; only the ids tell them apart (spam rows have the large ones). A numeric
+    // field test finds that; an id field is not data, so with --id-field nothing is left to learn.
+    const texts = ['see you at lunch', 'lunch at noon', 'thanks for lunch', 'lunch was great', 'late for lunch', 'lunch tomorrow'];
+    const rowsOf = (label: number | null, base: number) => texts.map((text, i) => ({ uid: base + i, text, ...(label === null ? {} : { label }) }));
+    const train = join(dir, 'train.jsonl');
+    const dev = join(dir, 'dev.jsonl');
+    writeFileSync(train, jsonl([...rowsOf(null, 1000), ...rowsOf(null, 0), ...rowsOf(null, 2000), ...rowsOf(null, 100)]));
+    writeFileSync(dev, jsonl([...rowsOf(1, 3000), ...rowsOf(0, 200)]));
+    const without = await run('--data', train, '--dev', dev, '--json');
+    assert.equal(without.code, 0, without.stderr);
+    assert.ok(JSON.parse(without.stdout).lfs.some((lf: { code: string }) => /uid/.test(lf.code)), 'without --id-field, uid is a numeric field like any other');
+    const r = await run('--data', train, '--dev', dev, '--id-field', 'uid', '--json');
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /no candidate LF passed the tests/);
   });
 
   it('explains when no LF passes the tests', async () => {

@@ -6,6 +6,7 @@ import type { ProjectAnalysis } from '../protocol.ts';
 import { describeIsolation } from '../sandbox/isolation.ts';
 import type { IsolationReport } from '../sandbox/types.ts';
 import { safeJsonStringify, sanitizeLine } from '../text/controlChars.ts';
+import { rowCount } from './cliIo.ts';
 
 export function analysisJson(a: ProjectAnalysis, isolation: IsolationReport, failures: string[] = []) {
   return {
@@ -80,13 +81,13 @@ export function analysisTable(a: ProjectAnalysis, isolation: IsolationReport): s
       .trimEnd();
   const out = [line(header), ...rows.map(line)];
   out.push('');
-  out.push(`${a.rows} rows${withDev ? `, ${a.devRows} dev rows` : ''}; total coverage ${fmt(a.totalCoverage)}, conflict ${fmt(a.totalConflict)}`);
+  out.push(`${rowCount(a.rows)}${withDev ? `, ${a.devRows} dev ${a.devRows === 1 ? 'row' : 'rows'}` : ''}; total coverage ${fmt(a.totalCoverage)}, conflict ${fmt(a.totalConflict)}`);
   if (a.labelModel) {
     const lm = a.labelModel;
-    out.push(`Est. Acc.: ${lm.name} label model, chosen by ${lm.chosenBy}; ${lm.uncoveredRows} rows have no votes`);
+    out.push(`Est. Acc.: ${lm.name} label model, chosen by ${lm.chosenBy}; ${rowCount(lm.uncoveredRows)} ${lm.uncoveredRows === 1 ? 'has' : 'have'} no votes`);
     for (const o of lm.overrides) {
       const [narrow, broad] = [sanitizeLine(o.narrow), sanitizeLine(o.broad)];
-      out.push(`Exception: ${narrow} votes only inside ${broad}'s rows and differently; ${broad}'s vote set aside on ${o.rows} rows`);
+      out.push(`Exception: ${narrow} votes only inside ${broad}'s rows and differently; ${broad}'s vote set aside on ${rowCount(o.rows)}`);
     }
   }
   if (withDev) out.push('Emp. Acc. = correct / votes on the dev set (a precision).');

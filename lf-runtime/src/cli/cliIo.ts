@@ -25,3 +25,8 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** A count with its noun, singular for one: `rowCount(1)` is "1 row", `rowCount(3)` "3 rows". */
+export function rowCount(n: number): string {
+  return `${n} ${n === 1 ? 'row' : 'rows'}`;
+}

@@ -18,7 +18,7 @@ import { SuggestInputError, type SuggestResult } from '../suggest/types.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
 import { goldIdNames, labelJsonNames, type ClassNamesSource } from './classNames.ts';
 import { cliReadOptions } from './cliData.ts';
-import { CliError, safeIo, type CliIo } from './cliIo.ts';
+import { CliError, rowCount, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 
 const HELP = `usage: lf-studio suggest (--project lfstudio.json | --data TRAIN --dev LABELED) [--max-lfs N] [--seed S]
@@ -45,6 +45,8 @@ const HELP = `usage: lf-studio suggest (--project lfstudio.json | --data TRAIN -
                        instead of the Python (with --out, the file is still written)
   --text-field NAME    field that holds the text (default: the project's, else text)
   --label-field NAME   gold label field of the labeled rows (default: the project's, else label)
+  --id-field NAME      field whose values are the row ids (unique; never a field test; default: the project's,
+                       else the record number)
   --labels A,B,...     class names in class-id order (default: the project's, label.json beside the data,
                        else ids from the gold labels)
 
@@ -57,6 +59,7 @@ interface SuggestArgs {
   textField: string;
   labelField: string;
   idField: string | null;
+  idFieldFromFlag: boolean;
   labels: string[] | null;
   maxLfs: number;
   seed: number;
@@ -97,7 +100,7 @@ export async function runSuggestCommand(argv: string[], rawIo: CliIo, _env: Node
     }
     const labeled = collectLabeledRows(sample, dev, user);
     checkGold(labeled.gold, labeled.rows.map((r) => r.id), classes, resolved.labelField);
-    if (labeled.devUnlabeled > 0) progress(`warning: ${labeled.devUnlabeled} rows of ${dev!.path} have no label and are left out`);
+    if (labeled.devUnlabeled > 0) progress(`warning: ${rowCount(labeled.devUnlabeled)} of ${dev!.path} ${labeled.devUnlabeled === 1 ? 'has' : 'have'} no label and ${labeled.devUnlabeled === 1 ? 'is' : 'are'} left out`);
     if (labeled.unknownIds > 0) progress(`warning: ${labeled.unknownIds} labels in ${labelsFile} name rows that are not in the data (left out)`);
     progress(`suggesting from ${labeled.rows.length} labeled rows${labeled.fromSample > 0 ? ` (${labeled.fromSample} labeled in the editor)` : ''} and ${sample.rows.length} unlabeled rows`);
     const result = suggestLfs(
@@ -196,6 +199,7 @@ interface ParsedFlags {
   dev: string | null;
   textField: string | null;
   labelField: string | null;
+  idField: string | null;
   labels: string[] | null;
   maxLfs: number;
   seed: number;
@@ -222,6 +226,7 @@ function parse(argv: string[]): ParsedFlags | 'help' {
         json: { type: 'boolean', default: false },
         'text-field': { type: 'string' },
         'label-field': { type: 'string' },
+        'id-field': { type: 'string' },
         labels: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -261,6 +266,7 @@ function parse(argv: string[]): ParsedFlags | 'help' {
     dev: values.dev !== undefined ? resolve(values.dev) : null,
     textField: values['text-field'] ?? null,
     labelField: values['label-field'] ?? null,
+    idField: values['id-field'] || null,
     labels,
     maxLfs: int('--max-lfs', values['max-lfs'], DEFAULT_MAX_LFS, 1),
     seed: int('--seed', values.seed, 0, 0),
@@ -283,7 +289,8 @@ function resolveData(flags: ParsedFlags, project: Project | null): SuggestArgs {
     dev,
     textField: flags.textField ?? project?.textField ?? DEFAULT_TEXT_FIELD,
     labelField: flags.labelField ?? project?.labelField ?? DEFAULT_LABEL_FIELD,
-    idField: project?.idField ?? null,
+    idField: flags.idField ?? project?.idField ?? null,
+    idFieldFromFlag: flags.idField !== null,
     labels: flags.labels ?? project?.labels ?? null,
     maxLfs: flags.maxLfs,
     seed: flags.seed,
