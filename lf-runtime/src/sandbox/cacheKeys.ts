@@ -18,7 +18,7 @@
  *   unit's path; the scope (data, classes, runtime).
  * Editing one LF's body (or a helper only it calls) therefore re-runs that LF alone, and the LFs that call it.
  *
- * Code an LF reaches without naming it (markers lf_structure.py adds to a statement's `uses`, each starting
+ * Code an LF reaches without naming it (markers lf_cache_markers.py adds to a statement's `uses`, each starting
  * with "?"):
  * - a dynamic route to other names (globals(), vars(), locals(), eval/exec/compile, __import__, importlib,
  *   inspect, gc, frames, __dict__, __globals__, sys.modules, getattr with a computed name, an import of the
