@@ -85,8 +85,20 @@ async function exportLabels(ctx: Ctx): Promise<void> {
   if (!policy) return;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `LF Studio: exporting labels to ${vscode.workspace.asRelativePath(target)}`, cancellable: true },
-    (_progress, token) => client.sendRequest(ExportLabelsRequest, { out: target.fsPath, uncovered: policy.value }, token),
+    async (_progress, token) => {
+      try {
+        return await client.sendRequest(ExportLabelsRequest, { out: target.fsPath, uncovered: policy.value }, token);
+      } catch (err) {
+        // The server stops before it writes anything when asked to; Cancel is the user's choice, not a failure.
+        if (token.isCancellationRequested) return null;
+        throw err;
+      }
+    },
   );
+  if (result === null) {
+    void vscode.window.showInformationMessage(`LF Studio: export cancelled; nothing was written to ${vscode.workspace.asRelativePath(target)}.`);
+    return;
+  }
   const open = 'Open File';
   const answer = await vscode.window.showInformationMessage(
     `LF Studio: wrote labels for ${result.rows.toLocaleString('en-US')} rows (${result.covered.toLocaleString('en-US')} with votes, ${result.lfs} LFs, ${result.model}) to ${vscode.workspace.asRelativePath(target)}.`,
