@@ -94,7 +94,14 @@ export async function suggestFromLabeledRows(ctx: Ctx): Promise<void> {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       progress.report({ message: 'mining the labeled rows…' });
-      const suggested = await client.sendRequest(SuggestLfsRequest, {}, token);
+      let suggested;
+      try {
+        suggested = await client.sendRequest(SuggestLfsRequest, {}, token);
+      } catch (err) {
+        // Cancel while the rows are mined is the user's choice, not a failure.
+        if (token.isCancellationRequested) return null;
+        throw err;
+      }
       const record = await recordFromCandidates({
         candidates: suggested.candidates,
         labels: suggested.labels,
@@ -108,6 +115,7 @@ export async function suggestFromLabeledRows(ctx: Ctx): Promise<void> {
       return { record, lfFiles: suggested.lfFiles, names: suggested.existingNames };
     },
   );
+  if (outcome === null) return;
   const path = await saveGeneration(root, outcome.record, []);
   ctx.output.info(`Suggestions saved to ${path}: ${outcome.record.prompt.user}`);
   if (outcome.record.problem) void vscode.window.showWarningMessage(`LF Studio: ${outcome.record.problem}`);
