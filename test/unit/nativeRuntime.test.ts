@@ -166,6 +166,16 @@ describe('native Python runtime', { skip }, () => {
     assert.match(r.fileError!.message, /textblob_not_installed_here/);
     assert.match(r.fileError!.message, /next to missing\.py/);
     assert.match(r.fileError!.message, /\/usr\/bin\/python3[\d.]* -m pip install textblob_not_installed_here/);
+
+    // The package of an import name that PyPI spells otherwise, a spaCy pipeline, and a Snorkel module the
+    // stand-in lacks (installing "snorkel" is not the fix the message should lead with when Snorkel's paths differ).
+    const more = await run(join(ws, 'proj', 'missing2.py'), 'import sklearn\nimport en_core_web_sm\nfrom snorkel.labeling.lf.nlp_spark import spark_nlp_labeling_function\nfrom snorkel.labeling.lf.core import labeling_function\n\n@labeling_function()\ndef lf_any(x):\n    return -1\n');
+    assert.equal(more.fileError, null, JSON.stringify(more.fileError));
+    const [sk, spacy, spark] = more.problems ?? [];
+    assert.match(sk!.message, /-m pip install scikit-learn`/);
+    assert.match(spacy!.message, /-m spacy download en_core_web_sm`/);
+    assert.match(spark!.message, /No module named 'snorkel\.labeling\.lf\.nlp_spark'\. Snorkel is not installed in .*stand-in .* has no such module: import the name from snorkel\.labeling/);
+    assert.deepEqual(more.lfs.map((l) => l.name), ['lf_any'], 'snorkel.labeling.lf.core is served');
   });
 
   it("runs Snorkel preprocessors that add fields to the row, memoized or not, as the TextBlob tutorial's do", async () => {
@@ -238,5 +248,30 @@ def lf_range(x):
     assert.match(got.lf_bool.error!, /returned (True|False) \(bool_?\)/);
     assert.match(got.lf_float.error!, /returned 1\.0 \(float64\)/);
     assert.match(got.lf_range.error!, /returned 2 \(int64\); return an int label in 0\.\.1/);
+  });
+  it('runs a file whose LF list comes from a set of strings alike in every worker of a unit (one hash seed)', async () => {
+    // Real LF files build LFs from `list(set(phrases))`: under Python's per-process string hashing each shard's
+    // worker (and each replacement) ordered them differently, and the unit failed as defining different LFs.
+    const source = `from snorkel.labeling import LabelingFunction
+
+def keyword_lookup(x, phrase, label):
+    return label if phrase in x.text.lower() else -1
+
+PHRASES = ["check", "song", "subscribe", "my", "love", "best", "please", "channel", "katy", "nice", "plz", "out", "this", "the"]
+labeling_function_list = [LabelingFunction(name=f"keyword_{p}", f=keyword_lookup, resources={"phrase": p, "label": len(p) % 2}) for p in list(set(PHRASES))]
+`;
+    const sharded = createPythonExecutor({ python: { interpreter: PYTHON, workspace: ws }, memoryCapMb: 1024, poolSize: 2, minRowsPerShard: 2 });
+    try {
+      await sharded.loadRows('rows', ROWS);
+      const r = await sharded.runFile({ file: join(ws, 'proj', 'from_set.py'), source, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.equal(r.lfs.length, 14);
+      for (const lf of r.lfs) {
+        const p = lf.name.slice('keyword_'.length);
+        assert.deepEqual([...lf.votes], TEXTS.map((t) => (t.toLowerCase().includes(p) ? p.length % 2 : -1)), lf.name);
+      }
+    } finally {
+      await sharded.dispose();
+    }
   });
 });

@@ -51,7 +51,7 @@ describe('Snorkel compatibility', () => {
     assert.match(lines[byName.get('keyword_subscribe')!.line - 1], /^extra_lfs = /);
   });
 
-  it('loads the imports real Snorkel files use: snorkel modules beyond labeling, unittest, csv, pathlib', async () => {
+  it('loads the imports real Snorkel files use: snorkel modules beyond labeling (lf.core, preprocess.core too), unittest, csv, pathlib', async () => {
     const src = [
       'import unittest, csv, pathlib, logging, pickle',
       'from snorkel.labeling import labeling_function, LabelModel, PandasLFApplier',
@@ -61,6 +61,9 @@ describe('Snorkel compatibility', () => {
       'from snorkel.preprocess.nlp import SpacyPreprocessor',
       'from snorkel.analysis import get_label_buckets',
       'from snorkel.utils import probs_to_preds',
+      'from snorkel.labeling.lf.core import labeling_function as core_labeling_function',
+      'from snorkel.labeling.utils import filter_unlabeled_dataframe',
+      'from snorkel.preprocess.core import BasePreprocessor',
       '@labeling_function()',
       'def buckets(x):',
       '    return 1 if get_label_buckets([1, 0], [1, 1])[(1, 1)] == [0] and list(probs_to_preds([[0.2, 0.8]])) == [1] else 0',

@@ -1,7 +1,9 @@
 // Relative imports from an LF file inside a package folder (pkg/__init__.py, pkg/helper.py, pkg/lfs_a.py doing
 // `from . import helper` or `from .helper import WORDS`): the pyodide sandbox gives the votes plain python3
 // gives, as the native runtime does; and an error raised inside the package's __init__.py or a helper module
-// names that file and line in its message, not only the LF file's import line.
+// names that file and line in its message, not only the LF file's import line. A file in a package of
+// packages (proj/lfs/rules.py) imports its own package from the project root (`from proj.lfs import Label`),
+// as Python run from the project does, and gets the same package object `from . import` gives.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,13 @@ const FILES: Record<string, string> = {
   'badinit/__init__.py': 'import os\nVALUE = 1 / 0\n',
   'badinit/helper.py': 'WORDS = ["check"]\n',
   'badinit/lfs.py': 'from snorkel.labeling import labeling_function\nfrom . import helper\n\n@labeling_function()\ndef kw(x):\n    return -1\n',
+  'proj/__init__.py': '',
+  'proj/lfs/__init__.py': 'from enum import Enum\n\nABSTAIN = -1\n\nclass Label(Enum):\n    HAM = 0\n    SPAM = 1\n',
+  'proj/lfs/words.py': 'SPAM_WORDS = ("subscribe", "check out")\n',
+  'proj/lfs/rules.py':
+    'from snorkel.labeling import labeling_function\nfrom proj.lfs import Label, ABSTAIN\nfrom . import words\nfrom .words import SPAM_WORDS\nimport proj.lfs as same\n\n' +
+    '@labeling_function()\ndef spam_words(x):\n    return Label.SPAM.value if any(w in x.text.lower() for w in SPAM_WORDS) else ABSTAIN\n\n' +
+    '@labeling_function()\ndef one_package(x):\n    return Label.HAM.value if same.Label is Label and words.SPAM_WORDS is SPAM_WORDS and "song" in x.text else ABSTAIN\n',
   'calls/__init__.py': '',
   'calls/helper.py': 'def score(text):\n    words = text.split()\n    return words[10]\n',
   'calls/lfs.py': 'from snorkel.labeling import labeling_function\nfrom .helper import score\n\n@labeling_function()\ndef long_text(x):\n    return 1 if score(x.text) else -1\n',
@@ -39,7 +48,8 @@ const FILES: Record<string, string> = {
 
 /** The files beside an LF file, as the engine gives them to the runtime (analysisEngine.siblingModules). */
 function siblings(ws: string, file: string): Record<string, string> {
-  const [folder, base] = file.split('/') as [string, string];
+  const cut = file.lastIndexOf('/');
+  const [folder, base] = [file.slice(0, cut), file.slice(cut + 1)];
   const out: Record<string, string> = {};
   for (const name of readdirSync(join(ws, folder)).filter((n) => n.endsWith('.py') && n !== base)) out[name.slice(0, -3)] = readFileSync(join(ws, folder, name), 'utf8');
   return out;
@@ -107,6 +117,14 @@ for (const [name, make, skip] of runtimes) {
         assert.deepEqual(votes(r), plainPython(ws, module), file);
       }
       assert.deepEqual(votes(await run('pkg/lfs_a.py')).kw, [1, -1, 1, -1, -1, 1, -1]);
+    });
+
+    it('imports the package of packages a file lies in from the project root, one package object, with the votes of plain python3', async () => {
+      const r = await run('proj/lfs/rules.py');
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(r.problems ?? [], []);
+      assert.deepEqual(votes(r), plainPython(ws, 'proj.lfs.rules'));
+      assert.deepEqual(votes(r), { spam_words: [1, -1, 1, -1, -1, 1, -1], one_package: [-1, 0, -1, 0, -1, -1, -1] });
     });
 
     it('names the helper module and line of an error raised while it is imported', async () => {

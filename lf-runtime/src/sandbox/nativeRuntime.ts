@@ -95,6 +95,9 @@ export const TMP_BYTES = 64 * 1024 * 1024;
 /** The private /dev/shm of a native worker (also tmpfs, also outside the cap). */
 export const DEV_SHM_BYTES = 16 * 1024 * 1024;
 
+/** One string-hash seed for every native worker, so sets of strings iterate alike in each (see planNativeLaunch). */
+export const HASH_SEED = { PYTHONHASHSEED: '0' } as const;
+
 export interface NativeLaunchOptions {
   interpreter: PythonInterpreter;
   /** dist/python: the runner, the native worker and the snorkel stand-in. */
@@ -114,7 +117,11 @@ export interface NativeLaunch extends LaunchPlan {
 /** The command line for one native worker; throws when bubblewrap is missing and that was not allowed. */
 export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   const worker = join(o.pythonDir, 'native', 'native_worker.py');
-  const pyArgs = ['-I', '-B', worker, `--memory-mb=${o.memoryMb}`];
+  // -s -B rather than -I: -I (through -E) ignores PYTHONHASHSEED, and every worker of a unit (one per shard,
+  // and each replacement) must run the file's top level alike: an LF list built from a set of strings
+  // (`list(set(phrases))`, common in real LF files) is in a different order under another hash seed, and the
+  // unit would fail as defining different LFs each time. The environment is ours alone (empty but for this).
+  const pyArgs = ['-s', '-B', worker, `--memory-mb=${o.memoryMb}`];
   const bwrap = bubblewrap();
   if (!bwrap) {
     if (!o.allowUnsandboxed) {
@@ -124,7 +131,7 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
           : `The Python runtime is sandboxed only on Linux (bubblewrap); on ${process.platform} allow it without a sandbox for this workspace, or use the pyodide sandbox.`,
       );
     }
-    return { command: o.interpreter.executable, args: pyArgs, env: {}, nodePermissionModel: false, networkNamespace: false, osSandbox: null, noNewProcesses: false };
+    return { command: o.interpreter.executable, args: pyArgs, env: { ...HASH_SEED }, nodePermissionModel: false, networkNamespace: false, osSandbox: null, noNewProcesses: false };
   }
   const binds = new Set<string>(['/usr']);
   const ro: string[] = [];
@@ -155,6 +162,7 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     // After the private /tmp, so a workspace or interpreter under /tmp stays visible (read-only).
     ...ro,
     '--unshare-all', '--die-with-parent', '--new-session', '--clearenv', '--setenv', 'HOME', '/tmp', '--setenv', 'LANG', 'C.UTF-8',
+    ...Object.entries(HASH_SEED).flatMap(([k, v]) => ['--setenv', k, v]),
     '--chdir', '/tmp',
   ];
   const filter = seccompFile();

@@ -2,6 +2,7 @@
 raised, with the fix named for a missing module (a sibling file, or a package for the user's Python) and for
 a relative path. Part of the runtime (lf_runner imports it); user code cannot import it.
 """
+import re
 import sys
 import traceback
 
@@ -10,6 +11,50 @@ import lf_guard
 NATIVE = getattr(lf_guard, "RUNTIME", "sandbox") == "python"
 
 _STDLIB = frozenset(sys.stdlib_module_names)
+
+
+# Import names whose package on PyPI has another name (`pip install sklearn` installs nothing useful).
+_PIP_NAMES = {
+    "sklearn": "scikit-learn", "yaml": "PyYAML", "cv2": "opencv-python", "PIL": "Pillow", "bs4": "beautifulsoup4",
+    "dateutil": "python-dateutil", "Levenshtein": "python-Levenshtein", "Bio": "biopython", "skimage": "scikit-image",
+    "fitz": "PyMuPDF", "docx": "python-docx", "dotenv": "python-dotenv", "Crypto": "pycryptodome",
+}
+
+
+_SPACY_PIPELINE = re.compile(r"[a-z]{2}_core_(web|news)_(sm|md|lg|trf)$")
+
+
+def _install_hint(top):
+    """The command that installs the package a missing top-level module comes from, in the user's Python."""
+    python = lf_guard.INTERPRETER
+    if _SPACY_PIPELINE.match(top):  # a spaCy pipeline (en_core_web_sm): spaCy downloads it
+        return f"`{python} -m spacy download {top}`"
+    return f"`{python} -m pip install {_PIP_NAMES.get(top, top)}`"
+
+
+def _stand_in_snorkel():
+    """Whether `snorkel` is LF Studio's stand-in (always in the sandbox; natively, unless Snorkel is installed)."""
+    if not NATIVE:
+        return True
+    path = getattr(sys.modules.get("snorkel"), "__file__", None) or ""
+    return "/shim/snorkel/" in path.replace("\\", "/")
+
+
+def _missing_snorkel_module(name):
+    """A snorkel module the stand-in lacks: Snorkel itself is not what is missing."""
+    if NATIVE:
+        return (
+            f"No module named '{name}'. Snorkel is not installed in {lf_guard.INTERPRETER}, and LF Studio's stand-in "
+            f"for it (snorkel.labeling, snorkel.labeling.lf, snorkel.preprocess, snorkel.analysis, snorkel.utils) has "
+            f"no such module: import the name from snorkel.labeling, or install Snorkel there "
+            f"(`{lf_guard.INTERPRETER} -m pip install snorkel`)."
+        )
+    return (
+        f"No module named '{name}'. LF Studio's sandbox serves a stand-in for Snorkel (snorkel.labeling, "
+        f"snorkel.labeling.lf, snorkel.preprocess, snorkel.analysis, snorkel.utils) that has no such module: import "
+        f"the name from snorkel.labeling, or run this file with your own Python with Snorkel installed "
+        f"(`lf-studio analyze --runtime python`)."
+    )
 
 
 # The file being executed, for messages about what it imports.
@@ -27,6 +72,8 @@ def missing_package(exc):
             f"'{top}' is blocked in LF Studio's sandbox: labeling functions cannot reach the JavaScript host, "
             "native code, files or the network. Use plain Python on the row's fields."
         )
+    if top == "snorkel" and exc.name != "snorkel" and _stand_in_snorkel():
+        return _missing_snorkel_module(exc.name)
     file = current["file"].replace("\\", "/")
     folder, _, base = file.rpartition("/")
     if NATIVE:
@@ -34,7 +81,7 @@ def missing_package(exc):
         return (
             f"No module named '{exc.name}'. If it is your own module, put {top}.py (or a package {top}/) next to "
             f"{base or 'the LF file'} (searched: {searched}); if it is a package, it is not installed in "
-            f"{lf_guard.INTERPRETER}: install it with `{lf_guard.INTERPRETER} -m pip install {top}`."
+            f"{lf_guard.INTERPRETER}: install it with {_install_hint(top)}."
         )
     return (
         f"No module named '{exc.name}'. If it is your own module, put {top}.py next to {base or 'the LF file'} "

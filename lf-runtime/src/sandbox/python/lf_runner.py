@@ -82,8 +82,8 @@ class _SiblingFinder:
         if self.package is not None:
             if name == self.package:
                 return "__init__"
-            head, dot, rest = name.partition(".")
-            if head == self.package and dot and rest in self.sources and rest != "__init__":
+            head, dot, rest = name.rpartition(".")
+            if head == self.package and rest in self.sources and rest != "__init__":
                 return rest
         return name if name in self.sources else None
 
@@ -153,6 +153,12 @@ def _execute(file, source, siblings, codes):
         if package.isidentifier() and parent:
             if parent not in sys.path:
                 sys.path.insert(1, parent)
+            # Inside a package of packages (label/lfs/keyword.py, each folder with an __init__.py) the file
+            # imports its own package from the root, as Python run from the project does (`from label.lfs
+            # import Label`), and `from . import x` means label.lfs.x: one package, not two copies of it.
+            root, package = _package_root(parent, package, os.path.isfile(f"{directory}/__init__.py"))
+            if root != parent and root not in sys.path:
+                sys.path.insert(2, root)
             module.__package__ = package
             name = f"{package}.{name}"
             module.__name__ = name
@@ -163,8 +169,13 @@ def _execute(file, source, siblings, codes):
         if package.isidentifier() and parent and package not in sys.modules and package not in lf_guard.BLOCKED_MODULES:
             import importlib.machinery
 
-            finder.package = package
             sys.modules[name] = module  # `import lfs` from a sibling still finds this module, as before
+            # Its own package imported from the root (`from label.lfs import X`): the root is searched on the
+            # in-memory filesystem, where the parent puts the package files Python looked for.
+            root, package = _package_root(parent, package, "__init__" in siblings)
+            if root != parent and root not in sys.path:
+                sys.path.insert(0, root)
+            finder.package = package
             name = f"{package}.{name}"
             module.__name__ = name
             module.__package__ = package
@@ -172,6 +183,22 @@ def _execute(file, source, siblings, codes):
     sys.modules[name] = module
     problems = _run_statements(codes, module.__dict__, user_files)
     return module, _discover(module), user_files, problems
+
+
+def _package_root(parent, package, is_package):
+    """(the folder above the outermost package holding the file's folder, the folder's dotted package name).
+    Climbs from a folder with an __init__.py (`is_package`) while the folder above holds one too and its name
+    is a free identifier (a name already imported or blocked, json or snorkel, would stand for that module)."""
+    import os
+
+    if not is_package:
+        return parent, package
+    while "/" in parent:
+        up, name = parent.rsplit("/", 1)
+        if not (up and name.isidentifier() and name not in sys.modules and name not in lf_guard.BLOCKED_MODULES and os.path.isfile(f"{parent}/__init__.py")):
+            break
+        parent, package = up, f"{name}.{package}"
+    return parent, package
 
 
 def _statement_codes(file, source):

@@ -11,68 +11,9 @@ import type { PyProxy } from 'pyodide/ffi';
 import { encodeRows } from '../rowPayload.ts';
 import { RequestReader, type LoadFrame, type Received } from './requestReader.ts';
 import { MAX_MISS_CHARS, MAX_MISSES, type ApplyRequest, type PrepareRequest, type PreparedMessage, type WorkerMessage, type WorkerRequest } from '../wireProtocol.ts';
-import pySnorkel from '../python/snorkel/__init__.py';
-import pySnorkelCompat from '../python/snorkel/_compat.py';
-import pySnorkelAnalysis from '../python/snorkel/analysis/__init__.py';
-import pySnorkelLabeling from '../python/snorkel/labeling/__init__.py';
-import pySnorkelLabelingAnalysis from '../python/snorkel/labeling/analysis.py';
-import pySnorkelLabelingApply from '../python/snorkel/labeling/apply/__init__.py';
-import pySnorkelLabelingApplyCore from '../python/snorkel/labeling/apply/core.py';
-import pySnorkelLabelingApplyDask from '../python/snorkel/labeling/apply/dask.py';
-import pySnorkelLabelingApplyPandas from '../python/snorkel/labeling/apply/pandas.py';
-import pySnorkelLabelingApplySpark from '../python/snorkel/labeling/apply/spark.py';
-import pySnorkelLabelingLf from '../python/snorkel/labeling/lf/__init__.py';
-import pySnorkelLabelingLfNlp from '../python/snorkel/labeling/lf/nlp.py';
-import pySnorkelLabelingModel from '../python/snorkel/labeling/model/__init__.py';
-import pySnorkelLabelingModelBaselines from '../python/snorkel/labeling/model/baselines.py';
-import pySnorkelLabelingModelLabelModel from '../python/snorkel/labeling/model/label_model.py';
-import pySnorkelPreprocess from '../python/snorkel/preprocess/__init__.py';
-import pySnorkelPreprocessNlp from '../python/snorkel/preprocess/nlp.py';
-import pySnorkelTypes from '../python/snorkel/types/__init__.py';
-import pySnorkelUtils from '../python/snorkel/utils/__init__.py';
-import astSource from '../python/lf_ast.py';
-import bridgesSource from '../python/lf_bridges.py';
-import cacheMarkersSource from '../python/lf_cache_markers.py';
-import errorsSource from '../python/lf_errors.py';
-import guardSource from '../python/lf_guard.py';
-import restoreSource from '../python/lf_restore.py';
-import rowsSource from '../python/lf_rows.py';
-import runnerSource from '../python/lf_runner.py';
-import structureSource from '../python/lf_structure.py';
+import { PYTHON_FILES } from './pythonFiles.ts';
 
 type LoadPyodide = (options: Record<string, unknown>) => Promise<PyodideAPI>;
-
-/** Files installed into site-packages of the virtual filesystem. */
-const PYTHON_FILES: Record<string, string> = {
-  'snorkel/__init__.py': pySnorkel,
-  'snorkel/_compat.py': pySnorkelCompat,
-  'snorkel/analysis/__init__.py': pySnorkelAnalysis,
-  'snorkel/labeling/__init__.py': pySnorkelLabeling,
-  'snorkel/labeling/analysis.py': pySnorkelLabelingAnalysis,
-  'snorkel/labeling/apply/__init__.py': pySnorkelLabelingApply,
-  'snorkel/labeling/apply/core.py': pySnorkelLabelingApplyCore,
-  'snorkel/labeling/apply/dask.py': pySnorkelLabelingApplyDask,
-  'snorkel/labeling/apply/pandas.py': pySnorkelLabelingApplyPandas,
-  'snorkel/labeling/apply/spark.py': pySnorkelLabelingApplySpark,
-  'snorkel/labeling/lf/__init__.py': pySnorkelLabelingLf,
-  'snorkel/labeling/lf/nlp.py': pySnorkelLabelingLfNlp,
-  'snorkel/labeling/model/__init__.py': pySnorkelLabelingModel,
-  'snorkel/labeling/model/baselines.py': pySnorkelLabelingModelBaselines,
-  'snorkel/labeling/model/label_model.py': pySnorkelLabelingModelLabelModel,
-  'snorkel/preprocess/__init__.py': pySnorkelPreprocess,
-  'snorkel/preprocess/nlp.py': pySnorkelPreprocessNlp,
-  'snorkel/types/__init__.py': pySnorkelTypes,
-  'snorkel/utils/__init__.py': pySnorkelUtils,
-  'lf_ast.py': astSource,
-  'lf_bridges.py': bridgesSource,
-  'lf_cache_markers.py': cacheMarkersSource,
-  'lf_errors.py': errorsSource,
-  'lf_guard.py': guardSource,
-  'lf_restore.py': restoreSource,
-  'lf_rows.py': rowsSource,
-  'lf_runner.py': runnerSource,
-  'lf_structure.py': structureSource,
-};
 
 // Keep the real stdout writer to ourselves: everything else that prints goes to stderr.
 const stdoutWrite = process.stdout.write.bind(process.stdout);

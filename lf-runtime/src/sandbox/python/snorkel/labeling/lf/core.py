@@ -1,0 +1,1 @@
+from snorkel._compat import LabelingFunction, labeling_function  # noqa: F401

@@ -1,0 +1,1 @@
+from snorkel._compat import filter_unlabeled_dataframe  # noqa: F401
