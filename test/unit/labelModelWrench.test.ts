@@ -124,4 +124,8 @@ test('lf-studio fit: bad arguments and missing data give a clear error and a non
   const d = capture();
   assert.equal(await runFitCommand([join(wrench, '..', 'youtube_raw')], d.io), 1);
   assert.match(d.err.join(''), /label\.json|train\.json/);
+  const e = capture();
+  assert.equal(await runFitCommand(['--help'], e.io), 0);
+  assert.match(e.out.join(''), /--model NAME .*dawid-skene|--model NAME[\s\S]*majority/i);
+  assert.equal(e.err.join(''), '');
 });

@@ -26,10 +26,12 @@ const HELP = `usage: lf-studio analyze --lfs FILE.py [--lfs FILE.py ...] --data 
   --data FILE          unlabeled sample: WRENCH .json, .csv, .tsv or .jsonl
   --dev FILE           labeled dev set (adds correct, incorrect and empirical accuracy)
   --json               print one JSON object instead of a table
-  --text-field NAME    field that holds the text; LFs read it as x.NAME (default: text)
-  --label-field NAME   gold label column of CSV/JSONL dev sets (default: label)
-  --id-field NAME      field whose values are the row ids (unique; default: the project's, else the record number)
-  --labels A,B,...     class names in class-id order (default: label.json beside the data, else ids from the gold labels)
+  --text-field NAME    field that holds the text; LFs read it as x.NAME (default: the project's, else text)
+  --label-field NAME   gold label column of CSV/JSONL dev sets (default: the project's, else label)
+  --id-field NAME      field whose values are the row ids (unique; default: the project's, else WRENCH keys,
+                       1-based CSV record or JSONL line numbers)
+  --labels A,B,...     class names in class-id order, needed for gold labels written as names (default: the
+                       project's, label.json beside the data, else ids from the gold labels)
   --timeout-ms N       wall-clock budget per LF (default: 30000)
   --project FILE       lfstudio.json (or its folder): its LF files, data, dev set, labels and fields, exactly
                        what the editor shows (flags given as well take precedence)

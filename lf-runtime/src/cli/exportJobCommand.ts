@@ -37,7 +37,8 @@ const HELP = `usage: lf-studio export-job (--project lfstudio.json | --lfs FILE.
   --json               print a JSON summary instead of text
   --text-field NAME    field that holds the text (default: the project's, else text)
   --label-field NAME   gold label field, hidden from LFs (default: the project's, else label)
-  --id-field NAME      field whose values are the row ids (unique; default: the project's, else the record number)
+  --id-field NAME      field whose values are the row ids (unique; default: the project's, else WRENCH keys,
+                       1-based CSV record or JSONL line numbers)
   --labels A,B,...     class names in class-id order (default: the project's, label.json beside the data,
                        else ids from the gold labels)
   --timeout-ms N       wall-clock budget per LF on the training rows (default: 30000)

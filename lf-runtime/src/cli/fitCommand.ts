@@ -21,7 +21,11 @@ export interface FitIo {
   stderr: (s: string) => void;
 }
 
-const USAGE = 'usage: lf-studio fit <wrench-dir> [--model NAME|all] [--json]';
+const USAGE = `usage: lf-studio fit <wrench-dir> [--model NAME|all] [--json]
+  <wrench-dir>  a WRENCH dataset folder: train.json (with the LFs' weak_labels), test.json, label.json
+  --model NAME  ${[...Object.keys(NAMED_MODELS), 'default'].join(', ')},
+                or all (the default model is always reported)
+  --json        print one JSON object instead of text`;
 const POLICY_TEXT = 'rows without votes and ties get the most likely class under the estimated class balance';
 
 
@@ -126,6 +130,10 @@ function printText(reports: ModelReport[], io: FitIo, header: string, truth: Tru
 }
 
 export async function runFitCommand(argv: string[], io: FitIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
   const parsed = parseArgs(argv);
   if (typeof parsed === 'string') {
     io.stderr(`lf-studio fit: ${parsed}\n${USAGE}\n`);

@@ -56,7 +56,8 @@ const HELP = `usage: lf-studio generate --lfs FILE.py --data FILE [--dev FILE] -
   --workspace DIR        where .lfstudio/generations/ is written (default: the project folder, else the current one)
   --text-field NAME      field that holds the text; LFs read it as x.NAME (default: the project's, else text)
   --label-field NAME     gold label field of the data (hidden from LFs; default: the project's, else label)
-  --id-field NAME        field whose values are the row ids (unique; default: the project's, else the record number)
+  --id-field NAME        field whose values are the row ids (unique; default: the project's, else WRENCH keys,
+                         1-based CSV record or JSONL line numbers)
   --timeout-ms N         wall-clock budget per LF (default: 30000)
 
 environment: ANTHROPIC_API_KEY (required), ANTHROPIC_BASE_URL (optional gateway)`;

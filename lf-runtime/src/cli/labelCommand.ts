@@ -28,21 +28,24 @@ const HELP = `usage: lf-studio label (--project lfstudio.json | --lfs FILE.py [-
                      [--apply FILE] --out FILE.jsonl|FILE.csv [--votes-out L.npy] [--uncovered abstain|predict] [--json]
 
   Writes training labels: one row per input row, in input order, with the row id, "probs" (P(class | votes)
-  per class, in class order), "label" (the most likely class) and "votes" (one per LF, -1 = abstain).
+  per class, in class order), "label" (the most likely class; -1 where no LF votes, unless --uncovered
+  predict) and "votes" (one per LF, -1 = abstain).
 
   --project FILE       lfstudio.json (or its folder): LF files, data, dev set, labels and fields from there
   --lfs FILE.py        labeling-function file; repeat for several (default with --project: its "lfFiles")
   --data TRAIN         rows the label model is fitted on: WRENCH .json, .csv, .tsv or .jsonl
   --dev DEV            labeled dev set: chooses and calibrates the label model, as in the editor
-  --apply FILE         label these rows instead of TRAIN (the LFs run over them in the sandbox too)
-  --out FILE           .jsonl (one JSON object per row) or .csv (id, prob_<class>..., label, vote_<lf>...)
+  --apply FILE         label these rows instead of TRAIN (the LFs run over them too)
+  --out FILE           .jsonl (one JSON object per row) or .csv (id, prob_<class>..., label, vote_<lf>...);
+                       replaced if it exists; its folder must exist
   --votes-out L.npy    also write the label matrix (rows x LFs, int8, -1 = abstain) as a NumPy .npy file
   --uncovered POLICY   rows no LF votes on: abstain (label -1, the default) or predict (the label model's
                        answer for a row without votes: the class its class balance favours)
   --json               print a JSON summary (rows, coverage, class balance, model) instead of text
   --text-field NAME    field that holds the text; LFs read it as x.NAME (default: the project's, else text)
   --label-field NAME   gold label field, hidden from LFs (default: the project's, else label)
-  --id-field NAME      field whose values are the row ids (unique; default: the project's, else the record number)
+  --id-field NAME      field whose values are the row ids (unique; default: the project's, else WRENCH keys,
+                       1-based CSV record or JSONL line numbers)
   --labels A,B,...     class names in class-id order (default: the project's, label.json beside the data,
                        else ids from the gold labels)
   --timeout-ms N       wall-clock budget per LF and file (default: 30000; raise it for large files)

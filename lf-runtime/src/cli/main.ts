@@ -12,8 +12,9 @@ import { sanitizeLine } from '../text/controlChars.ts';
 const USAGE = `usage: lf-studio <command> [options]
 
 commands:
-  analyze   --lfs FILE.py [--lfs FILE.py ...] --data FILE [--dev FILE] [--json]
-            run LF files in the sandbox as one project and print LFAnalysis figures (with each LF's file)
+  analyze   --project lfstudio.json  or  --lfs FILE.py [--lfs FILE.py ...] --data FILE [--dev FILE]  [--json]
+            run LF files (in the sandbox, or your Python for packages it lacks) as one project and print
+            LFAnalysis figures (with each LF's file)
   fit       <wrench-dir> [--model NAME|all] [--json]
             fit label models on WRENCH weak labels
   generate  --project lfstudio.json [...]  or  --lfs FILE.py --data FILE --task TEXT --labels A,B,... [...]

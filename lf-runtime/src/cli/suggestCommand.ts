@@ -46,7 +46,7 @@ const HELP = `usage: lf-studio suggest (--project lfstudio.json | --data TRAIN -
   --text-field NAME    field that holds the text (default: the project's, else text)
   --label-field NAME   gold label field of the labeled rows (default: the project's, else label)
   --id-field NAME      field whose values are the row ids (unique; never a field test; default: the project's,
-                       else the record number)
+                       else WRENCH keys, 1-based CSV record or JSONL line numbers)
   --labels A,B,...     class names in class-id order (default: the project's, label.json beside the data,
                        else ids from the gold labels)
 
@@ -108,8 +108,12 @@ export async function runSuggestCommand(argv: string[], rawIo: CliIo, _env: Node
       { maxLfs: args.maxLfs, seed: args.seed },
     );
     if (result.lfs.length === 0) {
+      const noText = sample.rows.length > 0 && !sample.rows.some((r) => resolved.textField in r.fields);
+      const fix = noText
+        ? `the rows have no field "${resolved.textField}" to mine words from: name the text column with --text-field, or "textField" in lfstudio.json`
+        : 'label more rows, of every class';
       throw new SuggestInputError(
-        `no candidate LF passed the tests (${result.mined} mined, ${result.pruned} precise enough on the labeled rows and voting on enough unlabeled rows); label more rows, of every class`,
+        `no candidate LF passed the tests (${result.mined} mined, ${result.pruned} precise enough on the labeled rows and voting on enough unlabeled rows); ${fix}`,
       );
     }
     if (args.out) {
