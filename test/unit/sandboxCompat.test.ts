@@ -107,6 +107,36 @@ describe('Snorkel compatibility', () => {
     assert.match(lf.firstError?.message ?? '', /No module named 'textblob'.*sandbox cannot provide it.*your own Python/);
   });
 
+  it('lets a project subclass the decorators, as Snorkel\'s are classes', async () => {
+    const src = [
+      'from snorkel.labeling import labeling_function',
+      'from snorkel.labeling.lf.nlp import nlp_labeling_function',
+      'class tagged_lf(labeling_function):',
+      '    def __init__(self, words_used=None, name=None, resources=None, pre=None):',
+      '        super().__init__(name, resources, pre)',
+      '        self.words_used = words_used',
+      '    def __call__(self, f):',
+      '        lf = super().__call__(f)',
+      '        lf.words_used = self.words_used',
+      '        return lf',
+      '@tagged_lf(words_used=["free"], resources=dict(word="free"))',
+      'def has_free(x, word):',
+      '    return 1 if word in x.text.lower() else -1',
+      '@labeling_function',
+      'def bare(x):',
+      '    return 0 if x.text == "ok" else -1',
+      'assert isinstance(labeling_function(), labeling_function) and issubclass(tagged_lf, labeling_function)',
+      'assert has_free.words_used == ["free"] and isinstance(nlp_labeling_function(), nlp_labeling_function)',
+      '',
+    ].join('\n');
+    const r = await executor.runFile({ file: '/proj/tagged.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });
+    assert.equal(r.fileError, null, r.fileError?.message);
+    assert.deepEqual(r.lfs.map((l) => [l.name, l.line, [...l.votes]]), [
+      ['has_free', 11, [1, -1, -1, -1, -1]],
+      ['bare', 14, [-1, -1, -1, -1, 0]],
+    ]);
+  });
+
   it('keeps row fields of any JSON type, read-only', async () => {
     await executor.loadRows('typed', [
       { id: 'a', fields: { text: 'x', n: 3, tags: ['spam', 'ad'], meta: { lang: 'en' }, 'odd name': true } },

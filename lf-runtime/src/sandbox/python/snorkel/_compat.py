@@ -140,17 +140,23 @@ class LabelingFunction:
         return f"{type(self).__name__} {self.name}, Preprocessors: {self._pre}"
 
 
-def labeling_function(name=None, resources=None, pre=None):
-    """Decorator: `@labeling_function()` (optionally name=, resources=, pre=) makes a LabelingFunction."""
-    if callable(name) and resources is None and pre is None:
-        # Tolerate the bare `@labeling_function` form.
-        f = name
-        return LabelingFunction(f.__name__, f)
+class labeling_function:
+    """Decorator: `@labeling_function()` (optionally name=, resources=, pre=) makes a LabelingFunction. A class,
+    as in Snorkel, so projects can subclass it (`class tagged_lf(labeling_function)`) to attach their metadata."""
 
-    def decorate(f):
-        return LabelingFunction(name or f.__name__, f, resources=resources, pre=pre)
+    def __new__(cls, name=None, resources=None, pre=None, *args, **kwargs):
+        if cls is labeling_function and callable(name) and resources is None and pre is None:
+            # Tolerate the bare `@labeling_function` form (Snorkel asks for the parentheses).
+            return LabelingFunction(name.__name__, name)
+        return super().__new__(cls)
 
-    return decorate
+    def __init__(self, name=None, resources=None, pre=None):
+        self.name = name
+        self.resources = resources
+        self.pre = pre
+
+    def __call__(self, f):
+        return LabelingFunction(self.name or f.__name__, f, resources=self.resources, pre=self.pre)
 
 
 class SpacyPreprocessor(Preprocessor):
@@ -188,13 +194,23 @@ class NLPLabelingFunction(LabelingFunction):
         self._lf_line = _creation_line(name, f)
 
 
-def nlp_labeling_function(name=None, resources=None, pre=None, text_field="text", doc_field="doc", language=EN_CORE_WEB_SM, disable=None, memoize=True, memoize_key=None, gpu=False):
-    """Decorator form of NLPLabelingFunction."""
+class nlp_labeling_function:
+    """Decorator form of NLPLabelingFunction (a class, as in Snorkel)."""
 
-    def decorate(f):
-        return NLPLabelingFunction(name or f.__name__, f, resources=resources, pre=pre, text_field=text_field, doc_field=doc_field, language=language, disable=disable, memoize=memoize, memoize_key=memoize_key)
+    def __init__(self, name=None, resources=None, pre=None, text_field="text", doc_field="doc", language=EN_CORE_WEB_SM, disable=None, memoize=True, memoize_key=None, gpu=False):
+        self.name = name
+        self.resources = resources
+        self.pre = pre
+        self.text_field = text_field
+        self.doc_field = doc_field
+        self.language = language
+        self.disable = disable
+        self.memoize = memoize
+        self.memoize_key = memoize_key
+        self.gpu = gpu
 
-    return decorate
+    def __call__(self, f):
+        return NLPLabelingFunction(self.name or f.__name__, f, resources=self.resources, pre=self.pre, text_field=self.text_field, doc_field=self.doc_field, language=self.language, disable=self.disable, memoize=self.memoize, memoize_key=self.memoize_key)
 
 
 def probs_to_preds(probs, tie_break_policy="abstain", tol=1e-5):
