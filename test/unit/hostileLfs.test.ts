@@ -88,7 +88,13 @@ const CASES: HostileCase[] = [
   { name: 'rewrites the runner through frames', body: `f = sys._getframe(1)\ntry:\n    f.f_globals["_restore"] = lambda *a: None\n    f.f_globals["json"] = None\nexcept Exception:\n    pass\ntry:\n    f.f_code.co_consts\n    f.f_back and f.f_back.f_globals.clear()\nexcept Exception:\n    pass\nreturn 0` },
   {
     name: 'swaps the code of runtime functions',
-    body: `import snorkel._compat as c\ntry:\n    c.labeling_function.__code__ = (lambda *a, **k: None).__code__\n    return 1\nexcept Exception:\n    pass\nfor name in ("lf_runner", "lf_errors", "lf_structure", "lf_ast", "lf_cache_markers", "lf_rows", "lf_restore", "lf_guard", "lf_bridges"):\n    try:\n        __import__(name)\n        return 1\n    except Exception:\n        pass\nreturn 0`,
+    body: `import snorkel._compat as c\ntry:\n    c.preprocessor.__code__ = (lambda *a, **k: None).__code__\n    return 1\nexcept Exception:\n    pass\nfor name in ("lf_runner", "lf_errors", "lf_structure", "lf_ast", "lf_cache_markers", "lf_rows", "lf_restore", "lf_guard", "lf_bridges"):\n    try:\n        __import__(name)\n        return 1\n    except Exception:\n        pass\nreturn 0`,
+  },
+  {
+    name: "patches snorkel's decorator and LabelingFunction classes",
+    // Assigning class attributes raises no audit event: control_after, decorated and called through these classes
+    // in a fresh execution of the file, must not see the change.
+    body: `import snorkel._compat as c\nfor cls in (c.labeling_function, c.LabelingFunction):\n    try:\n        cls.__call__ = lambda self, *a, **k: (lambda y: 1) if cls is c.labeling_function else 1\n    except Exception:\n        pass\nreturn 0`,
   },
   {
     name: 'patches the row classes or imports the module that makes them',

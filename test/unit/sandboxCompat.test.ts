@@ -137,6 +137,19 @@ describe('Snorkel compatibility', () => {
     ]);
   });
 
+  it('names the failed import when an LF uses a name it would have bound (TextBlob after `from textblob import TextBlob`)', async () => {
+    const src = 'from snorkel.labeling import labeling_function\nfrom textblob import TextBlob\n@labeling_function()\ndef polarity(x):\n    return 1 if TextBlob(x.text).sentiment.polarity > 0 else -1\n@labeling_function()\ndef typo(x):\n    return 1 if Textblob(x.text) else -1\n';
+    const r = await executor.runFile({ file: '/proj/tb2.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });
+    const [polarity, typo] = r.lfs;
+    assert.equal(polarity.errors, TEXTS.length);
+    assert.equal(polarity.firstError?.kind, 'missing-package');
+    assert.equal(polarity.firstError?.line, 5);
+    assert.match(polarity.firstError?.message ?? '', /^NameError: name 'TextBlob' is not defined because its import \(line 2\) failed: No module named 'textblob'.*your own Python/);
+    // A name no failed import would have bound stays a plain NameError.
+    assert.equal(typo.firstError?.kind, 'exception');
+    assert.match(typo.firstError?.message ?? '', /^NameError: name 'Textblob' is not defined$/);
+  });
+
   it('keeps row fields of any JSON type, read-only', async () => {
     await executor.loadRows('typed', [
       { id: 'a', fields: { text: 'x', n: 3, tags: ['spam', 'ad'], meta: { lang: 'en' }, 'odd name': true } },

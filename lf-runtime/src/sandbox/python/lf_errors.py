@@ -59,6 +59,8 @@ def _missing_snorkel_module(name):
 
 # The file being executed, for messages about what it imports.
 current = {"file": ""}
+# file -> {name a top-level import that failed would have bound: (its line, its message)}, set by the runner.
+failed_imports = {}
 
 
 def missing_package(exc):
@@ -101,6 +103,12 @@ def error_info(exc, user_files, kind, file=None):
     missing = missing_package(exc)
     if missing is not None:
         kind = "missing-package"
+    elif isinstance(exc, NameError) and getattr(exc, "name", None) in failed_imports.get(main, ()):
+        # `from textblob import TextBlob` failed at the top level, so the LF's TextBlob(...) is a NameError:
+        # the cause is the import.
+        at, why = failed_imports[main][exc.name]
+        kind = "missing-package"
+        missing = f"NameError: name '{exc.name}' is not defined because its import (line {at}) failed: {why}"
     if isinstance(exc, SyntaxError) and exc.filename == main:
         line = exc.lineno
         tb = "".join(traceback.format_exception_only(type(exc), exc))

@@ -20,7 +20,7 @@ import time
 import types
 
 import lf_guard
-from lf_errors import NATIVE, current as _current, error_info as _error_info
+from lf_errors import NATIVE, current as _current, error_info as _error_info, failed_imports as _failed_imports
 from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
 from lf_structure import parse_structure  # noqa: F401 - an entry point the worker calls
 
@@ -225,15 +225,21 @@ def _run_statements(codes, namespace, user_files):
     its line, and the statements after it still run, so every LF that does not depend on it is defined.
     Returns what raised, as error infos."""
     problems = []
+    failed = {}
     for line, code in codes:
         try:
             exec(code, namespace)
         except BaseException as exc:  # noqa: BLE001 - the statement's problem, shown at its line
+            info = _error_info(exc, user_files, "import")
+            if info["line"] is None:
+                info["line"] = line
+            if info["kind"] == "missing-package":
+                # The names the import would have bound: an LF that uses one raises NameError, told why.
+                for name in code.co_names:
+                    failed.setdefault(name, (info["line"], info["message"]))
             if len(problems) < 50:
-                info = _error_info(exc, user_files, "import")
-                if info["line"] is None:
-                    info["line"] = line
                 problems.append(info)
+    _failed_imports[codes[0][1].co_filename if codes else ""] = failed
     return problems
 
 
