@@ -6,6 +6,7 @@
 // first for the pyodide part.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -112,6 +113,67 @@ ${control()}`;
     assert.deepEqual([...lfs.shm_size!.votes], TEXTS.map(() => 1));
     assert.deepEqual([...lfs.small_shared_memory!.votes], TEXTS.map(() => 1), lfs.small_shared_memory!.firstError?.message);
     assert.deepEqual([...lfs.control!.votes], CONTROL);
+  });
+
+  it('keeps no capabilities and refuses remounts, namespaces, memfd and Unix sockets, also when run as root', async () => {
+    // As root, bwrap used to leave every capability: one remount made the read-only workspace writable (and the
+    // interpreter's prefix, where a planted sitecustomize.py runs in the user's next python3 outside the sandbox).
+    const sock = join(ws, 'agent.sock');
+    let connections = 0;
+    const server = createNetServer((c) => {
+      connections++;
+      c.destroy();
+    });
+    await new Promise<void>((r) => server.listen(sock, r));
+    try {
+      const source = `${HEADER}import ctypes, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+
+@labeling_function()
+def capabilities(x):
+    eff = [l for l in open("/proc/self/status") if l.startswith("CapEff")][0].split()[1]
+    return 1 if int(eff, 16) == 0 else 0
+
+@labeling_function()
+def remount_workspace(x):
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in (here, sys.prefix, "/usr"):
+        if libc.mount(None, path.encode(), None, 32 | 4096, None) == 0 or not os.statvfs(path).f_flag & os.ST_RDONLY:
+            raise RuntimeError(f"remounted {path} read-write")
+        if ctypes.get_errno() != 1:
+            raise RuntimeError(f"mount failed with errno {ctypes.get_errno()}, not EPERM")
+    return 1
+
+@labeling_function()
+def new_namespace(x):
+    return 1 if libc.unshare(0x00020000) == -1 and ctypes.get_errno() == 1 else 0
+
+@labeling_function()
+def memfd(x):
+    try:
+        os.memfd_create("hoard")
+    except PermissionError:
+        return 1
+    return 0
+
+@labeling_function()
+def unix_socket(x):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(${JSON.stringify(sock)})
+    return 0
+${control()}`;
+      const r = await run('caps.py', source);
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      const lfs = byName(r);
+      for (const name of ['capabilities', 'remount_workspace', 'new_namespace', 'memfd']) {
+        assert.deepEqual([...lfs[name]!.votes], TEXTS.map(() => 1), `${name}: ${lfs[name]!.firstError?.message ?? 'voted 0'}`);
+      }
+      assert.match(lfs.unix_socket!.firstError?.message ?? '', /PermissionError|Operation not permitted/, lfs.unix_socket!.firstError?.message);
+      assert.equal(connections, 0, 'a Unix-socket connection reached the host');
+      assert.deepEqual([...lfs.control!.votes], CONTROL);
+    } finally {
+      server.close();
+    }
   });
 
   it('kills a worker that floods its reply descriptor before the parent parses the line, and reports that LF as crashed', async () => {

@@ -150,6 +150,16 @@ describe('Snorkel compatibility', () => {
     assert.match(typo.firstError?.message ?? '', /^NameError: name 'Textblob' is not defined$/);
   });
 
+  it('says how to name more classes when an LF returns a label past the last class', async () => {
+    const src = 'from snorkel.labeling import labeling_function\n@labeling_function()\ndef food(x):\n    return 34 if "song" in x.text else -1\n@labeling_function()\ndef odd(x):\n    return "SPAM"\n';
+    const r = await executor.runFile({ file: '/proj/many.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });
+    const [food, odd] = r.lfs;
+    assert.equal(food.errors, 1);
+    assert.equal(food.firstError?.kind, 'invalid-return');
+    assert.match(food.firstError?.message ?? '', /food returned 34 \(int\); return an int label in 0\.\.1, -1 \(ABSTAIN\) or None \(LF Studio knows 2 classes; .*"labels" in lfstudio\.json, --labels/);
+    assert.doesNotMatch(odd.firstError?.message ?? '', /knows 2 classes/, 'not a class count problem');
+  });
+
   it('keeps row fields of any JSON type, read-only', async () => {
     await executor.loadRows('typed', [
       { id: 'a', fields: { text: 'x', n: 3, tags: ['spam', 'ad'], meta: { lang: 'en' }, 'odd name': true } },

@@ -6,8 +6,9 @@
  *
  * On Linux every process runs inside bubblewrap: all namespaces unshared (no network, own PIDs), read-only
  * binds of the system's /usr, the interpreter's prefix, its import path and the workspace, a private /tmp,
- * no home, an empty environment, die-with-parent, a seccomp filter refusing new processes (seccomp.ts), and
- * limits on memory and file size set before any user code. Where bwrap is missing (or not on Linux) the
+ * no home, an empty environment, die-with-parent, no capabilities (also when run as root), a seccomp filter
+ * refusing new processes, mounts, namespaces, memfd and Unix-domain sockets (seccomp.ts), and limits on memory
+ * and file size set before any user code. Where bwrap is missing (or not on Linux) the
  * native runtime runs only when the caller allows it explicitly, and the isolation report says it is
  * unsandboxed.
  */
@@ -161,6 +162,9 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     '--size', String(TMP_BYTES), '--tmpfs', '/tmp',
     // After the private /tmp, so a workspace or interpreter under /tmp stays visible (read-only).
     ...ro,
+    // Run as root, bwrap would leave the process every capability in its namespaces, and one remount makes a
+    // read-only bind (the workspace, the interpreter) writable: none are kept, whoever runs it.
+    '--cap-drop', 'ALL',
     '--unshare-all', '--die-with-parent', '--new-session', '--clearenv', '--setenv', 'HOME', '/tmp', '--setenv', 'LANG', 'C.UTF-8',
     ...Object.entries(HASH_SEED).flatMap(([k, v]) => ['--setenv', k, v]),
     '--chdir', '/tmp',

@@ -1,7 +1,8 @@
 """Errors of user code as LF Studio reports them: at a line of the LF file, or of the user's helper module that
 raised, with the fix named for a missing module (a sibling file, or a package for the user's Python) and for
-a relative path. Part of the runtime (lf_runner imports it); user code cannot import it.
+a relative path; and the parts of an invalid return's report. Part of the runtime (lf_runner imports it); user code cannot import it.
 """
+import operator
 import re
 import sys
 import traceback
@@ -136,3 +137,49 @@ def error_info(exc, user_files, kind, file=None):
 def shown(path):
     """A helper file as messages name it: its folder and name (pkg/helper.py)."""
     return "/".join(path.replace("\\", "/").split("/")[-2:])
+
+
+# Appended to an invalid return's message when an int label is past the last class.
+MORE_CLASSES = (
+    " (LF Studio knows {k} classes; if there are more, name them all in class-id order: \"labels\" in "
+    "lfstudio.json, --labels A,B,... on the command line)"
+)
+
+
+def integer_label(v, _index=operator.index):
+    """An integer of another type as the int Snorkel would store (numpy.int64 from pandas or numpy); a bool, a
+    float or anything else gives False, and the value is reported as it was."""
+    if isinstance(v, (bool, float)) or type(v).__name__ == "bool_":
+        return False
+    try:
+        i = _index(v)
+    except BaseException:  # noqa: BLE001 - not an integer: reported as the value it is
+        return False
+    return i if i.__class__ is int else False
+
+
+def return_line(lf):
+    """The line of the LF's return statement when it has exactly one, so an invalid value is reported where it
+    is produced; None when there are several (the caller falls back to the LF's own line)."""
+    code = getattr(getattr(lf, "_f", None), "__code__", None)
+    if code is None:
+        return None
+    try:
+        import dis
+
+        lines = {
+            ins.positions.lineno
+            for ins in dis.get_instructions(code)
+            if ins.opname in ("RETURN_VALUE", "RETURN_CONST") and ins.positions is not None and ins.positions.lineno
+        }
+    except Exception:  # noqa: BLE001 - a best-effort pointer, never a reason to fail the run
+        return None
+    return lines.pop() if len(lines) == 1 else None
+
+
+def short_repr(v):
+    try:
+        r = repr(v)
+    except BaseException:  # noqa: BLE001
+        r = f"<{type(v).__name__}>"
+    return (r[:60] + "...") if len(r) > 60 else f"{r} ({type(v).__name__})"

@@ -14,13 +14,13 @@ import base64
 import gc
 import json
 import linecache
-import operator
 import sys
 import time
 import types
 
 import lf_guard
-from lf_errors import NATIVE, current as _current, error_info as _error_info, failed_imports as _failed_imports
+from lf_errors import NATIVE, MORE_CLASSES as _MORE_CLASSES, current as _current, error_info as _error_info
+from lf_errors import failed_imports as _failed_imports, integer_label as _integer_label, return_line as _return_line, short_repr as _short_repr
 from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
 from lf_structure import parse_structure  # noqa: F401 - an entry point the worker calls
 
@@ -460,47 +460,9 @@ def _apply_rows_slowly(f, part, offset, votes, stats):
                 offset + j,
                 lambda: {
                     "kind": "invalid-return",
-                    "message": f"{lf.name} returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None",
+                    "message": f"{lf.name} returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None"
+                    + (_MORE_CLASSES.format(k=k) if label.__class__ is int and label >= k else ""),
                     "line": _return_line(lf) or lf._lf_line,
                     "traceback": None,
                 },
             )
-
-
-def _integer_label(v, _index=operator.index):
-    """An integer of another type as the int Snorkel would store (numpy.int64 from pandas or numpy); a bool, a
-    float or anything else gives False, and the value is reported as it was."""
-    if isinstance(v, (bool, float)) or type(v).__name__ == "bool_":
-        return False
-    try:
-        i = _index(v)
-    except BaseException:  # noqa: BLE001 - not an integer: reported as the value it is
-        return False
-    return i if i.__class__ is int else False
-
-
-def _return_line(lf):
-    """The line of the LF's return statement when it has exactly one, so an invalid value is reported where it
-    is produced; None when there are several (the caller falls back to the LF's own line)."""
-    code = getattr(getattr(lf, "_f", None), "__code__", None)
-    if code is None:
-        return None
-    try:
-        import dis
-
-        lines = {
-            ins.positions.lineno
-            for ins in dis.get_instructions(code)
-            if ins.opname in ("RETURN_VALUE", "RETURN_CONST") and ins.positions is not None and ins.positions.lineno
-        }
-    except Exception:  # noqa: BLE001 - a best-effort pointer, never a reason to fail the run
-        return None
-    return lines.pop() if len(lines) == 1 else None
-
-
-def _short_repr(v):
-    try:
-        r = repr(v)
-    except BaseException:  # noqa: BLE001
-        r = f"<{type(v).__name__}>"
-    return (r[:60] + "...") if len(r) > 60 else f"{r} ({type(v).__name__})"
