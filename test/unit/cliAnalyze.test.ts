@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runAnalyzeCommand } from '../../lf-runtime/src/cli/analyzeCommand.ts';
 import type { Row } from '../../lf-runtime/src/data/types.ts';
+import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
 import type { LfExecutor, RunFileOptions } from '../../lf-runtime/src/sandbox/types.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -30,6 +31,7 @@ const write = (dir: string, name: string, text: string) => {
   writeFileSync(path, text);
   return path;
 };
+const bubblewrapAvailable = Boolean(bubblewrap());
 const LF_IMPORT = 'from snorkel.labeling import labeling_function\n\n';
 
 describe('lf-studio analyze', () => {
@@ -85,6 +87,32 @@ describe('lf-studio analyze', () => {
     // Named on purpose, the folder is the user's choice.
     const named = run(home, '--lfs', lfs, '--lfs', other, '--workspace', home);
     assert.match(named.stdout, /PRIVATE-KEY/);
+  });
+
+  it("does not take a shared temporary folder for the workspace, and hides LF Studio's private folder when one is named", () => {
+    // TMPDIR stands for /tmp: LF Studio's private folder (the snapshots' MAC key) is inside it.
+    const tmp = mkdtempSync(join(tmpdir(), 'lfs-shared-tmp-'));
+    const user = String(process.getuid?.() ?? 'user');
+    mkdirSync(join(tmp, `lf-studio-${user}`, 'snapshots'), { recursive: true, mode: 0o700 });
+    write(join(tmp, `lf-studio-${user}`, 'snapshots'), 'snapshot.key', 'SECRET-MAC-KEY');
+    const lfs = write(
+      tmp,
+      'lfs.py',
+      LF_IMPORT + 'import os\n\n@labeling_function()\ndef peek(x):\n' +
+        `    raise RuntimeError(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "lf-studio-${user}", "snapshots", "snapshot.key")).read())\n`,
+    );
+    const data = join(example, 'data', 'train.json');
+    const env = { ...process.env, TMPDIR: tmp };
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), 'analyze', '--lfs', lfs, ...args, '--data', data, '--json'], { encoding: 'utf8', timeout: 240_000, cwd: tmp, env });
+    const unasked = run('--runtime', 'sandbox');
+    assert.equal(unasked.status, 2, unasked.stderr);
+    assert.match(unasked.stderr, /a temporary folder every program shares; .*pass --workspace DIR/);
+    for (const runtime of bubblewrapAvailable ? ['sandbox', 'python'] : ['sandbox']) {
+      const named = run('--workspace', tmp, '--runtime', runtime);
+      assert.doesNotMatch(named.stdout + named.stderr, /SECRET-MAC-KEY/, runtime);
+      assert.match(named.stdout + named.stderr, /No such file or directory/, `${runtime}: ${named.stderr}`);
+    }
   });
 
   it('imports helper modules beside the LF file in the sandbox, runs a file statement by statement, and honours its lfs list', () => {

@@ -1,7 +1,7 @@
 // Reading the data files named on the command line, shared by `analyze` and `generate` so both hide the gold
 // label from LFs the same way, check the dev set the same way, and name their own flags in every fix.
 import { existsSync, realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { DEFAULT_LABEL_FIELD, DEFAULT_TEXT_FIELD } from '../data/datasetBuilder.ts';
 import { readDataset, type ReadOptions } from '../data/readDataset.ts';
@@ -166,7 +166,8 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
  * The folder LF files may read when --workspace is not given: the project's folder, else the current folder
  * when it holds the LF files, else their common folder; but never one that holds the user's home folder or is
  * it (or the file system's root): LF files run from there could read every file of the user's (keys, mail,
- * other projects). Then the next narrower choice is taken, and when there is none, --workspace is asked for.
+ * other projects); nor a temporary folder every program shares (/tmp itself: other programs' files). Then the
+ * next narrower choice is taken, and when there is none, --workspace is asked for.
  */
 export function defaultWorkspace(lfs: string[], projectRoot: string | null): string {
   const cwd = process.cwd();
@@ -177,22 +178,31 @@ export function defaultWorkspace(lfs: string[], projectRoot: string | null): str
   let common = dirname(lfs[0] ?? cwd);
   while (!lfs.every((f) => inside(common, f)) && dirname(common) !== common) common = dirname(common);
   const candidates = [projectRoot ? resolve(projectRoot) : null, lfs.every((f) => inside(cwd, f)) ? cwd : null, common];
-  for (const dir of candidates) if (dir !== null && !holdsHome(dir)) return dir;
+  for (const dir of candidates) if (dir !== null && !tooBroad(dir)) return dir;
+  const what = holdsHome(common) ? 'which holds your home folder' : 'a temporary folder every program shares';
   throw new CliError(
-    `the LF files' only common folder is ${common}, which holds your home folder; LF files may read the folder they run in, ` +
+    `the LF files' only common folder is ${common}, ${what}; LF files may read the folder they run in, ` +
       'so pass --workspace DIR naming the folder they may read (read-only), or keep the LF files in one project folder',
   );
 }
 
+const real = (p: string): string => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+};
+
+/** Too broad to be read by LF files unasked: see holdsHome, or a shared temporary folder itself. */
+function tooBroad(dir: string): boolean {
+  if (holdsHome(dir)) return true;
+  const d = real(dir);
+  return [tmpdir(), '/tmp', '/var/tmp', '/dev/shm'].some((t) => real(t) === d);
+}
+
 /** The file system's root, the home folder, or a folder above it. */
 function holdsHome(dir: string): boolean {
-  const real = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return resolve(p);
-    }
-  };
   const d = real(dir);
   if (dirname(d) === d) return true;
   const home = real(homedir());

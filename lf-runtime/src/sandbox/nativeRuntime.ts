@@ -13,11 +13,12 @@
  * unsandboxed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { LaunchPlan } from './isolation.ts';
 import { noNewProcessesFilter } from './seccomp.ts';
+import { privateStateDir } from './snapshotCache.ts';
 
 export interface PythonInterpreter {
   /** What the user named (a path or a command on PATH). */
@@ -150,6 +151,16 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   for (const p of o.interpreter.readPaths) addRo(p);
   addRo(o.pythonDir);
   addRo(o.workspace);
+  // LF Studio's private folder (the snapshots' MAC key) when a bind holds it (a workspace of /tmp): an empty
+  // tmpfs over it. Made first if need be, so a key written there while this worker lives stays hidden too.
+  const hidden: string[] = [];
+  try {
+    mkdirSync(privateStateDir(), { recursive: true, mode: 0o700 });
+    const privateDir = realpathSync(privateStateDir());
+    if ([...binds].some((b) => privateDir === b || privateDir.startsWith(`${b}/`))) hidden.push('--tmpfs', privateDir);
+  } catch {
+    // Cannot be made (a read-only temporary folder): then it holds no key either.
+  }
   const args = [
     '--ro-bind', '/usr', '/usr',
     '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin',
@@ -162,6 +173,7 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     '--size', String(TMP_BYTES), '--tmpfs', '/tmp',
     // After the private /tmp, so a workspace or interpreter under /tmp stays visible (read-only).
     ...ro,
+    ...hidden,
     // Run as root, bwrap would leave the process every capability in its namespaces, and one remount makes a
     // read-only bind (the workspace, the interpreter) writable: none are kept, whoever runs it.
     '--cap-drop', 'ALL',

@@ -16,14 +16,22 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
-export function defaultSnapshotDir(): string {
+/**
+ * LF Studio's private per-user folder in the temporary folder (the snapshots and their MAC key live there).
+ * No LF may read it, even when its workspace holds it (a workspace of /tmp): both runtimes hide it.
+ */
+export function privateStateDir(): string {
   let user = 'user';
   try {
     user = String(userInfo().uid >= 0 ? userInfo().uid : userInfo().username);
   } catch {
     // No user database entry (containers): one shared name is fine, the directory is still 0700.
   }
-  return join(tmpdir(), `lf-studio-${user}`, 'snapshots');
+  return join(tmpdir(), `lf-studio-${user}`);
+}
+
+export function defaultSnapshotDir(): string {
+  return join(privateStateDir(), 'snapshots');
 }
 
 /** The runtime's version: pyodide's, and a digest of the worker bundle and this Node (keys snapshots and results). */

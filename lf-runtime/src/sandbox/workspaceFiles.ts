@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isInside } from '../project/dataLocation.ts';
+import { privateStateDir } from './snapshotCache.ts';
 import { mapErrors, type FileRunResult } from './types.ts';
 
 /** At most this many bytes per file and per unit, and this many files per unit. */
@@ -29,6 +30,7 @@ export interface ResourceRefusal {
 
 export class WorkspaceFiles {
   private readonly root: string | null;
+  private readonly privateDir: string;
   /** Per LF file: the workspace files it read in an earlier run. */
   private readonly known = new Map<string, Set<string>>();
 
@@ -40,6 +42,11 @@ export class WorkspaceFiles {
       root = null;
     }
     this.root = root;
+    try {
+      this.privateDir = realpathSync(privateStateDir());
+    } catch {
+      this.privateDir = privateStateDir();
+    }
   }
 
   /** The paths the file read before (empty at first). */
@@ -63,6 +70,10 @@ export class WorkspaceFiles {
       if (real === 'missing') continue;
       if (real === 'outside') {
         refused.push({ path, reason: 'it is outside the workspace folder, and LF files read only files inside it' });
+        continue;
+      }
+      if (real === 'private') {
+        refused.push({ path, reason: "it is in LF Studio's private folder, which no LF file may read" });
         continue;
       }
       let st;
@@ -96,7 +107,7 @@ export class WorkspaceFiles {
     let total = 0;
     for (const path of [...this.knownFor(file)].sort()) {
       const real = this.realInside(path);
-      if (real === 'missing' || real === 'outside') continue;
+      if (real === 'missing' || real === 'outside' || real === 'private') continue;
       try {
         const st = statSync(real);
         if (!st.isFile() || st.size > MAX_RESOURCE_BYTES) continue;
@@ -114,13 +125,17 @@ export class WorkspaceFiles {
     return { files, refused };
   }
 
-  /** Whether a path lies outside the workspace (after following links). */
+  /** Whether a path lies outside the workspace (after following links), or in LF Studio's private folder. */
   isOutside(path: string): boolean {
-    return this.realInside(path) === 'outside';
+    const r = this.realInside(path);
+    return r === 'outside' || r === 'private';
   }
 
-  /** The real path when `path` resolves inside the workspace; 'outside' or 'missing' otherwise. */
-  private realInside(path: string): string | 'outside' | 'missing' {
+  /**
+   * The real path when `path` resolves inside the workspace; 'outside', 'missing', or 'private' (LF Studio's
+   * own folder, which a workspace such as /tmp holds) otherwise.
+   */
+  private realInside(path: string): string | 'outside' | 'missing' | 'private' {
     if (!this.root || !path.startsWith('/')) return 'outside';
     let real: string;
     try {
@@ -129,7 +144,8 @@ export class WorkspaceFiles {
       // Not there: but a path whose existing part lies outside is still refused, not silently missing.
       return isInside(this.root, path) || isInside(resolve(this.workspace), path) ? 'missing' : 'outside';
     }
-    return isInside(this.root, real) ? real : 'outside';
+    if (!isInside(this.root, real)) return 'outside';
+    return real === this.privateDir || isInside(this.privateDir, real) ? 'private' : real;
   }
 }
 
