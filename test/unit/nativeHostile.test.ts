@@ -176,6 +176,26 @@ ${control()}`;
     }
   });
 
+  it('reads a returned value by its real type, not a __class__ that claims int', async () => {
+    // `v.__class__ is int` held for this object; comparing it then raised outside the LF and killed the worker.
+    const source = `${HEADER}
+class FakeInt:
+    __class__ = property(lambda self: int)
+    def __index__(self):
+        return 0
+
+@labeling_function()
+def fake_int(x):
+    return FakeInt()
+${control()}`;
+    const r = await run('fake_int.py', source);
+    assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+    const lfs = byName(r);
+    assert.equal(lfs.fake_int!.firstError, null, lfs.fake_int!.firstError?.message);
+    assert.deepEqual([...lfs.fake_int!.votes], TEXTS.map(() => 0));
+    assert.deepEqual([...lfs.control!.votes], CONTROL);
+  });
+
   it('kills a worker that floods its reply descriptor before the parent parses the line, and reports that LF as crashed', async () => {
     // 24M characters of empty JSON objects on one line: parsed, that was ~0.8 GB on the parent's heap (the
     // review's 127M-character line: 4.2 GB and ~100 s per file).

@@ -155,7 +155,7 @@ def integer_label(v, _index=operator.index):
         i = _index(v)
     except BaseException:  # noqa: BLE001 - not an integer: reported as the value it is
         return False
-    return i if i.__class__ is int else False
+    return i if type(i) is int else False
 
 
 def return_line(lf):

@@ -441,7 +441,8 @@ class _StatsClass:
             self.first_error = info() if callable(info) else info
 
 
-def _apply_rows_slowly(f, part, offset, votes, stats):
+def _apply_rows_slowly(f, part, offset, votes, stats, _type=type):
+    # type(v), never v.__class__: an object's __class__ may be a property claiming int.
     k = stats.k
     for j, x in enumerate(part):
         try:
@@ -449,8 +450,8 @@ def _apply_rows_slowly(f, part, offset, votes, stats):
         except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt/SystemExit from an LF are its errors too
             stats.error(offset + j, lambda: _error_info(exc, stats.user_files, "exception"))
             continue
-        label = v if v.__class__ is int or v is None else _integer_label(v)
-        if label.__class__ is int and -1 <= label < k:
+        label = v if _type(v) is int or v is None else _integer_label(v)
+        if _type(label) is int and -1 <= label < k:
             votes[offset + j] = label & 0xFF
         elif label is None:
             stats.none_count += 1
@@ -461,7 +462,7 @@ def _apply_rows_slowly(f, part, offset, votes, stats):
                 lambda: {
                     "kind": "invalid-return",
                     "message": f"{lf.name} returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None"
-                    + (_MORE_CLASSES.format(k=k) if label.__class__ is int and label >= k else ""),
+                    + (_MORE_CLASSES.format(k=k) if _type(label) is int and label >= k else ""),
                     "line": _return_line(lf) or lf._lf_line,
                     "traceback": None,
                 },
