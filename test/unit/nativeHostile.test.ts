@@ -5,6 +5,7 @@
 // file's LF list kept). Needs Debian's bubblewrap and /usr/bin/python3 for the native part; `npm run build`
 // first for the pyodide part.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -174,6 +175,14 @@ ${control()}`;
     } finally {
       server.close();
     }
+  });
+
+  it("imports Debian's matplotlib, whose defaults live in /etc/matplotlibrc", async (t) => {
+    if (spawnSync(PYTHON, ['-c', 'import matplotlib.pyplot']).status !== 0) return t.skip('no python3-matplotlib');
+    const r = await run('plots.py', `import matplotlib.pyplot as plt\n${HEADER}${control()}`);
+    assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+    assert.deepEqual(r.problems ?? [], [], JSON.stringify(r.problems));
+    assert.deepEqual([...byName(r).control!.votes], CONTROL);
   });
 
   it('reads a returned value by its real type, not a __class__ that claims int', async () => {

@@ -166,6 +166,8 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin',
     // Shared-library choices (BLAS for numpy) and the loader cache live in /etc; nothing else of it.
     '--ro-bind-try', '/etc/alternatives', '/etc/alternatives', '--ro-bind-try', '/etc/ld.so.cache', '/etc/ld.so.cache',
+    // Debian keeps matplotlib's defaults there (python3-matplotlib); without it `import matplotlib.pyplot` fails.
+    '--ro-bind-try', '/etc/matplotlibrc', '/etc/matplotlibrc',
     // bwrap's /dev (and the /dev/shm in it) is a tmpfs of half the host's RAM: pages written there count against
     // no limit of the worker (RLIMIT_AS, the parent's RSS watch). So /dev is read-only and /dev/shm a small tmpfs
     // of its own (POSIX semaphores and small shared memory still work), like the private /tmp.
