@@ -185,6 +185,14 @@ ${control()}`;
     assert.deepEqual([...byName(r).control!.votes], CONTROL);
   });
 
+  it('says a refused subprocess is the sandbox refusing new processes, not a bare PermissionError', async () => {
+    const r = await run('download.py', `import subprocess\nsubprocess.run(["true"], check=True)\n${HEADER}${control()}`);
+    assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+    assert.equal(r.problems?.[0]?.line, 2);
+    assert.match(r.problems?.[0]?.message ?? '', /^PermissionError: .*Operation not permitted \(LF Studio's Python runtime starts no new processes: .*read its files from the workspace\)$/);
+    assert.deepEqual([...byName(r).control!.votes], CONTROL);
+  });
+
   it('reads a returned value by its real type, not a __class__ that claims int', async () => {
     // `v.__class__ is int` held for this object; comparing it then raised outside the LF and killed the worker.
     const source = `${HEADER}

@@ -127,11 +127,25 @@ def error_info(exc, user_files, kind, file=None):
             where = (frames[-1].filename, frames[-1].lineno) if frames else None
         if where is not None and main and where[0] != main:
             message = f"{shown(where[0])}:{where[1]}: {message}"
+        if NATIVE and isinstance(exc, PermissionError) and exc.errno == 1 and _starts_process(exc):
+            message += (
+                " (LF Studio's Python runtime starts no new processes: LF files cannot run programs; run a download"
+                " or set-up step beforehand and read its files from the workspace)"
+            )
         relative = getattr(exc, "filename", None) if isinstance(exc, FileNotFoundError) else None
         if isinstance(relative, str) and not relative.startswith("/") and main and "/" in main:
             # Snorkel notebooks often read files relative to where the notebook ran; here it is the file's folder.
             message += f" (a relative path is read from the LF file's folder, {main.rsplit('/', 1)[0]})"
     return {"kind": kind, "message": message[:2000], "line": line, "traceback": tb[-8000:]}
+
+
+def _starts_process(exc):
+    """Whether the exception came from starting a process (subprocess, os.system/fork/spawn, multiprocessing)."""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        name = frame.filename.replace("\\", "/").rsplit("/", 1)[-1]
+        if name in ("subprocess.py", "os.py", "pty.py") or "/multiprocessing/" in frame.filename.replace("\\", "/"):
+            return True
+    return False
 
 
 def shown(path):
