@@ -115,6 +115,21 @@ describe('lf-studio analyze', () => {
     }
   });
 
+  it('takes the folder above the outermost package for the workspace, so a file deep in a package imports the package', () => {
+    const proj = mkdtempSync(join(tmpdir(), 'lfs-pkg-'));
+    const deep = join(proj, 'a', 'b', 'c');
+    mkdirSync(deep, { recursive: true });
+    for (const d of ['a', 'a/b', 'a/b/c']) write(join(proj, d), '__init__.py', '');
+    write(deep, 'consts.py', 'SPAM = 1\n');
+    const lfs = write(deep, 'lfs.py', 'from a.b.c.consts import SPAM\n' + LF_IMPORT + '@labeling_function()\ndef subscribe(x):\n    return SPAM if "subscribe" in x.text.lower() else -1\n');
+    const elsewhere = mkdtempSync(join(tmpdir(), 'lfs-cwd-'));
+    const r = spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), 'analyze', '--lfs', lfs, '--data', join(example, 'data', 'train.json'), '--runtime', 'sandbox', '--json'], { encoding: 'utf8', timeout: 120_000, cwd: elsewhere });
+    assert.equal(r.status, 0, r.stderr);
+    const lf = (JSON.parse(r.stdout) as { lfs: { name: string; coverage: number; errors: number }[] }).lfs[0];
+    assert.equal(lf.errors, 0, r.stderr);
+    assert.ok(lf.coverage > 0.05, String(lf.coverage));
+  });
+
   it('imports helper modules beside the LF file in the sandbox, runs a file statement by statement, and honours its lfs list', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lfs-cli-'));
     write(dir, 'keywords.py', 'SPAM_WORDS = ("subscribe", "check out")\n');

@@ -2,7 +2,7 @@
 // label from LFs the same way, check the dev set the same way, and name their own flags in every fix.
 import { existsSync, realpathSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_LABEL_FIELD, DEFAULT_TEXT_FIELD } from '../data/datasetBuilder.ts';
 import { readDataset, type ReadOptions } from '../data/readDataset.ts';
 import type { Dataset } from '../data/types.ts';
@@ -166,8 +166,8 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
  * The folder LF files may read when --workspace is not given: the project's folder, else the current folder
  * when it holds the LF files, else their common folder; but never one that holds the user's home folder or is
  * it (or the file system's root): LF files run from there could read every file of the user's (keys, mail,
- * other projects); nor a temporary folder every program shares (/tmp itself: other programs' files). Then the
- * next narrower choice is taken, and when there is none, --workspace is asked for.
+ * other projects); nor a temporary folder every program shares (/tmp itself: other programs' files). A folder
+ * inside a package widens to the folder above the outermost package. Then the next narrower choice is taken, and when there is none, --workspace is asked for.
  */
 export function defaultWorkspace(lfs: string[], projectRoot: string | null): string {
   const cwd = process.cwd();
@@ -177,7 +177,21 @@ export function defaultWorkspace(lfs: string[], projectRoot: string | null): str
   };
   let common = dirname(lfs[0] ?? cwd);
   while (!lfs.every((f) => inside(common, f)) && dirname(common) !== common) common = dirname(common);
-  const candidates = [projectRoot ? resolve(projectRoot) : null, lfs.every((f) => inside(cwd, f)) ? cwd : null, common];
+  // A folder inside a package (each folder with an __init__.py) widens to the folder above its outermost
+  // package, where Python run from the project finds the package (`from a.b.c.consts import X`).
+  const outsidePackages = (dir: string): string => {
+    let d = dir;
+    while (existsSync(join(d, '__init__.py')) && dirname(d) !== d) d = dirname(d);
+    return d;
+  };
+  const cwdHolds = lfs.every((f) => inside(cwd, f));
+  const candidates = [
+    projectRoot ? resolve(projectRoot) : null,
+    cwdHolds ? outsidePackages(cwd) : null,
+    cwdHolds ? cwd : null,
+    outsidePackages(common),
+    common,
+  ];
   for (const dir of candidates) if (dir !== null && !tooBroad(dir)) return dir;
   const what = holdsHome(common) ? 'which holds your home folder' : 'a temporary folder every program shares';
   throw new CliError(
