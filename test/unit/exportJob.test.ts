@@ -476,6 +476,71 @@ describe('the exported job', () => {
     );
   });
 
+  it('gives NaN for a null or missing JSON number as lf-studio label does, deciding over the whole input whatever a partition holds', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-nan-'));
+    const lfs = join(dir, 'nan_lfs.py');
+    writeFileSync(
+      lfs,
+      'from snorkel.labeling import labeling_function\n\n' +
+        '@labeling_function()\ndef lf_price(x):\n    return 1 if x.price > 100 else -1\n\n' +
+        '@labeling_function()\ndef lf_weight(x):\n    return 0 if x.w is None else 1 if x.w != x.w else -1\n\n' +
+        '@labeling_function()\ndef lf_rating(x):\n    return 1 if x.rating != x.rating else 0 if x.rating is None else -1\n\n' +
+        '@labeling_function()\ndef lf_flag(x):\n    return 0 if x.flag is None else 1 if x.flag else -1\n',
+    );
+    // Two rows per partition: `price` is null or missing in the first partition only (NaN: numbers elsewhere);
+    // `w` is null throughout the first partition, numbers in the second and a word in the third (None: not a
+    // field of numbers over the whole input); `rating` is in no row of the second partition (NaN there);
+    // `flag` holds booleans (None where null or missing).
+    const records = [
+      { text: 'a', price: null, w: null, flag: true },
+      { text: 'b', w: null, rating: 3 },
+      { text: 'c', price: 150, w: 5 },
+      { text: 'd', price: 50, w: 1, flag: null },
+      { text: 'e', price: 200, w: 'heavy', rating: null },
+      { text: 'f', price: 120 },
+    ];
+    const jsonl = join(dir, 'rows.jsonl');
+    writeFileSync(jsonl, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const wrenchFile = join(dir, 'rows.json');
+    writeFileSync(wrenchFile, JSON.stringify(Object.fromEntries(records.map((data, i) => [String(i), { label: i % 2, data }]))));
+    for (const data of [jsonl, wrenchFile]) {
+      const labelled = join(dir, 'labels.jsonl');
+      const label = cli('label', '--lfs', lfs, '--data', data, '--labels', 'A,B', '--out', labelled);
+      assert.equal(label.status, 0, label.stderr);
+      assert.doesNotMatch(label.stderr, /failed on/, 'no LF raises on a missing number');
+      const expected = readJsonl(readFileSync(labelled, 'utf8'));
+      assert.deepEqual(
+        expected.map((r) => r.votes),
+        [
+          [-1, 0, 1, 1],
+          [-1, 0, -1, 0],
+          [1, -1, 1, 0],
+          [-1, -1, 1, 0],
+          [1, -1, 1, 0],
+          [1, 0, 1, 0],
+        ],
+        data,
+      );
+      const job = join(dir, `job-${data.endsWith('.json') ? 'wrench' : 'jsonl'}`);
+      assert.equal(cli('export-job', '--lfs', lfs, '--data', data, '--labels', 'A,B', '--out', job).status, 0);
+      for (const partitionRows of ['2', '6']) {
+        const out = join(dir, `out-${partitionRows}-${data.endsWith('.json') ? 'wrench' : 'jsonl'}`);
+        const run = runJob(job, data, out, '--serial', '--partition-rows', partitionRows);
+        assert.equal(run.status, 0, run.stderr);
+        assertSameLabels(expected, readParts(out));
+        const summary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8')) as { lfs: { errors: number }[] };
+        assert.deepEqual(
+          summary.lfs.map((l) => l.errors),
+          [0, 0, 0, 0],
+        );
+        if (partitionRows === '2') {
+          assert.match(run.stderr, /labelling 2 partition\(s\) again: their rows lack fields that other rows have \(flag, rating\)/);
+          assert.match(run.stderr, /labelling 1 partition\(s\) again: the editor reads a null or missing value as NaN only in a field that holds numbers throughout the input.*\(w\)/);
+        } else assert.doesNotMatch(run.stderr, /again/);
+      }
+    }
+  });
+
   it(
     "with a file that needs the user's NumPy and data without a text column: label and export-job run it in --python, warn of the LF that fails, and the job labels alike",
     { skip: !numpyPython ? NO_NUMPY : !bubblewrap() ? 'bubblewrap is not installed (apt-get install bubblewrap)' : false, timeout: 300_000 },

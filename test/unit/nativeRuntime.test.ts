@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { readDataset } from '../../lf-runtime/src/data/readDataset.ts';
 import { describeIsolation } from '../../lf-runtime/src/sandbox/isolation.ts';
 import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
 import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
@@ -249,6 +250,48 @@ def lf_range(x):
     assert.match(got.lf_float.error!, /returned 1\.0 \(float64\)/);
     assert.match(got.lf_range.error!, /returned 2 \(int64\); return an int label in 0\.\.1/);
   });
+  it('gives an LF NaN for a null or missing JSONL number, as pandas read_json does: the same votes, no error', async () => {
+    const data = join(ws, 'prices.jsonl');
+    writeFileSync(data, '{"text": "a", "price": 150}\n{"text": "b", "price": null}\n{"text": "c"}\n{"text": "d", "price": 50}\n');
+    const source = `import math
+import pandas as pd
+from snorkel.labeling import labeling_function
+
+@labeling_function()
+def expensive(x):
+    return 1 if x.price > 100 else -1
+
+@labeling_function()
+def cheap(x):
+    return 0 if x.price <= 100 else -1
+
+@labeling_function()
+def no_price(x):
+    return 0 if pd.isna(x.price) and math.isnan(x.price) else -1
+`;
+    await executor.loadRows('prices', (await readDataset(data, {})).rows);
+    const r = await executor.runFile({ file: join(ws, 'proj', 'prices.py'), source, datasetKey: 'prices', cardinality: 2, timeoutMs: 20_000 });
+    assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+    const got = Object.fromEntries(r.lfs.map((l) => [l.name, [...l.votes]]));
+    assert.deepEqual(r.lfs.map((l) => [l.name, l.errors]), [['expensive', 0], ['cheap', 0], ['no_price', 0]]);
+    // The same LFs over pd.read_json's rows (Series), with a stand-in decorator.
+    const ref = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        'import sys, types, json\nimport pandas as pd\nm = types.ModuleType("snorkel.labeling")\nm.labeling_function = lambda **k: (lambda f: f)\n' +
+          'sys.modules["snorkel"] = types.ModuleType("snorkel"); sys.modules["snorkel.labeling"] = m\nns = {}\nexec(sys.argv[1], ns)\n' +
+          'df = pd.read_json(sys.argv[2], lines=True)\nprint(json.dumps({n: [ns[n](df.iloc[i]) for i in range(len(df))] for n in ("expensive", "cheap", "no_price")}))',
+        source,
+        data,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(ref.status, 0, ref.stderr);
+    assert.deepEqual(got, JSON.parse(ref.stdout));
+    assert.deepEqual(got, { expensive: [1, -1, -1, -1], cheap: [-1, -1, -1, 0], no_price: [-1, 0, 0, -1] });
+  });
+
   it('runs a file whose LF list comes from a set of strings alike in every worker of a unit (one hash seed)', async () => {
     // Real LF files build LFs from `list(set(phrases))`: under Python's per-process string hashing each shard's
     // worker (and each replacement) ordered them differently, and the unit failed as defining different LFs.

@@ -1,4 +1,5 @@
-// CSV columns as pandas' read_csv types them, and data without a text field: what real LF files expect.
+// CSV columns as pandas' read_csv types them, JSON numbers as pandas' read_json gives them, and data without a
+// text field: what real LF files expect.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,6 +69,54 @@ describe('CSV column types', () => {
     assert.deepEqual(
       one.rows.map((r) => r.fields.text),
       ['a', '  ', 'b'],
+    );
+  });
+});
+
+describe('JSON numbers as pandas gives them', () => {
+  // Measured with Debian's pandas 1.5.3: pd.read_json(path, lines=True), and pd.DataFrame(records) of a WRENCH
+  // file's "data", give a column of numbers NaN for null and for a key a row lacks (and make it float: ints stay
+  // ints here, as in a CSV column), and a column null on every row is NaN too; a column of strings, objects,
+  // lists or mixed values keeps None for null (pandas gives NaN for a key a row lacks there: None here).
+  const rows = [
+    { id: 'k1', text: '150', price: 150, qty: 1, ratio: 0.5, flag: true, none: null, s: 'x', meta: { a: 1 }, tags: [1], mixed: 1, label: 1 },
+    { id: 'k2', text: 'b', price: null, qty: null, ratio: null, flag: null, none: null, s: null, meta: null, tags: null, mixed: 'y', label: null },
+    { id: 'k3', text: 'c', qty: 3, flag: false, s: 'z', mixed: null, label: 0 },
+    { id: 'k4', text: 'd', price: 50, qty: 4, ratio: 2, flag: true, none: null, s: 'w', meta: { a: null }, tags: [null], label: 1 },
+  ];
+  const checks = (d: Awaited<ReturnType<typeof readDataset>>) => {
+    const col = (f: string) => d.rows.map((r) => r.fields[f]);
+    assert.deepEqual(col('price'), [150, Number.NaN, Number.NaN, 50], 'null and missing numbers are NaN');
+    assert.deepEqual(col('qty'), [1, Number.NaN, 3, 4], 'ints stay ints');
+    assert.deepEqual(col('ratio'), [0.5, Number.NaN, Number.NaN, 2]);
+    assert.deepEqual(col('none'), [Number.NaN, Number.NaN, Number.NaN, Number.NaN], 'a field null on every row is NaN, as pandas gives it');
+    assert.deepEqual(col('flag'), [true, null, false, true], 'booleans are not numbers: null stays None');
+    assert.deepEqual(col('s'), ['x', null, 'z', 'w']);
+    assert.deepEqual(col('meta'), [{ a: 1 }, null, undefined, { a: null }], 'nested values are left as they are');
+    assert.deepEqual(col('tags'), [[1], null, undefined, [null]]);
+    assert.deepEqual(col('mixed'), [1, 'y', null, undefined]);
+    assert.deepEqual(col('text'), ['150', 'b', 'c', 'd']);
+    assert.deepEqual(d.gold, [1, null, 0, 1]);
+    assert.ok(d.rows.every((r) => !('label' in r.fields)), 'the gold label is never a field');
+  };
+
+  it('gives NaN for a null or missing value in a JSONL field of numbers, and leaves every other field as it was', async () => {
+    const d = await readDataset(file('rows.jsonl', rows.map((r) => JSON.stringify(r)).join('\n') + '\n'), {});
+    checks(d);
+    assert.deepEqual(Object.keys(d.rows[2]!.fields), ['id', 'text', 'qty', 'flag', 's', 'mixed', 'price', 'ratio', 'none'], 'a missing number comes after the row\'s own keys');
+  });
+
+  it('does the same in the "data" of a WRENCH file, and never to the text and id fields', async () => {
+    const wrench = Object.fromEntries(rows.map(({ label, ...data }, i) => [String(i), { label: label ?? -1, data }]));
+    checks(await readDataset(file('train.json', JSON.stringify(wrench)), {}));
+    // An id field of numbers and a text field stay as they are.
+    const ids = await readDataset(file('ids.jsonl', '{"uid": 7, "body": "a", "n": 1}\n{"uid": 8, "body": "b"}\n'), { idField: 'uid', textField: 'body' });
+    assert.deepEqual(
+      ids.rows.map((r) => [r.id, r.fields]),
+      [
+        ['7', { uid: 7, body: 'a', n: 1 }],
+        ['8', { uid: 8, body: 'b', n: Number.NaN }],
+      ],
     );
   });
 });

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, u
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { readDataset } from '../../lf-runtime/src/data/readDataset.ts';
 import type { Row } from '../../lf-runtime/src/data/types.ts';
 import { isScrubbedEnvironment, planLaunch } from '../../lf-runtime/src/sandbox/isolation.ts';
 import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
@@ -19,6 +20,30 @@ const LF_A = '@labeling_function()\ndef has_my(x):\n    return SPAM if "my" in x
 const LF_B = '@labeling_function()\ndef has_song(x):\n    return HAM if "song" in x.text else ABSTAIN\n';
 const LF_C = '@labeling_function()\ndef small_n(x):\n    return HAM if x.n < LIMIT else ABSTAIN\n';
 const file = (a = LF_A, limit = 10) => `from snorkel.labeling import labeling_function\nABSTAIN, HAM, SPAM = -1, 0, 1\nLIMIT = ${limit}\n\n${a}\n${LF_B}\n${LF_C}`;
+
+/** JSONL rows whose price is null (row 2) or missing (row 3), and LFs that read it as they would from pandas. */
+const PRICES_JSONL = '{"text": "a", "price": 150, "brand": "x"}\n{"text": "b", "price": null, "brand": null}\n{"text": "c"}\n{"text": "d", "price": 50, "brand": "y"}\n';
+const PRICES_LFS = `import math
+from snorkel.labeling import labeling_function
+ABSTAIN, HAM, SPAM = -1, 0, 1
+
+@labeling_function()
+def expensive(x):
+    return SPAM if x.price > 100 else ABSTAIN
+
+@labeling_function()
+def no_price(x):
+    return HAM if math.isnan(x.price) else SPAM if type(x.price) is int else ABSTAIN
+
+@labeling_function()
+def no_brand(x):
+    return HAM if x.brand is None else ABSTAIN
+`;
+const PRICES_VOTES = [
+  ['expensive', [1, -1, -1, -1], 0, null],
+  ['no_price', [1, 0, 0, 1], 0, null],
+  ['no_brand', [-1, 0, 0, -1], 0, null],
+];
 
 describe('sandbox runtime', () => {
   let executor: LfExecutor & { onEvent(l: (e: ExecutorEvent) => void): () => void };
@@ -92,6 +117,19 @@ describe('sandbox runtime', () => {
     const b = await executor.runFile({ file: '/p/swap.py', source, datasetKey: 'swap', cardinality: 2, timeoutMs: 5000 });
     assert.equal(a.lfs[0].votes.length, 30);
     assert.equal(b.lfs[0].votes.length, 50);
+  });
+
+  it('gives an LF NaN for a null or missing JSONL number, as pandas does: x.price > 100 abstains there, without an error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-nan-'));
+    try {
+      writeFileSync(join(dir, 'rows.jsonl'), PRICES_JSONL);
+      await executor.loadRows('prices', (await readDataset(join(dir, 'rows.jsonl'), {})).rows);
+      const r = await executor.runFile({ file: '/p/prices.py', source: PRICES_LFS, datasetKey: 'prices', cardinality: 2, timeoutMs: 5000 });
+      assert.equal(r.fileError, null);
+      assert.deepEqual(r.lfs.map((l) => [l.name, [...l.votes], l.errors, l.firstError?.message ?? null]), PRICES_VOTES);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives the same results over a pool of shards, with row ids mapped across shards', async () => {

@@ -141,6 +141,45 @@ export class DatasetBuilder {
     return this.rows.length;
   }
 
+  /**
+   * Whether pandas' types apply to `field`: every field but the text, id and label fields, which stay as
+   * written. readCsv types these columns; JSON data gets NaN for its missing numbers (missingNumbersAsNaN).
+   */
+  typedField(field: string): boolean {
+    return field !== this.textField && field !== this.idField && field !== this.labelField;
+  }
+
+  /**
+   * JSON data (JSONL, WRENCH) as pandas gives it (pd.read_json(lines=True), or a WRENCH file's "data"
+   * records as a DataFrame): in a field whose values are all numbers wherever they are not null (booleans are
+   * not numbers here; a field that is null on every row counts too), a null and a key a row lacks are NaN, so
+   * `x.price > 100` is False there rather than a TypeError. Ints stay ints (pandas would make the column
+   * float), as in a CSV column. Other fields keep None for null and for a missing key; nested values and the
+   * text and id fields are left as they are. A row lacking such a key gets it (NaN), after its own keys.
+   * Decided over the whole file; the exported job decides over its whole input the same way (lfstudio_runtime,
+   * numeric_fields).
+   */
+  missingNumbersAsNaN(): void {
+    // The fields with a value that is neither a number nor null on some row, and every field.
+    const other = new Set<string>();
+    const seen = new Set<string>();
+    for (const { fields } of this.rows) {
+      for (const f of Object.keys(fields)) {
+        seen.add(f);
+        const v = fields[f];
+        if (v !== null && typeof v !== 'number') other.add(f);
+      }
+    }
+    for (const f of seen) {
+      if (other.has(f) || !this.typedField(f)) continue;
+      for (const { fields } of this.rows) {
+        if (!Object.hasOwn(fields, f)) Object.defineProperty(fields, f, { value: Number.NaN, writable: true, enumerable: true, configurable: true });
+        // A number too large for a double (1e400) is NaN too: rows reach Python as JSON, which has no infinity.
+        else if (fields[f] === null || !Number.isFinite(fields[f])) fields[f] = Number.NaN;
+      }
+    }
+  }
+
   finish(weakLabels: Dataset['weakLabels'] = null): Dataset {
     if (this.rows.length === 0) this.fail(null, 'the file contains no rows');
     if (this.duplicateIds.size > 0) this.failDuplicateIds();

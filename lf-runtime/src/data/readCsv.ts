@@ -60,7 +60,7 @@ export function parseCsvDataset(text: string, file: string, options: ReadOptions
     builder.add({ location: String(line), describe: `line ${line}` }, fields, rawGold, String(r));
   }
   if (builder.size === 0) throw new DataError(file, null, 'the file has a header row but no data rows');
-  typeColumns(rowsFields, columns.filter((c, i) => i !== labelIndex && c !== builder.textField && c !== builder.idField));
+  typeColumns(rowsFields, columns.filter((c) => builder.typedField(c)));
   return builder.finish();
 }
 

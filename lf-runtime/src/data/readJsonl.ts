@@ -1,6 +1,7 @@
 /**
  * JSON Lines datasets: one JSON object per line, blank lines skipped. Row ids are the idField value or the
- * 1-based line number, so an id always leads back to the line in the file.
+ * 1-based line number, so an id always leads back to the line in the file. A null or missing number is NaN,
+ * as pandas gives it (DatasetBuilder.missingNumbersAsNaN).
  */
 import { visit } from 'jsonc-parser';
 import { DatasetBuilder, describeValue } from './datasetBuilder.ts';
@@ -57,6 +58,7 @@ export function parseJsonlDataset(text: string, file: string, options: ReadOptio
     builder.add({ location, describe: `line ${lineNumber}` }, fields, rawGold, location, idDigits);
   }
   if (keys !== countPropertyNames(text)) failOnRepeatedKey(text, file);
+  builder.missingNumbersAsNaN();
   return builder.finish();
 }
 

@@ -3,7 +3,8 @@
  * The key is the row id (unless an idField names a field of `data` to use instead), `data` holds the
  * fields, `label` the gold label, and `weak_labels` the votes of the benchmark's own LFs, kept as an n x m
  * matrix for label-model work. The JSON is read strictly (jsonSyntax.ts): a repeated key, which JSON.parse
- * would silently collapse into one row, is an error naming the key and its lines.
+ * would silently collapse into one row, is an error naming the key and its lines. A null or missing number in
+ * `data` is NaN, as pandas gives it (DatasetBuilder.missingNumbersAsNaN).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -83,6 +84,7 @@ export function parseWrenchDataset(text: string, file: string, options: ReadOpti
     }
     builder.add(origin, fields, label, key);
   }
+  builder.missingNumbersAsNaN();
   return builder.finish(m === -1 || votes === null ? null : { m, data: votes });
 }
 

@@ -249,18 +249,33 @@ def main(argv=None):
         # x.field on every row once any row has it. A partition reads only its own rows: one whose rows lacked
         # a field that others have (a JSONL or WRENCH field that is rare, or only in later rows) is labelled
         # again with all the fields. (Fields met in another order are left so: only x.keys() shows the order.)
+        # Likewise a JSON field's null or missing values are NaN when the field holds only numbers over the whole
+        # input (inputs.numeric_fields): a partition that chose otherwise from its own rows, for a field it has
+        # nulls or gaps in (all null there while another partition holds a word, say), is labelled again.
         results.sort(key=lambda r: r["index"])
         fields = rt.field_union(r["fields"] for r in results)
-        lacking = [parts[r["index"]] for r in results if r["rows"] and len(r["fields"]) != len(fields)]
+        numeric = rt.numeric_fields(r["kinds"] for r in results)
+        lacking = {r["index"] for r in results if r["rows"] and len(r["fields"]) != len(fields)}
+        unlike = {r["index"] for r in results if set(r["nanFields"]) != set(numeric).intersection(r["holes"])}
         if lacking:
             missing = [f for f in fields if any(f not in r["fields"] for r in results if r["rows"])]
             sys.stderr.write(
                 f"lf-studio job: labelling {len(lacking)} partition(s) again: their rows lack fields that other rows have "
                 f"({', '.join(missing)}), which the editor gives every row (None where a row has none)\n"
             )
-            for part in lacking:
+        unlike_only = unlike - lacking
+        if unlike_only:
+            which = [f for f in fields if any(f in r["holes"] and (f in r["nanFields"]) != (f in numeric) for r in results if r["index"] in unlike_only)]
+            sys.stderr.write(
+                f"lf-studio job: labelling {len(unlike_only)} partition(s) again: the editor reads a null or missing value as NaN "
+                f"only in a field that holds numbers throughout the input, which those partitions could not see alone ({', '.join(which)})\n"
+            )
+        if lacking or unlike:
+            redo = [parts[i] for i in sorted(lacking | unlike)]
+            for part in redo:
                 part["fields"] = fields
-            again = run_batch(lacking, Progress(len(lacking), sum(p["rows"] for p in lacking), enabled=not args.quiet), 1)
+                part["numeric"] = numeric
+            again = run_batch(redo, Progress(len(redo), sum(p["rows"] for p in redo), enabled=not args.quiet), 1)
             if isinstance(again, str):
                 return fail(again)
             redone = {r["index"]: r for r in again}

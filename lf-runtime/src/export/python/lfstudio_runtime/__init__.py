@@ -3,7 +3,8 @@ project's labeling functions and the fitted label model to it, and writes OUT_DI
 
 Rows, votes and probabilities are those of LF Studio's editor on the same data:
 - rows are read as the editor reads them (CSV: columns typed as pandas types them, NaN for a missing value in
-  a typed column, the label column hidden; JSONL: JSON values with numbers as JavaScript parses them; WRENCH .json: each record's "data"; ids are the record number,
+  a typed column, the label column hidden; JSONL: JSON values with numbers as JavaScript parses them, NaN for a
+  null or missing value in a field of numbers over the whole input; WRENCH .json: each record's "data", alike; ids are the record number,
   the line number, the WRENCH key or the project's "idField"), and LFs see them the same way: immutable, fields
   as x.name and x["name"], a mutable copy for preprocessors;
 - a vote is an int in -1..k-1 or None (abstain); an exception or any other value counts as abstain and is
@@ -28,7 +29,7 @@ The modules, each after those it imports:
   partition    one partition, read, labeled and written
 """
 from .errors import JobError
-from .inputs import plan_partitions, read_partition
+from .inputs import numeric_fields, plan_partitions, read_partition
 from .label_model import FORMAT, LabelModel, score_votes
 from .partition import part_name, run_partition
 from .rows import field_union
@@ -37,4 +38,4 @@ from .rows import field_union
 # run.py sends them to the workers in this order (a worker needs nothing from this folder).
 MODULES = ("errors", "rows", "js_json", "inputs", "lf_files", "apply", "label_model", "partition")
 
-__all__ = ["FORMAT", "MODULES", "JobError", "LabelModel", "field_union", "part_name", "plan_partitions", "read_partition", "run_partition", "score_votes"]
+__all__ = ["FORMAT", "MODULES", "JobError", "LabelModel", "field_union", "numeric_fields", "part_name", "plan_partitions", "read_partition", "run_partition", "score_votes"]

@@ -147,6 +147,12 @@ def _blank_record(rec, header):
 _CSV_BOOLS = frozenset(["True", "False", "true", "false", "TRUE", "FALSE"])
 
 
+def untyped_fields(data):
+    """The fields pandas' types never apply to, as in the editor (DatasetBuilder.typedField): the text, id and
+    label fields stay as written."""
+    return {data["textField"], data.get("idField"), data.get("labelField")}
+
+
 class _CsvTyping:
     """Column types over the whole file, as the editor gives them (typeColumns in readCsv.ts): a column whose
     present values are all integers holds ints, all numbers numbers, all True/False booleans, any other
@@ -154,7 +160,7 @@ class _CsvTyping:
     columns are left as they are."""
 
     def __init__(self, header, data):
-        skip = {data["textField"], data.get("idField"), data.get("labelField")}
+        skip = untyped_fields(data)
         self.columns = [i for i, name in enumerate(header) if name not in skip]
         # Per column index still possibly typed: [ints, floats, bools, present]
         self.open = {i: [True, True, True, 0] for i in self.columns}
@@ -308,6 +314,47 @@ def _row_id(part, fields, fallback, data, where, json_text=None):
             f'write the ids as strings ("{field}": "...")'
         )
     return _js_string(value)
+
+
+# JSON input: NaN for a missing number
+# --------------------------------------------------------------------------------------------------------
+
+JSON_FORMATS = ("jsonl", "wrench")
+
+
+def json_field_kinds(records, data):
+    """What a JSONL or WRENCH partition's rows hold in each field that pandas' types apply to: "other" when some
+    row holds a value that is neither a number nor null (a bool, a string, a list, an object), else "num" when
+    some row holds a number, else "null"; and the fields some row lacks or holds null in (where the choice
+    between None and NaN shows). See numeric_fields."""
+    skip = untyped_fields(data)
+    kinds = {}
+    values = {}  # field -> rows holding a value other than null
+    for r in records:
+        for f, v in r.items():
+            if v is None:
+                kinds.setdefault(f, "null")
+                continue
+            values[f] = values.get(f, 0) + 1
+            if v.__class__ is int or v.__class__ is float:
+                if kinds.get(f) != "other":
+                    kinds[f] = "num"
+            else:
+                kinds[f] = "other"
+    n = len(records)
+    return {f: k for f, k in kinds.items() if f not in skip}, [f for f in kinds if f not in skip and values.get(f, 0) < n]
+
+
+def numeric_fields(kinds):
+    """The fields whose null or missing values are NaN, as the editor reads JSON data (DatasetBuilder.
+    missingNumbersAsNaN): those no partition found anything but numbers and nulls in (one null everywhere
+    too), given each partition's json_field_kinds. The editor decides over the whole file, so a partition
+    that decided over its own rows alone and chose otherwise for a field it has holes in is labelled again."""
+    out = {}
+    for part_kinds in kinds:
+        for f, k in part_kinds.items():
+            out[f] = out.get(f, True) and k != "other"
+    return [f for f, numeric in out.items() if numeric]
 
 
 def _read_bytes(part):

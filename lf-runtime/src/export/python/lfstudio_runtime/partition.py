@@ -4,7 +4,7 @@ import os
 import time
 
 from .apply import LfStats, apply_lf
-from .inputs import read_partition
+from .inputs import JSON_FORMATS, json_field_kinds, numeric_fields, read_partition
 from .label_model import LabelModel
 from .lf_files import in_folder, load_lfs, snorkel_in_use
 from .rows import make_rows
@@ -27,7 +27,13 @@ def run_partition(spec, part):
         model = _MODELS[spec["token"]] = LabelModel(spec["model"])
     t1 = time.perf_counter()
     ids, records = read_partition(part, spec["data"])
-    rows = make_rows(records, part.get("fields"))
+    # JSON data: NaN for a null or missing number, in the fields the driver found numeric over the whole input
+    # when it gave them, else in those that are numeric in this partition (the driver checks it chose alike).
+    kinds, holes, numeric = {}, [], ()
+    if part["format"] in JSON_FORMATS:
+        kinds, holes = json_field_kinds(records, spec["data"])
+        numeric = set(part["numeric"] if "numeric" in part else numeric_fields([kinds]))
+    rows = make_rows(records, part.get("fields"), numeric)
     n = len(rows)
     k = model.k
     t2 = time.perf_counter()
@@ -67,4 +73,9 @@ def run_partition(spec, part):
         "snorkel": snorkel_in_use(),
         # The fields its rows had: the driver relabels a partition whose rows lacked a field others have.
         "fields": list(type(rows[0])._fields) if rows else [],
+        # What its JSON fields hold, and the numeric ones it gave NaN where null or missing: the driver labels it
+        # again when the whole input says otherwise for a field it has holes in.
+        "kinds": kinds,
+        "nanFields": [f for f in holes if f in numeric],
+        "holes": holes,
     }

@@ -1,5 +1,6 @@
 """Rows as LFs see them in the editor: immutable tuples with fields by attribute (x.text) and by key
 (x["text"]), and a mutable copy for preprocessors (lf_rows.py in LF Studio's sandbox)."""
+import math
 import operator
 import types
 
@@ -118,13 +119,25 @@ def field_union(records):
     return fields
 
 
-def make_rows(records, fields=None):
-    """Rows from field dicts, None where a row lacks a field. The fields are `fields` when given (the whole
+def make_rows(records, fields=None, numeric=()):
+    """Rows from field dicts, None where a row lacks a field, or NaN in the `numeric` fields, where null is NaN
+    too (JSON data as the editor reads it: inputs.numeric_fields). The fields are `fields` when given (the whole
     input's, as the editor takes them over the whole file), else the union of the records' in first-seen order."""
     if fields is None:
         fields = field_union(records)
     cls = row_class(fields)
     nested = any(isinstance(v, (list, dict)) for r in records for v in r.values())
+    numeric = set(numeric).intersection(fields)
+    if numeric:
+        freeze = _freeze if nested else None
+
+        def value(r, f):
+            v = r.get(f)
+            if v is None:
+                return math.nan if f in numeric else None
+            return freeze(v) if freeze else v
+
+        return [cls(value(r, f) for f in fields) for r in records]
     if nested:
         return [cls(_freeze(r.get(f)) for f in fields) for r in records]
     return [cls(r.get(f) for f in fields) for r in records]
