@@ -167,7 +167,8 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
  * when it holds the LF files, else their common folder; but never one that holds the user's home folder or is
  * it (or the file system's root): LF files run from there could read every file of the user's (keys, mail,
  * other projects); nor a temporary folder every program shares (/tmp itself: other programs' files). A folder
- * inside a package widens to the folder above the outermost package. Then the next narrower choice is taken, and when there is none, --workspace is asked for.
+ * inside a package widens to the folder above the outermost package. Then the next narrower choice is taken,
+ * and when there is none, --workspace is asked for.
  */
 export function defaultWorkspace(lfs: string[], projectRoot: string | null): string {
   const cwd = process.cwd();

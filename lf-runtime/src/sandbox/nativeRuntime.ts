@@ -8,9 +8,8 @@
  * binds of the system's /usr, the interpreter's prefix, its import path and the workspace, a private /tmp,
  * no home, an empty environment, die-with-parent, no capabilities (also when run as root), a seccomp filter
  * refusing new processes, mounts, namespaces, memfd and Unix-domain sockets (seccomp.ts), and limits on memory
- * and file size set before any user code. Where bwrap is missing (or not on Linux) the
- * native runtime runs only when the caller allows it explicitly, and the isolation report says it is
- * unsandboxed.
+ * and file size set before any user code. Where bwrap is missing (or not on Linux) the native runtime runs
+ * only when the caller allows it explicitly, and the isolation report says it is unsandboxed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, realpathSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 """Errors of user code as LF Studio reports them: at a line of the LF file, or of the user's helper module that
 raised, with the fix named for a missing module (a sibling file, or a package for the user's Python) and for
-a relative path; and the parts of an invalid return's report. Part of the runtime (lf_runner imports it); user code cannot import it.
+a relative path; and the parts of an invalid return's report. Part of the runtime (lf_runner imports it); user
+code cannot import it.
 """
 import operator
 import re
