@@ -174,6 +174,8 @@ describe('sandbox runtime', () => {
     assert.equal(r.lfs.length, 0);
     assert.equal(r.fileError?.kind, 'timeout');
     assert.match(r.fileError?.message ?? '', /top level of \/p\/hang\.py ran longer than 400 ms/);
+    // Not "the file's other LFs went on": none was listed.
+    assert.match(r.fileError?.message ?? '', /none of its LFs could be listed: the cause is a statement outside any function\.$/);
   });
 
   it('cancels a running call and a queued one with an AbortSignal, then keeps working', async () => {

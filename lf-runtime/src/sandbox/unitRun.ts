@@ -147,7 +147,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
       prep = await prepareOn(w);
     } catch (err) {
       o.signal?.throwIfAborted();
-      const failure = asFailure(err, `the top level of ${o.file}`, o, ctx.memoryCapMb, null);
+      const failure = asFailure(err, `the top level of ${o.file}`, o, ctx.memoryCapMb, null, BEFORE_ANY_LF);
       for (const d of here) runs[d]![slot]!.fileCrash = failure;
       if (!(err instanceof UnitFailure)) ctx.emit({ type: 'restarted', worker: slot, reason: reasonOf(failure.killedFor), file: o.file, lf: null, message: failure.message });
       return;
@@ -346,7 +346,18 @@ function reasonOf(killedFor: string | null): 'timeout' | 'crash' | 'memory' {
   return killedFor === 'timeout' ? 'timeout' : killedFor === 'memory' ? 'memory' : 'crash';
 }
 
-function asFailure(err: unknown, what: string, o: UnitOptions, capMb: number | null, rssAtStart: number | null): { message: string; killedFor: string | null } {
+const OTHERS_WENT_ON = "the file's other LFs went on in a fresh one";
+/** When the file's top level fails before any of its LFs is listed (statements outside functions run first). */
+const BEFORE_ANY_LF = 'none of its LFs could be listed: the cause is a statement outside any function';
+
+function asFailure(
+  err: unknown,
+  what: string,
+  o: UnitOptions,
+  capMb: number | null,
+  rssAtStart: number | null,
+  after: string = OTHERS_WENT_ON,
+): { message: string; killedFor: string | null } {
   if (err instanceof UnitFailure) return { message: err.message, killedFor: err.killedFor };
   if (err instanceof ProtocolViolation) {
     return {
@@ -357,13 +368,13 @@ function asFailure(err: unknown, what: string, o: UnitOptions, capMb: number | n
   if (err instanceof WorkerFailed) return { message: `LF sandbox refused ${o.file}: ${err.message}`, killedFor: null };
   if (err instanceof WorkerExited) {
     const info = err.info;
-    if (info.killedFor === 'timeout') return { message: `${what} ran longer than ${o.timeoutMs} ms and was stopped; its sandbox worker was discarded and the file's other LFs went on in a fresh one.`, killedFor: 'timeout' };
+    if (info.killedFor === 'timeout') return { message: `${what} ran longer than ${o.timeoutMs} ms and was stopped; its sandbox worker was discarded and ${after}.`, killedFor: 'timeout' };
     if (info.killedFor === 'memory') {
       const held = rssAtStart !== null && capMb !== null && rssAtStart > capMb / 2 ? ` (the worker already held ${Math.round(rssAtStart)} MB when it started, kept by code of this same file that ran before it)` : '';
-      return { message: `${what} used more than ${capMb} MB of memory${held}; it was stopped, its sandbox worker was discarded and the file's other LFs went on in a fresh one.`, killedFor: 'memory' };
+      return { message: `${what} used more than ${capMb} MB of memory${held}; it was stopped, its sandbox worker was discarded and ${after}.`, killedFor: 'memory' };
     }
     const tail = info.stderrTail ? `: ${info.stderrTail.slice(-600)}` : '';
-    return { message: `${what} crashed its sandbox worker (${describeExit(info)})${tail}; the worker was discarded and the file's other LFs went on in a fresh one.`, killedFor: info.killedFor };
+    return { message: `${what} crashed its sandbox worker (${describeExit(info)})${tail}; the worker was discarded and ${after}.`, killedFor: info.killedFor };
   }
   return { message: `LF sandbox: ${err instanceof Error ? err.message : String(err)}`, killedFor: null };
 }
