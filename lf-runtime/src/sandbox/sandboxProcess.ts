@@ -289,6 +289,13 @@ export class SandboxProcess {
 
   private finish(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.memoryTimer) clearInterval(this.memoryTimer);
+    // A process that outlives the one we started can hold its stdio open: bubblewrap's namespace child when the
+    // outer bwrap is killed as it clones (before the child sets its parent-death signal). Open pipes would keep
+    // this process from ever exiting; what arrives a second after the exit is not read.
+    const { stdin, stdout, stderr } = this.child;
+    setTimeout(() => {
+      for (const stream of [stdin, stdout, stderr]) stream.destroy();
+    }, 1000);
     this.exitInfo = { code, signal, killedFor: this.killedFor, ...(this.violation ? { violation: this.violation } : {}), stderrTail: this.stderrTail.trim() };
     for (const w of this.exitWaiters.splice(0)) w(this.exitInfo);
   }
