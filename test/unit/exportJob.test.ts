@@ -431,6 +431,64 @@ describe('the exported job', () => {
     }
   });
 
+  it('reads every .json shape pandas to_json writes with the ids and fields lf-studio label reads', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-shapes-'));
+    const lfs = join(dir, 'shape_lfs.py');
+    writeFileSync(
+      lfs,
+      'import math\nfrom snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_a(x):\n    return 1 if "a" in x.text else 0\n\n' +
+        '@labeling_function()\ndef lf_stars(x):\n    return -1 if math.isnan(x.stars) else (1 if x.stars > 3 else 0)\n',
+    );
+    const rows = [
+      { text: 'a b', stars: 5, label: 1 },
+      { text: 'b', stars: null, label: 0 },
+      { text: 'ca', stars: 2, label: 1 },
+      { text: 'd', stars: 1, label: 0 },
+    ];
+    const index = ['r7', 'r3', 'r9', 'r1'];
+    const byColumn = (col: 'text' | 'stars' | 'label') => Object.fromEntries(rows.map((r, i) => [index[i], r[col]]));
+    const shapes: Record<string, [unknown, string[]]> = {
+      records: [rows, ['1', '2', '3', '4']],
+      index: [Object.fromEntries(rows.map((r, i) => [index[i], r])), index],
+      columns: [{ text: byColumn('text'), stars: byColumn('stars'), label: byColumn('label') }, index],
+      split: [{ columns: ['text', 'stars', 'label'], index, data: rows.map((r) => [r.text, r.stars, r.label]) }, index],
+      table: [{ schema: { fields: [], primaryKey: ['key'] }, data: rows.map((r, i) => ({ key: index[i], ...r })) }, index],
+    };
+    let job = '';
+    for (const [shape, [content, ids]] of [...Object.entries(shapes), ['lines', [null, ['1', '2', '3', '4']]] as const]) {
+      const data = join(dir, `${shape}.json`);
+      writeFileSync(data, shape === 'lines' ? rows.map((r) => JSON.stringify(r)).join('\n') + '\n' : JSON.stringify(content));
+      const labelled = join(dir, `${shape}-labels.jsonl`);
+      const label = cli('label', '--lfs', lfs, '--data', data, '--labels', 'A,B', '--out', labelled);
+      assert.equal(label.status, 0, label.stderr);
+      const expected = readJsonl(readFileSync(labelled, 'utf8'));
+      assert.deepEqual(
+        expected.map((r) => r.id),
+        ids,
+        shape,
+      );
+      assert.deepEqual(
+        expected.map((r) => r.votes),
+        [
+          [1, 1],
+          [0, -1],
+          [1, 0],
+          [0, 0],
+        ],
+        shape,
+      );
+      if (!job) {
+        job = join(dir, 'job');
+        const exported = cli('export-job', '--lfs', lfs, '--data', data, '--labels', 'A,B', '--out', job);
+        assert.equal(exported.status, 0, exported.stderr);
+      }
+      const out = join(dir, `out-${shape}`);
+      const run = runJob(job, data, out, '--serial', '--partition-rows', '3');
+      assert.equal(run.status, 0, `${shape}: ${run.stderr}`);
+      assertSameLabels(expected, readParts(out));
+    }
+  });
+
   it('gives every row every field of the input, as the editor does, when a JSONL field is only in some partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-job-fields-'));
     const lfs = join(dir, 'field_lfs.py');

@@ -7,6 +7,7 @@ import { extname, resolve } from 'node:path';
 import type { ReadOptions } from './datasetBuilder.ts';
 import { parseCsvDataset } from './readCsv.ts';
 import { parseJsonlDataset } from './readJsonl.ts';
+import { parseJsonDataset } from './readJson.ts';
 import { parseWrenchDataset } from './readWrench.ts';
 import { DataError } from './types.ts';
 import { decodeUtf8, invalidUtf8Message } from './utf8.ts';
@@ -14,11 +15,11 @@ import type { Dataset } from './types.ts';
 
 export type { ReadOptions } from './datasetBuilder.ts';
 
-export type DataFormat = 'wrench' | 'csv' | 'jsonl';
+export type DataFormat = 'json' | 'csv' | 'jsonl';
 
 /** Extensions readDataset understands, for messages and for the project-file check. */
 export const SUPPORTED_DATA_EXTENSIONS: Readonly<Record<string, DataFormat>> = {
-  '.json': 'wrench',
+  '.json': 'json',
   '.csv': 'csv',
   '.tsv': 'csv',
   '.jsonl': 'jsonl',
@@ -31,7 +32,7 @@ export function dataFormatOf(path: string): DataFormat | null {
 }
 
 /**
- * Reads a dataset: `.json` as a WRENCH split, `.csv` or `.tsv` with a header row, `.jsonl`/`.ndjson` as one object per
+ * Reads a dataset: `.json` as a WRENCH split or a pandas `to_json` table (readJson.ts), `.csv` or `.tsv` with a header row, `.jsonl`/`.ndjson` as one object per
  * line. Throws DataError (with file and line or record) for anything it cannot use.
  */
 export async function readDataset(path: string, options: ReadOptions = {}): Promise<Dataset> {
@@ -46,8 +47,8 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
   }
   const text = await readTextFile(file);
   switch (format) {
-    case 'wrench':
-      return parseWrenchDataset(text, file, options);
+    case 'json':
+      return parseJsonDataset(text, file, options);
     case 'csv':
       return parseCsvDataset(text, file, options);
     case 'jsonl':

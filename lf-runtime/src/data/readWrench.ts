@@ -20,7 +20,11 @@ import type { Dataset } from './types.ts';
  * `options.idField` is set, that field of each record's `data` (which must then be unique).
  */
 export function parseWrenchDataset(text: string, file: string, options: ReadOptions = {}): Dataset {
-  const root = parseJsonOrThrow(text, file, { key: 'record', lost: 'row' });
+  return parseWrenchRoot(parseJsonOrThrow(text, file, { key: 'record', lost: 'row' }), file, options);
+}
+
+/** A WRENCH split already parsed from `file`. */
+export function parseWrenchRoot(root: unknown, file: string, options: ReadOptions = {}): Dataset {
   if (root === null || typeof root !== 'object' || Array.isArray(root)) {
     throw new DataError(
       file,
@@ -127,7 +131,7 @@ export function wrenchDatasetDir(splitPath: string): string {
  * Strict JSON or a DataError at the line and column of the problem. A key repeated at the top level is a
  * repeated record id in a split (a class id in label.json), worded as such.
  */
-function parseJsonOrThrow(text: string, file: string, topLevel: { key: string; lost: string }): unknown {
+export function parseJsonOrThrow(text: string, file: string, topLevel: { key: string; lost: string }): unknown {
   try {
     return parseStrictJson(text);
   } catch (err) {

@@ -20,6 +20,7 @@ import runtimeApply from './python/lfstudio_runtime/apply.py';
 import runtimeErrors from './python/lfstudio_runtime/errors.py';
 import runtimeInputs from './python/lfstudio_runtime/inputs.py';
 import runtimeJsJson from './python/lfstudio_runtime/js_json.py';
+import runtimeJsonShapes from './python/lfstudio_runtime/json_shapes.py';
 import runtimeLabelModel from './python/lfstudio_runtime/label_model.py';
 import runtimeLfFiles from './python/lfstudio_runtime/lf_files.py';
 import runtimePartition from './python/lfstudio_runtime/partition.py';
@@ -37,6 +38,7 @@ const RUNTIME_PACKAGE: Record<string, string> = {
   'errors.py': runtimeErrors,
   'inputs.py': runtimeInputs,
   'js_json.py': runtimeJsJson,
+  'json_shapes.py': runtimeJsonShapes,
   'label_model.py': runtimeLabelModel,
   'lf_files.py': runtimeLfFiles,
   'partition.py': runtimePartition,
@@ -154,7 +156,7 @@ ${input.training.rows} rows of ${basename(input.training.data)}${input.training.
     python3 run.py --input data.csv --output labels/ --scheduler tcp://HOST:8786 # an existing cluster
     python3 run.py --input data.csv --output labels/ --serial                   # one process, no Dask
 
-Input: CSV, JSONL, WRENCH .json, or Parquet (with pyarrow). The text is read from the field
+Input: CSV, JSONL, .json (WRENCH or pandas to_json), or Parquet (with pyarrow). The text is read from the field
 "${input.data.textField}"${input.data.labelField ? `; "${input.data.labelField}" is hidden from the LFs` : ''}.
 Output: labels/part-00000.jsonl, ... one {"id", "probs", "label", "votes"} per input row, in input order,
 and labels/_summary.json with coverage, label counts and per-LF error counts.

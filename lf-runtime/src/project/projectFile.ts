@@ -184,7 +184,7 @@ async function checkDataPath(root: string, written: string, key: 'sample' | 'dev
   if (dataFormatOf(path) === null) {
     problems.push({
       path: pointer,
-      message: `${PROJECT_FILE_NAME}: data.${key} '${written}' is not a supported data file; use ${Object.keys(SUPPORTED_DATA_EXTENSIONS).join(', ')} (WRENCH JSON, CSV or TSV with a header, JSON Lines)`,
+      message: `${PROJECT_FILE_NAME}: data.${key} '${written}' is not a supported data file; use ${Object.keys(SUPPORTED_DATA_EXTENSIONS).join(', ')} (WRENCH JSON or pandas DataFrame.to_json, CSV or TSV with a header, JSON Lines)`,
     });
     return null;
   }

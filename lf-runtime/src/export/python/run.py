@@ -4,7 +4,7 @@
     python3 run.py --input PATH_OR_GLOB [--input ...] --output OUT_DIR [--scheduler ADDRESS]
                    [--partition-rows N] [--workers N] [--uncovered abstain|predict] [--serial] [--overwrite]
 
-Input: CSV (header row), JSONL (one object per line), WRENCH .json, or Parquet (with pyarrow); a glob takes
+Input: CSV (header row), JSONL (one object per line), .json (WRENCH or pandas to_json), or Parquet (with pyarrow); a glob takes
 every matching file, in sorted order. Output: OUT_DIR/part-00000.jsonl, part-00001.jsonl, ... one JSON object
 per input row, {"id", "probs", "label", "votes"} as `lf-studio label` writes them: rows in input order within
 each part, parts in input order. OUT_DIR/_summary.json holds the run's figures (rows, coverage, labels,
@@ -130,7 +130,7 @@ class Progress:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Apply the LF Studio project's labeling functions and label model with Dask.")
-    parser.add_argument("--input", action="append", required=True, metavar="PATH_OR_GLOB", help="CSV, JSONL, WRENCH .json or Parquet file(s); repeatable")
+    parser.add_argument("--input", action="append", required=True, metavar="PATH_OR_GLOB", help="CSV, JSONL, .json (WRENCH or pandas to_json) or Parquet file(s); repeatable")
     parser.add_argument("--output", required=True, metavar="OUT_DIR", help="folder for part-*.jsonl (created if missing)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
     parser.add_argument("--partition-rows", type=int, default=50_000, metavar="N", help="rows per partition (default 50000)")

@@ -4,8 +4,8 @@ project's labeling functions and the fitted label model to it, and writes OUT_DI
 Rows, votes and probabilities are those of LF Studio's editor on the same data:
 - rows are read as the editor reads them (CSV: columns typed as pandas types them, NaN for a missing value in
   a typed column, the label column hidden; JSONL: JSON values with numbers as JavaScript parses them, NaN for a
-  null or missing value in a field of numbers over the whole input; WRENCH .json: each record's "data", alike; ids are the record number,
-  the line number, the WRENCH key or the project's "idField"), and LFs see them the same way: immutable, fields
+  null or missing value in a field of numbers over the whole input; .json: each WRENCH record's "data" or each pandas row, alike; ids are the record
+  number, the line number, the WRENCH key, the pandas index or the project's "idField"), and LFs see them the same way: immutable, fields
   as x.name and x["name"], a mutable copy for preprocessors;
 - a vote is an int in -1..k-1 or None (abstain); an exception or any other value counts as abstain and is
   counted as an error of that LF, as in the editor;
@@ -22,6 +22,7 @@ The modules, each after those it imports:
   errors       JobError, for what the user must fix
   rows         rows as LFs see them (fields by attribute and key; a mutable copy for preprocessors)
   js_json      JSON numbers and key order as the editor's JavaScript parses them
+  json_shapes  the rows of a .json input: WRENCH, an array of rows, or pandas to_json's orients
   inputs       the input formats, planning partitions and reading one
   lf_files     executing the LF files, with Snorkel or the stand-in served as `snorkel`
   apply        one LF over a partition's rows: votes, errors, invalid values
@@ -36,6 +37,6 @@ from .rows import field_union
 
 # The modules in the order each can be executed from its source text: every one after those it imports.
 # run.py sends them to the workers in this order (a worker needs nothing from this folder).
-MODULES = ("errors", "rows", "js_json", "inputs", "lf_files", "apply", "label_model", "partition")
+MODULES = ("errors", "rows", "js_json", "json_shapes", "inputs", "lf_files", "apply", "label_model", "partition")
 
 __all__ = ["FORMAT", "MODULES", "JobError", "LabelModel", "field_union", "numeric_fields", "part_name", "plan_partitions", "read_partition", "run_partition", "score_votes"]

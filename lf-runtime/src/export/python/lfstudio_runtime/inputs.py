@@ -1,5 +1,5 @@
-"""Input files and their partitions: CSV (or TSV), JSONL, WRENCH .json and Parquet, read as the editor reads
-them. The driver plans the partitions once (plan_partitions); each worker reads its own (read_partition)."""
+"""Input files and their partitions: CSV (or TSV), JSONL, .json (WRENCH or pandas to_json) and Parquet, read as
+the editor reads them. The driver plans the partitions once (plan_partitions); each worker reads its own (read_partition)."""
 import csv
 import importlib.util
 import io
@@ -11,6 +11,7 @@ import sys
 
 from .errors import JobError
 from .js_json import _js_string, js_loads, js_number
+from .json_shapes import is_json_lines, json_records
 
 # The editor reads fields of any length; the csv module's default cap is 128 KiB.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -18,13 +19,13 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 # Input: formats and partitions
 # --------------------------------------------------------------------------------------------------------
 
-FORMATS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "wrench", ".parquet": "parquet", ".pq": "parquet"}
+FORMATS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
 
 
 def format_of(path):
     fmt = FORMATS.get(os.path.splitext(path)[1].lower())
     if fmt is None:
-        raise JobError(f"{path}: unsupported file type; use .csv (or .tsv), .jsonl (or .ndjson), WRENCH .json or .parquet")
+        raise JobError(f"{path}: unsupported file type; use .csv (or .tsv), .jsonl (or .ndjson), .json (WRENCH or pandas to_json) or .parquet")
     if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise JobError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)")
     return fmt
@@ -38,7 +39,8 @@ def plan_partitions(paths, partition_rows, data):
     for path in paths:
         fmt = format_of(path)
         for p in globals()["_plan_" + fmt](path, partition_rows, data):
-            p.update(path=path, format=fmt, index=len(parts))
+            p.setdefault("format", fmt)
+            p.update(path=path, index=len(parts))
             parts.append(p)
     return parts
 
@@ -220,21 +222,22 @@ def _check_header(path, header, data):
         raise JobError(f'{path}: no id column "{data["idField"]}"; the columns are {", ".join(header)}')
 
 
-def _plan_wrench(path, partition_rows, data):
+def _plan_json(path, partition_rows, data):
+    """A .json file in any shape the editor reads (readJson.ts): one object per line is JSONL; otherwise its
+    records become [id, fields] pairs kept in the plan."""
     with open(path, "r", encoding="utf-8-sig") as f:
-        try:
-            root = js_loads(f.read())
-        except ValueError as exc:
-            raise JobError(f"{path}: invalid JSON: {exc}") from None
-    if not isinstance(root, dict):
-        raise JobError(f'{path}: expected a WRENCH object {{"<id>": {{"label": ..., "data": {{...}}}}}} at the top level')
-    records = []
-    for key, record in root.items():
-        fields = record.get("data") if isinstance(record, dict) else None
+        text = f.read()
+    if is_json_lines(text):
+        return [dict(p, format="jsonl") for p in _plan_jsonl(path, partition_rows, data)]
+    try:
+        root = js_loads(text)
+    except ValueError as exc:
+        raise JobError(f"{path}: invalid JSON: {exc}") from None
+    records = json_records(path, root, data)
+    for _, fields in records:
         if not isinstance(fields, dict):
-            raise JobError(f'{path}: record "{key}" has no "data" object')
+            raise JobError(f"{path}: a row holds {type(fields).__name__}, not an object of fields such as {{\"text\": \"...\"}}")
         fields.pop(data["labelField"], None)
-        records.append([key, fields])
     if not records:
         raise JobError(f"{path}: the file contains no rows")
     return [{"records": records[i : i + partition_rows], "rows": len(records[i : i + partition_rows])} for i in range(0, len(records), partition_rows)]
@@ -294,7 +297,7 @@ def _where(part, i, ids):
 
 def _row_id(part, fields, fallback, data, where, json_text=None):
     """The row's id: the id field's value, or `fallback`. `json_text` is set when the fields were parsed from
-    JSON as the editor parses it (js_json): the line they came from, or "" (a WRENCH file) when there is none."""
+    JSON as the editor parses it (js_json): the line they came from, or "" (a .json file) when there is none."""
     field = data.get("idField")
     if not field:
         return fallback
@@ -319,11 +322,11 @@ def _row_id(part, fields, fallback, data, where, json_text=None):
 # JSON input: NaN for a missing number
 # --------------------------------------------------------------------------------------------------------
 
-JSON_FORMATS = ("jsonl", "wrench")
+JSON_FORMATS = ("jsonl", "json")
 
 
 def json_field_kinds(records, data):
-    """What a JSONL or WRENCH partition's rows hold in each field that pandas' types apply to: "other" when some
+    """What a JSONL or .json partition's rows hold in each field that pandas' types apply to: "other" when some
     row holds a value that is neither a number nor null (a bool, a string, a list, an object), else "num" when
     some row holds a number, else "null"; and the fields some row lacks or holds null in (where the choice
     between None and NaN shows). See numeric_fields."""
@@ -421,8 +424,8 @@ def _read_csv(part, data):
     return ids, records
 
 
-def _read_wrench(part, data):
-    # The record keys are the ids, unless the project names an id field of the records' "data".
+def _read_json(part, data):
+    # The record keys (or positions, or the pandas index) are the ids, unless the project names an id field.
     records = [dict(f) for _, f in part["records"]]
     ids = [_row_id(part, f, str(k), data, f'{part["path"]} record "{k}"', "") for (k, _), f in zip(part["records"], records)]
     return ids, records
