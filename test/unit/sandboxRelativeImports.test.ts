@@ -3,7 +3,8 @@
 // gives, as the native runtime does; and an error raised inside the package's __init__.py or a helper module
 // names that file and line in its message, not only the LF file's import line. A file in a package of
 // packages (proj/lfs/rules.py) imports its own package from the project root (`from proj.lfs import Label`),
-// as Python run from the project does, and gets the same package object `from . import` gives.
+// as Python run from the project does, and gets the same package object `from . import` gives. A file in a
+// plain folder imports the user's packages beside it (mylib/text/clean.py, a folder without __init__.py).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,18 @@ const FILES: Record<string, string> = {
     '@labeling_function()\ndef spam_words(x):\n    return Label.SPAM.value if any(w in x.text.lower() for w in SPAM_WORDS) else ABSTAIN\n\n' +
     '@labeling_function()\ndef one_package(x):\n    return Label.HAM.value if same.Label is Label and words.SPAM_WORDS is SPAM_WORDS and "song" in x.text else ABSTAIN\n',
   'calls/__init__.py': '',
+  // A plain folder (no __init__.py) holding the user's own packages: one with a subpackage, one without an
+  // __init__.py (a namespace package), as a notebook's folder often does.
+  'app/lfs.py':
+    'from snorkel.labeling import labeling_function\nfrom mylib.text.clean import norm\nfrom mylib import consts\nfrom mylib.text import norm as same_norm\nimport nspkg.words as nw\n\n' +
+    '@labeling_function()\ndef spam_word(x):\n    return consts.SPAM if any(w in norm(x.text) for w in nw.SPAM_WORDS) else consts.ABSTAIN\n\n' +
+    '@labeling_function()\ndef one_module(x):\n    return 0 if same_norm is norm and "song" in norm(x.text) else -1\n',
+  'app/lfs_err.py': 'from snorkel.labeling import labeling_function\nfrom mylib.text.clean import third\n\n@labeling_function()\ndef third_word(x):\n    return 1 if third(x.text) == "my" else -1\n',
+  'app/mylib/__init__.py': '',
+  'app/mylib/consts.py': 'SPAM = 1\nABSTAIN = -1\n',
+  'app/mylib/text/__init__.py': 'from .clean import norm\n',
+  'app/mylib/text/clean.py': 'def norm(text):\n    return text.lower().strip()\n\ndef third(text):\n    words = text.split()\n    return words[2]\n',
+  'app/nspkg/words.py': 'SPAM_WORDS = ("subscribe", "check out")\n',
   'calls/helper.py': 'def score(text):\n    words = text.split()\n    return words[10]\n',
   'calls/lfs.py': 'from snorkel.labeling import labeling_function\nfrom .helper import score\n\n@labeling_function()\ndef long_text(x):\n    return 1 if score(x.text) else -1\n',
 };
@@ -125,6 +138,19 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual(r.problems ?? [], []);
       assert.deepEqual(votes(r), plainPython(ws, 'proj.lfs.rules'));
       assert.deepEqual(votes(r), { spam_words: [1, -1, 1, -1, -1, 1, -1], one_package: [-1, 0, -1, 0, -1, -1, -1] });
+    });
+
+    it("imports the user's packages beside a file in a plain folder (subpackages, a namespace package), with the votes of plain python3", async () => {
+      const r = await run('app/lfs.py');
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(r.problems ?? [], []);
+      assert.deepEqual(r.lfs.map((l) => [l.name, l.errors]), [['spam_word', 0], ['one_module', 0]]);
+      assert.deepEqual(votes(r), plainPython(join(ws, 'app'), 'lfs'));
+      assert.deepEqual(votes(r), { spam_word: [1, -1, 1, -1, -1, 1, -1], one_module: [-1, 0, -1, 0, -1, -1, -1] });
+      const err = await run('app/lfs_err.py');
+      assert.equal(err.fileError, null, JSON.stringify(err.fileError));
+      assert.deepEqual(votes(err).third_word, [1, -1, -1, -1, 1, 1, -1]);
+      assert.match(err.lfs[0]!.firstError?.message ?? '', /mylib\/text\/clean\.py:6: IndexError: list index out of range/);
     });
 
     it('names the helper module and line of an error raised while it is imported', async () => {

@@ -195,9 +195,10 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
             notRun(todo.filter((i) => !ranFine.has(i)));
             todo = fine;
           }
-          // Carry on in a fresh worker: the one that failed held this unit's state and is gone.
-          const restartAt = performance.now();
+          // Carry on in a fresh worker: the one that failed held this unit's state and is gone. What counts
+          // against the file is re-running its top level, not the wait for a worker to start.
           w = await take(slot);
+          const restartAt = performance.now();
           try {
             await prepareOn(w);
             restartMs += performance.now() - restartAt;

@@ -101,7 +101,7 @@ def error_info(exc, user_files, kind, file=None):
     it was raised in one of the user's helper modules (a sibling, the package's __init__.py), the message
     starts with that file and line ("pkg/helper.py:3: NameError: ...")."""
     main = file if file is not None else current["file"]
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in user_files]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in user_files or _beside(f.filename, main)]
     missing = missing_package(exc)
     if missing is not None:
         kind = "missing-package"
@@ -127,7 +127,7 @@ def error_info(exc, user_files, kind, file=None):
             message = missing or "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
             where = (frames[-1].filename, frames[-1].lineno) if frames else None
         if where is not None and main and where[0] != main:
-            message = f"{shown(where[0])}:{where[1]}: {message}"
+            message = f"{shown(where[0], main)}:{where[1]}: {message}"
         if NATIVE and isinstance(exc, PermissionError) and exc.errno == 1 and _starts_process(exc):
             message += (
                 " (LF Studio's Python runtime starts no new processes: LF files cannot run programs; run a download"
@@ -149,9 +149,24 @@ def _starts_process(exc):
     return False
 
 
-def shown(path):
-    """A helper file as messages name it: its folder and name (pkg/helper.py)."""
-    return "/".join(path.replace("\\", "/").split("/")[-2:])
+def shown(path, main=None):
+    """A helper file as messages name it: its folder and name (pkg/helper.py), from the LF file's folder on
+    for a package below it (app/mylib/text/clean.py)."""
+    path = path.replace("\\", "/")
+    parts = path.split("/")
+    if _beside(path, main):
+        return "/".join(parts[len(main.replace("\\", "/").split("/")) - 2 :])
+    return "/".join(parts[-2:])
+
+
+def _beside(path, main):
+    """Whether `path` is a Python file of the user's own below the LF file's folder (a package of theirs
+    beside it), not one of an environment kept there (.venv/lib/.../site-packages)."""
+    if not main or "/" not in main.replace("\\", "/") or not path.endswith(".py"):
+        return False
+    path = path.replace("\\", "/")
+    folder = main.replace("\\", "/").rsplit("/", 1)[0] + "/"
+    return path.startswith(folder) and "/site-packages/" not in path and "/dist-packages/" not in path
 
 
 # Appended to an invalid return's message when an int label is past the last class.

@@ -20,6 +20,7 @@ import types
 
 import lf_guard
 from lf_errors import NATIVE, MORE_CLASSES as _MORE_CLASSES, current as _current, error_info as _error_info
+from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder
 from lf_errors import failed_imports as _failed_imports, integer_label as _integer_label, return_line as _return_line, short_repr as _short_repr
 from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
 from lf_structure import parse_structure  # noqa: F401 - an entry point the worker calls
@@ -64,58 +65,6 @@ _dumps, _loads = _strict_json()
 # --------------------------------------------------------------------------------------------------------
 # Executing a user file
 # --------------------------------------------------------------------------------------------------------
-
-
-class _SiblingFinder:
-    """Serves the project's other LF files as importable modules, executed fresh for every LF. In the sandbox,
-    when the LF file's folder is a package (`package`), also serves that package (its __init__.py, or an empty
-    one) and the modules beside the file as its submodules, so `from . import helper` and `from .helper import
-    X` work as they do in the user's own Python, which finds them on disk."""
-
-    def __init__(self, sources, directory, package=None):
-        self.sources = sources
-        self.directory = directory
-        self.package = package
-
-    def _sibling(self, name):
-        """The sibling module a module name stands for ("__init__" for the package itself), or None."""
-        if self.package is not None:
-            if name == self.package:
-                return "__init__"
-            head, dot, rest = name.rpartition(".")
-            if head == self.package and rest in self.sources and rest != "__init__":
-                return rest
-        return name if name in self.sources else None
-
-    def find_spec(self, name, path=None, target=None):
-        import importlib.util
-
-        sibling = self._sibling(name)
-        if sibling is None:
-            return None
-        if self.package is not None and name == self.package:
-            spec = importlib.util.spec_from_loader(name, self, origin=self.path("__init__"), is_package=True)
-            # Modules of the folder the runtime was not given (a subpackage, a file the sandbox was sent)
-            # are looked for in the folder itself.
-            spec.submodule_search_locations.append(self.directory)
-            return spec
-        return importlib.util.spec_from_loader(name, self, origin=self.path(sibling))
-
-    def path(self, name):
-        return f"{self.directory}/{name}.py" if self.directory else f"{name}.py"
-
-    def create_module(self, spec):
-        return None
-
-    def exec_module(self, module):
-        sibling = self._sibling(module.__name__)
-        filename = self.path(sibling)
-        source = self.sources.get(sibling)
-        if source is None:  # the package without an __init__.py: a namespace package in Python
-            return
-        module.__file__ = filename
-        _register_lines(filename, source)
-        exec(compile(source, filename, "exec"), module.__dict__)
 
 
 def _register_lines(filename, source):
@@ -165,7 +114,9 @@ def _execute(file, source, siblings, codes):
     elif directory:
         # The same package context in the sandbox, with the package served by the finder (pyodide reads no
         # host folder): a folder named like a module already loaded (json, snorkel) or blocked is not one.
+        # The user's packages are looked for where the user's Python looks (sys.path above), last.
         parent, package = directory.rsplit("/", 1) if "/" in directory else ("", directory)
+        roots = [directory, parent] if package.isidentifier() and parent else [directory]
         if package.isidentifier() and parent and package not in sys.modules and package not in lf_guard.BLOCKED_MODULES:
             import importlib.machinery
 
@@ -180,6 +131,8 @@ def _execute(file, source, siblings, codes):
             module.__name__ = name
             module.__package__ = package
             module.__spec__ = importlib.machinery.ModuleSpec(name, None, origin=file)
+            roots.append(root)
+        sys.meta_path.append(_FolderPackageFinder(roots))
     sys.modules[name] = module
     problems = _run_statements(codes, module.__dict__, user_files)
     return module, _discover(module), user_files, problems

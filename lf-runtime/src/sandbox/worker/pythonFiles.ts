@@ -27,6 +27,7 @@ import astSource from '../python/lf_ast.py';
 import bridgesSource from '../python/lf_bridges.py';
 import cacheMarkersSource from '../python/lf_cache_markers.py';
 import errorsSource from '../python/lf_errors.py';
+import findersSource from '../python/lf_finders.py';
 import guardSource from '../python/lf_guard.py';
 import restoreSource from '../python/lf_restore.py';
 import rowsSource from '../python/lf_rows.py';
@@ -64,6 +65,7 @@ export const PYTHON_FILES: Record<string, string> = {
   'lf_bridges.py': bridgesSource,
   'lf_cache_markers.py': cacheMarkersSource,
   'lf_errors.py': errorsSource,
+  'lf_finders.py': findersSource,
   'lf_guard.py': guardSource,
   'lf_restore.py': restoreSource,
   'lf_rows.py': rowsSource,

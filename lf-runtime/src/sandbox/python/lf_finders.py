@@ -1,0 +1,97 @@
+"""Import finders the runner adds to sys.meta_path while it executes a user file: the LF file's sibling modules
+(sent with the unit), and in the sandbox the user's packages beside the file (folders pyodide must be sent)."""
+import linecache
+import os
+
+
+class SiblingFinder:
+    """Serves the project's other LF files as importable modules, executed fresh for every LF. In the sandbox,
+    when the LF file's folder is a package (`package`), also serves that package (its __init__.py, or an empty
+    one) and the modules beside the file as its submodules, so `from . import helper` and `from .helper import
+    X` work as they do in the user's own Python, which finds them on disk."""
+
+    def __init__(self, sources, directory, package=None):
+        self.sources = sources
+        self.directory = directory
+        self.package = package
+
+    def _sibling(self, name):
+        """The sibling module a module name stands for ("__init__" for the package itself), or None."""
+        if self.package is not None:
+            if name == self.package:
+                return "__init__"
+            head, dot, rest = name.rpartition(".")
+            if head == self.package and rest in self.sources and rest != "__init__":
+                return rest
+        return name if name in self.sources else None
+
+    def find_spec(self, name, path=None, target=None):
+        import importlib.util
+
+        sibling = self._sibling(name)
+        if sibling is None:
+            return None
+        if self.package is not None and name == self.package:
+            spec = importlib.util.spec_from_loader(name, self, origin=self.path("__init__"), is_package=True)
+            # Modules of the folder the runtime was not given (a subpackage, a file the sandbox was sent)
+            # are looked for in the folder itself.
+            spec.submodule_search_locations.append(self.directory)
+            return spec
+        return importlib.util.spec_from_loader(name, self, origin=self.path(sibling))
+
+    def path(self, name):
+        return f"{self.directory}/{name}.py" if self.directory else f"{name}.py"
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        sibling = self._sibling(module.__name__)
+        filename = self.path(sibling)
+        source = self.sources.get(sibling)
+        if source is None:  # the package without an __init__.py: a namespace package in Python
+            return
+        module.__file__ = filename
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), module.__dict__)
+
+
+class FolderPackageFinder:
+    """In the sandbox, the user's own packages beside the LF file (`helpers/` with an __init__.py, a folder
+    without one as a namespace package, their subfolders), found as Python finds them on disk. Pyodide reads
+    no host folder: looking one up on the in-memory filesystem fails, the worker notes the path as missed, the
+    parent sends that folder's files and runs the unit again (workspaceFiles.ts), and the lookup then finds
+    them. Last on sys.meta_path, so the standard library, pyodide's packages and the sibling modules come
+    first, as a script's own folder is searched after the modules already imported. `roots` are the folders
+    top-level names are looked for in (the LF file's folder, and the root of the package it lies in)."""
+
+    def __init__(self, roots):
+        self.roots = tuple(r for r in roots if r)
+
+    def _inside(self, folder):
+        return any(folder == r or folder.startswith(r + "/") for r in self.roots)
+
+    def find_spec(self, name, path=None, target=None):
+        import importlib.machinery
+        import importlib.util
+
+        head, _, last = name.rpartition(".")
+        if not last.isidentifier():
+            return None
+        if path is None:
+            if head:
+                return None
+            entries = self.roots
+        else:
+            entries = [p for p in path if isinstance(p, str) and self._inside(p)]
+        for entry in entries:
+            folder = f"{entry}/{last}"
+            if not os.path.isdir(folder):  # a miss the parent answers with the folder's files
+                continue
+            init = f"{folder}/__init__.py"
+            if os.path.isfile(init):
+                return importlib.util.spec_from_file_location(name, init, submodule_search_locations=[folder])
+            spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+            spec.submodule_search_locations = [folder]
+            return spec
+        return None
