@@ -12,6 +12,7 @@ import { readDataset } from '../../lf-runtime/src/data/readDataset.ts';
 import type { Row } from '../../lf-runtime/src/data/types.ts';
 import { AnalysisEngine } from '../../lf-runtime/src/engine/analysisEngine.ts';
 import { npyHeader, writeNpyMatrix } from '../../lf-runtime/src/export/npy.ts';
+import { exportSampleLabels } from '../../lf-runtime/src/server/exportLabels.ts';
 import { fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
 import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
 import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
@@ -113,6 +114,51 @@ describe('lf-studio label on the youtube example', () => {
       assert.deepEqual(loaded.rows, rows.map((row) => row.votes));
     });
   }
+});
+
+describe("a file's lfs = [...] list", () => {
+  it('decides the LFs of the votes and the label model, as the editor shows and exports them; the job takes the same LFs', { timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-label-listed-'));
+    const lfs = join(dir, 'lfs.py');
+    // Four of the example's seven LFs in the list; keyword_my, the broadest, left out.
+    writeFileSync(lfs, `${readFileSync(join(example, 'lfs.py'), 'utf8')}\nlfs = [keyword_subscribe, keyword_link, regex_check_out, short_comment]\n`);
+    const out = join(dir, 'labels.jsonl');
+    const r = cli('label', '--lfs', lfs, '--data', join(youtube, 'train.json'), '--labels', 'HAM,SPAM', '--out', out, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /left out of the votes and the label model: keyword_my, keyword_please, keyword_song/);
+    assert.deepEqual(
+      JSON.parse(r.stdout).lfs.map((lf: { name: string }) => lf.name),
+      ['keyword_subscribe', 'keyword_link', 'regex_check_out', 'short_comment'],
+    );
+    const rows = readJsonl(out);
+    assert.ok(rows.every((row) => row.votes.length === 4));
+
+    const sample = await readDataset(join(youtube, 'train.json'));
+    const executor = createPythonExecutor();
+    let engine: AnalysisEngine;
+    try {
+      engine = new AnalysisEngine(executor, { task: '', labels: ['HAM', 'SPAM'], sample, dev: null, lfFiles: [lfs], timeoutMs: 30_000 });
+      await engine.runFile(lfs, readFileSync(lfs, 'utf8'));
+    } finally {
+      await executor.dispose();
+    }
+    engine.analyze();
+    const exported = join(dir, 'editor.jsonl');
+    exportSampleLabels(engine, { out: exported, uncovered: 'abstain' }, () => false);
+    const editor = readJsonl(exported);
+    assert.equal(editor.length, rows.length);
+    rows.forEach((row, i) => {
+      assert.deepEqual(row.votes, editor[i].votes);
+      assert.equal(row.label, editor[i].label);
+      for (let c = 0; c < 2; c++) assert.ok(Math.abs(row.probs[c] - editor[i].probs[c]) <= 1e-12, `row ${row.id}`);
+    });
+
+    const job = join(dir, 'job');
+    const exportedJob = cli('export-job', '--lfs', lfs, '--data', join(youtube, 'train.json'), '--labels', 'HAM,SPAM', '--out', job);
+    assert.equal(exportedJob.status, 0, exportedJob.stderr);
+    const spec = JSON.parse(readFileSync(join(job, 'job.json'), 'utf8'));
+    assert.deepEqual(spec.lfFiles[0].lfs, ['keyword_subscribe', 'keyword_link', 'regex_check_out', 'short_comment']);
+  });
 });
 
 describe('.npy writer', () => {

@@ -44,7 +44,10 @@ export interface ProjectLf {
 
 export interface FittedProject {
   labels: string[];
+  /** The LFs of the label model (a file's module-level `lfs = [...]` decides, as in the editor), in column order. */
   lfs: ProjectLf[];
+  /** LFs their file's `lfs = [...]` leaves out: run, but in neither the votes nor the label model. */
+  leftOut: { name: string; file: string }[];
   /**
    * With the runtime that ran each file (the sandbox, or the user's own Python for a file that needs their
    * packages), the top-level statements that raised while the rest of the file ran on, and the workspace
@@ -83,6 +86,9 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
   }
   const problems: string[] = [];
   const lfs: ProjectLf[] = [];
+  const leftOut: FittedProject['leftOut'] = [];
+  /** Per LF of the engine's snapshot (every LF of every file, in order): whether it is in the label model. */
+  const inModel: boolean[] = [];
   const ran: FittedProject['lfFiles'] = [];
   for (const [i, file] of lfFiles.entries()) {
     const result = engine.fileResult(file);
@@ -92,26 +98,34 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
       continue;
     }
     if (result.lfs.length === 0) problems.push(`${file}: no labeling functions found`);
+    else if (result.lfs.every((lf) => lf.listed === false)) problems.push(`${file}: its module-level lfs = [...] holds none of its labeling functions`);
     ran.push({ file, source: sources[i], runtime: result.runtime ?? 'sandbox', problems: result.problems ?? [], reads: result.workspaceReads ?? [] });
-    for (const lf of result.lfs) lfs.push({ name: lf.name, file, line: lf.line, train: figures(lf) });
+    for (const lf of result.lfs) {
+      inModel.push(lf.listed !== false);
+      if (lf.listed === false) leftOut.push({ name: lf.name, file });
+      else lfs.push({ name: lf.name, file, line: lf.line, train: figures(lf) });
+    }
   }
   if (problems.length > 0) throw new ProjectRunError(problems.join('\n'));
   const snapshot = engine.snapshot();
-  if (snapshot.lfNames.length !== lfs.length || snapshot.lfNames.some((n, j) => n !== lfs[j].name)) {
+  const modelNames = snapshot.lfNames.filter((_, j) => inModel[j]);
+  if (snapshot.lfNames.length !== inModel.length || modelNames.length !== lfs.length || modelNames.some((n, j) => n !== lfs[j].name)) {
     throw new ProjectRunError('the LF files gave different labeling functions on the training rows and in the project; run again');
   }
+  const modelColumns = <T>(columns: T[]): T[] => columns.filter((_, j) => inModel[j]);
   const timedOut = lfs.filter((lf) => lf.train.timedOut);
   if (timedOut.length > 0) throw timeoutError(timedOut.map((lf) => lf.name), sample.path, timeoutMs);
-  const trainL = voteMatrixFromColumns(sample.rows.length, snapshot.sampleVotes);
+  const trainL = voteMatrixFromColumns(sample.rows.length, modelColumns(snapshot.sampleVotes));
   // As AnalysisEngine.analyze: the dev votes of every LF and the dev gold labels choose and calibrate.
   const devGold = dev?.gold ?? null;
-  const devL = dev && devGold && snapshot.devVotes ? voteMatrixFromColumns(dev.rows.length, snapshot.devVotes) : null;
+  const devL = dev && devGold && snapshot.devVotes ? voteMatrixFromColumns(dev.rows.length, modelColumns(snapshot.devVotes)) : null;
   const devSet: DevSet | null = devL && devGold ? { L: devL, gold: devGold.map((g) => g ?? -1) } : null;
   progress(`fitting the label model on ${count(trainL.n)} rows x ${trainL.m} LFs${devSet ? ` (dev set: ${count(devSet.L.n)} rows)` : ''}`);
   const fit = fitDefault(trainL, labels.length, devSet && devSet.gold.length > 0 ? { dev: devSet } : {});
   return {
     labels: [...labels],
     lfs,
+    leftOut,
     lfFiles: ran,
     trainL,
     dev: devSet,
@@ -151,11 +165,12 @@ export async function applyProject(
     });
     if (run.fileError) throw new ProjectRunError(`${file}${run.fileError.line ? `:${run.fileError.line}` : ''}: ${run.fileError.message}`);
     const expected = project.lfs.filter((lf) => lf.file === file).map((lf) => lf.name);
-    const got = run.lfs.map((lf) => lf.name);
+    const listed = run.lfs.filter((lf) => lf.listed !== false);
+    const got = listed.map((lf) => lf.name);
     if (expected.join('\n') !== got.join('\n')) {
       throw new ProjectRunError(`${file} defined ${got.join(', ') || 'no LFs'} on ${data.path} but ${expected.join(', ')} on the training rows; its LFs must not depend on the data`);
     }
-    for (const lf of run.lfs) {
+    for (const lf of listed) {
       columns.push(lf.votes);
       figs.push(figures(lf));
     }
@@ -172,6 +187,9 @@ export async function applyProject(
  */
 export function runWarnings(project: FittedProject, applied: LfRunFigures[] | null = null, appliedPath = ''): string[] {
   const out: string[] = [];
+  if (project.leftOut.length > 0) {
+    out.push(`not in their file's lfs = [...] list, so left out of the votes and the label model: ${project.leftOut.map((lf) => lf.name).join(', ')}`);
+  }
   for (const f of project.lfFiles) {
     for (const p of f.problems) out.push(`${f.file}${p.line ? `:${p.line}` : ''}: ${p.message} (the rest of the file ran on)`);
   }
