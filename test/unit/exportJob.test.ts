@@ -487,6 +487,15 @@ describe('the exported job', () => {
       assert.equal(run.status, 0, `${shape}: ${run.stderr}`);
       assertSameLabels(expected, readParts(out));
     }
+    // And pandas' default to_csv: the index as a column without a name, read as "Unnamed: 0" by both.
+    const csv = join(dir, 'indexed.csv');
+    writeFileSync(csv, ',text,stars,label,label\n' + rows.map((r, i) => `${i},${r.text},${r.stars ?? ''},${r.label},x`).join('\n') + '\n');
+    const csvLabels = join(dir, 'csv-labels.jsonl');
+    const csvLabel = cli('label', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', csvLabels);
+    assert.equal(csvLabel.status, 0, csvLabel.stderr);
+    const csvRun = runJob(job, csv, join(dir, 'out-csv'), '--serial');
+    assert.equal(csvRun.status, 0, csvRun.stderr);
+    assertSameLabels(readJsonl(readFileSync(csvLabels, 'utf8')), readParts(join(dir, 'out-csv')));
   });
 
   it('gives every row every field of the input, as the editor does, when a JSONL field is only in some partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {

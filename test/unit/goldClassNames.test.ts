@@ -55,6 +55,11 @@ describe('goldClassId: the one place a gold value becomes a class id', () => {
       assert.equal(goldClassId('', names), null);
       assert.equal(goldClassId(null, names), null);
       assert.equal(goldClassId(undefined, names), null);
+      // A label column with missing values, as pandas writes it: floats, blank or NaN where unknown.
+      assert.equal(goldClassId('1.0', names), 1);
+      assert.equal(goldClassId(' 0.0 ', names), 0);
+      assert.equal(goldClassId('-1.0', names), null);
+      assert.equal(goldClassId(Number.NaN, names), null);
     }
   });
 
@@ -74,7 +79,7 @@ describe('goldClassId: the one place a gold value becomes a class id', () => {
   });
 
   it('refuses what is neither, and fractions, booleans and ids below -1', () => {
-    for (const raw of ['eggs', 1.5, true, -2, '-3', { a: 1 }]) {
+    for (const raw of ['eggs', 1.5, '1.5', '2.0.0', true, -2, '-3', '-2.0', { a: 1 }]) {
       const got = goldClassId(raw, HAM_SPAM);
       assert.ok(got !== null && typeof got === 'object', `${JSON.stringify(raw)} is refused`);
     }

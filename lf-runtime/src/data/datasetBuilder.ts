@@ -251,7 +251,8 @@ export interface GoldLabelProblem {
 /**
  * The class id a gold value stands for, or null for "no gold label" (missing, null, blank, -1: the abstain
  * convention), or the problem with it. The one place a gold label is interpreted:
- * - an integer >= 0, or a string holding one ("0", " 1 "), is a class id, as it is written;
+ * - an integer >= 0, or a string holding one ("0", " 1 ", or "1.0" as pandas writes a float column), is a
+ *   class id; NaN, as null, is none;
  * - with `classNames` (in class-id order), any other string is the class of that name: an exact match
  *   first (as written, then trimmed), else a match ignoring case when only one class name matches;
  * - anything else is refused, saying which class names it could have been, or, without class names, that
@@ -267,13 +268,15 @@ export function goldClassId(raw: unknown, classNames: readonly string[] | null |
         : `is not an integer class id; use 0..k-1 in the order of the class names (${setting}; blank or -1 for unknown)`,
   };
   if (typeof raw === 'number') {
+    if (Number.isNaN(raw)) return null;
     if (!Number.isInteger(raw) || raw < -1) return notAnId;
     return raw === -1 ? null : raw;
   }
   if (typeof raw !== 'string') return notAnId;
   const trimmed = raw.trim();
   if (trimmed === '') return null;
-  if (/^[+-]?\d+$/.test(trimmed)) {
+  // "1.0" too: pandas writes a label column with missing values as floats (to_csv gives 1.0, 0.0 and blanks).
+  if (/^[+-]?\d+(\.0*)?$/.test(trimmed)) {
     const value = Number(trimmed);
     if (value < -1) return notAnId;
     return value === -1 ? null : value;

@@ -131,15 +131,24 @@ function typeColumns(rows: Record<string, unknown>[], columns: string[]): void {
   }
 }
 
+/**
+ * The column names as pandas' read_csv gives them: a column without a name (the index `df.to_csv()` writes, an
+ * empty column Excel leaves at the end) is "Unnamed: <position from 0>", and a repeated name gets ".1", ".2"...
+ */
 function checkHeader(file: string, header: CsvRecord): string[] {
-  const seen = new Set<string>();
-  return header.fields.map((raw, i) => {
-    const name = raw.trim();
-    if (name === '') {
-      throw new DataError(file, String(header.line), `column ${i + 1} of the header has no name; every column needs a unique name`);
+  const names = header.fields.map((raw, i) => raw.trim() || `Unnamed: ${i}`);
+  const written = new Set(names);
+  const counts = new Map<string, number>();
+  return names.map((name) => {
+    let col = name;
+    let seen = counts.get(col) ?? 0;
+    while (seen > 0) {
+      // As pandas: "text.1" is skipped when the header has a column of that name.
+      counts.set(name, seen + 1);
+      col = `${name}.${seen}`;
+      seen = written.has(col) ? seen + 1 : (counts.get(col) ?? 0);
     }
-    if (seen.has(name)) throw new DataError(file, String(header.line), `the header names column "${name}" twice; column names must be unique`);
-    seen.add(name);
-    return name;
+    counts.set(col, seen + 1);
+    return col;
   });
 }

@@ -101,7 +101,7 @@ def _plan_csv(path, partition_rows, data):
         try:
             for rec in reader:
                 if rec:
-                    header = [h.strip() for h in rec]
+                    header = pandas_names([h.strip() for h in rec])
                     break
             if header is None:
                 raise JobError(f"{path}: the file is empty; expected a header row naming the columns")
@@ -208,14 +208,25 @@ def _typed_csv_value(v, kind):
     return js_number(float(v))
 
 
+def pandas_names(header):
+    """The column names as pandas' read_csv gives them (readCsv.ts): "Unnamed: <i>" for a column without a
+    name, ".1", ".2"... after a repeated one."""
+    names = [name or f"Unnamed: {i}" for i, name in enumerate(header)]
+    written = set(names)
+    counts = {}
+    for i, name in enumerate(names):
+        col = name
+        seen = counts.get(col, 0)
+        while seen > 0:
+            counts[name] = seen + 1
+            col = f"{name}.{seen}"
+            seen = seen + 1 if col in written else counts.get(col, 0)
+        names[i] = col
+        counts[col] = seen + 1
+    return names
+
+
 def _check_header(path, header, data):
-    seen = set()
-    for i, name in enumerate(header):
-        if name == "":
-            raise JobError(f"{path}: column {i + 1} of the header has no name; every column needs a unique name")
-        if name in seen:
-            raise JobError(f'{path}: the header names column "{name}" twice; column names must be unique')
-        seen.add(name)
     if data["textField"] not in header and not _text_optional(data):
         raise JobError(f'{path}: no "{data["textField"]}" column; the columns are {", ".join(header)}')
     if data.get("idField") and data["idField"] not in header:
