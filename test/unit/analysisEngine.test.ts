@@ -47,4 +47,27 @@ describe('analysis engine', () => {
     assert.equal(problems[0]!.line, 2);
     assert.match(problems[0]!.message, /^LF name 'my' is also used in \.\.\/lfs\.py; Snorkel requires unique names/);
   });
+
+  it("keeps the data files that hold gold labels from every LF: the dev set, a labeled sample, the editor's labels file", async () => {
+    const seen: unknown[] = [];
+    const executor = standInExecutor();
+    const spy = { ...executor, runFile: (o: Parameters<typeof executor.runFile>[0]) => (seen.push(o.hiddenFiles), executor.runFile(o)) };
+    const dev: Dataset = { path: '/ws/data/valid.json', rows, gold: [1, 0, 1] };
+    const labeled: Dataset = { ...sample, gold: [null, 0, null] };
+    const extra = [{ path: '/ws/.lfstudio/labels.jsonl', what: 'the gold labels added in the editor' }];
+    const e = new AnalysisEngine(spy, { task: 't', labels: ['HAM', 'SPAM'], sample: labeled, dev, lfFiles: ['/ws/lfs.py'], timeoutMs: 1000, hiddenFiles: extra });
+    await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\n');
+    assert.ok(seen.length > 0);
+    for (const hidden of seen) {
+      assert.deepEqual(
+        (hidden as { path: string }[]).map((h) => h.path),
+        ['/ws/data/valid.json', '/ws/data/train.json', '/ws/.lfstudio/labels.jsonl'],
+      );
+    }
+    // A sample without gold labels stays readable (an LF file may build a word list from it).
+    seen.length = 0;
+    const plain = new AnalysisEngine(spy, { task: 't', labels: ['HAM', 'SPAM'], sample, dev: null, lfFiles: ['/ws/lfs.py'], timeoutMs: 1000 });
+    await plain.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\n');
+    assert.deepEqual(seen, [[]]);
+  });
 });

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { FileProblem, LfSummary, ProjectAnalysis } from '../protocol.ts';
-import type { FileRunResult, LfExecutor, LfRunResult } from '../sandbox/types.ts';
+import type { FileRunResult, HiddenFile, LfExecutor, LfRunResult } from '../sandbox/types.ts';
 import { lfSummaries, totalConflict, totalCoverage } from '../stats/lfAnalysis.ts';
 import { voteMatrixFromColumns } from '../stats/voteMatrix.ts';
 import { estimateLfAccuracies } from '../labelModel/estimate.ts';
@@ -26,6 +26,19 @@ export interface EngineConfig {
   timeoutMs: number;
   /** The folder LF files may read resource files from (read-only): the workspace. Absent: none. */
   readRoot?: string;
+  /** Files besides the sample and dev data that hold gold labels no LF may read (the editor's labels file). */
+  hiddenFiles?: HiddenFile[];
+}
+
+/**
+ * The data files no LF may read, so none votes by looking its row's gold label up: the dev set, the sample
+ * when it holds gold labels, and `extra` (labels added in the editor, another file being labelled).
+ */
+export function goldFiles(sample: Dataset, dev: Dataset | null, extra: readonly HiddenFile[] = []): HiddenFile[] {
+  const out: HiddenFile[] = [];
+  if (dev) out.push({ path: dev.path, what: `the dev set (${basename(dev.path)})` });
+  if (sample.gold?.some((g) => g !== null)) out.push({ path: sample.path, what: `the sample data (${basename(sample.path)}), which holds gold labels` });
+  return [...out, ...extra];
 }
 
 /**
@@ -168,6 +181,7 @@ export class AnalysisEngine {
       signal,
       ...(siblings ? { siblingModules: siblings } : {}),
       ...(this.config.readRoot ? { readRoot: this.config.readRoot } : {}),
+      hiddenFiles: goldFiles(this.config.sample, this.config.dev, this.config.hiddenFiles),
     };
     // Sample and dev are one unit of trust: the same fresh sandbox workers serve both.
     const keys = this.config.dev ? [SAMPLE_KEY, DEV_KEY] : [SAMPLE_KEY];

@@ -69,6 +69,7 @@ export async function openProject(
       lfFiles: project.lfFiles,
       timeoutMs,
       readRoot: root,
+      hiddenFiles: [{ path: project.data.labels, what: 'the gold labels added in the editor' }],
     });
     return { ok: true, engine, project, warnings: loaded.warnings.map((w) => w.message) };
   } catch (err) {

@@ -5,11 +5,11 @@
  * chooses and calibrates it), and run the same files over further data when asked.
  */
 import type { Dataset } from '../data/types.ts';
-import { AnalysisEngine } from '../engine/analysisEngine.ts';
+import { AnalysisEngine, goldFiles } from '../engine/analysisEngine.ts';
 import { fitDefault, type DefaultFit, type DevSet } from '../labelModel/defaultModel.ts';
-import type { LfErrorInfo, LfExecutor } from '../sandbox/types.ts';
+import type { HiddenFile, LfErrorInfo, LfExecutor } from '../sandbox/types.ts';
 import { voteMatrixFromColumns, type VoteMatrix } from '../stats/voteMatrix.ts';
-import { relative, dirname } from 'node:path';
+import { basename, relative, dirname } from 'node:path';
 
 export interface ProjectFitInput {
   executor: LfExecutor;
@@ -59,6 +59,8 @@ export interface FittedProject {
   fit: DefaultFit;
   /** The folder the LF files read resource files from, when they may. */
   readRoot?: string;
+  /** The data files with gold labels no LF may read (goldFiles). */
+  hiddenFiles: HiddenFile[];
 }
 
 /** A problem the user must fix before labels can be written; `code` is the exit status. */
@@ -126,6 +128,7 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
     labels: [...labels],
     lfs,
     leftOut,
+    hiddenFiles: goldFiles(sample, dev),
     lfFiles: ran,
     trainL,
     dev: devSet,
@@ -162,6 +165,7 @@ export async function applyProject(
       cardinality: project.labels.length,
       timeoutMs,
       ...(project.readRoot ? { readRoot: project.readRoot } : {}),
+      hiddenFiles: data.gold?.some((g) => g !== null) ? [...project.hiddenFiles, { path: data.path, what: `${basename(data.path)}, which holds gold labels` }] : project.hiddenFiles,
     });
     if (run.fileError) throw new ProjectRunError(`${file}${run.fileError.line ? `:${run.fileError.line}` : ''}: ${run.fileError.message}`);
     const expected = project.lfs.filter((lf) => lf.file === file).map((lf) => lf.name);

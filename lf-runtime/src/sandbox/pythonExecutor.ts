@@ -256,10 +256,10 @@ class PythonExecutor implements LfExecutor, PythonParser {
     let files = this.workspaceFiles.get(root);
     if (!files) this.workspaceFiles.set(root, (files = new WorkspaceFiles(root)));
     for (let round = 1; ; round++) {
-      const { files: resources, refused } = files.read(o.file);
+      const { files: resources, refused } = files.read(o.file, o.hiddenFiles);
       const missed = new Set<string>();
       const results = await runUnit(ctx, { ...o, resources, watch: root, missed });
-      const admitted = files.admit(o.file, missed);
+      const admitted = files.admit(o.file, missed, o.hiddenFiles);
       if (admitted.added.length === 0 || round >= MAX_RESOURCE_ROUNDS) {
         const reads = [...resources.keys()];
         return results.map((r) => ({ ...explainRefusals(r, [...refused, ...admitted.refused], files), ...(reads.length ? { workspaceReads: reads } : {}) }));

@@ -83,7 +83,19 @@ export interface RunFileOptions {
    * Absent: no files (LLM candidates).
    */
   readRoot?: string;
+  /**
+   * Files of the workspace no LF may read, with what each is: the data files that hold gold labels (the dev
+   * set, labels added in the editor), so no LF can vote by looking its row's label up. Refused in both
+   * runtimes (pyodide is never given them; the user's Python refuses to open them).
+   */
+  hiddenFiles?: HiddenFile[];
   signal?: AbortSignal;
+}
+
+export interface HiddenFile {
+  path: string;
+  /** What it is, for the message: "the dev set", "the gold labels added in the editor". */
+  what: string;
 }
 
 /** One unit of trust over several datasets (e.g. sample and dev): the same fresh workers serve them all. */

@@ -18,8 +18,9 @@ import { checkApplied, checkMissed, checkLfDone, checkLfStart, checkParsed, chec
 import type { LfResultCache } from './resultCache.ts';
 import { describeExit } from './sandboxProcess.ts';
 import { mergeShardOutcomes, type ShardRun } from './shardMerge.ts';
-import type { ExecutorEvent, FileRunResult } from './types.ts';
+import type { ExecutorEvent, FileRunResult, HiddenFile } from './types.ts';
 import { WorkerExited, type DatasetRecord, type Worker, type WorkerPool } from './workerPool.ts';
+import { hiddenReason } from './workspaceFiles.ts';
 import type { StatementSpan } from './wireProtocol.ts';
 
 /** Extra time past an LF's budget before the parent kills the worker (the runner stops on its own first). */
@@ -49,6 +50,8 @@ export interface UnitOptions {
   /** Pyodide: the folder whose missing paths the workers note; they are added to `missed` after the run. */
   watch?: string;
   missed?: Set<string>;
+  /** Files no LF may read (the user's Python refuses to open them; pyodide is never given them). */
+  hiddenFiles?: HiddenFile[];
 }
 
 export interface UnitContext {
@@ -126,7 +129,16 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
 
   const prepareOn = async (w: Worker): Promise<Prepared> => {
     const id = w.id();
-    w.send({ type: 'prepare', id, file: o.file, source: o.source, siblings, ...(resources ? { resources } : {}), ...(o.watch ? { watch: o.watch } : {}) });
+    w.send({
+      type: 'prepare',
+      id,
+      file: o.file,
+      source: o.source,
+      siblings,
+      ...(resources ? { resources } : {}),
+      ...(o.watch ? { watch: o.watch } : {}),
+      ...(o.hiddenFiles?.length ? { hidden: o.hiddenFiles.map((h) => ({ path: h.path, reason: hiddenReason(h) })) } : {}),
+    });
     // The file's top level runs before the first LF starts: it gets one LF's budget too.
     const prep = await timed(w, o.timeoutMs + KILL_GRACE_MS, async () => checkPrepared(await w.next(), id));
     if (reference === null) {

@@ -32,6 +32,8 @@ export interface PrepareRequest {
   id: number;
   file: string;
   source: string;
+  /** The user's Python only: files the LF file may not open, and why (RunFileOptions.hiddenFiles). */
+  hidden?: { path: string; reason: string }[];
   /** JSON of name -> source of sibling modules, or '' when none. */
   siblings: string;
   /**

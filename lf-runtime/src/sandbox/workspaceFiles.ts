@@ -14,7 +14,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isInside } from '../project/dataLocation.ts';
 import { privateStateDir } from './snapshotCache.ts';
-import { mapErrors, type FileRunResult } from './types.ts';
+import { mapErrors, type FileRunResult, type HiddenFile } from './types.ts';
 
 /** At most this many bytes per file and per unit, and this many files per unit. */
 export const MAX_RESOURCE_BYTES = 32 * 1024 * 1024;
@@ -60,8 +60,9 @@ export class WorkspaceFiles {
    * Which of the missed paths can be given to the unit: files inside the workspace (a missed folder gives its
    * files). Adds them to the file's known set; returns those added and the refusals worth telling the user.
    */
-  admit(file: string, missed: Iterable<string>): { added: string[]; refused: ResourceRefusal[] } {
+  admit(file: string, missed: Iterable<string>, hidden: readonly HiddenFile[] = []): { added: string[]; refused: ResourceRefusal[] } {
     const set = this.knownFor(file);
+    const hide = this.hiddenReasons(hidden);
     const added: string[] = [];
     const refused: ResourceRefusal[] = [];
     for (const path of missed) {
@@ -85,6 +86,12 @@ export class WorkspaceFiles {
       const candidates = st.isDirectory() ? filesIn(path, real) : st.isFile() ? [{ path, real, size: st.size }] : [];
       for (const c of candidates) {
         if (set.has(c.path)) continue;
+        const why = hide.get(c.real);
+        if (why !== undefined) {
+          // Not remembered either: a later run without the file hidden reads it afresh.
+          refused.push({ path: c.path, reason: why });
+          continue;
+        }
         if (c.size > MAX_RESOURCE_BYTES) {
           refused.push({ path: c.path, reason: `it is larger than ${MAX_RESOURCE_BYTES / 1048576} MB, the most the sandbox loads from one file (your own Python reads it: setting lfStudio.runtime "python" in a trusted workspace)` });
           continue;
@@ -101,13 +108,18 @@ export class WorkspaceFiles {
   }
 
   /** The current contents of the file's known paths, within the unit's byte limit (the rest refused). */
-  read(file: string): { files: Map<string, Buffer>; refused: ResourceRefusal[] } {
+  read(file: string, hidden: readonly HiddenFile[] = []): { files: Map<string, Buffer>; refused: ResourceRefusal[] } {
     const files = new Map<string, Buffer>();
     const refused: ResourceRefusal[] = [];
+    const hide = this.hiddenReasons(hidden);
     let total = 0;
     for (const path of [...this.knownFor(file)].sort()) {
       const real = this.realInside(path);
       if (real === 'missing' || real === 'outside' || real === 'private') continue;
+      if (hide.has(real)) {
+        refused.push({ path, reason: hide.get(real)! });
+        continue;
+      }
       try {
         const st = statSync(real);
         if (!st.isFile() || st.size > MAX_RESOURCE_BYTES) continue;
@@ -123,6 +135,19 @@ export class WorkspaceFiles {
       }
     }
     return { files, refused };
+  }
+
+  /** Real path -> why no LF may read it. */
+  private hiddenReasons(hidden: readonly HiddenFile[]): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const h of hidden) {
+      try {
+        out.set(realpathSync(h.path), hiddenReason(h));
+      } catch {
+        // Not there: nothing to hide.
+      }
+    }
+    return out;
   }
 
   /** Whether a path lies outside the workspace (after following links), or in LF Studio's private folder. */
@@ -149,6 +174,11 @@ export class WorkspaceFiles {
   }
 }
 
+
+/** Why an LF may not read a hidden file, as its error says. */
+export function hiddenReason(h: HiddenFile): string {
+  return `it is ${h.what}, whose gold labels no LF may see (an LF that looked its row's label up would show a precision it does not have); LF files read the row's fields (x.text), not the data files`;
+}
 
 function filesIn(dir: string, realDir: string): { path: string; real: string; size: number }[] {
   const out: { path: string; real: string; size: number }[] = [];

@@ -31,6 +31,34 @@ def _set_limits():
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024 * 1024, 64 * 1024 * 1024))
 
 
+def _hide(hidden):
+    """Files no LF may open (the data files that hold gold labels, RunFileOptions.hiddenFiles): refused at
+    Python's `open` audit event (open(), io.open, os.open, and so pandas and json reading them), saying why.
+    The worker serves one unit and exits, so the hook is this unit's alone."""
+    blocked = {}
+    for h in hidden:
+        try:
+            blocked[os.path.realpath(h["path"])] = h["reason"]
+        except (OSError, ValueError, TypeError, KeyError):
+            continue
+    if not blocked:
+        return
+    realpath, fspath = os.path.realpath, os.fspath
+
+    def hook(event, args):
+        if event != "open" or not args or isinstance(args[0], int):
+            return
+        try:
+            real = realpath(fspath(args[0]))
+        except (OSError, ValueError, TypeError):
+            return
+        why = blocked.get(real)
+        if why is not None:
+            raise PermissionError(13, f"LF Studio does not let LFs read this file: {why}", args[0])
+
+    sys.addaudithook(hook)
+
+
 def main():
     t0 = time.perf_counter()
     _set_limits()
@@ -82,6 +110,8 @@ def main():
             elif kind == "parse":
                 raw('{"type":"parsed","id":%d,%s' % (rid, lf_runner.parse_structure(req["source"])[1:]))
             elif kind == "prepare":
+                if req.get("hidden"):
+                    _hide(req["hidden"])
                 text, unit = lf_runner.prepare(req["file"], req["source"], req["siblings"])
                 out = json.loads(text)
                 # The first LF applied uses the execution prepare left (nothing has run since).

@@ -1,0 +1,112 @@
+// The data files that hold gold labels (the dev set, a labeled sample, the editor's labels file) are readable by
+// no LF, in either runtime, however the file names them: so no LF can vote by looking its row's label up and
+// show a precision it does not have. Other workspace files stay readable.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
+import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
+import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+
+const PYTHON = '/usr/bin/python3';
+const TEXTS = ['check out my channel', 'nice song', 'subscribe now', 'love it'];
+const GOLD = [1, 0, 1, 0];
+const ROWS = TEXTS.map((text, i) => ({ id: String(i + 1), fields: { text } }));
+
+let ws = '';
+before(() => {
+  ws = mkdtempSync(join(tmpdir(), 'lf-hidden-'));
+  mkdirSync(join(ws, 'data'));
+  writeFileSync(join(ws, 'data', 'dev.jsonl'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
+  writeFileSync(join(ws, 'words.txt'), 'subscribe\n');
+  symlinkSync(join(ws, 'data', 'dev.jsonl'), join(ws, 'alias.jsonl'));
+});
+after(() => rmSync(ws, { recursive: true, force: true }));
+
+/** An LF file that looks each row's gold label up in the dev file, reached by `expr`, at import and in an LF. */
+const cheat = (expr: string) =>
+  `import json, os
+from snorkel.labeling import labeling_function
+WORDS = open("words.txt").read().split()
+
+def gold():
+    with open(${expr}) as f:
+        return {json.loads(l)["text"]: json.loads(l)["label"] for l in f if l.strip()}
+
+try:
+    GOLD = gold()
+except Exception as exc:
+    GOLD = {}
+    PROBLEM = repr(exc)
+
+@labeling_function()
+def at_import(x):
+    return GOLD.get(x.text, -1)
+
+@labeling_function()
+def inside_lf(x):
+    return gold().get(x.text, -1)
+
+@labeling_function()
+def keyword(x):
+    return 1 if any(w in x.text for w in WORDS) else -1
+`;
+
+const runtimes: Array<[string, () => LfExecutor, string | false]> = [
+  ['the pyodide sandbox', () => createPythonExecutor({ poolSize: 1, spareWorkers: 1, resultCache: false }), false],
+  [
+    'the native runtime',
+    () => createPythonExecutor({ python: { interpreter: PYTHON, workspace: ws }, resultCache: false }),
+    !existsSync(PYTHON) ? `${PYTHON} is missing` : !bubblewrap() ? 'bubblewrap is not installed' : false,
+  ],
+];
+
+for (const [name, make, skip] of runtimes) {
+  describe(`gold-label files in ${name}`, { skip, timeout: 300_000 }, () => {
+    let executor: LfExecutor;
+    before(async () => {
+      executor = make();
+      await executor.loadRows('rows', ROWS);
+    });
+    after(() => executor.dispose());
+
+    const run = (source: string, hidden = true): Promise<FileRunResult> =>
+      executor.runFile({
+        file: join(ws, 'lfs.py'),
+        source,
+        datasetKey: 'rows',
+        cardinality: 2,
+        timeoutMs: 20_000,
+        readRoot: ws,
+        ...(hidden ? { hiddenFiles: [{ path: join(ws, 'data', 'dev.jsonl'), what: 'the dev set (dev.jsonl)' }] } : {}),
+      });
+    const votes = (r: FileRunResult, lf: string) => [...r.lfs.find((l) => l.name === lf)!.votes];
+
+    it('reads them when they are not hidden (the probe works)', async () => {
+      const r = await run(cheat('"data/dev.jsonl"'), false);
+      assert.deepEqual(votes(r, 'at_import'), GOLD);
+      assert.deepEqual(votes(r, 'inside_lf'), GOLD);
+    });
+
+    for (const [how, expr] of [
+      ['a relative path', '"data/dev.jsonl"'],
+      ['an absolute path', JSON.stringify(join(ws, 'data', 'dev.jsonl'))],
+      ['a symbolic link inside the workspace', '"alias.jsonl"'],
+      ['a path with ..', '"data/../data/dev.jsonl"'],
+      ['a folder listing', '"data/" + os.listdir("data")[0]'],
+    ] as const) {
+      it(`refuses them through ${how}, saying why; other files stay readable`, async () => {
+        const r = await run(cheat(expr));
+        assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+        assert.deepEqual(votes(r, 'at_import'), [-1, -1, -1, -1]);
+        assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1]);
+        const inside = r.lfs.find((l) => l.name === 'inside_lf')!;
+        assert.equal(inside.errors, 4);
+        if (how !== 'a folder listing') assert.match(inside.firstError?.message ?? '', /the dev set \(dev\.jsonl\), whose gold labels no LF may see/);
+        assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
+      });
+    }
+  });
+}
