@@ -292,6 +292,24 @@ def no_price(x):
     assert.deepEqual(got, { expensive: [1, -1, -1, -1], cheap: [-1, -1, -1, 0], no_price: [-1, 0, 0, -1] });
   });
 
+  it("gives the file an interactive Python's argv, so a package that parses arguments on import gets its defaults", async () => {
+    const source = `import argparse, sys
+from snorkel.labeling import labeling_function
+parser = argparse.ArgumentParser()
+parser.add_argument("--threshold", type=int, default=2)
+ARGS = parser.parse_args()
+ARGV = list(sys.argv)
+
+@labeling_function()
+def long_text(x):
+    return 1 if ARGV == [""] and len(x.text.split()) > ARGS.threshold else -1
+`;
+    const r = await executor.runFile({ file: join(ws, 'proj', 'with_args.py'), source, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+    assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+    assert.deepEqual(r.problems ?? [], []);
+    assert.deepEqual([...r.lfs[0]!.votes], TEXTS.map((t) => (t.split(/\s+/).filter(Boolean).length > 2 ? 1 : -1)));
+  });
+
   it('runs a file whose LF list comes from a set of strings alike in every worker of a unit (one hash seed)', async () => {
     // Real LF files build LFs from `list(set(phrases))`: under Python's per-process string hashing each shard's
     // worker (and each replacement) ordered them differently, and the unit failed as defining different LFs.

@@ -62,6 +62,9 @@ def _hide(hidden):
 def main():
     t0 = time.perf_counter()
     _set_limits()
+    # The LF files see the argv an interactive Python has (as in pyodide), not this worker's: a package whose
+    # __init__ calls argparse's parse_args() then gets its defaults instead of exiting on our flags.
+    sys.argv = [""]
     here = os.path.dirname(os.path.abspath(__file__))
     # The protocol keeps a private copy of stdout; fd 1 and sys.stdout now lead to stderr.
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8", newline="\n")
