@@ -130,6 +130,21 @@ describe('lf-studio analyze', () => {
     assert.ok(lf.coverage > 0.05, String(lf.coverage));
   });
 
+  it('never widens the workspace above the current folder that holds the LF files, even inside a package', () => {
+    const src = mkdtempSync(join(tmpdir(), 'lfs-src-'));
+    const cloned = join(src, 'cloned');
+    mkdirSync(cloned);
+    write(cloned, '__init__.py', '');
+    write(join(src), 'secret.txt', 'SIBLING-SECRET');
+    const lfs = write(cloned, 'lfs.py', LF_IMPORT + 'LEAK = open("../secret.txt").read()\n\n@labeling_function()\ndef peek(x):\n    raise RuntimeError(LEAK)\n');
+    for (const runtime of bubblewrapAvailable ? ['sandbox', 'python'] : ['sandbox']) {
+      const r = spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), 'analyze', '--lfs', 'lfs.py', '--data', join(example, 'data', 'train.json'), '--runtime', runtime, '--python', '/usr/bin/python3', '--json'], { encoding: 'utf8', timeout: 120_000, cwd: cloned });
+      assert.ok(lfs.startsWith(cloned));
+      assert.doesNotMatch(r.stdout + r.stderr, /SIBLING-SECRET/, runtime);
+      assert.match(r.stdout + r.stderr, /No such file or directory|outside the workspace/, `${runtime}: ${r.stderr}`);
+    }
+  });
+
   it('imports helper modules beside the LF file in the sandbox, runs a file statement by statement, and honours its lfs list', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lfs-cli-'));
     write(dir, 'keywords.py', 'SPAM_WORDS = ("subscribe", "check out")\n');

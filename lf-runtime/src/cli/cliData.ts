@@ -166,8 +166,9 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
  * The folder LF files may read when --workspace is not given: the project's folder, else the current folder
  * when it holds the LF files, else their common folder; but never one that holds the user's home folder or is
  * it (or the file system's root): LF files run from there could read every file of the user's (keys, mail,
- * other projects); nor a temporary folder every program shares (/tmp itself: other programs' files). A folder
- * inside a package widens to the folder above the outermost package. Then the next narrower choice is taken,
+ * other projects); nor a temporary folder every program shares (/tmp itself: other programs' files). Run from
+ * elsewhere, a common folder inside a package widens to the folder above the outermost package (never above a
+ * current folder that holds the files). Then the next narrower choice is taken,
  * and when there is none, --workspace is asked for.
  */
 export function defaultWorkspace(lfs: string[], projectRoot: string | null): string {
@@ -185,12 +186,14 @@ export function defaultWorkspace(lfs: string[], projectRoot: string | null): str
     while (existsSync(join(d, '__init__.py')) && dirname(d) !== d) d = dirname(d);
     return d;
   };
+  // Never above the current folder when it holds the LF files: run from inside a package (a cloned repository
+  // with an __init__.py at its root, say), the folder above holds other projects, which Python run from here
+  // would not see either.
   const cwdHolds = lfs.every((f) => inside(cwd, f));
   const candidates = [
     projectRoot ? resolve(projectRoot) : null,
-    cwdHolds ? outsidePackages(cwd) : null,
     cwdHolds ? cwd : null,
-    outsidePackages(common),
+    cwdHolds ? null : outsidePackages(common),
     common,
   ];
   for (const dir of candidates) if (dir !== null && !tooBroad(dir)) return dir;

@@ -22,8 +22,9 @@ export const RUNTIME_HELP = `  --runtime MODE       auto (default): the pyodide 
   --allow-unsandboxed  run your Python without bubblewrap where it is missing (your LF files then run with
                        your permissions)
   --workspace DIR      the folder your LF files may read (read-only), in either runtime (default: the project
-                       folder, else the current folder when it holds the LF files, else their common folder;
-                       one inside a package widens to above its outermost package; never /tmp or your home)`;
+                       folder, else the current folder when it holds the LF files, else their common folder,
+                       which widens to above its outermost package when it is inside one; never /tmp or your
+                       home)`;
 
 export interface RuntimeArgs {
   mode: RuntimeMode;
