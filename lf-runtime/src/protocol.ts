@@ -61,6 +61,13 @@ export interface LfSummary {
   timedOut: boolean;
   firstError: LfErrorSummary | null;
   noneCount: number;
+  /**
+   * With a dev set: rows of it where the LF raised (or ran out of time), counted as abstain, so they are in
+   * neither correct nor incorrect; and the first such error. A dev file whose fields differ from the sample's
+   * shows here, not in `errors`.
+   */
+  devErrors?: number;
+  devFirstError?: LfErrorSummary | null;
   /** Which runtime produced the figures: the pyodide sandbox, or the user's own Python. */
   runtime?: 'sandbox' | 'python';
   /** The file has a module-level `lfs = [...]` without this LF: figures shown, left out of the label model. */

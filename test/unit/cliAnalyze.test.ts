@@ -130,6 +130,32 @@ describe('lf-studio analyze', () => {
     assert.ok(lf.coverage > 0.05, String(lf.coverage));
   });
 
+  it('reports an LF that fails on the dev rows (a field the dev file lacks), in analyze and in label', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-deverr-'));
+    write(dir, 'train.jsonl', ['{"text": "buy now", "src": "web"}', '{"text": "hi mom", "src": "sms"}', '{"text": "free prize", "src": "web"}'].join('\n') + '\n');
+    write(dir, 'dev.csv', 'text,label\nbuy it,1\nhello,0\n');
+    const lfs = write(
+      dir,
+      'lfs.py',
+      LF_IMPORT + '@labeling_function()\ndef from_web(x):\n    return 1 if x.src == "web" else 0\n\n@labeling_function()\ndef says_buy(x):\n    return 1 if "buy" in x.text else -1\n',
+    );
+    const data = ['--lfs', lfs, '--data', join(dir, 'train.jsonl'), '--dev', join(dir, 'dev.csv'), '--runtime', 'sandbox'];
+    const r = cli('analyze', ...data, '--json');
+    assert.equal(r.status, 1, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const web = out.lfs.find((lf: { name: string }) => lf.name === 'from_web');
+    assert.equal(web.errors, 0);
+    assert.equal(web.devErrors, 2);
+    assert.match(web.devFirstError.message, /no field 'src'/);
+    assert.equal(out.lfs.find((lf: { name: string }) => lf.name === 'says_buy').devErrors, 0);
+    assert.match(r.stderr, /from_web failed on every dev row, so its dev figures are empty/);
+    const text = cli('analyze', ...data);
+    assert.match(text.stdout, /from_web: failed on 2 of 2 dev rows/);
+    const label = cli('label', ...data, '--out', join(dir, 'labels.jsonl'));
+    assert.equal(label.status, 0, label.stderr);
+    assert.match(label.stderr, /from_web failed on 2 rows of the dev set/);
+  });
+
   it('never widens the workspace above the current folder that holds the LF files, even inside a package', () => {
     const src = mkdtempSync(join(tmpdir(), 'lfs-src-'));
     const cloned = join(src, 'cloned');

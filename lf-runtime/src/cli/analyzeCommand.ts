@@ -38,7 +38,8 @@ const HELP = `usage: lf-studio analyze --lfs FILE.py [--lfs FILE.py ...] --data 
 ${RUNTIME_HELP}
 
 Exit code: 0 when every file loaded and every LF ran; 1 when a file failed to load or an LF failed on
-every row (figures are still printed; --json always prints one object); 2 for bad options.`;
+every row of the sample or of the dev set (figures are still printed; --json always prints one object); 2 for
+bad options.`;
 
 /** Seams for tests: the sandbox (the real one runs Python in a separate process). */
 export interface AnalyzeDeps {
@@ -113,11 +114,23 @@ function fileFailures(engine: AnalysisEngine, args: ParsedDataOptions, analysis:
   return out;
 }
 
-/** LFs that raised (or timed out) on every sample row: their figures are empty, so the run did not work. */
+/**
+ * LFs that raised (or timed out) on every sample row, or on every dev row: their figures (or their dev
+ * figures) are empty, so the run did not work.
+ */
 function lfsFailingEverywhere(analysis: ProjectAnalysis): string[] {
-  return analysis.lfs
+  const sample = analysis.lfs
     .filter((lf) => analysis.rows > 0 && (lf.timedOut || lf.errors >= analysis.rows))
     .map((lf) => `lf-studio analyze: ${where({ file: lf.file, line: lf.line })}: ${sanitizeLine(lf.name)} failed on every row${lf.firstError ? `: ${sanitizeLine(lf.firstError.message)}` : ''}`);
+  const devRows = analysis.devRows ?? 0;
+  const dev = analysis.lfs
+    .filter((lf) => devRows > 0 && !(lf.timedOut || lf.errors >= analysis.rows) && (lf.devErrors ?? 0) >= devRows)
+    .map(
+      (lf) =>
+        `lf-studio analyze: ${where({ file: lf.file, line: lf.line })}: ${sanitizeLine(lf.name)} failed on every dev row, so its dev figures are empty` +
+        `${lf.devFirstError ? `: ${sanitizeLine(lf.devFirstError.message)}` : ''} (do the dev file's fields match the sample's?)`,
+    );
+  return [...sample, ...dev];
 }
 
 async function parse(argv: string[]): Promise<{ args: ParsedDataOptions; runtime: RuntimeArgs } | 'help'> {

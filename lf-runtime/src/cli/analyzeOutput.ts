@@ -33,6 +33,7 @@ export function analysisJson(a: ProjectAnalysis, isolation: IsolationReport, fai
       timedOut: lf.timedOut,
       firstError: lf.firstError,
       noneCount: lf.noneCount,
+      ...(lf.devErrors !== undefined ? { devErrors: lf.devErrors, devFirstError: lf.devFirstError ?? null } : {}),
     })),
     totalCoverage: a.totalCoverage,
     totalConflict: a.totalConflict,
@@ -96,6 +97,14 @@ export function analysisTable(a: ProjectAnalysis, isolation: IsolationReport): s
     if (!e) continue;
     const where = `${files.get(lf.file)}${e.line ? `:${e.line}` : ''}`;
     out.push(`${sanitizeLine(lf.name)}: ${sanitizeLine(e.kind)} at ${where}: ${sanitizeLine(e.message)}`);
+  }
+  for (const lf of a.lfs) {
+    const e = lf.devFirstError;
+    if (!lf.devErrors || !e) continue;
+    const where = `${files.get(lf.file)}${e.line ? `:${e.line}` : ''}`;
+    out.push(
+      `${sanitizeLine(lf.name)}: failed on ${lf.devErrors} of ${a.devRows ?? '?'} dev rows (counted as abstain, so not in Correct or Incorrect); first: ${sanitizeLine(e.kind)} at ${where}: ${sanitizeLine(e.message)}`,
+    );
   }
   const outside = a.lfs.filter((lf) => lf.outsideLfsList).map((lf) => sanitizeLine(lf.name));
   if (outside.length) out.push(`Not in their file's lfs = [...] list, so left out of the label model: ${outside.join(', ')}`);

@@ -163,6 +163,11 @@ export class AnalysisEngine {
     return this.files.get(file)?.sample;
   }
 
+  /** The latest run of one file on the dev set, or undefined without one. */
+  devResult(file: string): FileRunResult | undefined {
+    return this.files.get(file)?.dev ?? undefined;
+  }
+
   /**
    * Runs one LF file (its current text, saved or not) on the sample and dev data. Unchanged text is not
    * re-run. Returns false when the run was skipped because nothing changed.
@@ -253,7 +258,7 @@ export class AnalysisEngine {
   /** Combines every file's latest votes into the project-wide figures. */
   analyze(durationMs = 0): ProjectAnalysis {
     const k = this.config.labels.length;
-    const placed: { file: string; lf: LfRunResult; devVotes: Int8Array | null; devErrorRowIds: string[]; runtime: 'sandbox' | 'python' }[] = [];
+    const placed: { file: string; lf: LfRunResult; devRun: LfRunResult | null; devVotes: Int8Array | null; devErrorRowIds: string[]; runtime: 'sandbox' | 'python' }[] = [];
     const fileProblems: FileProblem[] = [];
     const seen = new Map<string, string>();
     for (const file of this.config.lfFiles) {
@@ -277,7 +282,7 @@ export class AnalysisEngine {
         }
         seen.set(lf.name, file);
         const devRun = state.dev?.lfs[j];
-        placed.push({ file, lf, devVotes: devRun?.votes ?? null, devErrorRowIds: devRun?.errorRowIds ?? [], runtime: state.sample.runtime ?? 'sandbox' });
+        placed.push({ file, lf, devRun: devRun ?? null, devVotes: devRun?.votes ?? null, devErrorRowIds: devRun?.errorRowIds ?? [], runtime: state.sample.runtime ?? 'sandbox' });
       });
     }
 
@@ -305,7 +310,7 @@ export class AnalysisEngine {
     const estimate = modelIdx.length > 0 ? estimateLfAccuracies(L, k, devSet) : null;
     const estimated = (j: number): number | null => (estimate && inModel[j] ? estimate.accuracies[modelIdx.indexOf(j)] : null);
 
-    const lfs: LfSummary[] = placed.map(({ file, lf, runtime }, j) => ({
+    const lfs: LfSummary[] = placed.map(({ file, lf, devRun, runtime }, j) => ({
       name: lf.name,
       file,
       line: lf.line,
@@ -321,6 +326,7 @@ export class AnalysisEngine {
       timedOut: lf.timedOut,
       firstError: lf.firstError,
       noneCount: lf.noneCount,
+      ...(devRun ? { devErrors: devRun.errors, devFirstError: devRun.firstError } : {}),
       runtime,
       ...(inModel[j] ? {} : { outsideLfsList: true }),
     }));

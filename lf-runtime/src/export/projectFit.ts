@@ -40,6 +40,8 @@ export interface ProjectLf {
   file: string;
   line: number;
   train: LfRunFigures;
+  /** On the dev set, when there is one. */
+  dev: LfRunFigures | null;
 }
 
 export interface FittedProject {
@@ -102,11 +104,13 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
     if (result.lfs.length === 0) problems.push(`${file}: no labeling functions found`);
     else if (result.lfs.every((lf) => lf.listed === false)) problems.push(`${file}: its module-level lfs = [...] holds none of its labeling functions`);
     ran.push({ file, source: sources[i], runtime: result.runtime ?? 'sandbox', problems: result.problems ?? [], reads: result.workspaceReads ?? [] });
-    for (const lf of result.lfs) {
+    const devRun = engine.devResult(file);
+    result.lfs.forEach((lf, j) => {
       inModel.push(lf.listed !== false);
+      const devLf = devRun?.lfs[j];
       if (lf.listed === false) leftOut.push({ name: lf.name, file });
-      else lfs.push({ name: lf.name, file, line: lf.line, train: figures(lf) });
-    }
+      else lfs.push({ name: lf.name, file, line: lf.line, train: figures(lf), dev: devLf ? figures(devLf) : null });
+    });
   }
   if (problems.length > 0) throw new ProjectRunError(problems.join('\n'));
   const snapshot = engine.snapshot();
@@ -204,6 +208,7 @@ export function runWarnings(project: FittedProject, applied: LfRunFigures[] | nu
   };
   project.lfs.forEach((lf, j) => {
     report(lf.name, lf.train, 'the training data');
+    if (lf.dev) report(lf.name, lf.dev, 'the dev set (which chooses and calibrates the label model)');
     if (applied) report(lf.name, applied[j], appliedPath);
   });
   return out;

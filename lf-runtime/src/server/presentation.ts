@@ -91,6 +91,7 @@ export function hoverMarkdown(lf: LfSummary, analysis: ProjectAnalysis): string 
     );
   }
   if (lf.errors) lines.push(row('Errors', String(lf.errors)));
+  if (lf.devErrors) lines.push(row('Errors on dev (counted as abstain)', `${lf.devErrors}${lf.devFirstError ? `: ${markdownText(lf.devFirstError.message)}` : ''}`));
   if (lf.noneCount) lines.push(row('Returned None (counted as abstain)', String(lf.noneCount)));
   if (lf.timedOut) lines.push(row('Timed out', 'yes: its votes count as abstain'));
   if (lf.outsideLfsList) lines.push(row('In the label model', 'no: the file\'s `lfs = [...]` list leaves it out'));
