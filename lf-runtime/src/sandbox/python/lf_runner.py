@@ -179,6 +179,8 @@ def _run_statements(codes, namespace, user_files):
     Returns what raised, as error infos."""
     problems = []
     failed = {}
+    more = []
+    lfs_failed = None
     for line, code in codes:
         try:
             exec(code, namespace)
@@ -190,10 +192,36 @@ def _run_statements(codes, namespace, user_files):
                 # The names the import would have bound: an LF that uses one raises NameError, told why.
                 for name in code.co_names:
                     failed.setdefault(name, (info["line"], info["message"]))
-            if len(problems) < 50:
+            if "lfs" in code.co_names and _binds_lfs(code):
+                lfs_failed = line  # a statement that builds the lfs list raised: the list is not the file's
+            if len(problems) < _MAX_PROBLEMS:
                 problems.append(info)
-    _failed_imports[codes[0][1].co_filename if codes else ""] = failed
+            else:
+                more.append(line)
+    if more:
+        problems.append({
+            "kind": "import",
+            "message": f"{len(more)} more top-level statements raised (lines {more[0]} to {more[-1]}), not shown; fix the ones above first: one missing import or package often causes the rest",
+            "line": more[0],
+            "traceback": None,
+        })
+    file = codes[0][1].co_filename if codes else ""
+    _failed_imports[file] = failed
+    _failed_lfs_list[file] = lfs_failed
     return problems
+
+
+def _binds_lfs(code):
+    """Whether a top-level statement assigns the module's `lfs` (lfs = [...], lfs += [...]), not only reads it
+    (a notebook cell's PandasLFApplier(lfs=lfs), which fails for want of a DataFrame, says nothing of it)."""
+    import dis
+
+    return any(i.opname in ("STORE_NAME", "STORE_GLOBAL") and i.argval == "lfs" for i in dis.get_instructions(code))
+
+
+_MAX_PROBLEMS = 50
+# Per file: the line of a top-level statement building its lfs list that raised, or None.
+_failed_lfs_list = {}
 
 
 def _is_lf(c):
@@ -250,6 +278,17 @@ def prepare(file, source, siblings_json):
         # Nothing to run: the first failing statement is why.
         return _dumps({"fileError": problems[0], "lfs": []}), None
     listed = _listed(module)
+    broken = _failed_lfs_list.get(file)
+    if broken is not None and "lfs" in vars(module):
+        # What `lfs` holds is an earlier list, or none: not the one the file meant. Every LF counts, and the
+        # user is told why.
+        listed = None
+        problems = problems + [{
+            "kind": "import",
+            "message": f"the statement at line {broken} that builds the file's lfs list raised, so that list is not used: every LF of the file goes into the label model",
+            "line": broken,
+            "traceback": None,
+        }]
     entries = [{"name": lf.name, "line": lf._lf_line, **({} if listed is None else {"listed": id(lf) in listed})} for lf in lfs]
     return _dumps({"fileError": None, "lfs": entries, "problems": problems}), unit
 

@@ -1,0 +1,80 @@
+// A file's top level, run statement by statement in both runtimes: a module-level `lfs = [...]` that raises
+// leaves no earlier list in charge (every LF counts, and the file is told why), while a notebook cell that only
+// reads `lfs` changes nothing; and past 50 failing statements the rest are summed up, not silently dropped.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
+import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
+import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+
+const PYTHON = '/usr/bin/python3';
+const ROWS = ['spam here', 'ham there', 'nothing'].map((text, i) => ({ id: String(i + 1), fields: { text } }));
+const HEAD = `from snorkel.labeling import labeling_function, PandasLFApplier
+
+@labeling_function()
+def a(x):
+    return 1 if "spam" in x.text else -1
+
+@labeling_function()
+def b(x):
+    return 0 if "ham" in x.text else -1
+
+lfs = [a]
+`;
+
+const ws = mkdtempSync(join(tmpdir(), 'lf-toplevel-'));
+after(() => rmSync(ws, { recursive: true, force: true }));
+
+const runtimes: Array<[string, () => LfExecutor, string | false]> = [
+  ['the pyodide sandbox', () => createPythonExecutor({ poolSize: 1, spareWorkers: 1, resultCache: false }), false],
+  [
+    'the native runtime',
+    () => createPythonExecutor({ python: { interpreter: PYTHON, workspace: ws }, resultCache: false }),
+    !existsSync(PYTHON) ? `${PYTHON} is missing` : !bubblewrap() ? 'bubblewrap is not installed' : false,
+  ],
+];
+
+for (const [name, make, skip] of runtimes) {
+  describe(`a file's top level in ${name}`, { skip, timeout: 300_000 }, () => {
+    let executor: LfExecutor;
+    before(async () => {
+      executor = make();
+      await executor.loadRows('rows', ROWS);
+    });
+    after(() => executor.dispose());
+    const run = (source: string): Promise<FileRunResult> => executor.runFile({ file: join(ws, 'lfs.py'), source, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+    const listed = (r: FileRunResult) => r.lfs.map((lf) => [lf.name, lf.listed]);
+
+    it('keeps the lfs list when a notebook cell only reads it', async () => {
+      const r = await run(HEAD + 'L_train = PandasLFApplier(lfs=lfs).apply(df_train)\n');
+      assert.deepEqual(listed(r), [
+        ['a', true],
+        ['b', false],
+      ]);
+      assert.equal(r.problems?.length, 1);
+    });
+
+    it('lets every LF count when the statement building the lfs list raises, and says so at its line', async () => {
+      const r = await run(HEAD + 'lfs = [a, b, undefined_lf]\n');
+      assert.deepEqual(listed(r), [
+        ['a', undefined],
+        ['b', undefined],
+      ]);
+      const messages = (r.problems ?? []).map((p) => [p.line, p.message]);
+      assert.match(String(messages[0]?.[1]), /NameError: name 'undefined_lf' is not defined/);
+      assert.deepEqual(messages[1], [12, "the statement at line 12 that builds the file's lfs list raised, so that list is not used: every LF of the file goes into the label model"]);
+    });
+
+    it('sums up the failing statements past the 50th instead of dropping them', async () => {
+      const cells = Array.from({ length: 60 }, (_, i) => `x${i} = missing_${i}\n`).join('');
+      const r = await run(HEAD + cells);
+      const problems = r.problems ?? [];
+      assert.equal(problems.length, 51);
+      assert.match(problems[49]!.message, /missing_49/);
+      assert.deepEqual([problems[50]!.line, problems[50]!.message], [62, '10 more top-level statements raised (lines 62 to 71), not shown; fix the ones above first: one missing import or package often causes the rest']);
+    });
+  });
+}
