@@ -498,6 +498,42 @@ describe('the exported job', () => {
     assertSameLabels(readJsonl(readFileSync(csvLabels, 'utf8')), readParts(join(dir, 'out-csv')));
   });
 
+  it('names each row\'s input file when a glob takes several, whose row numbers start again in each', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-glob-'));
+    const lfs = join(dir, 'glob_lfs.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_a(x):\n    return 1 if "a" in x.text else 0\n');
+    mkdirSync(join(dir, 'parts'));
+    const a = join(dir, 'parts', 'a.csv');
+    const b = join(dir, 'parts', 'b.csv');
+    writeFileSync(a, 'text\nan apple\nbee\ncat\n');
+    writeFileSync(b, 'text\nbanana\nplum\n');
+    const job = join(dir, 'job');
+    const exported = cli('export-job', '--lfs', lfs, '--data', a, '--labels', 'A,B', '--out', job);
+    assert.equal(exported.status, 0, exported.stderr);
+    const expected: OutRow[] = [];
+    for (const f of [a, b]) {
+      const out = join(dir, `${f.endsWith('a.csv') ? 'a' : 'b'}-labels.jsonl`);
+      const label = cli('label', '--lfs', lfs, '--data', a, '--apply', f, '--labels', 'A,B', '--out', out);
+      assert.equal(label.status, 0, label.stderr);
+      expected.push(...readJsonl(readFileSync(out, 'utf8')));
+    }
+    const out = join(dir, 'out');
+    const run = runJob(job, join(dir, 'parts', '*.csv'), out, '--serial', '--partition-rows', '2');
+    assert.equal(run.status, 0, run.stderr);
+    const got = readParts(out) as (OutRow & { file?: string })[];
+    assertSameLabels(expected, got);
+    assert.deepEqual(
+      got.map((r) => [r.file, r.id]),
+      [[a, '1'], [a, '2'], [a, '3'], [b, '1'], [b, '2']],
+    );
+    const summary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8'));
+    assert.deepEqual(summary.partInputs, { 'part-00000.jsonl': a, 'part-00001.jsonl': a, 'part-00002.jsonl': b });
+    // One input file: rows as lf-studio label writes them, without the field.
+    const single = join(dir, 'single');
+    assert.equal(runJob(job, a, single, '--serial').status, 0);
+    assert.ok(readParts(single).every((r) => !('file' in r)));
+  });
+
   it('gives every row every field of the input, as the editor does, when a JSONL field is only in some partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-job-fields-'));
     const lfs = join(dir, 'field_lfs.py');

@@ -4,11 +4,12 @@
     python3 run.py --input PATH_OR_GLOB [--input ...] --output OUT_DIR [--scheduler ADDRESS]
                    [--partition-rows N] [--workers N] [--uncovered abstain|predict] [--serial] [--overwrite]
 
-Input: CSV (header row), JSONL (one object per line), .json (WRENCH or pandas to_json), or Parquet (with pyarrow); a glob takes
-every matching file, in sorted order. Output: OUT_DIR/part-00000.jsonl, part-00001.jsonl, ... one JSON object
-per input row, {"id", "probs", "label", "votes"} as `lf-studio label` writes them: rows in input order within
-each part, parts in input order. OUT_DIR/_summary.json holds the run's figures (rows, coverage, labels,
-per-LF error counts).
+Input: CSV (header row), JSONL (one object per line), .json (WRENCH or pandas to_json), or Parquet (with
+pyarrow); a glob takes every matching file, in sorted order. Output: OUT_DIR/part-00000.jsonl,
+part-00001.jsonl, ... one JSON object per input row, {"id", "probs", "label", "votes"} as `lf-studio label`
+writes them (plus "file", the input file, when there are several: row numbers start again in each): rows in
+input order within each part, parts in input order. OUT_DIR/_summary.json holds the run's figures (rows,
+coverage, labels, per-LF error counts, each part's input file).
 
 Without --scheduler a LocalCluster of --workers processes runs on this machine; with it, the job runs on
 that cluster (its workers must be able to read the input paths and write OUT_DIR). The LF files, the Snorkel
@@ -178,6 +179,10 @@ def main(argv=None):
     except (rt.JobError, OSError, UnicodeDecodeError) as exc:
         return fail(str(exc))
     planned_rows = sum(p["rows"] for p in parts)
+    if len(paths) > 1:
+        # Row numbers (the ids without --id-field) start again in each file: each row says which it came from.
+        for p in parts:
+            p["tagFile"] = True
     lf_names = [lf["name"] for lf in spec["model"]["lfs"]]
     progress = Progress(len(parts), planned_rows, enabled=not args.quiet)
 
@@ -323,6 +328,7 @@ def summarize(results, spec, lf_names, paths, seconds, processing_seconds):
         "rows": rows,
         "parts": len(results),
         "inputs": paths,
+        "partInputs": {os.path.basename(r["file"]): r["input"] for r in sorted(results, key=lambda r: r["index"])},
         "coverage": covered / rows if rows else 0.0,
         "uncoveredRows": rows - covered,
         "classes": spec["model"]["classes"],

@@ -53,9 +53,10 @@ def run_partition(spec, part):
     probs = P.tolist()
     votes = V.tolist()
     labs = labels.tolist()
+    source = f',"file":{dumps(part["path"])}' if part.get("tagFile") else ""
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.writelines(
-            f'{{"id":{dumps(ids[i])},"probs":[{",".join(map(repr, probs[i]))}],"label":{labs[i]},"votes":[{",".join(map(str, votes[i]))}]}}\n'
+            f'{{"id":{dumps(ids[i])}{source},"probs":[{",".join(map(repr, probs[i]))}],"label":{labs[i]},"votes":[{",".join(map(str, votes[i]))}]}}\n'
             for i in range(n)
         )
     os.replace(tmp, out)
@@ -64,6 +65,7 @@ def run_partition(spec, part):
     return {
         "index": part["index"],
         "file": out,
+        "input": part["path"],
         "rows": n,
         "covered": int(covered.sum()),
         "labelCounts": counts,
