@@ -216,6 +216,6 @@ describe('placing a setting in lfstudio.json', () => {
     const result = await loadProjectFile(root);
     assert.ok(!result.ok);
     assert.equal(result.problems[0].line, 2);
-    assert.match(result.problems[0].message, /^lfstudio\.json: line 2 is not valid UTF-8: byte 0xE9 after .*caf.*, column 15\. .*iconv -f latin1 -t utf-8/);
+    assert.match(result.problems[0].message, /^lfstudio\.json: line 2 is not valid UTF-8: byte 0xE9 after .*caf.*, column 15\. .*iconv -f cp1252 -t utf-8/);
   });
 });

@@ -141,7 +141,7 @@ describe('files that are not UTF-8', () => {
         'byte 0xE9',
         '2 lines have such bytes',
         'Latin-1',
-        `iconv -f latin1 -t utf-8 "${name}"`,
+        `iconv -f cp1252 -t utf-8 "${name}"`,
       );
     });
   }

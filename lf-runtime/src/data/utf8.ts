@@ -74,9 +74,10 @@ export function invalidUtf8Message(file: string, bad: InvalidUtf8): string {
     );
   }
   return (
-    `line ${bad.line} is not valid UTF-8: byte ${hex} ${context}, column ${bad.column}${others}. The file is probably Latin-1 or ` +
-    `Windows-1252; re-save it as UTF-8 (in VS Code: "Reopen with Encoding" > Western, then "Save with Encoding" > UTF-8, ` +
-    `or iconv -f latin1 -t utf-8 "${name}" > converted && mv converted "${name}")`
+    `line ${bad.line} is not valid UTF-8: byte ${hex} ${context}, column ${bad.column}${others}. The file is probably Windows-1252 ` +
+    `(or Latin-1, which it extends); re-save it as UTF-8 (in VS Code: "Reopen with Encoding" > Western (Windows 1252), then ` +
+    `"Save with Encoding" > UTF-8, or iconv -f cp1252 -t utf-8 "${name}" > converted && mv converted "${name}": cp1252, not ` +
+    `latin1, which would turn its curly quotes and dashes into control characters)`
   );
 }
 
