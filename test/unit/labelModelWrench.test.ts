@@ -3,6 +3,8 @@
 // the figures against Snorkel), and `lf-studio fit` must report them in the documented shape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWrenchTask, readWrenchVotes } from '../../lf-runtime/src/labelModel/wrenchVotes.ts';
 import { fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
@@ -128,4 +130,35 @@ test('lf-studio fit: bad arguments and missing data give a clear error and a non
   assert.equal(await runFitCommand(['--help'], e.io), 0);
   assert.match(e.out.join(''), /--model NAME .*dawid-skene|--model NAME[\s\S]*majority/i);
   assert.equal(e.err.join(''), '');
+});
+
+test('lf-studio fit takes train rows without gold labels (WRENCH writes -1), counting true(train) on those with one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lf-fit-unlabeled-'));
+  cpSync(join(wrench, 'youtube'), dir, { recursive: true });
+  const train = JSON.parse(readFileSync(join(dir, 'train.json'), 'utf8')) as Record<string, { label: number }>;
+  const keys = Object.keys(train);
+  keys.forEach((key, i) => {
+    if (i >= 200) train[key].label = -1;
+  });
+  writeFileSync(join(dir, 'train.json'), JSON.stringify(train));
+  const text = capture();
+  assert.equal(await runFitCommand([dir], text.io), 0, text.err.join(''));
+  assert.match(text.out.join(''), new RegExp(`${keys.length - 200} train rows have no gold label: true\\(train\\) counts the 200 that do`));
+  const json = capture();
+  assert.equal(await runFitCommand([dir, '--json'], json.io), 0);
+  const { train: votes } = load('youtube');
+  const labeled = { n: 200, m: votes.L.m, data: votes.L.data.subarray(0, 200 * votes.L.m) };
+  const truth = trueAccuracyWhenVoting(labeled, votes.gold.slice(0, 200));
+  const model = (JSON.parse(json.out.join('')) as { models: { lfs: { trueAccuracy: number | null }[] }[] }).models[0];
+  assert.deepEqual(
+    model.lfs.map((lf) => lf.trueAccuracy),
+    truth.accuracy,
+  );
+  // The test split is scored: a row without a label there is still an error.
+  const testSplit = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8')) as Record<string, { label: number }>;
+  testSplit[Object.keys(testSplit)[0]].label = -1;
+  writeFileSync(join(dir, 'test.json'), JSON.stringify(testSplit));
+  const bad = capture();
+  assert.equal(await runFitCommand([dir], bad.io), 1);
+  assert.match(bad.err.join(''), /1 of its \d+ rows have no "label"; the test split is scored/);
 });

@@ -67,16 +67,22 @@ function parseArgs(argv: string[]): ParsedArgs | string {
   return { dir, model, json };
 }
 
-async function readSplit(dir: string, split: 'train' | 'test', classNames: string[]): Promise<{ L: VoteMatrix; gold: number[] }> {
+/**
+ * A split's votes and gold labels. Test rows all need one (they are what is scored); train rows may lack them
+ * (WRENCH's relation datasets, spouse among them, label no train row): -1 there, and the true(train) column
+ * counts the rows that have one.
+ */
+async function readSplit(dir: string, split: 'train' | 'test', classNames: string[]): Promise<{ L: VoteMatrix; gold: number[]; unlabeled: number }> {
   const file = wrenchSplitPath(dir, split);
   // Gold labels may be label.json's class names as well as ids.
   const ds = await readWrenchSplit(file, { classNames, labelsSetting: 'label.json' });
   if (!ds.weakLabels) throw new DataError(file, null, 'no "weak_labels" in the rows; `fit` needs the benchmark LF votes');
-  const gold = ds.gold;
-  if (!gold || gold.some((g) => g === null)) {
-    throw new DataError(file, null, 'some rows have no "label"; evaluation needs a gold label on every row');
+  const gold = ds.gold ?? ds.rows.map(() => null);
+  const unlabeled = gold.filter((g) => g === null).length;
+  if (split === 'test' && unlabeled > 0) {
+    throw new DataError(file, null, `${unlabeled} of its ${gold.length} rows have no "label"; the test split is scored, so every row needs a gold label`);
   }
-  return { L: { n: ds.rows.length, m: ds.weakLabels.m, data: ds.weakLabels.data }, gold: gold as number[] };
+  return { L: { n: ds.rows.length, m: ds.weakLabels.m, data: ds.weakLabels.data }, gold: gold.map((g) => g ?? -1), unlabeled };
 }
 
 function report(model: FittedLabelModel, isDefault: boolean, test: { L: VoteMatrix; gold: number[] }, truth: TrueLfAccuracy): ModelReport {
@@ -164,6 +170,7 @@ export async function runFitCommand(argv: string[], io: FitIo): Promise<number> 
       const header =
         `${dir}: ${train.L.n} train rows, ${test.L.n} test rows, ${train.L.m} LFs, ${k} classes (${classNames.join(', ')})\n` +
         `default: ${def.model.name}, chosen by ${def.chosenBy}; ${def.uncoveredRows} train rows have no vote\n` +
+        (train.unlabeled > 0 ? `${train.unlabeled} train rows have no gold label: true(train) counts the ${train.L.n - train.unlabeled} that do\n` : '') +
         fittedText(def) +
         overridesText(def.overrides);
       printText(reports, io, header, truth);

@@ -85,6 +85,7 @@ export function trueAccuracyWhenVoting(L: VoteMatrix, gold: number[]): TrueLfAcc
   const votes = new Array<number>(L.m).fill(0);
   const right = new Array<number>(L.m).fill(0);
   for (let i = 0; i < L.n; i++) {
+    if (gold[i] < 0) continue; // a row without a gold label (WRENCH writes -1) says nothing of accuracy
     const base = i * L.m;
     for (let j = 0; j < L.m; j++) {
       const v = L.data[base + j];
