@@ -212,8 +212,11 @@ function standInExecutor(): LfExecutor {
         if (!m) return [];
         const [, name, word, vote] = m;
         const slow = name!.startsWith('slow');
-        const votes = Int8Array.from(data.map((r) => (!slow && String(r.fields.text).includes(word!) ? Number(vote) : -1)));
-        return [{ name: name!, line: i + 1, votes, errors: 0, errorRowIds: [], firstError: null, noneCount: 0, timedOut: slow, durationMs: 0 }];
+        const raises = name!.startsWith('raises');
+        const votes = Int8Array.from(data.map((r) => (!slow && !raises && String(r.fields.text).includes(word!) ? Number(vote) : -1)));
+        const firstError = raises ? { kind: 'exception' as const, message: "AttributeError: row has no field 'src'", line: i + 2, traceback: null } : null;
+        const errors = raises ? data.length : 0;
+        return [{ name: name!, line: i + 1, votes, errors, errorRowIds: raises ? data.map((r) => r.id) : [], firstError, noneCount: 0, timedOut: slow, durationMs: 0 }];
       });
       return { file: o.file, lfs, fileError: null, durationMs: 0 };
     },
@@ -325,6 +328,18 @@ describe('lf-studio label with a stand-in sandbox', () => {
     });
     assert.deepEqual(summary.classBalance, model.classBalance);
     assert.equal(summary.model.trainRows, TRAIN.length);
+  });
+
+  it('writes the labels but exits 1 when an LF failed on every row, naming it', async () => {
+    const { dir, train } = workspace();
+    const lfs = join(dir, 'dead.py');
+    writeFileSync(lfs, LF_SOURCE + 'def raises_src(x):  # http -> 1\n');
+    const out = join(dir, 'dead.jsonl');
+    const r = await label(['--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(readJsonl(out).length, TRAIN.length);
+    assert.match(r.stderr, /raises_src failed on every row of .*train\.jsonl, so its votes are all abstain \(exit code 1\)/);
+    assert.doesNotMatch(r.stderr, /spam_link failed on every row/);
   });
 
   it('refuses bad input with a message naming the flag, before writing anything', async () => {

@@ -113,7 +113,10 @@ export async function runLabelCommand(argv: string[], rawIo: CliIo, _env: NodeJS
     for (const line of runWarnings(project, applied ? applied.figures : null, target.path)) io.stderr(`lf-studio label: warning: ${line}\n`);
     const summary = labelSummary(args, project, target, L, covered, predicted, lfFigures, performance.now() - started);
     io.stdout(args.json ? `${JSON.stringify(summary)}\n` : `${summaryText(summary)}\n`);
-    return 0;
+    // As analyze: the labels are written, but an LF that failed on every row means the run did not work.
+    const dead = project.lfs.filter((lf, j) => L.n > 0 && (lfFigures[j].errors >= L.n || lfFigures[j].timedOut));
+    for (const lf of dead) io.stderr(`lf-studio label: ${sanitizeLine(lf.name)} failed on every row of ${target.path}, so its votes are all abstain (exit code 1)\n`);
+    return dead.length > 0 ? 1 : 0;
   } catch (err) {
     if (err instanceof CliError || err instanceof DataError || err instanceof ProjectRunError || err instanceof LabelModelInputError) {
       for (const line of err.message.split('\n')) io.stderr(`lf-studio label: ${sanitizeLine(line)}\n`);
