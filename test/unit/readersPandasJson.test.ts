@@ -134,6 +134,7 @@ describe('.json shapes by hand', () => {
   it('names each problem and the shapes it accepts', () => {
     rejects(() => parseJsonDataset('"just a string"', 'x.json'), 'a string', 'orient', 'WRENCH');
     rejects(() => parseJsonDataset('[]', 'x.json'), 'no rows');
+    rejects(() => parseJsonDataset('[["a", 1], ["b", 0]]', 'x.json'), 'orient="values"', 'orient="records"');
     rejects(() => parseJsonDataset('[{"text": "a"}, 5]', 'x.json'), 'record 2', 'not an object');
     rejects(() => parseJsonDataset('{"a": {"text": "x"}, "b": 3}', 'x.json'), '"b"', 'not a row or a column');
     rejects(() => parseJsonDataset('{"columns": ["text"], "index": [1, 2], "data": [["a"]]}', 'x.json'), '"index" has 2 entries', '1 rows');

@@ -81,6 +81,10 @@ function finish(builder: DatasetBuilder, file: string): Dataset {
 
 function fromRecords(records: unknown[], file: string, options: ReadOptions): Dataset {
   const builder = new DatasetBuilder(file, options);
+  if (records.length > 0 && records.every(Array.isArray)) {
+    // to_json(orient="values"): rows without column names, so no field can be found by name.
+    builder.fail(null, 'the file holds rows as arrays of values without column names (pandas to_json(orient="values")); write it with orient="records" (or "split"), so each value has its column\'s name');
+  }
   records.forEach((value, i) => addRow(builder, { location: `record ${i + 1}`, describe: `record ${i + 1} of the array` }, value, String(i + 1)));
   return finish(builder, file);
 }

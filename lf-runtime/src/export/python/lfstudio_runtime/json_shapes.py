@@ -32,6 +32,8 @@ def _unique_or_positions(ids):
 def json_records(path, root, data):
     """[id, fields] for each row of a parsed .json file, with the editor's ids (readJson.ts)."""
     if isinstance(root, list):
+        if root and all(isinstance(r, list) for r in root):
+            raise JobError(f'{path}: the file holds rows as arrays of values without column names (pandas to_json(orient="values")); write it with orient="records" (or "split")')
         return [[str(i + 1), r] for i, r in enumerate(root)]
     if not isinstance(root, dict):
         raise JobError(f"{path}: expected {JSON_SHAPES}; found {type(root).__name__} at the top level")
