@@ -46,6 +46,8 @@ interface HostileCase {
   prelude?: string;
   /** Expected fate of the hostile LF itself, when it must be stopped. */
   expect?: 'timeout' | 'crash' | 'stopped';
+  /** What its error says when it crashed the worker rather than running out of time. */
+  crashMessage?: RegExp;
 }
 
 const CASES: HostileCase[] = [
@@ -132,7 +134,12 @@ const CASES: HostileCase[] = [
   { name: 'swallows KeyboardInterrupt in a loop', body: `while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass`, expect: 'timeout' },
   { name: 'runs a catastrophic regex', body: `return 1 if re.match(r"(a+)+$", "a" * 64 + "b") else 0`, expect: 'timeout' },
   { name: 'sleeps', body: `import time\ntime.sleep(3600)\nreturn 0`, expect: 'timeout' },
-  { name: 'recursion bomb', body: `sys.setrecursionlimit(10 ** 7)\ndef r(n):\n    return r(n + 1) + 1\nreturn r(0)`, expect: 'stopped' },
+  {
+    name: 'recursion bomb',
+    body: `sys.setrecursionlimit(10 ** 7)\ndef r(n):\n    return r(n + 1) + 1\nreturn r(0)`,
+    expect: 'stopped',
+    crashMessage: /hostile recursed too deeply and overflowed the interpreter's stack/,
+  },
   { name: 'kills the process with os._exit', body: `os._exit(1)`, expect: 'crash' },
   { name: 'memory bomb', body: `hog = []\nwhile True:\n    hog.append(bytearray(50 * 1024 * 1024))`, expect: 'stopped' },
 ];
@@ -195,6 +202,7 @@ describe('hostile LFs are contained', () => {
         assert.ok(events.some((e) => e.type === 'restarted' && e.lf === 'hostile'), 'restart reported');
       }
       if (c.expect === 'stopped') assert.ok(hostile.timedOut || hostile.firstError !== null, 'the LF was not stopped');
+      if (c.crashMessage && hostile.firstError?.kind === 'crash') assert.match(hostile.firstError.message, c.crashMessage);
       assert.equal(existsSync(HOST_FILE), false, 'a file appeared on the host');
       assert.equal(connections, 0, 'a TCP connection reached the host');
     });

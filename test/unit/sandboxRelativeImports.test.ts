@@ -55,6 +55,9 @@ const FILES: Record<string, string> = {
   'app/mylib/text/__init__.py': 'from .clean import norm\n',
   'app/mylib/text/clean.py': 'def norm(text):\n    return text.lower().strip()\n\ndef third(text):\n    words = text.split()\n    return words[2]\n',
   'app/nspkg/words.py': 'SPAM_WORDS = ("subscribe", "check out")\n',
+  // A path written from the project root, where the project's scripts run, not from the file's folder.
+  'res/words.txt': 'check\n',
+  'rootpath/lfs.py': 'from snorkel.labeling import labeling_function\nWORDS = open("res/words.txt").read().split()\n\n@labeling_function()\ndef kw(x):\n    return 1 if WORDS else -1\n',
   'calls/helper.py': 'def score(text):\n    words = text.split()\n    return words[10]\n',
   'calls/lfs.py': 'from snorkel.labeling import labeling_function\nfrom .helper import score\n\n@labeling_function()\ndef long_text(x):\n    return 1 if score(x.text) else -1\n',
 };
@@ -151,6 +154,16 @@ for (const [name, make, skip] of runtimes) {
       assert.equal(err.fileError, null, JSON.stringify(err.fileError));
       assert.deepEqual(votes(err).third_word, [1, -1, -1, -1, 1, 1, -1]);
       assert.match(err.lfs[0]!.firstError?.message ?? '', /mylib\/text\/clean\.py:6: IndexError: list index out of range/);
+    });
+
+    it('says when a relative path the file did not find exists from the workspace folder, and how to write it', async () => {
+      const r = await run('rootpath/lfs.py');
+      const problem = r.problems?.[0];
+      assert.ok(problem, JSON.stringify(r));
+      assert.equal(problem.line, 2);
+      assert.match(problem.message, /No such file or directory: 'res\/words\.txt'/);
+      assert.match(problem.message, /res\/words\.txt exists from the workspace folder \(.*\/res\/words\.txt\), but LF files run from their own folder/);
+      assert.match(problem.message, /os\.path\.join\(os\.path\.dirname\(__file__\), "\.\.\/res\/words\.txt"\)/);
     });
 
     it('names the helper module and line of an error raised while it is imported', async () => {

@@ -22,7 +22,7 @@ import { LfResultCache } from './resultCache.ts';
 import { defaultSnapshotDir, runtimeVersion, snapshotFileFor } from './snapshotCache.ts';
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
 import { runUnit } from './unitRun.ts';
-import { explainRefusals, MAX_RESOURCE_ROUNDS, WorkspaceFiles } from './workspaceFiles.ts';
+import { explainRefusals, hintRootRelative, MAX_RESOURCE_ROUNDS, WorkspaceFiles } from './workspaceFiles.ts';
 import { encodeRows } from './rowPayload.ts';
 import type { StatementSpan } from './wireProtocol.ts';
 import { WorkerPool, type DatasetRecord } from './workerPool.ts';
@@ -251,6 +251,10 @@ class PythonExecutor implements LfExecutor, PythonParser {
       parsed: this.parsed,
       refillAfter: !last,
     };
+    if (this.interpreter && o.readRoot && o.file.startsWith('/')) {
+      const root = o.readRoot;
+      return (await runUnit(ctx, o)).map((r) => hintRootRelative(r, root));
+    }
     if (this.interpreter || !o.readRoot || !o.file.startsWith('/')) return runUnit(ctx, o);
     const root = resolve(o.readRoot);
     let files = this.workspaceFiles.get(root);
@@ -262,7 +266,7 @@ class PythonExecutor implements LfExecutor, PythonParser {
       const admitted = files.admit(o.file, missed, o.hiddenFiles);
       if (admitted.added.length === 0 || round >= MAX_RESOURCE_ROUNDS) {
         const reads = [...resources.keys()];
-        return results.map((r) => ({ ...explainRefusals(r, [...refused, ...admitted.refused], files), ...(reads.length ? { workspaceReads: reads } : {}) }));
+        return results.map((r) => ({ ...hintRootRelative(explainRefusals(r, [...refused, ...admitted.refused], files), root), ...(reads.length ? { workspaceReads: reads } : {}) }));
       }
     }
   }

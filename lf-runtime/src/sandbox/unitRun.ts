@@ -386,6 +386,14 @@ function asFailure(
       const held = rssAtStart !== null && capMb !== null && rssAtStart > capMb / 2 ? ` (the worker already held ${Math.round(rssAtStart)} MB when it started, kept by code of this same file that ran before it)` : '';
       return { message: `${what} used more than ${capMb} MB of memory${held}; it was stopped, its sandbox worker was discarded and ${after}.`, killedFor: 'memory' };
     }
+    if (info.stderrTail && /Maximum call stack size exceeded|RecursionError|Fatal Python error: Cannot recover from stack overflow/.test(info.stderrTail)) {
+      // Deep recursion overflows the interpreter's own stack (wasm in pyodide) before Python's recursion limit
+      // can stop it, when a file raises that limit: say so, not which wasm function it crashed in.
+      return {
+        message: `${what} recursed too deeply and overflowed the interpreter's stack (infinite recursion, or a recursion limit raised with sys.setrecursionlimit); its sandbox worker was discarded and ${after}.`,
+        killedFor: info.killedFor,
+      };
+    }
     const tail = info.stderrTail ? `: ${info.stderrTail.slice(-600)}` : '';
     return { message: `${what} crashed its sandbox worker (${describeExit(info)})${tail}; the worker was discarded and ${after}.`, killedFor: info.killedFor };
   }

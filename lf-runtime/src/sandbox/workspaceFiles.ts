@@ -11,7 +11,7 @@
  * subfolders). Paths outside the workspace are refused and the file's error says why.
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { isInside } from '../project/dataLocation.ts';
 import { privateStateDir } from './snapshotCache.ts';
 import { mapErrors, type FileRunResult, type HiddenFile } from './types.ts';
@@ -174,6 +174,31 @@ export class WorkspaceFiles {
   }
 }
 
+
+/**
+ * A relative path an LF file did not find beside it (Python runs it from its own folder here) that exists from
+ * the workspace root, where many projects run their scripts: the error says so and how to write the path.
+ */
+export function hintRootRelative(result: FileRunResult, root: string): FileRunResult {
+  const fileDir = dirname(result.file);
+  return mapErrors(result, (e) => {
+    const named = /(?:FileNotFoundError|OSError|IOError)[^\n]*No such file or directory: '([^'/][^']{0,4095})'/.exec(e.message)?.[1];
+    if (named === undefined || e.message.includes(' was not loaded: ') || resolve(fileDir, named) === resolve(root, named)) return e;
+    let found = false;
+    try {
+      const real = realpathSync(resolve(root, named));
+      found = isInside(realpathSync(root), real) && statSync(real).isFile();
+    } catch {
+      found = false;
+    }
+    if (!found) return e;
+    const hint =
+      ` ${named} exists from the workspace folder (${resolve(root, named)}), but LF files run from their own folder, ` +
+      `as "python lfs.py" run there would: build the path from the file's place, ` +
+      `os.path.join(os.path.dirname(__file__), ${JSON.stringify(relative(fileDir, resolve(root, named)))}), so it works from anywhere.`;
+    return { ...e, message: `${e.message}${hint}`.slice(0, 2000) };
+  });
+}
 
 /** Why an LF may not read a hidden file, as its error says. */
 export function hiddenReason(h: HiddenFile): string {
