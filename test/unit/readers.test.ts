@@ -203,6 +203,19 @@ describe('JSONL', () => {
     assert.deepEqual(ds.gold, [1, null]);
   });
 
+  it('places an unclosed object on its own line, not on "line 1"', () => {
+    let caught: unknown = null;
+    try {
+      parseJsonlDataset('{"text": "a"}\n{"text": "b"\n', 'x.jsonl');
+    } catch (err) {
+      caught = err;
+    }
+    assert.ok(caught instanceof DataError);
+    assert.equal(caught.location, '2');
+    assert.match(caught.message, /line 2 is not valid JSON at column \d+: expected '\}' to close the object opened at column 1,/);
+    assert.doesNotMatch(caught.message, /line 1/);
+  });
+
   it('gives the line and parser message for bad JSON', async () => {
     const err = await rejects(() => readDataset(malformed('bad-json-line.jsonl')), '3', 'line 3 is not valid JSON');
     assert.match(err.message, /Unexpected token/);

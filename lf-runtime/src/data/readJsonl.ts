@@ -39,7 +39,9 @@ export function parseJsonlDataset(text: string, file: string, options: ReadOptio
       keys += parsed.keys;
     } catch (err) {
       if (!(err instanceof JsonParseError)) throw err;
-      const { column, message, kind } = err.location;
+      const { column, kind } = err.location;
+      // The parser saw this line alone: its "line 1" is this line.
+      const message = err.location.message.replace(/\bat line 1, column (\d+)/g, 'at column $1');
       if (kind === 'syntax') {
         const engine = err.engineMessage === null ? '' : ` (${err.engineMessage})`;
         throw new DataError(file, location, `line ${lineNumber} is not valid JSON at column ${column}: ${message}${engine}; each line must hold one JSON object`);
