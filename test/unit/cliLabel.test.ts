@@ -330,6 +330,15 @@ describe('lf-studio label with a stand-in sandbox', () => {
     assert.equal(summary.model.trainRows, TRAIN.length);
   });
 
+  it('warns when two LF files name an LF alike, whose vote columns then share a name', async () => {
+    const { dir, lfs, train } = workspace();
+    const other = join(dir, 'more.py');
+    writeFileSync(other, 'def spam_link(x):  # subscribe -> 1\n');
+    const r = await label(['--lfs', lfs, '--lfs', other, '--data', train, '--labels', 'HAM,SPAM', '--out', join(dir, 'two.csv')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: two LFs are named spam_link \(lfs\.py and more\.py\): their vote columns share the name/);
+  });
+
   it('writes the labels but exits 1 when an LF failed on every row, naming it', async () => {
     const { dir, train } = workspace();
     const lfs = join(dir, 'dead.py');

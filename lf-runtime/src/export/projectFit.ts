@@ -195,6 +195,14 @@ export async function applyProject(
  */
 export function runWarnings(project: FittedProject, applied: LfRunFigures[] | null = null, appliedPath = ''): string[] {
   const out: string[] = [];
+  const seen = new Map<string, string>();
+  for (const lf of project.lfs) {
+    const other = seen.get(lf.name);
+    if (other !== undefined) {
+      out.push(`two LFs are named ${lf.name} (${other === lf.file ? basename(lf.file) : `${basename(other)} and ${basename(lf.file)}`}): their vote columns share the name; rename one (Snorkel requires unique names)`);
+    }
+    seen.set(lf.name, lf.file);
+  }
   if (project.leftOut.length > 0) {
     out.push(`not in their file's lfs = [...] list, so left out of the votes and the label model: ${project.leftOut.map((lf) => lf.name).join(', ')}`);
   }
