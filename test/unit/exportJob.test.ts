@@ -487,6 +487,28 @@ describe('the exported job', () => {
       assert.equal(run.status, 0, `${shape}: ${run.stderr}`);
       assertSameLabels(expected, readParts(out));
     }
+    // A MultiIndex in split form (index entries are lists, null among them) and a single-row lines file: the
+    // same ids in both readers.
+    const odd: Record<string, unknown> = {
+      'multi.json': { columns: ['text', 'stars', 'label'], index: [['x', 1], ['x', null], [null, 3], ['y', 4]], data: rows.map((r) => [r.text, r.stars, r.label]) },
+      'one.json': null,
+    };
+    for (const [name, content] of Object.entries(odd)) {
+      const data = join(dir, name);
+      writeFileSync(data, content === null ? JSON.stringify(rows[0]) + '\n' : JSON.stringify(content));
+      const labelled = join(dir, `${name}-labels.jsonl`);
+      // The job's label model was fitted on records.json: so is this one.
+      const label = cli('label', '--lfs', lfs, '--data', join(dir, 'records.json'), '--apply', data, '--labels', 'A,B', '--out', labelled);
+      assert.equal(label.status, 0, label.stderr);
+      const expected = readJsonl(readFileSync(labelled, 'utf8'));
+      assert.deepEqual(
+        expected.map((r) => r.id),
+        content === null ? ['1'] : ['x,1', 'x,', ',3', 'y,4'],
+      );
+      const run = runJob(job, data, join(dir, `out-${name}`), '--serial');
+      assert.equal(run.status, 0, `${name}: ${run.stderr}`);
+      assertSameLabels(expected, readParts(join(dir, `out-${name}`)));
+    }
     // And pandas' default to_csv: the index as a column without a name, read as "Unnamed: 0" by both.
     const csv = join(dir, 'indexed.csv');
     writeFileSync(csv, ',text,stars,label,label\n' + rows.map((r, i) => `${i},${r.text},${r.stars ?? ''},${r.label},x`).join('\n') + '\n');

@@ -114,6 +114,20 @@ describe('.json shapes by hand', () => {
     );
   });
 
+  it('reads one line of plain values as one row, and a column named "data" as a column', () => {
+    const one = parseJsonDataset('{"text": "hi", "label": 1}\n', 'one.json');
+    assert.deepEqual(one.rows, [{ id: '1', fields: { text: 'hi' } }]);
+    assert.deepEqual(one.gold, [1]);
+    const byIndex = parseJsonDataset('{"r1": {"text": "a", "data": "x"}, "r2": {"text": "b", "data": "y"}}', 'i.json');
+    assert.deepEqual(
+      byIndex.rows.map((r) => [r.id, r.fields.data]),
+      [
+        ['r1', 'x'],
+        ['r2', 'y'],
+      ],
+    );
+  });
+
   it('numbers rows by position when a split index repeats a value (pandas allows it, ids may not)', () => {
     const ds = parseJsonDataset('{"columns": ["text"], "index": [0, 0], "data": [["a"], ["b"]]}', 's.json');
     assert.deepEqual(

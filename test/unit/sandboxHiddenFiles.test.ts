@@ -2,7 +2,7 @@
 // no LF, in either runtime, however the file names them: so no LF can vote by looking its row's label up and
 // show a precision it does not have. Other workspace files stay readable.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +22,7 @@ before(() => {
   writeFileSync(join(ws, 'data', 'dev.jsonl'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
   writeFileSync(join(ws, 'words.txt'), 'subscribe\n');
   symlinkSync(join(ws, 'data', 'dev.jsonl'), join(ws, 'alias.jsonl'));
+  linkSync(join(ws, 'data', 'dev.jsonl'), join(ws, 'hard.jsonl'));
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 
@@ -84,6 +85,14 @@ for (const [name, make, skip] of runtimes) {
       });
     const votes = (r: FileRunResult, lf: string) => [...r.lfs.find((l) => l.name === lf)!.votes];
 
+    it('refuses them through os.open with dir_fd', async () => {
+      const source = cheat('"dev.jsonl"').replace('with open(', 'with os.fdopen(os.open(').replace(') as f:', ', os.O_RDONLY, dir_fd=os.open("data", os.O_RDONLY))) as f:');
+      const r = await run(source);
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1]);
+      assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
+    });
+
     it('reads them when they are not hidden (the probe works)', async () => {
       const r = await run(cheat('"data/dev.jsonl"'), false);
       assert.deepEqual(votes(r, 'at_import'), GOLD);
@@ -96,6 +105,8 @@ for (const [name, make, skip] of runtimes) {
       ['a symbolic link inside the workspace', '"alias.jsonl"'],
       ['a path with ..', '"data/../data/dev.jsonl"'],
       ['a folder listing', '"data/" + os.listdir("data")[0]'],
+      ['a hard link', '"hard.jsonl"'],
+      ['a bytes path', 'b"data/dev.jsonl"'],
     ] as const) {
       it(`refuses them through ${how}, saying why; other files stay readable`, async () => {
         const r = await run(cheat(expr));
@@ -104,7 +115,7 @@ for (const [name, make, skip] of runtimes) {
         assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1]);
         const inside = r.lfs.find((l) => l.name === 'inside_lf')!;
         assert.equal(inside.errors, 4);
-        if (how !== 'a folder listing') assert.match(inside.firstError?.message ?? '', /the dev set \(dev\.jsonl\), whose gold labels no LF may see/);
+        if (how !== 'a folder listing' && how !== 'a bytes path') assert.match(inside.firstError?.message ?? '', /the dev set \(dev\.jsonl\), whose gold labels no LF may see/);
         assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
       });
     }

@@ -68,6 +68,15 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual(messages[1], [12, "the statement at line 12 that builds the file's lfs list raised, so that list is not used: every LF of the file goes into the label model"]);
     });
 
+    it('keeps a later lfs list that builds after one that raised', async () => {
+      const r = await run(HEAD + 'lfs = [a, b, undefined_lf]\nlfs = [b]\n');
+      assert.deepEqual(listed(r), [
+        ['a', false],
+        ['b', true],
+      ]);
+      assert.equal(r.problems?.length, 1);
+    });
+
     it('sums up the failing statements past the 50th instead of dropping them', async () => {
       const cells = Array.from({ length: 60 }, (_, i) => `x${i} = missing_${i}\n`).join('');
       const r = await run(HEAD + cells);

@@ -2,7 +2,8 @@
  * `.json` data in the shapes people have: a WRENCH split, and what pandas writes with `DataFrame.to_json`:
  * - `orient="records"`: an array of row objects `[{"text": ..., "label": ...}, ...]`; ids are the 1-based
  *   position (as a CSV record number or a JSONL line number);
- * - `orient="records", lines=True` saved as `.json`: one object per line, read exactly as a `.jsonl` file;
+ * - `orient="records", lines=True` saved as `.json`: one object per line, read exactly as a `.jsonl` file
+ *   (one line of plain values is one row);
  * - `orient="index"`: `{"<id>": {"text": ...}}`, a WRENCH split without "data": ids are the keys;
  * - `orient="columns"` (pandas' default): `{"text": {"<id>": ...}, "label": {"<id>": ...}}`: ids are the
  *   inner keys;
@@ -36,9 +37,11 @@ export function parseJsonDataset(text: string, file: string, options: ReadOption
   if (Array.isArray(root)) return fromRecords(root, file, options);
   if (!isObject(root)) throw new DataError(file, null, `expected ${SHAPES}; found ${describeValue(root)} at the top level`);
   const values = Object.values(root);
-  if (values.some((v) => isObject(v) && 'data' in v) || values.length === 0) return parseWrenchRoot(root, file, options);
+  if (values.some((v) => isObject(v) && isObject(v.data)) || values.length === 0) return parseWrenchRoot(root, file, options);
   if (Array.isArray(root.columns) && Array.isArray(root.data)) return fromSplit(root, file, options);
   if (isObject(root.schema) && Array.isArray(root.data)) return fromTable(root, file, options);
+  // One object of plain values: a single row (a one-line to_json(orient="records", lines=True) file).
+  if (values.every((v) => !isObject(v))) return fromRecords([root], file, options);
   if (values.every(isObject)) {
     return byColumns(root as Record<string, JsonObject>, options) ? fromColumns(root as Record<string, JsonObject>, file, options) : fromIndex(root, file, options);
   }

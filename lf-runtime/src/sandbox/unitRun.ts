@@ -386,7 +386,7 @@ function asFailure(
       const held = rssAtStart !== null && capMb !== null && rssAtStart > capMb / 2 ? ` (the worker already held ${Math.round(rssAtStart)} MB when it started, kept by code of this same file that ran before it)` : '';
       return { message: `${what} used more than ${capMb} MB of memory${held}; it was stopped, its sandbox worker was discarded and ${after}.`, killedFor: 'memory' };
     }
-    if (info.stderrTail && /Maximum call stack size exceeded|RecursionError|Fatal Python error: Cannot recover from stack overflow/.test(info.stderrTail)) {
+    if (info.stderrTail && /Maximum call stack size exceeded|Fatal Python error: Cannot recover from stack overflow/.test(info.stderrTail)) {
       // Deep recursion overflows the interpreter's own stack (wasm in pyodide) before Python's recursion limit
       // can stop it, when a file raises that limit: say so, not which wasm function it crashed in.
       return {

@@ -86,7 +86,7 @@ export class WorkspaceFiles {
       const candidates = st.isDirectory() ? filesIn(path, real) : st.isFile() ? [{ path, real, size: st.size }] : [];
       for (const c of candidates) {
         if (set.has(c.path)) continue;
-        const why = hide.get(c.real);
+        const why = hide.get(identity(c.real) ?? '');
         if (why !== undefined) {
           // Not remembered either: a later run without the file hidden reads it afresh.
           refused.push({ path: c.path, reason: why });
@@ -116,8 +116,9 @@ export class WorkspaceFiles {
     for (const path of [...this.knownFor(file)].sort()) {
       const real = this.realInside(path);
       if (real === 'missing' || real === 'outside' || real === 'private') continue;
-      if (hide.has(real)) {
-        refused.push({ path, reason: hide.get(real)! });
+      const why = hide.get(identity(real) ?? '');
+      if (why !== undefined) {
+        refused.push({ path, reason: why });
         continue;
       }
       try {
@@ -137,15 +138,15 @@ export class WorkspaceFiles {
     return { files, refused };
   }
 
-  /** Real path -> why no LF may read it. */
+  /**
+   * File identity (device and inode) -> why no LF may read it: a symbolic or hard link to a hidden file, or
+   * another spelling of its path (a case-insensitive disk), is the same file.
+   */
   private hiddenReasons(hidden: readonly HiddenFile[]): Map<string, string> {
     const out = new Map<string, string>();
     for (const h of hidden) {
-      try {
-        out.set(realpathSync(h.path), hiddenReason(h));
-      } catch {
-        // Not there: nothing to hide.
-      }
+      const id = identity(h.path);
+      if (id !== null) out.set(id, hiddenReason(h));
     }
     return out;
   }
@@ -200,6 +201,16 @@ export function hintRootRelative(result: FileRunResult, root: string): FileRunRe
   });
 }
 
+/** "device:inode" of the file a path leads to, or null when there is none. */
+function identity(path: string): string | null {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
+}
+
 /** Why an LF may not read a hidden file, as its error says. */
 export function hiddenReason(h: HiddenFile): string {
   return `it is ${h.what}, whose gold labels no LF may see (an LF that looked its row's label up would show a precision it does not have); LF files read the row's fields (x.text), not the data files`;
@@ -234,7 +245,8 @@ export function explainRefusals(result: FileRunResult, refused: ResourceRefusal[
     if (!/\b(FileNotFoundError|No such file or directory)\b/.test(e.message)) return e;
     const named = /No such file or directory: '([^']{1,4096})'/.exec(e.message)?.[1];
     const mine = refused.filter((r) => e.message.includes(r.path) || (named !== undefined && resolve(fileDir, named) === r.path));
-    const use = (mine.length ? mine : refused).slice(0, 3);
+    // A named path no refusal is about keeps its message: another file's refusal would mislead.
+    const use = (mine.length ? mine : named === undefined ? refused : []).slice(0, 3);
     if (use.length === 0 && named !== undefined && files.isOutside(resolve(fileDir, named))) {
       use.push({ path: named, reason: 'it is outside the workspace folder, and LF files read only files inside it' });
     }

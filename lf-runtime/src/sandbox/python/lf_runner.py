@@ -184,6 +184,8 @@ def _run_statements(codes, namespace, user_files):
     for line, code in codes:
         try:
             exec(code, namespace)
+            if lfs_failed is not None and "lfs" in code.co_names and _binds_lfs(code):
+                lfs_failed = None  # a later statement built the list after all: that one is the file's
         except BaseException as exc:  # noqa: BLE001 - the statement's problem, shown at its line
             info = _error_info(exc, user_files, "import")
             if info["line"] is None:

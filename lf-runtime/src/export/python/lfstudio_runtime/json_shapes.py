@@ -25,6 +25,17 @@ def is_json_lines(text):
         return False
 
 
+def _js_str(v):
+    """String(v) as JavaScript gives it, for ids taken from a pandas index (readJson.ts)."""
+    if v is None:
+        return "null"
+    if isinstance(v, list):
+        return ",".join("" if e is None else _js_str(e) for e in v)
+    if isinstance(v, dict):
+        return "[object Object]"
+    return _js_string(v)
+
+
 def _unique_or_positions(ids):
     return ids if len(set(ids)) == len(ids) else [str(i + 1) for i in range(len(ids))]
 
@@ -38,14 +49,17 @@ def json_records(path, root, data):
     if not isinstance(root, dict):
         raise JobError(f"{path}: expected {JSON_SHAPES}; found {type(root).__name__} at the top level")
     values = list(root.values())
-    if not values or any(isinstance(v, dict) and "data" in v for v in values):
+    if not values or any(isinstance(v, dict) and isinstance(v.get("data"), dict) for v in values):
         return _wrench_records(path, root)
     if isinstance(root.get("columns"), list) and isinstance(root.get("data"), list):
         columns, rows = root["columns"], root["data"]
+        for j, c in enumerate(columns):
+            if not isinstance(c, str):
+                raise JobError(f'{path}: "columns" must hold column names, found {type(c).__name__} at position {j + 1}')
         index = root.get("index") if isinstance(root.get("index"), list) else None
         if index is not None and len(index) != len(rows):
             raise JobError(f'{path}: "index" has {len(index)} entries but "data" has {len(rows)} rows')
-        ids = _unique_or_positions([_js_string(index[i]) if index is not None else str(i + 1) for i in range(len(rows))])
+        ids = _unique_or_positions([_js_str(index[i]) if index is not None else str(i + 1) for i in range(len(rows))])
         out = []
         for i, cells in enumerate(rows):
             if not isinstance(cells, list) or len(cells) != len(columns):
@@ -57,11 +71,13 @@ def json_records(path, root, data):
         key = primary[0] if isinstance(primary, list) and len(primary) == 1 and isinstance(primary[0], str) else None
         rows = root["data"]
         keyed = key is not None and all(isinstance(r, dict) and key in r for r in rows)
-        ids = _unique_or_positions([_js_string(r[key]) if keyed else str(i + 1) for i, r in enumerate(rows)])
+        ids = _unique_or_positions([_js_str(r[key]) if keyed else str(i + 1) for i, r in enumerate(rows)])
         if keyed:
             for r in rows:
                 del r[key]
         return [[ids[i], r] for i, r in enumerate(rows)]
+    if all(not isinstance(v, dict) for v in values):
+        return [["1", root]]  # one object of plain values: a single row (a one-line lines=True file)
     for k, v in root.items():
         if not isinstance(v, dict):
             raise JobError(f'{path}: expected {JSON_SHAPES}; the top-level key "{k}" holds {type(v).__name__}, not a row or a column')

@@ -34,27 +34,37 @@ def _set_limits():
 def _hide(hidden):
     """Files no LF may open (the data files that hold gold labels, RunFileOptions.hiddenFiles): refused at
     Python's `open` audit event (open(), io.open, os.open, and so pandas and json reading them), saying why.
-    The worker serves one unit and exits, so the hook is this unit's alone."""
+    Matched by file identity (device and inode), so a symbolic or hard link, another spelling of the path or a
+    bytes path is refused too; a relative path that does not resolve from the current folder (os.open with
+    dir_fd, which the event does not carry) is refused when its name is a hidden file's. The worker serves one
+    unit and exits, so the hook is this unit's alone."""
     blocked = {}
+    names = {}
     for h in hidden:
         try:
-            blocked[os.path.realpath(h["path"])] = h["reason"]
+            st = os.stat(h["path"])
+            blocked[(st.st_dev, st.st_ino)] = h["reason"]
+            names[os.path.basename(h["path"])] = h["reason"]
         except (OSError, ValueError, TypeError, KeyError):
             continue
     if not blocked:
         return
-    realpath, fspath = os.path.realpath, os.fspath
+    stat, fsdecode, basename, isabs = os.stat, os.fsdecode, os.path.basename, os.path.isabs
 
     def hook(event, args):
         if event != "open" or not args or isinstance(args[0], int):
             return
         try:
-            real = realpath(fspath(args[0]))
-        except (OSError, ValueError, TypeError):
+            path = fsdecode(args[0])
+        except (TypeError, ValueError):
             return
-        why = blocked.get(real)
+        try:
+            st = stat(path)
+            why = blocked.get((st.st_dev, st.st_ino))
+        except (OSError, ValueError):
+            why = None if isabs(path) else names.get(basename(path))
         if why is not None:
-            raise PermissionError(13, f"LF Studio does not let LFs read this file: {why}", args[0])
+            raise PermissionError(13, f"LF Studio does not let LFs read this file: {why}", path)
 
     sys.addaudithook(hook)
 
