@@ -85,12 +85,21 @@ for (const [name, make, skip] of runtimes) {
       });
     const votes = (r: FileRunResult, lf: string) => [...r.lfs.find((l) => l.name === lf)!.votes];
 
-    it('refuses them through os.open with dir_fd', async () => {
-      const source = cheat('"dev.jsonl"').replace('with open(', 'with os.fdopen(os.open(').replace(') as f:', ', os.O_RDONLY, dir_fd=os.open("data", os.O_RDONLY))) as f:');
-      const r = await run(source);
-      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
-      assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1]);
-      assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
+    it('refuses them through os.open with dir_fd, also with a decoy of the same name where the path is checked', async () => {
+      const direct = cheat('"dev.jsonl"').replace('with open(', 'with os.fdopen(os.open(').replace(') as f:', ', os.O_RDONLY, dir_fd=os.open("data", os.O_RDONLY))) as f:');
+      // A file named like the dev set in a folder of the LF's own, made current: a check of the path by name
+      // from the current folder finds the decoy, while dir_fd makes the kernel open the dev set.
+      const decoy = direct
+        .replace('def gold():', 'def gold():\n    data = os.open(os.path.abspath("data"), os.O_RDONLY)\n    here = os.getcwd()\n    os.makedirs("/tmp/decoy", exist_ok=True)\n    open("/tmp/decoy/dev.jsonl", "w").write("")\n    os.chdir("/tmp/decoy")')
+        .replace('dir_fd=os.open("data", os.O_RDONLY)', 'dir_fd=data')
+        .replace('        return {json.loads(l)', '        os.chdir(here)\n        return {json.loads(l)');
+      for (const source of [direct, decoy]) {
+        const r = await run(source);
+        assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+        assert.deepEqual(votes(r, 'at_import'), [-1, -1, -1, -1]);
+        assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1]);
+        assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
+      }
     });
 
     it('reads them when they are not hidden (the probe works)', async () => {

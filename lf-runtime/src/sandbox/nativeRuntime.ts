@@ -108,6 +108,12 @@ export interface NativeLaunchOptions {
   memoryMb: number;
   /** Run without bubblewrap where it is missing (the user allowed it). */
   allowUnsandboxed: boolean;
+  /**
+   * Files inside the binds no LF may read (the data files with gold labels, RunFileOptions.hiddenFiles): an
+   * empty file that nobody may open is mounted over each, so the kernel refuses them however they are named
+   * (a descriptor of their folder, a link swapped after a check); the worker's audit hook says why first.
+   */
+  hidden?: readonly string[];
 }
 
 export interface NativeLaunch extends LaunchPlan {
@@ -160,6 +166,23 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   } catch {
     // Cannot be made (a read-only temporary folder): then it holds no key either.
   }
+  // Child descriptors 3, 4, ... in the order they are pushed: the seccomp filter, then one /dev/null per
+  // hidden file, whose (empty) content --ro-bind-data copies.
+  const extraFds: number[] = [];
+  const passFd = (fd: number): string => String(3 + extraFds.push(fd) - 1);
+  const filter = seccompFile();
+  const seccomp = filter ? ['--seccomp', passFd(openSync(filter, 'r'))] : [];
+  const masks: string[] = [];
+  for (const path of new Set(o.hidden ?? [])) {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      continue;
+    }
+    if (![...binds].some((b) => real === b || real.startsWith(`${b}/`))) continue;
+    masks.push('--perms', '0000', '--ro-bind-data', passFd(openSync('/dev/null', 'r')), real);
+  }
   const args = [
     '--ro-bind', '/usr', '/usr',
     '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin',
@@ -175,6 +198,7 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     // After the private /tmp, so a workspace or interpreter under /tmp stays visible (read-only).
     ...ro,
     ...hidden,
+    ...masks,
     // Run as root, bwrap would leave the process every capability in its namespaces, and one remount makes a
     // read-only bind (the workspace, the interpreter) writable: none are kept, whoever runs it.
     '--cap-drop', 'ALL',
@@ -182,12 +206,6 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     ...Object.entries(HASH_SEED).flatMap(([k, v]) => ['--setenv', k, v]),
     '--chdir', '/tmp',
   ];
-  const filter = seccompFile();
-  const extraFds: number[] = [];
-  if (filter) {
-    extraFds.push(openSync(filter, 'r'));
-    args.push('--seccomp', '3');
-  }
-  args.push('--', o.interpreter.executable, ...pyArgs);
+  args.push(...seccomp, '--', o.interpreter.executable, ...pyArgs);
   return { command: bwrap, args, env: {}, extraFds, nodePermissionModel: false, networkNamespace: true, osSandbox: 'bubblewrap', noNewProcesses: filter !== null };
 }

@@ -103,6 +103,8 @@ class PythonExecutor implements LfExecutor, PythonParser {
   /** The user's interpreter when this executor runs native Python, else null (pyodide). */
   readonly interpreter: PythonInterpreter | null = null;
   private readonly nativePlan: NativeLaunch | null = null;
+  /** The user's Python: the files its workers are launched unable to read (RunFileOptions.hiddenFiles). */
+  private nativeHidden: string[] = [];
 
   constructor(options: PythonExecutorOptions) {
     this.distDir = locateDist(options.distDir);
@@ -121,7 +123,7 @@ class PythonExecutor implements LfExecutor, PythonParser {
       // Fails now, with the fix, when bubblewrap is missing and running unsandboxed was not allowed.
       this.nativePlan = planNativeLaunch(native);
       for (const fd of this.nativePlan.extraFds ?? []) closeSync(fd);
-      plan = () => planNativeLaunch(native);
+      plan = () => planNativeLaunch({ ...native, hidden: this.nativeHidden });
       this.runtime = `python-${interpreter.executable}-${interpreter.version}-${version.digest}`;
     } else {
       const launch = {
@@ -251,6 +253,14 @@ class PythonExecutor implements LfExecutor, PythonParser {
       parsed: this.parsed,
       refillAfter: !last,
     };
+    if (this.interpreter) {
+      // Workers are launched with the hidden files masked: a unit that hides others needs new ones.
+      const hidden = [...new Set((o.hiddenFiles ?? []).map((h) => h.path))].sort();
+      if (hidden.join('\n') !== this.nativeHidden.join('\n')) {
+        this.nativeHidden = hidden;
+        this.pool.invalidate();
+      }
+    }
     if (this.interpreter && o.readRoot && o.file.startsWith('/')) {
       const root = o.readRoot;
       return (await runUnit(ctx, o)).map((r) => hintRootRelative(r, root));

@@ -20,7 +20,7 @@ import { describeExit } from './sandboxProcess.ts';
 import { mergeShardOutcomes, type ShardRun } from './shardMerge.ts';
 import type { ExecutorEvent, FileRunResult, HiddenFile } from './types.ts';
 import { WorkerExited, type DatasetRecord, type Worker, type WorkerPool } from './workerPool.ts';
-import { hiddenReason } from './workspaceFiles.ts';
+import { fileIdentity, hiddenReason } from './workspaceFiles.ts';
 import type { StatementSpan } from './wireProtocol.ts';
 
 /** Extra time past an LF's budget before the parent kills the worker (the runner stops on its own first). */
@@ -137,7 +137,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
       siblings,
       ...(resources ? { resources } : {}),
       ...(o.watch ? { watch: o.watch } : {}),
-      ...(o.hiddenFiles?.length ? { hidden: o.hiddenFiles.map((h) => ({ path: h.path, reason: hiddenReason(h) })) } : {}),
+      ...(o.hiddenFiles?.length ? { hidden: o.hiddenFiles.map((h) => ({ path: h.path, reason: hiddenReason(h), id: fileIdentity(h.path) })) } : {}),
     });
     // The file's top level runs before the first LF starts: it gets one LF's budget too.
     const prep = await timed(w, o.timeoutMs + KILL_GRACE_MS, async () => checkPrepared(await w.next(), id));

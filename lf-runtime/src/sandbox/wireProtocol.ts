@@ -33,7 +33,7 @@ export interface PrepareRequest {
   file: string;
   source: string;
   /** The user's Python only: files the LF file may not open, and why (RunFileOptions.hiddenFiles). */
-  hidden?: { path: string; reason: string }[];
+  hidden?: { path: string; reason: string; id: string | null }[];
   /** JSON of name -> source of sibling modules, or '' when none. */
   siblings: string;
   /**

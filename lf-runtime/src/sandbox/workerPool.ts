@@ -48,6 +48,8 @@ export class Worker {
   /** How many of those loads are still in flight. */
   loading = 0;
   ready: ReadyMessage | null = null;
+  /** The pool's generation when it started: a worker of an older one was launched with another plan. */
+  generation = 0;
   private nextId = 1;
 
   constructor(plan: LaunchPlan, memoryCapMb: number | null, readonly slot: number) {
@@ -133,6 +135,8 @@ export class WorkerPool {
   lastReady: ReadyMessage | null = null;
   /** Start failures are reported to the next take(). */
   private startError: Error | null = null;
+  /** Bumped by invalidate(): clean workers launched before are not handed out. */
+  private generation = 0;
 
   constructor(
     private readonly o: PoolOptions,
@@ -224,6 +228,11 @@ export class WorkerPool {
       if (this.disposed) throw new Error('LF sandbox: the executor was disposed.');
       const s = this.slots[slot]!;
       const w = s.idle[0];
+      if (w && w.generation !== this.generation) {
+        s.idle.shift();
+        this.retire(w, 'done');
+        continue;
+      }
       if (w) {
         this.syncDatasets(w);
         await w.pending;
@@ -261,9 +270,19 @@ export class WorkerPool {
     const datasets = this.datasets();
     return (
       this.slots[slot]?.idle.find(
-        (w) => w.proc.alive && w.ready !== null && w.loading === 0 && datasets.every((ds) => !ds.shards[slot] || w.loaded.get(ds.key) === ds.fingerprint),
+        (w) => w.proc.alive && w.generation === this.generation && w.ready !== null && w.loading === 0 && datasets.every((ds) => !ds.shards[slot] || w.loaded.get(ds.key) === ds.fingerprint),
       ) ?? null
     );
+  }
+
+  /**
+   * The launch plan changed (the files the user's Python may not read, say): the clean workers started under
+   * the old one are retired, and those still starting are when they are next looked at.
+   */
+  invalidate(): void {
+    this.generation++;
+    for (const s of this.slots) for (const w of s.idle.splice(0)) this.retire(w, 'done');
+    this.refill();
   }
 
   /** Loads (or replaces, or drops) datasets in every clean worker so they match the current ones. */
@@ -306,9 +325,11 @@ export class WorkerPool {
   private async start(slot: number): Promise<Worker> {
     const snapshotFile = await this.snapshot();
     if (this.disposed) throw new Error('LF sandbox: the executor was disposed.');
+    const generation = this.generation;
     const plan = this.o.plan(snapshotFile, false);
     this.lastPlan = plan;
     const w = new Worker(plan, this.o.memoryCapMb, slot);
+    w.generation = generation;
     this.live.add(w);
     void w.proc.exited().then(() => {
       this.live.delete(w);

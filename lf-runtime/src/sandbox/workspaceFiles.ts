@@ -202,6 +202,10 @@ export function hintRootRelative(result: FileRunResult, root: string): FileRunRe
 }
 
 /** "device:inode" of the file a path leads to, or null when there is none. */
+export function fileIdentity(path: string): string | null {
+  return identity(path);
+}
+
 function identity(path: string): string | null {
   try {
     const st = statSync(path, { bigint: true });

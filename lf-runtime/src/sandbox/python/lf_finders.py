@@ -61,9 +61,10 @@ class FolderPackageFinder:
     without one as a namespace package, their subfolders), found as Python finds them on disk. Pyodide reads
     no host folder: looking one up on the in-memory filesystem fails, the worker notes the path as missed, the
     parent sends that folder's files and runs the unit again (workspaceFiles.ts), and the lookup then finds
-    them. Last on sys.meta_path, so the standard library, pyodide's packages and the sibling modules come
-    first, as a script's own folder is searched after the modules already imported. `roots` are the folders
-    top-level names are looked for in (the LF file's folder, and the root of the package it lies in)."""
+    them. Last on sys.meta_path, so nothing the standard library, pyodide or the sibling modules provide is
+    shadowed (Python searches a script's folder first: a folder named like a standard module is where the two
+    differ). `roots` are the folders top-level names are looked for in, as the user's Python has them on
+    sys.path: the LF file's folder, the one above it, and the root of the package it lies in."""
 
     def __init__(self, roots):
         self.roots = tuple(r for r in roots if r)

@@ -34,22 +34,27 @@ def _set_limits():
 def _hide(hidden):
     """Files no LF may open (the data files that hold gold labels, RunFileOptions.hiddenFiles): refused at
     Python's `open` audit event (open(), io.open, os.open, and so pandas and json reading them), saying why.
-    Matched by file identity (device and inode), so a symbolic or hard link, another spelling of the path or a
-    bytes path is refused too; a relative path that does not resolve from the current folder (os.open with
-    dir_fd, which the event does not carry) is refused when its name is a hidden file's. The worker serves one
-    unit and exits, so the hook is this unit's alone."""
+    Matched by path and by the host's file identity (device and inode), so a symbolic or hard link, another
+    spelling of the path or a bytes path is refused too; a relative path that does not resolve from the current
+    folder (os.open with dir_fd, which the event does not carry) is refused when its name is a hidden file's.
+    The kernel refuses the path itself in any case (bubblewrap mounts an unreadable empty file over it): this
+    hook is what says why. The worker serves one unit and exits, so the hook is this unit's alone."""
     blocked = {}
+    paths = {}
     names = {}
     for h in hidden:
         try:
-            st = os.stat(h["path"])
-            blocked[(st.st_dev, st.st_ino)] = h["reason"]
+            paths[os.path.realpath(h["path"])] = h["reason"]
             names[os.path.basename(h["path"])] = h["reason"]
-        except (OSError, ValueError, TypeError, KeyError):
+            # The host's "device:inode" of the file: here its path holds the empty, unreadable file bubblewrap
+            # mounts over it (nativeRuntime.ts), but a hard link elsewhere still leads to the real one.
+            dev, ino = (int(x) for x in h["id"].split(":"))
+            blocked[(dev, ino)] = h["reason"]
+        except (AttributeError, ValueError, TypeError, KeyError):
             continue
-    if not blocked:
+    if not paths:
         return
-    stat, fsdecode, basename, isabs = os.stat, os.fsdecode, os.path.basename, os.path.isabs
+    stat, fsdecode, basename, isabs, realpath = os.stat, os.fsdecode, os.path.basename, os.path.isabs, os.path.realpath
 
     def hook(event, args):
         if event != "open" or not args or isinstance(args[0], int):
@@ -59,8 +64,10 @@ def _hide(hidden):
         except (TypeError, ValueError):
             return
         try:
-            st = stat(path)
-            why = blocked.get((st.st_dev, st.st_ino))
+            why = paths.get(realpath(path))
+            if why is None:
+                st = stat(path)
+                why = blocked.get((st.st_dev, st.st_ino))
         except (OSError, ValueError):
             why = None if isabs(path) else names.get(basename(path))
         if why is not None:
