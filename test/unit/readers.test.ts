@@ -203,6 +203,15 @@ describe('JSONL', () => {
     assert.deepEqual(ds.gold, [1, null]);
   });
 
+  it('reads a bare NaN (Python json.dumps of a float NaN) as a missing number, leaving strings alone', () => {
+    const ds = parseJsonlDataset('{"text": "NaN here", "score": NaN, "label": 1}\n{"text": "b", "score": 2.5}\n', 'x.jsonl');
+    assert.deepEqual(ds.rows, [
+      { id: '1', fields: { text: 'NaN here', score: Number.NaN } },
+      { id: '2', fields: { text: 'b', score: 2.5 } },
+    ]);
+    assert.throws(() => parseJsonlDataset('{"text": "a", "score": Infinity}\n', 'x.jsonl'), /line 1 is not valid JSON/);
+  });
+
   it('places an unclosed object on its own line, not on "line 1"', () => {
     let caught: unknown = null;
     try {

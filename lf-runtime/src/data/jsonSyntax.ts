@@ -89,6 +89,18 @@ export function parseCountingKeys(text: string, maxDepth: number = MAX_JSON_DEPT
   try {
     value = JSON.parse(text);
   } catch (err) {
+    // Python's json.dumps writes a float NaN as a bare NaN (pandas reads it): null here, which a field of
+    // numbers reads as NaN (DatasetBuilder.missingNumbersAsNaN).
+    const withNull = text.includes('NaN') ? nanAsNull(text) : null;
+    if (withNull !== null) {
+      try {
+        value = JSON.parse(withNull);
+        const keys = value !== null && typeof value === 'object' ? countKeys(value, 1, maxDepth) : 0;
+        if (keys >= 0) return { value, keys };
+      } catch {
+        // Not the only problem: report the text as written.
+      }
+    }
     const engineMessage = err instanceof Error ? err.message : String(err);
     const located = findJsonProblem(text, { maxDepth });
     if (located) throw new JsonParseError(located, [], engineMessage);
@@ -105,6 +117,17 @@ export function parseCountingKeys(text: string, maxDepth: number = MAX_JSON_DEPT
     throw new JsonParseError({ ...at, kind: 'depth', message: depthMessage(maxDepth, depth) });
   }
   return { value, keys };
+}
+
+/** `text` with every bare NaN token outside a string made null, or null when it has none. */
+function nanAsNull(text: string): string | null {
+  let found = false;
+  const out = text.replace(/"(?:[^"\\]|\\.)*"|\bNaN\b/g, (m) => {
+    if (m.startsWith('"')) return m;
+    found = true;
+    return 'null';
+  });
+  return found ? out : null;
 }
 
 /** The error for the first repeated key in `text` (valid JSON), or null when no key repeats. */

@@ -1,5 +1,5 @@
-"""JSON as the editor parses it: JavaScript numbers (an integral float is an int, no infinity or NaN) and
-JavaScript's key order."""
+"""JSON as the editor parses it: JavaScript numbers (an integral float is an int, no infinity; a bare NaN, as
+Python's json.dumps writes it, is null) and JavaScript's key order."""
 import decimal
 import json
 import math
@@ -26,6 +26,9 @@ def _js_int(s):
 
 
 def _no_constant(name):
+    # Python's json.dumps writes a float NaN as a bare NaN: null, as the editor reads it (jsonSyntax.ts).
+    if name == "NaN":
+        return None
     raise ValueError(f"{name} is not valid JSON")
 
 
