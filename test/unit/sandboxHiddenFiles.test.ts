@@ -2,15 +2,13 @@
 // no LF, in either runtime, however the file names them: so no LF can vote by looking its row's label up and
 // show a precision it does not have. Other workspace files stay readable.
 import assert from 'node:assert/strict';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
-import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
 import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+import { bothRuntimes } from '../support/bothRuntimes.ts';
 
-const PYTHON = '/usr/bin/python3';
 const TEXTS = ['check out my channel', 'nice song', 'subscribe now', 'love it'];
 const GOLD = [1, 0, 1, 0];
 const ROWS = TEXTS.map((text, i) => ({ id: String(i + 1), fields: { text } }));
@@ -55,14 +53,7 @@ def keyword(x):
     return 1 if any(w in x.text for w in WORDS) else -1
 `;
 
-const runtimes: Array<[string, () => LfExecutor, string | false]> = [
-  ['the pyodide sandbox', () => createPythonExecutor({ poolSize: 1, spareWorkers: 1, resultCache: false }), false],
-  [
-    'the native runtime',
-    () => createPythonExecutor({ python: { interpreter: PYTHON, workspace: ws }, resultCache: false }),
-    !existsSync(PYTHON) ? `${PYTHON} is missing` : !bubblewrap() ? 'bubblewrap is not installed' : false,
-  ],
-];
+const runtimes = bothRuntimes(() => ws);
 
 for (const [name, make, skip] of runtimes) {
   describe(`gold-label files in ${name}`, { skip, timeout: 300_000 }, () => {

@@ -7,15 +7,13 @@
 // plain folder imports the user's packages beside it (mylib/text/clean.py, a folder without __init__.py).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
-import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
 import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+import { bothRuntimes, PYTHON } from '../support/bothRuntimes.ts';
 
-const PYTHON = '/usr/bin/python3';
 const TEXTS = ['Check out my channel', 'nice song', 'please subscribe http://spam', 'i love this song', 'my my my', 'subscribe to my channel please', 'Katy is the best'];
 const ROWS = TEXTS.map((text, i) => ({ id: `r${i}`, fields: { text } }));
 
@@ -104,14 +102,7 @@ before(() => {
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 
-const runtimes: Array<[string, () => LfExecutor, string | false]> = [
-  ['the pyodide sandbox', () => createPythonExecutor({ poolSize: 1, spareWorkers: 1, resultCache: false }), false],
-  [
-    'the native runtime',
-    () => createPythonExecutor({ python: { interpreter: PYTHON, workspace: ws }, resultCache: false }),
-    !existsSync(PYTHON) ? `${PYTHON} is missing` : !bubblewrap() ? 'bubblewrap is not installed' : false,
-  ],
-];
+const runtimes = bothRuntimes(() => ws);
 
 for (const [name, make, skip] of runtimes) {
   describe(`relative imports in ${name}`, { skip }, () => {

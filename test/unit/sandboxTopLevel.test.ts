@@ -2,15 +2,13 @@
 // leaves no earlier list in charge (every LF counts, and the file is told why), while a notebook cell that only
 // reads `lfs` changes nothing; and past 50 failing statements the rest are summed up, not silently dropped.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
-import { createPythonExecutor } from '../../lf-runtime/src/sandbox/pythonExecutor.ts';
 import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+import { bothRuntimes } from '../support/bothRuntimes.ts';
 
-const PYTHON = '/usr/bin/python3';
 const ROWS = ['spam here', 'ham there', 'nothing'].map((text, i) => ({ id: String(i + 1), fields: { text } }));
 const HEAD = `from snorkel.labeling import labeling_function, PandasLFApplier
 
@@ -28,14 +26,7 @@ lfs = [a]
 const ws = mkdtempSync(join(tmpdir(), 'lf-toplevel-'));
 after(() => rmSync(ws, { recursive: true, force: true }));
 
-const runtimes: Array<[string, () => LfExecutor, string | false]> = [
-  ['the pyodide sandbox', () => createPythonExecutor({ poolSize: 1, spareWorkers: 1, resultCache: false }), false],
-  [
-    'the native runtime',
-    () => createPythonExecutor({ python: { interpreter: PYTHON, workspace: ws }, resultCache: false }),
-    !existsSync(PYTHON) ? `${PYTHON} is missing` : !bubblewrap() ? 'bubblewrap is not installed' : false,
-  ],
-];
+const runtimes = bothRuntimes(() => ws);
 
 for (const [name, make, skip] of runtimes) {
   describe(`a file's top level in ${name}`, { skip, timeout: 300_000 }, () => {
