@@ -86,7 +86,7 @@ export class WorkspaceFiles {
       const candidates = st.isDirectory() ? filesIn(path, real) : st.isFile() ? [{ path, real, size: st.size }] : [];
       for (const c of candidates) {
         if (set.has(c.path)) continue;
-        const why = hide.get(identity(c.real) ?? '');
+        const why = hide.get(fileIdentity(c.real) ?? '');
         if (why !== undefined) {
           // Not remembered either: a later run without the file hidden reads it afresh.
           refused.push({ path: c.path, reason: why });
@@ -116,7 +116,7 @@ export class WorkspaceFiles {
     for (const path of [...this.knownFor(file)].sort()) {
       const real = this.realInside(path);
       if (real === 'missing' || real === 'outside' || real === 'private') continue;
-      const why = hide.get(identity(real) ?? '');
+      const why = hide.get(fileIdentity(real) ?? '');
       if (why !== undefined) {
         refused.push({ path, reason: why });
         continue;
@@ -145,7 +145,7 @@ export class WorkspaceFiles {
   private hiddenReasons(hidden: readonly HiddenFile[]): Map<string, string> {
     const out = new Map<string, string>();
     for (const h of hidden) {
-      const id = identity(h.path);
+      const id = fileIdentity(h.path);
       if (id !== null) out.set(id, hiddenReason(h));
     }
     return out;
@@ -203,10 +203,6 @@ export function hintRootRelative(result: FileRunResult, root: string): FileRunRe
 
 /** "device:inode" of the file a path leads to, or null when there is none. */
 export function fileIdentity(path: string): string | null {
-  return identity(path);
-}
-
-function identity(path: string): string | null {
   try {
     const st = statSync(path, { bigint: true });
     return `${st.dev}:${st.ino}`;
