@@ -80,6 +80,8 @@ export interface FileProblem {
   line: number | null;
   /** 'warning' for a file that loads but cannot help yet (e.g. it defines no LFs); absent means an error. */
   severity?: 'error' | 'warning';
+  /** A top-level statement that raised while it defined labeling functions: the LFs missing because of it. */
+  undefinedLfs?: string[];
 }
 
 /** Everything one analysis pass produced for the project. */

@@ -156,6 +156,36 @@ describe('lf-studio analyze', () => {
     assert.match(label.stderr, /from_web failed on 2 rows of the dev set/);
   });
 
+  it('fails analyze, label and export-job (after writing) when a statement that defines an LF raised, but not for a notebook cell', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-undefined-'));
+    write(dir, 'train.jsonl', ['{"text": "buy now"}', '{"text": "hi mom"}', '{"text": "free prize"}'].join('\n') + '\n');
+    const cell = 'L_train = applier.apply(df_train)\n';
+    const ok = LF_IMPORT + '@labeling_function()\ndef says_buy(x):\n    return 1 if "buy" in x.text else 0\n\n';
+    const withCell = write(dir, 'cell.py', ok + cell);
+    const withBroken = write(dir, 'broken.py', ok + 'def spacy_pre():\n    raise ImportError("spaCy is not installed")\n\n@labeling_function(pre=[spacy_pre()])\ndef has_person(x):\n    return 1\n');
+    const data = (file: string) => ['--lfs', file, '--data', join(dir, 'train.jsonl'), '--runtime', 'sandbox'];
+
+    const fine = cli('analyze', ...data(withCell));
+    assert.equal(fine.status, 0, fine.stderr);
+    assert.match(fine.stderr, /warning: .*cell\.py:7: NameError: name 'applier' is not defined/);
+
+    const r = cli('analyze', ...data(withBroken), '--json');
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).lfs.map((lf: { name: string }) => lf.name), ['says_buy']);
+    assert.match(r.stderr, /broken\.py:8: ImportError: spaCy is not installed \(so has_person is not defined\)/);
+    assert.doesNotMatch(r.stderr, /warning/);
+
+    const out = join(dir, 'labels.jsonl');
+    const label = cli('label', ...data(withBroken), '--out', out);
+    assert.equal(label.status, 1, label.stderr);
+    assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 3);
+    assert.match(label.stderr, /has_person is not defined\); the votes and the label model leave it out/);
+    const job = cli('export-job', ...data(withBroken), '--out', join(dir, 'job'));
+    assert.equal(job.status, 1, job.stderr);
+    assert.match(job.stderr, /has_person is not defined/);
+    assert.ok(readFileSync(join(dir, 'job', 'run.py'), 'utf8').length > 0);
+  });
+
   it('never widens the workspace above the current folder that holds the LF files, even inside a package', () => {
     const src = mkdtempSync(join(tmpdir(), 'lfs-src-'));
     const cloned = join(src, 'cloned');

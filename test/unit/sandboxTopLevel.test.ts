@@ -68,6 +68,30 @@ for (const [name, make, skip] of runtimes) {
       assert.equal(r.problems?.length, 1);
     });
 
+    it('names the LFs a statement that raised would have defined: a decorator, a LabelingFunction(...)', async () => {
+      const source =
+        HEAD +
+        'from snorkel.labeling import LabelingFunction\n' +
+        'def needs_spacy():\n    raise ImportError("spaCy is not installed")\n\n' +
+        '@labeling_function(pre=[needs_spacy()])\ndef c(x):\n    return 1\n\n' +
+        'd = LabelingFunction(name="d_named", f=lambda x: 1, resources=dict(words=open("missing_words.txt").read()))\n' +
+        'notebook_cell = df_train.shape\n';
+      const r = await run(source);
+      assert.deepEqual(listed(r), [
+        ['a', true],
+        ['b', false],
+      ]);
+      const problems = (r.problems ?? []).map((p) => [p.line, p.undefinedLfs ?? null]);
+      // A problem's line is where it raised in the file: the decorator's `raise`, inside needs_spacy.
+      assert.deepEqual(problems, [
+        [14, ['c']],
+        [20, ['d_named']],
+        [21, null],
+      ]);
+      assert.match(r.problems![0]!.message, /ImportError: spaCy is not installed \(so c is not defined\)$/);
+      assert.match(r.problems![1]!.message, /No such file or directory.*\(so d_named is not defined\)$/);
+    });
+
     it('sums up the failing statements past the 50th instead of dropping them', async () => {
       const cells = Array.from({ length: 60 }, (_, i) => `x${i} = missing_${i}\n`).join('');
       const r = await run(HEAD + cells);

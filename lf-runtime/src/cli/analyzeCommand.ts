@@ -37,8 +37,8 @@ const HELP = `usage: lf-studio analyze --lfs FILE.py [--lfs FILE.py ...] --data 
                        what the editor shows (flags given as well take precedence)
 ${RUNTIME_HELP}
 
-Exit code: 0 when every file loaded and every LF ran; 1 when a file failed to load or an LF failed on
-every row of the sample or of the dev set (figures are still printed; --json always prints one object); 2 for
+Exit code: 0 when every file loaded and every LF ran; 1 when a file failed to load, a statement that
+defines an LF raised (so the LF is missing), or an LF failed on every row of the sample or of the dev set (figures are still printed; --json always prints one object); 2 for
 bad options.`;
 
 /** Seams for tests: the sandbox (the real one runs Python in a separate process). */
@@ -74,14 +74,14 @@ export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: Node
     const started = performance.now();
     for (const [i, file] of args.lfs.entries()) await engine.runFile(file, sources[i]);
     const analysis = engine.analyze(Math.round(performance.now() - started));
-    const failures = [...fileFailures(engine, args, analysis), ...lfsFailingEverywhere(analysis)];
+    const failures = [...fileFailures(engine, args, analysis), ...undefinedLfs(analysis), ...lfsFailingEverywhere(analysis)];
     const isolation = await sandbox.isolation();
     // One object (or table) whatever happened, file-level errors included; what failed goes to stderr too.
     io.stdout(args.json ? `${analysisJsonText(analysis, isolation, failures)}\n` : `${analysisTable(analysis, isolation)}\n`);
     for (const f of failures) io.stderr(`${f}\n`);
     // Files that load but leave something to fix (e.g. two LFs with one name): figures printed, problem named.
     const failedFiles = new Set(args.lfs.filter((f) => engine.fileResult(f)?.fileError || !analysis.lfs.some((lf) => lf.file === f)));
-    for (const p of analysis.fileProblems.filter((fp) => !failedFiles.has(fp.file))) io.stderr(`lf-studio analyze: warning: ${where(p)}: ${sanitizeLine(p.message)}\n`);
+    for (const p of analysis.fileProblems.filter((fp) => !failedFiles.has(fp.file) && !fp.undefinedLfs)) io.stderr(`lf-studio analyze: warning: ${where(p)}: ${sanitizeLine(p.message)}\n`);
     return failures.length > 0 ? 1 : 0;
   } catch (err) {
     if (err instanceof CliError || err instanceof DataError) {
@@ -112,6 +112,14 @@ function fileFailures(engine: AnalysisEngine, args: ParsedDataOptions, analysis:
     }
   }
   return out;
+}
+
+/**
+ * Statements that raised where they define LFs (a decorator needing a package that is not installed): the file
+ * ran on, but the LFs are missing from the figures, which a script must notice as a failure.
+ */
+function undefinedLfs(analysis: ProjectAnalysis): string[] {
+  return analysis.fileProblems.filter((p) => p.undefinedLfs).map((p) => `lf-studio analyze: ${where(p)}: ${sanitizeLine(p.message)}`);
 }
 
 /**

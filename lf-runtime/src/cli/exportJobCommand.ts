@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { DataError } from '../data/types.ts';
 import { jobFiles, jobLfPaths, type JobSupportFile } from '../export/jobFiles.ts';
 import { exportLabelModel, ModelExportError } from '../export/modelParams.ts';
-import { count, ProjectRunError, runAndFit, runWarnings, type FittedProject } from '../export/projectFit.ts';
+import { count, ProjectRunError, runAndFit, runWarnings, undefinedLfErrors, type FittedProject } from '../export/projectFit.ts';
 import { siblingModulePaths } from '../engine/analysisEngine.ts';
 import { LabelModelInputError } from '../labelModel/types.ts';
 import type { Project } from '../project/projectFile.ts';
@@ -148,7 +148,9 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
         ].join('\n') + '\n',
       );
     }
-    return 0;
+    const undefinedLfs = undefinedLfErrors(project);
+    for (const line of undefinedLfs) io.stderr(`lf-studio export-job: ${sanitizeLine(line)}\n`);
+    return undefinedLfs.length > 0 ? 1 : 0;
   } catch (err) {
     if (
       err instanceof CliError ||

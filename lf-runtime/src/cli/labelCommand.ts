@@ -14,7 +14,7 @@ import { LabelModelInputError } from '../labelModel/types.ts';
 import { labelFormatOf, writeLabels, type LabelFormat } from '../export/labelWriter.ts';
 import { writeNpyMatrix } from '../export/npy.ts';
 import type { UncoveredPolicy } from '../export/modelParams.ts';
-import { applyProject, count, ProjectRunError, runAndFit, runWarnings, type FittedProject, type LfRunFigures } from '../export/projectFit.ts';
+import { applyProject, count, ProjectRunError, runAndFit, runWarnings, undefinedLfErrors, type FittedProject, type LfRunFigures } from '../export/projectFit.ts';
 import type { Project } from '../project/projectFile.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import type { VoteMatrix } from '../stats/voteMatrix.ts';
@@ -116,7 +116,9 @@ export async function runLabelCommand(argv: string[], rawIo: CliIo, _env: NodeJS
     // As analyze: the labels are written, but an LF that failed on every row means the run did not work.
     const dead = project.lfs.filter((lf, j) => L.n > 0 && (lfFigures[j].errors >= L.n || lfFigures[j].timedOut));
     for (const lf of dead) io.stderr(`lf-studio label: ${sanitizeLine(lf.name)} failed on every row of ${target.path}, so its votes are all abstain (exit code 1)\n`);
-    return dead.length > 0 ? 1 : 0;
+    const undefinedLfs = undefinedLfErrors(project);
+    for (const line of undefinedLfs) io.stderr(`lf-studio label: ${sanitizeLine(line)}\n`);
+    return dead.length > 0 || undefinedLfs.length > 0 ? 1 : 0;
   } catch (err) {
     if (err instanceof CliError || err instanceof DataError || err instanceof ProjectRunError || err instanceof LabelModelInputError) {
       for (const line of err.message.split('\n')) io.stderr(`lf-studio label: ${sanitizeLine(line)}\n`);

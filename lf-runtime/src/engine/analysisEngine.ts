@@ -268,7 +268,7 @@ export class AnalysisEngine {
       if (problem) fileProblems.push(problem);
       else if (state.sample.lfs.length === 0) fileProblems.push(noLfsProblem(file));
       // Top-level statements that raised while the rest of the file ran on (notebook cells, a missing package).
-      for (const p of state.stale ? [] : (state.sample.problems ?? [])) fileProblems.push({ file, line: p.line, message: p.message });
+      for (const p of state.stale ? [] : (state.sample.problems ?? [])) fileProblems.push({ file, line: p.line, message: p.message, ...(p.undefinedLfs ? { undefinedLfs: p.undefinedLfs } : {}) });
       state.sample.lfs.forEach((lf, j) => {
         const other = seen.get(lf.name);
         if (other !== undefined) {

@@ -207,7 +207,7 @@ export function runWarnings(project: FittedProject, applied: LfRunFigures[] | nu
     out.push(`not in their file's lfs = [...] list, so left out of the votes and the label model: ${project.leftOut.map((lf) => lf.name).join(', ')}`);
   }
   for (const f of project.lfFiles) {
-    for (const p of f.problems) out.push(`${f.file}${p.line ? `:${p.line}` : ''}: ${p.message} (the rest of the file ran on)`);
+    for (const p of f.problems) if (!p.undefinedLfs) out.push(`${f.file}${p.line ? `:${p.line}` : ''}: ${p.message} (the rest of the file ran on)`);
   }
   const report = (name: string, f: LfRunFigures, where: string) => {
     if (f.errors === 0) return;
@@ -220,6 +220,17 @@ export function runWarnings(project: FittedProject, applied: LfRunFigures[] | nu
     if (applied) report(lf.name, applied[j], appliedPath);
   });
   return out;
+}
+
+/**
+ * Statements that raised where they define LFs (a decorator needing a package that is not installed): the
+ * rest of the file ran, but those LFs are in neither the votes nor the label model. The CLI writes its output
+ * and exits 1, as for an LF that failed on every row.
+ */
+export function undefinedLfErrors(project: FittedProject): string[] {
+  return project.lfFiles.flatMap((f) =>
+    f.problems.filter((p) => p.undefinedLfs).map((p) => `${f.file}${p.line ? `:${p.line}` : ''}: ${p.message}; the votes and the label model leave ${p.undefinedLfs!.length === 1 ? 'it' : 'them'} out (exit code 1)`),
+  );
 }
 
 function figures(lf: { errors: number; noneCount: number; timedOut: boolean; firstError: LfErrorInfo | null; errorRowIds: string[] }): LfRunFigures {

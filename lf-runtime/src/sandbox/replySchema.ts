@@ -155,6 +155,14 @@ export function checkError(e: unknown): LfErrorInfo {
   };
 }
 
+/** A top-level statement's error: an error, and the LFs it left undefined when it would have defined some. */
+function checkProblem(e: unknown): LfErrorInfo {
+  if (!isObj(e) || e.undefinedLfs === undefined) return checkError(e);
+  const { undefinedLfs, ...rest } = e;
+  if (!Array.isArray(undefinedLfs) || undefinedLfs.length === 0 || undefinedLfs.length > 200) fail('undefinedLfs is not a short list');
+  return { ...checkError(rest), undefinedLfs: undefinedLfs.map((n) => str(n, 'LF name', 200)) };
+}
+
 export interface Prepared {
   fileError: LfErrorInfo | null;
   lfs: PreparedLf[];
@@ -176,7 +184,7 @@ export function checkPrepared(m: unknown, id: number): Prepared {
   });
   if (fileError && lfs.length) fail('a file error together with LFs');
   if (r.problems !== undefined && (!Array.isArray(r.problems) || r.problems.length > 52)) fail('problems is not a short list');
-  const problems = ((r.problems as unknown[] | undefined) ?? []).map(checkError);
+  const problems = ((r.problems as unknown[] | undefined) ?? []).map(checkProblem);
   return { fileError, lfs, problems };
 }
 

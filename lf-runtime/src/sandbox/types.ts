@@ -21,6 +21,11 @@ export interface LfErrorInfo {
   line: number | null;
   /** Python traceback restricted to frames in the user's file, when there is one. */
   traceback: string | null;
+  /**
+   * For a top-level statement that raised while the rest of the file ran on: the labeling functions it would
+   * have defined (a decorator that raised), which are missing from the run.
+   */
+  undefinedLfs?: string[];
 }
 
 /** The result with `f` applied to each of its errors: the file's, each LF's first one and each statement's. */

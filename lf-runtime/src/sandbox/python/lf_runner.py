@@ -19,6 +19,7 @@ import time
 import types
 
 import lf_guard
+import lf_structure
 from lf_errors import NATIVE, MORE_CLASSES as _MORE_CLASSES, current as _current, error_info as _error_info
 from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder
 from lf_errors import failed_imports as _failed_imports, integer_label as _integer_label, return_line as _return_line, short_repr as _short_repr
@@ -181,7 +182,8 @@ def _run_statements(codes, namespace, user_files):
     failed = {}
     more = []
     lfs_failed = None
-    for line, code in codes:
+    raised = {}
+    for index, (line, code) in enumerate(codes):
         try:
             exec(code, namespace)
             if lfs_failed is not None and "lfs" in code.co_names and _binds_lfs(code):
@@ -196,6 +198,7 @@ def _run_statements(codes, namespace, user_files):
                     failed.setdefault(name, (info["line"], info["message"]))
             if "lfs" in code.co_names and _binds_lfs(code):
                 lfs_failed = line  # a statement that builds the lfs list raised: the list is not the file's
+            raised[index] = info
             if len(problems) < _MAX_PROBLEMS:
                 problems.append(info)
             else:
@@ -210,7 +213,28 @@ def _run_statements(codes, namespace, user_files):
     file = codes[0][1].co_filename if codes else ""
     _failed_imports[file] = failed
     _failed_lfs_list[file] = lfs_failed
+    _failed_statements[file] = raised
     return problems
+
+
+def _name_undefined_lfs(file, source, lfs):
+    """Marks each top-level statement that raised and would have defined labeling functions (a decorator that
+    raised, a LabelingFunction(...) whose resources failed) with the LFs that are missing because of it:
+    `undefinedLfs` on its problem, and a message that says so. The file loads, so only these LFs are lost,
+    which a CLI run must not pass over as a warning."""
+    raised = _failed_statements.get(file) or {}
+    if not raised:
+        return
+    defined = {lf.name for lf in lfs}
+    missing = {}
+    for lf in lf_structure._structure_lfs(ast.parse(source, file)):
+        if lf["statement"] in raised and lf["name"] not in defined:
+            missing.setdefault(lf["statement"], []).append(lf["name"])
+    for index, names in missing.items():
+        info = raised[index]
+        info["undefinedLfs"] = names[:200]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        info["message"] = f"{info['message']} (so {shown} {'is' if len(names) == 1 else 'are'} not defined)"
 
 
 def _binds_lfs(code):
@@ -224,6 +248,8 @@ def _binds_lfs(code):
 _MAX_PROBLEMS = 50
 # Per file: the line of a top-level statement building its lfs list that raised, or None.
 _failed_lfs_list = {}
+# Per file: index of each top-level statement that raised -> its problem (the error info shown).
+_failed_statements = {}
 
 
 def _is_lf(c):
@@ -279,6 +305,7 @@ def prepare(file, source, siblings_json):
     if not lfs and problems:
         # Nothing to run: the first failing statement is why.
         return _dumps({"fileError": problems[0], "lfs": []}), None
+    _name_undefined_lfs(file, source, lfs)
     listed = _listed(module)
     broken = _failed_lfs_list.get(file)
     if broken is not None and "lfs" in vars(module):
