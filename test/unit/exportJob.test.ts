@@ -4,7 +4,7 @@
 // `lf-studio label` on the same rows.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,61 +14,10 @@ import { findOverrides, setAsideOverridden, withOverrides } from '../../lf-runti
 import { compressVoteMatrix } from '../../lf-runtime/src/labelModel/voteIndex.ts';
 import { readWrenchTask, readWrenchVotes } from '../../lf-runtime/src/labelModel/wrenchVotes.ts';
 import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
+import { assertSameLabels, cli, daskPython, NO_DASK, NO_NUMPY, numpyPython, readJsonl, readParts, repo, runJob, wrench, type OutRow } from '../support/exportedJob.ts';
 
-const repo = join(import.meta.dirname, '..', '..');
 const example = join(repo, 'examples', 'youtube-spam');
-const wrench = join(repo, 'test', 'fixtures', 'wrench');
 const runtimeDir = join(repo, 'lf-runtime', 'src', 'export', 'python');
-const cli = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), ...args], { encoding: 'utf8', timeout: 300_000 });
-
-function pythonWith(modules: string[]): string | null {
-  for (const exe of ['/usr/bin/python3', 'python3']) {
-    const r = spawnSync(exe, ['-c', modules.map((m) => `import ${m}`).join('; ')], { encoding: 'utf8' });
-    if (r.status === 0) return exe;
-  }
-  return null;
-}
-const numpyPython = pythonWith(['numpy']);
-const daskPython = pythonWith(['numpy', 'dask', 'distributed']);
-const NO_NUMPY = 'no python3 with NumPy (tried /usr/bin/python3 and python3 on PATH)';
-const NO_DASK = 'no python3 with NumPy, dask and distributed (tried /usr/bin/python3 and python3 on PATH; Debian: apt install python3-dask python3-distributed)';
-/** The exported job's run.py, run by the Python with NumPy, on `input` into `output`. */
-const runJob = (job: string, input: string, output: string, ...args: string[]) =>
-  spawnSync(numpyPython!, [join(job, 'run.py'), '--input', input, '--output', output, ...args], { encoding: 'utf8' });
-
-interface OutRow {
-  id: string;
-  probs: number[];
-  label: number;
-  votes: number[];
-}
-const readJsonl = (text: string): OutRow[] =>
-  text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as OutRow);
-const readParts = (dir: string): OutRow[] =>
-  readdirSync(dir)
-    .filter((f) => /^part-\d{5}\.jsonl$/.test(f))
-    .sort()
-    .flatMap((f) => readJsonl(readFileSync(join(dir, f), 'utf8')));
-
-/** Same ids and votes in the same order; probabilities within 1e-9; the same label unless a near-tie. */
-function assertSameLabels(expected: OutRow[], got: OutRow[]): void {
-  assert.equal(got.length, expected.length, 'one output row per input row');
-  let maxDiff = 0;
-  expected.forEach((e, i) => {
-    const g = got[i];
-    assert.equal(g.id, e.id, `row ${i}: ids in input order`);
-    assert.deepEqual(g.votes, e.votes, `row ${e.id}: votes`);
-    assert.equal(g.probs.length, e.probs.length);
-    e.probs.forEach((p, c) => (maxDiff = Math.max(maxDiff, Math.abs(p - g.probs[c]))));
-    const sorted = [...e.probs].sort((a, b) => b - a);
-    if (sorted.length < 2 || sorted[0] - sorted[1] > 1e-7) assert.equal(g.label, e.label, `row ${e.id}: label`);
-  });
-  assert.ok(maxDiff <= 1e-9, `probabilities differ by up to ${maxDiff}`);
-}
-
 /** The five candidates of the default, made whole with its overrides, on a WRENCH dataset's train votes. */
 function candidates(name: string) {
   const dir = join(wrench, name);
@@ -722,62 +671,6 @@ describe('the exported job', () => {
       assertSameLabels(expected, readParts(out));
     },
   );
-
-  it('carries the helper modules and resource files the LF files read, so it runs where the project is not', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lf-support-'));
-    const project = join(dir, 'project');
-    mkdirSync(join(project, 'lfs', 'data'), { recursive: true });
-    mkdirSync(join(project, 'other'));
-    // As in Snorkel's spouse tutorial: a helper module beside the LF file, and a resource file read at the
-    // top level by a path relative to the file's folder, and by one built from __file__.
-    writeFileSync(join(project, 'lfs', 'preprocessors.py'), 'def words(text):\n    return text.lower().split()\n');
-    writeFileSync(join(project, 'lfs', 'data', 'spam_words.txt'), 'subscribe\ncheck\n');
-    writeFileSync(join(project, 'lfs', 'data', 'ham_words.txt'), 'song\nlove\n');
-    writeFileSync(join(project, 'other', 'unread.txt'), 'not read by any LF');
-    const lfs = join(project, 'lfs', 'spam_lfs.py');
-    writeFileSync(
-      lfs,
-      [
-        'import os',
-        'from snorkel.labeling import labeling_function',
-        'from preprocessors import words',
-        '',
-        'SPAM_WORDS = set(open("data/spam_words.txt").read().split())',
-        'HAM_WORDS = set(open(os.path.join(os.path.dirname(__file__), "data", "ham_words.txt")).read().split())',
-        '',
-        '@labeling_function()',
-        'def spam_word(x):',
-        '    return 1 if SPAM_WORDS & set(words(x.text)) else -1',
-        '',
-        '@labeling_function()',
-        'def ham_word(x):',
-        '    return 0 if HAM_WORDS & set(words(x.text)) else -1',
-        '',
-      ].join('\n'),
-    );
-    const train = join(wrench, 'youtube', 'train.json');
-    const labelled = join(dir, 'labels.jsonl');
-    const label = cli('label', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--workspace', project, '--out', labelled);
-    assert.equal(label.status, 0, label.stderr);
-    const expected = readJsonl(readFileSync(labelled, 'utf8'));
-    assert.ok(expected.filter((r) => r.votes[0] === 1).length > 50 && expected.filter((r) => r.votes[1] === 0).length > 50, 'both LFs vote');
-
-    const built = join(dir, 'built');
-    const exported = cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--workspace', project, '--out', built, '--json');
-    assert.equal(exported.status, 0, exported.stderr);
-    const files: string[] = JSON.parse(exported.stdout).files;
-    for (const f of ['lfs/spam_lfs.py', 'lfs/preprocessors.py', 'lfs/data/spam_words.txt', 'lfs/data/ham_words.txt']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
-    assert.ok(!files.some((f) => f.includes('unread')), 'files no LF read stay out');
-    // The job moved elsewhere and the project gone: nothing may be read from where it was.
-    const job = join(dir, 'moved-job');
-    cpSync(built, job, { recursive: true });
-    rmSync(project, { recursive: true });
-    rmSync(built, { recursive: true });
-    const out = join(dir, 'out');
-    const run = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', train, '--output', out, '--serial'], { encoding: 'utf8', cwd: tmpdir() });
-    assert.equal(run.status, 0, run.stderr);
-    assertSameLabels(expected, readParts(out));
-  });
 
   it('on a Dask LocalCluster with two workers: the same votes, probabilities and LF errors as lf-studio label', { skip: daskPython ? false : NO_DASK, timeout: 600_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-dask-'));

@@ -337,6 +337,8 @@ def summarize(results, spec, lf_names, paths, seconds, processing_seconds):
         "uncovered": spec["uncovered"],
         "model": spec["model"]["name"],
         "snorkel": results[0]["snorkel"] if results else None,
+        # Top-level statements of the LF files that raised while the rest of each file ran on (as in the editor).
+        "statementsRaised": results[0]["raised"] if results else [],
         "lfs": lfs,
         # Wall clock of the whole run (planning, cluster start-up, labelling), and of the labelling alone.
         "seconds": seconds,
@@ -354,6 +356,8 @@ def report(s, out_dir):
     )
     w(f"  coverage {100 * s['coverage']:.1f}%; labels: " + ", ".join(f"{c} {n:,}" for c, n in s["labelCounts"].items()) + (f", -1 {s['abstained']:,}" if s["abstained"] else "") + "\n")
     w(f"  label model: {s['model']}; snorkel: {s['snorkel']}\n")
+    for line in s["statementsRaised"]:
+        w(f"  warning: {line} (the rest of the file ran on, as in the editor)\n")
     width = max(len(lf["name"]) for lf in s["lfs"]) if s["lfs"] else 0
     w("  errors per LF (rows where it raised or returned an invalid value; counted as abstain):\n")
     for lf in s["lfs"]:

@@ -24,6 +24,7 @@ class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self):
         self.sources = {}  # module name -> (filename, source)
         self.aliases = {}  # module name -> function filling the module
+        self.raised = {}  # module name -> ["line N: Error: message", ...] of its top-level statements that raised
 
     def find_spec(self, name, path=None, target=None):
         if name in self.sources or name in self.aliases:
@@ -43,7 +44,33 @@ class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         filename, source = self.sources[name]
         module.__file__ = filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        exec(compile(source, filename, "exec"), module.__dict__)
+        self.raised[name] = run_statements(source, filename, module.__dict__)
+
+
+def run_statements(source, filename, namespace):
+    """Runs an LF file's top level one statement at a time, as the editor does (notebook cells): a statement that
+    raises (`PandasLFApplier(lfs).apply(df_train)` at the bottom of an exported notebook, a missing package) is
+    recorded and the statements after it still run. Returns what raised, one "line N: Error: message" each.
+    A syntax error anywhere stops the file, as in the editor."""
+    import __future__
+    import ast
+
+    tree = ast.parse(source, filename)
+    flags = 0
+    raised = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            for alias in stmt.names:
+                feature = getattr(__future__, alias.name, None)
+                if feature is not None:
+                    flags |= feature.compiler_flag
+        code = compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
+        try:
+            exec(code, namespace)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the statement's problem; the file runs on
+            text = _error_text(exc, {filename})
+            raised.append(text if text.startswith("line ") else f"line {stmt.lineno}: {text}")
+    return raised
 
 
 # The module names LF files import Snorkel's API from; where Snorkel is not installed each is served with every
@@ -70,7 +97,7 @@ SNORKEL_MODULES = (
 )
 
 _FINDER = _SourceFinder()
-_STATE = {"snorkel": None, "jobs": {}}
+_STATE = {"snorkel": None, "jobs": {}, "raised": {}}
 
 
 def install_snorkel(compat_source):
@@ -167,6 +194,7 @@ def load_lfs(spec):
         if folder not in sys.path:
             sys.path.insert(0, folder)
     out = []
+    raised = []
     for f in spec["lfFiles"]:
         name = names[f["path"]]
         filename = files[f["path"]]
@@ -176,6 +204,7 @@ def load_lfs(spec):
                 module = sys.modules.get(name) or importlib.import_module(name)
         except BaseException as exc:  # noqa: BLE001 - anything the top level raises stops the job with its message
             raise JobError(f"{f['path']}: {_error_text(exc, {filename})}") from None
+        raised.extend(f"{f['path']}: {line}" for line in _FINDER.raised.get(name, []))
         kinds = _labeling_function_types()
         found = {}
         for value in list(vars(module).values()):
@@ -184,9 +213,11 @@ def load_lfs(spec):
                     found[c.name] = c
         for lf_name in f["lfs"]:
             if lf_name not in found:
-                raise JobError(f"{f['path']} no longer defines the labeling function {lf_name}; export the job again")
+                why = "".join(f"; {line}" for line in _FINDER.raised.get(name, []))
+                raise JobError(f"{f['path']} no longer defines the labeling function {lf_name}{why}; export the job again")
             out.append((lf_name, filename, folder, _fast_callable(found[lf_name])))
     _STATE["jobs"][token] = out
+    _STATE["raised"][token] = raised
     return out
 
 
@@ -209,6 +240,12 @@ def _error_text(exc, user_files):
         return f"line {exc.lineno}: SyntaxError: {exc.msg}"
     message = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
     return f"line {frames[-1].lineno}: {message}" if frames else message
+
+
+def statements_raised(spec):
+    """The top-level statements of the job's LF files that raised while the rest of each file ran on, as
+    "lfs/file.py: line N: Error: message"; after load_lfs."""
+    return _STATE["raised"].get(spec["token"], [])
 
 
 def snorkel_in_use():

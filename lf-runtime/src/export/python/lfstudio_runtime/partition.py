@@ -6,7 +6,7 @@ import time
 from .apply import LfStats, apply_lf
 from .inputs import JSON_FORMATS, json_field_kinds, numeric_fields, read_partition
 from .label_model import LabelModel
-from .lf_files import in_folder, load_lfs, snorkel_in_use
+from .lf_files import in_folder, load_lfs, snorkel_in_use, statements_raised
 from .rows import make_rows
 
 _MODELS = {}
@@ -73,6 +73,7 @@ def run_partition(spec, part):
         "lfs": [{"errors": s.errors, "noneCount": s.none, "firstError": s.first_error, "firstErrorRow": s.first_error_row} for s in stats],
         "seconds": {"setup": t1 - t0, "read": t2 - t1, "lfs": t3 - t2, "model": t4 - t3, "write": t5 - t4},
         "snorkel": snorkel_in_use(),
+        "raised": statements_raised(spec),
         # The fields its rows had: the driver relabels a partition whose rows lacked a field others have.
         "fields": list(type(rows[0])._fields) if rows else [],
         # What its JSON fields hold, and the numeric ones it gave NaN where null or missing: the driver labels it

@@ -1,0 +1,115 @@
+// The exported job and the user's LF files: what they need beside them (helper modules, resource files) goes
+// with the job, and a file's top level runs as in the editor, statement by statement, so the notebook cells
+// at the bottom of an exported notebook do not stop the job.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { assertSameLabels, cli, NO_NUMPY, numpyPython, readJsonl, readParts, runJob, wrench } from '../support/exportedJob.ts';
+
+describe("the exported job and the project's LF files", () => {
+  it('carries the helper modules and resource files the LF files read, so it runs where the project is not', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-support-'));
+    const project = join(dir, 'project');
+    mkdirSync(join(project, 'lfs', 'data'), { recursive: true });
+    mkdirSync(join(project, 'other'));
+    // As in Snorkel's spouse tutorial: a helper module beside the LF file, and a resource file read at the
+    // top level by a path relative to the file's folder, and by one built from __file__.
+    writeFileSync(join(project, 'lfs', 'preprocessors.py'), 'def words(text):\n    return text.lower().split()\n');
+    writeFileSync(join(project, 'lfs', 'data', 'spam_words.txt'), 'subscribe\ncheck\n');
+    writeFileSync(join(project, 'lfs', 'data', 'ham_words.txt'), 'song\nlove\n');
+    writeFileSync(join(project, 'other', 'unread.txt'), 'not read by any LF');
+    const lfs = join(project, 'lfs', 'spam_lfs.py');
+    writeFileSync(
+      lfs,
+      [
+        'import os',
+        'from snorkel.labeling import labeling_function',
+        'from preprocessors import words',
+        '',
+        'SPAM_WORDS = set(open("data/spam_words.txt").read().split())',
+        'HAM_WORDS = set(open(os.path.join(os.path.dirname(__file__), "data", "ham_words.txt")).read().split())',
+        '',
+        '@labeling_function()',
+        'def spam_word(x):',
+        '    return 1 if SPAM_WORDS & set(words(x.text)) else -1',
+        '',
+        '@labeling_function()',
+        'def ham_word(x):',
+        '    return 0 if HAM_WORDS & set(words(x.text)) else -1',
+        '',
+      ].join('\n'),
+    );
+    const train = join(wrench, 'youtube', 'train.json');
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--workspace', project, '--out', labelled);
+    assert.equal(label.status, 0, label.stderr);
+    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    assert.ok(expected.filter((r) => r.votes[0] === 1).length > 50 && expected.filter((r) => r.votes[1] === 0).length > 50, 'both LFs vote');
+
+    const built = join(dir, 'built');
+    const exported = cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--workspace', project, '--out', built, '--json');
+    assert.equal(exported.status, 0, exported.stderr);
+    const files: string[] = JSON.parse(exported.stdout).files;
+    for (const f of ['lfs/spam_lfs.py', 'lfs/preprocessors.py', 'lfs/data/spam_words.txt', 'lfs/data/ham_words.txt']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+    assert.ok(!files.some((f) => f.includes('unread')), 'files no LF read stay out');
+    // The job moved elsewhere and the project gone: nothing may be read from where it was.
+    const job = join(dir, 'moved-job');
+    cpSync(built, job, { recursive: true });
+    rmSync(project, { recursive: true });
+    rmSync(built, { recursive: true });
+    const out = join(dir, 'out');
+    const run = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', train, '--output', out, '--serial'], { encoding: 'utf8', cwd: tmpdir() });
+    assert.equal(run.status, 0, run.stderr);
+    assertSameLabels(expected, readParts(out));
+  });
+
+  it('runs an LF file statement by statement, as the editor does: notebook cells that raise are reported, not fatal', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-cells-'));
+    const lfs = join(dir, 'lfs.py');
+    writeFileSync(
+      lfs,
+      [
+        'from snorkel.labeling import labeling_function, PandasLFApplier, LFAnalysis',
+        'ABSTAIN, HAM, SPAM = -1, 0, 1',
+        '',
+        '@labeling_function()',
+        'def keyword_check(x):',
+        '    return SPAM if "check" in x.text.lower() else ABSTAIN',
+        '',
+        'applier = PandasLFApplier(lfs=[keyword_check])',
+        'L_train = applier.apply(df=df_train)',
+        '',
+        '@labeling_function()',
+        'def short(x):',
+        '    return HAM if len(x.text.split()) < 4 else ABSTAIN',
+        '',
+        'print(LFAnalysis(L=L_train, lfs=[keyword_check, short]).lf_summary())',
+        '',
+      ].join('\n'),
+    );
+    const train = join(wrench, 'youtube', 'train.json');
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', labelled);
+    assert.equal(label.status, 0, label.stderr);
+    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    const job = join(dir, 'job');
+    const exported = cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', job);
+    assert.equal(exported.status, 0, exported.stderr);
+    const out = join(dir, 'out');
+    const run = runJob(job, train, out, '--serial');
+    assert.equal(run.status, 0, run.stderr);
+    assertSameLabels(expected, readParts(out));
+    assert.ok(expected.some((r) => r.votes[0] === 1) && expected.some((r) => r.votes[1] === 0), 'both LFs vote');
+    // Line 8 raises too where Snorkel is not installed (the stand-in's applier needs it): line 9 then lacks `applier`.
+    assert.match(run.stderr, /warning: lfs\/lfs\.py: line 9: NameError: name '(df_train|applier)' is not defined \(the rest of the file ran on/);
+    assert.match(run.stderr, /warning: lfs\/lfs\.py: line 15: NameError: name 'L_train' is not defined/);
+    const summary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8'));
+    assert.deepEqual(
+      summary.statementsRaised.map((s: string) => /line (\d+)/.exec(s)?.[1]).filter((l: string) => l !== '8'),
+      ['9', '15'],
+    );
+  });
+});
