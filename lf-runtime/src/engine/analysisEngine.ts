@@ -14,6 +14,7 @@ import { voteMatrixFromColumns } from '../stats/voteMatrix.ts';
 import { estimateLfAccuracies } from '../labelModel/estimate.ts';
 import type { FittedLabelModel } from '../labelModel/types.ts';
 import { emptyGoldLabels, type GoldLabels } from '../examples/goldLabels.ts';
+import { countedLfIndices } from './importedLfs.ts';
 
 export interface EngineConfig {
   task: string;
@@ -163,6 +164,15 @@ export class AnalysisEngine {
     return this.files.get(file)?.sample;
   }
 
+  /**
+   * Indices of the LFs of `file` that count for it, in its order: all of them but those it imports from another of
+   * the project's LF files that defines them itself (`from keyword_lfs import lf_check` in main_lfs.py, both
+   * files in the project): one LF, one vote column, as Snorkel's applier given both files' LFs once.
+   */
+  countedLfs(file: string): number[] {
+    return countedLfIndices(file, this.files.get(file)?.sample.lfs ?? [], this.config.lfFiles, (f) => this.files.get(f)?.sample.lfs);
+  }
+
   /** The latest run of one file on the dev set, or undefined without one. */
   devResult(file: string): FileRunResult | undefined {
     return this.files.get(file)?.dev ?? undefined;
@@ -234,13 +244,14 @@ export class AnalysisEngine {
       const state = this.files.get(file);
       if (!state) continue;
       lfFiles.push({ file, source: state.source });
-      state.sample.lfs.forEach((lf, j) => {
+      for (const j of this.countedLfs(file)) {
+        const lf = state.sample.lfs[j];
         lfNames.push(lf.name);
         sampleVotes.push(lf.votes);
         const d = state.dev?.lfs[j]?.votes;
         if (d) devVotes.push(d);
         else devComplete = false;
-      });
+      }
     }
     return {
       task: this.config.task,
@@ -269,7 +280,8 @@ export class AnalysisEngine {
       else if (state.sample.lfs.length === 0) fileProblems.push(noLfsProblem(file));
       // Top-level statements that raised while the rest of the file ran on (notebook cells, a missing package).
       for (const p of state.stale ? [] : (state.sample.problems ?? [])) fileProblems.push({ file, line: p.line, message: p.message, ...(p.undefinedLfs ? { undefinedLfs: p.undefinedLfs } : {}) });
-      state.sample.lfs.forEach((lf, j) => {
+      for (const j of this.countedLfs(file)) {
+        const lf = state.sample.lfs[j];
         const other = seen.get(lf.name);
         if (other !== undefined) {
           fileProblems.push({
@@ -283,7 +295,7 @@ export class AnalysisEngine {
         seen.set(lf.name, file);
         const devRun = state.dev?.lfs[j];
         placed.push({ file, lf, devRun: devRun ?? null, devVotes: devRun?.votes ?? null, devErrorRowIds: devRun?.errorRowIds ?? [], runtime: state.sample.runtime ?? 'sandbox' });
-      });
+      }
     }
 
     const n = this.config.sample.rows.length;

@@ -6,8 +6,9 @@
  */
 import type { Dataset } from '../data/types.ts';
 import { AnalysisEngine, goldFiles } from '../engine/analysisEngine.ts';
+import { countedLfIndices } from '../engine/importedLfs.ts';
 import { fitDefault, type DefaultFit, type DevSet } from '../labelModel/defaultModel.ts';
-import type { HiddenFile, LfErrorInfo, LfExecutor } from '../sandbox/types.ts';
+import type { FileRunResult, HiddenFile, LfErrorInfo, LfExecutor } from '../sandbox/types.ts';
 import { voteMatrixFromColumns, type VoteMatrix } from '../stats/voteMatrix.ts';
 import { basename, relative, dirname } from 'node:path';
 
@@ -105,12 +106,13 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
     else if (result.lfs.every((lf) => lf.listed === false)) problems.push(`${file}: its module-level lfs = [...] holds none of its labeling functions`);
     ran.push({ file, source: sources[i], runtime: result.runtime ?? 'sandbox', problems: result.problems ?? [], reads: result.workspaceReads ?? [] });
     const devRun = engine.devResult(file);
-    result.lfs.forEach((lf, j) => {
+    for (const j of engine.countedLfs(file)) {
+      const lf = result.lfs[j];
       inModel.push(lf.listed !== false);
       const devLf = devRun?.lfs[j];
       if (lf.listed === false) leftOut.push({ name: lf.name, file });
       else lfs.push({ name: lf.name, file, line: lf.line, train: figures(lf), dev: devLf ? figures(devLf) : null });
-    });
+    }
   }
   if (problems.length > 0) throw new ProjectRunError(problems.join('\n'));
   const snapshot = engine.snapshot();
@@ -160,6 +162,7 @@ export async function applyProject(
   const columns: Int8Array[] = [];
   const figs: LfRunFigures[] = [];
   const files = project.lfFiles.map((f) => f.file);
+  const runs = new Map<string, FileRunResult>();
   for (const [i, { file, source }] of project.lfFiles.entries()) {
     progress(`running ${shortName(file, files)} (${i + 1}/${files.length}) on ${count(data.rows.length)} rows`);
     const run = await executor.runFile({
@@ -172,8 +175,14 @@ export async function applyProject(
       hiddenFiles: data.gold?.some((g) => g !== null) ? [...project.hiddenFiles, { path: data.path, what: `${basename(data.path)}, which holds gold labels` }] : project.hiddenFiles,
     });
     if (run.fileError) throw new ProjectRunError(`${file}${run.fileError.line ? `:${run.fileError.line}` : ''}: ${run.fileError.message}`);
+    runs.set(file, run);
+  }
+  for (const file of files) {
+    const run = runs.get(file)!;
     const expected = project.lfs.filter((lf) => lf.file === file).map((lf) => lf.name);
-    const listed = run.lfs.filter((lf) => lf.listed !== false);
+    const listed = countedLfIndices(file, run.lfs, files, (f) => runs.get(f)?.lfs)
+      .map((j) => run.lfs[j])
+      .filter((lf) => lf.listed !== false);
     const got = listed.map((lf) => lf.name);
     if (expected.join('\n') !== got.join('\n')) {
       throw new ProjectRunError(`${file} defined ${got.join(', ') || 'no LFs'} on ${data.path} but ${expected.join(', ')} on the training rows; its LFs must not depend on the data`);

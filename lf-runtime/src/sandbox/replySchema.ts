@@ -176,10 +176,11 @@ export function checkPrepared(m: unknown, id: number): Prepared {
   if (!Array.isArray(r.lfs) || r.lfs.length > MAX_LFS) fail(`lfs is not a list of at most ${MAX_LFS}`);
   const lfs = r.lfs.map((lf: unknown): PreparedLf => {
     if (!isObj(lf)) fail('an LF entry that is not an object');
-    exactKeys(lf, ['name', 'line'], ['listed']);
+    exactKeys(lf, ['name', 'line'], ['listed', 'definedIn']);
     if (lf.listed !== undefined && typeof lf.listed !== 'boolean') fail('listed is not a boolean');
     const entry: PreparedLf = { name: str(lf.name, 'LF name', MAX_NAME), line: int(lf.line, 'LF line', 0, 10_000_000) };
     if (typeof lf.listed === 'boolean') entry.listed = lf.listed;
+    if (lf.definedIn !== undefined) entry.definedIn = str(lf.definedIn, 'LF file', 4096);
     return entry;
   });
   if (fileError && lfs.length) fail('a file error together with LFs');

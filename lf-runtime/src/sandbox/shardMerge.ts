@@ -53,7 +53,7 @@ export function mergeShardOutcomes(
     const key = keys[index]!;
     const cached = cache?.get(key, scope);
     const fresh = runs.every((r) => r.outcomes.has(index));
-    const listed = lf.listed === undefined ? {} : { listed: lf.listed };
+    const listed = { ...(lf.listed === undefined ? {} : { listed: lf.listed }), ...(lf.definedIn === undefined ? {} : { definedIn: lf.definedIn }) };
     if (cached && !fresh) return { ...cached, name: lf.name, line: lf.line, durationMs: 0, ...listed };
     const result: LfRunResult = {
       name: lf.name, line: lf.line, votes: new Int8Array(total).fill(-1), errors: 0, errorRowIds: [], firstError: null,

@@ -51,6 +51,8 @@ export interface LfRunResult {
   durationMs: number;
   /** In the file's module-level `lfs = [...]` (true), not in it (false), or the file has none (absent). */
   listed?: boolean;
+  /** The file whose code the LF runs, when not this one: an LF imported from a helper or another LF file. */
+  definedIn?: string;
 }
 
 export interface FileRunResult {

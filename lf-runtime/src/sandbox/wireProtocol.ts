@@ -158,6 +158,8 @@ export interface PreparedLf {
   line: number;
   /** Whether the LF is in the file's module-level `lfs = [...]`; absent when the file has no such list. */
   listed?: boolean;
+  /** The file whose code the LF runs, when not this one: an LF imported from a helper or another LF file. */
+  definedIn?: string;
 }
 
 export interface PreparedMessage {

@@ -318,8 +318,21 @@ def prepare(file, source, siblings_json):
             "line": broken,
             "traceback": None,
         }]
-    entries = [{"name": lf.name, "line": lf._lf_line, **({} if listed is None else {"listed": id(lf) in listed})} for lf in lfs]
+    entries = [
+        {"name": lf.name, "line": lf._lf_line, **({} if listed is None else {"listed": id(lf) in listed}), **_defined_in(lf, file)}
+        for lf in lfs
+    ]
     return _dumps({"fileError": None, "lfs": entries, "problems": problems}), unit
+
+
+def _defined_in(lf, file):
+    """{"definedIn": path} for an LF whose function's code is in another .py file (imported from a helper module
+    or from another LF file, `from keyword_lfs import lf_check`): the engine counts an LF once per project."""
+    code = getattr(getattr(lf, "_f", None), "__code__", None)
+    origin = getattr(code, "co_filename", None)
+    if isinstance(origin, str) and origin != file and origin.endswith(".py") and origin.startswith("/") and len(origin) <= 4096:
+        return {"definedIn": origin}
+    return {}
 
 
 def _listed(module):
