@@ -89,6 +89,53 @@ describe('Snorkel compatibility', () => {
   it('imports sibling modules of the project', () => assert.deepEqual(votes('shouts'), [-1, -1, 1, -1, -1]));
   it('supports x.get with a default and `in`', () => assert.deepEqual(votes('missing_field_default'), [0, 0, 0, 0, 0]));
 
+  it("runs Snorkel's class-based preprocessors and mappers (run, field_names, mapped_field_names) and @lambda_mapper", async () => {
+    const src = [
+      'from snorkel.labeling import labeling_function',
+      'from snorkel.preprocess import Preprocessor',
+      'from snorkel.map import Mapper, lambda_mapper',
+      '',
+      'class Lowercaser(Preprocessor):',
+      '    def __init__(self):',
+      '        super().__init__(name="lower", field_names=dict(text="text"), mapped_field_names=dict(lower="text_lower"), memoize=True)',
+      '    def run(self, text):',
+      '        return dict(lower=text.lower())',
+      '',
+      'class WordCount(Mapper):',
+      '    def __init__(self):',
+      '        super().__init__(name="wc", mapped_field_names=dict(n="n_words"))',
+      '    def run(self, text):',
+      '        return dict(n=len(text.split()))',
+      '',
+      '@lambda_mapper()',
+      'def first_word(x):',
+      '    x.first = x.text.split()[0].lower()',
+      '    return x',
+      '',
+      '@labeling_function(pre=[Lowercaser()])',
+      'def says_please(x):',
+      '    return 1 if "please" in x.text_lower and x.text != x.text_lower else -1',
+      '',
+      '@labeling_function(pre=[WordCount(), first_word])',
+      'def short_or_song(x):',
+      '    return 0 if x.n_words < 3 or x.first == "the" else -1',
+      '',
+      '@labeling_function()',
+      'def row_untouched(x):',
+      '    return 0 if not hasattr(x, "text_lower") and not hasattr(x, "n_words") else 1',
+      '',
+    ].join('\n');
+    const r = await executor.runFile({ file: '/proj/mappers.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });
+    assert.equal(r.fileError, null, r.fileError?.message);
+    assert.deepEqual(r.problems ?? [], []);
+    const got = Object.fromEntries(r.lfs.map((lf) => [lf.name, [...lf.votes]]));
+    assert.deepEqual(got, {
+      says_please: [1, -1, 1, -1, -1],
+      short_or_song: [-1, 0, -1, 0, 0],
+      row_untouched: [0, 0, 0, 0, 0],
+    });
+  });
+
   it('explains appliers instead of running them', async () => {
     const src = 'from snorkel.labeling import PandasLFApplier\nPandasLFApplier(lfs=[]).apply(None)\n';
     const r = await executor.runFile({ file: '/proj/applier.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });
@@ -158,6 +205,14 @@ describe('Snorkel compatibility', () => {
     assert.equal(food.firstError?.kind, 'invalid-return');
     assert.match(food.firstError?.message ?? '', /food returned 34 \(int\); return an int label in 0\.\.1, -1 \(ABSTAIN\) or None \(LF Studio knows 2 classes; .*"labels" in lfstudio\.json, --labels/);
     assert.doesNotMatch(odd.firstError?.message ?? '', /knows 2 classes/, 'not a class count problem');
+  });
+
+  it('says what Snorkel would make of a bool an LF returns (class 1 or 0, never an abstain)', async () => {
+    const src = 'from snorkel.labeling import labeling_function\n@labeling_function()\ndef exclaims(x):\n    return "!" in x.text\n';
+    const r = await executor.runFile({ file: '/proj/bools.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });
+    const [exclaims] = r.lfs;
+    assert.equal(exclaims.firstError?.kind, 'invalid-return');
+    assert.match(exclaims.firstError?.message ?? '', /^exclaims returned (True|False) \(a bool\): Snorkel would store it as class [01], so False would vote class 0 on every row the test fails instead of abstaining; return a class id or ABSTAIN/);
   });
 
   it('keeps row fields of any JSON type, read-only', async () => {

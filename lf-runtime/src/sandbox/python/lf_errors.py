@@ -47,13 +47,13 @@ def _missing_snorkel_module(name):
     if NATIVE:
         return (
             f"No module named '{name}'. Snorkel is not installed in {lf_guard.INTERPRETER}, and LF Studio's stand-in "
-            f"for it (snorkel.labeling, snorkel.labeling.lf, snorkel.preprocess, snorkel.analysis, snorkel.utils) has "
+            f"for it (snorkel.labeling, snorkel.labeling.lf, snorkel.preprocess, snorkel.map, snorkel.analysis, snorkel.utils) has "
             f"no such module: import the name from snorkel.labeling, or install Snorkel there "
             f"(`{lf_guard.INTERPRETER} -m pip install snorkel`)."
         )
     return (
         f"No module named '{name}'. LF Studio's sandbox serves a stand-in for Snorkel (snorkel.labeling, "
-        f"snorkel.labeling.lf, snorkel.preprocess, snorkel.analysis, snorkel.utils) that has no such module: import "
+        f"snorkel.labeling.lf, snorkel.preprocess, snorkel.map, snorkel.analysis, snorkel.utils) that has no such module: import "
         f"the name from snorkel.labeling, or run this file with your own Python with Snorkel installed "
         f"(`lf-studio analyze --runtime python`)."
     )

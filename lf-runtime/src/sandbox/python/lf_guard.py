@@ -160,7 +160,7 @@ SNORKEL_MODULES = (
     "snorkel.labeling.apply", "snorkel.labeling.apply.core", "snorkel.labeling.apply.pandas",
     "snorkel.labeling.apply.dask", "snorkel.labeling.apply.spark", "snorkel.labeling.analysis",
     "snorkel.preprocess", "snorkel.preprocess.nlp", "snorkel.types", "snorkel.analysis", "snorkel.utils",
-    "snorkel.labeling.lf.core", "snorkel.labeling.utils", "snorkel.preprocess.core",
+    "snorkel.labeling.lf.core", "snorkel.labeling.utils", "snorkel.preprocess.core", "snorkel.map", "snorkel.map.core",
 )
 
 

@@ -475,6 +475,15 @@ class _StatsClass:
             self.first_error = info() if callable(info) else info
 
 
+def _bool_return(name, v):
+    """Why a bool is no label, though Snorkel's applier would store it."""
+    return (
+        f"{name} returned {bool(v)} (a bool): Snorkel would store it as class {int(bool(v))}, so False would vote class 0 on "
+        "every row the test fails instead of abstaining; return a class id or ABSTAIN, e.g. "
+        "`return SPAM if ... else ABSTAIN`"
+    )
+
+
 def _apply_rows_slowly(f, part, offset, votes, stats, _type=type):
     # type(v), never v.__class__: an object's __class__ may be a property claiming int.
     k = stats.k
@@ -495,7 +504,7 @@ def _apply_rows_slowly(f, part, offset, votes, stats, _type=type):
                 offset + j,
                 lambda: {
                     "kind": "invalid-return",
-                    "message": f"{lf.name} returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None"
+                    "message": (_bool_return(lf.name, v) if isinstance(v, bool) or type(v).__name__ == "bool_" else f"{lf.name} returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None")
                     + (_MORE_CLASSES.format(k=k) if _type(label) is int and label >= k else ""),
                     "line": _return_line(lf) or lf._lf_line,
                     "traceback": None,

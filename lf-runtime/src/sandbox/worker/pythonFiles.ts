@@ -36,6 +36,8 @@ import structureSource from '../python/lf_structure.py';
 import pySnorkelLabelingLfCore from '../python/snorkel/labeling/lf/core.py';
 import pySnorkelLabelingUtils from '../python/snorkel/labeling/utils.py';
 import pySnorkelPreprocessCore from '../python/snorkel/preprocess/core.py';
+import pySnorkelMap from '../python/snorkel/map/__init__.py';
+import pySnorkelMapCore from '../python/snorkel/map/core.py';
 
 /** Files installed into site-packages of the virtual filesystem. */
 export const PYTHON_FILES: Record<string, string> = {
@@ -56,6 +58,8 @@ export const PYTHON_FILES: Record<string, string> = {
   'snorkel/labeling/model/baselines.py': pySnorkelLabelingModelBaselines,
   'snorkel/labeling/model/label_model.py': pySnorkelLabelingModelLabelModel,
   'snorkel/labeling/utils.py': pySnorkelLabelingUtils,
+  'snorkel/map/__init__.py': pySnorkelMap,
+  'snorkel/map/core.py': pySnorkelMapCore,
   'snorkel/preprocess/__init__.py': pySnorkelPreprocess,
   'snorkel/preprocess/core.py': pySnorkelPreprocessCore,
   'snorkel/preprocess/nlp.py': pySnorkelPreprocessNlp,

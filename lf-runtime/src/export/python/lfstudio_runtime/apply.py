@@ -63,7 +63,17 @@ def _apply_slowly(f, part, offset, votes, k, stats, user_file, ids):
         elif label is None:
             stats.none += 1
         else:
-            _error(stats, offset + j, ids, lambda: f"returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None")
+            _error(stats, offset + j, ids, lambda: _invalid_return(v, k))
+
+
+def _invalid_return(v, k):
+    if isinstance(v, bool) or type(v).__name__ == "bool_":
+        # As the editor says it (lf_runner._bool_return).
+        return (
+            f"returned {bool(v)} (a bool): Snorkel would store it as class {int(bool(v))}, so False would vote class 0 on "
+            "every row the test fails instead of abstaining; return a class id or ABSTAIN, e.g. `return SPAM if ... else ABSTAIN`"
+        )
+    return f"returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None"
 
 
 def _integer_label(v):

@@ -89,6 +89,8 @@ SNORKEL_MODULES = (
     "snorkel.labeling.model.baselines",
     "snorkel.labeling.model.label_model",
     "snorkel.labeling.analysis",
+    "snorkel.map",
+    "snorkel.map.core",
     "snorkel.preprocess",
     "snorkel.preprocess.nlp",
     "snorkel.analysis",

@@ -33,12 +33,12 @@ class _Missing:
         return f"<unavailable {self._name}>"
 
 
-class Preprocessor:
-    """A function x -> x' applied before an LF; with memoize=True its result is cached per row."""
+class BaseMapper:
+    """Snorkel's BaseMapper: maps a copy of x (so the row other functions see is never edited), after the mappers
+    in `pre`; with memoize=True its result is cached per row."""
 
-    def __init__(self, name, f, pre=None, memoize=False, memoize_key=None):
+    def __init__(self, name, pre=None, memoize=False, memoize_key=None):
         self.name = name
-        self._f = f
         self._pre = list(pre or [])
         self.memoize = memoize
         self._memoize_key = memoize_key
@@ -47,26 +47,93 @@ class Preprocessor:
     def reset_cache(self):
         self._cache = {}
 
+    def _generate_mapped_data_point(self, x):
+        raise NotImplementedError(f"{type(self).__name__} must define _generate_mapped_data_point (or subclass Mapper and define run)")
+
     def __call__(self, x):
-        for p in self._pre:
-            x = p(x)
         if self.memoize:
             key = self._memoize_key(x) if self._memoize_key else _row_key(x)
             if key in self._cache:
                 return self._cache[key]
-        # Snorkel maps a copy, so a preprocessor never edits the row other functions see.
-        y = self._f(_copy.copy(x))
-        if y is None:
-            raise ValueError(f"Preprocessor {self.name} returned None; it must return the (modified) data point.")
+        y = _copy.copy(x)
+        for p in self._pre:
+            y = p(y)
+        y = self._generate_mapped_data_point(y)
         if self.memoize:
             self._cache[key] = y
         return y
 
     def __repr__(self):
-        return f"Preprocessor {self.name}, Pre: {self._pre}"
+        return f"{type(self).__name__} {self.name}, Pre: {self._pre}"
 
 
-LambdaPreprocessor = Preprocessor
+class Mapper(BaseMapper):
+    """Snorkel's Mapper: `run(**fields)` returns new fields as a dict, set on the mapped copy. `field_names` maps
+    run's parameters to the row's fields (default: run's parameter names), `mapped_field_names` run's output keys
+    to the fields set (default: the keys themselves)."""
+
+    def __init__(self, name, field_names=None, mapped_field_names=None, pre=None, memoize=False, memoize_key=None):
+        if field_names is None:
+            code = getattr(type(self).run, "__code__", None)
+            field_names = {k: k for k in code.co_varnames[1 : code.co_argcount]} if code is not None else {}
+        self.field_names = field_names
+        self.mapped_field_names = mapped_field_names
+        super().__init__(name, pre=pre, memoize=memoize, memoize_key=memoize_key)
+
+    def run(self, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define run(self, ...), returning a dict of new fields")
+
+    def _update_fields(self, x, mapped_fields):
+        for k, v in mapped_fields.items():
+            setattr(x, k, v)
+        return x
+
+    def _generate_mapped_data_point(self, x):
+        field_map = {k: getattr(x, v) for k, v in self.field_names.items()}
+        mapped_fields = self.run(**field_map)
+        if mapped_fields is None:
+            return None
+        if self.mapped_field_names is not None:
+            mapped_fields = {v: mapped_fields[k] for k, v in self.mapped_field_names.items()}
+        return self._update_fields(x, mapped_fields)
+
+
+class LambdaMapper(BaseMapper):
+    """Snorkel's LambdaMapper: a function x -> x' (given a copy of x, so editing it in place is safe)."""
+
+    def __init__(self, name, f, pre=None, memoize=False, memoize_key=None):
+        self._f = f
+        super().__init__(name, pre=pre, memoize=memoize, memoize_key=memoize_key)
+
+    def _generate_mapped_data_point(self, x):
+        y = self._f(x)
+        if y is None:
+            raise ValueError(f"Preprocessor {self.name} returned None; it must return the (modified) data point.")
+        return y
+
+
+class Preprocessor(Mapper):
+    """Snorkel's Preprocessor, a Mapper (`run` and field names). Given a function (`Preprocessor(name, f)`), it
+    maps with that function, as a LambdaPreprocessor does."""
+
+    def __init__(self, name, field_names=None, mapped_field_names=None, pre=None, memoize=False, memoize_key=None, f=None):
+        if f is None and callable(field_names) and not isinstance(field_names, dict):
+            f, field_names = field_names, None
+        self._f = f
+        if f is not None:
+            BaseMapper.__init__(self, name, pre=pre, memoize=memoize, memoize_key=memoize_key)
+            self.field_names, self.mapped_field_names = {}, None
+        else:
+            super().__init__(name, field_names=field_names, mapped_field_names=mapped_field_names, pre=pre, memoize=memoize, memoize_key=memoize_key)
+
+    def _generate_mapped_data_point(self, x):
+        if self._f is not None:
+            return LambdaMapper._generate_mapped_data_point(self, x)
+        return super()._generate_mapped_data_point(x)
+
+
+class LambdaPreprocessor(LambdaMapper):
+    """Snorkel's LambdaPreprocessor: what @preprocessor makes."""
 
 
 def _row_key(x):
@@ -80,13 +147,24 @@ def _row_key(x):
 
 
 def preprocessor(name=None, pre=None, memoize=False, memoize_key=None):
-    """Decorator: `@preprocessor(memoize=True)` turns f(x) -> x' into a Preprocessor."""
+    """Decorator: `@preprocessor(memoize=True)` turns f(x) -> x' into a LambdaPreprocessor."""
     if callable(name) and pre is None and not memoize:
         f = name
-        return Preprocessor(f.__name__, f)
+        return LambdaPreprocessor(f.__name__, f)
 
     def decorate(f):
-        return Preprocessor(name or f.__name__, f, pre=pre, memoize=memoize, memoize_key=memoize_key)
+        return LambdaPreprocessor(name or f.__name__, f, pre=pre, memoize=memoize, memoize_key=memoize_key)
+
+    return decorate
+
+
+def lambda_mapper(name=None, pre=None, memoize=False, memoize_key=None):
+    """Snorkel's @lambda_mapper(): turns f(x) -> x' into a LambdaMapper."""
+    if callable(name):
+        raise ValueError("Looks like this decorator is missing parentheses: write @lambda_mapper()")
+
+    def decorate(f):
+        return LambdaMapper(name or f.__name__, f, pre=pre, memoize=memoize, memoize_key=memoize_key)
 
     return decorate
 
