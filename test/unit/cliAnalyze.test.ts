@@ -156,7 +156,7 @@ describe('lf-studio analyze', () => {
     assert.match(label.stderr, /from_web failed on 2 rows of the dev set/);
   });
 
-  it('fails analyze, label and export-job (after writing) when a statement that defines an LF raised, but not for a notebook cell', () => {
+  it('fails analyze, label and export-job (after writing) when a statement that defines an LF raised, but not for a notebook cell; export-job too when an LF fails on every row', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lfs-undefined-'));
     write(dir, 'train.jsonl', ['{"text": "buy now"}', '{"text": "hi mom"}', '{"text": "free prize"}'].join('\n') + '\n');
     const cell = 'L_train = applier.apply(df_train)\n';
@@ -184,6 +184,14 @@ describe('lf-studio analyze', () => {
     assert.equal(job.status, 1, job.stderr);
     assert.match(job.stderr, /has_person is not defined/);
     assert.ok(readFileSync(join(dir, 'job', 'run.py'), 'utf8').length > 0);
+
+    // An LF that fails on every training row: label and export-job write their output and exit 1.
+    const dead = write(dir, 'dead.py', ok + '@labeling_function()\ndef from_web(x):\n    return 1 if x.src == "web" else 0\n');
+    const deadJob = cli('export-job', ...data(dead), '--out', join(dir, 'dead-job'));
+    assert.equal(deadJob.status, 1, deadJob.stderr);
+    assert.match(deadJob.stderr, /from_web failed on every training row, so the label model was fitted with it abstaining \(exit code 1\)/);
+    assert.doesNotMatch(deadJob.stderr, /says_buy failed/);
+    assert.ok(readFileSync(join(dir, 'dead-job', 'run.py'), 'utf8').length > 0);
   });
 
   it('never widens the workspace above the current folder that holds the LF files, even inside a package', () => {
@@ -419,6 +427,11 @@ describe('lf-studio analyze', () => {
     writeFileSync(noLfs, 'import re\n\ndef helper(x):\n    return 1\n');
     cases.push([['analyze', '--lfs', noLfs, '--data', join(example, 'data', 'valid.json')], /helpers\.py defines no labeling functions; decorate each one with @labeling_function\(\)/]);
     cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--lfs', join(example, 'lfs.py'), '--data', join(example, 'data', 'valid.json')], /lfs\.py is given twice; give each LF file once/]);
+    // More classes than a vote (one signed byte) holds: from gold ids, and from --labels.
+    const manyDev = write(dir, 'many.csv', 'text,label\n' + Array.from({ length: 150 }, (_, i) => `intent ${i},${i}\n`).join(''));
+    cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--data', manyDev, '--dev', manyDev], /the gold labels go up to class id 149: LF Studio supports at most 127 classes/]);
+    const names = Array.from({ length: 128 }, (_, i) => `c${i}`).join(',');
+    cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--data', manyDev, '--labels', names], /--labels names 128 classes: LF Studio supports at most 127/]);
     const broken = write(dir, 'broken.py', 'def oops(:\n');
     cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--lfs', broken, '--data', join(example, 'data', 'valid.json'), '--workspace', dir], /broken\.py:1: .*Syntax/i]);
     for (const [args, pattern] of cases) {
@@ -427,5 +440,9 @@ describe('lf-studio analyze', () => {
       assert.match(r.stderr, pattern);
       assert.equal(r.stderr.trim().split('\n').length, 1, `one line on stderr for ${args.join(' ')}: ${r.stderr}`);
     }
+    // --json prints one object whatever stopped the run.
+    const stopped = cli('analyze', '--lfs', join(example, 'lfs.py'), '--data', bad, '--json');
+    assert.equal(stopped.status, 1);
+    assert.match(JSON.parse(stopped.stdout).error, /bad\.jsonl:2/);
   });
 });

@@ -38,8 +38,9 @@ const HELP = `usage: lf-studio analyze --lfs FILE.py [--lfs FILE.py ...] --data 
 ${RUNTIME_HELP}
 
 Exit code: 0 when every file loaded and every LF ran; 1 when a file failed to load, a statement that
-defines an LF raised (so the LF is missing), or an LF failed on every row of the sample or of the dev set (figures are still printed; --json always prints one object); 2 for
-bad options.`;
+defines an LF raised (so the LF is missing), or an LF failed on every row of the sample or of the dev set
+(figures are still printed), or the data could not be read; 2 for bad options. --json always prints one
+object: {"error": ...} when the run stopped before any figures.`;
 
 /** Seams for tests: the sandbox (the real one runs Python in a separate process). */
 export interface AnalyzeDeps {
@@ -86,6 +87,8 @@ export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: Node
   } catch (err) {
     if (err instanceof CliError || err instanceof DataError) {
       io.stderr(`lf-studio analyze: ${sanitizeLine(err.message)}\n`);
+      // --json always prints one object: here, what stopped the run (the line on stderr).
+      if (argv.includes('--json')) io.stdout(`${JSON.stringify({ error: sanitizeLine(err.message) })}\n`);
       return err instanceof CliError ? err.code : 1;
     }
     throw err;

@@ -34,6 +34,8 @@ export interface CliData {
   labelsSource: ClassNamesSource | null;
 }
 
+/** Most classes a task may have: votes are int8, -1 for abstain (as the project file's schema says). */
+const MAX_CLASSES = 127;
 const CLI_SETTING_NAMES: LabelSettingNames = { labelField: '--label-field', labels: '--labels (or label.json)' };
 
 /** Reads sample and dev; throws DataError naming the file, the row and the flag that fixes it. */
@@ -47,10 +49,18 @@ export async function readCliData(args: CliDataArgs): Promise<CliData> {
   const ids = named ? null : goldIdNames([sample, dev]);
   const labels = named?.names ?? ids;
   const labelsSource = named ? named.source : ids ? 'gold ids' : null;
+  checkClassCount(labels, labelsSource);
   // A dev set without gold labels would quietly give no accuracies; with its gold left in a visible field
   // (the wrong --label-field), LFs could even read the answer.
   if (dev) checkDevGold(dev, { labels: labels ?? [], labelField: args.labelField }, CLI_SETTING_NAMES);
   return { sample, dev, labels, labelsSource };
+}
+
+/** Refuses a task of more classes than votes can hold, naming where the classes came from. */
+export function checkClassCount(labels: readonly string[] | null, source: ClassNamesSource | null): void {
+  if (!labels || labels.length <= MAX_CLASSES) return;
+  const from = source === 'gold ids' ? `the gold labels go up to class id ${labels.length - 1}` : `${labelsSettingFor(source)} names ${labels.length} classes`;
+  throw new CliError(`${from}: LF Studio supports at most ${MAX_CLASSES} classes (a vote is one signed byte, -1 for abstain); merge classes or split the task`, 1);
 }
 
 /**
@@ -146,6 +156,9 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
   }
   const flagLabels = values.labels !== undefined ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : null;
   if (flagLabels && flagLabels.length < 2) throw new CliError('--labels needs at least two class names, e.g. --labels HAM,SPAM');
+  if (flagLabels && flagLabels.length > MAX_CLASSES) {
+    throw new CliError(`--labels names ${flagLabels.length} classes: LF Studio supports at most ${MAX_CLASSES} (a vote is one signed byte, -1 for abstain); merge classes or split the task`);
+  }
   return {
     lfs,
     data,

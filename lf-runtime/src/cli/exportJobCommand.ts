@@ -150,7 +150,10 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
     }
     const undefinedLfs = undefinedLfErrors(project);
     for (const line of undefinedLfs) io.stderr(`lf-studio export-job: ${sanitizeLine(line)}\n`);
-    return undefinedLfs.length > 0 ? 1 : 0;
+    // As label: the job is written, but an LF that failed on every training row abstained in the fit.
+    const dead = project.lfs.filter((lf) => project.trainL.n > 0 && (lf.train.errors >= project.trainL.n || lf.train.timedOut));
+    for (const lf of dead) io.stderr(`lf-studio export-job: ${sanitizeLine(lf.name)} failed on every training row, so the label model was fitted with it abstaining (exit code 1)\n`);
+    return undefinedLfs.length > 0 || dead.length > 0 ? 1 : 0;
   } catch (err) {
     if (
       err instanceof CliError ||
