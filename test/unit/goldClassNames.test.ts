@@ -117,6 +117,8 @@ describe('readers: gold labels as class names', () => {
     assert.match(err.problem, /line 2: gold label "spam" in field "label" is not an integer class id, and the class names are not known/);
     assert.match(err.problem, /name the classes in class-id order \(--labels A,B,\.\.\. on the command line, "labels" in lfstudio\.json for a project\)/);
     assert.match(err.problem, /or write class ids 0\.\.k-1/);
+    // The field may be data (a brand, a category) and no gold labels at all.
+    assert.match(err.problem, /If the field is data your LFs read, not gold labels, name the gold-label field with --label-field \("labelField" in lfstudio\.json\)/);
   });
 });
 

@@ -286,7 +286,7 @@ export function goldClassId(raw: unknown, classNames: readonly string[] | null |
       problem: () =>
         `is not an integer class id, and the class names are not known, so it cannot be read as one; ` +
         `name the classes in class-id order (--labels A,B,... on the command line, "labels" in lfstudio.json for a project) ` +
-        `so gold labels may be class names, or write class ids 0..k-1 (blank or -1 for unknown)`,
+        `so gold labels may be class names, or write class ids 0..k-1 (blank or -1 for unknown)${NOT_GOLD}`,
     };
   }
   for (const candidate of raw === trimmed ? [raw] : [raw, trimmed]) {
@@ -309,9 +309,13 @@ export function goldClassId(raw: unknown, classNames: readonly string[] | null |
   return {
     problem: (setting) =>
       `is neither a class name nor a class id: the classes are ${listNames(names)} (from ${setting}). ` +
-      `Write one of those names or its id (blank or -1 for unknown), or name the classes with ${setting} in class-id order`,
+      `Write one of those names or its id (blank or -1 for unknown), or name the classes with ${setting} in class-id order${NOT_GOLD}`,
   };
 }
+
+/** The other reading of a label field that holds no class: it is data, and the gold labels are elsewhere (or nowhere). */
+const NOT_GOLD =
+  '. If the field is data your LFs read, not gold labels, name the gold-label field with --label-field ("labelField" in lfstudio.json), or one no row has';
 
 /** `"ham" (0), "spam" (1)`, the first 20 of them. */
 function listNames(names: readonly string[]): string {
