@@ -7,7 +7,7 @@ import { buildCorpus } from '../../lf-runtime/src/suggest/corpus.ts';
 import { judge, scoreSet } from '../../lf-runtime/src/suggest/judge.ts';
 import { mineCandidates, withFigures } from '../../lf-runtime/src/suggest/mining.ts';
 import { fallbackLf, selectLfs, valueOnUncoveredRow, type PoolEntry } from '../../lf-runtime/src/suggest/selection.ts';
-import { prune, suggestLfs } from '../../lf-runtime/src/suggest/suggest.ts';
+import { fallbackContexts, prune, suggestLfs } from '../../lf-runtime/src/suggest/suggest.ts';
 import type { LfSpec } from '../../lf-runtime/src/suggest/types.ts';
 
 const HAM = 0;
@@ -147,6 +147,34 @@ describe('greedy choice', () => {
     assert.equal(all.labeledAccuracy, 18 / 20);
     const none = selectLfs(corpus, pool, { maxLfs: 10, seed: 0, z: 1.28, fallbacks: false });
     assert.ok(none.chosen.every((e) => e.lf.spec.test.kind !== 'noneOf'));
+  });
+
+  it('never keeps two LFs that vote alike, a keyword and a fallback of a context rebuilt around it included', () => {
+    // Reviews whose negative rows start with their keyword ("awful item 3"): the fallback of the context "starts
+    // with awful" can come to vote exactly as the keyword LF. Forty shapes of the same data, one column each.
+    const alike: string[] = [];
+    for (let variant = 0; variant < 40; variant++) {
+      const times = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+      const neg = [...times(4 + (variant % 5), (i) => `awful item ${i}`), ...times(3 + (variant % 7), (i) => `broke again ${i}`), ...times(2 + (variant % 3), (i) => `waste of money ${i}`)];
+      const pos = [...times(6, (i) => `works great ${i}`), ...times(4 + (variant % 4), (i) => `love it ${i}`), ...times(3, (i) => `five stars ${i}`)];
+      const more = [
+        ...times(20 + variant, (i) => `awful thing ${i}`),
+        ...times(25, (i) => `broke again ${i}`),
+        ...times(20, (i) => `waste ${i}`),
+        ...times(30, (i) => `works great ${i}`),
+        ...times(25, (i) => `love it ${i}`),
+        ...times(15 + (variant % 9), (i) => `meh ${i}`),
+      ];
+      const c = buildCorpus(rows([...neg, ...pos]), [...neg.map(() => HAM), ...pos.map(() => SPAM)], rows(more, 100), 'text', 2);
+      const mined = mineCandidates(c, { minSupport: 2 });
+      const chosen = selectLfs(c, prune(c, mined, 1.28, 3), { maxLfs: 20, seed: 0, z: 1.28, contexts: fallbackContexts(c, mined) }).chosen;
+      chosen.forEach((e, i) => {
+        for (const o of chosen.slice(0, i)) {
+          if (o.lf.spec.label === e.lf.spec.label && o.lf.hits.join() === e.lf.hits.join()) alike.push(`variant ${variant}: ${nameOf(o)} = ${nameOf(e)}`);
+        }
+      });
+    }
+    assert.deepEqual(alike, []);
   });
 
   it('gives the same LFs for the same input and seed', () => {

@@ -153,9 +153,11 @@ export function selectLfs(corpus: Corpus, pool: readonly PoolEntry[], options: S
   const patience = options.patience ?? PATIENCE;
   while (size(state) < options.maxLfs) {
     const chosen = state.members.map((m) => m.lf);
+    // A candidate that votes exactly as a fallback of the set does would add only a second column.
+    const fallbackNow = fallbackLfs(state.members, state.fallback, state.contexts).map((m) => m.lf);
     const scored: { entry: PoolEntry; estimate: number }[] = [];
     for (const e of pool) {
-      if (gains.has(e) || isDuplicate(e.lf, chosen, maxOverlap)) continue;
+      if (gains.has(e) || isDuplicate(e.lf, chosen, maxOverlap) || fallbackNow.some((f) => sameVotes(f, e.lf))) continue;
       scored.push({ entry: e, estimate: estimate(state, e) });
     }
     scored.sort((a, b) => b.estimate - a.estimate);
@@ -199,14 +201,22 @@ export function selectLfs(corpus: Corpus, pool: readonly PoolEntry[], options: S
     chosen.push(f);
     additions.push('fallback');
   }
+  // A fallback rebuilt from LFs chosen after it may end up voting exactly as one of them: one column each.
+  const kept = chosen.map((e, i) => !chosen.slice(0, i).some((o) => sameVotes(o.lf, e.lf)));
+  const score = kept.every(Boolean) ? state.score : scoreSet(corpus, chosen.filter((_, i) => kept[i]), options.seed);
   return {
-    chosen,
-    gains: additions.map((a) => gains.get(a)!),
-    model: state.score.model,
-    labeledAccuracy: state.score.labeledAccuracy,
-    judgedAccuracy: state.score.judgedAccuracy,
-    unlabeledCoverage: state.score.coveredCount / nUnlabeled,
+    chosen: chosen.filter((_, i) => kept[i]),
+    gains: additions.filter((_, i) => kept[i]).map((a) => gains.get(a)!),
+    model: score.model,
+    labeledAccuracy: score.labeledAccuracy,
+    judgedAccuracy: score.judgedAccuracy,
+    unlabeledCoverage: score.coveredCount / nUnlabeled,
   };
+}
+
+/** The same class on the very same rows. */
+function sameVotes(a: MinedLf, b: MinedLf): boolean {
+  return a.spec.label === b.spec.label && a.hits.length === b.hits.length && a.hits.every((h, i) => h === b.hits[i]);
 }
 
 /** Candidates of each class the first step pairs up (the best by the quick estimate). */
