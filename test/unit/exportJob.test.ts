@@ -272,7 +272,7 @@ describe('the exported job', () => {
     );
   });
 
-  it('types CSV columns as the editor does (ints, numbers, booleans, missing markers as NaN) over the whole file, whatever the partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+  it('types CSV columns as the editor does (ints, floats, booleans, missing markers as NaN) over the whole file, whatever the partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-job-types-'));
     const lfs = join(dir, 'typed_lfs.py');
     writeFileSync(
@@ -284,11 +284,13 @@ describe('the exported job', () => {
         '@labeling_function()\ndef lf_bool(x):\n    return 1 if x.b is True else 0 if x.b is False else -1 if x.b != x.b else 1\n\n' +
         '@labeling_function()\ndef lf_mixed(x):\n    return 1 if type(x.m) is str and x.m == "7" else 0 if type(x.m) is str else -1\n\n' +
         '@labeling_function()\ndef lf_late(x):\n    return 1 if type(x.late) is int else 0 if type(x.late) is str else -1\n\n' +
-        '@labeling_function()\ndef lf_overflow(x):\n    return 1 if x.g is None else 0\n\n' +
+        '@labeling_function()\ndef lf_overflow(x):\n    return 1 if type(x.g) is str else 0\n\n' +
         '@labeling_function()\ndef lf_string_missing(x):\n    return 1 if x.s != x.s else 0 if type(x.s) is str else -1\n',
     );
     // `mixed` turns to text only in its last row, and `late` holds a word in a later partition: the editor
-    // types the whole file, so the job must too.
+    // types the whole file, so the job must too. As pd.read_csv: `n` has a missing value and `f` numbers with a
+    // point, so both are floats on every row (3.0, 2.0, 1e20); `g` holds 1e400, too large for a double, so it
+    // is strings.
     const rows = ['text,n,f,b,m,late,g,s', 'a,3,2.0,True,7,1,1e400,x', 'b,NA,2.5,false,8,2,1,', 'c,-0,1e20,,9,3,2,NA', 'd,+7,.5,TRUE,7,4,3,y', 'e,007,-1e-3,FALSE,x,word,4,'];
     const csv = join(dir, 'typed.csv');
     writeFileSync(csv, `${rows.join('\n')}\n`);
@@ -299,11 +301,11 @@ describe('the exported job', () => {
     assert.deepEqual(
       expected.map((r) => r.votes),
       [
-        [1, 1, -1, 1, 1, 0, 1, 0],
-        [0, 0, -1, 0, 0, 0, 0, 1],
-        [-1, 1, 1, -1, 0, 0, 0, 1],
-        [1, 0, -1, 1, 1, 0, 0, 0],
-        [1, 0, -1, 0, 0, 0, 0, 1],
+        [-1, 0, -1, 1, 1, 0, 1, 0],
+        [0, 0, -1, 0, 0, 0, 1, 1],
+        [-1, 0, 1, -1, 0, 0, 1, 1],
+        [-1, 0, -1, 1, 1, 0, 1, 0],
+        [-1, 0, -1, 0, 0, 0, 1, 1],
       ],
       'the editor reads the columns typed, a missing value as NaN (in a string column too)',
     );

@@ -75,8 +75,8 @@ describe('CSV column types', () => {
 
 describe('JSON numbers as pandas gives them', () => {
   // Measured with Debian's pandas 1.5.3: pd.read_json(path, lines=True), and pd.DataFrame(records) of a WRENCH
-  // file's "data", give a column of numbers NaN for null and for a key a row lacks (and make it float: ints stay
-  // ints here, as in a CSV column), and a column null on every row is NaN too; a column of strings, objects,
+  // file's "data", give a column of numbers NaN for null and for a key a row lacks (and make it float: see
+  // readersFloats.test.ts), and a column null on every row is NaN too; a column of strings, objects,
   // lists or mixed values keeps None for null (pandas gives NaN for a key a row lacks there: None here).
   const rows = [
     { id: 'k1', text: '150', price: 150, qty: 1, ratio: 0.5, flag: true, none: null, s: 'x', meta: { a: 1 }, tags: [1], mixed: 1, label: 1 },
@@ -87,7 +87,7 @@ describe('JSON numbers as pandas gives them', () => {
   const checks = (d: Awaited<ReturnType<typeof readDataset>>) => {
     const col = (f: string) => d.rows.map((r) => r.fields[f]);
     assert.deepEqual(col('price'), [150, Number.NaN, Number.NaN, 50], 'null and missing numbers are NaN');
-    assert.deepEqual(col('qty'), [1, Number.NaN, 3, 4], 'ints stay ints');
+    assert.deepEqual(col('qty'), [1, Number.NaN, 3, 4], 'the numbers as read (floats in Python: Row.floats)');
     assert.deepEqual(col('ratio'), [0.5, Number.NaN, Number.NaN, 2]);
     assert.deepEqual(col('none'), [Number.NaN, Number.NaN, Number.NaN, Number.NaN], 'a field null on every row is NaN, as pandas gives it');
     assert.deepEqual(col('flag'), [true, null, false, true], 'booleans are not numbers: null stays None');

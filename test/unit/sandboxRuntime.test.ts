@@ -33,7 +33,8 @@ def expensive(x):
 
 @labeling_function()
 def no_price(x):
-    return HAM if math.isnan(x.price) else SPAM if type(x.price) is int else ABSTAIN
+    # pandas makes a column of numbers with nulls float64: 150.0, not 150.
+    return HAM if math.isnan(x.price) else SPAM if type(x.price) is float else ABSTAIN
 
 @labeling_function()
 def no_brand(x):

@@ -1,7 +1,8 @@
 /**
  * Checks shared by every reader, applied row by row as rows are added: the text field exists and is a
- * string, ids are present and unique, and the gold label is taken out of the fields (so no LF can read it)
- * and turned into a class id (see goldClassId: an id, or a class name when the class names are known).
+ * string (or a JSON null, None to LFs as pandas gives it), ids are present and unique, and the gold label is
+ * taken out of the fields (so no LF can read it) and turned into a class id (see goldClassId: an id, or a
+ * class name when the class names are known).
  */
 import { DataError } from './types.ts';
 import type { Dataset, Row } from './types.ts';
@@ -70,6 +71,8 @@ export class DatasetBuilder {
   private readonly seenIds = new Map<string, RowOrigin>();
   /** Repeated ids, in the order their second row is met: every row that uses each. */
   private readonly duplicateIds = new Map<string, RowOrigin[]>();
+  /** The fields whose numbers are floats (Row.floats), set by the reader once the whole file is read. */
+  private floats: ReadonlySet<string> = new Set();
 
   constructor(
     readonly file: string,
@@ -110,11 +113,12 @@ export class DatasetBuilder {
     if (text !== undefined && !this.hasText) {
       this.fail(origin, `${origin.describe} has a "${this.textField}" field but earlier rows do not; give every row one.`);
     }
-    if (text !== undefined && typeof text !== 'string') {
+    // A JSON null is None to LFs, as pandas gives it: an LF that calls x.text.lower() raises on that row only.
+    if (text !== undefined && text !== null && typeof text !== 'string') {
       this.fail(
         origin,
         `${origin.describe}: field "${this.textField}" must be a string, found ${describeValue(text)}; ` +
-          `write "" where a row has no text, or leave such rows out${typeof text === 'object' ? '' : ` (or set ${this.textFieldSetting} to the field that holds the text)`}`,
+          `write "" (or null) where a row has no text, or leave such rows out${typeof text === 'object' ? '' : ` (or set ${this.textFieldSetting} to the field that holds the text)`}`,
       );
     }
     let id: string;
@@ -149,40 +153,62 @@ export class DatasetBuilder {
     return field !== this.textField && field !== this.idField && field !== this.labelField;
   }
 
+  /** Names the fields whose numbers are floats (Row.floats), decided over the whole file. */
+  floatFields(fields: ReadonlySet<string>): void {
+    this.floats = fields;
+  }
+
   /**
-   * JSON data (JSONL, WRENCH) as pandas gives it (pd.read_json(lines=True), or a WRENCH file's "data"
-   * records as a DataFrame): in a field whose values are all numbers wherever they are not null (booleans are
-   * not numbers here; a field that is null on every row counts too), a null and a key a row lacks are NaN, so
-   * `x.price > 100` is False there rather than a TypeError. Ints stay ints (pandas would make the column
-   * float), as in a CSV column. Other fields keep None for null and for a missing key; nested values and the
-   * text and id fields are left as they are. A row lacking such a key gets it (NaN), after its own keys.
-   * Decided over the whole file; the exported job decides over its whole input the same way (lfstudio_runtime,
-   * numeric_fields).
+   * JSON data (JSONL, WRENCH, pandas' to_json shapes) as `pd.read_json` gives it: in a field whose values are
+   * all numbers wherever they are not null (booleans are not numbers here; a field that is null on every row
+   * counts too), a null and a key a row lacks are NaN, so `x.price > 100` is False there rather than a
+   * TypeError. read_json makes such a field float64 (every value a float: 2.0, not 2) when a row has NaN
+   * there or one of its numbers is not a whole number (or is too large for an int64), and int64 otherwise,
+   * however the numbers are written: a field of 2.0 and 3.0 is ints 2 and 3, as pandas gives them. Other fields
+   * keep None for null and for a missing key, and their numbers as JavaScript holds them (2.0 is 2); nested
+   * values and the text and id fields are left as they are. A row lacking such a key gets it (NaN), after its
+   * own keys. Decided over the whole file; the exported job decides over its whole input the same way
+   * (lfstudio_runtime, numeric_fields and float_fields).
    */
   missingNumbersAsNaN(): void {
     // The fields with a value that is neither a number nor null on some row, and every field.
     const other = new Set<string>();
     const seen = new Set<string>();
+    // Fields with a number that an int64 column cannot hold (a fraction, 2^63 or more).
+    const fractional = new Set<string>();
     for (const { fields } of this.rows) {
       for (const f of Object.keys(fields)) {
         seen.add(f);
         const v = fields[f];
-        if (v !== null && typeof v !== 'number') other.add(f);
+        if (typeof v === 'number') {
+          if (!Number.isInteger(v) || Math.abs(v) >= 2 ** 63) fractional.add(f);
+        } else if (v !== null) other.add(f);
       }
     }
+    const floats = new Set<string>();
     for (const f of seen) {
       if (other.has(f) || !this.typedField(f)) continue;
+      let missing = false;
       for (const { fields } of this.rows) {
-        if (!Object.hasOwn(fields, f)) Object.defineProperty(fields, f, { value: Number.NaN, writable: true, enumerable: true, configurable: true });
+        if (!Object.hasOwn(fields, f)) {
+          Object.defineProperty(fields, f, { value: Number.NaN, writable: true, enumerable: true, configurable: true });
+          missing = true;
+        }
         // A number too large for a double (1e400) is NaN too: rows reach Python as JSON, which has no infinity.
-        else if (fields[f] === null || !Number.isFinite(fields[f])) fields[f] = Number.NaN;
+        else if (fields[f] === null || !Number.isFinite(fields[f])) {
+          fields[f] = Number.NaN;
+          missing = true;
+        }
       }
+      if (missing || fractional.has(f)) floats.add(f);
     }
+    this.floatFields(floats);
   }
 
   finish(weakLabels: Dataset['weakLabels'] = null): Dataset {
     if (this.rows.length === 0) this.fail(null, 'the file contains no rows');
     if (this.duplicateIds.size > 0) this.failDuplicateIds();
+    if (this.floats.size > 0) for (const row of this.rows) row.floats = this.floats;
     return {
       path: this.file,
       rows: this.rows,

@@ -60,7 +60,7 @@ export function parseCsvDataset(text: string, file: string, options: ReadOptions
     builder.add({ location: String(line), describe: `line ${line}` }, fields, rawGold, String(r));
   }
   if (builder.size === 0) throw new DataError(file, null, 'the file has a header row but no data rows');
-  typeColumns(rowsFields, columns.filter((c) => builder.typedField(c)));
+  builder.floatFields(typeColumns(rowsFields, columns.filter((c) => builder.typedField(c))));
   return builder.finish();
 }
 
@@ -100,35 +100,46 @@ const MISSING = new Set([
  * column whose values are all integers holds ints, all numbers floats, all True/False booleans; pandas' missing
  * markers ("", NA, NaN, null, ...) are NaN in every column, as pandas gives them, so `x.age > 30` is False
  * there, `math.isnan(x.age)` and `pd.isna(x.category)` work, and `x.category or x.other` picks what pandas'
- * would (pandas would also make an int column float for them: here the ints stay ints). Other values of a
- * column that is not all numbers or booleans (infinities included: JSON has no number for them) stay strings.
- * The text field and the id field are left as they are: "" where empty.
+ * would. A column of numbers is float64 in pandas, every value a float (2.0, not 2), when one of its values is
+ * written with a point or an exponent (2.0, 2.5, 1e3) or one is missing; its name is in the returned set (the
+ * rows' `floats`). Other values of a column that is not all numbers or booleans (a number too large for a
+ * double, 1e400, included, as pandas keeps it) stay strings. The text field and the id field are left as they are: "" where empty.
  */
-function typeColumns(rows: Record<string, unknown>[], columns: string[]): void {
+function typeColumns(rows: Record<string, unknown>[], columns: string[]): Set<string> {
+  const floatColumns = new Set<string>();
   for (const c of columns) {
     let ints = true;
+    // Written as integers, whether or not a double holds them exactly (pandas keeps int64 for those).
+    let intForm = true;
     let floats = true;
     let bools = true;
     let present = 0;
+    let missing = false;
     for (const r of rows) {
       const v = r[c] as string;
-      if (MISSING.has(v)) continue;
+      if (MISSING.has(v)) {
+        missing = true;
+        continue;
+      }
       present++;
-      if (ints && !(INT.test(v) && Number.isSafeInteger(Number(v)))) ints = false;
-      if (floats && !FLOAT.test(v)) floats = false;
+      if (intForm && !INT.test(v)) intForm = ints = false;
+      if (ints && !Number.isSafeInteger(Number(v))) ints = false;
+      // pandas keeps a column with a number too large for a double (1e400) as strings.
+      if (floats && !(FLOAT.test(v) && Number.isFinite(Number(v)))) floats = false;
       if (bools && v !== 'True' && v !== 'False' && v !== 'true' && v !== 'false' && v !== 'TRUE' && v !== 'FALSE') bools = false;
-      if (!ints && !floats && !bools) break;
+      if (!intForm && !floats && !bools) break;
     }
     const typed = present > 0 && (ints || floats || bools);
+    if (typed && !bools && (!intForm || missing)) floatColumns.add(c);
     for (const r of rows) {
       const v = r[c] as string;
       if (MISSING.has(v)) r[c] = Number.NaN;
       else if (!typed) continue;
       else if (bools) r[c] = v.toLowerCase() === 'true';
-      else if (ints) r[c] = Number(v);
       else r[c] = Number(v);
     }
   }
+  return floatColumns;
 }
 
 /**

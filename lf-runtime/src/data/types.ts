@@ -11,6 +11,13 @@ export interface Row {
    */
   id: string;
   fields: Record<string, unknown>;
+  /**
+   * The fields whose numbers are floats, as in pandas' float64 columns (readCsv.ts, DatasetBuilder.
+   * missingNumbersAsNaN): LFs get a whole number there as 2.0, not 2. JavaScript numbers cannot tell the two
+   * apart, so the sandbox reads this when it sends the rows to Python (rowPayload.ts). One set is shared by
+   * the rows of a file; absent when no field is a float column.
+   */
+  floats?: ReadonlySet<string>;
 }
 
 export interface Dataset {

@@ -291,10 +291,12 @@ function loweredTexts(data: Dataset, field: string): string[] {
   return texts;
 }
 
+/** The row's text; "" for a null text (a JSON null); all its fields, as JSON, for data without a text field. */
 function rowText(fields: Record<string, unknown>, textField: string): string {
   const v = fields[textField];
   if (typeof v === 'string') return v;
-  if (v !== undefined && v !== null) return String(v);
+  if (v === null) return '';
+  if (v !== undefined) return String(v);
   return JSON.stringify(fields) ?? '';
 }
 

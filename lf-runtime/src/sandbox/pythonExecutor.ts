@@ -219,8 +219,9 @@ class PythonExecutor implements LfExecutor, PythonParser {
     for (let s = 0; s < shardCount; s++) {
       const start = Math.floor((rows.length * s) / shardCount);
       const end = Math.floor((rows.length * (s + 1)) / shardCount);
-      const columns = fields.map((f) => rows.slice(start, end).map((r) => toJsonValue(r.fields[f])));
-      const payload = encodeRows(fields, columns, end - start);
+      const shard = rows.slice(start, end);
+      const columns = fields.map((f) => shard.map((r) => toJsonValue(r.fields[f])));
+      const payload = encodeRows(fields, columns, end - start, floatMasks(fields, shard));
       for (const part of payload) hash.update(part);
       shards.push({ start, end, payload });
     }
@@ -327,6 +328,15 @@ class PythonExecutor implements LfExecutor, PythonParser {
     this.disposed = true;
     await this.pool.dispose();
   }
+}
+
+/** Per field, which rows hold it as a float (Row.floats), or null when none does. */
+function floatMasks(fields: readonly string[], rows: readonly Row[]): (Uint8Array | null)[] | undefined {
+  if (!rows.some((r) => r.floats !== undefined && r.floats.size > 0)) return undefined;
+  return fields.map((f) => {
+    if (!rows.some((r) => r.floats?.has(f))) return null;
+    return Uint8Array.from(rows, (r) => (r.floats?.has(f) ? 1 : 0));
+  });
 }
 
 function toJsonValue(v: unknown): unknown {

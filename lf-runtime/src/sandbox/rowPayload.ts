@@ -6,7 +6,9 @@
  *   H bytes     header, ASCII JSON: {"fields": [...], "n": rows, "columns": [{"at", "size"}, ...]}
  *   sections    one per field, `at` bytes after the header and `size` bytes long: the field's n values as
  *               a JSON list in ASCII (`asciiJsonBytes`); a NaN value (a CSV's missing number, as pandas gives
- *               it) is written `NaN`, which Python's json reads as float('nan') and JSON would make null
+ *               it) is written `NaN`, which Python's json reads as float('nan') and JSON would make null; a
+ *               number in a float column (Row.floats: pandas' float64) is written as a float, `2.0` rather
+ *               than JSON's `2`, so Python reads a float
  *
  * ASCII because CPython stores a str at the width of its widest character: decoded as one str, a column
  * with one emoji would take 4 bytes per character in wasm memory (which never shrinks). Escaped, the column
@@ -15,10 +17,13 @@
 
 /**
  * The frame for `columns` (one array of n JSON values per field), as the pieces to write one after another
- * (copying megabytes into one buffer first would only cost time).
+ * (copying megabytes into one buffer first would only cost time). `floats[c]`, when given, marks the values of
+ * column c that are floats (1 per row): numbers there reach Python as floats even when whole.
  */
-export function encodeRows(fields: readonly string[], columns: readonly unknown[][], n: number): Buffer[] {
-  const sections = columns.map((values) => (values.every((v) => typeof v === 'string') ? stringsJsonBytes(values as string[]) : columnJsonBytes(values)));
+export function encodeRows(fields: readonly string[], columns: readonly unknown[][], n: number, floats?: readonly (Uint8Array | null)[]): Buffer[] {
+  const sections = columns.map((values, c) =>
+    values.every((v) => typeof v === 'string') ? stringsJsonBytes(values as string[]) : columnJsonBytes(values, floats?.[c] ?? null),
+  );
   let at = 0;
   const specs = sections.map((s) => {
     const spec = { at, size: s.length };
@@ -31,10 +36,24 @@ export function encodeRows(fields: readonly string[], columns: readonly unknown[
   return [size, header, ...sections];
 }
 
-/** A column that is not all strings: its JSON list, with NaN values written `NaN`. */
-function columnJsonBytes(values: readonly unknown[]): Buffer {
-  if (!values.some((v) => typeof v === 'number' && Number.isNaN(v))) return asciiJsonBytes(values);
-  return asciiBytes(`[${values.map((v) => (typeof v === 'number' && Number.isNaN(v) ? 'NaN' : (JSON.stringify(v) ?? 'null'))).join(',')}]`);
+/** A column that is not all strings: its JSON list, with NaN values written `NaN` and the `floats` as floats. */
+function columnJsonBytes(values: readonly unknown[], floats: Uint8Array | null): Buffer {
+  if (floats === null && !values.some((v) => typeof v === 'number' && Number.isNaN(v))) return asciiJsonBytes(values);
+  return asciiBytes(
+    `[${values.map((v, i) => (typeof v !== 'number' ? (JSON.stringify(v) ?? 'null') : floats !== null && floats[i] ? pythonFloat(v) : Number.isNaN(v) ? 'NaN' : JSON.stringify(v))).join(',')}]`,
+  );
+}
+
+/**
+ * A number as a float literal Python's json reads as a float: `2.0` for 2 (JSON writes `2`, an int), `-0.0`,
+ * `1e+21` as JSON writes it, and `NaN`, `Infinity`, `-Infinity` (which JSON would make null).
+ */
+export function pythonFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+  if (Object.is(v, -0)) return '-0.0';
+  const s = JSON.stringify(v);
+  return /[.eE]/.test(s) ? s : `${s}.0`;
 }
 
 /** JSON of `value` as bytes, every character outside ASCII written as a \\uXXXX escape. */

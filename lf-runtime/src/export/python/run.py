@@ -260,8 +260,12 @@ def main(argv=None):
         results.sort(key=lambda r: r["index"])
         fields = rt.field_union(r["fields"] for r in results)
         numeric = rt.numeric_fields(r["kinds"] for r in results)
+        floats = rt.float_fields(results, numeric)
         lacking = {r["index"] for r in results if r["rows"] and len(r["fields"]) != len(fields)}
         unlike = {r["index"] for r in results if set(r["nanFields"]) != set(numeric).intersection(r["holes"])}
+        # And a field's numbers are floats when pandas makes it float64 over the whole input
+        # (inputs.float_fields): a partition whose own rows said otherwise is labelled again.
+        unlike_floats = {r["index"] for r in results if set(r["floatFields"]) != set(floats).intersection(r["kinds"])}
         if lacking:
             missing = [f for f in fields if any(f not in r["fields"] for r in results if r["rows"])]
             sys.stderr.write(
@@ -275,11 +279,20 @@ def main(argv=None):
                 f"lf-studio job: labelling {len(unlike_only)} partition(s) again: the editor reads a null or missing value as NaN "
                 f"only in a field that holds numbers throughout the input, which those partitions could not see alone ({', '.join(which)})\n"
             )
-        if lacking or unlike:
-            redo = [parts[i] for i in sorted(lacking | unlike)]
+        floats_only = unlike_floats - lacking - unlike
+        if floats_only:
+            which = [f for f in floats if any(f in r["kinds"] and f not in r["floatFields"] for r in results if r["index"] in floats_only)]
+            which += [f for f in fields if f not in floats and any(f in r["floatFields"] for r in results if r["index"] in floats_only)]
+            sys.stderr.write(
+                f"lf-studio job: labelling {len(floats_only)} partition(s) again: the editor makes a field floats, as pandas does, when over "
+                f"the whole input it holds only numbers and a row has a fraction or no number there, which those partitions could not see alone ({', '.join(which)})\n"
+            )
+        if lacking or unlike or unlike_floats:
+            redo = [parts[i] for i in sorted(lacking | unlike | unlike_floats)]
             for part in redo:
                 part["fields"] = fields
                 part["numeric"] = numeric
+                part["floats"] = floats
             again = run_batch(redo, Progress(len(redo), sum(p["rows"] for p in redo), enabled=not args.quiet), 1)
             if isinstance(again, str):
                 return fail(again)

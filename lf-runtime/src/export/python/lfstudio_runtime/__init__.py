@@ -30,7 +30,7 @@ The modules, each after those it imports:
   partition    one partition, read, labeled and written
 """
 from .errors import JobError
-from .inputs import numeric_fields, plan_partitions, read_partition
+from .inputs import float_fields, numeric_fields, plan_partitions, read_partition
 from .label_model import FORMAT, LabelModel, score_votes
 from .partition import part_name, run_partition
 from .rows import field_union
@@ -39,4 +39,4 @@ from .rows import field_union
 # run.py sends them to the workers in this order (a worker needs nothing from this folder).
 MODULES = ("errors", "rows", "js_json", "json_shapes", "inputs", "lf_files", "apply", "label_model", "partition")
 
-__all__ = ["FORMAT", "MODULES", "JobError", "LabelModel", "field_union", "numeric_fields", "part_name", "plan_partitions", "read_partition", "run_partition", "score_votes"]
+__all__ = ["FORMAT", "MODULES", "JobError", "LabelModel", "field_union", "float_fields", "numeric_fields", "part_name", "plan_partitions", "read_partition", "run_partition", "score_votes"]

@@ -158,14 +158,15 @@ def untyped_fields(data):
 class _CsvTyping:
     """Column types over the whole file, as the editor gives them (typeColumns in readCsv.ts): a column whose
     present values are all integers holds ints, all numbers numbers, all True/False booleans, any other
-    strings; the missing markers are NaN in every one of them, as pandas gives them. The text, id and label
-    columns are left as they are."""
+    strings; the missing markers are NaN in every one of them, as pandas gives them. A column of numbers with
+    one written with a point or an exponent, or with a missing value, is float64 in pandas: floats. The text, id
+    and label columns are left as they are."""
 
     def __init__(self, header, data):
         skip = untyped_fields(data)
         self.columns = [i for i, name in enumerate(header) if name not in skip]
-        # Per column index still possibly typed: [ints, floats, bools, present]
-        self.open = {i: [True, True, True, 0] for i in self.columns}
+        # Per column index still possibly typed: [ints, floats, bools, present, written as integers, missing]
+        self.open = {i: [True, True, True, 0, True, False] for i in self.columns}
         self.header = header
 
     def see(self, rec):
@@ -175,11 +176,14 @@ class _CsvTyping:
                 continue
             v = rec[i]
             if v in _CSV_MISSING:
+                flags[5] = True
                 continue
             flags[3] += 1
-            if flags[0] and not (_CSV_INT.fullmatch(v) and abs(int(v)) <= 2**53 - 1):
+            if flags[4] and not _CSV_INT.fullmatch(v):
+                flags[4] = flags[0] = False
+            if flags[0] and not abs(int(v)) <= 2**53 - 1:
                 flags[0] = False
-            if flags[1] and not _CSV_FLOAT.fullmatch(v):
+            if flags[1] and not (_CSV_FLOAT.fullmatch(v) and math.isfinite(float(v))):
                 flags[1] = False
             if flags[2] and v not in _CSV_BOOLS:
                 flags[2] = False
@@ -191,8 +195,9 @@ class _CsvTyping:
     def types(self):
         out = {}
         for i in self.columns:
-            ints, floats, bools, present = self.open.get(i, (False, False, False, 0))
-            out[self.header[i]] = ("bool" if bools else "int" if ints else "number") if present else "str"
+            ints, floats, bools, present, int_form, missing = self.open.get(i, (False, False, False, 0, False, False))
+            kind = "bool" if bools else "float" if not int_form or missing else "int" if ints else "number"
+            out[self.header[i]] = kind if present else "str"
         return out
 
 
@@ -205,6 +210,8 @@ def _typed_csv_value(v, kind):
         return v.lower() == "true"
     if kind == "int":
         return int(v)
+    if kind == "float":
+        return float(v)
     return js_number(float(v))
 
 
@@ -289,13 +296,14 @@ def read_partition(part, data):
     optional = _text_optional(data)
     for i, r in enumerate(records):
         text = r.get(text_field, _ABSENT)
-        if text is _ABSENT and optional:
+        # A JSON null is None, as pandas gives it (and the editor: datasetBuilder.ts).
+        if (text is _ABSENT and optional) or text is None:
             continue
         if text is _ABSENT or text.__class__ is not str:
             where = _where(part, i, ids)
             if text is _ABSENT:
                 raise JobError(f'{where} has no "{text_field}" field; available fields: {", ".join(r) or "(none)"}')
-            raise JobError(f'{where}: field "{text_field}" must be a string, found {type(text).__name__}; write "" where a row has no text, or leave such rows out')
+            raise JobError(f'{where}: field "{text_field}" must be a string, found {type(text).__name__}; write "" (or null) where a row has no text, or leave such rows out')
     return ids, records
 
 
@@ -338,9 +346,10 @@ JSON_FORMATS = ("jsonl", "json")
 
 def json_field_kinds(records, data):
     """What a JSONL or .json partition's rows hold in each field that pandas' types apply to: "other" when some
-    row holds a value that is neither a number nor null (a bool, a string, a list, an object), else "num" when
-    some row holds a number, else "null"; and the fields some row lacks or holds null in (where the choice
-    between None and NaN shows). See numeric_fields."""
+    row holds a value that is neither a number nor null (a bool, a string, a list, an object), else "float" when
+    some row holds a number an int64 column cannot hold (a fraction, 2^63 or more), else "num" when some row
+    holds a number, else "null"; and the fields some row lacks or holds null in (where the choice between None
+    and NaN shows). See numeric_fields and float_fields."""
     skip = untyped_fields(data)
     kinds = {}
     values = {}  # field -> rows holding a value other than null
@@ -351,7 +360,10 @@ def json_field_kinds(records, data):
                 continue
             values[f] = values.get(f, 0) + 1
             if v.__class__ is int or v.__class__ is float:
-                if kinds.get(f) != "other":
+                if v.__class__ is float or abs(v) >= 2**63:
+                    if kinds.get(f) != "other":
+                        kinds[f] = "float"
+                elif kinds.get(f) not in ("other", "float"):
                     kinds[f] = "num"
             else:
                 kinds[f] = "other"
@@ -369,6 +381,18 @@ def numeric_fields(kinds):
         for f, k in part_kinds.items():
             out[f] = out.get(f, True) and k != "other"
     return [f for f, numeric in out.items() if numeric]
+
+
+def float_fields(results, numeric):
+    """The `numeric` fields whose numbers are floats, as pd.read_json makes a column float64 and the editor
+    gives it (DatasetBuilder.missingNumbersAsNaN): those with NaN on some row (null, or a key a row lacks) or a
+    number an int64 cannot hold, given each partition's result (its "kinds", "holes" and "fields")."""
+    out = set()
+    for r in results:
+        for f in numeric:
+            if r["kinds"].get(f) == "float" or f in r["holes"] or (r["rows"] and f not in r["fields"]):
+                out.add(f)
+    return sorted(out)
 
 
 def _read_bytes(part):

@@ -4,7 +4,7 @@ import os
 import time
 
 from .apply import LfStats, apply_lf
-from .inputs import JSON_FORMATS, json_field_kinds, numeric_fields, read_partition
+from .inputs import JSON_FORMATS, float_fields, json_field_kinds, numeric_fields, read_partition
 from .label_model import LabelModel
 from .lf_files import in_folder, load_lfs, snorkel_in_use, statements_raised
 from .rows import make_rows
@@ -28,12 +28,15 @@ def run_partition(spec, part):
     t1 = time.perf_counter()
     ids, records = read_partition(part, spec["data"])
     # JSON data: NaN for a null or missing number, in the fields the driver found numeric over the whole input
-    # when it gave them, else in those that are numeric in this partition (the driver checks it chose alike).
-    kinds, holes, numeric = {}, [], ()
+    # when it gave them, else in those that are numeric in this partition (the driver checks it chose alike),
+    # and floats in those of them that pandas makes float64, chosen the same way.
+    kinds, holes, numeric, floats = {}, [], (), set()
     if part["format"] in JSON_FORMATS:
         kinds, holes = json_field_kinds(records, spec["data"])
         numeric = set(part["numeric"] if "numeric" in part else numeric_fields([kinds]))
-    rows = make_rows(records, part.get("fields"), numeric)
+        own = {"kinds": kinds, "holes": holes, "rows": len(records), "fields": list(kinds)}
+        floats = set(part["floats"] if "floats" in part else float_fields([own], numeric))
+    rows = make_rows(records, part.get("fields"), numeric, floats)
     n = len(rows)
     k = model.k
     t2 = time.perf_counter()
@@ -81,4 +84,5 @@ def run_partition(spec, part):
         "kinds": kinds,
         "nanFields": [f for f in holes if f in numeric],
         "holes": holes,
+        "floatFields": sorted(floats.intersection(kinds)),
     }

@@ -119,15 +119,17 @@ def field_union(records):
     return fields
 
 
-def make_rows(records, fields=None, numeric=()):
+def make_rows(records, fields=None, numeric=(), floats=()):
     """Rows from field dicts, None where a row lacks a field, or NaN in the `numeric` fields, where null is NaN
-    too (JSON data as the editor reads it: inputs.numeric_fields). The fields are `fields` when given (the whole
+    too (JSON data as the editor reads it: inputs.numeric_fields), and the numbers of the `floats` fields as
+    floats (pandas' float64 columns: inputs.float_fields). The fields are `fields` when given (the whole
     input's, as the editor takes them over the whole file), else the union of the records' in first-seen order."""
     if fields is None:
         fields = field_union(records)
     cls = row_class(fields)
     nested = any(isinstance(v, (list, dict)) for r in records for v in r.values())
     numeric = set(numeric).intersection(fields)
+    floats = set(floats).intersection(numeric)
     if numeric:
         freeze = _freeze if nested else None
 
@@ -135,6 +137,8 @@ def make_rows(records, fields=None, numeric=()):
             v = r.get(f)
             if v is None:
                 return math.nan if f in numeric else None
+            if f in floats:
+                return float(v)
             return freeze(v) if freeze else v
 
         return [cls(value(r, f) for f in fields) for r in records]

@@ -1,0 +1,93 @@
+// The exported job gives LFs the values lf-studio label gives them, as pandas would: a JSON field of numbers is
+// floats when a row of the whole input has a fraction or no number there (pd.read_json's float64), ints
+// otherwise, whichever rows a partition holds; and a null text is None, on which an LF calling .lower() fails
+// on that row alone.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const repo = join(import.meta.dirname, '..', '..');
+const cli = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), ...args], { encoding: 'utf8', timeout: 300_000 });
+const numpyPython = ['/usr/bin/python3', 'python3'].find((exe) => spawnSync(exe, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0) ?? null;
+
+interface OutRow {
+  id: string;
+  votes: number[];
+}
+const readJsonl = (text: string): OutRow[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as OutRow);
+const readParts = (dir: string): OutRow[] =>
+  readdirSync(dir)
+    .filter((f) => /^part-\d{5}\.jsonl$/.test(f))
+    .sort()
+    .flatMap((f) => readJsonl(readFileSync(join(dir, f), 'utf8')));
+
+describe('the exported job, row values as pandas gives them', { skip: numpyPython ? false : 'no python3 with NumPy' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lf-job-floats-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('makes a JSON field floats over the whole input, whatever a partition holds, and reads a null text as None', { timeout: 300_000 }, () => {
+    const lfs = join(dir, 'type_lfs.py');
+    writeFileSync(
+      lfs,
+      'from snorkel.labeling import labeling_function\n\n' +
+        'def kind(v):\n    return 1 if type(v) is float else 0 if type(v) is int else -1\n\n' +
+        ['a', 'b', 'c', 'w'].map((f) => `@labeling_function()\ndef lf_${f}(x):\n    return kind(x.${f})\n`).join('\n') +
+        '\n@labeling_function()\ndef lf_lower(x):\n    return 1 if "x" in x.text.lower() else 0\n',
+    );
+    // Two rows per partition. `a` is whole everywhere (written 2.0): ints, as read_json gives them. `b` has a
+    // fraction in the last partition only, `c` a null in the first only and a key missing in the second: floats
+    // on every row. `w` is a word in the last partition: not a field of numbers, so its numbers stay as read.
+    const records = [
+      { text: 'x', a: 2.0, b: 1, c: null, w: 1 },
+      { text: null, a: 3.0, b: 2, c: 1, w: 2.5 },
+      { text: 'y', a: 4, b: 3, w: 3 },
+      { text: 'x z', a: 5, b: 4, c: 2, w: 4 },
+      { text: 'z', a: 6, b: 4.5, c: 3, w: 'heavy' },
+      { text: 'x', a: 7, b: 5, c: 4, w: 5 },
+    ];
+    const jsonl = join(dir, 'rows.jsonl');
+    writeFileSync(jsonl, records.map((r) => JSON.stringify(r).replace('"a":2,', '"a":2.0,').replace('"a":3,', '"a":3.0,')).join('\n') + '\n');
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', lfs, '--data', jsonl, '--labels', 'A,B', '--out', labelled);
+    assert.equal(label.status, 0, label.stderr);
+    assert.match(label.stderr, /lf_lower failed on 1 rows.*'NoneType' object has no attribute 'lower'/);
+    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    assert.deepEqual(
+      expected.map((r) => r.votes),
+      [
+        [0, 1, 1, 0, 1],
+        [0, 1, 1, 1, -1],
+        [0, 1, 1, 0, 0],
+        [0, 1, 1, 0, 1],
+        [0, 1, 1, -1, 0],
+        [0, 1, 1, 0, 1],
+      ],
+    );
+    const job = join(dir, 'job');
+    assert.equal(cli('export-job', '--lfs', lfs, '--data', jsonl, '--labels', 'A,B', '--out', job).status, 0);
+    for (const partitionRows of ['2', '6']) {
+      const out = join(dir, `out-${partitionRows}`);
+      const run = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', jsonl, '--output', out, '--serial', '--partition-rows', partitionRows], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(
+        readParts(out).map((r) => r.votes),
+        expected.map((r) => r.votes),
+        `partitions of ${partitionRows} rows`,
+      );
+      const summary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8')) as { lfs: { name: string; errors: number }[] };
+      assert.deepEqual(
+        summary.lfs.map((l) => l.errors),
+        [0, 0, 0, 0, 1],
+      );
+      // The first partition alone would make `w` floats, the second and third `b` and `c` ints.
+      if (partitionRows === '2') assert.match(run.stderr, /labelling 3 partition\(s\) again: the editor makes a field floats, as pandas does, when over the whole input it holds only numbers.*\(b, c, w\)/);
+    }
+  });
+});

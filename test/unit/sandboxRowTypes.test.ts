@@ -1,0 +1,98 @@
+// The values LFs see in both runtimes, as pandas gives them: a float column's whole numbers are floats (2.0,
+// not 2), in CSV as pd.read_csv types a column and in JSONL as pd.read_json(lines=True) does; and a JSONL row
+// whose text is null reaches LFs as None, so an LF that calls x.text.lower() fails on that row alone. The
+// expected types are checked against real pandas when Debian's python3 has it.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { readDataset } from '../../lf-runtime/src/data/readDataset.ts';
+import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+import { bothRuntimes, PYTHON } from '../support/bothRuntimes.ts';
+
+const ws = mkdtempSync(join(tmpdir(), 'lf-rowtypes-'));
+after(() => rmSync(ws, { recursive: true, force: true }));
+
+const CSV = 'text,a,b,c,d,n,s\nx,2.0,2.5,1,1e3,1,u\ny,3,3,,2,2,\nz,4,4,5,3,3,w\n';
+const JSONL =
+  '{"text": "x", "a": 2.0, "b": 2.5, "c": 1, "d": 1e3, "n": 1, "s": 1.0}\n' +
+  '{"text": null, "a": 3.0, "b": 3, "c": null, "d": 2, "n": 2, "s": "w"}\n' +
+  '{"text": "z", "a": 4.0, "b": 4, "d": 3, "n": 3, "s": 2}\n';
+const FIELDS = ['a', 'b', 'c', 'd', 'n'];
+// Per field, the type every row's value has: float (float64 in pandas) or int (int64).
+const EXPECTED: Record<string, Record<string, 'float' | 'int'>> = {
+  'data.csv': { a: 'float', b: 'float', c: 'float', d: 'float', n: 'int' },
+  // read_json makes a field of whole numbers ints however they are written (a: 2.0, 3.0, 4.0; d: 1e3), and a
+  // field with a null or a missing key (c) or a fraction (b) floats.
+  'data.jsonl': { a: 'int', b: 'float', c: 'float', d: 'int', n: 'int' },
+};
+
+const LFS =
+  'from snorkel.labeling import labeling_function\n\n' +
+  'def kind(v):\n    return 1 if type(v) is float else 0 if type(v) is int else -1\n\n' +
+  FIELDS.map((f) => `@labeling_function()\ndef lf_${f}(x):\n    return kind(x.${f})\n`).join('\n') +
+  '\n@labeling_function()\ndef lf_lower(x):\n    return 1 if "x" in x.text.lower() else 0\n';
+
+describe('the expected types are what pandas gives', () => {
+  const hasPandas = spawnSync(PYTHON, ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0;
+  it('pd.read_csv and pd.read_json(lines=True) agree with the expectations', { skip: hasPandas ? false : `no pandas in ${PYTHON}` }, () => {
+    writeFileSync(join(ws, 'data.csv'), CSV);
+    writeFileSync(join(ws, 'data.jsonl'), JSONL);
+    const script =
+      'import json, sys, pandas as pd\n' +
+      'out = {}\n' +
+      'for name in ["data.csv", "data.jsonl"]:\n' +
+      '    p = sys.argv[1] + "/" + name\n' +
+      '    df = pd.read_csv(p) if name.endswith(".csv") else pd.read_json(p, lines=True)\n' +
+      '    out[name] = {c: ("float" if df[c].dtype.kind == "f" else "int" if df[c].dtype.kind == "i" else str(df[c].dtype)) for c in sys.argv[2].split(",")}\n' +
+      '    out[name + " text"] = [None if v is None else str(v) for v in df["text"].tolist()]\n' +
+      'print(json.dumps(out))\n';
+    const r = spawnSync(PYTHON, ['-c', script, ws, FIELDS.join(',')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const got = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.deepEqual(got['data.csv'], EXPECTED['data.csv']);
+    assert.deepEqual(got['data.jsonl'], EXPECTED['data.jsonl']);
+    assert.deepEqual(got['data.jsonl text'], ['x', null, 'z'], 'pandas reads a null text as None');
+  });
+});
+
+for (const [name, make, skip] of bothRuntimes(() => ws)) {
+  describe(`row values as pandas gives them in ${name}`, { skip, timeout: 300_000 }, () => {
+    let executor: LfExecutor;
+    before(() => {
+      executor = make();
+      writeFileSync(join(ws, 'data.csv'), CSV);
+      writeFileSync(join(ws, 'data.jsonl'), JSONL);
+    });
+    after(() => executor.dispose());
+
+    const run = async (data: string): Promise<FileRunResult> => {
+      const d = await readDataset(join(ws, data), {});
+      await executor.loadRows(data, d.rows);
+      return executor.runFile({ file: join(ws, 'lfs.py'), source: LFS, datasetKey: data, cardinality: 2, timeoutMs: 20_000 });
+    };
+
+    for (const data of ['data.csv', 'data.jsonl']) {
+      it(`gives the whole numbers of a float column as floats (${data})`, async () => {
+        const r = await run(data);
+        for (const f of FIELDS) {
+          const lf = r.lfs.find((l) => l.name === `lf_${f}`)!;
+          const want = EXPECTED[data]![f] === 'float' ? 1 : 0;
+          assert.deepEqual([...lf.votes], [want, want, want], `${data} ${f}: ${EXPECTED[data]![f]} on every row`);
+          assert.equal(lf.errors, 0);
+        }
+      });
+    }
+
+    it('reads a null JSONL text as None: an LF calling .lower() on it fails on that row only', async () => {
+      const r = await run('data.jsonl');
+      const lower = r.lfs.find((l) => l.name === 'lf_lower')!;
+      assert.equal(lower.errors, 1);
+      assert.deepEqual(lower.errorRowIds, ['2']);
+      assert.match(String(lower.firstError?.message), /'NoneType' object has no attribute 'lower'/);
+      assert.deepEqual([...lower.votes], [1, -1, 0]);
+    });
+  });
+}
