@@ -663,8 +663,10 @@ describe('the exported job', () => {
 
       const job = join(dir, 'job');
       const exported = cli('export-job', '--lfs', lfs, '--data', csv, ...own, '--out', job, '--json');
-      assert.equal(exported.status, 0, exported.stderr);
+      // Written, but needs_text failed on every training row: exit 1, as label.
+      assert.equal(exported.status, 1, exported.stderr);
       assert.match(exported.stderr, /warning: needs_text failed on 12 rows/);
+      assert.match(exported.stderr, /needs_text failed on every training row, so the label model was fitted with it abstaining \(exit code 1\)/);
       assert.match(exported.stderr, /numeric_lfs\.py ran in your own Python .*the job's workers need the same packages/);
       assert.equal(JSON.parse(exported.stdout).warnings.length, 2);
       const out = join(dir, 'out');

@@ -3,30 +3,11 @@
 // otherwise, whichever rows a partition holds; and a null text is None, on which an LF calling .lower() fails
 // on that row alone.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-
-const repo = join(import.meta.dirname, '..', '..');
-const cli = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), ...args], { encoding: 'utf8', timeout: 300_000 });
-const numpyPython = ['/usr/bin/python3', 'python3'].find((exe) => spawnSync(exe, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0) ?? null;
-
-interface OutRow {
-  id: string;
-  votes: number[];
-}
-const readJsonl = (text: string): OutRow[] =>
-  text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as OutRow);
-const readParts = (dir: string): OutRow[] =>
-  readdirSync(dir)
-    .filter((f) => /^part-\d{5}\.jsonl$/.test(f))
-    .sort()
-    .flatMap((f) => readJsonl(readFileSync(join(dir, f), 'utf8')));
+import { cli, numpyPython, readJsonl, readParts, runJob } from '../support/exportedJob.ts';
 
 describe('the exported job, row values as pandas gives them', { skip: numpyPython ? false : 'no python3 with NumPy' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'lf-job-floats-'));
@@ -74,7 +55,7 @@ describe('the exported job, row values as pandas gives them', { skip: numpyPytho
     assert.equal(cli('export-job', '--lfs', lfs, '--data', jsonl, '--labels', 'A,B', '--out', job).status, 0);
     for (const partitionRows of ['2', '6']) {
       const out = join(dir, `out-${partitionRows}`);
-      const run = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', jsonl, '--output', out, '--serial', '--partition-rows', partitionRows], { encoding: 'utf8' });
+      const run = runJob(job, jsonl, out, '--serial', '--partition-rows', partitionRows);
       assert.equal(run.status, 0, run.stderr);
       assert.deepEqual(
         readParts(out).map((r) => r.votes),
@@ -88,6 +69,35 @@ describe('the exported job, row values as pandas gives them', { skip: numpyPytho
       );
       // The first partition alone would make `w` floats, the second and third `b` and `c` ints.
       if (partitionRows === '2') assert.match(run.stderr, /labelling 3 partition\(s\) again: the editor makes a field floats, as pandas does, when over the whole input it holds only numbers.*\(b, c, w\)/);
+    }
+  });
+
+  it('reads infinities as pandas does, as lf-studio label does: CSV inf and -Infinity, JSON Infinity and 1e400', { timeout: 300_000 }, () => {
+    const lfs = join(dir, 'inf_lfs.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_inf(x):\n    return -1 if abs(x.ctr) != float("inf") else 1 if x.ctr > 0 else 0\n');
+    writeFileSync(join(dir, 'ctr.csv'), 'text,ctr\na,inf\nb,-Infinity\nc,2.5\nd,INF\n');
+    writeFileSync(join(dir, 'ctr.jsonl'), '{"text": "a", "ctr": Infinity}\n{"text": "b", "ctr": -Infinity}\n{"text": "c", "ctr": 2}\n{"text": "d", "ctr": 1e400}\n');
+    for (const data of ['ctr.csv', 'ctr.jsonl']) {
+      const input = join(dir, data);
+      const labelled = join(dir, `${data}.labels.jsonl`);
+      const label = cli('label', '--lfs', lfs, '--data', input, '--labels', 'A,B', '--out', labelled);
+      assert.equal(label.status, 0, label.stderr);
+      const expected = readJsonl(readFileSync(labelled, 'utf8'));
+      assert.deepEqual(
+        expected.map((r) => r.votes[0]),
+        [1, 0, -1, 1],
+        data,
+      );
+      const job = join(dir, `${data}-job`);
+      assert.equal(cli('export-job', '--lfs', lfs, '--data', input, '--labels', 'A,B', '--out', job).status, 0);
+      const out = join(dir, `${data}-out`);
+      const run = runJob(job, input, out, '--serial');
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(
+        readParts(out).map((r) => r.votes),
+        expected.map((r) => r.votes),
+        data,
+      );
     }
   });
 });

@@ -204,13 +204,22 @@ describe('JSONL', () => {
     assert.deepEqual(ds.gold, [1, null]);
   });
 
-  it('reads a bare NaN (Python json.dumps of a float NaN) as a missing number, leaving strings alone', () => {
+  it('reads a bare NaN (Python json.dumps of a float NaN) as a missing number and a bare Infinity as an infinity, leaving strings alone', () => {
     const ds = parseJsonlDataset('{"text": "NaN here", "score": NaN, "label": 1}\n{"text": "b", "score": 2.5}\n', 'x.jsonl');
     assert.deepEqual(ds.rows, [
       { id: '1', fields: { text: 'NaN here', score: Number.NaN }, floats: new Set(['score']) },
       { id: '2', fields: { text: 'b', score: 2.5 }, floats: new Set(['score']) },
     ]);
-    assert.throws(() => parseJsonlDataset('{"text": "a", "score": Infinity}\n', 'x.jsonl'), /line 1 is not valid JSON/);
+    // json.dumps writes an infinity as a bare Infinity: an infinity, as pandas reads it; a word in a string stays.
+    const inf = parseJsonlDataset('{"text": "Infinity and beyond", "score": Infinity}\n{"text": "b", "score": -Infinity}\n', 'x.jsonl');
+    assert.deepEqual(
+      inf.rows.map((r) => [r.fields.text, r.fields.score]),
+      [
+        ['Infinity and beyond', Infinity],
+        ['b', -Infinity],
+      ],
+    );
+    assert.throws(() => parseJsonlDataset('{"text": "a", "score": Inf}\n', 'x.jsonl'), /line 1 is not valid JSON/);
   });
 
   it('places an unclosed object on its own line, not on "line 1"', () => {

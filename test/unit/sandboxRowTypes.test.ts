@@ -15,25 +15,30 @@ import { bothRuntimes, PYTHON } from '../support/bothRuntimes.ts';
 const ws = mkdtempSync(join(tmpdir(), 'lf-rowtypes-'));
 after(() => rmSync(ws, { recursive: true, force: true }));
 
-const CSV = 'text,a,b,c,d,n,s\nx,2.0,2.5,1,1e3,1,u\ny,3,3,,2,2,\nz,4,4,5,3,3,w\n';
+// Column i holds infinities as pandas writes and reads them: df.to_csv() writes inf (a division by zero), json.dumps
+// a bare Infinity; 1e400, too large for a double, is an infinity in JSON (in CSV it keeps its column as strings).
+const CSV = 'text,a,b,c,d,n,s,i\nx,2.0,2.5,1,1e3,1,u,inf\ny,3,3,,2,2,,-Infinity\nz,4,4,5,3,3,w,2\n';
 const JSONL =
-  '{"text": "x", "a": 2.0, "b": 2.5, "c": 1, "d": 1e3, "n": 1, "s": 1.0}\n' +
-  '{"text": null, "a": 3.0, "b": 3, "c": null, "d": 2, "n": 2, "s": "w"}\n' +
-  '{"text": "z", "a": 4.0, "b": 4, "d": 3, "n": 3, "s": 2}\n';
-const FIELDS = ['a', 'b', 'c', 'd', 'n'];
+  '{"text": "x", "a": 2.0, "b": 2.5, "c": 1, "d": 1e3, "n": 1, "s": 1.0, "i": Infinity}\n' +
+  '{"text": null, "a": 3.0, "b": 3, "c": null, "d": 2, "n": 2, "s": "w", "i": -Infinity}\n' +
+  '{"text": "z", "a": 4.0, "b": 4, "d": 3, "n": 3, "s": 2, "i": 1e400}\n';
+const FIELDS = ['a', 'b', 'c', 'd', 'n', 'i'];
+/** Per file, the sign of column i on each row: 1 for inf, 0 for -inf, -1 for a finite number. */
+const INFINITIES: Record<string, number[]> = { 'data.csv': [1, 0, -1], 'data.jsonl': [1, 0, 1] };
 // Per field, the type every row's value has: float (float64 in pandas) or int (int64).
 const EXPECTED: Record<string, Record<string, 'float' | 'int'>> = {
-  'data.csv': { a: 'float', b: 'float', c: 'float', d: 'float', n: 'int' },
+  'data.csv': { a: 'float', b: 'float', c: 'float', d: 'float', n: 'int', i: 'float' },
   // read_json makes a field of whole numbers ints however they are written (a: 2.0, 3.0, 4.0; d: 1e3), and a
   // field with a null or a missing key (c) or a fraction (b) floats.
-  'data.jsonl': { a: 'int', b: 'float', c: 'float', d: 'int', n: 'int' },
+  'data.jsonl': { a: 'int', b: 'float', c: 'float', d: 'int', n: 'int', i: 'float' },
 };
 
 const LFS =
   'from snorkel.labeling import labeling_function\n\n' +
   'def kind(v):\n    return 1 if type(v) is float else 0 if type(v) is int else -1\n\n' +
   FIELDS.map((f) => `@labeling_function()\ndef lf_${f}(x):\n    return kind(x.${f})\n`).join('\n') +
-  '\n@labeling_function()\ndef lf_lower(x):\n    return 1 if "x" in x.text.lower() else 0\n';
+  '\n@labeling_function()\ndef lf_lower(x):\n    return 1 if "x" in x.text.lower() else 0\n' +
+  '\n@labeling_function()\ndef lf_inf(x):\n    return -1 if abs(x.i) != float("inf") else 1 if x.i > 0 else 0\n';
 
 describe('the expected types are what pandas gives', () => {
   const hasPandas = spawnSync(PYTHON, ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0;
@@ -48,6 +53,7 @@ describe('the expected types are what pandas gives', () => {
       '    df = pd.read_csv(p) if name.endswith(".csv") else pd.read_json(p, lines=True)\n' +
       '    out[name] = {c: ("float" if df[c].dtype.kind == "f" else "int" if df[c].dtype.kind == "i" else str(df[c].dtype)) for c in sys.argv[2].split(",")}\n' +
       '    out[name + " text"] = [None if v is None else str(v) for v in df["text"].tolist()]\n' +
+      '    out[name + " inf"] = [-1 if abs(v) != float("inf") else 1 if v > 0 else 0 for v in df["i"].tolist()]\n' +
       'print(json.dumps(out))\n';
     const r = spawnSync(PYTHON, ['-c', script, ws, FIELDS.join(',')], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
@@ -55,6 +61,7 @@ describe('the expected types are what pandas gives', () => {
     assert.deepEqual(got['data.csv'], EXPECTED['data.csv']);
     assert.deepEqual(got['data.jsonl'], EXPECTED['data.jsonl']);
     assert.deepEqual(got['data.jsonl text'], ['x', null, 'z'], 'pandas reads a null text as None');
+    for (const name of ['data.csv', 'data.jsonl']) assert.deepEqual(got[`${name} inf`], INFINITIES[name], name);
   });
 });
 
@@ -83,6 +90,7 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
           assert.deepEqual([...lf.votes], [want, want, want], `${data} ${f}: ${EXPECTED[data]![f]} on every row`);
           assert.equal(lf.errors, 0);
         }
+        assert.deepEqual([...r.lfs.find((l) => l.name === 'lf_inf')!.votes], INFINITIES[data], `${data}: infinities`);
       });
     }
 

@@ -194,8 +194,9 @@ export class DatasetBuilder {
           Object.defineProperty(fields, f, { value: Number.NaN, writable: true, enumerable: true, configurable: true });
           missing = true;
         }
-        // A number too large for a double (1e400) is NaN too: rows reach Python as JSON, which has no infinity.
-        else if (fields[f] === null || !Number.isFinite(fields[f])) {
+        // An infinity (a bare Infinity, or a number too large for a double: 1e400) stays one, as pandas reads it;
+        // the field is then float, and its values reach Python as float literals (rowPayload.ts).
+        else if (fields[f] === null) {
           fields[f] = Number.NaN;
           missing = true;
         }

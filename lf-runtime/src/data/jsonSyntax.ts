@@ -90,8 +90,9 @@ export function parseCountingKeys(text: string, maxDepth: number = MAX_JSON_DEPT
     value = JSON.parse(text);
   } catch (err) {
     // Python's json.dumps writes a float NaN as a bare NaN (pandas reads it): null here, which a field of
-    // numbers reads as NaN (DatasetBuilder.missingNumbersAsNaN).
-    const withNull = text.includes('NaN') ? nanAsNull(text) : null;
+    // numbers reads as NaN (DatasetBuilder.missingNumbersAsNaN); and an infinity as a bare Infinity or
+    // -Infinity (pandas reads them as inf): a number too large for a double, which JSON.parse makes one.
+    const withNull = text.includes('NaN') || text.includes('Infinity') ? nanAsNull(text) : null;
     if (withNull !== null) {
       try {
         value = JSON.parse(withNull);
@@ -119,13 +120,16 @@ export function parseCountingKeys(text: string, maxDepth: number = MAX_JSON_DEPT
   return { value, keys };
 }
 
-/** `text` with every bare NaN token outside a string made null, or null when it has none. */
+/**
+ * `text` with every bare NaN token outside a string made null and every bare Infinity or -Infinity made
+ * 1e999 or -1e999 (which JSON.parse reads as an infinity), or null when it has none.
+ */
 function nanAsNull(text: string): string | null {
   let found = false;
-  const out = text.replace(/"(?:[^"\\]|\\.)*"|\bNaN\b/g, (m) => {
+  const out = text.replace(/"(?:[^"\\]|\\.)*"|\bNaN\b|-?\bInfinity\b/g, (m) => {
     if (m.startsWith('"')) return m;
     found = true;
-    return 'null';
+    return m === 'NaN' ? 'null' : m.startsWith('-') ? '-1e999' : '1e999';
   });
   return found ? out : null;
 }

@@ -72,6 +72,15 @@ function isSpacesOnly(record: CsvRecord): boolean {
 
 const INT = /^[ \t\n\v\f\r]*[+-]?\d+[ \t\n\v\f\r]*$/;
 const FLOAT = /^[ \t\n\v\f\r]*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
+/** Infinities as pandas reads them (inf, -Infinity, INF, ...: what df.to_csv() writes for a division by zero). */
+const INF = /^[ \t\n\v\f\r]*([+-]?)(inf|infinity)[ \t\n\v\f\r]*$/i;
+
+/** A CSV number's value: Number() for the rest, but it reads neither "inf" nor "INFINITY". */
+function csvNumber(v: string): number {
+  const inf = INF.exec(v);
+  if (inf) return inf[1] === '-' ? -Infinity : Infinity;
+  return Number(v);
+}
 /** pandas' default na_values (pandas 2; "None" is new there), which read_csv reads as NaN. */
 const MISSING = new Set([
   '',
@@ -125,7 +134,7 @@ function typeColumns(rows: Record<string, unknown>[], columns: string[]): Set<st
       if (intForm && !INT.test(v)) intForm = ints = false;
       if (ints && !Number.isSafeInteger(Number(v))) ints = false;
       // pandas keeps a column with a number too large for a double (1e400) as strings.
-      if (floats && !(FLOAT.test(v) && Number.isFinite(Number(v)))) floats = false;
+      if (floats && !((FLOAT.test(v) && Number.isFinite(Number(v))) || INF.test(v))) floats = false;
       if (bools && v !== 'True' && v !== 'False' && v !== 'true' && v !== 'false' && v !== 'TRUE' && v !== 'FALSE') bools = false;
       if (!intForm && !floats && !bools) break;
     }
@@ -136,7 +145,7 @@ function typeColumns(rows: Record<string, unknown>[], columns: string[]): Set<st
       if (MISSING.has(v)) r[c] = Number.NaN;
       else if (!typed) continue;
       else if (bools) r[c] = v.toLowerCase() === 'true';
-      else r[c] = Number(v);
+      else r[c] = csvNumber(v);
     }
   }
   return floatColumns;

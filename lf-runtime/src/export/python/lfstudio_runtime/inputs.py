@@ -140,6 +140,9 @@ _CSV_MISSING = frozenset(
 _CSV_INT = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*")
 _CSV_FLOAT = re.compile(r"[ \t\n\v\f\r]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\n\v\f\r]*")
 _CSV_SPACES = re.compile(r"[ \t]*")
+# Infinities as pandas reads them (inf, -Infinity, INF, ...; df.to_csv() writes inf for a division by zero),
+# unlike a number too large for a double (1e400), which keeps its column as strings.
+_CSV_INF = re.compile(r"[ \t\n\v\f\r]*[+-]?(inf|infinity)[ \t\n\v\f\r]*", re.IGNORECASE)
 
 
 def _blank_record(rec, header):
@@ -183,7 +186,7 @@ class _CsvTyping:
                 flags[4] = flags[0] = False
             if flags[0] and not abs(int(v)) <= 2**53 - 1:
                 flags[0] = False
-            if flags[1] and not (_CSV_FLOAT.fullmatch(v) and math.isfinite(float(v))):
+            if flags[1] and not ((_CSV_FLOAT.fullmatch(v) and math.isfinite(float(v))) or _CSV_INF.fullmatch(v)):
                 flags[1] = False
             if flags[2] and v not in _CSV_BOOLS:
                 flags[2] = False

@@ -1,12 +1,14 @@
-"""JSON as the editor parses it: JavaScript numbers (an integral float is an int, no infinity; a bare NaN, as
-Python's json.dumps writes it, is null) and JavaScript's key order."""
+"""JSON as the editor parses it: JavaScript numbers (an integral float is an int; a bare NaN, as Python's
+json.dumps writes it, is null; a bare Infinity, -Infinity or 1e400 an infinity) and JavaScript's key order."""
 import decimal
 import json
 import math
 
 
 def _js_float(s):
-    return js_number(float(s))
+    f = float(s)
+    # A number too large for a double (1e400) is an infinity, as pandas and the editor read it.
+    return f if math.isinf(f) else js_number(f)
 
 
 def js_number(f):
@@ -26,9 +28,12 @@ def _js_int(s):
 
 
 def _no_constant(name):
-    # Python's json.dumps writes a float NaN as a bare NaN: null, as the editor reads it (jsonSyntax.ts).
+    # Python's json.dumps writes a float NaN as a bare NaN: null, as the editor reads it (jsonSyntax.ts); and
+    # an infinity as a bare Infinity or -Infinity: the infinity, as pandas and the editor read it.
     if name == "NaN":
         return None
+    if name in ("Infinity", "-Infinity"):
+        return math.inf if name == "Infinity" else -math.inf
     raise ValueError(f"{name} is not valid JSON")
 
 
