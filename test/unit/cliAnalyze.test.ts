@@ -194,6 +194,35 @@ describe('lf-studio analyze', () => {
     assert.ok(readFileSync(join(dir, 'dead-job', 'run.py'), 'utf8').length > 0);
   });
 
+  it("finds LFs a class holds (Snorkel applies LFs.lf_check), and names a module missing from the LF file's own package", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-class-'));
+    write(dir, 'train.jsonl', ['{"text": "check it"}', '{"text": "hi"}', '{"text": "a long text of words"}'].join('\n') + '\n');
+    const lfs = write(
+      dir,
+      'cls.py',
+      LF_IMPORT +
+        'class LFs:\n    @staticmethod\n    @labeling_function()\n    def lf_check(x):\n        return 1 if "check" in x.text else -1\n\n' +
+        '    @labeling_function()\n    def lf_short(x):\n        return 0 if len(x.text.split()) < 3 else -1\n\n    not_an_lf = 3\n',
+    );
+    mkdirSync(join(dir, 'pkg'));
+    write(join(dir, 'pkg'), '__init__.py', '');
+    const inPkg = write(join(dir, 'pkg'), 'lfs.py', 'from pkg.utils import helper\n' + LF_IMPORT + '@labeling_function()\ndef lf_a(x):\n    return 1\n');
+    for (const runtime of bubblewrapAvailable ? ['sandbox', 'python'] : ['sandbox']) {
+      const r = cli('analyze', '--lfs', lfs, '--data', join(dir, 'train.jsonl'), '--runtime', runtime, '--python', '/usr/bin/python3', '--json');
+      assert.equal(r.status, 0, `${runtime}: ${r.stderr}`);
+      assert.deepEqual(
+        JSON.parse(r.stdout).lfs.map((lf: { name: string; coverage: number }) => [lf.name, lf.coverage]),
+        [
+          ['lf_check', 1 / 3],
+          ['lf_short', 2 / 3],
+        ],
+        runtime,
+      );
+      const p = cli('analyze', '--lfs', inPkg, '--data', join(dir, 'train.jsonl'), '--runtime', runtime, '--python', '/usr/bin/python3', '--workspace', dir);
+      assert.match(p.stderr, /No module named 'pkg\.utils': the package pkg \(.*\/pkg\) has no module utils; add utils\.py \(or a package utils\/\) to it/, runtime);
+    }
+  });
+
   it('never widens the workspace above the current folder that holds the LF files, even inside a package', () => {
     const src = mkdtempSync(join(tmpdir(), 'lfs-src-'));
     const cloned = join(src, 'cloned');

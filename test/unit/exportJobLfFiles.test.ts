@@ -66,6 +66,27 @@ describe("the exported job and the project's LF files", () => {
     assertSameLabels(expected, readParts(out));
   });
 
+  it('finds the LFs a class holds as lf-studio label does (Snorkel applies LFs.lf_check)', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-class-'));
+    const lfs = join(dir, 'cls.py');
+    writeFileSync(
+      lfs,
+      'from snorkel.labeling import labeling_function\n\nclass LFs:\n    @staticmethod\n    @labeling_function()\n    def check(x):\n        return 1 if "check" in x.text.lower() else -1\n\n' +
+        '    @labeling_function()\n    def song(x):\n        return 0 if "song" in x.text.lower() else -1\n',
+    );
+    const train = join(wrench, 'youtube', 'train.json');
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', labelled, '--json');
+    assert.equal(label.status, 0, label.stderr);
+    assert.deepEqual(JSON.parse(label.stdout).lfs.map((lf: { name: string }) => lf.name), ['check', 'song']);
+    const job = join(dir, 'job');
+    assert.equal(cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', job).status, 0);
+    const out = join(dir, 'out');
+    const run = runJob(job, train, out, '--serial');
+    assert.equal(run.status, 0, run.stderr);
+    assertSameLabels(readJsonl(readFileSync(labelled, 'utf8')), readParts(out));
+  });
+
   it('runs an LF file statement by statement, as the editor does: notebook cells that raise are reported, not fatal', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-cells-'));
     const lfs = join(dir, 'lfs.py');

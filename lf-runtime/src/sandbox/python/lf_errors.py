@@ -78,6 +78,15 @@ def missing_package(exc):
         )
     if top == "snorkel" and exc.name != "snorkel" and _stand_in_snorkel():
         return _missing_snorkel_module(exc.name)
+    parent, _, last = exc.name.rpartition(".")
+    package = sys.modules.get(parent) if parent else None
+    places = list(getattr(package, "__path__", None) or [])
+    if places and isinstance(places[0], str):
+        # The package was found (often the LF file's own), but not this module of it: the fix is inside it.
+        return (
+            f"No module named '{exc.name}': the package {parent} ({places[0]}) has no module {last}; add {last}.py "
+            f"(or a package {last}/) to it, or import the name from where it is defined."
+        )
     file = current["file"].replace("\\", "/")
     folder, _, base = file.rpartition("/")
     if NATIVE:

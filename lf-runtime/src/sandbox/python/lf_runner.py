@@ -269,9 +269,15 @@ def _is_lf(c):
 
 
 def _discover(module):
+    """The module's LFs: its values, the items of its lists and tuples, and the attributes of the classes it
+    defines (`class LFs:` holding `@staticmethod @labeling_function()` functions, which Snorkel applies as
+    `LFs.lf_check`), in source order."""
     seen = {}
     for value in list(vars(module).values()):
-        candidates = value if isinstance(value, (list, tuple)) else (value,)
+        if isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
+            candidates = [getattr(a, "__func__", a) for a in list(vars(value).values())]
+        else:
+            candidates = value if isinstance(value, (list, tuple)) else (value,)
         for c in candidates:
             if id(c) not in seen and _is_lf(c):
                 seen[id(c)] = c

@@ -210,7 +210,13 @@ def load_lfs(spec):
         kinds = _labeling_function_types()
         found = {}
         for value in list(vars(module).values()):
-            for c in value if isinstance(value, (list, tuple)) else (value,):
+            # As the editor finds them (lf_runner._discover): values, items of lists and tuples, and the
+            # attributes of the classes the file defines.
+            if isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
+                members = [getattr(a, "__func__", a) for a in list(vars(value).values())]
+            else:
+                members = value if isinstance(value, (list, tuple)) else (value,)
+            for c in members:
                 if kinds and isinstance(c, kinds) and c.name not in found:
                     found[c.name] = c
         for lf_name in f["lfs"]:
