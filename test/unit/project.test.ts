@@ -189,6 +189,22 @@ describe('problems name the field and the fix', () => {
     writeFileSync(join(root, 'd.jsonl'), '{"text": "a", "label": 0}\n{"text": "c", "label": 2}\n');
     await assert.rejects(loadProjectData(result.project), /gold label 2, but lfstudio.json lists 2 labels \(A, B\), so ids run 0..1/);
   });
+
+  it('a CSV dev row without a gold label is named at its line, past the header and a quoted newline', async () => {
+    const root = workspace({
+      'lfstudio.json': { labels: ['A', 'B'], data: { sample: 's.jsonl', dev: 'd.csv' } },
+      's.jsonl': '{"text": "x"}\n',
+      'd.csv': 'text,label\n"multi\nline one",1.0\nx,0.0\ny,\nz,1.0\n',
+    });
+    const result = await loadProjectFile(root);
+    assert.ok(result.ok);
+    await assert.rejects(loadProjectData(result.project), (err: unknown) => {
+      assert.ok(err instanceof DataError);
+      assert.equal(err.location, '5');
+      assert.match(err.message, /d\.csv:5: dev row "3" \(line 5\) has no gold label in field "label"/);
+      return true;
+    });
+  });
 });
 
 describe('findProjectRoot', () => {

@@ -65,6 +65,8 @@ export class DatasetBuilder {
   private readonly rows: Row[] = [];
   private readonly gold: (number | null)[] = [];
   private goldCount = 0;
+  /** The first row whose gold label is missing (the dev-set check names its line). */
+  private firstUnlabeled: RowOrigin | null = null;
   /** Whether rows carry the text field, decided by the first row (see add). */
   private hasText: boolean | null = null;
   /** id -> where it was first seen, to name every place when an id repeats. */
@@ -137,6 +139,7 @@ export class DatasetBuilder {
     }
     const gold = this.parseGold(origin, rawGold);
     if (gold !== null) this.goldCount++;
+    else this.firstUnlabeled ??= origin;
     this.rows.push({ id, fields });
     this.gold.push(gold);
   }
@@ -216,6 +219,7 @@ export class DatasetBuilder {
       // A file without any label keeps `gold: null` so callers can tell "unlabelled" from "partly labelled".
       gold: this.goldCount > 0 ? this.gold : null,
       weakLabels,
+      ...(this.goldCount > 0 && this.firstUnlabeled ? { firstUnlabeled: this.firstUnlabeled } : {}),
     };
   }
 

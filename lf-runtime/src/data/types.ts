@@ -30,6 +30,8 @@ export interface Dataset {
    * WRENCH files carry the benchmark LFs' votes; kept for label-model work (n x m, row-major, -1 = abstain).
    */
   weakLabels?: { m: number; data: Int8Array } | null;
+  /** Where the first row without a gold label is (`line 5`), when some rows have one and it does not. */
+  firstUnlabeled?: { location: string; describe: string } | null;
 }
 
 /** A problem in a data file, pointing at the place to fix. */

@@ -71,10 +71,12 @@ export function checkDevGold(
   for (let i = 0; i < dev.rows.length; i++) {
     const y = dev.gold[i];
     if (y === null) {
+      // The reader kept where the first unlabelled row is; a row's id is not its line (a header, quoted newlines).
+      const at = dev.firstUnlabeled;
       throw new DataError(
         dev.path,
-        dev.rows[i].id,
-        `dev row "${dev.rows[i].id}" has no gold label in field "${field}"; every dev row needs one (remove the row or label it)`,
+        at ? at.location : null,
+        `dev row "${dev.rows[i].id}"${at && at.location !== dev.rows[i].id ? ` (${at.describe})` : ''} has no gold label in field "${field}"; every dev row needs one (remove the row or label it)`,
       );
     }
     if (y >= k) {
