@@ -275,7 +275,7 @@ def _discover(module):
     seen = {}
     for value in list(vars(module).values()):
         if isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
-            candidates = [getattr(a, "__func__", a) for a in list(vars(value).values())]
+            candidates = [a.__func__ if isinstance(a, (staticmethod, classmethod)) else a for a in list(vars(value).values())]
         else:
             candidates = value if isinstance(value, (list, tuple)) else (value,)
         for c in candidates:

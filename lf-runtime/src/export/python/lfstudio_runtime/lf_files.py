@@ -213,7 +213,7 @@ def load_lfs(spec):
             # As the editor finds them (lf_runner._discover): values, items of lists and tuples, and the
             # attributes of the classes the file defines.
             if isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
-                members = [getattr(a, "__func__", a) for a in list(vars(value).values())]
+                members = [a.__func__ if isinstance(a, (staticmethod, classmethod)) else a for a in list(vars(value).values())]
             else:
                 members = value if isinstance(value, (list, tuple)) else (value,)
             for c in members:
