@@ -87,6 +87,38 @@ describe("the exported job and the project's LF files", () => {
     assertSameLabels(readJsonl(readFileSync(labelled, 'utf8')), readParts(out));
   });
 
+  it("gives LFs the rows' pandas Series surface as lf-studio label does (the row classes are the editor's)", { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-series-job-'));
+    const lfs = join(dir, 'series.py');
+    writeFileSync(
+      lfs,
+      'from snorkel.labeling import labeling_function\n\n' +
+        '@labeling_function()\ndef loc_text(x):\n    return 1 if "check" in x.loc["text"] and x.iloc[0] == x.text and "text" in x.index else -1\n\n' +
+        '@labeling_function()\ndef missing(x):\n    return 0 if x.isna().any() or x.fillna("").score == "" else -1\n',
+    );
+    const data = join(dir, 'rows.csv');
+    writeFileSync(data, 'text,score\ncheck it,1\nhi,\ncheck this,3\nno,NA\n');
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', lfs, '--data', data, '--labels', 'HAM,SPAM', '--out', labelled);
+    assert.equal(label.status, 0, label.stderr);
+    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    assert.deepEqual(
+      expected.map((r) => r.votes),
+      [
+        [1, -1],
+        [-1, 0],
+        [1, -1],
+        [-1, 0],
+      ],
+    );
+    const job = join(dir, 'job');
+    assert.equal(cli('export-job', '--lfs', lfs, '--data', data, '--labels', 'HAM,SPAM', '--out', job).status, 0);
+    const out = join(dir, 'out');
+    const run = runJob(job, data, out, '--serial');
+    assert.equal(run.status, 0, run.stderr);
+    assertSameLabels(expected, readParts(out));
+  });
+
   it('runs an LF file statement by statement, as the editor does: notebook cells that raise are reported, not fatal', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-cells-'));
     const lfs = join(dir, 'lfs.py');

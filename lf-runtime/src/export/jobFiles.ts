@@ -25,6 +25,8 @@ import runtimeLabelModel from './python/lfstudio_runtime/label_model.py';
 import runtimeLfFiles from './python/lfstudio_runtime/lf_files.py';
 import runtimePartition from './python/lfstudio_runtime/partition.py';
 import runtimeRows from './python/lfstudio_runtime/rows.py';
+// The editor's row classes (a link to sandbox/python/lf_row_class.py): LFs see the same rows in the job.
+import runtimeRowClass from './python/lfstudio_runtime/row_class.py';
 // The editor's snorkel stand-in, served by the job as its `snorkel` modules where Snorkel is not installed.
 import compatPy from '../sandbox/python/snorkel/_compat.py';
 import type { LabelModelParams } from './modelParams.ts';
@@ -42,6 +44,7 @@ const RUNTIME_PACKAGE: Record<string, string> = {
   'label_model.py': runtimeLabelModel,
   'lf_files.py': runtimeLfFiles,
   'partition.py': runtimePartition,
+  'row_class.py': runtimeRowClass,
   'rows.py': runtimeRows,
 };
 

@@ -31,6 +31,7 @@ import findersSource from '../python/lf_finders.py';
 import guardSource from '../python/lf_guard.py';
 import restoreSource from '../python/lf_restore.py';
 import rowsSource from '../python/lf_rows.py';
+import rowClassSource from '../python/lf_row_class.py';
 import runnerSource from '../python/lf_runner.py';
 import structureSource from '../python/lf_structure.py';
 import pySnorkelLabelingLfCore from '../python/snorkel/labeling/lf/core.py';
@@ -73,6 +74,7 @@ export const PYTHON_FILES: Record<string, string> = {
   'lf_guard.py': guardSource,
   'lf_restore.py': restoreSource,
   'lf_rows.py': rowsSource,
+  'lf_row_class.py': rowClassSource,
   'lf_runner.py': runnerSource,
   'lf_structure.py': structureSource,
 };

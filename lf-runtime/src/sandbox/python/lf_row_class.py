@@ -1,0 +1,239 @@
+"""Rows as LFs see them, shared by the editor's runtimes (lf_rows.py) and the exported job (served there as
+lfstudio_runtime/row_class.py): immutable tuples with fields by attribute (x.text) and by key (x["text"]),
+the parts of a pandas Series' surface that LF files use on rows (x.index, x.values, x.loc[...], x.iloc[...],
+x.isna(), x.fillna(...)), and a mutable copy for preprocessors. Imports nothing but the standard library.
+"""
+import math
+import operator
+import types
+
+
+def _missing(v):
+    """What pandas' isna() calls missing: None and NaN."""
+    return v is None or (v.__class__ is float and math.isnan(v))
+
+
+class FieldFlags(tuple):
+    """A row's per-field booleans (x.isna()): by field like a row, with any() and all() as a Series has."""
+
+    __slots__ = ()
+    _fields = ()
+
+    def any(self):
+        return any(self)
+
+    def all(self):
+        return all(self)
+
+    def __getitem__(self, key, _get=tuple.__getitem__):
+        return _get(self, self._fields.index(key)) if key.__class__ is str else _get(self, key)
+
+    def __repr__(self):
+        return "Flags(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self)) + ")"
+
+
+class _ByLabel:
+    """x.loc[...] and x.at[...]: a field by name, as x[...] gives it."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row):
+        self._row = row
+
+    def __getitem__(self, key):
+        return self._row[key]
+
+
+class _ByPosition:
+    """x.iloc[...] and x.iat[...]: a field by position."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values):
+        self._values = values
+
+    def __getitem__(self, i):
+        return self._values[i]
+
+
+class RowTuple(tuple):
+    """A data row as LFs see it: immutable, fields by attribute (x.text) and by key (x["text"])."""
+
+    __slots__ = ()
+    _fields = ()
+    _index = {}
+
+    def __getitem__(self, key, _get=tuple.__getitem__):
+        if key.__class__ is str:
+            try:
+                return _get(self, self._index[key])
+            except KeyError:
+                raise KeyError(key) from None
+        return _get(self, key)
+
+    def get(self, key, default=None):
+        i = self._index.get(key)
+        return default if i is None else tuple.__getitem__(self, i)
+
+    def __contains__(self, key):
+        return key in self._index
+
+    def keys(self):
+        return list(self._fields)
+
+    def items(self):
+        return list(zip(self._fields, self))
+
+    def to_dict(self):
+        return dict(zip(self._fields, self))
+
+    # A pandas Series' surface, for LF files written against PandasLFApplier's rows. A field of the same name
+    # comes first (x.values is the field "values" when the data has one).
+    @property
+    def index(self):
+        """The field names (a Series' index): `"text" in x.index`, `list(x.index)`."""
+        return self._fields
+
+    @property
+    def values(self):
+        return tuple(self)
+
+    @property
+    def loc(self):
+        return _ByLabel(self)
+
+    at = loc
+
+    @property
+    def iloc(self):
+        return _ByPosition(tuple(self))
+
+    iat = iloc
+
+    def isna(self):
+        return _flags(self._fields, (_missing(v) for v in self))
+
+    isnull = isna
+
+    def notna(self):
+        return _flags(self._fields, (not _missing(v) for v in self))
+
+    notnull = notna
+
+    def fillna(self, value):
+        """A row with None and NaN replaced by `value`, as Series.fillna(value) gives."""
+        return type(self)(value if _missing(v) else v for v in self)
+
+    def __getattr__(self, name):
+        raise _no_field(name, self._fields)
+
+    def _lf_copy(self):
+        """Mutable copy handed to preprocessors, which may add fields (x.words = ...)."""
+        return MutableRow._of(self.to_dict())
+
+    def __copy__(self):
+        return self._lf_copy()
+
+    def __deepcopy__(self, memo):
+        return self._lf_copy()
+
+    def __repr__(self):
+        return "Row(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self)) + ")"
+
+
+def _no_field(name, fields):
+    hint = ""
+    if name == "text":
+        hint = " (if one of them holds the text, name it in lfstudio.json's \"textField\" or with --text-field)"
+    return AttributeError(f"row has no field {name!r}; fields are: {', '.join(fields)}{hint}")
+
+
+_FLAG_CLASSES = {}
+
+
+def _flags(fields, values):
+    cls = _FLAG_CLASSES.get(fields)
+    if cls is None:
+        cls = _FLAG_CLASSES[fields] = type("Flags", (FieldFlags,), {"__slots__": (), "_fields": fields})
+    return cls(values)
+
+
+class MutableRow(types.SimpleNamespace):
+    """What a preprocessor returns: same access styles as a row, plus new fields."""
+
+    def __getitem__(self, key):
+        return self.__dict__[key]
+
+    def __setitem__(self, key, value):
+        self.__dict__[key] = value
+
+    def __contains__(self, key):
+        return key in self.__dict__
+
+    def get(self, key, default=None):
+        return self.__dict__.get(key, default)
+
+    def keys(self):
+        return list(self.__dict__)
+
+    def items(self):
+        return list(self.__dict__.items())
+
+    def to_dict(self):
+        return dict(self.__dict__)
+
+    def __getattr__(self, name):
+        # Only for names no field has: a Series' surface, as a row has it (RowTuple).
+        fields = tuple(self.__dict__)
+        values = tuple(self.__dict__.values())
+        if name == "index":
+            return fields
+        if name == "values":
+            return values
+        if name in ("loc", "at"):
+            return _ByLabel(self)
+        if name in ("iloc", "iat"):
+            return _ByPosition(values)
+        if name in ("isna", "isnull"):
+            return lambda: _flags(fields, (_missing(v) for v in values))
+        if name in ("notna", "notnull"):
+            return lambda: _flags(fields, (not _missing(v) for v in values))
+        if name == "fillna":
+            return lambda value: MutableRow._of({k: value if _missing(v) else v for k, v in self.__dict__.items()})
+        raise _no_field(name, fields)
+
+    def _lf_copy(self):
+        return MutableRow._of(self.__dict__)
+
+    @classmethod
+    def _of(cls, fields):
+        # SimpleNamespace takes a mapping as its argument only from Python 3.13 (pyodide's); users' own
+        # Python is often older, so the fields go in as the instance's dict.
+        row = cls()
+        row.__dict__.update(fields)
+        return row
+
+
+def freeze(value):
+    """JSON containers become immutable, so an LF cannot edit a field another LF reads."""
+    if isinstance(value, list):
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, dict):
+        return types.MappingProxyType({k: freeze(v) for k, v in value.items()})
+    return value
+
+
+def make_row_class(fields):
+    """The row class of `fields`: each field whose name is an identifier and no attribute of RowTuple is a
+    property (x.text); every field is a key (x["odd name"])."""
+    fields = tuple(fields)
+    namespace = {"__slots__": (), "_fields": fields, "_index": types.MappingProxyType({f: i for i, f in enumerate(fields)})}
+    for i, f in enumerate(fields):
+        if f.isidentifier() and not (hasattr(RowTuple, f) and f not in _SERIES_NAMES):
+            namespace[f] = property(operator.itemgetter(i))
+    return type("Row", (RowTuple,), namespace)
+
+
+# The Series names a field may take over (x.values is the data's field "values" when it has one); tuple's own
+# methods (x.count, x.index's tuple method) are never fields' attributes.
+_SERIES_NAMES = frozenset(["values", "loc", "at", "iloc", "iat", "isna", "isnull", "notna", "notnull", "fillna"])

@@ -1,0 +1,91 @@
+// A row's pandas Series surface, as LF files written against PandasLFApplier use it (x.index, x.values,
+// x.loc[...], x.iloc[...], x.isna(), x.fillna(...)), on the row and on a preprocessor's copy, in both runtimes;
+// a field of the same name comes first.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
+import { bothRuntimes } from '../support/bothRuntimes.ts';
+
+const ws = mkdtempSync(join(tmpdir(), 'lf-series-'));
+after(() => rmSync(ws, { recursive: true, force: true }));
+
+const ROWS = [
+  { id: '1', fields: { text: 'hello world', score: 3 } },
+  { id: '2', fields: { text: 'buy now', score: Number.NaN } },
+  { id: '3', fields: { text: 'values here', score: null } },
+];
+const LFS = `from snorkel.labeling import labeling_function
+from snorkel.preprocess import preprocessor
+
+@preprocessor()
+def copied(x):
+    x.extra = "e"
+    return x
+
+def checks(x):
+    ok = list(x.index)[:2] == ["text", "score"] and "text" in x.index
+    ok = ok and x.values[0] == x.text and x.loc["text"] == x.text and x.at["text"] == x.text
+    ok = ok and x.iloc[0] == x.text and x.iat[1] is x.score
+    return ok
+
+@labeling_function()
+def on_row(x):
+    return 1 if checks(x) else 0
+
+@labeling_function(pre=[copied])
+def on_copy(x):
+    return 1 if checks(x) and x.extra == "e" and x.index[-1] == "extra" else 0
+
+@labeling_function()
+def missing_score(x):
+    return 1 if x.isna()["score"] and x.isnull().any() and not x.notna()["score"] else 0 if x.notna().all() else -1
+
+@labeling_function(pre=[copied])
+def missing_on_copy(x):
+    return 1 if x.isna().any() else 0
+
+@labeling_function()
+def filled(x):
+    return 1 if x.fillna(0).score == 0 else 0
+
+@labeling_function()
+def no_such_field(x):
+    return x.nope
+`;
+
+for (const [name, make, skip] of bothRuntimes(() => ws)) {
+  describe(`a row's pandas Series surface in ${name}`, { skip, timeout: 300_000 }, () => {
+    let executor: LfExecutor;
+    before(async () => {
+      executor = make();
+      await executor.loadRows('rows', ROWS);
+    });
+    after(() => executor.dispose());
+
+    it('gives the index, values, label and position indexers, missing flags and fillna, on rows and copies', async () => {
+      const r = await executor.runFile({ file: join(ws, 'lfs.py'), source: LFS, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+      assert.equal(r.fileError, null, r.fileError?.message);
+      const votes = Object.fromEntries(r.lfs.map((lf) => [lf.name, [...lf.votes]]));
+      assert.deepEqual(votes, {
+        on_row: [1, 1, 1],
+        on_copy: [1, 1, 1],
+        missing_score: [0, 1, 1],
+        missing_on_copy: [0, 1, 1],
+        filled: [0, 1, 1],
+        no_such_field: [-1, -1, -1],
+      });
+      const nope = r.lfs.find((lf) => lf.name === 'no_such_field')!;
+      assert.match(String(nope.firstError?.message), /row has no field 'nope'; fields are: text, score/);
+    });
+
+    it('lets a field named like a Series attribute win: x.values is the field', async () => {
+      await executor.loadRows('named', [{ id: '1', fields: { text: 'a', values: 'mine' } }]);
+      const src = 'from snorkel.labeling import labeling_function\n@labeling_function()\ndef lf(x):\n    return 1 if x.values == "mine" and x["values"] == "mine" else 0\n';
+      const r = await executor.runFile({ file: join(ws, 'named.py'), source: src, datasetKey: 'named', cardinality: 2, timeoutMs: 20_000 });
+      assert.deepEqual([...r.lfs[0]!.votes], [1]);
+    });
+  });
+}
