@@ -164,33 +164,42 @@ describe("a file's lfs = [...] list", () => {
   for (const runtime of bubblewrap() ? ['sandbox', 'python'] : ['sandbox']) {
     it(`counts an LF one LF file imports from another once, for the file that defines it (${runtime})`, { timeout: 300_000 }, () => {
       const dir = mkdtempSync(join(tmpdir(), 'lf-imported-'));
-      writeFileSync(join(dir, 'keyword_lfs.py'), 'from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_check(x):\n    return 1 if "check" in x.text.lower() else -1\n');
+      // A factory in a helper module makes one of them (its function's code is in helpers.py, not keyword_lfs.py).
+      writeFileSync(
+        join(dir, 'helpers.py'),
+        'from snorkel.labeling import LabelingFunction\n\ndef _kw(x, word):\n    return 1 if word in x.text.lower() else -1\n\ndef make_keyword_lf(word):\n    return LabelingFunction(name=f"keyword_{word}", f=_kw, resources=dict(word=word))\n',
+      );
+      writeFileSync(
+        join(dir, 'keyword_lfs.py'),
+        'from snorkel.labeling import labeling_function\nfrom helpers import make_keyword_lf\n\nkeyword_subscribe = make_keyword_lf("subscribe")\n\n@labeling_function()\ndef lf_check(x):\n    return 1 if "check" in x.text.lower() else -1\n',
+      );
       writeFileSync(
         join(dir, 'main_lfs.py'),
-        'from keyword_lfs import lf_check\nfrom snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_short(x):\n    return 0 if len(x.text.split()) < 4 else -1\n',
+        'from keyword_lfs import lf_check, keyword_subscribe\nfrom snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_short(x):\n    return 0 if len(x.text.split()) < 4 else -1\n',
       );
       const both = ['--lfs', join(dir, 'keyword_lfs.py'), '--lfs', join(dir, 'main_lfs.py'), '--data', join(youtube, 'train.json'), '--labels', 'HAM,SPAM', '--runtime', runtime, '--python', '/usr/bin/python3'];
       const out = join(dir, 'labels.jsonl');
       const r = cli('label', ...both, '--out', out, '--apply', join(youtube, 'test.json'), '--json');
       assert.equal(r.status, 0, r.stderr);
       assert.doesNotMatch(r.stderr, /two LFs are named/);
-      assert.deepEqual(JSON.parse(r.stdout).lfs.map((lf: { name: string }) => lf.name), ['lf_check', 'lf_short']);
-      assert.ok(readJsonl(out).every((row) => row.votes.length === 2));
+      assert.deepEqual(JSON.parse(r.stdout).lfs.map((lf: { name: string }) => lf.name), ['keyword_subscribe', 'lf_check', 'lf_short']);
+      assert.ok(readJsonl(out).every((row) => row.votes.length === 3));
       const analyzed = cli('analyze', ...both, '--json');
       assert.deepEqual(
         JSON.parse(analyzed.stdout).lfs.map((lf: { name: string; file: string }) => [lf.name, lf.file.split('/').pop()]),
         [
+          ['keyword_subscribe', 'keyword_lfs.py'],
           ['lf_check', 'keyword_lfs.py'],
           ['lf_short', 'main_lfs.py'],
         ],
       );
       // Alone, the file that imports it counts it: the helper is no LF file of the project.
       const alone = cli('analyze', '--lfs', join(dir, 'main_lfs.py'), '--data', join(youtube, 'train.json'), '--runtime', runtime, '--python', '/usr/bin/python3', '--json');
-      assert.deepEqual(JSON.parse(alone.stdout).lfs.map((lf: { name: string }) => lf.name), ['lf_check', 'lf_short']);
+      assert.deepEqual(JSON.parse(alone.stdout).lfs.map((lf: { name: string }) => lf.name).sort(), ['keyword_subscribe', 'lf_check', 'lf_short']);
       const job = join(dir, 'job');
       assert.equal(cli('export-job', ...both, '--out', job).status, 0);
       const spec = JSON.parse(readFileSync(join(job, 'job.json'), 'utf8'));
-      assert.deepEqual(spec.lfFiles.map((f: { lfs: string[] }) => f.lfs), [['lf_check'], ['lf_short']]);
+      assert.deepEqual(spec.lfFiles.map((f: { lfs: string[] }) => f.lfs), [['keyword_subscribe', 'lf_check'], ['lf_short']]);
     });
   }
 });

@@ -446,7 +446,7 @@ const MAX_SIBLING_BYTES = 512 * 1024;
  * sandbox as it does in Python (the user's own Python imports them from the folder itself). They are part of
  * the unit: an edit to one re-runs the files beside it.
  */
-function siblingModules(file: string): Record<string, string> | null {
+export function siblingModules(file: string): Record<string, string> | null {
   const out: Record<string, string> = {};
   for (const path of siblingModulePaths(file)) {
     try {

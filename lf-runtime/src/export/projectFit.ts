@@ -5,7 +5,7 @@
  * chooses and calibrates it), and run the same files over further data when asked.
  */
 import type { Dataset } from '../data/types.ts';
-import { AnalysisEngine, goldFiles } from '../engine/analysisEngine.ts';
+import { AnalysisEngine, goldFiles, siblingModules } from '../engine/analysisEngine.ts';
 import { countedLfIndices } from '../engine/importedLfs.ts';
 import { fitDefault, type DefaultFit, type DevSet } from '../labelModel/defaultModel.ts';
 import type { FileRunResult, HiddenFile, LfErrorInfo, LfExecutor } from '../sandbox/types.ts';
@@ -165,9 +165,12 @@ export async function applyProject(
   const runs = new Map<string, FileRunResult>();
   for (const [i, { file, source }] of project.lfFiles.entries()) {
     progress(`running ${shortName(file, files)} (${i + 1}/${files.length}) on ${count(data.rows.length)} rows`);
+    // As the engine runs it: the helper modules beside the file are part of it (the sandbox imports them from these).
+    const siblings = siblingModules(file);
     const run = await executor.runFile({
       file,
       source,
+      ...(siblings ? { siblingModules: siblings } : {}),
       datasetKey: APPLY_KEY,
       cardinality: project.labels.length,
       timeoutMs,

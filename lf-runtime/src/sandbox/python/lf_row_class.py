@@ -207,7 +207,7 @@ class MutableRow(types.SimpleNamespace):
 
     @classmethod
     def _of(cls, fields):
-        # SimpleNamespace takes a mapping as its argument only from Python 3.13 (pyodide's); users' own
+        # SimpleNamespace takes a mapping as its argument only from Python 3.13; users' own (and a cluster's)
         # Python is often older, so the fields go in as the instance's dict.
         row = cls()
         row.__dict__.update(fields)

@@ -332,10 +332,12 @@ def prepare(file, source, siblings_json):
 
 
 def _defined_in(lf, file):
-    """{"definedIn": path} for an LF whose function's code is in another .py file (imported from a helper module
-    or from another LF file, `from keyword_lfs import lf_check`): the engine counts an LF once per project."""
-    code = getattr(getattr(lf, "_f", None), "__code__", None)
-    origin = getattr(code, "co_filename", None)
+    """{"definedIn": path} for an LF made by another .py file's top level (imported from another LF file,
+    `from keyword_lfs import lf_check`, or from a helper module), even through a factory in a third file
+    (make_keyword_lf in helpers.py): the engine counts an LF once per project."""
+    origin = getattr(lf, "_lf_home", None)
+    if origin is None:  # Snorkel's own LabelingFunction (the user's Python): where its function's code is
+        origin = getattr(getattr(getattr(lf, "_f", None), "__code__", None), "co_filename", None)
     if isinstance(origin, str) and origin != file and origin.endswith(".py") and origin.startswith("/") and len(origin) <= 4096:
         return {"definedIn": origin}
     return {}

@@ -1,6 +1,7 @@
-"""The job's LF files and the snorkel API they import: the files are executed once per worker process from
-their source text (so they may import each other), with Snorkel's own package when it is installed and the
-editor's stand-in under every snorkel module name when it is not. As in the editor, each runs from its own
+"""The job's LF files and the snorkel API they import: each LF file is executed once per worker process from
+its source text, statement by statement as the editor runs it, and whole, afresh for each LF file, where
+another LF file imports it (as the editor's sibling import does); with Snorkel's own package when it is
+installed and the editor's stand-in under every snorkel module name when it is not. As in the editor, each runs from its own
 folder: the job's lfs/ files are written to a folder of the worker's own (materialize), so the helper modules
 beside an LF file import and its relative paths to resource files resolve, on any worker."""
 import base64
@@ -24,7 +25,6 @@ class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self):
         self.sources = {}  # module name -> (filename, source)
         self.aliases = {}  # module name -> function filling the module
-        self.raised = {}  # module name -> ["line N: Error: message", ...] of its top-level statements that raised
 
     def find_spec(self, name, path=None, target=None):
         if name in self.sources or name in self.aliases:
@@ -44,7 +44,7 @@ class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         filename, source = self.sources[name]
         module.__file__ = filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        self.raised[name] = run_statements(source, filename, module.__dict__)
+        exec(compile(source, filename, "exec"), module.__dict__)
 
 
 def run_statements(source, filename, namespace):
@@ -185,28 +185,40 @@ def load_lfs(spec):
         return loaded
     install_snorkel(spec["compat"])
     root = materialize(spec)
-    names = {}
     files = {}
-    for i, f in enumerate(spec["lfFiles"]):
-        name = f["module"] if f["module"] not in sys.modules and f["module"] not in _FINDER.sources else f"_lfstudio_lf_{token[:8]}_{i}"
-        names[f["path"]] = name
+    served = []
+    for f in spec["lfFiles"]:
         files[f["path"]] = os.path.join(root, *f["path"].split("/"))
-        _FINDER.sources[name] = (files[f["path"]], f["source"])
+        # Under its module name, an LF file is what another LF file or a helper imports: executed whole, as
+        # Python imports it (and as the editor's sibling import does).
+        if f["module"] in _FINDER.sources or f["module"] not in sys.modules:
+            _FINDER.sources[f["module"]] = (files[f["path"]], f["source"])
+            served.append(f["module"])
         folder = os.path.dirname(files[f["path"]])
         if folder not in sys.path:
             sys.path.insert(0, folder)
     out = []
     raised = []
-    for f in spec["lfFiles"]:
-        name = names[f["path"]]
+    for i, f in enumerate(spec["lfFiles"]):
         filename = files[f["path"]]
         folder = os.path.dirname(filename)
+        # The editor runs each LF file in a worker of its own: the other LF files it imports are executed
+        # afresh for it, never the copy another file's run left behind.
+        for other in served:
+            sys.modules.pop(other, None)
+        module = types.ModuleType(f["module"])
+        module.__file__ = filename
+        linecache.cache[filename] = (len(f["source"]), None, f["source"].splitlines(True), filename)
+        private = f"_lfstudio_lf_{token[:8]}_{i}"
+        sys.modules[private] = module
+        if f["module"] in served:
+            sys.modules[f["module"]] = module  # its own helpers may import it back, as in the editor
         try:
             with in_folder(folder):
-                module = sys.modules.get(name) or importlib.import_module(name)
-        except BaseException as exc:  # noqa: BLE001 - anything the top level raises stops the job with its message
+                statements = run_statements(f["source"], filename, module.__dict__)
+        except BaseException as exc:  # noqa: BLE001 - a syntax error stops the job with its message
             raise JobError(f"{f['path']}: {_error_text(exc, {filename})}") from None
-        raised.extend(f"{f['path']}: {line}" for line in _FINDER.raised.get(name, []))
+        raised.extend(f"{f['path']}: {line}" for line in statements)
         kinds = _labeling_function_types()
         found = {}
         for value in list(vars(module).values()):
@@ -221,9 +233,11 @@ def load_lfs(spec):
                     found[c.name] = c
         for lf_name in f["lfs"]:
             if lf_name not in found:
-                why = "".join(f"; {line}" for line in _FINDER.raised.get(name, []))
+                why = "".join(f"; {line}" for line in statements)
                 raise JobError(f"{f['path']} no longer defines the labeling function {lf_name}{why}; export the job again")
             out.append((lf_name, filename, folder, _fast_callable(found[lf_name])))
+    for other in served:
+        sys.modules.pop(other, None)
     _STATE["jobs"][token] = out
     _STATE["raised"][token] = raised
     return out

@@ -193,6 +193,17 @@ def _creation_line(name, f):
     return code.co_firstlineno if code is not None else 0
 
 
+def _creation_home():
+    """The file whose top level made the LF: the innermost module body among the frames that called
+    LabelingFunction(), past any factory function (make_keyword_lf in a helper module) and class body."""
+    frame = _sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name == "<module>":
+            return frame.f_code.co_filename
+        frame = frame.f_back
+    return None
+
+
 class LabelingFunction:
     """Snorkel's LabelingFunction: f(x, **resources) after the preprocessors, returning a label or -1."""
 
@@ -206,6 +217,7 @@ class LabelingFunction:
         self._resources = dict(resources or {})
         self._pre = list(pre or [])
         self._lf_line = _creation_line(name, f)
+        self._lf_home = _creation_home()
 
     def __call__(self, x):
         for p in self._pre:
