@@ -193,6 +193,10 @@ describe("a file's lfs = [...] list", () => {
           ['lf_short', 'main_lfs.py'],
         ],
       );
+      // A file that only gathers the other file's LFs in its lfs list defines none of its own: no failure.
+      writeFileSync(join(dir, 'all_lfs.py'), 'from keyword_lfs import lf_check, keyword_subscribe\n\nlfs = [lf_check, keyword_subscribe]\n');
+      const gathered = cli('analyze', '--lfs', join(dir, 'keyword_lfs.py'), '--lfs', join(dir, 'all_lfs.py'), '--data', join(youtube, 'train.json'), '--runtime', runtime, '--python', '/usr/bin/python3');
+      assert.equal(gathered.status, 0, gathered.stderr);
       // Alone, the file that imports it counts it: the helper is no LF file of the project.
       const alone = cli('analyze', '--lfs', join(dir, 'main_lfs.py'), '--data', join(youtube, 'train.json'), '--runtime', runtime, '--python', '/usr/bin/python3', '--json');
       assert.deepEqual(JSON.parse(alone.stdout).lfs.map((lf: { name: string }) => lf.name).sort(), ['keyword_subscribe', 'lf_check', 'lf_short']);

@@ -81,14 +81,14 @@ export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: Node
     io.stdout(args.json ? `${analysisJsonText(analysis, isolation, failures)}\n` : `${analysisTable(analysis, isolation)}\n`);
     for (const f of failures) io.stderr(`${f}\n`);
     // Files that load but leave something to fix (e.g. two LFs with one name): figures printed, problem named.
-    const failedFiles = new Set(args.lfs.filter((f) => engine.fileResult(f)?.fileError || !analysis.lfs.some((lf) => lf.file === f)));
+    const failedFiles = new Set(args.lfs.filter((f) => engine.fileResult(f)?.fileError || !engine.fileResult(f)?.lfs.length));
     for (const p of analysis.fileProblems.filter((fp) => !failedFiles.has(fp.file) && !fp.undefinedLfs)) io.stderr(`lf-studio analyze: warning: ${where(p)}: ${sanitizeLine(p.message)}\n`);
     return failures.length > 0 ? 1 : 0;
   } catch (err) {
+    // --json always prints one object: here, what stopped the run (also on stderr).
+    if (argv.includes('--json')) io.stdout(`${JSON.stringify({ error: sanitizeLine(err instanceof Error ? err.message : String(err)) })}\n`);
     if (err instanceof CliError || err instanceof DataError) {
       io.stderr(`lf-studio analyze: ${sanitizeLine(err.message)}\n`);
-      // --json always prints one object: here, what stopped the run (the line on stderr).
-      if (argv.includes('--json')) io.stdout(`${JSON.stringify({ error: sanitizeLine(err.message) })}\n`);
       return err instanceof CliError ? err.code : 1;
     }
     throw err;
@@ -109,7 +109,9 @@ function fileFailures(engine: AnalysisEngine, args: ParsedDataOptions, analysis:
     const fileError = engine.fileResult(file)?.fileError;
     if (fileError) {
       out.push(`lf-studio: ${where({ file, line: fileError.line })}: ${sanitizeLine(fileError.message)}`);
-    } else if (!analysis.lfs.some((lf) => lf.file === file)) {
+    } else if (!engine.fileResult(file)?.lfs.length) {
+      // No LF at all. (A file whose LFs all come from another LF file of the project, listed in its lfs, is fine:
+      // they count there.)
       const problem: FileProblem | undefined = analysis.fileProblems.find((p) => p.file === file);
       out.push(`lf-studio analyze: ${file}: ${sanitizeLine(problem?.message ?? 'no labeling functions found')}`);
     }

@@ -27,6 +27,8 @@ import runtimePartition from './python/lfstudio_runtime/partition.py';
 import runtimeRows from './python/lfstudio_runtime/rows.py';
 // The editor's row classes (a link to sandbox/python/lf_row_class.py): LFs see the same rows in the job.
 import runtimeRowClass from './python/lfstudio_runtime/row_class.py';
+// The editor's reading of what an LF returns (a link to sandbox/python/lf_votes.py).
+import runtimeVotes from './python/lfstudio_runtime/votes.py';
 // The editor's snorkel stand-in, served by the job as its `snorkel` modules where Snorkel is not installed.
 import compatPy from '../sandbox/python/snorkel/_compat.py';
 import type { LabelModelParams } from './modelParams.ts';
@@ -46,6 +48,7 @@ const RUNTIME_PACKAGE: Record<string, string> = {
   'partition.py': runtimePartition,
   'row_class.py': runtimeRowClass,
   'rows.py': runtimeRows,
+  'votes.py': runtimeVotes,
 };
 
 export interface JobLfFile {

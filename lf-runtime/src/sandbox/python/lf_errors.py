@@ -3,7 +3,6 @@ raised, with the fix named for a missing module (a sibling file, or a package fo
 a relative path; and the parts of an invalid return's report. Part of the runtime (lf_runner imports it); user
 code cannot import it.
 """
-import operator
 import re
 import sys
 import traceback
@@ -185,18 +184,6 @@ MORE_CLASSES = (
 )
 
 
-def integer_label(v, _index=operator.index):
-    """An integer of another type as the int Snorkel would store (numpy.int64 from pandas or numpy); a bool, a
-    float or anything else gives False, and the value is reported as it was."""
-    if isinstance(v, (bool, float)) or type(v).__name__ == "bool_":
-        return False
-    try:
-        i = _index(v)
-    except BaseException:  # noqa: BLE001 - not an integer: reported as the value it is
-        return False
-    return i if type(i) is int else False
-
-
 def return_line(lf):
     """The line of the LF's return statement when it has exactly one, so an invalid value is reported where it
     is produced; None when there are several (the caller falls back to the LF's own line)."""
@@ -216,9 +203,3 @@ def return_line(lf):
     return lines.pop() if len(lines) == 1 else None
 
 
-def short_repr(v):
-    try:
-        r = repr(v)
-    except BaseException:  # noqa: BLE001
-        r = f"<{type(v).__name__}>"
-    return (r[:60] + "...") if len(r) > 60 else f"{r} ({type(v).__name__})"

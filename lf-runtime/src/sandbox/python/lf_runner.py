@@ -22,7 +22,8 @@ import lf_guard
 import lf_structure
 from lf_errors import NATIVE, MORE_CLASSES as _MORE_CLASSES, current as _current, error_info as _error_info
 from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder
-from lf_errors import failed_imports as _failed_imports, integer_label as _integer_label, return_line as _return_line, short_repr as _short_repr
+from lf_errors import failed_imports as _failed_imports, return_line as _return_line
+from lf_votes import integer_label as _integer_label, invalid_return as _invalid_return
 from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
 from lf_structure import parse_structure  # noqa: F401 - an entry point the worker calls
 
@@ -483,15 +484,6 @@ class _StatsClass:
             self.first_error = info() if callable(info) else info
 
 
-def _bool_return(name, v):
-    """Why a bool is no label, though Snorkel's applier would store it."""
-    return (
-        f"{name} returned {bool(v)} (a bool): Snorkel would store it as class {int(bool(v))}, so False would vote class 0 on "
-        "every row the test fails instead of abstaining; return a class id or ABSTAIN, e.g. "
-        "`return SPAM if ... else ABSTAIN`"
-    )
-
-
 def _apply_rows_slowly(f, part, offset, votes, stats, _type=type):
     # type(v), never v.__class__: an object's __class__ may be a property claiming int.
     k = stats.k
@@ -512,7 +504,7 @@ def _apply_rows_slowly(f, part, offset, votes, stats, _type=type):
                 offset + j,
                 lambda: {
                     "kind": "invalid-return",
-                    "message": (_bool_return(lf.name, v) if isinstance(v, bool) or type(v).__name__ == "bool_" else f"{lf.name} returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None")
+                    "message": f"{lf.name} {_invalid_return(v, k)}"
                     + (_MORE_CLASSES.format(k=k) if _type(label) is int and label >= k else ""),
                     "line": _return_line(lf) or lf._lf_line,
                     "traceback": None,

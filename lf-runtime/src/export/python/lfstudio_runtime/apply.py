@@ -1,8 +1,7 @@
 """Applying one LF to a partition's rows: votes as bytes, with errors and invalid values counted as the
 editor counts them (an exception or any value but an int label or None is an abstain and an error)."""
-import operator
-
 from .lf_files import _error_text
+from .votes import integer_label as _integer_label, invalid_return as _invalid_return
 
 
 _VOTE_TYPES = frozenset([int, type(None)])
@@ -66,28 +65,6 @@ def _apply_slowly(f, part, offset, votes, k, stats, user_file, ids):
             _error(stats, offset + j, ids, lambda: _invalid_return(v, k))
 
 
-def _invalid_return(v, k):
-    if isinstance(v, bool) or type(v).__name__ == "bool_":
-        # As the editor says it (lf_runner._bool_return).
-        return (
-            f"returned {bool(v)} (a bool): Snorkel would store it as class {int(bool(v))}, so False would vote class 0 on "
-            "every row the test fails instead of abstaining; return a class id or ABSTAIN, e.g. `return SPAM if ... else ABSTAIN`"
-        )
-    return f"returned {_short_repr(v)}; return an int label in 0..{k - 1}, -1 (ABSTAIN) or None"
-
-
-def _integer_label(v):
-    """An integer of another type as the int Snorkel would store (numpy.int64 from pandas or numpy), as LF
-    Studio's runner takes it; a bool, a float or anything else gives False, and the value is reported as it was."""
-    if isinstance(v, (bool, float)) or type(v).__name__ == "bool_":
-        return False
-    try:
-        i = operator.index(v)
-    except Exception:  # noqa: BLE001 - not an integer: reported as the value it is
-        return False
-    return i if i.__class__ is int else False
-
-
 def _error(stats, i, ids, message):
     stats.errors += 1
     if stats.first_error is None:
@@ -95,9 +72,3 @@ def _error(stats, i, ids, message):
         stats.first_error_row = ids[i]
 
 
-def _short_repr(v):
-    try:
-        r = repr(v)
-    except BaseException:  # noqa: BLE001
-        r = f"<{type(v).__name__}>"
-    return (r[:60] + "...") if len(r) > 60 else f"{r} ({type(v).__name__})"
