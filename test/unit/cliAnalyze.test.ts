@@ -221,6 +221,12 @@ describe('lf-studio analyze', () => {
       const p = cli('analyze', '--lfs', inPkg, '--data', join(dir, 'train.jsonl'), '--runtime', runtime, '--python', '/usr/bin/python3', '--workspace', dir);
       assert.match(p.stderr, /No module named 'pkg\.utils': the package pkg \(.*\/pkg\) has no module utils; add utils\.py \(or a package utils\/\) to it/, runtime);
     }
+    // An installed package's module that moved or went in its version is no file to add (pandas.tools went in 0.25).
+    if (bubblewrapAvailable && spawnSync('/usr/bin/python3', ['-c', 'import pandas']).status === 0) {
+      const old = write(dir, 'old_pandas.py', 'from pandas.tools.plotting import scatter_matrix\n' + LF_IMPORT + '@labeling_function()\ndef lf_a(x):\n    return 1\n');
+      const r = cli('analyze', '--lfs', old, '--data', join(dir, 'train.jsonl'), '--runtime', 'python', '--python', '/usr/bin/python3');
+      assert.match(r.stderr, /No module named 'pandas\.tools': the installed package pandas \(.*\) has no module tools in this version; it may have moved or been removed/);
+    }
   });
 
   it('never widens the workspace above the current folder that holds the LF files, even inside a package', () => {

@@ -49,6 +49,20 @@ describe('float columns as pandas types them', () => {
     assert.equal(d.rows[0]!.floats, undefined, 'no float column: no set');
   });
 
+  it('CSV: infinities are floats in any spelling pandas reads, but not with spaces around them', async () => {
+    // pd.read_csv: i float64 [inf, -inf, inf]; j object [' inf', '2', '3'].
+    const d = await readDataset(file('inf.csv', 'text,i,j\nx,inf, inf\ny,-Infinity,2\nz,INF,3\n'), {});
+    assert.deepEqual(floatFields(d), ['i']);
+    assert.deepEqual(
+      d.rows.map((r) => [r.fields.i, r.fields.j]),
+      [
+        [Infinity, ' inf'],
+        [-Infinity, '2'],
+        [Infinity, '3'],
+      ],
+    );
+  });
+
   it('JSON: a field of numbers is floats when a row has NaN there or a number is not whole; ints otherwise, however written', async () => {
     // pd.read_json(lines=True): a [2, 3] int64 (written 2.0, 3.0), b [2.5, 3.0] float64, c [1.0, nan] float64
     // (null), m [1.0, nan] (key missing), e all null: float64 NaN, i [1e20, 2.0] float64 (too large for int64),

@@ -72,8 +72,11 @@ function isSpacesOnly(record: CsvRecord): boolean {
 
 const INT = /^[ \t\n\v\f\r]*[+-]?\d+[ \t\n\v\f\r]*$/;
 const FLOAT = /^[ \t\n\v\f\r]*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
-/** Infinities as pandas reads them (inf, -Infinity, INF, ...: what df.to_csv() writes for a division by zero). */
-const INF = /^[ \t\n\v\f\r]*([+-]?)(inf|infinity)[ \t\n\v\f\r]*$/i;
+/**
+ * Infinities as pandas reads them (inf, -Infinity, INF, ...: what df.to_csv() writes for a division by zero);
+ * with spaces around them pandas keeps them as strings.
+ */
+const INF = /^([+-]?)(inf|infinity)$/i;
 
 /** A CSV number's value: Number() for the rest, but it reads neither "inf" nor "INFINITY". */
 function csvNumber(v: string): number {

@@ -81,6 +81,14 @@ def missing_package(exc):
     package = sys.modules.get(parent) if parent else None
     places = list(getattr(package, "__path__", None) or [])
     if places and isinstance(places[0], str):
+        where = places[0].replace("\\", "/")
+        if "/site-packages/" in f"{where}/" or "/dist-packages/" in f"{where}/":
+            # An installed package without that module: it moved or went in this version (pandas.tools).
+            return (
+                f"No module named '{exc.name}': the installed package {parent} ({places[0]}) has no module {last} in "
+                "this version; it may have moved or been removed (see the package's documentation for where the name "
+                "is now), or the file was written for another version."
+            )
         # The package was found (often the LF file's own), but not this module of it: the fix is inside it.
         return (
             f"No module named '{exc.name}': the package {parent} ({places[0]}) has no module {last}; add {last}.py "

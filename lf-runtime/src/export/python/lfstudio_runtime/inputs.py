@@ -141,8 +141,8 @@ _CSV_INT = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*")
 _CSV_FLOAT = re.compile(r"[ \t\n\v\f\r]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\n\v\f\r]*")
 _CSV_SPACES = re.compile(r"[ \t]*")
 # Infinities as pandas reads them (inf, -Infinity, INF, ...; df.to_csv() writes inf for a division by zero),
-# unlike a number too large for a double (1e400), which keeps its column as strings.
-_CSV_INF = re.compile(r"[ \t\n\v\f\r]*[+-]?(inf|infinity)[ \t\n\v\f\r]*", re.IGNORECASE)
+# unlike a number too large for a double (1e400) or one with spaces around it, which keep their column as strings.
+_CSV_INF = re.compile(r"[+-]?(inf|infinity)", re.IGNORECASE)
 
 
 def _blank_record(rec, header):
