@@ -112,6 +112,13 @@ describe('floats on their way to Python', () => {
     const section = (c: number) => frame.subarray(4 + headSize + head.columns[c]!.at, 4 + headSize + head.columns[c]!.at + head.columns[c]!.size).toString();
     assert.equal(section(0), '[2.0,NaN,"x"]');
     assert.equal(section(1), '[2,3,null]', 'a column without floats is plain JSON');
+    // Infinities anywhere (a field that is not all numbers, a list, an object) reach Python as inf, as pandas
+    // gives them; JSON would make them null.
+    const inf = Buffer.concat(encodeRows(['m', 'l'], [['n/a', Infinity, null], [[1, -Infinity], { a: Infinity }, [null]]], 3));
+    const infHead = JSON.parse(inf.subarray(4, 4 + inf.readUInt32LE(0)).toString()) as { columns: { at: number; size: number }[] };
+    const infSection = (c: number) => inf.subarray(4 + inf.readUInt32LE(0) + infHead.columns[c]!.at, 4 + inf.readUInt32LE(0) + infHead.columns[c]!.at + infHead.columns[c]!.size).toString();
+    assert.equal(infSection(0), '["n/a",Infinity,null]');
+    assert.equal(infSection(1), '[[1,-Infinity],{"a":Infinity},[null]]');
   });
 });
 

@@ -36,12 +36,30 @@ export function encodeRows(fields: readonly string[], columns: readonly unknown[
   return [size, header, ...sections];
 }
 
-/** A column that is not all strings: its JSON list, with NaN values written `NaN` and the `floats` as floats. */
+/**
+ * A column that is not all strings: its JSON list, with NaN values written `NaN`, infinities `Infinity` (at any
+ * depth: JSON would make them null, where pandas keeps inf) and the `floats` as floats.
+ */
 function columnJsonBytes(values: readonly unknown[], floats: Uint8Array | null): Buffer {
-  if (floats === null && !values.some((v) => typeof v === 'number' && Number.isNaN(v))) return asciiJsonBytes(values);
-  return asciiBytes(
-    `[${values.map((v, i) => (typeof v !== 'number' ? (JSON.stringify(v) ?? 'null') : floats !== null && floats[i] ? pythonFloat(v) : Number.isNaN(v) ? 'NaN' : JSON.stringify(v))).join(',')}]`,
-  );
+  const whole = floats === null && !values.some((v) => typeof v === 'number' && !Number.isFinite(v)) ? JSON.stringify(values) : null;
+  // JSON.stringify writes null for an infinity inside a list or an object: write those values one by one.
+  if (whole !== null && !(whole.includes('null') && values.some(holdsInfinity))) return asciiBytes(whole);
+  return asciiBytes(`[${values.map((v, i) => (typeof v === 'number' && floats !== null && floats[i] ? pythonFloat(v) : pythonJson(v))).join(',')}]`);
+}
+
+/** JSON as Python's json reads it, with NaN, Infinity and -Infinity written as such. */
+function pythonJson(v: unknown): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(pythonJson).join(',')}]`;
+  return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${pythonJson(x)}`).join(',')}}`;
+}
+
+/** Whether a list or an object holds an infinity or a NaN at some depth. */
+function holdsInfinity(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (v === null || typeof v !== 'object') return false;
+  return (Array.isArray(v) ? v : Object.values(v)).some(holdsInfinity);
 }
 
 /**
