@@ -204,6 +204,8 @@ describe('problems name the field and the fix', () => {
       assert.match(err.message, /d\.csv:5: dev row "3" \(line 5\) has no gold label in field "label"/);
       return true;
     });
+    writeFileSync(join(root, 'd.csv'), 'text,label\n"multi\nline one",1\nfoo,5\n');
+    await assert.rejects(loadProjectData(result.project), /d\.csv:4: dev row "2" \(line 4\) has gold label 5, but lfstudio\.json lists 2 labels/);
   });
 });
 

@@ -65,8 +65,8 @@ export class DatasetBuilder {
   private readonly rows: Row[] = [];
   private readonly gold: (number | null)[] = [];
   private goldCount = 0;
-  /** The first row whose gold label is missing (the dev-set check names its line). */
-  private firstUnlabeled: RowOrigin | null = null;
+  /** Each row's line, when its origin is one (CSV, JSONL); -1 otherwise. */
+  private lines: number[] = [];
   /** Whether rows carry the text field, decided by the first row (see add). */
   private hasText: boolean | null = null;
   /** id -> where it was first seen, to name every place when an id repeats. */
@@ -139,7 +139,7 @@ export class DatasetBuilder {
     }
     const gold = this.parseGold(origin, rawGold);
     if (gold !== null) this.goldCount++;
-    else this.firstUnlabeled ??= origin;
+    this.lines.push(/^\d+$/.test(origin.location) ? Number(origin.location) : -1);
     this.rows.push({ id, fields });
     this.gold.push(gold);
   }
@@ -219,7 +219,7 @@ export class DatasetBuilder {
       // A file without any label keeps `gold: null` so callers can tell "unlabelled" from "partly labelled".
       gold: this.goldCount > 0 ? this.gold : null,
       weakLabels,
-      ...(this.goldCount > 0 && this.firstUnlabeled ? { firstUnlabeled: this.firstUnlabeled } : {}),
+      ...(this.lines.length > 0 && this.lines.every((l) => l > 0) ? { rowLines: Int32Array.from(this.lines) } : {}),
     };
   }
 

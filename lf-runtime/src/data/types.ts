@@ -30,8 +30,11 @@ export interface Dataset {
    * WRENCH files carry the benchmark LFs' votes; kept for label-model work (n x m, row-major, -1 = abstain).
    */
   weakLabels?: { m: number; data: Int8Array } | null;
-  /** Where the first row without a gold label is (`line 5`), when some rows have one and it does not. */
-  firstUnlabeled?: { location: string; describe: string } | null;
+  /**
+   * The 1-based line of each row in a CSV or JSONL file (a row id is not its line: a CSV's header, quoted
+   * newlines, an id field), for messages about a row found after reading; absent for other files.
+   */
+  rowLines?: Int32Array;
 }
 
 /** A problem in a data file, pointing at the place to fix. */

@@ -70,20 +70,19 @@ export function checkDevGold(
   }
   for (let i = 0; i < dev.rows.length; i++) {
     const y = dev.gold[i];
+    // Where the row is: its line in a CSV or JSONL file (not its id: a header, quoted newlines), else its id.
+    const line = dev.rowLines?.[i];
+    const id = dev.rows[i].id;
+    const location = line !== undefined ? String(line) : id;
+    const row = `dev row "${id}"${line !== undefined && String(line) !== id ? ` (line ${line})` : ''}`;
     if (y === null) {
-      // The reader kept where the first unlabelled row is; a row's id is not its line (a header, quoted newlines).
-      const at = dev.firstUnlabeled;
-      throw new DataError(
-        dev.path,
-        at ? at.location : null,
-        `dev row "${dev.rows[i].id}"${at && at.location !== dev.rows[i].id ? ` (${at.describe})` : ''} has no gold label in field "${field}"; every dev row needs one (remove the row or label it)`,
-      );
+      throw new DataError(dev.path, location, `${row} has no gold label in field "${field}"; every dev row needs one (remove the row or label it)`);
     }
     if (y >= k) {
       throw new DataError(
         dev.path,
-        dev.rows[i].id,
-        `dev row "${dev.rows[i].id}" has gold label ${y}, but ${settings.labels} lists ${k} labels (${project.labels.join(', ')}), so ids run 0..${k - 1}`,
+        location,
+        `${row} has gold label ${y}, but ${settings.labels} lists ${k} labels (${project.labels.join(', ')}), so ids run 0..${k - 1}`,
       );
     }
   }
