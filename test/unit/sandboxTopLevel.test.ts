@@ -92,6 +92,21 @@ for (const [name, make, skip] of runtimes) {
       assert.match(r.problems![1]!.message, /No such file or directory.*\(so d_named is not defined\)$/);
     });
 
+    it('names the LFs of a class whose statement raised (a member whose decorator raised)', async () => {
+      const source =
+        HEAD +
+        'def needs_spacy():\n    raise ImportError("spaCy is not installed")\n\n' +
+        'class LFs:\n    @staticmethod\n    @labeling_function()\n    def fine(x):\n        return 1\n\n' +
+        '    @staticmethod\n    @labeling_function(pre=[needs_spacy()])\n    def person(x):\n        return 1\n';
+      const r = await run(source);
+      assert.deepEqual(
+        r.lfs.map((lf) => lf.name),
+        ['a', 'b'],
+      );
+      assert.deepEqual(r.problems?.[0]?.undefinedLfs, ['fine', 'person']);
+      assert.match(r.problems![0]!.message, /\(so fine, person are not defined\)$/);
+    });
+
     it('sums up the failing statements past the 50th instead of dropping them', async () => {
       const cells = Array.from({ length: 60 }, (_, i) => `x${i} = missing_${i}\n`).join('');
       const r = await run(HEAD + cells);

@@ -29,6 +29,8 @@ import runtimeRows from './python/lfstudio_runtime/rows.py';
 import runtimeRowClass from './python/lfstudio_runtime/row_class.py';
 // The editor's reading of what an LF returns (a link to sandbox/python/lf_votes.py).
 import runtimeVotes from './python/lfstudio_runtime/votes.py';
+// The editor's statement-by-statement top level and LF discovery (a link to sandbox/python/lf_statements.py).
+import runtimeStatements from './python/lfstudio_runtime/statements.py';
 // The editor's snorkel stand-in, served by the job as its `snorkel` modules where Snorkel is not installed.
 import compatPy from '../sandbox/python/snorkel/_compat.py';
 import type { LabelModelParams } from './modelParams.ts';
@@ -48,6 +50,7 @@ const RUNTIME_PACKAGE: Record<string, string> = {
   'partition.py': runtimePartition,
   'row_class.py': runtimeRowClass,
   'rows.py': runtimeRows,
+  'statements.py': runtimeStatements,
   'votes.py': runtimeVotes,
 };
 

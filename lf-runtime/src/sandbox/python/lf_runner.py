@@ -19,6 +19,8 @@ import time
 import types
 
 import lf_guard
+import lf_ast
+import lf_statements
 import lf_structure
 from lf_errors import NATIVE, MORE_CLASSES as _MORE_CLASSES, current as _current, error_info as _error_info
 from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder
@@ -157,21 +159,10 @@ def _package_root(parent, package, is_package):
 
 
 def _statement_codes(file, source):
-    """The file's top-level statements compiled one by one: ((line, code object), ...). A unit executes its
-    file several times (prepare, then once per LF and dataset); code objects are immutable, so prepare compiles
-    once, before any of the file runs, and the codes travel with the unit (prepare's return value)."""
-    import __future__
-
-    flags = 0
-    codes = []
-    for stmt in ast.parse(source, file).body:
-        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
-            for alias in stmt.names:
-                feature = getattr(__future__, alias.name, None)
-                if feature is not None:
-                    flags |= feature.compiler_flag
-        codes.append((stmt.lineno, compile(ast.Module(body=[stmt], type_ignores=[]), file, "exec", flags=flags, dont_inherit=True)))
-    return tuple(codes)
+    """The file's top-level statements compiled one by one (lf_statements.py). A unit executes its file several
+    times (prepare, then once per LF and dataset); code objects are immutable, so prepare compiles once, before
+    any of the file runs, and the codes travel with the unit (prepare's return value)."""
+    return lf_statements.statement_codes(file, source)
 
 
 def _run_statements(codes, namespace, user_files):
@@ -228,9 +219,17 @@ def _name_undefined_lfs(file, source, lfs):
         return
     defined = {lf.name for lf in lfs}
     missing = {}
-    for lf in lf_structure._structure_lfs(ast.parse(source, file)):
-        if lf["statement"] in raised and lf["name"] not in defined:
-            missing.setdefault(lf["statement"], []).append(lf["name"])
+    tree = ast.parse(source, file)
+    static = [(lf["statement"], lf["name"]) for lf in lf_structure._structure_lfs(tree)]
+    # And the decorated defs of a class body (class LFs: with @staticmethod @labeling_function() members).
+    decorators, _ = lf_structure._structure_lf_names(tree)
+    for index, top in enumerate(tree.body):
+        for node in top.body if isinstance(top, ast.ClassDef) else ():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(lf_ast.named(d, decorators, lf_ast.LF_DECORATORS) for d in node.decorator_list):
+                static.append((index, node.name))
+    for index, name in static:
+        if index in raised and name not in defined:
+            missing.setdefault(index, []).append(name)
     for index, names in missing.items():
         info = raised[index]
         info["undefinedLfs"] = names[:200]
@@ -270,19 +269,8 @@ def _is_lf(c):
 
 
 def _discover(module):
-    """The module's LFs: its values, the items of its lists and tuples, and the attributes of the classes it
-    defines (`class LFs:` holding `@staticmethod @labeling_function()` functions, which Snorkel applies as
-    `LFs.lf_check`), in source order."""
-    seen = {}
-    for value in list(vars(module).values()):
-        if isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
-            candidates = [a.__func__ if isinstance(a, (staticmethod, classmethod)) else a for a in list(vars(value).values())]
-        else:
-            candidates = value if isinstance(value, (list, tuple)) else (value,)
-        for c in candidates:
-            if id(c) not in seen and _is_lf(c):
-                seen[id(c)] = c
-    return sorted(seen.values(), key=lambda lf: lf._lf_line)
+    """The module's LFs (lf_statements.module_lfs: values, list items, class attributes), in source order."""
+    return sorted(lf_statements.module_lfs(module, _is_lf), key=lambda lf: lf._lf_line)
 
 
 def prepare(file, source, siblings_json):

@@ -33,6 +33,7 @@ import restoreSource from '../python/lf_restore.py';
 import rowsSource from '../python/lf_rows.py';
 import rowClassSource from '../python/lf_row_class.py';
 import votesSource from '../python/lf_votes.py';
+import statementsSource from '../python/lf_statements.py';
 import runnerSource from '../python/lf_runner.py';
 import structureSource from '../python/lf_structure.py';
 import pySnorkelLabelingLfCore from '../python/snorkel/labeling/lf/core.py';
@@ -77,6 +78,7 @@ export const PYTHON_FILES: Record<string, string> = {
   'lf_rows.py': rowsSource,
   'lf_row_class.py': rowClassSource,
   'lf_votes.py': votesSource,
+  'lf_statements.py': statementsSource,
   'lf_runner.py': runnerSource,
   'lf_structure.py': structureSource,
 };

@@ -26,6 +26,8 @@ The modules, each after those it imports:
   js_json      JSON numbers and key order as the editor's JavaScript parses them
   json_shapes  the rows of a .json input: WRENCH, an array of rows, or pandas to_json's orients
   inputs       the input formats, planning partitions and reading one
+  statements   an LF file's top level statement by statement, and the LFs a module holds (LF Studio's
+               lf_statements.py)
   lf_files     executing the LF files, with Snorkel or the stand-in served as `snorkel`
   votes        what an LF returns, read as the editor reads it (LF Studio's lf_votes.py)
   apply        one LF over a partition's rows: votes, errors, invalid values
@@ -40,6 +42,6 @@ from .rows import field_union
 
 # The modules in the order each can be executed from its source text: every one after those it imports.
 # run.py sends them to the workers in this order (a worker needs nothing from this folder).
-MODULES = ("errors", "row_class", "rows", "js_json", "json_shapes", "inputs", "lf_files", "votes", "apply", "label_model", "partition")
+MODULES = ("errors", "row_class", "rows", "js_json", "json_shapes", "inputs", "statements", "lf_files", "votes", "apply", "label_model", "partition")
 
 __all__ = ["FORMAT", "MODULES", "JobError", "LabelModel", "field_union", "float_fields", "numeric_fields", "part_name", "plan_partitions", "read_partition", "run_partition", "score_votes"]

@@ -16,6 +16,7 @@ import traceback
 import types
 
 from .errors import JobError
+from .statements import module_lfs, statement_codes
 
 
 class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -52,24 +53,13 @@ def run_statements(source, filename, namespace):
     raises (`PandasLFApplier(lfs).apply(df_train)` at the bottom of an exported notebook, a missing package) is
     recorded and the statements after it still run. Returns what raised, one "line N: Error: message" each.
     A syntax error anywhere stops the file, as in the editor."""
-    import __future__
-    import ast
-
-    tree = ast.parse(source, filename)
-    flags = 0
     raised = []
-    for stmt in tree.body:
-        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
-            for alias in stmt.names:
-                feature = getattr(__future__, alias.name, None)
-                if feature is not None:
-                    flags |= feature.compiler_flag
-        code = compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
+    for line, code in statement_codes(filename, source):
         try:
             exec(code, namespace)
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the statement's problem; the file runs on
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the statement's problem; the file runs on (Ctrl-C stops the job)
             text = _error_text(exc, {filename})
-            raised.append(text if text.startswith("line ") else f"line {stmt.lineno}: {text}")
+            raised.append(text if text.startswith("line ") else f"line {line}: {text}")
     return raised
 
 
@@ -221,16 +211,9 @@ def load_lfs(spec):
         raised.extend(f"{f['path']}: {line}" for line in statements)
         kinds = _labeling_function_types()
         found = {}
-        for value in list(vars(module).values()):
-            # As the editor finds them (lf_runner._discover): values, items of lists and tuples, and the
-            # attributes of the classes the file defines.
-            if isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
-                members = [a.__func__ if isinstance(a, (staticmethod, classmethod)) else a for a in list(vars(value).values())]
-            else:
-                members = value if isinstance(value, (list, tuple)) else (value,)
-            for c in members:
-                if kinds and isinstance(c, kinds) and c.name not in found:
-                    found[c.name] = c
+        # As the editor finds them (statements.module_lfs): values, list items, the attributes of the file's classes.
+        for c in module_lfs(module, lambda c: bool(kinds) and isinstance(c, kinds)):
+            found.setdefault(c.name, c)
         for lf_name in f["lfs"]:
             if lf_name not in found:
                 why = "".join(f"; {line}" for line in statements)
