@@ -166,6 +166,34 @@ describe('rendered LFs vote in the sandbox as their TypeScript twins do', () => 
     assert.deepEqual(on(22), ['check\u200bout', 'check\ufeffout', 'check this']);
   });
 
+  it('on rows whose text is a JSON null: each test checks for a string first, so it abstains there as the twin does', { timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-suggest-null-'));
+    const data = join(dir, 'rows.jsonl');
+    const lines = TEXTS.map((text, i) => {
+      const row: Record<string, unknown> = { text: i % 4 === 1 ? null : text, count: i };
+      if (SCORES[i % SCORES.length] !== undefined) row.score = SCORES[i % SCORES.length];
+      return JSON.stringify(row);
+    });
+    writeFileSync(data, `${lines.join('\n')}\n`);
+    const evidence = { precision: { correct: 1, votes: 1, precision: 1, lowerBound: 0.5 }, coverage: { rows: 1, of: 1 } };
+    const rendered = renderLfs(
+      SPECS.map((spec) => ({ spec, evidence })),
+      { classes: ['HAM', 'SPAM'], textMayBeMissing: true },
+    );
+    const lfFile = join(dir, 'suggested.py');
+    writeFileSync(lfFile, renderLfFile(rendered, ['HAM', 'SPAM'], 'Every kind of suggested LF.\n'));
+    const out = join(dir, 'labels.jsonl');
+    const r = cli('label', '--lfs', lfFile, '--data', data, '--out', out, '--labels', 'HAM,SPAM', '--timeout-ms', '120000');
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /NoneType/, 'no text test raises on a null text (the score test still meets its strings)');
+    const sandbox = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { votes: number[] }).votes);
+    const rows = (await readDataset(data)).rows;
+    assert.deepEqual(disagreements(SPECS, rendered.map((x) => x.name), rows, sandbox), []);
+  });
+
   it('on the youtube data, with the file `lf-studio suggest --out` writes, which analyze and label take as it is', { timeout: 300_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-suggest-youtube-'));
     const lfFile = join(dir, 'suggested.py');

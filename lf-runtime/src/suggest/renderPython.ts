@@ -174,6 +174,11 @@ export interface RenderOptions {
   classes: readonly string[];
   /** Names already used (the user's LFs): suggestions get other names. */
   takenNames?: Iterable<string>;
+  /**
+   * Some row's text is not a string (a JSON null): tests on the text first check that it is one, so they abstain
+   * there, as the TypeScript twin does (matchers.ts), rather than raise.
+   */
+  textMayBeMissing?: boolean;
 }
 
 /** Renders each LF with a unique name, its own module and its support lines. */
@@ -187,7 +192,7 @@ export function renderLfs(items: readonly { spec: LfSpec; evidence: LfEvidence }
       '@labeling_function()',
       `def ${name}(x):`,
       `    ${pyDocstring(evidenceLine(evidence, options.classes[spec.label]))}`,
-      `    return ${constant} if ${conditionExpression(spec.test)} else ABSTAIN`,
+      `    return ${constant} if ${options.textMayBeMissing && spec.test.kind !== 'number' ? `isinstance(${pyFieldAccess(spec.test.field)}, str) and ` : ''}${conditionExpression(spec.test)} else ABSTAIN`,
     ].join('\n');
     const support = [...(usesRe(spec.test) ? ['import re'] : []), SNORKEL_IMPORT, 'ABSTAIN = -1', `${constant} = ${spec.label}`];
     const imports = support.filter((s) => s.startsWith('import ') || s.startsWith('from '));

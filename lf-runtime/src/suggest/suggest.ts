@@ -59,7 +59,9 @@ export function suggestLfs(input: SuggestInput, options: SuggestOptions = {}): S
     spec: lf.spec,
     evidence: { precision: precisionFigures(lf.labeledCorrect, lf.labeledVotes, z), coverage: { rows: lf.unlabeledVotes, of: unlabeled.length } },
   }));
-  const rendered = renderLfs(items, { classes: input.classes, takenNames: options.takenNames });
+  // A JSON null text (None to LFs): the suggested tests check for a string first, rather than raise there.
+  const textMayBeMissing = corpus.tokens.some((t) => t === null);
+  const rendered = renderLfs(items, { classes: input.classes, takenNames: options.takenNames, textMayBeMissing });
   const lfs = rendered.map((r, j) => ({
     name: r.name,
     label: chosen[j].spec.label,
