@@ -81,6 +81,16 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
       assert.match(String(nope.firstError?.message), /row has no field 'nope'; fields are: text, score/);
     });
 
+    it('keeps an LF that edits the classes behind x.isna() and x.loc from changing what the next LF sees (the sandbox)', { skip: name.includes('native') ? 'the user\'s Python restores nothing between the LFs of one file' : false }, async () => {
+      const src =
+        'from snorkel.labeling import labeling_function\n' +
+        '@labeling_function()\ndef attack(x):\n    type(x.isna()).any = lambda self: True\n    type(x.loc).__getitem__ = lambda self, k: "evil"\n    return 1\n' +
+        '@labeling_function()\ndef victim(x):\n    return 1 if x.isna().any() or x.loc["text"] == "evil" else 0\n';
+      const r = await executor.runFile({ file: join(ws, 'attack.py'), source: src, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+      const victim = r.lfs.find((lf) => lf.name === 'victim')!;
+      assert.deepEqual([...victim.votes], [0, 1, 1], 'only the rows with a missing score');
+    });
+
     it('lets a field named like a Series attribute win: x.values is the field', async () => {
       await executor.loadRows('named', [{ id: '1', fields: { text: 'a', values: 'mine' } }]);
       const src = 'from snorkel.labeling import labeling_function\n@labeling_function()\ndef lf(x):\n    return 1 if x.values == "mine" and x["values"] == "mine" else 0\n';

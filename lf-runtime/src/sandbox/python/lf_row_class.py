@@ -13,23 +13,33 @@ def _missing(v):
     return v is None or (v.__class__ is float and math.isnan(v))
 
 
-class FieldFlags(tuple):
-    """A row's per-field booleans (x.isna()): by field like a row, with any() and all() as a Series has."""
+class FieldFlags:
+    """A row's per-field booleans (x.isna()): by field name or position, with any() and all() as a Series has.
+    One class for every row (defined here, so the sandbox restores it after each LF like the row classes)."""
 
-    __slots__ = ()
-    _fields = ()
+    __slots__ = ("_fields", "_values")
+
+    def __init__(self, fields, values):
+        self._fields = fields
+        self._values = tuple(values)
 
     def any(self):
-        return any(self)
+        return any(self._values)
 
     def all(self):
-        return all(self)
+        return all(self._values)
 
-    def __getitem__(self, key, _get=tuple.__getitem__):
-        return _get(self, self._fields.index(key)) if key.__class__ is str else _get(self, key)
+    def __getitem__(self, key):
+        return self._values[self._fields.index(key)] if key.__class__ is str else self._values[key]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
 
     def __repr__(self):
-        return "Flags(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self)) + ")"
+        return "Flags(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self._values)) + ")"
 
 
 class _ByLabel:
@@ -111,12 +121,12 @@ class RowTuple(tuple):
     iat = iloc
 
     def isna(self):
-        return _flags(self._fields, (_missing(v) for v in self))
+        return FieldFlags(self._fields, (_missing(v) for v in self))
 
     isnull = isna
 
     def notna(self):
-        return _flags(self._fields, (not _missing(v) for v in self))
+        return FieldFlags(self._fields, (not _missing(v) for v in self))
 
     notnull = notna
 
@@ -146,16 +156,6 @@ def _no_field(name, fields):
     if name == "text":
         hint = " (if one of them holds the text, name it in lfstudio.json's \"textField\" or with --text-field)"
     return AttributeError(f"row has no field {name!r}; fields are: {', '.join(fields)}{hint}")
-
-
-_FLAG_CLASSES = {}
-
-
-def _flags(fields, values):
-    cls = _FLAG_CLASSES.get(fields)
-    if cls is None:
-        cls = _FLAG_CLASSES[fields] = type("Flags", (FieldFlags,), {"__slots__": (), "_fields": fields})
-    return cls(values)
 
 
 class MutableRow(types.SimpleNamespace):
@@ -195,9 +195,9 @@ class MutableRow(types.SimpleNamespace):
         if name in ("iloc", "iat"):
             return _ByPosition(values)
         if name in ("isna", "isnull"):
-            return lambda: _flags(fields, (_missing(v) for v in values))
+            return lambda: FieldFlags(fields, (_missing(v) for v in values))
         if name in ("notna", "notnull"):
-            return lambda: _flags(fields, (not _missing(v) for v in values))
+            return lambda: FieldFlags(fields, (not _missing(v) for v in values))
         if name == "fillna":
             return lambda value: MutableRow._of({k: value if _missing(v) else v for k, v in self.__dict__.items()})
         raise _no_field(name, fields)
