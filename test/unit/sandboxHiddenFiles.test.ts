@@ -21,6 +21,9 @@ before(() => {
   writeFileSync(join(ws, 'words.txt'), 'subscribe\n');
   symlinkSync(join(ws, 'data', 'dev.jsonl'), join(ws, 'alias.jsonl'));
   linkSync(join(ws, 'data', 'dev.jsonl'), join(ws, 'hard.jsonl'));
+  // A saved generation: its prompt holds dev rows with their gold labels.
+  mkdirSync(join(ws, '.lfstudio', 'generations'), { recursive: true });
+  writeFileSync(join(ws, '.lfstudio', 'generations', 'g1.json'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 
@@ -89,6 +92,16 @@ for (const [name, make, skip] of runtimes) {
         assert.equal(r.fileError, null, JSON.stringify(r.fileError));
         assert.deepEqual(votes(r, 'at_import'), [-1, -1, -1, -1]);
         assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1]);
+        assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
+      }
+    });
+
+    it("refuses the project's .lfstudio folder (saved prompts hold dev rows and their gold labels), by path or listing", async () => {
+      for (const expr of ['".lfstudio/generations/g1.json"', '".lfstudio/generations/" + os.listdir(".lfstudio/generations")[0]']) {
+        const r = await run(cheat(expr), false);
+        assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+        assert.deepEqual(votes(r, 'at_import'), [-1, -1, -1, -1], expr);
+        assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1], expr);
         assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
       }
     });

@@ -12,12 +12,13 @@
  * only when the caller allows it explicitly, and the isolation report says it is unsandboxed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { LaunchPlan } from './isolation.ts';
 import { noNewProcessesFilter } from './seccomp.ts';
 import { privateStateDir } from './snapshotCache.ts';
+import { PROJECT_STATE_DIR } from './workspaceFiles.ts';
 
 export interface PythonInterpreter {
   /** What the user named (a path or a command on PATH). */
@@ -165,6 +166,14 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     if ([...binds].some((b) => privateDir === b || privateDir.startsWith(`${b}/`))) hidden.push('--tmpfs', privateDir);
   } catch {
     // Cannot be made (a read-only temporary folder): then it holds no key either.
+  }
+  // The project's .lfstudio folder (saved generations: prompts with dev rows and their gold labels): an empty
+  // tmpfs over it, so files saved there while this worker lives stay hidden too.
+  try {
+    const state = realpathSync(join(o.workspace, PROJECT_STATE_DIR));
+    if (statSync(state).isDirectory()) hidden.push('--tmpfs', state);
+  } catch {
+    // No such folder: nothing to hide.
   }
   // Child descriptors 3, 4, ... in the order they are pushed: the seccomp filter, then one /dev/null per
   // hidden file, whose (empty) content --ro-bind-data copies.

@@ -11,9 +11,12 @@
  * subfolders). Paths outside the workspace are refused and the file's error says why.
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { isInside } from '../project/dataLocation.ts';
 import { privateStateDir } from './snapshotCache.ts';
+
+/** A project's own folder of LF Studio state (generations, the editor's labels): no LF reads inside one. */
+export const PROJECT_STATE_DIR = '.lfstudio';
 import { mapErrors, type FileRunResult, type HiddenFile } from './types.ts';
 
 /** At most this many bytes per file and per unit, and this many files per unit. */
@@ -74,7 +77,7 @@ export class WorkspaceFiles {
         continue;
       }
       if (real === 'private') {
-        refused.push({ path, reason: "it is in LF Studio's private folder, which no LF file may read" });
+        refused.push({ path, reason: "it is in LF Studio's private folder (or a project's .lfstudio folder, whose saved prompts hold gold labels), which no LF file may read" });
         continue;
       }
       let st;
@@ -171,7 +174,9 @@ export class WorkspaceFiles {
       return isInside(this.root, path) || isInside(resolve(this.workspace), path) ? 'missing' : 'outside';
     }
     if (!isInside(this.root, real)) return 'outside';
-    return real === this.privateDir || isInside(this.privateDir, real) ? 'private' : real;
+    if (real === this.privateDir || isInside(this.privateDir, real)) return 'private';
+    // The project's .lfstudio folder: saved generations hold prompts with dev rows and their gold labels.
+    return relative(this.root, real).split(sep).includes(PROJECT_STATE_DIR) ? 'private' : real;
   }
 }
 
