@@ -136,6 +136,27 @@ describe('Snorkel compatibility', () => {
     });
   });
 
+  it("keys a memoized preprocessor by the row's content, also after another preprocessor (whose copies are freed and their ids reused)", async () => {
+    const src = [
+      'from snorkel.labeling import labeling_function',
+      'from snorkel.preprocess import preprocessor',
+      '@preprocessor()',
+      'def add_len(x):',
+      '    x.n = len(x.text)',
+      '    return x',
+      '@preprocessor(memoize=True)',
+      'def add_upper(x):',
+      '    x.up = x.text.upper()',
+      '    return x',
+      '@labeling_function(pre=[add_len, add_upper])',
+      'def shouts_subscribe(x):',
+      '    return 1 if "SUBSCRIBE" in x.up else 0',
+      '',
+    ].join('\n');
+    const r = await executor.runFile({ file: '/proj/memo.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });
+    assert.deepEqual([...r.lfs[0]!.votes], TEXTS.map((t) => (t.toUpperCase().includes('SUBSCRIBE') ? 1 : 0)));
+  });
+
   it('explains appliers instead of running them', async () => {
     const src = 'from snorkel.labeling import PandasLFApplier\nPandasLFApplier(lfs=[]).apply(None)\n';
     const r = await executor.runFile({ file: '/proj/applier.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });

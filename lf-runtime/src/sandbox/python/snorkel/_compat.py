@@ -137,13 +137,33 @@ class LambdaPreprocessor(LambdaMapper):
 
 
 def _row_key(x):
+    """The memo key of a data point: by content, as Snorkel's get_hashable keys it. Never its id: a
+    preprocessor's output is freed after its row, and the next row's may get the same id."""
     rid = getattr(x, "_lf_row_index", None)
     if rid is not None:
         return rid
+    return _frozen(x)
+
+
+def _frozen(v):
+    """A hashable stand-in for `v` with the same content: v itself when hashable; dicts, a namespace's fields,
+    lists and tuples item by item."""
     try:
-        return hash(x)
+        hash(v)
+        return v
     except TypeError:
-        return id(x)
+        pass
+    if isinstance(v, dict):
+        return frozenset((k, _frozen(w)) for k, w in v.items())
+    if isinstance(v, (list, tuple)):
+        return (type(v).__name__, tuple(_frozen(w) for w in v))
+    fields = getattr(v, "__dict__", None)
+    if isinstance(fields, dict):
+        return (type(v).__name__, frozenset((k, _frozen(w)) for k, w in fields.items()))
+    items = getattr(v, "items", None)
+    if callable(items):
+        return (type(v).__name__, frozenset((k, _frozen(w)) for k, w in items()))
+    return (type(v).__name__, repr(v))
 
 
 def preprocessor(name=None, pre=None, memoize=False, memoize_key=None):
