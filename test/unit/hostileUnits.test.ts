@@ -175,6 +175,18 @@ describe('units of trust', () => {
     assert.deepEqual([...got.lfs[0]!.votes], [...expected.lfs[0]!.votes]);
   });
 
+  it("an LF that plants a pattern in re's cache does not change what the next LF of its file matches", async () => {
+    const source =
+      'import re\nfrom snorkel.labeling import labeling_function\n\n@labeling_function()\ndef plants(x):\n' +
+      '    never = re.compile(r"(?!)")\n    for name in ("_cache", "_cache2"):\n        cache = getattr(re, name, None)\n' +
+      '        if isinstance(cache, dict):\n            cache[(str, r"\\bcheck\\b", 0)] = never\n    return -1\n\n' +
+      '@labeling_function()\ndef finds(x):\n    return 1 if re.search(r"\\bcheck\\b", x.text.lower()) else -1\n';
+    const r = await run(shared, '/ws/recache.py', source);
+    const finds = r.lfs.find((lf) => lf.name === 'finds')!;
+    assert.deepEqual([...finds.votes], ROWS.map((row) => (/\bcheck\b/.test(row.fields.text.toLowerCase()) ? 1 : -1)));
+    assert.ok(finds.votes.includes(1), 'some row has the word');
+  });
+
   it('a cached result is never served to a different text, whatever the worker reported', async () => {
     // Same path and same LF text as the control file, plus top-level code that makes ctl_regex vote 1 everywhere
     // and that tries to pass itself off as the clean file (it can reach the runner's frames).

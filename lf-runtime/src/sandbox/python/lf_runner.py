@@ -14,6 +14,7 @@ import base64
 import gc
 import json
 import linecache
+import re
 import sys
 import time
 import types
@@ -438,7 +439,7 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
 _VOTE_TYPES = frozenset([int, type(None)])
 
 
-def _settle(row_class, row_class_items, _restore=lf_guard.restore, _restore_class=lf_guard.restore_class, _collect=gc.collect, _freeze=gc.freeze):
+def _settle(row_class, row_class_items, _restore=lf_guard.restore, _restore_class=lf_guard.restore_class, _collect=gc.collect, _freeze=gc.freeze, _purge=re.purge):
     """After an LF, in its own runner frame: put the shared state back, and leave nothing of the LF that can
     run later. An object's __del__ or weakref callback runs when the object is freed, and the cyclic collector
     frees garbage whenever allocations pass its threshold: inside a later LF's loop, where a finalizer could
@@ -446,9 +447,11 @@ def _settle(row_class, row_class_items, _restore=lf_guard.restore, _restore_clas
     the LF's garbage is collected here, and what restoring frees is finalized here too; a second collection
     takes the garbage those finalizers left, and whatever remains goes into the collector's permanent
     generation, where nothing is finalized. Whatever they put back into the shared state, the next LF's
-    restore keeps rather than frees (lf_restore._GRAVE)."""
+    restore keeps rather than frees (lf_restore._GRAVE). re's pattern cache, which restoring globals does not
+    empty, is cleared: a pattern planted there under another's key would change what the next LF matches."""
     _collect()
     _restore()
+    _purge()
     _restore_class(row_class, row_class_items)
     _collect()
     _freeze()
