@@ -667,7 +667,7 @@ describe('the exported job', () => {
       assert.equal(exported.status, 1, exported.stderr);
       assert.match(exported.stderr, /warning: needs_text failed on 12 rows/);
       assert.match(exported.stderr, /needs_text failed on every training row, so the label model was fitted with it abstaining \(exit code 1\)/);
-      assert.match(exported.stderr, /numeric_lfs\.py ran in your own Python .*the job's workers need the same packages/);
+      assert.match(exported.stderr, /numeric_lfs\.py ran in your own Python: the job's workers need the packages it imports/);
       assert.equal(JSON.parse(exported.stdout).warnings.length, 2);
       const out = join(dir, 'out');
       const run = runJob(job, csv, out, '--serial', '--partition-rows', '5');

@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
 import { assertSameLabels, cli, NO_NUMPY, numpyPython, readJsonl, readParts, runJob, wrench } from '../support/exportedJob.ts';
 
 describe("the exported job and the project's LF files", () => {
@@ -116,6 +117,31 @@ describe("the exported job and the project's LF files", () => {
     const out = join(dir, 'out');
     const run = runJob(job, data, out, '--serial');
     assert.equal(run.status, 0, run.stderr);
+    assertSameLabels(expected, readParts(out));
+  });
+
+  it("carries the packages beside an LF file that ran in the user's Python (which reports no reads)", { skip: numpyPython && bubblewrap() ? false : 'needs NumPy and bubblewrap', timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-pkg-job-'));
+    mkdirSync(join(dir, 'helpers', 'deep'), { recursive: true });
+    writeFileSync(join(dir, 'helpers', '__init__.py'), 'SPAM = 1\n');
+    writeFileSync(join(dir, 'helpers', 'deep', '__init__.py'), '');
+    writeFileSync(join(dir, 'helpers', 'deep', 'words.py'), 'WORDS = ["check", "subscribe"]\n');
+    const lfs = join(dir, 'lfs.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\nfrom helpers import SPAM\nfrom helpers.deep.words import WORDS\n\n@labeling_function()\ndef kw(x):\n    return SPAM if any(w in x.text.lower() for w in WORDS) else -1\n');
+    const train = join(wrench, 'youtube', 'train.json');
+    const own = ['--runtime', 'python', '--python', numpyPython!];
+    const labelled = join(dir, 'labels.jsonl');
+    assert.equal(cli('label', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', ...own, '--out', labelled).status, 0);
+    const job = join(dir, 'job');
+    const exported = cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', ...own, '--out', job, '--json');
+    assert.equal(exported.status, 0, exported.stderr);
+    const files: string[] = JSON.parse(exported.stdout).files;
+    for (const f of ['lfs/helpers/__init__.py', 'lfs/helpers/deep/__init__.py', 'lfs/helpers/deep/words.py']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+    const out = join(dir, 'out');
+    const run = runJob(job, train, out, '--serial');
+    assert.equal(run.status, 0, run.stderr);
+    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    assert.ok(expected.some((r) => r.votes[0] === 1), 'the LF votes');
     assertSameLabels(expected, readParts(out));
   });
 

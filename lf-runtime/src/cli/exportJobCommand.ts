@@ -117,8 +117,8 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
         .filter((f) => f.runtime === 'python')
         .map(
           (f) =>
-            `${f.file} ran in your own Python (it imports packages the sandbox lacks): the job's workers need the same packages, ` +
-            'and only the helper modules beside it are copied into the job (resource files it reads are not; put them beside it in the job\'s lfs/ folder)',
+            `${f.file} ran in your own Python: the job's workers need the packages it imports, ` +
+            'and only the helper modules and packages beside it are copied into the job (resource files it reads are not; put them beside it in the job\'s lfs/ folder)',
         ),
     ];
     for (const line of warnings) io.stderr(`lf-studio export-job: warning: ${sanitizeLine(line)}\n`);
@@ -173,7 +173,8 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
 
 /**
  * What the LF files need beside them, copied into the job: the helper modules next to each (which the sandbox
- * imports from there) and the workspace files the sandbox gave a file because it read them. LF files
+ * imports from there), the Python files of the packages beside a file that ran in the user's Python (which
+ * reports no reads), and the workspace files the sandbox gave a file because it read them. LF files
  * themselves are not repeated.
  */
 function supportFiles(lfFiles: FittedProject['lfFiles']): JobSupportFile[] {
@@ -181,7 +182,8 @@ function supportFiles(lfFiles: FittedProject['lfFiles']): JobSupportFile[] {
   const seen = new Set<string>();
   const out: JobSupportFile[] = [];
   for (const f of lfFiles) {
-    for (const path of [...siblingModulePaths(f.file), ...f.reads].map((p) => resolve(p))) {
+    const packages = f.runtime === 'python' ? packageModulePaths(dirname(f.file)) : [];
+    for (const path of [...siblingModulePaths(f.file), ...packages, ...f.reads].map((p) => resolve(p))) {
       if (own.has(path) || seen.has(path)) continue;
       seen.add(path);
       try {
@@ -191,6 +193,36 @@ function supportFiles(lfFiles: FittedProject['lfFiles']): JobSupportFile[] {
       }
     }
   }
+  return out;
+}
+
+/** Most package files, and folder depth, taken from beside one LF file. */
+const MAX_PACKAGE_FILES = 500;
+const MAX_PACKAGE_DEPTH = 6;
+
+/** The .py files of the packages (folders with an __init__.py) in `dir`, subpackages included, within bounds. */
+function packageModulePaths(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (folder: string, depth: number): void => {
+    let names: string[];
+    try {
+      names = readdirSync(folder).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (out.length >= MAX_PACKAGE_FILES) return;
+      const path = join(folder, name);
+      try {
+        const st = statSync(path);
+        if (st.isFile() && name.endsWith('.py') && depth > 0) out.push(path);
+        else if (st.isDirectory() && depth < MAX_PACKAGE_DEPTH && /^[A-Za-z_]\w*$/.test(name) && existsSync(join(path, '__init__.py'))) walk(path, depth + 1);
+      } catch {
+        // Vanished meanwhile.
+      }
+    }
+  };
+  walk(dir, 0);
   return out;
 }
 
