@@ -82,7 +82,13 @@ export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: Node
     for (const f of failures) io.stderr(`${f}\n`);
     // Files that load but leave something to fix (e.g. two LFs with one name): figures printed, problem named.
     const failedFiles = new Set(args.lfs.filter((f) => engine.fileResult(f)?.fileError || !engine.fileResult(f)?.lfs.length));
-    for (const p of analysis.fileProblems.filter((fp) => !failedFiles.has(fp.file) && !fp.undefinedLfs)) io.stderr(`lf-studio analyze: warning: ${where(p)}: ${sanitizeLine(p.message)}\n`);
+    // One line per distinct warning: a name used by several LFs, a missing import's cascade, say it once each.
+    const warned = new Set<string>();
+    for (const p of analysis.fileProblems.filter((fp) => !failedFiles.has(fp.file) && !fp.undefinedLfs)) {
+      const line = `lf-studio analyze: warning: ${where(p)}: ${sanitizeLine(p.message)}\n`;
+      if (!warned.has(line)) io.stderr(line);
+      warned.add(line);
+    }
     return failures.length > 0 ? 1 : 0;
   } catch (err) {
     // --json always prints one object: here, what stopped the run (also on stderr).

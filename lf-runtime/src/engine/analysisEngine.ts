@@ -433,7 +433,8 @@ function noLfsProblem(file: string): FileProblem {
     severity: 'warning',
     message:
       `${basename(file)} defines no labeling functions; decorate each one with @labeling_function() ` +
-      '(from snorkel.labeling import labeling_function), or remove the file from "lfFiles" in lfstudio.json',
+      '(from snorkel.labeling import labeling_function), or, if a function builds them (def get_lfs(): ...), ' +
+      'call it at the top level (lfs = get_lfs()); or remove the file from "lfFiles" in lfstudio.json',
   };
 }
 

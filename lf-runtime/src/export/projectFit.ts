@@ -231,7 +231,8 @@ export function runWarnings(project: FittedProject, applied: LfRunFigures[] | nu
     if (lf.dev) report(lf.name, lf.dev, 'the dev set (which chooses and calibrates the label model)');
     if (applied) report(lf.name, applied[j], appliedPath);
   });
-  return out;
+  // One line per distinct warning (a name several LFs share, say, is said once).
+  return [...new Set(out)];
 }
 
 /**

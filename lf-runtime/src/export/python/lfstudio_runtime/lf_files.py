@@ -216,8 +216,15 @@ def load_lfs(spec):
             found.setdefault(c.name, c)
         for lf_name in f["lfs"]:
             if lf_name not in found:
-                why = "".join(f"; {line}" for line in statements)
-                raise JobError(f"{f['path']} no longer defines the labeling function {lf_name}{why}; export the job again")
+                if statements:
+                    # Here, not in the editor, a statement raised: most often a module, package or file the LF
+                    # file needs that this machine lacks.
+                    raise JobError(
+                        f"{f['path']} does not define the labeling function {lf_name} here, because its top level raised: "
+                        + "; ".join(statements)
+                        + ". Install the package on the workers, or put the module or file beside the LF file in the job's lfs/ folder"
+                    )
+                raise JobError(f"{f['path']} no longer defines the labeling function {lf_name}; export the job again")
             out.append((lf_name, filename, folder, _fast_callable(found[lf_name])))
     for other in served:
         sys.modules.pop(other, None)
