@@ -91,6 +91,24 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
       assert.deepEqual([...victim.votes], [0, 1, 1], 'only the rows with a missing score');
     });
 
+    it("keeps an LF that reaches, through ==, what a nested field or the row class's index holds from editing it for the next LF (the sandbox)", { skip: name.includes('native') ? 'the user\'s Python restores nothing between the LFs of one file' : false }, async () => {
+      await executor.loadRows('nested', [
+        { id: '1', fields: { text: 'a', meta: { k: 'a' } } },
+        { id: '2', fields: { text: 'b', meta: { k: 'b' } } },
+      ]);
+      const src =
+        'from snorkel.labeling import labeling_function\n' +
+        'class Grab:\n    def __eq__(self, other):\n        Grab.got = other\n        return False\n' +
+        '@labeling_function()\ndef edits(x):\n    x.meta == Grab()\n    try:\n        Grab.got["k"] = "EDITED"\n    except TypeError:\n        pass\n' +
+        '    type(x)._index == Grab()\n    try:\n        Grab.got["text"] = Grab.got["meta"]\n    except TypeError:\n        pass\n    return -1\n' +
+        '@labeling_function()\ndef reads(x):\n    return 1 if x.meta["k"] == "EDITED" or not isinstance(x["text"], str) else 0\n' +
+        '@labeling_function()\ndef compares(x):\n    return 1 if x.meta == {"k": "a"} and dict(x.meta) == {"k": "a"} and "k" in x.meta and list(x.meta.items()) == [("k", "a")] else 0\n';
+      const r = await executor.runFile({ file: join(ws, 'grab.py'), source: src, datasetKey: 'nested', cardinality: 2, timeoutMs: 20_000 });
+      const votes = Object.fromEntries(r.lfs.map((lf) => [lf.name, [...lf.votes]]));
+      assert.deepEqual(votes.reads, [0, 0]);
+      assert.deepEqual(votes.compares, [1, 0], 'a nested object still reads and compares like a dict');
+    });
+
     it('lets a field named like a Series attribute win: x.values is the field', async () => {
       await executor.loadRows('named', [{ id: '1', fields: { text: 'a', values: 'mine' } }]);
       const src = 'from snorkel.labeling import labeling_function\n@labeling_function()\ndef lf(x):\n    return 1 if x.values == "mine" and x["values"] == "mine" else 0\n';

@@ -3,6 +3,7 @@ lfstudio_runtime/row_class.py): immutable tuples with fields by attribute (x.tex
 the parts of a pandas Series' surface that LF files use on rows (x.index, x.values, x.loc[...], x.iloc[...],
 x.isna(), x.fillna(...)), and a mutable copy for preprocessors. Imports nothing but the standard library.
 """
+import collections.abc as _abc
 import math
 import operator
 import types
@@ -72,6 +73,7 @@ class RowTuple(tuple):
     __slots__ = ()
     _fields = ()
     _index = {}
+    _index_pairs = ()
 
     def __getitem__(self, key, _get=tuple.__getitem__):
         if key.__class__ is str:
@@ -214,12 +216,71 @@ class MutableRow(types.SimpleNamespace):
         return row
 
 
+class FrozenMapping(tuple):
+    """A JSON object as LFs see it: read-only, by key like a dict (x.meta["lang"], .get, .keys(), .items(), `in`,
+    == a dict). It holds its (key, value) pairs and no dict: a read-only view of a dict hands that dict to the
+    other side of ==, where an LF could edit what the next LF reads."""
+
+    __slots__ = ()
+
+    def _pairs(self):
+        return tuple.__iter__(self)
+
+    def __getitem__(self, key):
+        for k, v in tuple.__iter__(self):
+            if k == key:
+                return v
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        for k, v in tuple.__iter__(self):
+            if k == key:
+                return v
+        return default
+
+    def __contains__(self, key):
+        return any(k == key for k, _ in tuple.__iter__(self))
+
+    def __iter__(self):
+        return iter([k for k, _ in tuple.__iter__(self)])
+
+    def keys(self):
+        return [k for k, _ in tuple.__iter__(self)]
+
+    def values(self):
+        return [v for _, v in tuple.__iter__(self)]
+
+    def items(self):
+        return list(tuple.__iter__(self))
+
+    def copy(self):
+        return dict(tuple.__iter__(self))
+
+    def __eq__(self, other):
+        if isinstance(other, FrozenMapping):
+            return dict(tuple.__iter__(self)) == dict(tuple.__iter__(other))
+        return dict(tuple.__iter__(self)) == other if isinstance(other, dict) else NotImplemented
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = tuple.__hash__
+
+    def __repr__(self):
+        return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in tuple.__iter__(self)) + "}"
+
+
+_abc.Mapping.register(FrozenMapping)
+
+
 def freeze(value):
-    """JSON containers become immutable, so an LF cannot edit a field another LF reads."""
+    """JSON containers become immutable, so an LF cannot edit a field another LF reads: lists tuples, objects
+    FrozenMapping."""
     if isinstance(value, list):
         return tuple(freeze(v) for v in value)
     if isinstance(value, dict):
-        return types.MappingProxyType({k: freeze(v) for k, v in value.items()})
+        return FrozenMapping((k, freeze(v)) for k, v in value.items())
     return value
 
 
@@ -227,11 +288,25 @@ def make_row_class(fields):
     """The row class of `fields`: each field whose name is an identifier and no attribute of RowTuple is a
     property (x.text); every field is a key (x["odd name"])."""
     fields = tuple(fields)
-    namespace = {"__slots__": (), "_fields": fields, "_index": types.MappingProxyType({f: i for i, f in enumerate(fields)})}
+    # _index is a read-only view of a dict (x["text"] in one lookup); the view hands its dict to the other side of
+    # ==, so the sandbox puts it back from _index_pairs after each LF (repair_index).
+    namespace = {
+        "__slots__": (),
+        "_fields": fields,
+        "_index": types.MappingProxyType({f: i for i, f in enumerate(fields)}),
+        "_index_pairs": tuple((f, i) for i, f in enumerate(fields)),
+    }
     for i, f in enumerate(fields):
         if f.isidentifier() and not (hasattr(RowTuple, f) and f not in _SERIES_NAMES):
             namespace[f] = property(operator.itemgetter(i))
     return type("Row", (RowTuple,), namespace)
+
+
+def repair_index(cls, _set=type.__setattr__, _proxy=types.MappingProxyType, _dict=dict, _tuple=tuple):
+    """Puts a row class's field index back if an LF edited the dict behind it."""
+    pairs = cls.__dict__.get("_index_pairs")
+    if pairs is not None and _tuple(cls.__dict__["_index"].items()) != pairs:
+        _set(cls, "_index", _proxy(_dict(pairs)))
 
 
 # The Series names a field may take over (x.values is the data's field "values" when it has one); tuple's own

@@ -21,6 +21,7 @@ import types
 
 import lf_guard
 import lf_ast
+import lf_row_class
 import lf_statements
 import lf_structure
 from lf_errors import NATIVE, MORE_CLASSES as _MORE_CLASSES, current as _current, error_info as _error_info
@@ -354,7 +355,7 @@ def _fast_callable(lf):
     return lf._f
 
 
-def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _list=list, _map=map, _set=set, _bytes=bytes, _type=type):
+def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _list=list, _map=map, _set=set, _bytes=bytes, _type=type, _repair=lf_row_class.repair_index):
     """Apply LF number `index` (called `name`) of the unit's file to every row; JSON with votes (base64 int8).
 
     Stateless on purpose: the unit (what prepare returned) and the dataset come from the caller every time,
@@ -371,6 +372,7 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
     row_class, rows, row_class_items = dataset
     # The file's top level (prepare) or an LF of another dataset may have assigned to this row class.
     _restore_class(row_class, row_class_items, True)
+    _repair(row_class)
     n = _len(rows)
     votes = bytearray(b"\xff") * n
     result = {"index": index, "votes": "", "errors": 0, "errorRows": [], "firstError": None, "noneCount": 0, "timedOut": False}
@@ -439,7 +441,7 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
 _VOTE_TYPES = frozenset([int, type(None)])
 
 
-def _settle(row_class, row_class_items, _restore=lf_guard.restore, _restore_class=lf_guard.restore_class, _collect=gc.collect, _freeze=gc.freeze, _purge=re.purge):
+def _settle(row_class, row_class_items, _restore=lf_guard.restore, _restore_class=lf_guard.restore_class, _collect=gc.collect, _freeze=gc.freeze, _purge=re.purge, _repair=lf_row_class.repair_index):
     """After an LF, in its own runner frame: put the shared state back, and leave nothing of the LF that can
     run later. An object's __del__ or weakref callback runs when the object is freed, and the cyclic collector
     frees garbage whenever allocations pass its threshold: inside a later LF's loop, where a finalizer could
@@ -453,6 +455,7 @@ def _settle(row_class, row_class_items, _restore=lf_guard.restore, _restore_clas
     _restore()
     _purge()
     _restore_class(row_class, row_class_items)
+    _repair(row_class)
     _collect()
     _freeze()
 
