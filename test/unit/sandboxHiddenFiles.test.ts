@@ -24,6 +24,10 @@ before(() => {
   // A saved generation: its prompt holds dev rows with their gold labels.
   mkdirSync(join(ws, '.lfstudio', 'generations'), { recursive: true });
   writeFileSync(join(ws, '.lfstudio', 'generations', 'g1.json'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
+  // And a project below the workspace root, whose labels file the editor hides.
+  mkdirSync(join(ws, 'sub', '.lfstudio', 'generations'), { recursive: true });
+  writeFileSync(join(ws, 'sub', '.lfstudio', 'generations', 'g2.json'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
+  writeFileSync(join(ws, 'sub', '.lfstudio', 'labels.jsonl'), '');
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 
@@ -97,8 +101,16 @@ for (const [name, make, skip] of runtimes) {
     });
 
     it("refuses the project's .lfstudio folder (saved prompts hold dev rows and their gold labels), by path or listing", async () => {
-      for (const expr of ['".lfstudio/generations/g1.json"', '".lfstudio/generations/" + os.listdir(".lfstudio/generations")[0]']) {
-        const r = await run(cheat(expr), false);
+      for (const expr of ['".lfstudio/generations/g1.json"', '".lfstudio/generations/" + os.listdir(".lfstudio/generations")[0]', '"sub/.lfstudio/generations/g2.json"']) {
+        const r = await executor.runFile({
+          file: join(ws, 'lfs.py'),
+          source: cheat(expr),
+          datasetKey: 'rows',
+          cardinality: 2,
+          timeoutMs: 20_000,
+          readRoot: ws,
+          hiddenFiles: [{ path: join(ws, 'sub', '.lfstudio', 'labels.jsonl'), what: "the editor's labels file" }],
+        });
         assert.equal(r.fileError, null, JSON.stringify(r.fileError));
         assert.deepEqual(votes(r, 'at_import'), [-1, -1, -1, -1], expr);
         assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1], expr);

@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import type { LaunchPlan } from './isolation.ts';
 import { noNewProcessesFilter } from './seccomp.ts';
 import { privateStateDir } from './snapshotCache.ts';
@@ -168,12 +168,19 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     // Cannot be made (a read-only temporary folder): then it holds no key either.
   }
   // The project's .lfstudio folder (saved generations: prompts with dev rows and their gold labels): an empty
-  // tmpfs over it, so files saved there while this worker lives stay hidden too.
-  try {
-    const state = realpathSync(join(o.workspace, PROJECT_STATE_DIR));
-    if (statSync(state).isDirectory()) hidden.push('--tmpfs', state);
-  } catch {
-    // No such folder: nothing to hide.
+  // tmpfs over it, so files saved there while this worker lives stay hidden too. The workspace's own, and the
+  // one holding a hidden file (the editor's labels file of a project below the workspace root).
+  const stateDirs = new Set<string>();
+  for (const candidate of [join(o.workspace, PROJECT_STATE_DIR), ...(o.hidden ?? []).map((p) => dirname(p)).filter((d) => basename(d) === PROJECT_STATE_DIR)]) {
+    try {
+      const state = realpathSync(candidate);
+      if (statSync(state).isDirectory() && [...binds].some((b) => state.startsWith(`${b}/`)) && !stateDirs.has(state)) {
+        stateDirs.add(state);
+        hidden.push('--tmpfs', state);
+      }
+    } catch {
+      // No such folder: nothing to hide.
+    }
   }
   // Child descriptors 3, 4, ... in the order they are pushed: the seccomp filter, then one /dev/null per
   // hidden file, whose (empty) content --ro-bind-data copies.
