@@ -107,6 +107,13 @@ for (const [name, make, skip] of runtimes) {
       assert.match(r.problems![0]!.message, /\(so fine, person are not defined\)$/);
     });
 
+    it('names the LFs a raising statement left out without tripping on an LF whose name is no string', async () => {
+      const r = await run(HEAD + 'from snorkel.labeling import LabelingFunction\nodd = LabelingFunction("odd", lambda x: -1)\nodd.name = ["not", "a", "name"]\nboom = 1 / 0\n');
+      assert.equal(r.fileError?.kind, 'crash');
+      assert.match(r.fileError!.message, /LF name is not a string/);
+      assert.doesNotMatch(r.fileError!.message, /ready: pyodide|exit code/);
+    });
+
     it('sums up the failing statements past the 50th instead of dropping them', async () => {
       const cells = Array.from({ length: 60 }, (_, i) => `x${i} = missing_${i}\n`).join('');
       const r = await run(HEAD + cells);

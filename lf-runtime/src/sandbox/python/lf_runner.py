@@ -219,7 +219,8 @@ def _name_undefined_lfs(file, source, lfs):
     raised = _failed_statements.get(file) or {}
     if not raised:
         return
-    defined = {lf.name for lf in lfs}
+    # Names as the file left them: an LF's name may be anything by now (the run result refuses what is no string).
+    defined = {n for n in (getattr(lf, "name", None) for lf in lfs) if isinstance(n, str)}
     missing = {}
     tree = ast.parse(source, file)
     static = [(lf["statement"], lf["name"]) for lf in lf_structure._structure_lfs(tree)]
