@@ -19,15 +19,16 @@ const repo = join(import.meta.dirname, '..', '..');
 const example = join(repo, 'examples', 'youtube-spam');
 const cli = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), ...args], { encoding: 'utf8', timeout: 300_000 });
 
-/** Every row's votes as the sandbox gave them, from `lf-studio label`'s JSONL. */
-function sandboxVotes(lfFile: string, data: string, extra: string[] = []): number[][] {
+/** Every row's votes as the sandbox gave them, from `lf-studio label`'s JSONL, and what label said on stderr. */
+function sandboxVotes(lfFile: string, data: string, extra: string[] = []): { votes: number[][]; stderr: string } {
   const out = join(mkdtempSync(join(tmpdir(), 'lf-suggest-votes-')), 'labels.jsonl');
   const r = cli('label', '--lfs', lfFile, '--data', data, '--out', out, '--timeout-ms', '120000', ...extra);
   assert.equal(r.status, 0, r.stderr);
-  return readFileSync(out, 'utf8')
+  const votes = readFileSync(out, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => (JSON.parse(line) as { votes: number[] }).votes);
+  return { votes, stderr: r.stderr };
 }
 
 /** Where the TypeScript votes differ from the sandbox's: row, LF, both votes, the row's text. */
@@ -125,29 +126,38 @@ const TEXTS = [
 ];
 const SCORES: unknown[] = [3, 0.5, null, '7', true, false, undefined, 1, -2];
 
+/**
+ * The TEXTS rows (text as `text` gives it, a count, a score of SCORES) as JSONL in a new folder, and every SPECS
+ * LF rendered with `options` into suggested.py there.
+ */
+function writeCase(prefix: string, text: (t: string, i: number) => string | null, count: (i: number) => number, options: { textMayBeMissing?: boolean } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const data = join(dir, 'rows.jsonl');
+  const lines = TEXTS.map((t, i) => {
+    const row: Record<string, unknown> = { text: text(t, i), count: count(i) };
+    if (SCORES[i % SCORES.length] !== undefined) row.score = SCORES[i % SCORES.length];
+    return JSON.stringify(row);
+  });
+  writeFileSync(data, `${lines.join('\n')}\n`);
+  const evidence = { precision: { correct: 1, votes: 1, precision: 1, lowerBound: 0.5 }, coverage: { rows: 1, of: 1 } };
+  const rendered = renderLfs(
+    SPECS.map((spec) => ({ spec, evidence })),
+    { classes: ['HAM', 'SPAM'], ...options },
+  );
+  const lfFile = join(dir, 'suggested.py');
+  writeFileSync(lfFile, renderLfFile(rendered, ['HAM', 'SPAM'], 'Every kind of suggested LF.\n'));
+  return { data, lfFile, names: rendered.map((r) => r.name) };
+}
+
 describe('rendered LFs vote in the sandbox as their TypeScript twins do', () => {
   it('on rows chosen to trip the two languages up', { timeout: 300_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lf-suggest-agree-'));
-    const data = join(dir, 'rows.jsonl');
-    const lines = TEXTS.map((text, i) => {
-      const row: Record<string, unknown> = { text, count: i % 3 === 0 ? 0 : i };
-      if (SCORES[i % SCORES.length] !== undefined) row.score = SCORES[i % SCORES.length];
-      return JSON.stringify(row);
-    });
-    writeFileSync(data, `${lines.join('\n')}\n`);
-    const evidence = { precision: { correct: 1, votes: 1, precision: 1, lowerBound: 0.5 }, coverage: { rows: 1, of: 1 } };
-    const rendered = renderLfs(
-      SPECS.map((spec) => ({ spec, evidence })),
-      { classes: ['HAM', 'SPAM'] },
-    );
-    const lfFile = join(dir, 'suggested.py');
-    writeFileSync(lfFile, renderLfFile(rendered, ['HAM', 'SPAM'], 'Every kind of suggested LF.\n'));
+    const { data, lfFile, names } = writeCase('lf-suggest-agree-', (t) => t, (i) => (i % 3 === 0 ? 0 : i));
     assert.match(readFileSync(lfFile, 'utf8'), /x\["count"\] is not None and x\["count"\] <= 0\.5/);
 
     const rows = (await readDataset(data)).rows;
-    const sandbox = sandboxVotes(lfFile, data, ['--labels', 'HAM,SPAM']);
+    const sandbox = sandboxVotes(lfFile, data, ['--labels', 'HAM,SPAM']).votes;
     assert.equal(sandbox.length, rows.length);
-    assert.deepEqual(disagreements(SPECS, rendered.map((r) => r.name), rows, sandbox), []);
+    assert.deepEqual(disagreements(SPECS, names, rows, sandbox), []);
     // The rows do what they were written for: spot checks of the TypeScript side.
     const votes = voteColumns(SPECS, rows);
     const on = (j: number) => rows.filter((_, i) => votes[j][i] !== -1).map((r) => r.fields.text);
@@ -167,31 +177,11 @@ describe('rendered LFs vote in the sandbox as their TypeScript twins do', () => 
   });
 
   it('on rows whose text is a JSON null: each test checks for a string first, so it abstains there as the twin does', { timeout: 300_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lf-suggest-null-'));
-    const data = join(dir, 'rows.jsonl');
-    const lines = TEXTS.map((text, i) => {
-      const row: Record<string, unknown> = { text: i % 4 === 1 ? null : text, count: i };
-      if (SCORES[i % SCORES.length] !== undefined) row.score = SCORES[i % SCORES.length];
-      return JSON.stringify(row);
-    });
-    writeFileSync(data, `${lines.join('\n')}\n`);
-    const evidence = { precision: { correct: 1, votes: 1, precision: 1, lowerBound: 0.5 }, coverage: { rows: 1, of: 1 } };
-    const rendered = renderLfs(
-      SPECS.map((spec) => ({ spec, evidence })),
-      { classes: ['HAM', 'SPAM'], textMayBeMissing: true },
-    );
-    const lfFile = join(dir, 'suggested.py');
-    writeFileSync(lfFile, renderLfFile(rendered, ['HAM', 'SPAM'], 'Every kind of suggested LF.\n'));
-    const out = join(dir, 'labels.jsonl');
-    const r = cli('label', '--lfs', lfFile, '--data', data, '--out', out, '--labels', 'HAM,SPAM', '--timeout-ms', '120000');
-    assert.equal(r.status, 0, r.stderr);
-    assert.doesNotMatch(r.stderr, /NoneType/, 'no text test raises on a null text (the score test still meets its strings)');
-    const sandbox = readFileSync(out, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => (JSON.parse(line) as { votes: number[] }).votes);
+    const { data, lfFile, names } = writeCase('lf-suggest-null-', (t, i) => (i % 4 === 1 ? null : t), (i) => i, { textMayBeMissing: true });
+    const { votes, stderr } = sandboxVotes(lfFile, data, ['--labels', 'HAM,SPAM']);
+    assert.doesNotMatch(stderr, /NoneType/, 'no text test raises on a null text (the score test still meets its strings)');
     const rows = (await readDataset(data)).rows;
-    assert.deepEqual(disagreements(SPECS, rendered.map((x) => x.name), rows, sandbox), []);
+    assert.deepEqual(disagreements(SPECS, names, rows, votes), []);
   });
 
   it('on the youtube data, with the file `lf-studio suggest --out` writes, which analyze and label take as it is', { timeout: 300_000 }, async () => {
@@ -226,7 +216,7 @@ describe('rendered LFs vote in the sandbox as their TypeScript twins do', () => 
       'the CLI and the API suggest the same LFs',
     );
     assert.equal(readFileSync(lfFile, 'utf8'), again.file);
-    const sandbox = sandboxVotes(lfFile, train);
+    const sandbox = sandboxVotes(lfFile, train).votes;
     assert.deepEqual(disagreements(again.lfs.map((lf) => lf.spec), again.lfs.map((lf) => lf.name), sample.rows, sandbox), []);
     // Coverage as the suggester reported it is coverage as the sandbox measured it.
     summary.lfs.forEach((lf, j) => assert.ok(Math.abs(lf.coverage - analysis.lfs[j].coverage) < 1e-12, lf.name));
