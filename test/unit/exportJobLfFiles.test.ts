@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
-import { assertSameLabels, cli, NO_NUMPY, numpyPython, readJsonl, readParts, runJob, wrench } from '../support/exportedJob.ts';
+import { assertSameLabels, cli, labelThenJob, NO_NUMPY, numpyPython, readJsonl, readParts, wrench } from '../support/exportedJob.ts';
 
 describe("the exported job and the project's LF files", () => {
   it('carries the helper modules and resource files the LF files read, so it runs where the project is not', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
@@ -75,17 +75,8 @@ describe("the exported job and the project's LF files", () => {
       'from snorkel.labeling import labeling_function\n\nclass LFs:\n    @staticmethod\n    @labeling_function()\n    def check(x):\n        return 1 if "check" in x.text.lower() else -1\n\n' +
         '    @labeling_function()\n    def song(x):\n        return 0 if "song" in x.text.lower() else -1\n',
     );
-    const train = join(wrench, 'youtube', 'train.json');
-    const labelled = join(dir, 'labels.jsonl');
-    const label = cli('label', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', labelled, '--json');
-    assert.equal(label.status, 0, label.stderr);
+    const { label } = labelThenJob(dir, ['--lfs', lfs, '--labels', 'HAM,SPAM'], join(wrench, 'youtube', 'train.json'));
     assert.deepEqual(JSON.parse(label.stdout).lfs.map((lf: { name: string }) => lf.name), ['check', 'song']);
-    const job = join(dir, 'job');
-    assert.equal(cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', job).status, 0);
-    const out = join(dir, 'out');
-    const run = runJob(job, train, out, '--serial');
-    assert.equal(run.status, 0, run.stderr);
-    assertSameLabels(readJsonl(readFileSync(labelled, 'utf8')), readParts(out));
   });
 
   it("gives LFs the rows' pandas Series surface as lf-studio label does (the row classes are the editor's)", { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
@@ -99,10 +90,7 @@ describe("the exported job and the project's LF files", () => {
     );
     const data = join(dir, 'rows.csv');
     writeFileSync(data, 'text,score\ncheck it,1\nhi,\ncheck this,3\nno,NA\n');
-    const labelled = join(dir, 'labels.jsonl');
-    const label = cli('label', '--lfs', lfs, '--data', data, '--labels', 'HAM,SPAM', '--out', labelled);
-    assert.equal(label.status, 0, label.stderr);
-    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    const { expected } = labelThenJob(dir, ['--lfs', lfs, '--labels', 'HAM,SPAM'], data);
     assert.deepEqual(
       expected.map((r) => r.votes),
       [
@@ -112,12 +100,6 @@ describe("the exported job and the project's LF files", () => {
         [-1, 0],
       ],
     );
-    const job = join(dir, 'job');
-    assert.equal(cli('export-job', '--lfs', lfs, '--data', data, '--labels', 'HAM,SPAM', '--out', job).status, 0);
-    const out = join(dir, 'out');
-    const run = runJob(job, data, out, '--serial');
-    assert.equal(run.status, 0, run.stderr);
-    assertSameLabels(expected, readParts(out));
   });
 
   it("carries the packages beside an LF file that ran in the user's Python (which reports no reads)", { skip: numpyPython && bubblewrap() ? false : 'needs NumPy and bubblewrap', timeout: 300_000 }, () => {
@@ -128,21 +110,10 @@ describe("the exported job and the project's LF files", () => {
     writeFileSync(join(dir, 'helpers', 'deep', 'words.py'), 'WORDS = ["check", "subscribe"]\n');
     const lfs = join(dir, 'lfs.py');
     writeFileSync(lfs, 'from snorkel.labeling import labeling_function\nfrom helpers import SPAM\nfrom helpers.deep.words import WORDS\n\n@labeling_function()\ndef kw(x):\n    return SPAM if any(w in x.text.lower() for w in WORDS) else -1\n');
-    const train = join(wrench, 'youtube', 'train.json');
-    const own = ['--runtime', 'python', '--python', numpyPython!];
-    const labelled = join(dir, 'labels.jsonl');
-    assert.equal(cli('label', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', ...own, '--out', labelled).status, 0);
-    const job = join(dir, 'job');
-    const exported = cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', ...own, '--out', job, '--json');
-    assert.equal(exported.status, 0, exported.stderr);
+    const { exported, expected } = labelThenJob(dir, ['--lfs', lfs, '--labels', 'HAM,SPAM', '--runtime', 'python', '--python', numpyPython!], join(wrench, 'youtube', 'train.json'));
     const files: string[] = JSON.parse(exported.stdout).files;
     for (const f of ['lfs/helpers/__init__.py', 'lfs/helpers/deep/__init__.py', 'lfs/helpers/deep/words.py']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
-    const out = join(dir, 'out');
-    const run = runJob(job, train, out, '--serial');
-    assert.equal(run.status, 0, run.stderr);
-    const expected = readJsonl(readFileSync(labelled, 'utf8'));
     assert.ok(expected.some((r) => r.votes[0] === 1), 'the LF votes');
-    assertSameLabels(expected, readParts(out));
   });
 
   it('runs an LF file statement by statement, as the editor does: notebook cells that raise are reported, not fatal', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
@@ -169,18 +140,7 @@ describe("the exported job and the project's LF files", () => {
         '',
       ].join('\n'),
     );
-    const train = join(wrench, 'youtube', 'train.json');
-    const labelled = join(dir, 'labels.jsonl');
-    const label = cli('label', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', labelled);
-    assert.equal(label.status, 0, label.stderr);
-    const expected = readJsonl(readFileSync(labelled, 'utf8'));
-    const job = join(dir, 'job');
-    const exported = cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', job);
-    assert.equal(exported.status, 0, exported.stderr);
-    const out = join(dir, 'out');
-    const run = runJob(job, train, out, '--serial');
-    assert.equal(run.status, 0, run.stderr);
-    assertSameLabels(expected, readParts(out));
+    const { expected, run, out } = labelThenJob(dir, ['--lfs', lfs, '--labels', 'HAM,SPAM'], join(wrench, 'youtube', 'train.json'));
     assert.ok(expected.some((r) => r.votes[0] === 1) && expected.some((r) => r.votes[1] === 0), 'both LFs vote');
     // Line 8 raises too where Snorkel is not installed (the stand-in's applier needs it): line 9 then lacks `applier`.
     assert.match(run.stderr, /warning: lfs\/lfs\.py: line 9: NameError: name '(df_train|applier)' is not defined \(the rest of the file ran on/);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cli, numpyPython, readJsonl, readParts, runJob } from '../support/exportedJob.ts';
+import { cli, labelThenJob, numpyPython, readJsonl, readParts, runJob } from '../support/exportedJob.ts';
 
 describe('the exported job, row values as pandas gives them', { skip: numpyPython ? false : 'no python3 with NumPy' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'lf-job-floats-'));
@@ -78,24 +78,10 @@ describe('the exported job, row values as pandas gives them', { skip: numpyPytho
     writeFileSync(join(dir, 'ctr.csv'), 'text,ctr\na,inf\nb,-Infinity\nc,2.5\nd,INF\n');
     writeFileSync(join(dir, 'ctr.jsonl'), '{"text": "a", "ctr": Infinity}\n{"text": "b", "ctr": -Infinity}\n{"text": "c", "ctr": 2}\n{"text": "d", "ctr": 1e400}\n');
     for (const data of ['ctr.csv', 'ctr.jsonl']) {
-      const input = join(dir, data);
-      const labelled = join(dir, `${data}.labels.jsonl`);
-      const label = cli('label', '--lfs', lfs, '--data', input, '--labels', 'A,B', '--out', labelled);
-      assert.equal(label.status, 0, label.stderr);
-      const expected = readJsonl(readFileSync(labelled, 'utf8'));
+      const { expected } = labelThenJob(mkdtempSync(join(dir, 'inf-')), ['--lfs', lfs, '--labels', 'A,B'], join(dir, data));
       assert.deepEqual(
         expected.map((r) => r.votes[0]),
         [1, 0, -1, 1],
-        data,
-      );
-      const job = join(dir, `${data}-job`);
-      assert.equal(cli('export-job', '--lfs', lfs, '--data', input, '--labels', 'A,B', '--out', job).status, 0);
-      const out = join(dir, `${data}-out`);
-      const run = runJob(job, input, out, '--serial');
-      assert.equal(run.status, 0, run.stderr);
-      assert.deepEqual(
-        readParts(out).map((r) => r.votes),
-        expected.map((r) => r.votes),
         data,
       );
     }
