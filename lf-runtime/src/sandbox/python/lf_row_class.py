@@ -43,28 +43,16 @@ class FieldFlags:
         return "Flags(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self._values)) + ")"
 
 
-class _ByLabel:
-    """x.loc[...] and x.at[...]: a field by name, as x[...] gives it."""
+class _Indexer:
+    """x.loc[...] / x.at[...] (a field by name) and x.iloc[...] / x.iat[...] (by position): the lookup it is given."""
 
-    __slots__ = ("_row",)
+    __slots__ = ("_get",)
 
-    def __init__(self, row):
-        self._row = row
+    def __init__(self, get):
+        self._get = get
 
     def __getitem__(self, key):
-        return self._row[key]
-
-
-class _ByPosition:
-    """x.iloc[...] and x.iat[...]: a field by position."""
-
-    __slots__ = ("_values",)
-
-    def __init__(self, values):
-        self._values = values
-
-    def __getitem__(self, i):
-        return self._values[i]
+        return self._get(key)
 
 
 class RowTuple(tuple):
@@ -112,13 +100,13 @@ class RowTuple(tuple):
 
     @property
     def loc(self):
-        return _ByLabel(self)
+        return _Indexer(self.__getitem__)
 
     at = loc
 
     @property
     def iloc(self):
-        return _ByPosition(tuple(self))
+        return _Indexer(tuple(self).__getitem__)
 
     iat = iloc
 
@@ -193,9 +181,9 @@ class MutableRow(types.SimpleNamespace):
         if name == "values":
             return values
         if name in ("loc", "at"):
-            return _ByLabel(self)
+            return _Indexer(self.__getitem__)
         if name in ("iloc", "iat"):
-            return _ByPosition(values)
+            return _Indexer(values.__getitem__)
         if name in ("isna", "isnull"):
             return lambda: FieldFlags(fields, (_missing(v) for v in values))
         if name in ("notna", "notnull"):
