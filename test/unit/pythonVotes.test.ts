@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { pythonWith } from '../support/exportedJob.ts';
 
 const dir = join(import.meta.dirname, '..', '..', 'lf-runtime', 'src', 'sandbox', 'python');
-const python = ['/usr/bin/python3', 'python3'].find((exe) => spawnSync(exe, ['-c', 'pass']).status === 0) ?? null;
+const python = pythonWith(['json']);
 
 describe('lf_votes: what an LF returns', { skip: python ? false : 'no python3' }, () => {
   it('takes ints of other types as labels and explains bools, NumPy 2 bools included', () => {
