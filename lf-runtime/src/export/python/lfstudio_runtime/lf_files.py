@@ -1,9 +1,9 @@
 """The job's LF files and the snorkel API they import: each LF file is executed once per worker process from
 its source text, statement by statement as the editor runs it, and whole, afresh for each LF file, where
 another LF file imports it (as the editor's sibling import does); with Snorkel's own package when it is
-installed and the editor's stand-in under every snorkel module name when it is not. As in the editor, each runs from its own
-folder: the job's lfs/ files are written to a folder of the worker's own (materialize), so the helper modules
-beside an LF file import and its relative paths to resource files resolve, on any worker."""
+installed and the editor's stand-in under every snorkel module name when it is not. As in the editor, each
+runs from its own folder: the job's lfs/ files are written to a folder of the worker's own (materialize), so
+the helper modules beside an LF file import and its relative paths to resource files resolve, on any worker."""
 import base64
 import importlib
 import importlib.abc
