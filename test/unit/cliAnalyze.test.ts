@@ -467,6 +467,7 @@ describe('lf-studio analyze', () => {
     cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--data', manyDev, '--dev', manyDev], /the gold labels go up to class id 149: LF Studio supports at most 127 classes/]);
     const names = Array.from({ length: 128 }, (_, i) => `c${i}`).join(',');
     cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--data', manyDev, '--labels', names], /--labels names 128 classes: LF Studio supports at most 127/]);
+    cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--data', manyDev, '--labels', 'pos,pos'], /--labels lists "pos" twice; class names must be unique/]);
     const broken = write(dir, 'broken.py', 'def oops(:\n');
     cases.push([['analyze', '--lfs', join(example, 'lfs.py'), '--lfs', broken, '--data', join(example, 'data', 'valid.json'), '--workspace', dir], /broken\.py:1: .*Syntax/i]);
     for (const [args, pattern] of cases) {

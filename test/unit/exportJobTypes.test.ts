@@ -72,6 +72,34 @@ describe('the exported job, row values as pandas gives them', { skip: numpyPytho
     }
   });
 
+  it('gives integers beyond 2^53 exactly, as pandas does, as lf-studio label does: CSV and JSON, nested too', { timeout: 300_000 }, () => {
+    // pandas 1.5.3: tid int64 (CSV and JSON), uid uint64, the nested list's int exact; a double would make
+    // 1234567890123456789 into 1234567890123456768, and no LF below would vote.
+    const lfs = join(dir, 'int_lfs.py');
+    writeFileSync(
+      lfs,
+      'from snorkel.labeling import labeling_function\n\n' +
+        '@labeling_function()\ndef lf_tid(x):\n    return 1 if x.tid == 1234567890123456789 else 0 if x.tid == 1234567890123456790 else -1\n\n' +
+        '@labeling_function()\ndef lf_uid(x):\n    return 1 if x.uid == 12345678901234567891 else -1\n\n' +
+        '@labeling_function()\ndef lf_nested(x):\n    m = getattr(x, "meta", None)\n    return 1 if m is not None and m["ids"][0] == 1234567890123456789 else -1\n',
+    );
+    writeFileSync(join(dir, 'ids.csv'), 'text,tid,uid\na,1234567890123456789,12345678901234567891\nb,1234567890123456790,5\n');
+    writeFileSync(
+      join(dir, 'ids.jsonl'),
+      '{"text": "a", "tid": 1234567890123456789, "uid": 12345678901234567891, "meta": {"ids": [1234567890123456789]}}\n' +
+        '{"text": "b", "tid": 1234567890123456790, "uid": 5, "meta": null}\n',
+    );
+    const votes = { 'ids.csv': [[1, 1, -1], [0, -1, -1]], 'ids.jsonl': [[1, 1, 1], [0, -1, -1]] };
+    for (const [data, want] of Object.entries(votes)) {
+      const { expected } = labelThenJob(mkdtempSync(join(dir, 'int-')), ['--lfs', lfs, '--labels', 'A,B'], join(dir, data));
+      assert.deepEqual(
+        expected.map((r) => r.votes),
+        want,
+        data,
+      );
+    }
+  });
+
   it('reads infinities as pandas does, as lf-studio label does: CSV inf and -Infinity, JSON Infinity and 1e400', { timeout: 300_000 }, () => {
     const lfs = join(dir, 'inf_lfs.py');
     writeFileSync(lfs, 'from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_inf(x):\n    return -1 if abs(x.ctr) != float("inf") else 1 if x.ctr > 0 else 0\n');

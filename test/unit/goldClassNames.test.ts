@@ -63,6 +63,20 @@ describe('goldClassId: the one place a gold value becomes a class id', () => {
     }
   });
 
+  it('reads a number as the class it names when the classes are named by numbers (star ratings), never as an id', () => {
+    const stars = ['1', '2', '3', '4', '5'];
+    assert.deepEqual(
+      [1, '1', ' 2 ', '3.0', 5, '05', -1, '-1', Number.NaN, ''].map((g) => goldClassId(g, stars)),
+      [0, 0, 1, 2, 4, 4, null, null, null, null],
+    );
+    const zero = goldClassId(0, stars);
+    assert.ok(zero !== null && typeof zero === 'object');
+    assert.match(zero.problem('--labels'), /is not one of the class names "1" \(0\), .*the classes are named by numbers, so a gold label is read as the name it spells, not as a class id/);
+    // Names that are their own ids read the same either way; names beside numbers still match by name.
+    assert.deepEqual([0, '1'].map((g) => goldClassId(g, ['0', '1'])), [0, 1]);
+    assert.deepEqual(['low', 10, '20'].map((g) => goldClassId(g, ['low', '10', '20'])), [0, 1, 2]);
+  });
+
   it('maps class names exactly first, then ignoring case when only one name matches', () => {
     assert.equal(goldClassId('spam', HAM_SPAM), 1);
     assert.equal(goldClassId('ham', HAM_SPAM), 0);

@@ -175,9 +175,10 @@ describe('CSV', () => {
 
   it('reads tab-separated (.tsv, or a .csv whose header has tabs) and semicolon-separated files', () => {
     const fields = (text: string, file: string) => parseCsvDataset(text, file, { idField: 'id' }).rows.map((r) => r.fields);
+    // The id column typed as pandas types it (the row ids stay as written).
     const expected = [
-      { id: '1', text: 'great, works', stars: 5 },
-      { id: '2', text: 'broke; "twice"', stars: 1 },
+      { id: 1, text: 'great, works', stars: 5 },
+      { id: 2, text: 'broke; "twice"', stars: 1 },
     ];
     assert.deepEqual(fields('id\ttext\tstars\n1\tgreat, works\t5\n2\t"broke; ""twice"""\t1\n', 'reviews.tsv'), expected);
     assert.deepEqual(fields('id\ttext\tstars\n1\tgreat, works\t5\n2\t"broke; ""twice"""\t1\n', 'reviews.csv'), expected);

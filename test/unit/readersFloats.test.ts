@@ -82,12 +82,16 @@ describe('float columns as pandas types them', () => {
     assert.deepEqual(floatFields(await readDataset(file('train.json', JSON.stringify(wrench)), {})), ['b', 'c', 'e', 'i', 'm']);
   });
 
-  it('leaves the text, id and label fields alone', async () => {
+  it('leaves the text and label fields alone, and types the id field for LFs while row ids stay as written', async () => {
+    // pd.read_csv: uid float64 [1.0, 2.0], as an LF reading x.uid gets it.
     const d = await readDataset(file('ids.csv', 'uid,body,label,n\n1.0,a,1,0.5\n2,b,,1\n'), { idField: 'uid', textField: 'body' });
-    assert.deepEqual(floatFields(d), ['n']);
+    assert.deepEqual(floatFields(d), ['n', 'uid']);
     assert.deepEqual(
-      d.rows.map((r) => r.id),
-      ['1.0', '2'],
+      d.rows.map((r) => [r.id, r.fields.uid, r.fields.body]),
+      [
+        ['1.0', 1, 'a'],
+        ['2', 2, 'b'],
+      ],
     );
   });
 });

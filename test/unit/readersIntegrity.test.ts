@@ -191,7 +191,7 @@ describe('repeated row ids under an id field', () => {
     assert.deepEqual(ok.rows.map((r) => r.id), ['u1', 'u2']);
   });
 
-  it('integer ids beyond 2^53 (tweet ids) keep every digit in JSON Lines, and are refused where the digits are lost', async () => {
+  it('integer ids beyond 2^53 (tweet ids) keep every digit in JSON, and are refused where the digits are lost', async () => {
     // JSON.parse rounds both to 1234567890123456800: the ids would not join back to the file, and would collide.
     const lines = ['{"id": 1234567890123456789, "text": "a"}', '{"id": 1234567890123456788, "text": "b", "meta": {"id": 5}}', '{"id": -98765432109876543210, "text": "c"}', '{"id": 17, "text": "d"}'];
     const ds = parseJsonlDataset(lines.join('\n'), 'x.jsonl', { idField: 'id' });
@@ -201,8 +201,14 @@ describe('repeated row ids under an id field', () => {
     );
     const float = await dataError(() => parseJsonlDataset('{"id": 1e22, "text": "a"}\n', 'x.jsonl', { idField: 'id' }));
     includesAll(float.message, 'line 1: id 1e+22 in field "id" is an integer too large to be read exactly', 'write the ids as strings');
-    const text = '{"r1": {"data": {"text": "a", "uid": 1234567890123456789}}, "r2": {"data": {"text": "b", "uid": 1234567890123456788}}}';
-    const err = await dataError(() => parseWrenchDataset(text, 'x.json', { idField: 'uid' }));
+    // A WRENCH file's too, int64 and uint64 being read exactly (exactIntegers.ts); beyond those, refused.
+    const text = '{"r1": {"data": {"text": "a", "uid": 1234567890123456789}}, "r2": {"data": {"text": "b", "uid": 12345678901234567888}}}';
+    assert.deepEqual(
+      parseWrenchDataset(text, 'x.json', { idField: 'uid' }).rows.map((r) => r.id),
+      ['1234567890123456789', '12345678901234567888'],
+    );
+    const beyond = '{"r1": {"data": {"text": "a", "uid": 123456789012345678901}}, "r2": {"data": {"text": "b", "uid": 5}}}';
+    const err = await dataError(() => parseWrenchDataset(beyond, 'x.json', { idField: 'uid' }));
     assert.equal(err.location, 'r1');
     includesAll(err.message, 'too large to be read exactly', '("uid": "...")');
   });

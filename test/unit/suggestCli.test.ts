@@ -126,6 +126,7 @@ describe('lf-studio suggest', () => {
       [['--data', train, '--dev', write('oneclass.jsonl', jsonl(SPAM_TEXTS.map((text) => ({ text, label: 1 }))))], 1, /every labeled row is 1: .*label rows of at least one other class/],
       [['--data', train, '--dev', write('broken.json', '{"0": {"label": 1, "data": {"text": "a"}},')], 1, /broken\.json:.*invalid JSON/],
       [['--data', train, '--dev', dev, '--labels', 'ONLY'], 2, /--labels needs at least two class names/],
+      [['--data', train, '--dev', dev, '--labels', 'pos,neg,pos'], 2, /--labels lists "pos" twice; class names must be unique/],
       [['--data', train, '--dev', write('range.jsonl', jsonl([{ text: 'a', label: 0 }, { text: 'b', label: 5 }])), '--labels', 'HAM,SPAM'], 1, /labeled row "2" has label 5, but there are 2 classes \(HAM, SPAM\)/],
       [['--data', train, '--dev', dev, '--max-lfs', '0'], 2, /--max-lfs must be an integer of at least 1, got '0'/],
       [['--data', train, '--dev', dev, '--out', join(dir, 'lfs.txt')], 2, /use a file name ending in \.py/],

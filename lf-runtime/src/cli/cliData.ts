@@ -36,6 +36,18 @@ export interface CliData {
 
 /** Most classes a task may have: votes are int8, -1 for abstain (as the project file's schema says). */
 const MAX_CLASSES = 127;
+
+/** The class names `--labels A,B,...` gives, in class-id order; refused unless two or more, distinct, at most MAX_CLASSES. */
+export function labelsFlag(value: string): string[] {
+  const labels = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (labels.length < 2) throw new CliError('--labels needs at least two class names, e.g. --labels HAM,SPAM');
+  if (labels.length > MAX_CLASSES) {
+    throw new CliError(`--labels names ${labels.length} classes: LF Studio supports at most ${MAX_CLASSES} (a vote is one signed byte, -1 for abstain); merge classes or split the task`);
+  }
+  const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twice !== undefined) throw new CliError(`--labels lists "${twice}" twice; class names must be unique (one per class, in class-id order)`);
+  return labels;
+}
 const CLI_SETTING_NAMES: LabelSettingNames = { labelField: '--label-field', labels: '--labels (or label.json)' };
 
 /** Reads sample and dev; throws DataError naming the file, the row and the flag that fixes it. */
@@ -154,11 +166,7 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new CliError(`--timeout-ms must be a positive number of milliseconds, got '${values['timeout-ms']}'`);
   }
-  const flagLabels = values.labels !== undefined ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : null;
-  if (flagLabels && flagLabels.length < 2) throw new CliError('--labels needs at least two class names, e.g. --labels HAM,SPAM');
-  if (flagLabels && flagLabels.length > MAX_CLASSES) {
-    throw new CliError(`--labels names ${flagLabels.length} classes: LF Studio supports at most ${MAX_CLASSES} (a vote is one signed byte, -1 for abstain); merge classes or split the task`);
-  }
+  const flagLabels = values.labels !== undefined ? labelsFlag(values.labels) : null;
   return {
     lfs,
     data,

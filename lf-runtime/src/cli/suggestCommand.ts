@@ -17,7 +17,7 @@ import { DEFAULT_MAX_LFS, suggestLfs } from '../suggest/suggest.ts';
 import { SuggestInputError, type SuggestResult } from '../suggest/types.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
 import { goldIdNames, labelJsonNames, type ClassNamesSource } from './classNames.ts';
-import { checkClassCount, cliReadOptions } from './cliData.ts';
+import { checkClassCount, cliReadOptions, labelsFlag } from './cliData.ts';
 import { CliError, rowCount, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 
@@ -263,8 +263,7 @@ function parse(argv: string[]): ParsedFlags | 'help' {
   } else if (values.force) {
     throw new CliError('--force only applies to --out FILE.py');
   }
-  const labels = values.labels !== undefined ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : null;
-  if (labels && labels.length < 2) throw new CliError('--labels needs at least two class names, e.g. --labels HAM,SPAM');
+  const labels = values.labels !== undefined ? labelsFlag(values.labels) : null;
   return {
     projectPath: values.project ?? null,
     data: values.data !== undefined ? resolve(values.data) : null,

@@ -149,11 +149,13 @@ export class DatasetBuilder {
   }
 
   /**
-   * Whether pandas' types apply to `field`: every field but the text, id and label fields, which stay as
-   * written. readCsv types these columns; JSON data gets NaN for its missing numbers (missingNumbersAsNaN).
+   * Whether pandas' types apply to `field`: every field but the text and label fields, which stay as written.
+   * The id field is typed too, as pandas types it (an LF comparing `x.rev_id` with ints sees an int), while
+   * the row's id is the value as written, taken before (add). readCsv types these columns; JSON data gets
+   * NaN for its missing numbers (missingNumbersAsNaN).
    */
   typedField(field: string): boolean {
-    return field !== this.textField && field !== this.idField && field !== this.labelField;
+    return field !== this.textField && field !== this.labelField;
   }
 
   /** Names the fields whose numbers are floats (Row.floats), decided over the whole file. */
@@ -185,7 +187,7 @@ export class DatasetBuilder {
         const v = fields[f];
         if (typeof v === 'number') {
           if (!Number.isInteger(v) || Math.abs(v) >= 2 ** 63) fractional.add(f);
-        } else if (v !== null) other.add(f);
+        } else if (v !== null && typeof v !== 'bigint') other.add(f);
       }
     }
     const floats = new Set<string>();
@@ -204,7 +206,11 @@ export class DatasetBuilder {
           missing = true;
         }
       }
-      if (missing || fractional.has(f)) floats.add(f);
+      if (missing || fractional.has(f)) {
+        floats.add(f);
+        // A float64 column holds an exact integer (exactIntegers.ts) as the nearest double, as pandas does.
+        for (const { fields } of this.rows) if (typeof fields[f] === 'bigint') fields[f] = Number(fields[f]);
+      }
     }
     this.floatFields(floats);
   }
@@ -249,6 +255,7 @@ export class DatasetBuilder {
     if (value === undefined || value === null || value === '') {
       this.fail(origin, `${origin.describe} has no value for the id field "${field}"; available fields: ${listFields(fields)}`);
     }
+    if (typeof value === 'bigint') return String(value);
     if (typeof value !== 'string' && typeof value !== 'number') {
       this.fail(origin, `${origin.describe}: id field "${field}" must be a string or number, found ${describeValue(value)}`);
     }
@@ -298,8 +305,21 @@ export function goldClassId(raw: unknown, classNames: readonly string[] | null |
         ? `is not a class id or a class name; write one of the classes ${listNames(names)} by name or by id (blank or -1 for unknown)`
         : `is not an integer class id; use 0..k-1 in the order of the class names (${setting}; blank or -1 for unknown)`,
   };
+  if (typeof raw === 'number' && Number.isNaN(raw)) return null;
+  // Classes named by numbers ("1".."5" for star ratings): a number, or a string spelling one, is the class of
+  // that name, never a class id, which would be another class (the gold label 1 is the class "1", id 0).
+  const spelled = numeral(raw);
+  if (names !== null && spelled !== null && names.some((n) => numeral(n) !== null)) {
+    const id = names.findIndex((n) => numeral(n) === spelled);
+    if (id !== -1) return id;
+    if (spelled === '-1') return null;
+    return {
+      problem: () =>
+        `is not one of the class names ${listNames(names)}; the classes are named by numbers, so a gold label is read as the name ` +
+        `it spells, not as a class id (blank or -1 for unknown)${NOT_GOLD}`,
+    };
+  }
   if (typeof raw === 'number') {
-    if (Number.isNaN(raw)) return null;
     if (!Number.isInteger(raw) || raw < -1) return notAnId;
     return raw === -1 ? null : raw;
   }
@@ -344,6 +364,17 @@ export function goldClassId(raw: unknown, classNames: readonly string[] | null |
   };
 }
 
+/**
+ * The integer a value spells, in digits (`2`, `"2"`, `" 2 "`, `"2.0"` as pandas writes a float column, `"02"`:
+ * all "2"), or null for anything else.
+ */
+function numeral(v: unknown): string | null {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : null;
+  if (typeof v === 'bigint') return String(v);
+  if (typeof v !== 'string' || !/^[+-]?\d+(\.0*)?$/.test(v.trim())) return null;
+  return String(BigInt(v.trim().replace(/\.0*$/, '')));
+}
+
 /** The other reading of a label field that holds no class: it is data, and the gold labels are elsewhere (or nowhere). */
 const NOT_GOLD =
   '. If the field is data your LFs read, not gold labels, name the gold-label field with --label-field ("labelField" in lfstudio.json), or one no row has';
@@ -364,5 +395,7 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (typeof value === 'object') return 'an object';
+  // An exact integer (exactIntegers.ts) is a number to the user.
+  if (typeof value === 'bigint') return `number ${value}`;
   return `${typeof value} ${String(value)}`;
 }

@@ -14,6 +14,7 @@
  */
 import { printParseErrorCode, visit } from 'jsonc-parser';
 import type { ParseErrorCode } from 'jsonc-parser';
+import { parseKeepingIntegers } from './exactIntegers.ts';
 
 /**
  * The deepest nesting a data file may have. A WRENCH file spends three levels on its own structure
@@ -87,7 +88,7 @@ export function parseStrictJson(text: string, options: StrictJsonOptions = {}): 
 export function parseCountingKeys(text: string, maxDepth: number = MAX_JSON_DEPTH): { value: unknown; keys: number } {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseKeepingIntegers(text, JSON.parse);
   } catch (err) {
     // Python's json.dumps writes a float NaN as a bare NaN (pandas reads it): null here, which a field of
     // numbers reads as NaN (DatasetBuilder.missingNumbersAsNaN); and an infinity as a bare Infinity or
@@ -95,7 +96,7 @@ export function parseCountingKeys(text: string, maxDepth: number = MAX_JSON_DEPT
     const withNull = text.includes('NaN') || text.includes('Infinity') ? nanAsNull(text) : null;
     if (withNull !== null) {
       try {
-        value = JSON.parse(withNull);
+        value = parseKeepingIntegers(withNull, JSON.parse);
         const keys = value !== null && typeof value === 'object' ? countKeys(value, 1, maxDepth) : 0;
         if (keys >= 0) return { value, keys };
       } catch {

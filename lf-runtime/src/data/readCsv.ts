@@ -7,6 +7,7 @@ import { csvDelimiter, CsvSyntaxError, delimiterName, parseCsv } from './csvPars
 import type { CsvRecord } from './csvParser.ts';
 import { DatasetBuilder, DEFAULT_TEXT_FIELD } from './datasetBuilder.ts';
 import type { ReadOptions } from './datasetBuilder.ts';
+import { integerColumn } from './exactIntegers.ts';
 import { DataError } from './types.ts';
 import type { Dataset } from './types.ts';
 
@@ -114,8 +115,10 @@ const MISSING = new Set([
  * there, `math.isnan(x.age)` and `pd.isna(x.category)` work, and `x.category or x.other` picks what pandas'
  * would. A column of numbers is float64 in pandas, every value a float (2.0, not 2), when one of its values is
  * written with a point or an exponent (2.0, 2.5, 1e3) or one is missing; its name is in the returned set (the
- * rows' `floats`). Other values of a column that is not all numbers or booleans (a number too large for a
- * double, 1e400, included, as pandas keeps it) stay strings. The text field and the id field are left as they are: "" where empty.
+ * rows' `floats`). A column of integers some of which a double cannot hold (2^53 or more) is pandas' int64
+ * or uint64, exactly (exactIntegers.ts), or strings beyond those. Other values of a column that is not all
+ * numbers or booleans (a number too large for a double, 1e400, included, as pandas keeps it) stay strings.
+ * The text field is left as it is: "" where empty (the id field is typed; rows took their ids before).
  */
 function typeColumns(rows: Record<string, unknown>[], columns: string[]): Set<string> {
   const floatColumns = new Set<string>();
@@ -140,6 +143,12 @@ function typeColumns(rows: Record<string, unknown>[], columns: string[]): Set<st
       if (floats && !((FLOAT.test(v) && Number.isFinite(Number(v))) || INF.test(v))) floats = false;
       if (bools && v !== 'True' && v !== 'False' && v !== 'true' && v !== 'false' && v !== 'TRUE' && v !== 'FALSE') bools = false;
       if (!intForm && !floats && !bools) break;
+    }
+    // Integers, some beyond a double's: int64 or uint64 held exactly, or strings, as pandas keeps them.
+    if (present > 0 && intForm && !ints && !missing) {
+      const exact = integerColumn(rows.map((r) => r[c] as string));
+      if (exact !== null) rows.forEach((r, i) => (r[c] = exact[i]));
+      continue;
     }
     const typed = present > 0 && (ints || floats || bools);
     if (typed && !bools && (!intForm || missing)) floatColumns.add(c);

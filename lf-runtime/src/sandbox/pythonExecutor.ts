@@ -341,7 +341,6 @@ function floatMasks(fields: readonly string[], rows: readonly Row[]): (Uint8Arra
 
 function toJsonValue(v: unknown): unknown {
   if (v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
   if (v instanceof Date) return v.toISOString();
   return v;
 }

@@ -8,7 +8,7 @@
  *               a JSON list in ASCII (`asciiJsonBytes`); a NaN value (a CSV's missing number, as pandas gives
  *               it) is written `NaN`, which Python's json reads as float('nan') and JSON would make null; a
  *               number in a float column (Row.floats: pandas' float64) is written as a float, `2.0` rather
- *               than JSON's `2`, so Python reads a float
+ *               than JSON's `2`, so Python reads a float; an exact integer (a BigInt) is written in digits
  *
  * ASCII because CPython stores a str at the width of its widest character: decoded as one str, a column
  * with one emoji would take 4 bytes per character in wasm memory (which never shrinks). Escaped, the column
@@ -41,15 +41,29 @@ export function encodeRows(fields: readonly string[], columns: readonly unknown[
  * depth: JSON would make them null, where pandas keeps inf) and the `floats` as floats.
  */
 function columnJsonBytes(values: readonly unknown[], floats: Uint8Array | null): Buffer {
-  const whole = floats === null && !values.some((v) => typeof v === 'number' && !Number.isFinite(v)) ? JSON.stringify(values) : null;
+  const whole = floats === null && !values.some((v) => (typeof v === 'number' && !Number.isFinite(v)) || typeof v === 'bigint') ? plainJson(values) : null;
   // JSON.stringify writes null for an infinity inside a list or an object: write those values one by one.
   if (whole !== null && !(whole.includes('null') && values.some(holdsInfinity))) return asciiBytes(whole);
   return asciiBytes(`[${values.map((v, i) => (typeof v === 'number' && floats !== null && floats[i] ? pythonFloat(v) : pythonJson(v))).join(',')}]`);
 }
 
-/** JSON as Python's json reads it, with NaN, Infinity and -Infinity written as such. */
+/** JSON.stringify(values), or null when a value holds a BigInt at some depth (JSON.stringify throws on one). */
+function plainJson(values: readonly unknown[]): string | null {
+  try {
+    return JSON.stringify(values);
+  } catch (err) {
+    if (err instanceof TypeError) return null;
+    throw err;
+  }
+}
+
+/**
+ * JSON as Python's json reads it, with NaN, Infinity and -Infinity written as such, and an exact integer (a
+ * BigInt: exactIntegers.ts) in its digits, which Python reads as the int it is.
+ */
 function pythonJson(v: unknown): string {
   if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  if (typeof v === 'bigint') return v.toString();
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   if (Array.isArray(v)) return `[${v.map(pythonJson).join(',')}]`;
   return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${pythonJson(x)}`).join(',')}}`;

@@ -10,7 +10,7 @@ import re
 import sys
 
 from .errors import JobError
-from .js_json import _js_string, js_loads, js_number
+from .js_json import _js_string, js_loads
 from .json_shapes import is_json_lines, json_records
 
 # The editor reads fields of any length; the csv module's default cap is 128 KiB.
@@ -153,23 +153,24 @@ _CSV_BOOLS = frozenset(["True", "False", "true", "false", "TRUE", "FALSE"])
 
 
 def untyped_fields(data):
-    """The fields pandas' types never apply to, as in the editor (DatasetBuilder.typedField): the text, id and
-    label fields stay as written."""
-    return {data["textField"], data.get("idField"), data.get("labelField")}
+    """The fields pandas' types never apply to, as in the editor (DatasetBuilder.typedField): the text and label
+    fields stay as written (the id field is typed; a row's id is read from the value as written)."""
+    return {data["textField"], data.get("labelField")}
 
 
 class _CsvTyping:
     """Column types over the whole file, as the editor gives them (typeColumns in readCsv.ts): a column whose
-    present values are all integers holds ints, all numbers numbers, all True/False booleans, any other
-    strings; the missing markers are NaN in every one of them, as pandas gives them. A column of numbers with
-    one written with a point or an exponent, or with a missing value, is float64 in pandas: floats. The text, id
-    and label columns are left as they are."""
+    present values are all integers holds ints (int64, or uint64 when none is negative, exactly; beyond those,
+    strings), all numbers floats, all True/False booleans, any other strings; the missing markers are NaN in
+    every one of them, as pandas gives them. A column of numbers with one written with a point or an exponent,
+    or with a missing value, is float64 in pandas: floats. The text and label columns are left as they are."""
 
     def __init__(self, header, data):
         skip = untyped_fields(data)
         self.columns = [i for i, name in enumerate(header) if name not in skip]
-        # Per column index still possibly typed: [ints, floats, bools, present, written as integers, missing]
-        self.open = {i: [True, True, True, 0, True, False] for i in self.columns}
+        # Per column index still possibly typed: [floats, bools, present, written as integers, missing, least
+        # and greatest integer]
+        self.open = {i: [True, True, 0, True, False, 0, 0] for i in self.columns}
         self.header = header
 
     def see(self, rec):
@@ -179,18 +180,20 @@ class _CsvTyping:
                 continue
             v = rec[i]
             if v in _CSV_MISSING:
-                flags[5] = True
+                flags[4] = True
                 continue
-            flags[3] += 1
-            if flags[4] and not _CSV_INT.fullmatch(v):
-                flags[4] = flags[0] = False
-            if flags[0] and not abs(int(v)) <= 2**53 - 1:
+            flags[2] += 1
+            if flags[3] and not _CSV_INT.fullmatch(v):
+                flags[3] = False
+            if flags[3]:
+                n = int(v)
+                flags[5] = min(flags[5], n)
+                flags[6] = max(flags[6], n)
+            if flags[0] and not ((_CSV_FLOAT.fullmatch(v) and math.isfinite(float(v))) or _CSV_INF.fullmatch(v)):
                 flags[0] = False
-            if flags[1] and not ((_CSV_FLOAT.fullmatch(v) and math.isfinite(float(v))) or _CSV_INF.fullmatch(v)):
+            if flags[1] and v not in _CSV_BOOLS:
                 flags[1] = False
-            if flags[2] and v not in _CSV_BOOLS:
-                flags[2] = False
-            if not (flags[0] or flags[1] or flags[2]):
+            if not (flags[3] or flags[0] or flags[1]):
                 done.append(i)
         for i in done:
             del self.open[i]
@@ -198,8 +201,12 @@ class _CsvTyping:
     def types(self):
         out = {}
         for i in self.columns:
-            ints, floats, bools, present, int_form, missing = self.open.get(i, (False, False, False, 0, False, False))
-            kind = "bool" if bools else "float" if not int_form or missing else "int" if ints else "number"
+            floats, bools, present, int_form, missing, least, greatest = self.open.get(i, (False, False, 0, False, False, 0, 0))
+            if int_form and not missing:
+                fits = -(2**63) <= least and greatest <= 2**63 - 1 or 0 <= least and greatest <= 2**64 - 1
+                kind = "int" if fits else "str"
+            else:
+                kind = "bool" if bools else "float" if floats else "str"
             out[self.header[i]] = kind if present else "str"
         return out
 
@@ -213,9 +220,7 @@ def _typed_csv_value(v, kind):
         return v.lower() == "true"
     if kind == "int":
         return int(v)
-    if kind == "float":
-        return float(v)
-    return js_number(float(v))
+    return float(v)
 
 
 def pandas_names(header):
@@ -328,9 +333,10 @@ def _row_id(part, fields, fallback, data, where, json_text=None):
         raise JobError(f'{where} has no value for the id field "{field}"')
     if isinstance(value, (dict, list, bool)):
         raise JobError(f'{where}: id field "{field}" must be a string or number')
-    if json_text is not None and isinstance(value, (int, float)) and abs(value) >= 2**53:
-        # As the editor does (datasetBuilder.ts): an integer id beyond 2^53 as written, not as a JavaScript
-        # number holds it; without the line it was read from, an error.
+    exact = value.__class__ is int and -(2**63) <= value <= 2**64 - 1
+    if json_text is not None and isinstance(value, (int, float)) and abs(value) >= 2**53 and not exact:
+        # As the editor does (datasetBuilder.ts): an integer id beyond uint64 (js_json reads int64 and uint64
+        # exactly) as written, not as a JavaScript number holds it; without the line it was read from, an error.
         exact = json.loads(json_text).get(field) if json_text else None
         if exact.__class__ is int:
             return str(exact)
@@ -350,9 +356,9 @@ JSON_FORMATS = ("jsonl", "json")
 def json_field_kinds(records, data):
     """What a JSONL or .json partition's rows hold in each field that pandas' types apply to: "other" when some
     row holds a value that is neither a number nor null (a bool, a string, a list, an object), else "float" when
-    some row holds a number an int64 column cannot hold (a fraction, 2^63 or more), else "num" when some row
-    holds a number, else "null"; and the fields some row lacks or holds null in (where the choice between None
-    and NaN shows). See numeric_fields and float_fields."""
+    some row holds a number an int64 or uint64 column cannot hold (a fraction, beyond uint64), else "num" when
+    some row holds a number, else "null"; and the fields some row lacks or holds null in (where the choice
+    between None and NaN shows). See numeric_fields and float_fields."""
     skip = untyped_fields(data)
     kinds = {}
     values = {}  # field -> rows holding a value other than null
@@ -363,7 +369,7 @@ def json_field_kinds(records, data):
                 continue
             values[f] = values.get(f, 0) + 1
             if v.__class__ is int or v.__class__ is float:
-                if v.__class__ is float or abs(v) >= 2**63:
+                if v.__class__ is float or not -(2**63) <= v <= 2**64 - 1:
                     if kinds.get(f) != "other":
                         kinds[f] = "float"
                 elif kinds.get(f) not in ("other", "float"):
@@ -453,9 +459,10 @@ def _read_csv(part, data):
                     f"quote fields that contain {DELIMITER_NAMES[delimiter]} or line breaks"
                 )
             fields = {names[c]: rec[i] for c, i in enumerate(keep)}
+            # The id as written, before the id column is typed (as the editor takes it).
+            ids.append(_row_id(part, fields, str(record), data, f"{part['path']} record {record}"))
             for name, kind in types_.items():
                 fields[name] = _typed_csv_value(fields[name], kind)
-            ids.append(_row_id(part, fields, str(record), data, f"{part['path']} record {record}"))
             records.append(fields)
     except csv.Error as exc:
         raise JobError(f"{part['path']}:{part['line'] + reader.line_num - 1}: {exc}") from None
