@@ -86,6 +86,12 @@ const CASES: HostileCase[] = [
     name: 'swaps the class of a row for a same-layout subclass',
     body: `Evil = type("Evil", (type(x),), {"__slots__": (), "text": property(lambda s: "check my http please out")})\ntry:\n    x.__class__ = Evil\nexcept Exception:\n    pass\nreturn 0`,
   },
+  {
+    name: 'swaps the class of the re and snorkel.labeling modules',
+    // A module's __class__ may be set to a ModuleType subclass, whose __getattribute__ then answers every lookup
+    // on it: control_after's re.search, and the decorator the file imports when it runs again for control_after.
+    body: `import types\nclass M(types.ModuleType):\n    def __getattribute__(self, n):\n        if n == "search":\n            return lambda *a, **k: True\n        if n == "labeling_function":\n            real = types.ModuleType.__getattribute__(self, n)\n            return lambda *a, **k: (lambda f: real(*a, **dict(k, name=f.__name__))(lambda y: 1))\n        return types.ModuleType.__getattribute__(self, n)\nfor m in (re, sys.modules["snorkel.labeling"]):\n    try:\n        m.__class__ = M\n    except Exception:\n        pass\nreturn 0`,
+  },
   { name: 'walks the heap with gc', body: `import gc\ntry:\n    return 1 if gc.get_objects() else 0\nexcept Exception:\n    return 0` },
   { name: 'rewrites the runner through frames', body: `f = sys._getframe(1)\ntry:\n    f.f_globals["_restore"] = lambda *a: None\n    f.f_globals["json"] = None\nexcept Exception:\n    pass\ntry:\n    f.f_code.co_consts\n    f.f_back and f.f_back.f_globals.clear()\nexcept Exception:\n    pass\nreturn 0` },
   {

@@ -177,6 +177,35 @@ ${control()}`;
     }
   });
 
+  it('keeps /proc read-only, so a worker run as root cannot change kernel settings (kernel.core_pattern runs a program as root)', async () => {
+    // Writes the value already there: on a sandbox that let it through, nothing changes on the host.
+    const source = `${HEADER}
+@labeling_function()
+def write_sysctl(x):
+    path = "/proc/sys/vm/stat_interval"
+    current = open(path).read()
+    try:
+        with open(path, "w") as f:
+            f.write(current)
+    except OSError:
+        return 1
+    return 0
+
+@labeling_function()
+def sysrq(x):
+    try:
+        open("/proc/sysrq-trigger", "w").close()
+    except OSError:
+        return 1
+    return 0
+${control()}`;
+    const r = await run('sysctl.py', source);
+    assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+    const lfs = byName(r);
+    for (const name of ['write_sysctl', 'sysrq']) assert.deepEqual([...lfs[name]!.votes], TEXTS.map(() => 1), `${name}: ${lfs[name]!.firstError?.message ?? 'written'}`);
+    assert.deepEqual([...lfs.control!.votes], CONTROL);
+  });
+
   it("imports Debian's matplotlib, whose defaults live in /etc/matplotlibrc", async (t) => {
     if (spawnSync(PYTHON, ['-c', 'import matplotlib.pyplot']).status !== 0) return t.skip('no python3-matplotlib');
     const r = await run('plots.py', `import matplotlib.pyplot as plt\n${HEADER}${control()}`);

@@ -28,6 +28,11 @@ before(() => {
   mkdirSync(join(ws, 'sub', '.lfstudio', 'generations'), { recursive: true });
   writeFileSync(join(ws, 'sub', '.lfstudio', 'generations', 'g2.json'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
   writeFileSync(join(ws, 'sub', '.lfstudio', 'labels.jsonl'), '');
+  // And one below the root without a labels file yet, whose dev set is hidden.
+  mkdirSync(join(ws, 'proj', '.lfstudio', 'generations'), { recursive: true });
+  mkdirSync(join(ws, 'proj', 'data'));
+  writeFileSync(join(ws, 'proj', '.lfstudio', 'generations', 'g3.json'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
+  writeFileSync(join(ws, 'proj', 'data', 'dev.jsonl'), '');
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 
@@ -116,6 +121,22 @@ for (const [name, make, skip] of runtimes) {
         assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1], expr);
         assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
       }
+    });
+
+    it("refuses the .lfstudio folder of a project below the workspace root that has no labels file yet", async () => {
+      const r = await executor.runFile({
+        file: join(ws, 'lfs.py'),
+        source: cheat('"proj/.lfstudio/generations/g3.json"'),
+        datasetKey: 'rows',
+        cardinality: 2,
+        timeoutMs: 20_000,
+        readRoot: ws,
+        hiddenFiles: [{ path: join(ws, 'proj', 'data', 'dev.jsonl'), what: 'the dev set' }],
+      });
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(votes(r, 'at_import'), [-1, -1, -1, -1]);
+      assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1]);
+      assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
     });
 
     it('reads them when they are not hidden (the probe works)', async () => {

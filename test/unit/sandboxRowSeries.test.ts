@@ -1,6 +1,6 @@
 // A row's pandas Series surface, as LF files written against PandasLFApplier use it (x.index, x.values,
 // x.loc[...], x.iloc[...], x.isna(), x.fillna(...)), on the row and on a preprocessor's copy, in both runtimes;
-// a field of the same name comes first.
+// a field of the same name comes first; a bool key is a label, not a position.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,14 @@ def filled(x):
 @labeling_function()
 def no_such_field(x):
     return x.nope
+
+@labeling_function()
+def bool_key(x):
+    try:
+        x["score" == 2]
+    except KeyError:
+        return 1
+    return 0
 `;
 
 for (const [name, make, skip] of bothRuntimes(() => ws)) {
@@ -76,6 +84,8 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
         missing_on_copy: [0, 1, 1],
         filled: [0, 1, 1],
         no_such_field: [-1, -1, -1],
+        // x[False] is a label to pandas (KeyError), not position 0.
+        bool_key: [1, 1, 1],
       });
       const nope = r.lfs.find((lf) => lf.name === 'no_such_field')!;
       assert.match(String(nope.firstError?.message), /row has no field 'nope'; fields are: text, score/);

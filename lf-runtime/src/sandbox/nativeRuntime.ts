@@ -23,15 +23,18 @@ import { PROJECT_STATE_DIR } from './workspaceFiles.ts';
 export interface PythonInterpreter {
   /** What the user named (a path or a command on PATH). */
   requested: string;
-  /** The real interpreter binary. */
+  /** The interpreter as it runs itself (sys.executable, its folder resolved): in a virtual environment, its bin/python. */
   executable: string;
   version: string;
   /** Folders the interpreter needs to read: its prefixes and import path, resolved. */
   readPaths: string[];
 }
 
+// The executable's folder resolved, but not the executable itself: a virtual environment's bin/python is a link
+// to the base interpreter, and only started by that name does Python find the environment's pyvenv.cfg beside
+// it, and with it the environment's packages.
 const PROBE = `import json, os, sys
-print(json.dumps({"executable": os.path.realpath(sys.executable), "version": "%d.%d.%d" % sys.version_info[:3],
+print(json.dumps({"executable": os.path.join(os.path.realpath(os.path.dirname(sys.executable)), os.path.basename(sys.executable)), "version": "%d.%d.%d" % sys.version_info[:3],
   "prefixes": sorted({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}),
   "path": [p for p in sys.path if p and os.path.isdir(p)]}))`;
 
@@ -168,10 +171,16 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     // Cannot be made (a read-only temporary folder): then it holds no key either.
   }
   // The project's .lfstudio folder (saved generations: prompts with dev rows and their gold labels): an empty
-  // tmpfs over it, so files saved there while this worker lives stay hidden too. The workspace's own, and the
-  // one holding a hidden file (the editor's labels file of a project below the workspace root).
+  // tmpfs over it, so files saved there while this worker lives stay hidden too. The workspace's own, the one
+  // holding a hidden file (the editor's labels file of a project below the workspace root), and the one of
+  // every folder from a hidden file (the dev set) up to the workspace, which holds a project's below the root.
   const stateDirs = new Set<string>();
-  for (const candidate of [join(o.workspace, PROJECT_STATE_DIR), ...(o.hidden ?? []).map((p) => dirname(p)).filter((d) => basename(d) === PROJECT_STATE_DIR)]) {
+  const candidates = [join(o.workspace, PROJECT_STATE_DIR)];
+  for (const file of o.hidden ?? []) {
+    if (basename(dirname(file)) === PROJECT_STATE_DIR) candidates.push(dirname(file));
+    for (let dir = dirname(resolve(file)); dir.startsWith(`${resolve(o.workspace)}/`); dir = dirname(dir)) candidates.push(join(dir, PROJECT_STATE_DIR));
+  }
+  for (const candidate of candidates) {
     try {
       const state = realpathSync(candidate);
       if (statSync(state).isDirectory() && [...binds].some((b) => state.startsWith(`${b}/`)) && !stateDirs.has(state)) {
@@ -210,6 +219,10 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     // no limit of the worker (RLIMIT_AS, the parent's RSS watch). So /dev is read-only and /dev/shm a small tmpfs
     // of its own (POSIX semaphores and small shared memory still work), like the private /tmp.
     '--proc', '/proc', '--dev', '/dev', '--size', String(DEV_SHM_BYTES), '--tmpfs', '/dev/shm', '--remount-ro', '/dev',
+    // /proc read-only: run as root, the worker is root outside too (capabilities do not guard /proc/sys, its
+    // files' owner bits do), and bwrap leaves /proc/sys writable where its own probe finds it read-only, so an
+    // LF could set kernel.core_pattern to run a program as the host's root. A read-only mount refuses that.
+    '--remount-ro', '/proc',
     '--size', String(TMP_BYTES), '--tmpfs', '/tmp',
     // After the private /tmp, so a workspace or interpreter under /tmp stays visible (read-only).
     ...ro,

@@ -19,11 +19,11 @@ def _classes_of(modules, owners):
 
 
 def capture(own_modules, class_owners):
-    """The baseline restore() puts back: sys.modules and every module's globals (`own_modules` too: the
-    runtime's modules, which have left sys.modules), the attributes of the classes `class_owners` define, the
+    """The baseline restore() puts back: sys.modules and every module's globals and class (`own_modules` too:
+    the runtime's modules, which have left sys.modules), the attributes of the classes `class_owners` define, the
     import machinery, gc callbacks, recursion limit and standard streams."""
     modules = tuple(sys.modules.items())
-    dicts = tuple((m, tuple(m.__dict__.items())) for m in [m for _, m in modules] + list(own_modules) if hasattr(m, "__dict__"))
+    dicts = tuple((m, tuple(m.__dict__.items()), type(m)) for m in [m for _, m in modules] + list(own_modules) if hasattr(m, "__dict__"))
     return (
         modules,
         dicts,
@@ -84,7 +84,7 @@ def restore_class(cls, items, keep=False, _set=type.__setattr__, _del=type.__del
                 pass
 
 
-def restore(keep=False, _modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path, _path_hooks=sys.path_hooks, _gc_callbacks=gc.callbacks, _sys=sys, _restore_class=restore_class, _grave=_GRAVE, _tuple=tuple, _unchanged=_unchanged, _base=None):
+def restore(keep=False, _modules_dict=sys.modules, _meta_path=sys.meta_path, _path=sys.path, _path_hooks=sys.path_hooks, _gc_callbacks=gc.callbacks, _sys=sys, _restore_class=restore_class, _grave=_GRAVE, _tuple=tuple, _unchanged=_unchanged, _type=type, _set_class=object.__setattr__, _base=None):
     """Put the interpreter's shared state back to the start-up baseline. With `keep`, what it replaces is kept
     (_GRAVE), not freed."""
     if _base is None:
@@ -94,7 +94,11 @@ def restore(keep=False, _modules_dict=sys.modules, _meta_path=sys.meta_path, _pa
         _grave.append((_tuple(_modules_dict.values()), _tuple(_meta_path), _tuple(_path), _tuple(_path_hooks), _tuple(_gc_callbacks), _tuple(_sys.path_importer_cache.values()), _sys.stdout, _sys.stderr, _sys.stdin))
     _modules_dict.clear()
     _modules_dict.update(modules)
-    for mod, items in dicts:
+    for mod, items, cls in dicts:
+        # A module's class first (`module.__class__ = M` is allowed, and M.__getattribute__ would answer every
+        # later lookup on it, __dict__ included, for the LFs after this one).
+        if _type(mod) is not cls:
+            _set_class(mod, "__class__", cls)
         d = mod.__dict__
         if _unchanged(d, items):
             continue

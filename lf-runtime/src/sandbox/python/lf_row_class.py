@@ -69,6 +69,9 @@ class RowTuple(tuple):
                 return _get(self, self._index[key])
             except KeyError:
                 raise KeyError(key) from None
+        # A bool is a label to a Series, not a position: x["f" == 2] (x[False]) raises KeyError, as in pandas.
+        if key.__class__ is bool or type(key).__name__ == "bool_":
+            raise KeyError(key)
         return _get(self, key)
 
     def get(self, key, default=None):
