@@ -232,6 +232,11 @@ describe('the exported job', () => {
     const missing = runJob(job, join(dir, 'none-*.csv'), join(dir, 'o'));
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /--input .*none-\*\.csv: no file matches/);
+    // A scheduler address nothing answers at: one line naming it and the fix, not distributed's traceback.
+    const nowhere = runJob(job, train, join(dir, 'o2'), '--scheduler', 'tcp://127.0.0.1:9', '--connect-timeout', '2');
+    assert.equal(nowhere.status, 1, nowhere.stderr);
+    assert.match(nowhere.stderr, /lf-studio job: no Dask scheduler answers at tcp:\/\/127\.0\.0\.1:9 \(.*\); start one there, give its address, or drop --scheduler/);
+    assert.ok(!nowhere.stderr.includes('Traceback'), nowhere.stderr);
 
     const notEmpty = cli('export-job', '--lfs', lfs, '--data', train, '--out', job);
     assert.equal(notEmpty.status, 2);

@@ -3,12 +3,12 @@
 // at the bottom of an exported notebook do not stop the job.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
-import { assertSameLabels, cli, labelThenJob, NO_NUMPY, numpyPython, readJsonl, readParts, wrench } from '../support/exportedJob.ts';
+import { assertSameLabels, cli, labelThenJob, NO_NUMPY, numpyPython, readJsonl, readParts, runJob, wrench } from '../support/exportedJob.ts';
 
 describe("the exported job and the project's LF files", () => {
   it('carries the helper modules and resource files the LF files read, so it runs where the project is not', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
@@ -65,6 +65,94 @@ describe("the exported job and the project's LF files", () => {
     const run = spawnSync(numpyPython!, [join(job, 'run.py'), '--input', train, '--output', out, '--serial'], { encoding: 'utf8', cwd: tmpdir() });
     assert.equal(run.status, 0, run.stderr);
     assertSameLabels(expected, readParts(out));
+  });
+
+  it("writes the job's files to a folder of the user's alone, and writes again a file there that differs", { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-materialize-'));
+    writeFileSync(join(dir, 'kw.py'), 'WORDS = ["http"]\n');
+    const lfs = join(dir, 'kw_lfs.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\nfrom kw import WORDS\n\n@labeling_function()\ndef word(x):\n    return 1 if any(w in x.text for w in WORDS) else -1\n');
+    const data = join(dir, 'rows.csv');
+    writeFileSync(data, 'text\nsee http://x\nnice song\nhttp://y\nhello\n');
+    const before = new Set(readdirSync(tmpdir()));
+    const { expected } = labelThenJob(dir, ['--lfs', lfs, '--labels', 'HAM,SPAM'], data);
+    assert.deepEqual(
+      expected.map((r) => r.votes[0]),
+      [1, -1, 1, -1],
+    );
+    const made = readdirSync(tmpdir()).filter((f) => !before.has(f) && f.startsWith(`lfstudio-job-${process.getuid?.() ?? 'user'}-`));
+    assert.equal(made.length, 1, `the job's folder: ${made.join(', ')}`);
+    const folder = join(tmpdir(), made[0]!);
+    assert.equal(statSync(folder).mode & 0o777, 0o700);
+    // Someone changes a helper there, keeping its size: the next run must not import it.
+    const helper = join(folder, 'lfs', 'kw.py');
+    assert.equal(readFileSync(helper, 'utf8'), 'WORDS = ["http"]\n');
+    writeFileSync(helper, 'WORDS = ["e"]   \n'.padEnd('WORDS = ["http"]\n'.length, ' '));
+    assert.equal(statSync(helper).size, 'WORDS = ["http"]\n'.length);
+    const out = join(dir, 'again');
+    const run = runJob(join(dir, 'job'), data, out, '--serial');
+    assert.equal(run.status, 0, run.stderr);
+    assertSameLabels(expected, readParts(out));
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('runs an LF file inside a package as a module of it, as lf-studio label does: helpers importing from the package above, the package imported by name', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-package-job-'));
+    const files: Record<string, string> = {
+      'label/__init__.py': 'SPAM = 1\n',
+      'label/shared.py': 'WORDS = ("check", "song")\n',
+      'label/lfs/__init__.py': '',
+      'label/lfs/helpers.py': 'from ..shared import WORDS\n\ndef has_first(t):\n    return WORDS[0] in t.lower()\n\ndef has_second(t):\n    return WORDS[1] in t.lower()\n',
+      'label/lfs/rules.py':
+        'from snorkel.labeling import labeling_function\nfrom .helpers import *\nfrom label import SPAM\n\n' +
+        '@labeling_function()\ndef first(x):\n    return SPAM if has_first(x.text) else -1\n\n' +
+        '@labeling_function()\ndef second(x):\n    return 0 if has_second(x.text) else -1\n',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    const data = join(dir, 'rows.csv');
+    writeFileSync(data, 'text\nCheck it\nnice song\ncheck this song\nhello\n');
+    for (const runtime of ['sandbox', ...(bubblewrap() ? ['python'] : [])]) {
+      const args = ['--lfs', join(dir, 'label', 'lfs', 'rules.py'), '--labels', 'HAM,SPAM', '--workspace', dir, '--runtime', runtime, ...(runtime === 'python' ? ['--python', numpyPython!] : [])];
+      const { expected, exported } = labelThenJob(mkdtempSync(join(dir, `${runtime}-`)), args, data);
+      assert.deepEqual(
+        expected.map((r) => r.votes),
+        [
+          [1, -1],
+          [-1, 0],
+          [1, 0],
+          [-1, -1],
+        ],
+        runtime,
+      );
+      const shipped: string[] = JSON.parse(exported.stdout).files;
+      for (const f of ['lfs/label/lfs/rules.py', 'lfs/label/lfs/helpers.py', 'lfs/label/shared.py', 'lfs/label/__init__.py']) assert.ok(shipped.includes(f), `${runtime}: ${f} in ${shipped.join(', ')}`);
+    }
+  });
+
+  it("takes a file put into the job's lfs/ folder after export to the workers, as its message for a missing file says", { skip: !numpyPython ? NO_NUMPY : !bubblewrap() ? 'no bubblewrap' : false, timeout: 300_000 }, () => {
+    // A file run in the user's Python reports no reads, so the resource file it reads is not copied.
+    const dir = mkdtempSync(join(tmpdir(), 'lf-added-'));
+    writeFileSync(join(dir, 'words.txt'), 'check\n');
+    const lfs = join(dir, 'res_lfs.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\nWORDS = open("words.txt").read().split()\n\n@labeling_function()\ndef word(x):\n    return 1 if any(w in x.text.lower() for w in WORDS) else -1\n');
+    const data = join(dir, 'rows.csv');
+    writeFileSync(data, 'text\nCheck it\nnice song\n');
+    const args = ['--lfs', lfs, '--labels', 'HAM,SPAM', '--workspace', dir, '--runtime', 'python', '--python', numpyPython!];
+    const labelled = join(dir, 'labels.jsonl');
+    assert.equal(cli('label', ...args, '--data', data, '--out', labelled).status, 0);
+    const job = join(dir, 'job');
+    assert.equal(cli('export-job', ...args, '--data', data, '--out', job).status, 0);
+    const first = runJob(job, data, join(dir, 'out1'), '--serial');
+    assert.equal(first.status, 1);
+    assert.match(first.stderr, /FileNotFoundError.*words\.txt/);
+    assert.match(first.stderr, /word failed on every row, so its votes are all abstain .*put the file beside the LF file in the job's lfs\/ folder\) \(exit code 1\)/);
+    cpSync(join(dir, 'words.txt'), join(job, 'lfs', 'words.txt'));
+    const second = runJob(job, data, join(dir, 'out2'), '--serial');
+    assert.equal(second.status, 0, second.stderr);
+    assertSameLabels(readJsonl(readFileSync(labelled, 'utf8')), readParts(join(dir, 'out2')));
   });
 
   it('finds the LFs a class holds as lf-studio label does (Snorkel applies LFs.lf_check)', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {

@@ -40,6 +40,16 @@ const FILES: Record<string, string> = {
     'from snorkel.labeling import labeling_function\nfrom proj.lfs import Label, ABSTAIN\nfrom . import words\nfrom .words import SPAM_WORDS\nimport proj.lfs as same\n\n' +
     '@labeling_function()\ndef spam_words(x):\n    return Label.SPAM.value if any(w in x.text.lower() for w in SPAM_WORDS) else ABSTAIN\n\n' +
     '@labeling_function()\ndef one_package(x):\n    return Label.HAM.value if same.Label is Label and words.SPAM_WORDS is SPAM_WORDS and "song" in x.text else ABSTAIN\n',
+  // A helper one package down that imports from the package above (`from ..shared import WORDS`), star-imported
+  // by a file with two LFs: each LF runs the file again, and the second must see what the first saw.
+  'deep/__init__.py': '',
+  'deep/shared.py': 'WORDS = ("check", "song")\n',
+  'deep/sub/__init__.py': '',
+  'deep/sub/helpers.py': 'from ..shared import WORDS\n\ndef has_first(t):\n    return WORDS[0] in t.lower()\n\ndef has_second(t):\n    return WORDS[1] in t.lower()\n',
+  'deep/sub/lfs.py':
+    'from snorkel.labeling import labeling_function\nfrom .helpers import *\n\n' +
+    '@labeling_function()\ndef first(x):\n    return 1 if has_first(x.text) else -1\n\n' +
+    '@labeling_function()\ndef second(x):\n    return 0 if has_second(x.text) else -1\n',
   'calls/__init__.py': '',
   // A plain folder (no __init__.py) holding the user's own packages: one with a subpackage, one without an
   // __init__.py (a namespace package), as a notebook's folder often does.
@@ -132,6 +142,15 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual(r.problems ?? [], []);
       assert.deepEqual(votes(r), plainPython(ws, 'proj.lfs.rules'));
       assert.deepEqual(votes(r), { spam_words: [1, -1, 1, -1, -1, 1, -1], one_package: [-1, 0, -1, 0, -1, -1, -1] });
+    });
+
+    it('runs every LF of a file whose star-imported helper imports from the package above, with the votes of plain python3', async () => {
+      const r = await run('deep/sub/lfs.py');
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(r.problems ?? [], []);
+      assert.deepEqual(r.lfs.map((l) => [l.name, l.errors, l.firstError?.message ?? null]), [['first', 0, null], ['second', 0, null]]);
+      assert.deepEqual(votes(r), plainPython(ws, 'deep.sub.lfs'));
+      assert.deepEqual(votes(r).second, [-1, 0, -1, 0, -1, -1, -1]);
     });
 
     it("imports the user's packages beside a file in a plain folder (subpackages, a namespace package), with the votes of plain python3", async () => {

@@ -122,5 +122,15 @@ for (const [name, make, skip] of runtimes) {
       assert.match(problems[49]!.message, /missing_49/);
       assert.deepEqual([problems[50]!.line, problems[50]!.message], [62, '10 more top-level statements raised (lines 62 to 71), not shown; fix the ones above first: one missing import or package often causes the rest']);
     });
+
+    it('says a file of more than 2000 LFs is too many, rather than that it broke the protocol', async () => {
+      const many = (n: number) => `from snorkel.labeling import LabelingFunction\nfor i in range(${n}):\n    globals()[f"lf_{i}"] = LabelingFunction(name=f"lf_{i}", f=lambda x: -1)\n`;
+      const r = await run(many(2001));
+      assert.equal(r.lfs.length, 0);
+      assert.equal(r.fileError?.message, 'the file defines 2001 labeling functions; at most 2000 are run from one file: split it into files of 2000 or fewer');
+      const ok = await run(many(3));
+      assert.equal(ok.fileError, null);
+      assert.equal(ok.lfs.length, 3);
+    });
   });
 }

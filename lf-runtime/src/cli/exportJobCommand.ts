@@ -6,7 +6,7 @@
  * driver (see export/jobFiles.ts and export/modelParams.ts).
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataError } from '../data/types.ts';
 import { jobFiles, jobLfPaths, type JobSupportFile } from '../export/jobFiles.ts';
@@ -182,7 +182,10 @@ function supportFiles(lfFiles: FittedProject['lfFiles']): JobSupportFile[] {
   const seen = new Set<string>();
   const out: JobSupportFile[] = [];
   for (const f of lfFiles) {
-    const packages = f.runtime === 'python' ? packageModulePaths(dirname(f.file)) : [];
+    // The packages beside a file the user's Python ran, and the whole package a file lies in (its helpers may
+    // import from the package above: `from ..shared import WORDS`).
+    const root = packageRoot(dirname(f.file));
+    const packages = [...(f.runtime === 'python' ? packageModulePaths(dirname(f.file)) : []), ...(root ? packageModulePaths(dirname(root), basename(root)) : [])];
     for (const path of [...siblingModulePaths(f.file), ...packages, ...f.reads].map((p) => resolve(p))) {
       if (own.has(path) || seen.has(path)) continue;
       seen.add(path);
@@ -200,8 +203,21 @@ function supportFiles(lfFiles: FittedProject['lfFiles']): JobSupportFile[] {
 const MAX_PACKAGE_FILES = 500;
 const MAX_PACKAGE_DEPTH = 6;
 
-/** The .py files of the packages (folders with an __init__.py) in `dir`, subpackages included, within bounds. */
-function packageModulePaths(dir: string): string[] {
+/** The outermost package (folder with an __init__.py, named as a module) that `dir` lies in, or null. */
+function packageRoot(dir: string): string | null {
+  let root: string | null = null;
+  for (let d = dir; existsSync(join(d, '__init__.py')) && /^[A-Za-z_]\w*$/.test(basename(d)); d = dirname(d)) {
+    root = d;
+    if (dirname(d) === d) break;
+  }
+  return root;
+}
+
+/**
+ * The .py files of the packages (folders with an __init__.py) in `dir`, subpackages included, within bounds;
+ * with `only`, of that package alone.
+ */
+function packageModulePaths(dir: string, only?: string): string[] {
   const out: string[] = [];
   const walk = (folder: string, depth: number): void => {
     let names: string[];
@@ -216,7 +232,7 @@ function packageModulePaths(dir: string): string[] {
       try {
         const st = statSync(path);
         if (st.isFile() && name.endsWith('.py') && depth > 0) out.push(path);
-        else if (st.isDirectory() && depth < MAX_PACKAGE_DEPTH && /^[A-Za-z_]\w*$/.test(name) && existsSync(join(path, '__init__.py'))) walk(path, depth + 1);
+        else if (st.isDirectory() && depth < MAX_PACKAGE_DEPTH && /^[A-Za-z_]\w*$/.test(name) && (depth > 0 || only === undefined || name === only) && existsSync(join(path, '__init__.py'))) walk(path, depth + 1);
       } catch {
         // Vanished meanwhile.
       }

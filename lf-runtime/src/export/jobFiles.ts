@@ -92,7 +92,7 @@ export interface JobFile {
  * share the common folder.
  */
 export function jobLfPaths(files: string[], support: string[] = []): { path: string; module: string }[] {
-  const root = commonDir([...files, ...support]);
+  const root = jobRoot(files, support);
   const usedModules = new Set<string>();
   return files.map((file, i) => {
     const rel = relative(root, file).split(sep).join('/');
@@ -105,7 +105,7 @@ export function jobLfPaths(files: string[], support: string[] = []): { path: str
 
 /** Where a support file goes inside DIR, beside the LF files as it lies beside them in the project. */
 function supportPaths(lfFiles: string[], support: string[]): string[] {
-  const root = commonDir([...lfFiles, ...support]);
+  const root = jobRoot(lfFiles, support);
   return support.map((file) => `lfs/${relative(root, file).split(sep).join('/')}`);
 }
 
@@ -143,6 +143,15 @@ export function jobFiles(input: JobInput): JobFile[] {
 }
 
 /** The deepest folder holding every file. */
+/**
+ * The project folder the job's lfs/ stands for: the files' common folder, but above every package they hold
+ * (a folder with an __init__.py), so a package keeps its name in the job (`import label.lfs` still finds it).
+ */
+function jobRoot(files: string[], support: string[]): string {
+  const all = [...files, ...support];
+  return commonDir([...all, ...all.filter((f) => basename(f) === '__init__.py').map((f) => dirname(f))]);
+}
+
 function commonDir(files: string[]): string {
   let dir = dirname(files[0]);
   while (!files.every((f) => f.startsWith(dir.endsWith(sep) ? dir : dir + sep))) {

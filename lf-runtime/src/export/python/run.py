@@ -77,9 +77,19 @@ def load_spec(args, out_dir, runtime_modules):
     lf_files = []
     for f in job["lfFiles"]:
         lf_files.append({**f, "source": _read(f["path"])})
-    # Helper modules and resource files beside the LF files, as bytes (base64), for workers without this folder.
+    # Helper modules and resource files beside the LF files, as bytes (base64), for workers without this folder:
+    # those export-job copied, and any file put into lfs/ since (a resource file a file run in the user's
+    # Python read, which export-job could not see).
+    listed = list(job.get("supportFiles", []))
+    own = {f["path"] for f in job["lfFiles"]}
+    for folder, dirs, names in os.walk(os.path.join(HERE, "lfs")):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            path = os.path.relpath(os.path.join(folder, name), HERE).replace(os.sep, "/")
+            if path not in own and path not in listed and not name.endswith((".pyc", ".tmp")):
+                listed.append(path)
     support = []
-    for path in job.get("supportFiles", []):
+    for path in listed:
         with open(os.path.join(HERE, path), "rb") as fh:
             support.append({"path": path, "data": base64.b64encode(fh.read()).decode("ascii")})
     spec = {
@@ -134,6 +144,7 @@ def main(argv=None):
     parser.add_argument("--input", action="append", required=True, metavar="PATH_OR_GLOB", help="CSV, JSONL, .json (WRENCH or pandas to_json) or Parquet file(s); repeatable")
     parser.add_argument("--output", required=True, metavar="OUT_DIR", help="folder for part-*.jsonl (created if missing)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--connect-timeout", type=float, default=30, metavar="SECONDS", help="how long to wait for the scheduler to answer (default 30)")
     parser.add_argument("--partition-rows", type=int, default=50_000, metavar="N", help="rows per partition (default 50000)")
     parser.add_argument("--workers", type=int, default=None, metavar="N", help="LocalCluster worker processes (default: the number of cores)")
     parser.add_argument("--uncovered", choices=["abstain", "predict"], default="abstain", help="label of rows no LF votes on: -1, or the label model's answer")
@@ -211,7 +222,10 @@ def main(argv=None):
             except ImportError:
                 return fail("Dask is not installed (pip install 'dask[distributed]'); or run with --serial")
             if args.scheduler:
-                client = Client(args.scheduler)
+                try:
+                    client = Client(args.scheduler, timeout=args.connect_timeout)
+                except (OSError, ValueError, TypeError) as exc:
+                    return fail(f"no Dask scheduler answers at {args.scheduler} ({exc}); start one there, give its address, or drop --scheduler to run on a LocalCluster here")
                 where = f"the cluster at {args.scheduler}"
             else:
                 import logging
@@ -312,7 +326,17 @@ def main(argv=None):
     with open(os.path.join(out_dir, "_summary.json"), "w", encoding="utf-8") as f:
         json.dump(summary, f, indent=1)
     report(summary, out_dir)
-    return 0
+    # As lf-studio label: the labels are written, but an LF that failed on every row means the run did not work.
+    dead = [lf["name"] for lf in summary["lfs"] if summary["rows"] and lf["errors"] == summary["rows"]]
+    for name in dead:
+        hint = (
+            " (a statement of its file raised, above: a package or file it needs may be missing here; install the package on the "
+            "workers, or put the file beside the LF file in the job's lfs/ folder)"
+            if summary["statementsRaised"]
+            else ""
+        )
+        sys.stderr.write(f"lf-studio job: {name} failed on every row, so its votes are all abstain{hint} (exit code 1)\n")
+    return 1 if dead else 0
 
 
 def _lf_errors(results):

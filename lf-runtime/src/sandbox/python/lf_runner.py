@@ -117,6 +117,16 @@ def _execute(file, source, siblings, codes):
             module.__package__ = package
             name = f"{package}.{name}"
             module.__name__ = name
+            if os.path.isfile(f"{directory}/__init__.py"):
+                # Its package first, as Python imports pkg before pkg.mod: a package whose __init__.py imports
+                # its modules (to gather their LFs) finds this one whole, not half run. If that raises, the
+                # file's own import of the package says why, as a statement that raised.
+                import importlib
+
+                try:
+                    importlib.import_module(package)
+                except (Exception, SystemExit):
+                    pass
     elif directory:
         # The same package context in the sandbox, with the package served by the finder (pyodide reads no
         # host folder): a folder named like a module already loaded (json, snorkel) or blocked is not one.
@@ -154,7 +164,10 @@ def _package_root(parent, package, is_package):
         return parent, package
     while "/" in parent:
         up, name = parent.rsplit("/", 1)
-        if not (up and name.isidentifier() and name not in sys.modules and name not in lf_guard.BLOCKED_MODULES and os.path.isfile(f"{parent}/__init__.py")):
+        # A name already imported stands for that module, unless it is this very folder's package, imported
+        # by an earlier execution of the file (the user's Python keeps its modules between LFs).
+        taken = name in sys.modules and parent not in list(getattr(sys.modules[name], "__path__", None) or ())
+        if not (up and name.isidentifier() and not taken and name not in lf_guard.BLOCKED_MODULES and os.path.isfile(f"{parent}/__init__.py")):
             break
         parent, package = up, f"{name}.{package}"
     return parent, package
@@ -249,6 +262,8 @@ def _binds_lfs(code):
 
 
 _MAX_PROBLEMS = 50
+# LFs one file may define (MAX_LFS in replySchema.ts).
+_MAX_LFS = 2000
 # Per file: the line of a top-level statement building its lfs list that raised, or None.
 _failed_lfs_list = {}
 # Per file: index of each top-level statement that raised -> its problem (the error info shown).
@@ -303,6 +318,10 @@ def prepare(file, source, siblings_json):
     if not lfs and problems:
         # Nothing to run: the first failing statement is why.
         return _dumps({"fileError": problems[0], "lfs": []}), None
+    if len(lfs) > _MAX_LFS:
+        # The reply's own limit (replySchema.ts): said as the file's problem, not as a broken reply.
+        message = f"the file defines {len(lfs)} labeling functions; at most {_MAX_LFS} are run from one file: split it into files of {_MAX_LFS} or fewer"
+        return _dumps({"fileError": {"kind": "import", "message": message, "line": None, "traceback": None}, "lfs": []}), None
     _name_undefined_lfs(file, source, lfs)
     listed = _listed(module)
     broken = _failed_lfs_list.get(file)

@@ -56,8 +56,9 @@ def _apply_slowly(f, part, offset, votes, k, stats, user_file, ids):
         except BaseException as exc:  # noqa: BLE001 - an LF's SystemExit is its error too
             _error(stats, offset + j, ids, lambda: _error_text(exc, {user_file}))
             continue
-        label = v if v.__class__ is int or v is None else _integer_label(v)
-        if label.__class__ is int and -1 <= label < k:
+        # By the value's real type, as the editor reads it: a `__class__` that claims int is not an int.
+        label = v if type(v) is int or v is None else _integer_label(v)
+        if type(label) is int and -1 <= label < k:
             votes[offset + j] = label & 0xFF
         elif label is None:
             stats.none += 1

@@ -10,6 +10,7 @@ import importlib.abc
 import importlib.util
 import linecache
 import os
+import stat
 import sys
 import tempfile
 import traceback
@@ -134,13 +135,20 @@ def _labeling_function_types():
 def materialize(spec):
     """Writes the job's lfs/ files (the LF files, the helper modules and resource files beside them) into a
     folder of this machine's own, once per job; returns it. Each write goes through a temporary name, so
-    worker processes sharing the machine never see half a file."""
-    root = os.path.join(tempfile.gettempdir(), f"lfstudio-job-{spec['token']}")
+    worker processes sharing the machine never see half a file. The folder is this user's alone (another
+    user's, or one others may write to, is refused), and a file already there is kept only when it holds what
+    the job holds: anything else there is written again."""
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    root = os.path.join(tempfile.gettempdir(), f"lfstudio-job-{uid}-{spec['token']}")
+    os.makedirs(root, mode=0o700, exist_ok=True)
+    st = os.lstat(root)
+    if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()) or st.st_mode & 0o022:
+        raise JobError(f"{root} is not a folder of this user's alone (another user's, or writable by others); remove it and run the job again")
     files = [(f["path"], f["source"].encode("utf-8")) for f in spec["lfFiles"]]
     files += [(s["path"], base64.b64decode(s["data"])) for s in spec.get("support", [])]
     for path, data in files:
         target = os.path.join(root, *path.split("/"))
-        if os.path.isfile(target) and os.path.getsize(target) == len(data):
+        if _holds(target, data):
             continue
         os.makedirs(os.path.dirname(target), exist_ok=True)
         tmp = f"{target}.tmp-{os.getpid()}"
@@ -148,6 +156,17 @@ def materialize(spec):
             fh.write(data)
         os.replace(tmp, target)
     return root
+
+
+def _holds(path, data):
+    """Whether `path` is a regular file holding exactly `data`."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        with open(path, "rb") as fh:
+            return fh.read(len(data) + 1) == data
+    except OSError:
+        return False
 
 
 class in_folder:
@@ -187,6 +206,9 @@ def load_lfs(spec):
         folder = os.path.dirname(files[f["path"]])
         if folder not in sys.path:
             sys.path.insert(0, folder)
+        above = _package_of(folder, root)[1]
+        if above and above not in sys.path:
+            sys.path.append(above)
     out = []
     raised = []
     for i, f in enumerate(spec["lfFiles"]):
@@ -203,6 +225,17 @@ def load_lfs(spec):
         sys.modules[private] = module
         if f["module"] in served:
             sys.modules[f["module"]] = module  # its own helpers may import it back, as in the editor
+        package = _package_of(folder, root)[0]
+        if package:
+            # A file inside a package runs as a module of it, as in the editor: `from .helpers import x` works,
+            # and the package is imported first, as Python imports pkg before pkg.mod (if that raises, the
+            # file's own import of it says why).
+            module.__package__ = package
+            try:
+                with in_folder(folder):
+                    importlib.import_module(package)
+            except (Exception, SystemExit):  # noqa: BLE001 - reported by the statement that imports it
+                pass
         try:
             with in_folder(folder):
                 statements = run_statements(f["source"], filename, module.__dict__)
@@ -231,6 +264,22 @@ def load_lfs(spec):
     _STATE["jobs"][token] = out
     _STATE["raised"][token] = raised
     return out
+
+
+def _package_of(folder, root):
+    """(the dotted package an LF file's folder is, the folder to import it from) when the folder holds an
+    __init__.py, climbing while the folder above holds one too (within the job's folder), as the editor does
+    (lf_runner._package_root): a name already imported that is not this package (json, snorkel) stops it.
+    (None, None) for a plain folder."""
+    names = []
+    while folder.startswith(root + os.sep) and os.path.isfile(os.path.join(folder, "__init__.py")):
+        name = os.path.basename(folder)
+        taken = name in sys.modules and folder not in list(getattr(sys.modules[name], "__path__", None) or ())
+        if not name.isidentifier() or taken:
+            break
+        names.append(name)
+        folder = os.path.dirname(folder)
+    return (".".join(reversed(names)), folder) if names else (None, None)
 
 
 def _fast_callable(lf):
