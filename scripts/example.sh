@@ -12,6 +12,10 @@ state="${LFSTUDIO_EXAMPLE_HOME:-$HOME/.cache/lf-studio/example}"
 workspace="$root/examples/youtube-spam"
 vsix="$root/dist/lf-studio.vsix"
 
+# Who started this (npm, and the shell npm runs it in): when they are gone (npm killed without a Ctrl-C to the
+# whole terminal), code-server is stopped too rather than left answering on the port.
+launchers="$PPID $(ps -o ppid= -p "$PPID" 2>/dev/null | tr -d ' ' || true)"
+
 log() { echo "[example] $*" >&2; }
 phase() { log "$1"; phase_started=$SECONDS; }
 done_phase() { log "  done in $((SECONDS - phase_started)) s"; }
@@ -97,6 +101,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 url="http://127.0.0.1:$port/?folder=$workspace"
 # Wait for the health endpoint (code-server answers within a second or two; allow a minute).
@@ -126,4 +131,14 @@ echo "    $url"
 echo
 echo "Open lfs.py to see each labeling function's coverage above it; 'LF Studio: Open Dashboard' in the"
 echo "command palette shows the whole table. Log: $state/code-server.log. Press Ctrl-C to stop."
-wait "$server_pid"
+while kill -0 "$server_pid" 2>/dev/null; do
+  for pid in $launchers; do
+    if [ "$pid" -gt 1 ] && ! kill -0 "$pid" 2>/dev/null; then
+      log "the command that started this has stopped"
+      exit 0
+    fi
+  done
+  sleep 1
+done
+log "code-server stopped; its log: $state/code-server.log"
+exit 1

@@ -458,6 +458,13 @@ describe('lf-studio analyze', () => {
     const noText = cli('analyze', '--lfs', join(example, 'lfs.py'), '--data', join(raw, 'Youtube01-Psy.csv'));
     assert.equal(noText.status, 1);
     assert.match(noText.stderr, /keyword_my failed on every row: AttributeError: row has no field 'text'; fields are: .*CONTENT.*--text-field/);
+    // LFs built in a function nothing calls, in a file whose import of a missing package raised: both are said.
+    const factory = join(dir, 'factory.py');
+    writeFileSync(factory, 'import textblob_not_here\nfrom snorkel.labeling import LabelingFunction\n\ndef get_lfs():\n    return [LabelingFunction(name="a", f=lambda x: -1)]\n');
+    const built = cli('analyze', '--lfs', factory, '--data', join(example, 'data', 'valid.json'));
+    assert.notEqual(built.status, 0);
+    assert.match(built.stderr, /No module named 'textblob_not_here'/);
+    assert.match(built.stderr, /factory\.py defines no labeling functions; .*if a function builds them \(def get_lfs\(\): \.\.\.\), call it at the top level/);
     const noLfs = join(dir, 'helpers.py');
     writeFileSync(noLfs, 'import re\n\ndef helper(x):\n    return 1\n');
     cases.push([['analyze', '--lfs', noLfs, '--data', join(example, 'data', 'valid.json')], /helpers\.py defines no labeling functions; decorate each one with @labeling_function\(\)/]);

@@ -676,7 +676,9 @@ describe('the exported job', () => {
       assert.equal(JSON.parse(exported.stdout).warnings.length, 2);
       const out = join(dir, 'out');
       const run = runJob(job, csv, out, '--serial', '--partition-rows', '5');
-      assert.equal(run.status, 0, run.stderr);
+      // The labels are written; the exit code says an LF failed on every row, as label's does.
+      assert.equal(run.status, 1, run.stderr);
+      assert.match(run.stderr, /lf-studio job: needs_text failed on every row, so its votes are all abstain \(exit code 1\)/);
       assertSameLabels(expected, readParts(out));
     },
   );

@@ -61,9 +61,10 @@ for (const [name, make, skip] of runtimes) {
 
     it('keeps a later lfs list that builds after one that raised', async () => {
       const r = await run(HEAD + 'lfs = [a, b, undefined_lf]\nlfs = [b]\n');
+      // The listed LF first: the list's order.
       assert.deepEqual(listed(r), [
-        ['a', false],
         ['b', true],
+        ['a', false],
       ]);
       assert.equal(r.problems?.length, 1);
     });
@@ -121,6 +122,20 @@ for (const [name, make, skip] of runtimes) {
       assert.equal(problems.length, 51);
       assert.match(problems[49]!.message, /missing_49/);
       assert.deepEqual([problems[50]!.line, problems[50]!.message], [62, '10 more top-level statements raised (lines 62 to 71), not shown; fix the ones above first: one missing import or package often causes the rest']);
+    });
+
+    it("orders a file's LFs as its lfs list does (Snorkel's applier columns), the unlisted ones after, in source order", async () => {
+      const source = HEAD.replace('lfs = [a]\n', '') + '\n@labeling_function()\ndef c(x):\n    return -1\n\nlfs = [c, a]\n';
+      const r = await run(source);
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(listed(r), [
+        ['c', true],
+        ['a', true],
+        ['b', false],
+      ]);
+      assert.deepEqual([...r.lfs[1]!.votes], [1, -1, -1], 'the votes follow their LF');
+      // Without a list: source order.
+      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', ''))).map(([n]) => n), ['a', 'b']);
     });
 
     it('says a file of more than 2000 LFs is too many, rather than that it broke the protocol', async () => {

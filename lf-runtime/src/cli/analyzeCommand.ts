@@ -115,6 +115,9 @@ function fileFailures(engine: AnalysisEngine, args: ParsedDataOptions, analysis:
     const fileError = engine.fileResult(file)?.fileError;
     if (fileError) {
       out.push(`lf-studio: ${where({ file, line: fileError.line })}: ${sanitizeLine(fileError.message)}`);
+      // The engine's word on defining LFs, when the file builds them in a function (the error is not why none was made).
+      const hint = analysis.fileProblems.find((p) => p.file === file && p.severity === 'warning');
+      if (hint) out.push(`lf-studio analyze: ${file}: ${sanitizeLine(hint.message)}`);
     } else if (!engine.fileResult(file)?.lfs.length) {
       // No LF at all. (A file whose LFs all come from another LF file of the project, listed in its lfs, is fine:
       // they count there.)

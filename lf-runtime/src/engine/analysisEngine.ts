@@ -277,7 +277,10 @@ export class AnalysisEngine {
       if (!state) continue;
       const problem = this.latestProblem(file);
       if (problem) fileProblems.push(problem);
-      else if (state.sample.lfs.length === 0) fileProblems.push(noLfsProblem(file));
+      // No LFs: say how to define them, also beside a statement that raised when the file builds its LFs in a
+      // function (a missing package there is not why none was made: nothing called the function).
+      const kind = state.sample.fileError?.kind;
+      if (!state.stale && state.sample.lfs.length === 0 && (!problem || (kind !== 'syntax' && BUILT_INDENTED.test(state.source)))) fileProblems.push(noLfsProblem(file));
       // Top-level statements that raised while the rest of the file ran on (notebook cells, a missing package).
       for (const p of state.stale ? [] : (state.sample.problems ?? [])) fileProblems.push({ file, line: p.line, message: p.message, ...(p.undefinedLfs ? { undefinedLfs: p.undefinedLfs } : {}) });
       for (const j of this.countedLfs(file)) {
@@ -421,6 +424,9 @@ function labeledRows(sample: Dataset, dev: Dataset | null, user: GoldLabels, dev
     },
   };
 }
+
+/** An LF made inside a function or class body: an indented `@labeling_function` or `LabelingFunction(` call. */
+const BUILT_INDENTED = /^[ \t]+(?:@labeling_function\b|.*\bLabelingFunction\s*\()/m;
 
 /**
  * A file that loads but defines no LF would otherwise show nothing at all, which reads as "still running" or

@@ -101,3 +101,22 @@ class FolderPackageFinder:
             spec.submodule_search_locations = [folder]
             return spec
         return None
+
+
+def package_root(parent, package, is_package, blocked):
+    """(the folder above the outermost package holding the LF file's folder, the folder's dotted package name).
+    Climbs from a folder with an __init__.py (`is_package`) while the folder above holds one too and its name
+    is a free identifier: a name already imported stands for that module (json, snorkel), unless it is this
+    very folder's package, imported by an earlier execution of the file (the user's Python keeps its modules
+    between LFs); a `blocked` name is never one."""
+    import sys
+
+    if not is_package:
+        return parent, package
+    while "/" in parent:
+        up, name = parent.rsplit("/", 1)
+        taken = name in sys.modules and parent not in list(getattr(sys.modules[name], "__path__", None) or ())
+        if not (up and name.isidentifier() and not taken and name not in blocked and os.path.isfile(f"{parent}/__init__.py")):
+            break
+        parent, package = up, f"{name}.{package}"
+    return parent, package

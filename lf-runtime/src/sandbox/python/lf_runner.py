@@ -25,7 +25,7 @@ import lf_row_class
 import lf_statements
 import lf_structure
 from lf_errors import NATIVE, MORE_CLASSES as _MORE_CLASSES, current as _current, error_info as _error_info
-from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder
+from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder, package_root as _package_root
 from lf_errors import failed_imports as _failed_imports, return_line as _return_line
 from lf_votes import integer_label as _integer_label, invalid_return as _invalid_return
 from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
@@ -111,7 +111,7 @@ def _execute(file, source, siblings, codes):
             # Inside a package of packages (label/lfs/keyword.py, each folder with an __init__.py) the file
             # imports its own package from the root, as Python run from the project does (`from label.lfs
             # import Label`), and `from . import x` means label.lfs.x: one package, not two copies of it.
-            root, package = _package_root(parent, package, os.path.isfile(f"{directory}/__init__.py"))
+            root, package = _package_root(parent, package, os.path.isfile(f"{directory}/__init__.py"), lf_guard.BLOCKED_MODULES)
             if root != parent and root not in sys.path:
                 sys.path.insert(2, root)
             module.__package__ = package
@@ -139,7 +139,7 @@ def _execute(file, source, siblings, codes):
             sys.modules[name] = module  # `import lfs` from a sibling still finds this module, as before
             # Its own package imported from the root (`from label.lfs import X`): the root is searched on the
             # in-memory filesystem, where the parent puts the package files Python looked for.
-            root, package = _package_root(parent, package, "__init__" in siblings)
+            root, package = _package_root(parent, package, "__init__" in siblings, lf_guard.BLOCKED_MODULES)
             if root != parent and root not in sys.path:
                 sys.path.insert(0, root)
             finder.package = package
@@ -152,25 +152,6 @@ def _execute(file, source, siblings, codes):
     sys.modules[name] = module
     problems = _run_statements(codes, module.__dict__, user_files)
     return module, _discover(module), user_files, problems
-
-
-def _package_root(parent, package, is_package):
-    """(the folder above the outermost package holding the file's folder, the folder's dotted package name).
-    Climbs from a folder with an __init__.py (`is_package`) while the folder above holds one too and its name
-    is a free identifier (a name already imported or blocked, json or snorkel, would stand for that module)."""
-    import os
-
-    if not is_package:
-        return parent, package
-    while "/" in parent:
-        up, name = parent.rsplit("/", 1)
-        # A name already imported stands for that module, unless it is this very folder's package, imported
-        # by an earlier execution of the file (the user's Python keeps its modules between LFs).
-        taken = name in sys.modules and parent not in list(getattr(sys.modules[name], "__path__", None) or ())
-        if not (up and name.isidentifier() and not taken and name not in lf_guard.BLOCKED_MODULES and os.path.isfile(f"{parent}/__init__.py")):
-            break
-        parent, package = up, f"{name}.{package}"
-    return parent, package
 
 
 def _statement_codes(file, source):
@@ -287,8 +268,9 @@ def _is_lf(c):
 
 
 def _discover(module):
-    """The module's LFs (lf_statements.module_lfs: values, list items, class attributes), in source order."""
-    return sorted(lf_statements.module_lfs(module, _is_lf), key=lambda lf: lf._lf_line)
+    """The module's LFs (lf_statements.module_lfs: values, list items, class attributes), in source order, but
+    in the order of the file's `lfs` list when it has one (lf_statements.in_list_order)."""
+    return lf_statements.in_list_order(module, sorted(lf_statements.module_lfs(module, _is_lf), key=lambda lf: lf._lf_line), _is_lf)
 
 
 def prepare(file, source, siblings_json):

@@ -38,3 +38,17 @@ def module_lfs(module, is_lf):
             if id(c) not in seen and is_lf(c):
                 seen[id(c)] = c
     return list(seen.values())
+
+
+def in_list_order(module, lfs, is_lf):
+    """`lfs` (the module's LFs) in the order of its `lfs` list when it has one, the others after it in the
+    order given: the columns Snorkel's applier gives for that list, so a label matrix written from them is
+    the one PandasLFApplier(lfs) gives."""
+    value = vars(module).get("lfs")
+    if not isinstance(value, (list, tuple)):
+        return lfs
+    position = {}
+    for i, v in enumerate(value):
+        if is_lf(v):
+            position.setdefault(id(v), i)
+    return sorted(lfs, key=lambda lf: position.get(id(lf), len(value))) if position else lfs
