@@ -23,11 +23,12 @@ const HELP = `usage: lf-studio analyze --lfs FILE.py [--lfs FILE.py ...] --data 
   --lfs FILE.py        labeling-function file (Snorkel style); repeat it to analyze several files as one
                        project: all their LFs together in the figures and the label model, each file run
                        on its own, the file of each LF in the output
-  --data FILE          unlabeled sample: WRENCH .json, .csv, .tsv or .jsonl
+  --data FILE          unlabeled sample: CSV (.csv, .tsv), JSONL (.jsonl,
+                       .ndjson) or .json (WRENCH, or a pandas to_json orient but values)
   --dev FILE           labeled dev set (adds correct, incorrect and empirical accuracy)
   --json               print one JSON object instead of a table
   --text-field NAME    field that holds the text; LFs read it as x.NAME (default: the project's, else text)
-  --label-field NAME   gold label column of CSV/JSONL dev sets (default: the project's, else label)
+  --label-field NAME   gold label field of the dev set (default: the project's, else label)
   --id-field NAME      field whose values are the row ids (unique; default: the project's, else WRENCH keys,
                        1-based CSV record or JSONL line numbers)
   --labels A,B,...     class names in class-id order, needed for gold labels written as names (default: the

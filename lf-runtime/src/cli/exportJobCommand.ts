@@ -30,7 +30,8 @@ const HELP = `usage: lf-studio export-job (--project lfstudio.json | --lfs FILE.
 
   --project FILE       lfstudio.json (or its folder): LF files, data, dev set, labels and fields from there
   --lfs FILE.py        labeling-function file; repeat for several (default with --project: its "lfFiles")
-  --data TRAIN         rows the label model is fitted on: WRENCH .json, .csv, .tsv or .jsonl
+  --data TRAIN         rows the label model is fitted on: CSV (.csv, .tsv), JSONL (.jsonl,
+                       .ndjson) or .json (WRENCH, or a pandas to_json orient but values)
   --dev DEV            labeled dev set: chooses and calibrates the label model, as in the editor
   --out DIR            folder for the job (created; must be empty unless --force)
   --force              write into a folder that is not empty (files of an earlier export are replaced)

@@ -41,7 +41,8 @@ const HELP = `usage: lf-studio generate --lfs FILE.py --data FILE [--dev FILE] -
                          dev, text and label fields and LF files come from it; flags given as well win
   --lfs FILE.py          existing labeling functions (style examples; new names avoid theirs); repeat it
                          for several files (default with --project: its "lfFiles")
-  --data FILE            unlabeled sample: WRENCH .json, .csv, .tsv or .jsonl
+  --data FILE            unlabeled sample: CSV (.csv, .tsv), JSONL (.jsonl,
+                         .ndjson) or .json (WRENCH, or a pandas to_json orient but values)
   --dev FILE             labeled dev set: dev accuracy, examples per class
   --task TEXT            what the labels mean
   --tier NAME            context to give: task, labels, examples, lfs, heuristics (default: lfs)

@@ -33,7 +33,8 @@ const HELP = `usage: lf-studio label (--project lfstudio.json | --lfs FILE.py [-
 
   --project FILE       lfstudio.json (or its folder): LF files, data, dev set, labels and fields from there
   --lfs FILE.py        labeling-function file; repeat for several (default with --project: its "lfFiles")
-  --data TRAIN         rows the label model is fitted on: WRENCH .json, .csv, .tsv or .jsonl
+  --data TRAIN         rows the label model is fitted on: CSV (.csv, .tsv), JSONL (.jsonl,
+                       .ndjson) or .json (WRENCH, or a pandas to_json orient but values)
   --dev DEV            labeled dev set: chooses and calibrates the label model, as in the editor
   --apply FILE         label these rows instead of TRAIN (the LFs run over them too)
   --out FILE           .jsonl (one JSON object per row) or .csv (id, prob_<class>..., label, vote_<lf>...);

@@ -34,7 +34,8 @@ const HELP = `usage: lf-studio suggest (--project lfstudio.json | --data TRAIN -
   --project FILE       lfstudio.json (or its folder): the sample is the unlabeled data; the labeled rows are
                        the dev set plus the rows labeled in the editor ("data.labels", default ${DEFAULT_GOLD_LABELS_FILE})
   --data TRAIN         unlabeled rows the LFs are measured and the label model fitted on (gold labels in
-                       this file are not used): WRENCH .json, .csv, .tsv or .jsonl
+                       this file are not used): CSV (.csv, .tsv), JSONL (.jsonl,
+                       .ndjson) or .json (WRENCH, or a pandas to_json orient but values)
   --dev LABELED        rows with gold labels: what the LFs are learned from (rows without a label are skipped)
   --max-lfs N          suggest at most N LFs (default ${DEFAULT_MAX_LFS})
   --seed S             seed (default 0): the same data and seed give the same LFs
