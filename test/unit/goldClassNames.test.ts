@@ -75,6 +75,12 @@ describe('goldClassId: the one place a gold value becomes a class id', () => {
     // Names that are their own ids read the same either way; names beside numbers still match by name.
     assert.deepEqual([0, '1'].map((g) => goldClassId(g, ['0', '1'])), [0, 1]);
     assert.deepEqual(['low', 10, '20'].map((g) => goldClassId(g, ['low', '10', '20'])), [0, 1, 2]);
+    // A WRENCH file's "label" is a class id by the format's definition, whatever the classes are called.
+    const wrench = parseWrenchDataset(JSON.stringify({ 0: { label: 1, data: { text: 'b' } }, 1: { label: 0, data: { text: 'a' } } }), 'train.json', { classNames: ['1', '2', '3'] });
+    assert.deepEqual(wrench.gold, [1, 0]);
+    // CSV and JSONL by name.
+    assert.deepEqual(parseCsvDataset('text,label\nb,1\nc,3\n', 'dev.csv', { classNames: ['1', '2', '3'] }).gold, [0, 2]);
+    assert.deepEqual(parseJsonlDataset('{"text": "b", "label": 2}\n', 'dev.jsonl', { classNames: ['1', '2', '3'] }).gold, [1]);
   });
 
   it('maps class names exactly first, then ignoring case when only one name matches', () => {

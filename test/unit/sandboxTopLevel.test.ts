@@ -124,6 +124,15 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual([problems[50]!.line, problems[50]!.message], [62, '10 more top-level statements raised (lines 62 to 71), not shown; fix the ones above first: one missing import or package often causes the rest']);
     });
 
+    it("takes a top-level exit() (a script's `except FileNotFoundError: exit(1)`) as a statement that raised; the file runs on", async () => {
+      const source = HEAD + 'try:\n    open("missing.csv")\nexcept FileNotFoundError:\n    print("missing.csv not found")\n    exit(1)\n\nquit()\n';
+      const r = await run(source);
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(r.lfs.map((l) => [l.name, l.errors]), [['a', 0], ['b', 0]]);
+      assert.deepEqual([...r.lfs[0]!.votes], [1, -1, -1]);
+      assert.deepEqual((r.problems ?? []).map((p) => [p.line, /SystemExit/.test(p.message)]), [[16, true], [18, true]]);
+    });
+
     it("orders a file's LFs as its lfs list does (Snorkel's applier columns), the unlisted ones after, in source order", async () => {
       const source = HEAD.replace('lfs = [a]\n', '') + '\n@labeling_function()\ndef c(x):\n    return -1\n\nlfs = [c, a]\n';
       const r = await run(source);
@@ -136,6 +145,20 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual([...r.lfs[1]!.votes], [1, -1, -1], 'the votes follow their LF');
       // Without a list: source order.
       assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', ''))).map(([n]) => n), ['a', 'b']);
+      // A list named like it (ALL_LFS), or an lfs dict (its values, as a factory returning a dict gives them).
+      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'ALL_LFS = [b]\nWORDS = ["x"]\n'))), [
+        ['b', true],
+        ['a', false],
+      ]);
+      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'lfs = {"second": b, "first": a}\n'))), [
+        ['b', true],
+        ['a', true],
+      ]);
+      // Two lists named like it, and no lfs: no choice, every LF counts, in source order.
+      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'SPAM_LFS = [a]\nHAM_LFS = [b]\n'))).map(([n, l]) => [n, l ?? null]), [
+        ['a', null],
+        ['b', null],
+      ]);
     });
 
     it('says a file of more than 2000 LFs is too many, rather than that it broke the protocol', async () => {

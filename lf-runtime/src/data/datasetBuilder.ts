@@ -79,6 +79,8 @@ export class DatasetBuilder {
   constructor(
     readonly file: string,
     options: ReadOptions,
+    /** A WRENCH file: its "label" is a class id by the format's definition, even where classes are named by numbers. */
+    private readonly labelsAreIds = false,
   ) {
     this.textField = options.textField || DEFAULT_TEXT_FIELD;
     this.labelField = options.labelField || DEFAULT_LABEL_FIELD;
@@ -273,7 +275,7 @@ export class DatasetBuilder {
   }
 
   private parseGold(origin: RowOrigin, raw: unknown): number | null {
-    const gold = goldClassId(raw, this.classNames);
+    const gold = goldClassId(raw, this.classNames, !this.labelsAreIds);
     if (typeof gold === 'object' && gold !== null) {
       this.fail(origin, `${origin.describe}: gold label ${describeValue(raw)} in field "${this.labelField}" ${gold.problem(this.labelsSetting)}`);
     }
@@ -291,12 +293,14 @@ export interface GoldLabelProblem {
  * convention), or the problem with it. The one place a gold label is interpreted:
  * - an integer >= 0, or a string holding one ("0", " 1 ", or "1.0" as pandas writes a float column), is a
  *   class id; NaN, as null, is none;
+ * - but where some class name is a number ("1".."5" for star ratings) and `numeralNames` holds (not in a
+ *   WRENCH file, whose labels are ids by definition), such a value is the class of that name;
  * - with `classNames` (in class-id order), any other string is the class of that name: an exact match
  *   first (as written, then trimmed), else a match ignoring case when only one class name matches;
  * - anything else is refused, saying which class names it could have been, or, without class names, that
  *   naming the classes lets gold labels be written as names.
  */
-export function goldClassId(raw: unknown, classNames: readonly string[] | null | undefined): number | null | GoldLabelProblem {
+export function goldClassId(raw: unknown, classNames: readonly string[] | null | undefined, numeralNames = true): number | null | GoldLabelProblem {
   if (raw === undefined || raw === null) return null;
   const names = classNames && classNames.length > 0 ? classNames : null;
   const notAnId: GoldLabelProblem = {
@@ -309,7 +313,7 @@ export function goldClassId(raw: unknown, classNames: readonly string[] | null |
   // Classes named by numbers ("1".."5" for star ratings): a number, or a string spelling one, is the class of
   // that name, never a class id, which would be another class (the gold label 1 is the class "1", id 0).
   const spelled = numeral(raw);
-  if (names !== null && spelled !== null && names.some((n) => numeral(n) !== null)) {
+  if (numeralNames && names !== null && spelled !== null && names.some((n) => numeral(n) !== null)) {
     const id = names.findIndex((n) => numeral(n) === spelled);
     if (id !== -1) return id;
     if (spelled === '-1') return null;

@@ -33,7 +33,7 @@ export function parseWrenchRoot(root: unknown, file: string, options: ReadOption
         'for one JSON object per line use the .jsonl extension',
     );
   }
-  const builder: DatasetBuilder = new DatasetBuilder(file, options);
+  const builder: DatasetBuilder = new DatasetBuilder(file, options, true);
   const labelField = builder.labelField;
   const records = root as Record<string, unknown>;
   const keys = Object.keys(records);

@@ -1,5 +1,7 @@
 """Import finders the runner adds to sys.meta_path while it executes a user file: the LF file's sibling modules
 (sent with the unit), and in the sandbox the user's packages beside the file (folders pyodide must be sent)."""
+import importlib.machinery
+import importlib.util
 import linecache
 import os
 
@@ -26,8 +28,8 @@ class SiblingFinder:
         return name if name in self.sources else None
 
     def find_spec(self, name, path=None, target=None):
-        import importlib.util
-
+        # importlib.util is imported with this module: importing it here would ask this finder for it first, and
+        # where nothing loaded it at start-up (a plain venv's python, without a .pth file that does) recurse.
         sibling = self._sibling(name)
         if sibling is None:
             return None
@@ -73,9 +75,6 @@ class FolderPackageFinder:
         return any(folder == r or folder.startswith(r + "/") for r in self.roots)
 
     def find_spec(self, name, path=None, target=None):
-        import importlib.machinery
-        import importlib.util
-
         head, _, last = name.rpartition(".")
         if not last.isidentifier():
             return None

@@ -12,6 +12,7 @@ defaults and code objects of runner functions cannot be replaced (the audit hook
 import ast
 import base64
 import gc
+import importlib
 import json
 import linecache
 import re
@@ -121,8 +122,6 @@ def _execute(file, source, siblings, codes):
                 # Its package first, as Python imports pkg before pkg.mod: a package whose __init__.py imports
                 # its modules (to gather their LFs) finds this one whole, not half run. If that raises, the
                 # file's own import of the package says why, as a statement that raised.
-                import importlib
-
                 try:
                     importlib.import_module(package)
                 except (Exception, SystemExit):
@@ -337,13 +336,10 @@ def _defined_in(lf, file):
 
 
 def _listed(module):
-    """Ids of the LFs in a module-level `lfs = [...]` (Snorkel's convention: what goes to the applier and the
-    label model), or None when the file has no such list."""
-    value = vars(module).get("lfs")
-    if not isinstance(value, (list, tuple)):
-        return None
-    ids = {id(v) for v in value if _is_lf(v)}
-    return ids if ids else None
+    """Ids of the LFs in the file's list for the applier (`lfs = [...]`, or one named like it: ALL_LFS;
+    lf_statements.lf_list), what goes to the label model, or None when the file has no such list."""
+    listed = lf_statements.lf_list(module, _is_lf)
+    return {id(v) for v in listed} if listed else None
 
 
 def _fast_callable(lf):

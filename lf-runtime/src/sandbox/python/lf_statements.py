@@ -4,6 +4,7 @@ leaves the rest to run, like notebook cells), and the LFs a file's module holds.
 standard library.
 """
 import ast
+import re
 
 
 def statement_codes(file, source):
@@ -23,9 +24,19 @@ def statement_codes(file, source):
     return tuple(codes)
 
 
+def _items(value):
+    """What a module-level value holds for LFs: a list's or tuple's items, a dict's values (`lfs = {"kw":
+    lf}`, read without calling the object's own methods), else the value itself."""
+    if isinstance(value, (list, tuple)):
+        return value
+    if isinstance(value, dict):
+        return list(dict.values(value))
+    return (value,)
+
+
 def module_lfs(module, is_lf):
-    """The LFs a module holds, each once, in the order met: its values, the items of its lists and tuples, and
-    the attributes of the classes it defines (`class LFs:` holding `@staticmethod @labeling_function()`
+    """The LFs a module holds, each once, in the order met: its values, the items of its lists and tuples, the
+    values of its dicts, and the attributes of the classes it defines (`class LFs:` holding `@staticmethod @labeling_function()`
     functions, which Snorkel applies as `LFs.lf_check`; only staticmethod and classmethod are unwrapped, so
     no object's own attribute lookup runs)."""
     seen = {}
@@ -33,22 +44,47 @@ def module_lfs(module, is_lf):
         if isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
             candidates = [a.__func__ if isinstance(a, (staticmethod, classmethod)) else a for a in list(vars(value).values())]
         else:
-            candidates = value if isinstance(value, (list, tuple)) else (value,)
+            candidates = _items(value)
         for c in candidates:
             if id(c) not in seen and is_lf(c):
                 seen[id(c)] = c
     return list(seen.values())
 
 
+# Module-level names that say "the LFs" (LFS, ALL_LFS, LABELING_FUNCTIONS, spam_lfs), besides `lfs` itself.
+_LIST_NAME = re.compile(r"(?:^|_)(?:lfs|label(?:l)?ing_functions)$", re.IGNORECASE)
+
+
+def lf_list(module, is_lf):
+    """The LFs of the module's list for the applier, in its order (Snorkel's convention: what goes to
+    PandasLFApplier and the label model), or None when it has none: `lfs` when it is a list, tuple or dict
+    (its values) holding an LF; else the one module-level list, tuple or dict named like it (LFS, ALL_LFS,
+    LABELING_FUNCTIONS) that holds LFs only. Two such lists (SPAM_LFS and HAM_LFS, without an `lfs`) are
+    no choice: then None."""
+    names = vars(module)
+    if "lfs" in names:
+        found = [v for v in _items(names["lfs"]) if is_lf(v)] if isinstance(names["lfs"], (list, tuple, dict)) else []
+        return found or None
+    chosen = None
+    for name, value in list(names.items()):
+        if not isinstance(name, str) or not _LIST_NAME.search(name) or not isinstance(value, (list, tuple, dict)):
+            continue
+        items = list(_items(value))
+        if items and all(is_lf(v) for v in items):
+            if chosen is not None:
+                return None
+            chosen = items
+    return chosen
+
+
 def in_list_order(module, lfs, is_lf):
-    """`lfs` (the module's LFs) in the order of its `lfs` list when it has one, the others after it in the
-    order given: the columns Snorkel's applier gives for that list, so a label matrix written from them is
-    the one PandasLFApplier(lfs) gives."""
-    value = vars(module).get("lfs")
-    if not isinstance(value, (list, tuple)):
+    """`lfs` (the module's LFs) in the order of its list for the applier (lf_list) when it has one, the others
+    after it in the order given: the columns Snorkel's applier gives for that list, so a label matrix written
+    from them is the one PandasLFApplier(lfs) gives."""
+    listed = lf_list(module, is_lf)
+    if not listed:
         return lfs
     position = {}
-    for i, v in enumerate(value):
-        if is_lf(v):
-            position.setdefault(id(v), i)
-    return sorted(lfs, key=lambda lf: position.get(id(lf), len(value))) if position else lfs
+    for i, v in enumerate(listed):
+        position.setdefault(id(v), i)
+    return sorted(lfs, key=lambda lf: position.get(id(lf), len(listed)))

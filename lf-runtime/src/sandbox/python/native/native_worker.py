@@ -87,6 +87,13 @@ def main():
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8", newline="\n")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    # And of stdin: the LF files get an empty one. The built-in exit() and quit() close sys.stdin before they
+    # raise SystemExit (a script's `except FileNotFoundError: exit(1)`), which would end this worker's requests.
+    requests = os.fdopen(os.dup(0), "rb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    sys.stdin = open(0, "r", encoding="utf-8", closefd=False)
     # This folder first (its lf_guard is the native one), then the shared runner; the snorkel stand-in goes
     # last, so a Snorkel installed in this environment is the one LF files import.
     sys.path[0:0] = [here, os.path.dirname(here)]
@@ -104,7 +111,7 @@ def main():
     send({"type": "ready", "loadMs": round((time.perf_counter() - t0) * 1000), "fromSnapshot": False, "bridgesRemoved": True, "pyodideVersion": "cpython-" + platform.python_version()})
     datasets = {}
     prepared = None
-    stdin = sys.stdin.buffer
+    stdin = requests
     while True:
         line = stdin.readline()
         if not line:
