@@ -384,6 +384,15 @@ describe('the exported job', () => {
       const run = runJob(job, data, out, '--serial');
       assert.equal(run.status, 0, run.stderr);
       assertSameLabels(expected, readParts(out));
+      // Ids written as floats that lost digits (9007199254740993.0 is 9007199254740992): refused, as label refuses them.
+      if (data === jsonl) {
+        const lossy = join(dir, 'lossy.jsonl');
+        writeFileSync(lossy, '{"uid": 9007199254740993.0, "text": "b"}\n{"uid": 9007199254740992.0, "text": "z"}\n');
+        assert.match(cli('label', '--lfs', lfs, '--data', lossy, '--id-field', 'uid', '--labels', 'A,B', '--out', join(dir, 'l.jsonl')).stderr, /too large to be read exactly/);
+        const refused = runJob(job, lossy, join(dir, 'out-lossy'), '--serial');
+        assert.equal(refused.status, 1, refused.stderr);
+        assert.match(refused.stderr, /id .* in field "uid" is an integer too large to be read exactly/);
+      }
     }
   });
 

@@ -34,6 +34,26 @@ describe('integers beyond a double, as pandas keeps them', () => {
     assert.deepEqual(col('w'), ['123456789012345678901234', '5']);
     assert.deepEqual(col('f'), [1234567890123456768, Number.NaN]);
     assert.deepEqual([...(d.rows[0]!.floats ?? [])], ['f']);
+    // pd.read_csv: an integer beyond both keeps its column strings beside a missing value or a float too.
+    const beyond = await readDataset(file('b.csv', 'text,m,g\nx,123456789012345678901234,123456789012345678901234\ny,,1.5\nz,5,2\n'), {});
+    assert.deepEqual(
+      beyond.rows.map((r) => [r.fields.m, r.fields.g]),
+      [
+        ['123456789012345678901234', '123456789012345678901234'],
+        [Number.NaN, '1.5'],
+        ['5', '2'],
+      ],
+    );
+  });
+
+  it('JSON: beyond int64 (uint64 too) a number, the nearest double, in a float field, as the exported job reads it', async () => {
+    // pandas keeps 12345678901234567890 as uint64; the job's reader cannot tell it from 1e19, so neither does this.
+    const d = await readDataset(file('u.jsonl', '{"text": "x", "u": 12345678901234567890}\n{"text": "y", "u": 5}\n'), {});
+    assert.deepEqual(
+      d.rows.map((r) => r.fields.u),
+      [12345678901234567890, 5],
+    );
+    assert.deepEqual([...(d.rows[0]!.floats ?? [])], ['u']);
   });
 
   it('JSON: exactly in every reader and at any depth; a float field holds the nearest double', async () => {

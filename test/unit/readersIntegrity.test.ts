@@ -201,13 +201,13 @@ describe('repeated row ids under an id field', () => {
     );
     const float = await dataError(() => parseJsonlDataset('{"id": 1e22, "text": "a"}\n', 'x.jsonl', { idField: 'id' }));
     includesAll(float.message, 'line 1: id 1e+22 in field "id" is an integer too large to be read exactly', 'write the ids as strings');
-    // A WRENCH file's too, int64 and uint64 being read exactly (exactIntegers.ts); beyond those, refused.
-    const text = '{"r1": {"data": {"text": "a", "uid": 1234567890123456789}}, "r2": {"data": {"text": "b", "uid": 12345678901234567888}}}';
+    // A WRENCH file's too, int64 being read exactly (exactIntegers.ts); beyond it, refused.
+    const text = '{"r1": {"data": {"text": "a", "uid": 1234567890123456789}}, "r2": {"data": {"text": "b", "uid": -1234567890123456788}}}';
     assert.deepEqual(
       parseWrenchDataset(text, 'x.json', { idField: 'uid' }).rows.map((r) => r.id),
-      ['1234567890123456789', '12345678901234567888'],
+      ['1234567890123456789', '-1234567890123456788'],
     );
-    const beyond = '{"r1": {"data": {"text": "a", "uid": 123456789012345678901}}, "r2": {"data": {"text": "b", "uid": 5}}}';
+    const beyond = '{"r1": {"data": {"text": "a", "uid": 12345678901234567888}}, "r2": {"data": {"text": "b", "uid": 5}}}';
     const err = await dataError(() => parseWrenchDataset(beyond, 'x.json', { idField: 'uid' }));
     assert.equal(err.location, 'r1');
     includesAll(err.message, 'too large to be read exactly', '("uid": "...")');

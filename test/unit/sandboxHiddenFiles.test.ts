@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FileRunResult, LfExecutor } from '../../lf-runtime/src/sandbox/types.ts';
 import { bothRuntimes } from '../support/bothRuntimes.ts';
@@ -33,6 +33,9 @@ before(() => {
   mkdirSync(join(ws, 'proj', 'data'));
   writeFileSync(join(ws, 'proj', '.lfstudio', 'generations', 'g3.json'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
   writeFileSync(join(ws, 'proj', 'data', 'dev.jsonl'), '');
+  // And one whose dev set lies outside its folder: its LF file is what leads to it.
+  mkdirSync(join(ws, 'proj2', '.lfstudio', 'generations'), { recursive: true });
+  writeFileSync(join(ws, 'proj2', '.lfstudio', 'generations', 'g4.json'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 
@@ -124,19 +127,26 @@ for (const [name, make, skip] of runtimes) {
     });
 
     it("refuses the .lfstudio folder of a project below the workspace root that has no labels file yet", async () => {
-      const r = await executor.runFile({
-        file: join(ws, 'lfs.py'),
-        source: cheat('"proj/.lfstudio/generations/g3.json"'),
-        datasetKey: 'rows',
-        cardinality: 2,
-        timeoutMs: 20_000,
-        readRoot: ws,
-        hiddenFiles: [{ path: join(ws, 'proj', 'data', 'dev.jsonl'), what: 'the dev set' }],
-      });
-      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
-      assert.deepEqual(votes(r, 'at_import'), [-1, -1, -1, -1]);
-      assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1]);
-      assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
+      // Found from the dev set's folder, and from the LF file's (a dev set outside the project's folder).
+      for (const [file, expr] of [
+        [join(ws, 'lfs.py'), '"proj/.lfstudio/generations/g3.json"'],
+        [join(ws, 'proj2', 'lfs.py'), '"../proj2/.lfstudio/generations/g4.json"'],
+      ] as const) {
+        writeFileSync(join(dirname(file), 'words.txt'), 'subscribe\n');
+        const r = await executor.runFile({
+          file,
+          source: cheat(expr),
+          datasetKey: 'rows',
+          cardinality: 2,
+          timeoutMs: 20_000,
+          readRoot: ws,
+          hiddenFiles: [{ path: join(ws, 'proj', 'data', 'dev.jsonl'), what: 'the dev set' }],
+        });
+        assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+        assert.deepEqual(votes(r, 'at_import'), [-1, -1, -1, -1], expr);
+        assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1], expr);
+        assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
+      }
     });
 
     it('reads them when they are not hidden (the probe works)', async () => {

@@ -52,9 +52,11 @@ const MARK_ESCAPED = '\\u0000lf-studio-integer:';
 const LONG_INTEGERS = /"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![\w.])/g;
 
 /**
- * JSON.parse(text) as `parse` does it, with every integer literal that a double cannot hold but int64 or
- * uint64 can made a BigInt, at any depth (pandas' JSON reader keeps them exactly, in columns and nested
- * values alike). Texts without such a literal cost one quick test.
+ * JSON.parse(text) as `parse` does it, with every integer literal that a double cannot hold but int64 can made
+ * a BigInt, at any depth (pandas' JSON reader keeps them exactly, in columns and nested values alike). Not
+ * uint64's: the exported job's JSON reader cannot tell 10000000000000000000 from 1e19, which a double holds,
+ * so both are numbers here (pandas would keep the first as uint64). Texts without such a literal cost one
+ * quick test.
  */
 export function parseKeepingIntegers(text: string, parse: (text: string, reviver?: (key: string, value: unknown) => unknown) => unknown): unknown {
   if (!/\d{16}/.test(text) || text.includes(MARK_ESCAPED)) return parse(text);
@@ -62,7 +64,7 @@ export function parseKeepingIntegers(text: string, parse: (text: string, reviver
   const marked = text.replace(LONG_INTEGERS, (m) => {
     if (m.startsWith('"')) return m;
     const v = exactInteger(m);
-    if (typeof v !== 'bigint') return m;
+    if (typeof v !== 'bigint' || v > INT64_MAX) return m;
     found = true;
     return `"${MARK_ESCAPED}${m}"`;
   });

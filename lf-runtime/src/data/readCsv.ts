@@ -7,7 +7,7 @@ import { csvDelimiter, CsvSyntaxError, delimiterName, parseCsv } from './csvPars
 import type { CsvRecord } from './csvParser.ts';
 import { DatasetBuilder, DEFAULT_TEXT_FIELD } from './datasetBuilder.ts';
 import type { ReadOptions } from './datasetBuilder.ts';
-import { integerColumn } from './exactIntegers.ts';
+import { exactInteger, integerColumn } from './exactIntegers.ts';
 import { DataError } from './types.ts';
 import type { Dataset } from './types.ts';
 
@@ -139,8 +139,10 @@ function typeColumns(rows: Record<string, unknown>[], columns: string[]): Set<st
       present++;
       if (intForm && !INT.test(v)) intForm = ints = false;
       if (ints && !Number.isSafeInteger(Number(v))) ints = false;
-      // pandas keeps a column with a number too large for a double (1e400) as strings.
+      // pandas keeps a column with a number too large for a double (1e400) as strings, and one with an integer
+      // beyond int64 and uint64, even beside a float or a missing value.
       if (floats && !((FLOAT.test(v) && Number.isFinite(Number(v))) || INF.test(v))) floats = false;
+      if (floats && INT.test(v) && exactInteger(v) === null) floats = false;
       if (bools && v !== 'True' && v !== 'False' && v !== 'true' && v !== 'false' && v !== 'TRUE' && v !== 'FALSE') bools = false;
       if (!intForm && !floats && !bools) break;
     }

@@ -118,6 +118,8 @@ export interface NativeLaunchOptions {
    * (a descriptor of their folder, a link swapped after a check); the worker's audit hook says why first.
    */
   hidden?: readonly string[];
+  /** Project .lfstudio folders to hide besides those found from `hidden` (the ones above the LF file run). */
+  stateDirs?: readonly string[];
 }
 
 export interface NativeLaunch extends LaunchPlan {
@@ -175,7 +177,7 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   // holding a hidden file (the editor's labels file of a project below the workspace root), and the one of
   // every folder from a hidden file (the dev set) up to the workspace, which holds a project's below the root.
   const stateDirs = new Set<string>();
-  const candidates = [join(o.workspace, PROJECT_STATE_DIR)];
+  const candidates = [join(o.workspace, PROJECT_STATE_DIR), ...(o.stateDirs ?? [])];
   for (const file of o.hidden ?? []) {
     if (basename(dirname(file)) === PROJECT_STATE_DIR) candidates.push(dirname(file));
     for (let dir = dirname(resolve(file)); dir.startsWith(`${resolve(o.workspace)}/`); dir = dirname(dir)) candidates.push(join(dir, PROJECT_STATE_DIR));

@@ -10,9 +10,9 @@
  * (replySchema.ts). Calls are serialized through one queue.
  */
 import { createHash } from 'node:crypto';
-import { closeSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Row } from '../data/types.ts';
 import { isScrubbedEnvironment, locateDist, planLaunch, type LaunchPlan } from './isolation.ts';
 import { findInterpreter, planNativeLaunch, type NativeLaunch, type PythonInterpreter } from './nativeRuntime.ts';
@@ -22,7 +22,7 @@ import { LfResultCache } from './resultCache.ts';
 import { defaultSnapshotDir, runtimeVersion, snapshotFileFor } from './snapshotCache.ts';
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
 import { runUnit } from './unitRun.ts';
-import { explainRefusals, hintRootRelative, MAX_RESOURCE_ROUNDS, WorkspaceFiles } from './workspaceFiles.ts';
+import { explainRefusals, hintRootRelative, MAX_RESOURCE_ROUNDS, PROJECT_STATE_DIR, WorkspaceFiles } from './workspaceFiles.ts';
 import { encodeRows } from './rowPayload.ts';
 import type { StatementSpan } from './wireProtocol.ts';
 import { WorkerPool, type DatasetRecord } from './workerPool.ts';
@@ -105,6 +105,8 @@ class PythonExecutor implements LfExecutor, PythonParser {
   private readonly nativePlan: NativeLaunch | null = null;
   /** The user's Python: the files its workers are launched unable to read (RunFileOptions.hiddenFiles). */
   private nativeHidden: string[] = [];
+  /** The user's Python: the .lfstudio folders of the folders above the LF file run (a project's, whatever its dev set). */
+  private nativeStateDirs: string[] = [];
 
   constructor(options: PythonExecutorOptions) {
     this.distDir = locateDist(options.distDir);
@@ -123,7 +125,7 @@ class PythonExecutor implements LfExecutor, PythonParser {
       // Fails now, with the fix, when bubblewrap is missing and running unsandboxed was not allowed.
       this.nativePlan = planNativeLaunch(native);
       for (const fd of this.nativePlan.extraFds ?? []) closeSync(fd);
-      plan = () => planNativeLaunch({ ...native, hidden: this.nativeHidden });
+      plan = () => planNativeLaunch({ ...native, hidden: this.nativeHidden, stateDirs: this.nativeStateDirs });
       this.runtime = `python-${interpreter.executable}-${interpreter.version}-${version.digest}`;
     } else {
       const launch = {
@@ -257,8 +259,10 @@ class PythonExecutor implements LfExecutor, PythonParser {
     if (this.interpreter) {
       // Workers are launched with the hidden files masked: a unit that hides others needs new ones.
       const hidden = [...new Set((o.hiddenFiles ?? []).map((h) => h.path))].sort();
-      if (hidden.join('\n') !== this.nativeHidden.join('\n')) {
+      const stateDirs = o.readRoot ? projectStateDirsAbove(o.file, o.readRoot) : [];
+      if (hidden.join('\n') !== this.nativeHidden.join('\n') || stateDirs.join('\n') !== this.nativeStateDirs.join('\n')) {
         this.nativeHidden = hidden;
+        this.nativeStateDirs = stateDirs;
         this.pool.invalidate();
       }
     }
@@ -337,6 +341,17 @@ function floatMasks(fields: readonly string[], rows: readonly Row[]): (Uint8Arra
     if (!rows.some((r) => r.floats?.has(f))) return null;
     return Uint8Array.from(rows, (r) => (r.floats?.has(f) ? 1 : 0));
   });
+}
+
+/** The .lfstudio folders (PROJECT_STATE_DIR) of the folders from `file`'s up to `root`, those that exist. */
+function projectStateDirsAbove(file: string, root: string): string[] {
+  const top = resolve(root);
+  const out: string[] = [];
+  for (let dir = dirname(resolve(file)); dir === top || dir.startsWith(`${top}/`); dir = dirname(dir)) {
+    if (existsSync(join(dir, PROJECT_STATE_DIR))) out.push(join(dir, PROJECT_STATE_DIR));
+    if (dir === top) break;
+  }
+  return out;
 }
 
 function toJsonValue(v: unknown): unknown {

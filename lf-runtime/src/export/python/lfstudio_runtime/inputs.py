@@ -191,6 +191,9 @@ class _CsvTyping:
                 flags[6] = max(flags[6], n)
             if flags[0] and not ((_CSV_FLOAT.fullmatch(v) and math.isfinite(float(v))) or _CSV_INF.fullmatch(v)):
                 flags[0] = False
+            # An integer beyond int64 and uint64 keeps the column strings, beside a float or a missing value too.
+            if flags[0] and _CSV_INT.fullmatch(v) and not -(2**63) <= int(v) <= 2**64 - 1:
+                flags[0] = False
             if flags[1] and v not in _CSV_BOOLS:
                 flags[1] = False
             if not (flags[3] or flags[0] or flags[1]):
@@ -333,11 +336,15 @@ def _row_id(part, fields, fallback, data, where, json_text=None):
         raise JobError(f'{where} has no value for the id field "{field}"')
     if isinstance(value, (dict, list, bool)):
         raise JobError(f'{where}: id field "{field}" must be a string or number')
-    exact = value.__class__ is int and -(2**63) <= value <= 2**64 - 1
-    if json_text is not None and isinstance(value, (int, float)) and abs(value) >= 2**53 and not exact:
-        # As the editor does (datasetBuilder.ts): an integer id beyond uint64 (js_json reads int64 and uint64
-        # exactly) as written, not as a JavaScript number holds it; without the line it was read from, an error.
-        exact = json.loads(json_text).get(field) if json_text else None
+    if json_text is not None and isinstance(value, (int, float)) and abs(value) >= 2**53:
+        # As the editor does (datasetBuilder.ts): an integer literal as written (js_json turns an integral float
+        # literal into an int, so the line is read again to tell 9007199254740993 from 9007199254740993.0,
+        # which has lost digits); in a .json file, without its line, an int of int64's range (js_json's exact
+        # ones), else an error.
+        if json_text:
+            exact = json.loads(json_text).get(field)
+        else:
+            exact = value if value.__class__ is int and -(2**63) <= value < 2**63 else None
         if exact.__class__ is int:
             return str(exact)
         raise JobError(
@@ -356,7 +363,7 @@ JSON_FORMATS = ("jsonl", "json")
 def json_field_kinds(records, data):
     """What a JSONL or .json partition's rows hold in each field that pandas' types apply to: "other" when some
     row holds a value that is neither a number nor null (a bool, a string, a list, an object), else "float" when
-    some row holds a number an int64 or uint64 column cannot hold (a fraction, beyond uint64), else "num" when
+    some row holds a number an int64 column cannot hold (a fraction, 2^63 or more), else "num" when
     some row holds a number, else "null"; and the fields some row lacks or holds null in (where the choice
     between None and NaN shows). See numeric_fields and float_fields."""
     skip = untyped_fields(data)
@@ -369,7 +376,7 @@ def json_field_kinds(records, data):
                 continue
             values[f] = values.get(f, 0) + 1
             if v.__class__ is int or v.__class__ is float:
-                if v.__class__ is float or not -(2**63) <= v <= 2**64 - 1:
+                if v.__class__ is float or not -(2**63) <= v < 2**63:
                     if kinds.get(f) != "other":
                         kinds[f] = "float"
                 elif kinds.get(f) not in ("other", "float"):

@@ -1,6 +1,6 @@
 """JSON as the editor parses it: JavaScript numbers (an integral float is an int; a bare NaN, as Python's
 json.dumps writes it, is null; a bare Infinity, -Infinity or 1e400 an infinity), but integers exactly in
-int64 and uint64's range, and JavaScript's key order."""
+int64's range, and JavaScript's key order."""
 import decimal
 import json
 import math
@@ -24,9 +24,9 @@ def js_number(f):
 
 
 def _js_int(s):
-    # Exact in int64 and uint64's range, as the editor keeps it (exactIntegers.ts) and pandas reads it.
+    # Exact in int64's range, as the editor keeps it (exactIntegers.ts) and pandas reads it.
     i = int(s)
-    return i if -(2**63) <= i <= 2**64 - 1 else _js_float(s)
+    return i if -(2**63) <= i < 2**63 else _js_float(s)
 
 
 def _no_constant(name):
