@@ -155,6 +155,41 @@ describe("the exported job and the project's LF files", () => {
     assertSameLabels(readJsonl(readFileSync(labelled, 'utf8')), readParts(join(dir, 'out2')));
   });
 
+  it('gives each LF file its own helper modules and imports as lf-studio label does: same-named helpers in two folders, a relative import in a plain folder, a module beside the package', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-imports-job-'));
+    const files: Record<string, string> = {
+      'a/helpers.py': 'WORD = "check"\n',
+      'a/lfs_a.py': 'from snorkel.labeling import labeling_function\nimport helpers\n\n@labeling_function()\ndef from_a(x):\n    return 1 if helpers.WORD in x.text.lower() else -1\n',
+      'b/helpers.py': 'WORD = "song"\n',
+      'b/lfs_b.py': 'from snorkel.labeling import labeling_function\nimport helpers\n\n@labeling_function()\ndef from_b(x):\n    return 0 if helpers.WORD in x.text.lower() else -1\n',
+      'plain/words.py': 'WORD = "this"\n',
+      'plain/rules.py': 'from snorkel.labeling import labeling_function\nfrom .words import WORD\n\n@labeling_function()\ndef relative(x):\n    return 1 if WORD in x.text.lower() else -1\n',
+      'proj/common.py': 'WORD = "nice"\n',
+      'proj/label/__init__.py': '',
+      'proj/label/kw.py': 'from snorkel.labeling import labeling_function\nimport common\n\n@labeling_function()\ndef beside(x):\n    return 0 if common.WORD in x.text.lower() else -1\n',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    const data = join(dir, 'rows.csv');
+    writeFileSync(data, 'text\nCheck this\nnice song\nhello\n');
+    const lfArgs = ['a/lfs_a.py', 'b/lfs_b.py', 'plain/rules.py', 'proj/label/kw.py'].flatMap((f) => ['--lfs', join(dir, f)]);
+    for (const runtime of ['sandbox', ...(bubblewrap() ? ['python'] : [])]) {
+      const args = [...lfArgs, '--labels', 'HAM,SPAM', '--workspace', dir, '--runtime', runtime, ...(runtime === 'python' ? ['--python', numpyPython!] : [])];
+      const { expected } = labelThenJob(mkdtempSync(join(dir, `${runtime}-`)), args, data);
+      assert.deepEqual(
+        expected.map((r) => r.votes),
+        [
+          [1, -1, 1, -1],
+          [-1, 0, -1, 0],
+          [-1, -1, -1, -1],
+        ],
+        runtime,
+      );
+    }
+  });
+
   it('finds the LFs a class holds as lf-studio label does (Snorkel applies LFs.lf_check)', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-class-'));
     const lfs = join(dir, 'cls.py');

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { displayValue, exactInteger, integerColumn, parseKeepingIntegers } from '../../lf-runtime/src/data/exactIntegers.ts';
+import { displayValue, exactInteger, floatText, integerColumn, parseKeepingIntegers } from '../../lf-runtime/src/data/exactIntegers.ts';
 import { readDataset } from '../../lf-runtime/src/data/readDataset.ts';
 import { encodeRows } from '../../lf-runtime/src/sandbox/rowPayload.ts';
 
@@ -90,6 +90,9 @@ describe('integers beyond a double, as pandas keeps them', () => {
     assert.equal(exactInteger('+9007199254740993'), 9007199254740993n);
     assert.equal(exactInteger('18446744073709551616'), null, 'beyond uint64');
     assert.deepEqual(integerColumn(['-1', '9223372036854775808']), null, 'a negative beside a value above int64');
+    // A string that spells what an exact integer is written as while parsing stays a string.
+    const spoof = `{"s": "\\u0000lf-studio-integer:77", "t": "\\u0000\\u006cf-studio-integer:0", "n": ${TWEET}}`;
+    assert.deepEqual(parseKeepingIntegers(spoof, JSON.parse), { s: '\u0000lf-studio-integer:77', t: '\u0000lf-studio-integer:0', n: TWEET });
   });
 
   it('writes exact integers to Python in digits, and shows them in digits', () => {
@@ -99,5 +102,7 @@ describe('integers beyond a double, as pandas keeps them', () => {
     assert.equal(body, `[${TWEET},5][{"k":[${TWEET}]},"w"]`);
     assert.equal(displayValue({ k: [TWEET], n: Number.NaN, i: -Infinity }), `{"k":[${TWEET}],"n":nan,"i":-inf}`);
     assert.equal(displayValue(TWEET), String(TWEET));
+    // A float column's values as Python prints them (repr), not as exact-looking ints.
+    assert.deepEqual([2, 2.5, 9223372036854775807, 1e-7, 0, Number.NaN].map(floatText), ['2.0', '2.5', '9.223372036854776e+18', '1e-07', '0.0', 'nan']);
   });
 });

@@ -154,8 +154,13 @@ for (const [name, make, skip] of runtimes) {
         ['b', true],
         ['a', true],
       ]);
-      // Two lists named like it, and no lfs: no choice, every LF counts, in source order.
-      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'SPAM_LFS = [a]\nHAM_LFS = [b]\n'))).map(([n, l]) => [n, l ?? null]), [
+      // Lists of some of them (SPAM_LFS, extra_lfs), and no lfs: every LF counts, in source order.
+      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'SPAM_LFS = [a]\nextra_lfs = [b]\n'))).map(([n, l]) => [n, l ?? null]), [
+        ['a', null],
+        ['b', null],
+      ]);
+      // Two lists named like it: no choice either.
+      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'LFS = [a]\nALL_LFS = [b]\n'))).map(([n, l]) => [n, l ?? null]), [
         ['a', null],
         ['b', null],
       ]);

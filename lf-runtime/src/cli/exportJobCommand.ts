@@ -183,10 +183,14 @@ function supportFiles(lfFiles: FittedProject['lfFiles']): JobSupportFile[] {
   const seen = new Set<string>();
   const out: JobSupportFile[] = [];
   for (const f of lfFiles) {
-    // The packages beside a file the user's Python ran, and the whole package a file lies in (its helpers may
-    // import from the package above: `from ..shared import WORDS`).
+    // The packages beside a file the user's Python ran, the whole package a file lies in (its helpers may
+    // import from the package above: `from ..shared import WORDS`), and the modules beside that package (the
+    // folder above it is on the import path, as it is in the editor: `import common` from label/lfs/kw.py).
     const root = packageRoot(dirname(f.file));
-    const packages = [...(f.runtime === 'python' ? packageModulePaths(dirname(f.file)) : []), ...(root ? packageModulePaths(dirname(root), basename(root)) : [])];
+    const packages = [
+      ...(f.runtime === 'python' ? packageModulePaths(dirname(f.file)) : []),
+      ...(root ? [...packageModulePaths(dirname(root), basename(root)), ...siblingModulePaths(root)] : []),
+    ];
     for (const path of [...siblingModulePaths(f.file), ...packages, ...f.reads].map((p) => resolve(p))) {
       if (own.has(path) || seen.has(path)) continue;
       seen.add(path);

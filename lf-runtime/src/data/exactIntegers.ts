@@ -5,6 +5,7 @@
  * it does on a DataFrame's row, where a double would have made it 1234567890123456768.
  * Values that are not exact integers (a float column's, a number beyond uint64) stay JavaScript numbers.
  */
+import { randomUUID } from 'node:crypto';
 
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
@@ -43,7 +44,6 @@ export function integerColumn(written: readonly string[]): (number | bigint)[] |
 
 /** Prefix of the strings that stand for exact integers while JSON.parse reads a text (see parseKeepingIntegers). */
 const MARK = '\u0000lf-studio-integer:';
-const MARK_ESCAPED = '\\u0000lf-studio-integer:';
 
 /**
  * An integer token outside strings with 16 digits or more (2^53 has 16): a string is matched whole and skipped,
@@ -59,17 +59,19 @@ const LONG_INTEGERS = /"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![\w.])/g;
  * quick test.
  */
 export function parseKeepingIntegers(text: string, parse: (text: string, reviver?: (key: string, value: unknown) => unknown) => unknown): unknown {
-  if (!/\d{16}/.test(text) || text.includes(MARK_ESCAPED)) return parse(text);
-  let found = false;
+  if (!/\d{16}/.test(text)) return parse(text);
+  // Each literal becomes a string naming its place in `exact`, under a prefix no data can know in advance.
+  const mark = `${MARK}${randomUUID()}:`;
+  const exact: bigint[] = [];
   const marked = text.replace(LONG_INTEGERS, (m) => {
     if (m.startsWith('"')) return m;
     const v = exactInteger(m);
     if (typeof v !== 'bigint' || v > INT64_MAX) return m;
-    found = true;
-    return `"${MARK_ESCAPED}${m}"`;
+    exact.push(v);
+    return `"${mark.replace('\u0000', '\\u0000')}${exact.length - 1}"`;
   });
-  if (!found) return parse(text);
-  return parse(marked, (_key, value) => (typeof value === 'string' && value.startsWith(MARK) ? BigInt(value.slice(MARK.length)) : value));
+  if (exact.length === 0) return parse(text);
+  return parse(marked, (_key, value) => (typeof value === 'string' && value.startsWith(mark) ? (exact[Number(value.slice(mark.length))] ?? value) : value));
 }
 
 /**
@@ -85,4 +87,14 @@ export function displayValue(value: unknown): string {
 
 function pandasNumber(v: number): string {
   return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+}
+
+/**
+ * A float column's value (Row.floats) as Python prints it, so a float does not look like an exact int: `2.0`,
+ * `9.223372036854776e+18` (Python writes an exponent from 1e16 on), `nan`, `inf`.
+ */
+export function floatText(v: number): string {
+  if (!Number.isFinite(v)) return pandasNumber(v);
+  if (v !== 0 && (Math.abs(v) >= 1e16 || Math.abs(v) < 1e-4)) return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  return Number.isInteger(v) ? `${v}.0` : String(v);
 }

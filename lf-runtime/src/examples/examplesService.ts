@@ -4,7 +4,7 @@
  * label model's probabilities, gold and highlights. The ordered matches of the last few questions are kept, so
  * paging, and asking again after a label was given, cost only the page.
  */
-import { displayValue } from '../data/exactIntegers.ts';
+import { displayValue, floatText } from '../data/exactIntegers.ts';
 import type { Dataset } from '../data/types.ts';
 import type { EngineRowsView } from '../engine/analysisEngine.ts';
 import type { DashboardFigures, ExampleRow, ExamplesFilter, ExamplesPage, ExamplesQuery } from '../protocol.ts';
@@ -186,7 +186,7 @@ export class ExamplesService {
     const fields: Record<string, string> = {};
     for (const [name, value] of Object.entries(r.fields).slice(0, MAX_FIELDS + 1)) {
       if (name === this.textField || Object.keys(fields).length >= MAX_FIELDS) continue;
-      const s = displayValue(value);
+      const s = r.floats?.has(name) && typeof value === 'number' ? floatText(value) : displayValue(value);
       fields[name] = s.length > MAX_FIELD ? `${s.slice(0, MAX_FIELD)}…` : s;
     }
     const votes = table.columns.map((c) => c[i]);

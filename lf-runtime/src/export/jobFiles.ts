@@ -142,7 +142,6 @@ export function jobFiles(input: JobInput): JobFile[] {
   ];
 }
 
-/** The deepest folder holding every file. */
 /**
  * The project folder the job's lfs/ stands for: the files' common folder, but above every package they hold
  * (a folder with an __init__.py), so a package keeps its name in the job (`import label.lfs` still finds it).
@@ -152,6 +151,7 @@ function jobRoot(files: string[], support: string[]): string {
   return commonDir([...all, ...all.filter((f) => basename(f) === '__init__.py').map((f) => dirname(f))]);
 }
 
+/** The deepest folder holding every file. */
 function commonDir(files: string[]): string {
   let dir = dirname(files[0]);
   while (!files.every((f) => f.startsWith(dir.endsWith(sep) ? dir : dir + sep))) {

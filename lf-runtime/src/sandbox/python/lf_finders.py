@@ -87,10 +87,12 @@ class FolderPackageFinder:
         for entry in entries:
             folder = f"{entry}/{last}"
             if not os.path.isdir(folder):  # a miss the parent answers with the folder's files
-                # A module file inside one of the user's packages (`from ..shared import WORDS` in a helper):
-                # the standard finder lists the package's folder and never looks the file up, so nothing would
-                # note it as missed. Looking it up does; once the parent has sent it, it is found here.
-                if path is not None and os.path.isfile(f"{folder}.py"):
+                # A module file inside one of the user's packages (`from ..shared import WORDS` in a helper), or
+                # beside the package the LF file lies in (`import common`): the standard finder does not look
+                # the file up (it lists the package's folder; the folder above the package is not on its path),
+                # so nothing would note it as missed. Looking it up does; once the parent has sent it, it is
+                # found here.
+                if os.path.isfile(f"{folder}.py"):
                     return importlib.util.spec_from_file_location(name, f"{folder}.py")
                 continue
             init = f"{folder}/__init__.py"

@@ -51,8 +51,9 @@ def module_lfs(module, is_lf):
     return list(seen.values())
 
 
-# Module-level names that say "the LFs" (LFS, ALL_LFS, LABELING_FUNCTIONS, spam_lfs), besides `lfs` itself.
-_LIST_NAME = re.compile(r"(?:^|_)(?:lfs|label(?:l)?ing_functions)$", re.IGNORECASE)
+# Module-level names that say "all the LFs" (LFS, ALL_LFS, LABELING_FUNCTIONS), besides `lfs` itself; not a part
+# of them (extra_lfs, spam_lfs).
+_LIST_NAME = re.compile(r"^(?:all_)?(?:lfs|label(?:l)?ing_functions)$", re.IGNORECASE)
 
 
 def lf_list(module, is_lf):

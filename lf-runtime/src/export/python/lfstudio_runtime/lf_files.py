@@ -218,6 +218,15 @@ def load_lfs(spec):
         # afresh for it, never the copy another file's run left behind.
         for other in served:
             sys.modules.pop(other, None)
+        # Its own helper modules, as in the editor, where each file has a process of its own: a module another
+        # file's folder gave (a helpers.py in each of two folders) is imported again, from this file's folder.
+        for name, loaded in list(sys.modules.items()):
+            origin = getattr(loaded, "__file__", None)
+            if isinstance(origin, str) and origin.startswith(root + os.sep) and not name.startswith("_lfstudio_lf_"):
+                del sys.modules[name]
+        if folder in sys.path:
+            sys.path.remove(folder)
+        sys.path.insert(0, folder)
         module = types.ModuleType(f["module"])
         module.__file__ = filename
         linecache.cache[filename] = (len(f["source"]), None, f["source"].splitlines(True), filename)
@@ -228,14 +237,15 @@ def load_lfs(spec):
         package = _package_of(folder, root)[0]
         if package:
             # A file inside a package runs as a module of it, as in the editor: `from .helpers import x` works,
-            # and the package is imported first, as Python imports pkg before pkg.mod (if that raises, the
-            # file's own import of it says why).
+            # and a package with an __init__.py is imported first, as Python imports pkg before pkg.mod (if that
+            # raises, the file's own import of it says why).
             module.__package__ = package
-            try:
-                with in_folder(folder):
-                    importlib.import_module(package)
-            except (Exception, SystemExit):  # noqa: BLE001 - reported by the statement that imports it
-                pass
+            if os.path.isfile(os.path.join(folder, "__init__.py")):
+                try:
+                    with in_folder(folder):
+                        importlib.import_module(package)
+                except (Exception, SystemExit):  # noqa: BLE001 - reported by the statement that imports it
+                    pass
         try:
             with in_folder(folder):
                 statements = run_statements(f["source"], filename, module.__dict__)
@@ -266,20 +276,33 @@ def load_lfs(spec):
     return out
 
 
+def _taken(name, folder):
+    """Whether a module name stands for something else than the package at `folder`: a module already imported
+    (json, snorkel) or one of the job's LF files."""
+    if name in _FINDER.sources or name in _FINDER.aliases:
+        return True
+    return name in sys.modules and folder not in list(getattr(sys.modules[name], "__path__", None) or ())
+
+
 def _package_of(folder, root):
-    """(the dotted package an LF file's folder is, the folder to import it from) when the folder holds an
-    __init__.py, climbing while the folder above holds one too (within the job's folder), as the editor does
-    (lf_runner._package_root): a name already imported that is not this package (json, snorkel) stops it.
-    (None, None) for a plain folder."""
-    names = []
-    while folder.startswith(root + os.sep) and os.path.isfile(os.path.join(folder, "__init__.py")):
-        name = os.path.basename(folder)
-        taken = name in sys.modules and folder not in list(getattr(sys.modules[name], "__path__", None) or ())
-        if not name.isidentifier() or taken:
-            break
-        names.append(name)
-        folder = os.path.dirname(folder)
-    return (".".join(reversed(names)), folder) if names else (None, None)
+    """(the dotted package an LF file runs in, the folder to import it from), as the editor's user's Python
+    runs it (lf_runner._execute, lf_finders.package_root): its folder, named as a module, is a package (a
+    namespace package without an __init__.py, so `from .helpers import x` works), and with an __init__.py
+    the package climbs while the folder above holds one too, within the job's folder. A name that stands for
+    something else (_taken) is none. (None, None) when there is no package."""
+    name = os.path.basename(folder)
+    if not folder.startswith(root + os.sep) or not name.isidentifier() or _taken(name, folder):
+        return None, None
+    names = [name]
+    up = os.path.dirname(folder)
+    if os.path.isfile(os.path.join(folder, "__init__.py")):
+        while up.startswith(root + os.sep) and os.path.isfile(os.path.join(up, "__init__.py")):
+            above = os.path.basename(up)
+            if not above.isidentifier() or _taken(above, up):
+                break
+            names.append(above)
+            up = os.path.dirname(up)
+    return ".".join(reversed(names)), up
 
 
 def _fast_callable(lf):
