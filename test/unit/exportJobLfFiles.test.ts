@@ -159,9 +159,13 @@ describe("the exported job and the project's LF files", () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-imports-job-'));
     const files: Record<string, string> = {
       'a/helpers.py': 'WORD = "check"\n',
-      'a/lfs_a.py': 'from snorkel.labeling import labeling_function\nimport helpers\n\n@labeling_function()\ndef from_a(x):\n    return 1 if helpers.WORD in x.text.lower() else -1\n',
+      'a/lfs_a.py':
+        'from snorkel.labeling import labeling_function\nimport helpers\n\n@labeling_function()\ndef from_a(x):\n    return 1 if helpers.WORD in x.text.lower() else -1\n\n' +
+        '@labeling_function()\ndef lazy_a(x):\n    import helpers as h\n    return 1 if h.WORD in x.text.lower() else -1\n',
       'b/helpers.py': 'WORD = "song"\n',
-      'b/lfs_b.py': 'from snorkel.labeling import labeling_function\nimport helpers\n\n@labeling_function()\ndef from_b(x):\n    return 0 if helpers.WORD in x.text.lower() else -1\n',
+      'b/lfs_b.py':
+        'from snorkel.labeling import labeling_function\nimport helpers\n\n@labeling_function()\ndef from_b(x):\n    return 0 if helpers.WORD in x.text.lower() else -1\n\n' +
+        '@labeling_function()\ndef lazy_b(x):\n    import helpers as h\n    return 0 if h.WORD in x.text.lower() else -1\n',
       'plain/words.py': 'WORD = "this"\n',
       'plain/rules.py': 'from snorkel.labeling import labeling_function\nfrom .words import WORD\n\n@labeling_function()\ndef relative(x):\n    return 1 if WORD in x.text.lower() else -1\n',
       'proj/common.py': 'WORD = "nice"\n',
@@ -180,14 +184,30 @@ describe("the exported job and the project's LF files", () => {
       const { expected } = labelThenJob(mkdtempSync(join(dir, `${runtime}-`)), args, data);
       assert.deepEqual(
         expected.map((r) => r.votes),
+        // An import inside an LF body (lazy_a, lazy_b) gets its own file's helpers too, when the job applies it.
         [
-          [1, -1, 1, -1],
-          [-1, 0, -1, 0],
-          [-1, -1, -1, -1],
+          [1, 1, -1, -1, 1, -1],
+          [-1, -1, 0, 0, -1, 0],
+          [-1, -1, -1, -1, -1, -1],
         ],
         runtime,
       );
     }
+  });
+
+  it("takes the LF lists as lf-studio label does: a list brought in by `from a import *` is a's, and an LF another file lists goes into the model", { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-lists-job-'));
+    const lf = (name: string, word: string, label: number) => `@labeling_function()\ndef ${name}(x):\n    return ${label} if "${word}" in x.text.lower() else -1\n\n`;
+    writeFileSync(join(dir, 'a.py'), 'from snorkel.labeling import labeling_function\n\n' + lf('a_why', 'why', 1) + lf('a_ham', 'song', 0) + lf('a_spam', 'check', 1) + 'lfs = [a_why, a_spam]\n');
+    writeFileSync(join(dir, 'b.py'), 'from snorkel.labeling import labeling_function\nfrom a import *\n\n' + lf('b_how', 'how', 0));
+    writeFileSync(join(dir, 'c.py'), 'from snorkel.labeling import labeling_function\nfrom a import a_ham\n\n' + lf('c_one', 'one', 1) + 'lfs = [c_one, a_ham]\n');
+    const data = join(dir, 'rows.csv');
+    writeFileSync(data, 'text\nwhy check\nhow song\none\n');
+    const { label } = labelThenJob(dir, ['a.py', 'b.py', 'c.py'].flatMap((f) => ['--lfs', join(dir, f)]).concat(['--labels', 'HAM,SPAM', '--workspace', dir]), data);
+    assert.deepEqual(
+      JSON.parse(label.stdout).lfs.map((l: { name: string }) => l.name),
+      ['a_why', 'a_spam', 'a_ham', 'b_how', 'c_one'],
+    );
   });
 
   it('finds the LFs a class holds as lf-studio label does (Snorkel applies LFs.lf_check)', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {

@@ -50,6 +50,13 @@ const FILES: Record<string, string> = {
     'from snorkel.labeling import labeling_function\nfrom .helpers import *\n\n' +
     '@labeling_function()\ndef first(x):\n    return 1 if has_first(x.text) else -1\n\n' +
     '@labeling_function()\ndef second(x):\n    return 0 if has_second(x.text) else -1\n',
+  // A helper whose module-level state hands out class ids: every LF must see what the file's first run saw.
+  'counter/classes.py': '_n = [0]\n\ndef new_class():\n    _n[0] += 1\n    return _n[0] - 1\n',
+  'counter/lfs.py':
+    'from snorkel.labeling import labeling_function\nfrom classes import new_class\n\nHAM = new_class()\nSPAM = new_class()\n\n' +
+    '@labeling_function()\ndef spam(x):\n    return SPAM if "check" in x.text.lower() else -1\n\n' +
+    '@labeling_function()\ndef ham(x):\n    return HAM if "song" in x.text.lower() else -1\n\n' +
+    '@labeling_function()\ndef also_spam(x):\n    return SPAM if "subscribe" in x.text.lower() else -1\n',
   'calls/__init__.py': '',
   // A plain folder (no __init__.py) holding the user's own packages: one with a subpackage, one without an
   // __init__.py (a namespace package), as a notebook's folder often does.
@@ -151,6 +158,13 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual(r.lfs.map((l) => [l.name, l.errors, l.firstError?.message ?? null]), [['first', 0, null], ['second', 0, null]]);
       assert.deepEqual(votes(r), plainPython(ws, 'deep.sub.lfs'));
       assert.deepEqual(votes(r).second, [-1, 0, -1, 0, -1, -1, -1]);
+    });
+
+    it("imports a helper afresh for every LF, so its module-level state (a counter handing out class ids) is the same for each", async () => {
+      const r = await run('counter/lfs.py');
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(r.lfs.map((l) => [l.name, l.errors]), [['spam', 0], ['ham', 0], ['also_spam', 0]]);
+      assert.deepEqual(votes(r), { spam: [1, -1, -1, -1, -1, -1, -1], ham: [-1, 0, -1, 0, -1, -1, -1], also_spam: [-1, -1, 1, -1, -1, 1, -1] });
     });
 
     it("imports the user's packages beside a file in a plain folder (subpackages, a namespace package), with the votes of plain python3", async () => {

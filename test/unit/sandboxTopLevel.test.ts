@@ -159,6 +159,11 @@ for (const [name, make, skip] of runtimes) {
         ['a', null],
         ['b', null],
       ]);
+      // One list under two names is one list.
+      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'ALL_LFS = [b]\nLABELING_FUNCTIONS = ALL_LFS\n'))), [
+        ['b', true],
+        ['a', false],
+      ]);
       // Two lists named like it: no choice either.
       assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'LFS = [a]\nALL_LFS = [b]\n'))).map(([n, l]) => [n, l ?? null]), [
         ['a', null],

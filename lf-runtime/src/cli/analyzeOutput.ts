@@ -107,7 +107,7 @@ export function analysisTable(a: ProjectAnalysis, isolation: IsolationReport): s
     );
   }
   const outside = a.lfs.filter((lf) => lf.outsideLfsList).map((lf) => sanitizeLine(lf.name));
-  if (outside.length) out.push(`Not in their file's lfs = [...] list, so left out of the label model: ${outside.join(', ')}`);
+  if (outside.length) out.push(`In no LF list of the project (lfs = [...]), so left out of the label model: ${outside.join(', ')}`);
   out.push(`Sandbox: ${describeIsolation(isolation).join('; ') || 'no containment layers active'}`);
   return out.join('\n');
 }

@@ -14,7 +14,7 @@ import { voteMatrixFromColumns } from '../stats/voteMatrix.ts';
 import { estimateLfAccuracies } from '../labelModel/estimate.ts';
 import type { FittedLabelModel } from '../labelModel/types.ts';
 import { emptyGoldLabels, type GoldLabels } from '../examples/goldLabels.ts';
-import { countedLfIndices } from './importedLfs.ts';
+import { countedLfIndices, inModel } from './importedLfs.ts';
 
 export interface EngineConfig {
   task: string;
@@ -173,6 +173,11 @@ export class AnalysisEngine {
     return countedLfIndices(file, this.files.get(file)?.sample.lfs ?? [], this.config.lfFiles, (f) => this.files.get(f)?.sample.lfs);
   }
 
+  /** Whether an LF counted for `file` goes into the label model (importedLfs.inModel: a list of the project holds it). */
+  inModel(file: string, lf: LfRunResult): boolean {
+    return inModel(file, lf, this.config.lfFiles, (f) => this.files.get(f)?.sample.lfs);
+  }
+
   /** The latest run of one file on the dev set, or undefined without one. */
   devResult(file: string): FileRunResult | undefined {
     return this.files.get(file)?.dev ?? undefined;
@@ -304,7 +309,7 @@ export class AnalysisEngine {
     const n = this.config.sample.rows.length;
     // A file's module-level `lfs = [...]` decides which of its LFs go into the label model, as in the user's own
     // Snorkel run; the others still get figures (coverage, overlaps and conflicts against the model's LFs).
-    const inModel = placed.map((p) => p.lf.listed !== false);
+    const inModel = placed.map((p) => this.inModel(p.file, p.lf));
     const modelIdx = placed.map((_, j) => j).filter((j) => inModel[j]);
     const L = voteMatrixFromColumns(n, modelIdx.map((j) => placed[j].lf.votes));
     const modelStats = lfSummaries(L, null);

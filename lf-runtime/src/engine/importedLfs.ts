@@ -24,3 +24,13 @@ export function countedLfIndices(
   });
   return out;
 }
+
+/**
+ * Whether an LF that counts for `file` goes into the label model: its file has no list for the applier (`lfs`),
+ * or the list holds it, or another of `lfFiles` lists it (`from a import a2` and `lfs = [b1, a2]` in b.py), as
+ * Snorkel's applier given that list would apply it.
+ */
+export function inModel(file: string, lf: LfRunResult, lfFiles: readonly string[], lfsOf: (file: string) => readonly LfRunResult[] | undefined): boolean {
+  if (lf.listed !== false) return true;
+  return lfFiles.some((other) => other !== file && (lfsOf(other) ?? []).some((o) => o.name === lf.name && o.definedIn === file && o.listed === true));
+}

@@ -6,7 +6,7 @@
  */
 import type { Dataset } from '../data/types.ts';
 import { AnalysisEngine, goldFiles, siblingModules } from '../engine/analysisEngine.ts';
-import { countedLfIndices } from '../engine/importedLfs.ts';
+import { countedLfIndices, inModel } from '../engine/importedLfs.ts';
 import { fitDefault, type DefaultFit, type DevSet } from '../labelModel/defaultModel.ts';
 import type { FileRunResult, HiddenFile, LfErrorInfo, LfExecutor } from '../sandbox/types.ts';
 import { voteMatrixFromColumns, type VoteMatrix } from '../stats/voteMatrix.ts';
@@ -108,9 +108,10 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
     const devRun = engine.devResult(file);
     for (const j of engine.countedLfs(file)) {
       const lf = result.lfs[j];
-      inModel.push(lf.listed !== false);
+      const included = engine.inModel(file, lf);
+      inModel.push(included);
       const devLf = devRun?.lfs[j];
-      if (lf.listed === false) leftOut.push({ name: lf.name, file });
+      if (!included) leftOut.push({ name: lf.name, file });
       else lfs.push({ name: lf.name, file, line: lf.line, train: figures(lf), dev: devLf ? figures(devLf) : null });
     }
   }
@@ -185,7 +186,7 @@ export async function applyProject(
     const expected = project.lfs.filter((lf) => lf.file === file).map((lf) => lf.name);
     const listed = countedLfIndices(file, run.lfs, files, (f) => runs.get(f)?.lfs)
       .map((j) => run.lfs[j])
-      .filter((lf) => lf.listed !== false);
+      .filter((lf) => inModel(file, lf, files, (f) => runs.get(f)?.lfs));
     const got = listed.map((lf) => lf.name);
     if (expected.join('\n') !== got.join('\n')) {
       throw new ProjectRunError(`${file} defined ${got.join(', ') || 'no LFs'} on ${data.path} but ${expected.join(', ')} on the training rows; its LFs must not depend on the data`);
@@ -216,7 +217,7 @@ export function runWarnings(project: FittedProject, applied: LfRunFigures[] | nu
     seen.set(lf.name, lf.file);
   }
   if (project.leftOut.length > 0) {
-    out.push(`not in their file's lfs = [...] list, so left out of the votes and the label model: ${project.leftOut.map((lf) => lf.name).join(', ')}`);
+    out.push(`in no LF list of the project (lfs = [...]), so left out of the votes and the label model: ${project.leftOut.map((lf) => lf.name).join(', ')}`);
   }
   for (const f of project.lfFiles) {
     for (const p of f.problems) if (!p.undefinedLfs) out.push(`${f.file}${p.line ? `:${p.line}` : ''}: ${p.message} (the rest of the file ran on)`);

@@ -121,3 +121,16 @@ def package_root(parent, package, is_package, blocked):
             break
         parent, package = up, f"{name}.{package}"
     return parent, package
+
+
+def forget_user_modules():
+    """The user's Python: every execution of an LF file imports the user's own modules afresh (those outside the
+    interpreter's prefixes, its site- and dist-packages and this runtime), as the sandbox's restore makes it
+    do, so a helper's module-level state (a counter handing out class ids) starts again for each LF."""
+    import sys
+
+    keep = tuple(f"{p.rstrip('/')}/" for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(os.path.abspath(__file__))} if p)
+    for name, loaded in list(sys.modules.items()):
+        origin = getattr(loaded, "__file__", None)
+        if isinstance(origin, str) and origin.startswith("/") and not origin.startswith(keep) and "-packages/" not in origin:
+            del sys.modules[name]

@@ -26,7 +26,7 @@ import lf_row_class
 import lf_statements
 import lf_structure
 from lf_errors import NATIVE, MORE_CLASSES as _MORE_CLASSES, current as _current, error_info as _error_info
-from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder, package_root as _package_root
+from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder, forget_user_modules as _forget_user_modules, package_root as _package_root
 from lf_errors import failed_imports as _failed_imports, return_line as _return_line
 from lf_votes import integer_label as _integer_label, invalid_return as _invalid_return
 from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
@@ -103,6 +103,7 @@ def _execute(file, source, siblings, codes):
         import os
 
         os.chdir(directory)
+        _forget_user_modules()
         if directory not in sys.path:
             sys.path.insert(0, directory)
         parent, package = directory.rsplit("/", 1) if "/" in directory else ("", directory)

@@ -5,6 +5,7 @@ standard library.
 """
 import ast
 import re
+import sys
 
 
 def statement_codes(file, source):
@@ -63,19 +64,34 @@ def lf_list(module, is_lf):
     LABELING_FUNCTIONS) that holds LFs only. Two such lists (SPAM_LFS and HAM_LFS, without an `lfs`) are
     no choice: then None."""
     names = vars(module)
-    if "lfs" in names:
+    if "lfs" in names and not _imported(module, names["lfs"], "lfs"):
         found = [v for v in _items(names["lfs"]) if is_lf(v)] if isinstance(names["lfs"], (list, tuple, dict)) else []
         return found or None
     chosen = None
     for name, value in list(names.items()):
-        if not isinstance(name, str) or not _LIST_NAME.search(name) or not isinstance(value, (list, tuple, dict)):
+        if name == "lfs" or not isinstance(name, str) or not _LIST_NAME.search(name) or not isinstance(value, (list, tuple, dict)) or _imported(module, value, name):
             continue
         items = list(_items(value))
         if items and all(is_lf(v) for v in items):
-            if chosen is not None:
+            # One list under two names (LABELING_FUNCTIONS = ALL_LFS) is one list.
+            if chosen is not None and value is not chosen[0]:
                 return None
-            chosen = items
-    return chosen
+            chosen = (value, items)
+    return chosen[1] if chosen else None
+
+
+def _imported(module, value, name, _get=object.__getattribute__):
+    """Whether `value` is another loaded module's list of that `name` too: brought in by `from other_lfs import
+    *`, it is that file's list, not this one's (whose own LFs would otherwise all be left out)."""
+    for other in list(sys.modules.values()):
+        if other is module:
+            continue
+        try:
+            if _get(other, "__dict__").get(name) is value:
+                return True
+        except Exception:  # noqa: BLE001 - an object in sys.modules without a plain __dict__ holds no list
+            continue
+    return False
 
 
 def in_list_order(module, lfs, is_lf):

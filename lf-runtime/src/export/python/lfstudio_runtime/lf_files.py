@@ -90,7 +90,7 @@ SNORKEL_MODULES = (
 )
 
 _FINDER = _SourceFinder()
-_STATE = {"snorkel": None, "jobs": {}, "raised": {}}
+_STATE = {"snorkel": None, "jobs": {}, "raised": {}, "imports": {}}
 
 
 def install_snorkel(compat_source):
@@ -171,17 +171,38 @@ def _holds(path, data):
 
 class in_folder:
     """Runs a block with the current folder set to `folder` (an LF file's own, where its relative paths to
-    resource files resolve in the editor), and puts the previous one back."""
+    resource files resolve in the editor), and puts the previous one back. With `filename` (an LF file the job
+    loaded), also with that file's own helper modules in sys.modules and its folder first on sys.path, as they
+    were when it ran: an `import helpers` inside an LF body gets its file's helpers, not those of the LF file
+    loaded last (each file has a process of its own in the editor)."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, filename=None):
         self.folder = folder
+        self.filename = filename
 
     def __enter__(self):
         self.previous = os.getcwd()
         os.chdir(self.folder)
+        imports = _STATE["imports"].get(self.filename) if self.filename else None
+        if imports is not None:
+            root, own = imports
+            for name, loaded in list(sys.modules.items()):
+                if name not in own and _from_job(loaded, root):
+                    del sys.modules[name]
+            sys.modules.update(own)
+            if sys.path[:1] != [self.folder]:
+                if self.folder in sys.path:
+                    sys.path.remove(self.folder)
+                sys.path.insert(0, self.folder)
 
     def __exit__(self, *exc):
         os.chdir(self.previous)
+
+
+def _from_job(module, root):
+    """Whether a module was loaded from the job's files (a helper beside an LF file), not an LF file itself."""
+    origin = getattr(module, "__file__", None)
+    return isinstance(origin, str) and origin.startswith(root + os.sep)
 
 
 def load_lfs(spec):
@@ -193,6 +214,10 @@ def load_lfs(spec):
     if loaded is not None:
         return loaded
     install_snorkel(spec["compat"])
+    # An LF file that reads stdin (input(), a prompt for a threshold) gets an empty one, as in the editor,
+    # rather than waiting on a terminal in --serial runs.
+    if not getattr(sys.stdin, "name", None) == os.devnull:
+        sys.stdin = open(os.devnull, encoding="utf-8")
     root = materialize(spec)
     files = {}
     served = []
@@ -221,8 +246,7 @@ def load_lfs(spec):
         # Its own helper modules, as in the editor, where each file has a process of its own: a module another
         # file's folder gave (a helpers.py in each of two folders) is imported again, from this file's folder.
         for name, loaded in list(sys.modules.items()):
-            origin = getattr(loaded, "__file__", None)
-            if isinstance(origin, str) and origin.startswith(root + os.sep) and not name.startswith("_lfstudio_lf_"):
+            if _from_job(loaded, root) and not name.startswith("_lfstudio_lf_"):
                 del sys.modules[name]
         if folder in sys.path:
             sys.path.remove(folder)
@@ -252,6 +276,8 @@ def load_lfs(spec):
         except BaseException as exc:  # noqa: BLE001 - a syntax error stops the job with its message
             raise JobError(f"{f['path']}: {_error_text(exc, {filename})}") from None
         raised.extend(f"{f['path']}: {line}" for line in statements)
+        # The helper modules this file's run imported, for its LFs' imports at apply time (in_folder).
+        _STATE["imports"][filename] = (root, {n: m for n, m in sys.modules.items() if _from_job(m, root) and not n.startswith("_lfstudio_lf_")})
         kinds = _labeling_function_types()
         found = {}
         # As the editor finds them (statements.module_lfs): values, list items, the attributes of the file's classes.

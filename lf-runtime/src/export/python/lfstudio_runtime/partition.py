@@ -44,7 +44,7 @@ def run_partition(spec, part):
     stats = []
     for j, (name, path, folder, f) in enumerate(lfs):
         s = LfStats()
-        with in_folder(folder):
+        with in_folder(folder, path):
             V[:, j] = np.frombuffer(bytes(apply_lf(f, rows, k, s, path, ids)), dtype=np.int8)
         stats.append(s)
     t3 = time.perf_counter()
