@@ -50,6 +50,13 @@ const FILES: Record<string, string> = {
     'from snorkel.labeling import labeling_function\nfrom .helpers import *\n\n' +
     '@labeling_function()\ndef first(x):\n    return 1 if has_first(x.text) else -1\n\n' +
     '@labeling_function()\ndef second(x):\n    return 0 if has_second(x.text) else -1\n',
+  // A package whose __init__.py gathers its modules' LFs (a self-registering package): the LF file imports it.
+  'reg/__init__.py':
+    'import os\nlfs = []\nfor name in sorted(os.listdir(os.path.dirname(__file__))):\n    if name.endswith(".py") and not name.startswith("_"):\n' +
+    '        lfs.extend(__import__("reg." + name[:-3], fromlist=["get_lfs"]).get_lfs())\n',
+  'reg/n0.py':
+    'from . import *\nfrom snorkel.labeling import labeling_function\n\n@labeling_function()\ndef reg_check(x):\n    return 1 if "check" in x.text.lower() else -1\n\n' +
+    'lfs = [reg_check]\n\ndef get_lfs():\n    return lfs\n',
   // A helper whose module-level state hands out class ids: every LF must see what the file's first run saw.
   'counter/classes.py': '_n = [0]\n\ndef new_class():\n    _n[0] += 1\n    return _n[0] - 1\n',
   'counter/lfs.py':
@@ -158,6 +165,14 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual(r.lfs.map((l) => [l.name, l.errors, l.firstError?.message ?? null]), [['first', 0, null], ['second', 0, null]]);
       assert.deepEqual(votes(r), plainPython(ws, 'deep.sub.lfs'));
       assert.deepEqual(votes(r).second, [-1, 0, -1, 0, -1, -1, -1]);
+    });
+
+    it("runs a file of a package whose __init__.py imports its modules to gather their LFs, as Python imports it", async () => {
+      const r = await run('reg/n0.py');
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(r.problems ?? [], []);
+      assert.deepEqual(votes(r), { reg_check: [1, -1, -1, -1, -1, -1, -1] });
+      assert.deepEqual(votes(r), plainPython(ws, 'reg.n0'));
     });
 
     it("imports a helper afresh for every LF, so its module-level state (a counter handing out class ids) is the same for each", async () => {

@@ -13,6 +13,7 @@ import ast
 import base64
 import gc
 import importlib
+import importlib.machinery
 import json
 import linecache
 import re
@@ -134,8 +135,6 @@ def _execute(file, source, siblings, codes):
         parent, package = directory.rsplit("/", 1) if "/" in directory else ("", directory)
         roots = [directory, parent] if package.isidentifier() and parent else [directory]
         if package.isidentifier() and parent and package not in sys.modules and package not in lf_guard.BLOCKED_MODULES:
-            import importlib.machinery
-
             sys.modules[name] = module  # `import lfs` from a sibling still finds this module, as before
             # Its own package imported from the root (`from label.lfs import X`): the root is searched on the
             # in-memory filesystem, where the parent puts the package files Python looked for.
