@@ -200,7 +200,8 @@ class in_folder:
 
 
 def _from_job(module, root):
-    """Whether a module was loaded from the job's files (a helper beside an LF file), not an LF file itself."""
+    """Whether a module was loaded from the job's folder: a helper module or package beside an LF file, or an
+    LF file another imports (the files' own modules are registered under private names, kept apart by callers)."""
     origin = getattr(module, "__file__", None)
     return isinstance(origin, str) and origin.startswith(root + os.sep)
 
