@@ -90,6 +90,14 @@ for (const [name, make, skip] of runtimes) {
         ...(hidden ? { hiddenFiles: [{ path: join(ws, 'data', 'dev.jsonl'), what: 'the dev set (dev.jsonl)' }] } : {}),
       });
     const votes = (r: FileRunResult, lf: string) => [...r.lfs.find((l) => l.name === lf)!.votes];
+    /** Runs `file` reading `expr` with `hidden` hidden: no LF may see a gold label; the keyword LF still votes. */
+    const assertRefused = async (file: string, expr: string, hidden: { path: string; what: string }) => {
+      const r = await executor.runFile({ file, source: cheat(expr), datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000, readRoot: ws, hiddenFiles: [hidden] });
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(votes(r, 'at_import'), [-1, -1, -1, -1], expr);
+      assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1], expr);
+      assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
+    };
 
     it('refuses them through os.open with dir_fd, also with a decoy of the same name where the path is checked', async () => {
       const direct = cheat('"dev.jsonl"').replace('with open(', 'with os.fdopen(os.open(').replace(') as f:', ', os.O_RDONLY, dir_fd=os.open("data", os.O_RDONLY))) as f:');
@@ -110,19 +118,7 @@ for (const [name, make, skip] of runtimes) {
 
     it("refuses the project's .lfstudio folder (saved prompts hold dev rows and their gold labels), by path or listing", async () => {
       for (const expr of ['".lfstudio/generations/g1.json"', '".lfstudio/generations/" + os.listdir(".lfstudio/generations")[0]', '"sub/.lfstudio/generations/g2.json"']) {
-        const r = await executor.runFile({
-          file: join(ws, 'lfs.py'),
-          source: cheat(expr),
-          datasetKey: 'rows',
-          cardinality: 2,
-          timeoutMs: 20_000,
-          readRoot: ws,
-          hiddenFiles: [{ path: join(ws, 'sub', '.lfstudio', 'labels.jsonl'), what: "the editor's labels file" }],
-        });
-        assert.equal(r.fileError, null, JSON.stringify(r.fileError));
-        assert.deepEqual(votes(r, 'at_import'), [-1, -1, -1, -1], expr);
-        assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1], expr);
-        assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
+        await assertRefused(join(ws, 'lfs.py'), expr, { path: join(ws, 'sub', '.lfstudio', 'labels.jsonl'), what: "the editor's labels file" });
       }
     });
 
@@ -133,19 +129,7 @@ for (const [name, make, skip] of runtimes) {
         [join(ws, 'proj2', 'lfs.py'), '"../proj2/.lfstudio/generations/g4.json"'],
       ] as const) {
         writeFileSync(join(dirname(file), 'words.txt'), 'subscribe\n');
-        const r = await executor.runFile({
-          file,
-          source: cheat(expr),
-          datasetKey: 'rows',
-          cardinality: 2,
-          timeoutMs: 20_000,
-          readRoot: ws,
-          hiddenFiles: [{ path: join(ws, 'proj', 'data', 'dev.jsonl'), what: 'the dev set' }],
-        });
-        assert.equal(r.fileError, null, JSON.stringify(r.fileError));
-        assert.deepEqual(votes(r, 'at_import'), [-1, -1, -1, -1], expr);
-        assert.deepEqual(votes(r, 'inside_lf'), [-1, -1, -1, -1], expr);
-        assert.deepEqual(votes(r, 'keyword'), [-1, -1, 1, -1]);
+        await assertRefused(file, expr, { path: join(ws, 'proj', 'data', 'dev.jsonl'), what: 'the dev set' });
       }
     });
 

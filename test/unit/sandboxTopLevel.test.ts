@@ -143,29 +143,34 @@ for (const [name, make, skip] of runtimes) {
         ['b', false],
       ]);
       assert.deepEqual([...r.lfs[1]!.votes], [1, -1, -1], 'the votes follow their LF');
+      // HEAD with its `lfs = [a]` replaced by `lists`: each LF's name and listed flag (null without a list).
+      const listedWith = async (lists: string) => listed(await run(HEAD.replace('lfs = [a]\n', lists))).map(([n, l]) => [n, l ?? null]);
       // Without a list: source order.
-      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', ''))).map(([n]) => n), ['a', 'b']);
+      assert.deepEqual(await listedWith(''), [
+        ['a', null],
+        ['b', null],
+      ]);
       // A list named like it (ALL_LFS), or an lfs dict (its values, as a factory returning a dict gives them).
-      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'ALL_LFS = [b]\nWORDS = ["x"]\n'))), [
+      assert.deepEqual(await listedWith('ALL_LFS = [b]\nWORDS = ["x"]\n'), [
         ['b', true],
         ['a', false],
       ]);
-      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'lfs = {"second": b, "first": a}\n'))), [
+      assert.deepEqual(await listedWith('lfs = {"second": b, "first": a}\n'), [
         ['b', true],
         ['a', true],
       ]);
       // Lists of some of them (SPAM_LFS, extra_lfs), and no lfs: every LF counts, in source order.
-      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'SPAM_LFS = [a]\nextra_lfs = [b]\n'))).map(([n, l]) => [n, l ?? null]), [
+      assert.deepEqual(await listedWith('SPAM_LFS = [a]\nextra_lfs = [b]\n'), [
         ['a', null],
         ['b', null],
       ]);
       // One list under two names is one list.
-      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'ALL_LFS = [b]\nLABELING_FUNCTIONS = ALL_LFS\n'))), [
+      assert.deepEqual(await listedWith('ALL_LFS = [b]\nLABELING_FUNCTIONS = ALL_LFS\n'), [
         ['b', true],
         ['a', false],
       ]);
       // Two lists named like it: no choice either.
-      assert.deepEqual(listed(await run(HEAD.replace('lfs = [a]\n', 'LFS = [a]\nALL_LFS = [b]\n'))).map(([n, l]) => [n, l ?? null]), [
+      assert.deepEqual(await listedWith('LFS = [a]\nALL_LFS = [b]\n'), [
         ['a', null],
         ['b', null],
       ]);

@@ -127,6 +127,17 @@ export interface NativeLaunch extends LaunchPlan {
   noNewProcesses: boolean;
 }
 
+/**
+ * The project folder (PROJECT_STATE_DIR) of every folder from `file`'s up to `workspace`, those folders inside
+ * it, whether they exist or not: where a project holding the file keeps its saved prompts.
+ */
+export function stateDirsAbove(file: string, workspace: string): string[] {
+  const top = resolve(workspace);
+  const out: string[] = [];
+  for (let dir = dirname(resolve(file)); dir.startsWith(`${top}/`); dir = dirname(dir)) out.push(join(dir, PROJECT_STATE_DIR));
+  return out;
+}
+
 /** The command line for one native worker; throws when bubblewrap is missing and that was not allowed. */
 export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   const worker = join(o.pythonDir, 'native', 'native_worker.py');
@@ -180,7 +191,7 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   const candidates = [join(o.workspace, PROJECT_STATE_DIR), ...(o.stateDirs ?? [])];
   for (const file of o.hidden ?? []) {
     if (basename(dirname(file)) === PROJECT_STATE_DIR) candidates.push(dirname(file));
-    for (let dir = dirname(resolve(file)); dir.startsWith(`${resolve(o.workspace)}/`); dir = dirname(dir)) candidates.push(join(dir, PROJECT_STATE_DIR));
+    candidates.push(...stateDirsAbove(file, o.workspace));
   }
   for (const candidate of candidates) {
     try {

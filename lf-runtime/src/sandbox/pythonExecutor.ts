@@ -12,17 +12,17 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Row } from '../data/types.ts';
 import { isScrubbedEnvironment, locateDist, planLaunch, type LaunchPlan } from './isolation.ts';
-import { findInterpreter, planNativeLaunch, type NativeLaunch, type PythonInterpreter } from './nativeRuntime.ts';
+import { findInterpreter, planNativeLaunch, stateDirsAbove, type NativeLaunch, type PythonInterpreter } from './nativeRuntime.ts';
 import { parseOnCleanWorker } from './parseStructure.ts';
 import type { PythonParseOutcome, PythonParser } from './pythonStructure.ts';
 import { LfResultCache } from './resultCache.ts';
 import { defaultSnapshotDir, runtimeVersion, snapshotFileFor } from './snapshotCache.ts';
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
 import { runUnit } from './unitRun.ts';
-import { explainRefusals, hintRootRelative, MAX_RESOURCE_ROUNDS, PROJECT_STATE_DIR, WorkspaceFiles } from './workspaceFiles.ts';
+import { explainRefusals, hintRootRelative, MAX_RESOURCE_ROUNDS, WorkspaceFiles } from './workspaceFiles.ts';
 import { encodeRows } from './rowPayload.ts';
 import type { StatementSpan } from './wireProtocol.ts';
 import { WorkerPool, type DatasetRecord } from './workerPool.ts';
@@ -259,7 +259,9 @@ class PythonExecutor implements LfExecutor, PythonParser {
     if (this.interpreter) {
       // Workers are launched with the hidden files masked: a unit that hides others needs new ones.
       const hidden = [...new Set((o.hiddenFiles ?? []).map((h) => h.path))].sort();
-      const stateDirs = o.readRoot ? projectStateDirsAbove(o.file, o.readRoot) : [];
+      // The .lfstudio folders of a project holding the LF file, whatever its dev set (the workspace's own is
+      // always hidden).
+      const stateDirs = o.readRoot ? stateDirsAbove(o.file, o.readRoot).filter((d) => existsSync(d)) : [];
       if (hidden.join('\n') !== this.nativeHidden.join('\n') || stateDirs.join('\n') !== this.nativeStateDirs.join('\n')) {
         this.nativeHidden = hidden;
         this.nativeStateDirs = stateDirs;
@@ -341,17 +343,6 @@ function floatMasks(fields: readonly string[], rows: readonly Row[]): (Uint8Arra
     if (!rows.some((r) => r.floats?.has(f))) return null;
     return Uint8Array.from(rows, (r) => (r.floats?.has(f) ? 1 : 0));
   });
-}
-
-/** The .lfstudio folders (PROJECT_STATE_DIR) of the folders from `file`'s up to `root`, those that exist. */
-function projectStateDirsAbove(file: string, root: string): string[] {
-  const top = resolve(root);
-  const out: string[] = [];
-  for (let dir = dirname(resolve(file)); dir === top || dir.startsWith(`${top}/`); dir = dirname(dir)) {
-    if (existsSync(join(dir, PROJECT_STATE_DIR))) out.push(join(dir, PROJECT_STATE_DIR));
-    if (dir === top) break;
-  }
-  return out;
 }
 
 function toJsonValue(v: unknown): unknown {

@@ -185,25 +185,35 @@ class in_folder:
         os.chdir(self.folder)
         imports = _STATE["imports"].get(self.filename) if self.filename else None
         if imports is not None:
-            root, own = imports
-            for name, loaded in list(sys.modules.items()):
-                if name not in own and _from_job(loaded, root):
-                    del sys.modules[name]
-            sys.modules.update(own)
-            if sys.path[:1] != [self.folder]:
-                if self.folder in sys.path:
-                    sys.path.remove(self.folder)
-                sys.path.insert(0, self.folder)
+            _use_imports(self.folder, *imports)
 
     def __exit__(self, *exc):
         os.chdir(self.previous)
 
 
-def _from_job(module, root):
-    """Whether a module was loaded from the job's folder: a helper module or package beside an LF file, or an
-    LF file another imports (the files' own modules are registered under private names, kept apart by callers)."""
-    origin = getattr(module, "__file__", None)
-    return isinstance(origin, str) and origin.startswith(root + os.sep)
+def _helper_modules(root):
+    """The modules loaded from the job's folder (`root`): helper modules and packages beside the LF files, and
+    LF files another imports; not the LF files' own modules, registered under private names."""
+    out = {}
+    for name, loaded in list(sys.modules.items()):
+        origin = getattr(loaded, "__file__", None)
+        if isinstance(origin, str) and origin.startswith(root + os.sep) and not name.startswith("_lfstudio_lf_"):
+            out[name] = loaded
+    return out
+
+
+def _use_imports(folder, root, own):
+    """Makes `own` (an LF file's helper modules, by name) the only ones from the job's folder in sys.modules,
+    and the file's `folder` first on sys.path: what the file imports then is its own, as in the editor, where
+    each file has a process of its own (a helpers.py in each of two folders)."""
+    for name in _helper_modules(root):
+        if name not in own:
+            del sys.modules[name]
+    sys.modules.update(own)
+    if sys.path[:1] != [folder]:
+        if folder in sys.path:
+            sys.path.remove(folder)
+        sys.path.insert(0, folder)
 
 
 def load_lfs(spec):
@@ -244,14 +254,8 @@ def load_lfs(spec):
         # afresh for it, never the copy another file's run left behind.
         for other in served:
             sys.modules.pop(other, None)
-        # Its own helper modules, as in the editor, where each file has a process of its own: a module another
-        # file's folder gave (a helpers.py in each of two folders) is imported again, from this file's folder.
-        for name, loaded in list(sys.modules.items()):
-            if _from_job(loaded, root) and not name.startswith("_lfstudio_lf_"):
-                del sys.modules[name]
-        if folder in sys.path:
-            sys.path.remove(folder)
-        sys.path.insert(0, folder)
+        # None of the helper modules another file's run imported: this file imports its own, from its folder.
+        _use_imports(folder, root, {})
         module = types.ModuleType(f["module"])
         module.__file__ = filename
         linecache.cache[filename] = (len(f["source"]), None, f["source"].splitlines(True), filename)
@@ -278,7 +282,7 @@ def load_lfs(spec):
             raise JobError(f"{f['path']}: {_error_text(exc, {filename})}") from None
         raised.extend(f"{f['path']}: {line}" for line in statements)
         # The helper modules this file's run imported, for its LFs' imports at apply time (in_folder).
-        _STATE["imports"][filename] = (root, {n: m for n, m in sys.modules.items() if _from_job(m, root) and not n.startswith("_lfstudio_lf_")})
+        _STATE["imports"][filename] = (root, _helper_modules(root))
         kinds = _labeling_function_types()
         found = {}
         # As the editor finds them (statements.module_lfs): values, list items, the attributes of the file's classes.
