@@ -59,6 +59,57 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual(messages[1], [12, "the statement at line 12 that builds the file's lfs list raised, so that list is not used: every LF of the file goes into the label model"]);
     });
 
+    it("orders the LFs as the source does, not as an earlier list, when the file's last lfs list raised (Snorkel's spam tutorial)", async () => {
+      const r = await run(HEAD.replace('lfs = [a]\n', 'lfs = [b]\n') + 'lfs = [a, b, undefined_lf]\n');
+      assert.deepEqual(listed(r), [
+        ['a', undefined],
+        ['b', undefined],
+      ]);
+      assert.deepEqual([...r.lfs[0]!.votes], [1, -1, -1], 'the votes follow their LF');
+      assert.deepEqual([...r.lfs[1]!.votes], [-1, 0, -1]);
+    });
+
+    it('traces an LF\'s NameError to the top-level statement that should have set the name, whatever it raised', async () => {
+      const source =
+        HEAD.replace('lfs = [a]\n', '') +
+        'import json\nwith open("keywords.json") as f:\n    KEYWORDS = json.load(f)\n\nKEYWORDS_UPPER = [k.upper() for k in KEYWORDS]\n\n' +
+        '@labeling_function()\ndef c(x):\n    return 1 if any(k in x.text for k in KEYWORDS_UPPER) else -1\n\n' +
+        'FALLBACK = undefined_name\nFALLBACK = 1\n\n@labeling_function()\ndef d(x):\n    return FALLBACK\n';
+      const r = await run(source);
+      const c = r.lfs.find((lf) => lf.name === 'c')!;
+      assert.equal(c.errors, 3);
+      // Line 15 read KEYWORDS, which line 12 did not set: both causes are named.
+      assert.match(
+        c.firstError?.message ?? '',
+        /^NameError: name 'KEYWORDS_UPPER' is not defined because the top-level statement that sets it \(line 15\) raised: NameError: name 'KEYWORDS' is not defined because the top-level statement at line 12 raised: FileNotFoundError: .*keywords\.json/,
+      );
+      // Beside the statement that raised, the one that failed for want of its name points there, briefly.
+      const problems = r.problems ?? [];
+      assert.deepEqual(
+        problems.map((p) => p.line),
+        [12, 15, 21],
+      );
+      assert.match(problems[0]!.message, /^FileNotFoundError: /);
+      assert.equal(problems[1]!.message, "NameError: name 'KEYWORDS' is not defined because the top-level statement at line 12 raised");
+      assert.equal(problems[2]!.message, "NameError: name 'undefined_name' is not defined");
+      assert.equal(c.firstError?.kind, 'exception');
+      // A name a later statement set after all raises nothing.
+      const d = r.lfs.find((lf) => lf.name === 'd')!;
+      assert.equal(d.errors, 0);
+      assert.deepEqual([...d.votes], [1, 1, 1]);
+    });
+
+    it("names the missing package behind an LF's NameError two statements back (`nlp = spacy.load(...)` after `import spacy` failed)", async () => {
+      const source = HEAD.replace('lfs = [a]\n', '') + 'import not_installed_xyz\nnlp = not_installed_xyz.load("en")\n\n@labeling_function()\ndef e(x):\n    return 1 if nlp(x.text) else -1\n';
+      const r = await run(source);
+      const e = r.lfs.find((lf) => lf.name === 'e')!;
+      assert.equal(e.firstError?.kind, 'missing-package');
+      assert.match(
+        e.firstError?.message ?? '',
+        /^NameError: name 'nlp' is not defined because the top-level statement that sets it \(line 12\) raised: NameError: name 'not_installed_xyz' is not defined because the top-level statement at line 11 raised: No module named 'not_installed_xyz'/,
+      );
+    });
+
     it('keeps a later lfs list that builds after one that raised', async () => {
       const r = await run(HEAD + 'lfs = [a, b, undefined_lf]\nlfs = [b]\n');
       // The listed LF first: the list's order.

@@ -60,7 +60,9 @@ def _missing_snorkel_module(name):
 
 # The file being executed, for messages about what it imports.
 current = {"file": ""}
-# file -> {name a top-level import that failed would have bound: (its line, its message)}, set by the runner.
+# file -> {name a top-level statement that raised would have bound: (its line, its message (the first cause's,
+# for a statement that raised for want of an earlier one's name), whether a missing module is the cause, whether
+# the statement is that import)}, set by the runner as the statements run.
 failed_imports = {}
 
 
@@ -124,9 +126,19 @@ def error_info(exc, user_files, kind, file=None):
     elif isinstance(exc, NameError) and getattr(exc, "name", None) in failed_imports.get(main, ()):
         # `from textblob import TextBlob` failed at the top level, so the LF's TextBlob(...) is a NameError:
         # the cause is the import.
-        at, why = failed_imports[main][exc.name]
-        kind = "missing-package"
-        missing = f"NameError: name '{exc.name}' is not defined because its import (line {at}) failed: {why}"
+        at, why, needs_package, is_import = failed_imports[main][exc.name]
+        if kind == "import":
+            # A later top-level statement (a notebook cell using what the failed one set): shown beside that
+            # one, so the cause is named, not repeated.
+            missing = f"NameError: name '{exc.name}' is not defined because the top-level statement at line {at} raised"
+        elif is_import:
+            kind = "missing-package"
+            missing = f"NameError: name '{exc.name}' is not defined because its import (line {at}) failed: {why}"
+        else:
+            # `vectorizer = joblib.load("tfidf.joblib")` raised at the top level (or `nlp = spacy.load(...)` after
+            # `import spacy` did): the cause is that statement.
+            kind = "missing-package" if needs_package else kind
+            missing = f"NameError: name '{exc.name}' is not defined because the top-level statement that sets it (line {at}) raised: {why}"
     if isinstance(exc, SyntaxError) and exc.filename == main:
         line = exc.lineno
         tb = "".join(traceback.format_exception_only(type(exc), exc))

@@ -150,7 +150,7 @@ def _execute(file, source, siblings, codes):
         sys.meta_path.append(_FolderPackageFinder(roots))
     sys.modules[name] = module
     problems = _run_statements(codes, module.__dict__, user_files)
-    return module, _discover(module), user_files, problems
+    return module, _discover(module, file), user_files, problems
 
 
 def _statement_codes(file, source):
@@ -166,24 +166,38 @@ def _run_statements(codes, namespace, user_files):
     its line, and the statements after it still run, so every LF that does not depend on it is defined.
     Returns what raised, as error infos."""
     problems = []
-    failed = {}
+    file = codes[0][1].co_filename if codes else ""
+    # Filled as the statements run, so a later statement's NameError is told its cause too.
+    failed = _failed_imports[file] = {}
     more = []
     lfs_failed = None
     raised = {}
     for index, (line, code) in enumerate(codes):
         try:
             exec(code, namespace)
-            if lfs_failed is not None and "lfs" in code.co_names and _binds_lfs(code):
-                lfs_failed = None  # a later statement built the list after all: that one is the file's
+            if failed or lfs_failed is not None:
+                stored = lf_statements.stored_names(code)
+                for name in stored:
+                    failed.pop(name, None)  # set after all (`try`-less fallbacks: `vectorizer = None`)
+                if "lfs" in stored:
+                    lfs_failed = None  # a later statement built the list after all: that one is the file's
         except BaseException as exc:  # noqa: BLE001 - the statement's problem, shown at its line
             info = _error_info(exc, user_files, "import")
             if info["line"] is None:
                 info["line"] = line
-            if info["kind"] == "missing-package":
-                # The names the import would have bound: an LF that uses one raises NameError, told why.
-                for name in code.co_names:
-                    failed.setdefault(name, (info["line"], info["message"]))
-            if "lfs" in code.co_names and _binds_lfs(code):
+            # The names the statement would have bound: an LF that uses one raises NameError, told why (the
+            # import that failed, the `vectorizer = joblib.load(...)` whose file is not there).
+            missing_package = info["kind"] == "missing-package"
+            stored = lf_statements.stored_names(code)
+            cause = (info["line"], info["message"], missing_package, missing_package)
+            earlier = failed.get(getattr(exc, "name", None)) if isinstance(exc, NameError) else None
+            if earlier is not None:
+                # It raised for want of a name an earlier statement did not set: its names' cause is that one's.
+                at, why, missing_package, _ = earlier
+                cause = (info["line"], f"NameError: name '{exc.name}' is not defined because the top-level statement at line {at} raised: {why}", missing_package, False)
+            for name in code.co_names if missing_package and earlier is None else stored:
+                failed.setdefault(name, cause)
+            if "lfs" in stored:
                 lfs_failed = line  # a statement that builds the lfs list raised: the list is not the file's
             raised[index] = info
             if len(problems) < _MAX_PROBLEMS:
@@ -197,8 +211,6 @@ def _run_statements(codes, namespace, user_files):
             "line": more[0],
             "traceback": None,
         })
-    file = codes[0][1].co_filename if codes else ""
-    _failed_imports[file] = failed
     _failed_lfs_list[file] = lfs_failed
     _failed_statements[file] = raised
     return problems
@@ -233,14 +245,6 @@ def _name_undefined_lfs(file, source, lfs):
         info["message"] = f"{info['message']} (so {shown} {'is' if len(names) == 1 else 'are'} not defined)"
 
 
-def _binds_lfs(code):
-    """Whether a top-level statement assigns the module's `lfs` (lfs = [...], lfs += [...]), not only reads it
-    (a notebook cell's PandasLFApplier(lfs=lfs), which fails for want of a DataFrame, says nothing of it)."""
-    import dis
-
-    return any(i.opname in ("STORE_NAME", "STORE_GLOBAL") and i.argval == "lfs" for i in dis.get_instructions(code))
-
-
 _MAX_PROBLEMS = 50
 # LFs one file may define (MAX_LFS in replySchema.ts).
 _MAX_LFS = 2000
@@ -266,10 +270,19 @@ def _is_lf(c):
     return True
 
 
-def _discover(module):
+def _discover(module, file):
     """The module's LFs (lf_statements.module_lfs: values, list items, class attributes), in source order, but
-    in the order of the file's `lfs` list when it has one (lf_statements.in_list_order)."""
-    return lf_statements.in_list_order(module, sorted(lf_statements.module_lfs(module, _is_lf), key=lambda lf: lf._lf_line), _is_lf)
+    in the order of the file's `lfs` list when it has one (lf_statements.in_list_order) and no statement
+    building it raised (then `lfs` holds an earlier list, or none: not the order the file meant; prepare says so)."""
+    lfs = sorted(lf_statements.module_lfs(module, _is_lf), key=lambda lf: lf._lf_line)
+    if _lfs_list_broken(module, file):
+        return lfs
+    return lf_statements.in_list_order(module, lfs, _is_lf)
+
+
+def _lfs_list_broken(module, file):
+    """Whether a statement that builds the module's `lfs` list raised (so what `lfs` holds is not the file's list)."""
+    return _failed_lfs_list.get(file) is not None and "lfs" in vars(module)
 
 
 def prepare(file, source, siblings_json):
@@ -305,8 +318,8 @@ def prepare(file, source, siblings_json):
         return _dumps({"fileError": {"kind": "import", "message": message, "line": None, "traceback": None}, "lfs": []}), None
     _name_undefined_lfs(file, source, lfs)
     listed = _listed(module)
-    broken = _failed_lfs_list.get(file)
-    if broken is not None and "lfs" in vars(module):
+    if _lfs_list_broken(module, file):
+        broken = _failed_lfs_list[file]
         # What `lfs` holds is an earlier list, or none: not the one the file meant. Every LF counts, and the
         # user is told why.
         listed = None

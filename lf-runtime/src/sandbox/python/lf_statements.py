@@ -25,6 +25,14 @@ def statement_codes(file, source):
     return tuple(codes)
 
 
+def stored_names(code):
+    """The module-level names a compiled top-level statement assigns (`x = ...`, `lfs += [...]`, `import x`,
+    `def x`, `with ... as x`), not those it only reads (a notebook cell's PandasLFApplier(lfs=lfs))."""
+    import dis
+
+    return {i.argval for i in dis.get_instructions(code) if i.opname in ("STORE_NAME", "STORE_GLOBAL")}
+
+
 def _items(value):
     """What a module-level value holds for LFs: a list's or tuple's items, a dict's values (`lfs = {"kw":
     lf}`, read without calling the object's own methods), else the value itself."""
