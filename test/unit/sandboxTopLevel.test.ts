@@ -2,7 +2,7 @@
 // leaves no earlier list in charge (every LF counts, and the file is told why), while a notebook cell that only
 // reads `lfs` changes nothing; and past 50 failing statements the rest are summed up, not silently dropped.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -224,6 +224,23 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual(await listedWith('LFS = [a]\nALL_LFS = [b]\n'), [
         ['a', null],
         ['b', null],
+      ]);
+    });
+
+    it('orders the LFs of a list imported from another file as that list does (train.py: `from lf_defs import lfs`), without taking it as its own', async () => {
+      const defs = HEAD.replace('lfs = [a]\n', 'lfs = [b, a]\n');
+      writeFileSync(join(ws, 'lf_defs.py'), defs);
+      const r = await executor.runFile({
+        file: join(ws, 'train.py'),
+        source: 'from snorkel.labeling import PandasLFApplier\nfrom lf_defs import lfs\n\napplier = PandasLFApplier(lfs=lfs)\n',
+        siblingModules: { lf_defs: defs },
+        datasetKey: 'rows',
+        cardinality: 2,
+        timeoutMs: 20_000,
+      });
+      assert.deepEqual(listed(r), [
+        ['b', undefined],
+        ['a', undefined],
       ]);
     });
 

@@ -65,19 +65,20 @@ def module_lfs(module, is_lf):
 _LIST_NAME = re.compile(r"^(?:all_)?(?:lfs|label(?:l)?ing_functions)$", re.IGNORECASE)
 
 
-def lf_list(module, is_lf):
+def lf_list(module, is_lf, imported=False):
     """The LFs of the module's list for the applier, in its order (Snorkel's convention: what goes to
     PandasLFApplier and the label model), or None when it has none: `lfs` when it is a list, tuple or dict
     (its values) holding an LF; else the one module-level list, tuple or dict named like it (LFS, ALL_LFS,
     LABELING_FUNCTIONS) that holds LFs only. Two such lists (SPAM_LFS and HAM_LFS, without an `lfs`) are
-    no choice: then None."""
+    no choice: then None. A list another module holds under the same name (`from lf_defs import lfs`, or
+    `from other_lfs import *`) is that module's, not this one's, unless `imported`."""
     names = vars(module)
-    if "lfs" in names and not _imported(module, names["lfs"], "lfs"):
+    if "lfs" in names and (imported or not _imported(module, names["lfs"], "lfs")):
         found = [v for v in _items(names["lfs"]) if is_lf(v)] if isinstance(names["lfs"], (list, tuple, dict)) else []
         return found or None
     chosen = None
     for name, value in list(names.items()):
-        if name == "lfs" or not isinstance(name, str) or not _LIST_NAME.search(name) or not isinstance(value, (list, tuple, dict)) or _imported(module, value, name):
+        if name == "lfs" or not isinstance(name, str) or not _LIST_NAME.search(name) or not isinstance(value, (list, tuple, dict)) or (not imported and _imported(module, value, name)):
             continue
         items = list(_items(value))
         if items and all(is_lf(v) for v in items):
@@ -105,8 +106,9 @@ def _imported(module, value, name, _get=object.__getattribute__):
 def in_list_order(module, lfs, is_lf):
     """`lfs` (the module's LFs) in the order of its list for the applier (lf_list) when it has one, the others
     after it in the order given: the columns Snorkel's applier gives for that list, so a label matrix written
-    from them is the one PandasLFApplier(lfs) gives."""
-    listed = lf_list(module, is_lf)
+    from them is the one PandasLFApplier(lfs) gives. A list imported from another file orders them too
+    (`from lf_defs import lfs` in train.py: its applier takes that list), though it does not choose them."""
+    listed = lf_list(module, is_lf, imported=True)
     if not listed:
         return lfs
     position = {}
