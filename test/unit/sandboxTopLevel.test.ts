@@ -1,8 +1,10 @@
 // A file's top level, run statement by statement in both runtimes: a module-level `lfs = [...]` that raises
-// leaves no earlier list in charge (every LF counts, and the file is told why), while a notebook cell that only
-// reads `lfs` changes nothing; and past 50 failing statements the rest are summed up, not silently dropped.
+// leaves no earlier list in charge (every LF counts, in source order, and the file is told why), while a notebook
+// cell that only reads `lfs` changes nothing; a list imported from another file orders the LFs; an LF's NameError
+// names the statement that failed to set the name, back to its first cause; missing packages and spaCy pipelines
+// get the command that installs them; and past 50 failing statements the rest are summed up, not silently dropped.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -109,6 +111,33 @@ for (const [name, make, skip] of runtimes) {
         /^NameError: name 'nlp' is not defined because the top-level statement that sets it \(line 12\) raised: NameError: name 'not_installed_xyz' is not defined because the top-level statement at line 11 raised: No module named 'not_installed_xyz'/,
       );
     });
+
+    it("names the command that installs a spaCy pipeline spacy.load cannot find (spaCy's E050)", async () => {
+      // A stand-in spaCy beside the file, raising what spaCy 3 raises without the pipeline.
+      const spacy = 'def load(name, **kwargs):\n    raise OSError(f"[E050] Can\'t find model \'{name}\'. It doesn\'t seem to be a Python package or a valid path to a data directory.")\n';
+      const dir = mkdtempSync(join(ws, 'spacy-'));
+      writeFileSync(join(dir, 'spacy.py'), spacy);
+      const source = 'import spacy\nfrom snorkel.labeling import labeling_function\nnlp = spacy.load("en_core_web_sm")\n\n@labeling_function()\ndef ents(x):\n    return 1 if nlp(x.text).ents else -1\n';
+      const r = await executor.runFile({ file: join(dir, 'lfs.py'), source, siblingModules: { spacy }, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+      assert.match(r.problems?.[0]?.message ?? '', /^(?:spacy-\w+\/spacy\.py:2: )?OSError: \[E050\] Can't find model 'en_core_web_sm'\..* \(the spaCy pipeline en_core_web_sm is not installed in .*: install it with `.* -m spacy download en_core_web_sm`\)$/);
+      assert.match(r.lfs[0]!.firstError?.message ?? '', /-m spacy download en_core_web_sm/);
+    });
+
+    it("says a Snorkel module outside snorkel.labeling (augmentation) is skipped, not that its names are in snorkel.labeling", async () => {
+      const r = await run('from snorkel.augmentation import transformation_function\n' + HEAD);
+      assert.match(r.problems?.[0]?.message ?? '', /No module named 'snorkel\.augmentation'\..* has no such module: labeling functions do not need it \(the statements that use it are skipped\); to run them too, /);
+      assert.deepEqual(listed(r), [
+        ['a', true],
+        ['b', false],
+      ]);
+    });
+
+    if (name === 'the native runtime' && existsSync('/usr/lib/python3.11/EXTERNALLY-MANAGED')) {
+      it("says how to install a missing package where the system's Python refuses pip (PEP 668): a virtual environment", async () => {
+        const r = await run('import gin\n' + HEAD);
+        assert.match(r.problems?.[0]?.message ?? '', /install it with `\/usr\/bin\/python3 -m pip install gin-config`, which this system-managed Python refuses \(PEP 668\).*\.venv\/bin\/python -m pip install gin-config/);
+      });
+    }
 
     it('keeps a later lfs list that builds after one that raised', async () => {
       const r = await run(HEAD + 'lfs = [a, b, undefined_lf]\nlfs = [b]\n');

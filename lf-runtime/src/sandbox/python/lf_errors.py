@@ -3,6 +3,7 @@ raised, with the fix named for a missing module (a sibling file, or a package fo
 a relative path; and the parts of an invalid return's report. Part of the runtime (lf_runner imports it); user
 code cannot import it.
 """
+import os
 import re
 import sys
 import traceback
@@ -19,6 +20,9 @@ _PIP_NAMES = {
     "sklearn": "scikit-learn", "yaml": "PyYAML", "cv2": "opencv-python", "PIL": "Pillow", "bs4": "beautifulsoup4",
     "dateutil": "python-dateutil", "Levenshtein": "python-Levenshtein", "Bio": "biopython", "skimage": "scikit-image",
     "fitz": "PyMuPDF", "docx": "python-docx", "dotenv": "python-dotenv", "Crypto": "pycryptodome",
+    "gin": "gin-config", "sentence_transformers": "sentence-transformers", "jwt": "PyJWT", "attr": "attrs",
+    "magic": "python-magic", "serial": "pyserial", "OpenSSL": "pyOpenSSL", "MySQLdb": "mysqlclient",
+    "tensorflow_hub": "tensorflow-hub", "flair": "flair", "Stemmer": "PyStemmer", "lxml": "lxml",
 }
 
 
@@ -29,8 +33,44 @@ def _install_hint(top):
     """The command that installs the package a missing top-level module comes from, in the user's Python."""
     python = lf_guard.INTERPRETER
     if _SPACY_PIPELINE.match(top):  # a spaCy pipeline (en_core_web_sm): spaCy downloads it
-        return f"`{python} -m spacy download {top}`"
-    return f"`{python} -m pip install {_PIP_NAMES.get(top, top)}`"
+        command = f"`{python} -m spacy download {top}`"
+    else:
+        command = f"`{python} -m pip install {_PIP_NAMES.get(top, top)}`"
+    if _externally_managed():
+        # Debian's /usr/bin/python3 (PEP 668): pip refuses to install into it.
+        command += (
+            f", which this system-managed Python refuses (PEP 668): install your distribution's package (Debian: "
+            f"apt install python3-<name>), or make a virtual environment (`{python} -m venv .venv`, then "
+            f"`.venv/bin/python -m pip install {_PIP_NAMES.get(top, top)}`) and choose .venv/bin/python "
+            f"(setting lfStudio.python.interpreter; `lf-studio analyze --python .venv/bin/python`)"
+        )
+    return command
+
+
+def _externally_managed():
+    """Whether the Python running the file is one its system manages (PEP 668's EXTERNALLY-MANAGED marker, and
+    not a virtual environment), so `pip install` into it is refused."""
+    if not NATIVE or sys.prefix != sys.base_prefix:
+        return False
+    try:
+        import sysconfig
+
+        return os.path.isfile(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))
+    except Exception:  # noqa: BLE001 - no marker found is no marker
+        return False
+
+
+# spaCy's "Can't find model 'en_core_web_sm'" (E050), raised by spacy.load when the pipeline is not installed.
+_SPACY_MODEL_MISSING = re.compile(r"\[E050\].*?model '([^']+)'")
+
+
+def spacy_model_hint(exc):
+    """For spacy.load's OSError when the pipeline is not installed: the command that installs it; else None."""
+    found = _SPACY_MODEL_MISSING.search(str(exc)) if isinstance(exc, OSError) else None
+    if not found:
+        return None
+    python = getattr(lf_guard, "INTERPRETER", None) or "python"  # the user's Python, or the sandbox (no spaCy)
+    return f" (the spaCy pipeline {found.group(1)} is not installed in {python}: install it with `{python} -m spacy download {found.group(1)}`)"
 
 
 def _stand_in_snorkel():
@@ -42,19 +82,19 @@ def _stand_in_snorkel():
 
 
 def _missing_snorkel_module(name):
-    """A snorkel module the stand-in lacks: Snorkel itself is not what is missing."""
+    """A snorkel module the stand-in lacks: Snorkel itself is not what is missing. Outside snorkel.labeling
+    (snorkel.augmentation, snorkel.slicing, snorkel.classification) no name of it is an LF's to import."""
+    first = "import the name from snorkel.labeling, or " if name.startswith("snorkel.labeling") else "labeling functions do not need it (the statements that use it are skipped); to run them too, "
     if NATIVE:
         return (
             f"No module named '{name}'. Snorkel is not installed in {lf_guard.INTERPRETER}, and LF Studio's stand-in "
             f"for it (snorkel.labeling, snorkel.labeling.lf, snorkel.preprocess, snorkel.map, snorkel.analysis, snorkel.utils) has "
-            f"no such module: import the name from snorkel.labeling, or install Snorkel there "
-            f"(`{lf_guard.INTERPRETER} -m pip install snorkel`)."
+            f"no such module: {first}install Snorkel there (`{lf_guard.INTERPRETER} -m pip install snorkel`)."
         )
     return (
         f"No module named '{name}'. LF Studio's sandbox serves a stand-in for Snorkel (snorkel.labeling, "
-        f"snorkel.labeling.lf, snorkel.preprocess, snorkel.map, snorkel.analysis, snorkel.utils) that has no such module: import "
-        f"the name from snorkel.labeling, or run this file with your own Python with Snorkel installed "
-        f"(`lf-studio analyze --runtime python`)."
+        f"snorkel.labeling.lf, snorkel.preprocess, snorkel.map, snorkel.analysis, snorkel.utils) that has no such module: "
+        f"{first}run this file with your own Python with Snorkel installed (`lf-studio analyze --runtime python`)."
     )
 
 
@@ -153,6 +193,7 @@ def error_info(exc, user_files, kind, file=None):
             where = (exc.filename, exc.lineno)
         else:
             message = missing or "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+            message += spacy_model_hint(exc) or ""
             where = (frames[-1].filename, frames[-1].lineno) if frames else None
         if where is not None and main and where[0] != main:
             message = f"{shown(where[0], main)}:{where[1]}: {message}"
