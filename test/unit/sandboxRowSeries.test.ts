@@ -1,5 +1,5 @@
 // A row's pandas Series surface, as LF files written against PandasLFApplier use it (x.index, x.values,
-// x.loc[...], x.iloc[...], x.isna(), x.fillna(...)), on the row and on a preprocessor's copy, in both runtimes;
+// x.loc[...], x.iloc[...], x.isna(), x.fillna(...), x[cols].mean()), on the row and on a preprocessor's copy, in both runtimes;
 // a field of the same name comes first; a bool key is a label, not a position.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -117,6 +117,53 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
       const votes = Object.fromEntries(r.lfs.map((lf) => [lf.name, [...lf.votes]]));
       assert.deepEqual(votes.reads, [0, 0]);
       assert.deepEqual(votes.compares, [1, 0], 'a nested object still reads and compares like a dict');
+    });
+
+    it('selects several fields at once as a Series does: x[cols].mean() and the other reductions skip missing values', async () => {
+      await executor.loadRows('sims', [
+        { id: '1', fields: { sim_a: 0.9, sim_b: 0.7, sim_c: 0.8, note: 'x' } },
+        { id: '2', fields: { sim_a: 0.1, sim_b: null, sim_c: 0.3, note: 'y' } },
+        { id: '3', fields: { sim_a: null, sim_b: null, sim_c: null, note: 'z' } },
+      ]);
+      const src = `from snorkel.labeling import labeling_function
+from snorkel.preprocess import preprocessor
+import math
+
+COLS = ["sim_a", "sim_b", "sim_c"]
+
+@preprocessor()
+def copied(x):
+    x.extra = 1
+    return x
+
+@labeling_function()
+def mean_high(x):
+    m = x[COLS].mean()
+    return -1 if math.isnan(m) else 1 if m > 0.5 else 0
+
+@labeling_function(pre=[copied])
+def on_copy(x):
+    return 1 if x[COLS + ["extra"]].count() == 4 else 0
+
+@labeling_function()
+def reductions(x):
+    s = x[COLS]
+    if s.count() == 0:
+        return 1 if math.isnan(s.max()) and math.isnan(s.median()) and s.sum() == 0 and not s.any() else 0
+    ok = s.min() <= s.median() <= s.max() and abs(s.sum() - sum(v for v in s.values if v is not None)) < 1e-12
+    ok = ok and s.tolist() == list(s.values) and s.index == tuple(COLS) and s["sim_a"] == x.sim_a and s[0] == x.sim_a
+    ok = ok and (s > 0.2).any() and s.isna().any() == (s.count() < 3) and len(s) == 3
+    return 1 if ok else 0
+
+@labeling_function()
+def unknown(x):
+    return 1 if x[["sim_a", "nope"]].mean() else 0
+`;
+      const r = await executor.runFile({ file: join(ws, 'sims.py'), source: src, datasetKey: 'sims', cardinality: 2, timeoutMs: 20_000 });
+      assert.equal(r.fileError, null, r.fileError?.message);
+      const votes = Object.fromEntries(r.lfs.map((lf) => [lf.name, [...lf.votes]]));
+      assert.deepEqual(votes, { mean_high: [1, 0, -1], on_copy: [1, 0, 0], reductions: [1, 1, 1], unknown: [-1, -1, -1] });
+      assert.match(String(r.lfs.find((lf) => lf.name === 'unknown')!.firstError?.message), /KeyError: 'nope'/);
     });
 
     it('lets a field named like a Series attribute win: x.values is the field', async () => {

@@ -1,7 +1,7 @@
 """Rows as LFs see them, shared by the editor's runtimes (lf_rows.py) and the exported job (served there as
 lfstudio_runtime/row_class.py): immutable tuples with fields by attribute (x.text) and by key (x["text"]),
 the parts of a pandas Series' surface that LF files use on rows (x.index, x.values, x.loc[...], x.iloc[...],
-x.isna(), x.fillna(...)), and a mutable copy for preprocessors. Imports nothing but the standard library.
+x.isna(), x.fillna(...), several fields at once: x[["a", "b"]].mean()), and a mutable copy for preprocessors. Imports nothing but the standard library.
 """
 import collections.abc as _abc
 import math
@@ -43,6 +43,127 @@ class FieldFlags:
         return "Flags(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self._values)) + ")"
 
 
+class FieldSeries:
+    """Several fields of a row (x[["sim_a", "sim_b"]]), as the Series pandas gives for them: by name or position,
+    x[cols].values and .tolist(), and the reductions LF files take of them (mean, sum, min, max, median, std,
+    count, skipping missing values as pandas does), comparisons to a number as flags ((x[cols] > 0.5).any()).
+    np.median(x[cols]) reads it as a sequence. One class for every row, restored after each LF like FieldFlags."""
+
+    __slots__ = ("_fields", "_values")
+
+    def __init__(self, fields, values):
+        self._fields = tuple(fields)
+        self._values = tuple(values)
+
+    @property
+    def index(self):
+        return self._fields
+
+    @property
+    def values(self):
+        return self._values
+
+    def tolist(self):
+        return list(self._values)
+
+    to_list = tolist
+
+    def to_dict(self):
+        return dict(zip(self._fields, self._values))
+
+    def __getitem__(self, key):
+        if key.__class__ is str:
+            try:
+                return self._values[self._fields.index(key)]
+            except ValueError:
+                raise KeyError(key) from None
+        if key.__class__ is list:
+            return FieldSeries(key, [self[k] for k in key])
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def __repr__(self):
+        return "Series(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self._values)) + ")"
+
+    def _present(self):
+        return [v for v in self._values if not _missing(v)]
+
+    def isna(self):
+        return FieldFlags(self._fields, (_missing(v) for v in self._values))
+
+    isnull = isna
+
+    def notna(self):
+        return FieldFlags(self._fields, (not _missing(v) for v in self._values))
+
+    notnull = notna
+
+    def fillna(self, value):
+        return FieldSeries(self._fields, (value if _missing(v) else v for v in self._values))
+
+    def count(self):
+        return len(self._present())
+
+    def sum(self):
+        return sum(self._present())
+
+    def mean(self):
+        present = self._present()
+        return sum(present) / len(present) if present else math.nan
+
+    def median(self):
+        present = sorted(self._present())
+        n = len(present)
+        if n == 0:
+            return math.nan
+        return present[n // 2] if n % 2 else (present[n // 2 - 1] + present[n // 2]) / 2
+
+    def std(self, ddof=1):
+        present = self._present()
+        if len(present) <= ddof:
+            return math.nan
+        mean = sum(present) / len(present)
+        return math.sqrt(sum((v - mean) ** 2 for v in present) / (len(present) - ddof))
+
+    def var(self, ddof=1):
+        std = self.std(ddof)
+        return std * std
+
+    def min(self):
+        present = self._present()
+        return min(present) if present else math.nan
+
+    def max(self):
+        present = self._present()
+        return max(present) if present else math.nan
+
+    def any(self):
+        return any(self._present())
+
+    def all(self):
+        return all(self._present())
+
+    def _flags(self, test):
+        return FieldFlags(self._fields, (False if _missing(v) else test(v) for v in self._values))
+
+    def __gt__(self, other):
+        return self._flags(lambda v: v > other)
+
+    def __ge__(self, other):
+        return self._flags(lambda v: v >= other)
+
+    def __lt__(self, other):
+        return self._flags(lambda v: v < other)
+
+    def __le__(self, other):
+        return self._flags(lambda v: v <= other)
+
+
 class _Indexer:
     """x.loc[...] / x.at[...] (a field by name) and x.iloc[...] / x.iat[...] (by position): the lookup it is given."""
 
@@ -72,6 +193,9 @@ class RowTuple(tuple):
         # A bool is a label to a Series, not a position: x["f" == 2] (x[False]) raises KeyError, as in pandas.
         if key.__class__ is bool or type(key).__name__ == "bool_":
             raise KeyError(key)
+        if key.__class__ is list:
+            # Several fields: x[["sim_a", "sim_b"]].mean(), as a Series gives them.
+            return FieldSeries(key, [self[k] for k in key])
         return _get(self, key)
 
     def get(self, key, default=None):
@@ -155,6 +279,8 @@ class MutableRow(types.SimpleNamespace):
     """What a preprocessor returns: same access styles as a row, plus new fields."""
 
     def __getitem__(self, key):
+        if key.__class__ is list:
+            return FieldSeries(key, [self.__dict__[k] for k in key])
         return self.__dict__[key]
 
     def __setitem__(self, key, value):
