@@ -132,6 +132,28 @@ describe("the exported job and the project's LF files", () => {
     }
   });
 
+  it('runs an LF file in a folder without an __init__.py inside a package as lf-studio label does (hmm/labeling/ in hmm/), shipping the package', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-namespace-job-'));
+    mkdirSync(join(dir, 'hmm', 'labeling'), { recursive: true });
+    writeFileSync(join(dir, 'hmm', '__init__.py'), 'SPAM = 1\n');
+    writeFileSync(join(dir, 'hmm', 'classification.py'), 'WORDS = ("check", "song")\n');
+    const lfs = join(dir, 'hmm', 'labeling', 'moral.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\nfrom ..classification import *\nfrom .. import SPAM\n\n@labeling_function()\ndef first(x):\n    return SPAM if WORDS[0] in x.text.lower() else -1\n');
+    const data = join(dir, 'rows.csv');
+    writeFileSync(data, 'text\nCheck it\nnice song\nhello\n');
+    for (const runtime of ['sandbox', ...(bubblewrap() ? ['python'] : [])]) {
+      const args = ['--lfs', lfs, '--labels', 'HAM,SPAM', '--workspace', dir, '--runtime', runtime, ...(runtime === 'python' ? ['--python', numpyPython!] : [])];
+      const { expected, exported } = labelThenJob(mkdtempSync(join(dir, `${runtime}-`)), args, data);
+      assert.deepEqual(
+        expected.map((r) => r.votes),
+        [[1], [-1], [-1]],
+        runtime,
+      );
+      const shipped: string[] = JSON.parse(exported.stdout).files;
+      for (const f of ['lfs/hmm/labeling/moral.py', 'lfs/hmm/classification.py', 'lfs/hmm/__init__.py']) assert.ok(shipped.includes(f), `${runtime}: ${f} in ${shipped.join(', ')}`);
+    }
+  });
+
   it("takes a file put into the job's lfs/ folder after export to the workers, as its message for a missing file says", { skip: !numpyPython ? NO_NUMPY : !bubblewrap() ? 'no bubblewrap' : false, timeout: 300_000 }, () => {
     // A file run in the user's Python reports no reads, so the resource file it reads is not copied.
     const dir = mkdtempSync(join(tmpdir(), 'lf-added-'));

@@ -4,7 +4,8 @@
 // names that file and line in its message, not only the LF file's import line. A file in a package of
 // packages (proj/lfs/rules.py) imports its own package from the project root (`from proj.lfs import Label`),
 // as Python run from the project does, and gets the same package object `from . import` gives. A file in a
-// plain folder imports the user's packages beside it (mylib/text/clean.py, a folder without __init__.py).
+// plain folder imports the user's packages beside it (mylib/text/clean.py, a folder without __init__.py); a file
+// in a folder without __init__.py inside a package runs as a module of that package (hmm/labeling/moral.py).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +51,13 @@ const FILES: Record<string, string> = {
     'from snorkel.labeling import labeling_function\nfrom .helpers import *\n\n' +
     '@labeling_function()\ndef first(x):\n    return 1 if has_first(x.text) else -1\n\n' +
     '@labeling_function()\ndef second(x):\n    return 0 if has_second(x.text) else -1\n',
+  // A folder without an __init__.py inside a package (hmm/labeling/ in hmm/): a namespace portion of it, whose
+  // file imports from the package above (`from ..classification import *`), and the package runs first.
+  'hmm/__init__.py': 'LOADED = ["hmm"]\n',
+  'hmm/classification.py': 'from . import LOADED\nKEYWORDS = ("check", "subscribe")\nLOADED.append("classification")\n',
+  'hmm/labeling/moral.py':
+    'from snorkel.labeling import labeling_function\nfrom ..classification import *\nfrom .. import LOADED\n\n' +
+    '@labeling_function()\ndef keywords(x):\n    return 1 if any(k in x.text.lower() for k in KEYWORDS) and LOADED == ["hmm", "classification"] else -1\n',
   // A package whose __init__.py gathers its modules' LFs (a self-registering package): the LF file imports it.
   'reg/__init__.py':
     'import os\nlfs = []\nfor name in sorted(os.listdir(os.path.dirname(__file__))):\n    if name.endswith(".py") and not name.startswith("_"):\n' +
@@ -165,6 +173,14 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual(r.lfs.map((l) => [l.name, l.errors, l.firstError?.message ?? null]), [['first', 0, null], ['second', 0, null]]);
       assert.deepEqual(votes(r), plainPython(ws, 'deep.sub.lfs'));
       assert.deepEqual(votes(r).second, [-1, 0, -1, 0, -1, -1, -1]);
+    });
+
+    it('runs a file in a folder without an __init__.py inside a package as Python imports it (hmm.labeling.moral), with the votes of plain python3', async () => {
+      const r = await run('hmm/labeling/moral.py');
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(r.problems ?? [], []);
+      assert.deepEqual(votes(r), { keywords: [1, -1, 1, -1, -1, 1, -1] });
+      assert.deepEqual(votes(r), plainPython(ws, 'hmm.labeling.moral'));
     });
 
     it("runs a file of a package whose __init__.py imports its modules to gather their LFs, as Python imports it", async () => {

@@ -208,10 +208,14 @@ function supportFiles(lfFiles: FittedProject['lfFiles']): JobSupportFile[] {
 const MAX_PACKAGE_FILES = 500;
 const MAX_PACKAGE_DEPTH = 6;
 
-/** The outermost package (folder with an __init__.py, named as a module) that `dir` lies in, or null. */
+/**
+ * The outermost package (folder with an __init__.py, named as a module) that `dir` lies in, or null; `dir`
+ * itself may lack an __init__.py inside one (a namespace portion: hmm/labeling/ in hmm/).
+ */
 function packageRoot(dir: string): string | null {
   let root: string | null = null;
-  for (let d = dir; existsSync(join(d, '__init__.py')) && /^[A-Za-z_]\w*$/.test(basename(d)); d = dirname(d)) {
+  const start = !existsSync(join(dir, '__init__.py')) && /^[A-Za-z_]\w*$/.test(basename(dir)) ? dirname(dir) : dir;
+  for (let d = start; existsSync(join(d, '__init__.py')) && /^[A-Za-z_]\w*$/.test(basename(d)); d = dirname(d)) {
     root = d;
     if (dirname(d) === d) break;
   }

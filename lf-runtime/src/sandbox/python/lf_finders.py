@@ -104,16 +104,16 @@ class FolderPackageFinder:
         return None
 
 
-def package_root(parent, package, is_package, blocked):
+def package_root(parent, package, blocked):
     """(the folder above the outermost package holding the LF file's folder, the folder's dotted package name).
-    Climbs from a folder with an __init__.py (`is_package`) while the folder above holds one too and its name
-    is a free identifier: a name already imported stands for that module (json, snorkel), unless it is this
-    very folder's package, imported by an earlier execution of the file (the user's Python keeps its modules
-    between LFs); a `blocked` name is never one."""
+    Climbs while the folder above holds an __init__.py and its name is a free identifier: a name already
+    imported stands for that module (json, snorkel), unless it is this very folder's package, imported by an
+    earlier execution of the file (the user's Python keeps its modules between LFs); a `blocked` name is never
+    one. A folder without an __init__.py inside a package is a namespace portion of it, as
+    Python imports hmm/labeling/moralmachine.py as hmm.labeling.moralmachine when hmm/ has an __init__.py, so
+    `from ..classification import *` works there too."""
     import sys
 
-    if not is_package:
-        return parent, package
     while "/" in parent:
         up, name = parent.rsplit("/", 1)
         taken = name in sys.modules and parent not in list(getattr(sys.modules[name], "__path__", None) or ())

@@ -114,13 +114,13 @@ def _execute(file, source, siblings, codes):
             # Inside a package of packages (label/lfs/keyword.py, each folder with an __init__.py) the file
             # imports its own package from the root, as Python run from the project does (`from label.lfs
             # import Label`), and `from . import x` means label.lfs.x: one package, not two copies of it.
-            root, package = _package_root(parent, package, os.path.isfile(f"{directory}/__init__.py"), lf_guard.BLOCKED_MODULES)
+            root, package = _package_root(parent, package, lf_guard.BLOCKED_MODULES)
             if root != parent and root not in sys.path:
                 sys.path.insert(2, root)
             module.__package__ = package
             name = f"{package}.{name}"
             module.__name__ = name
-            if os.path.isfile(f"{directory}/__init__.py"):
+            if "." in package or os.path.isfile(f"{directory}/__init__.py"):
                 # Its package first, as Python imports pkg before pkg.mod: a package whose __init__.py imports
                 # its modules (to gather their LFs) finds this one whole, not half run. If that raises, the
                 # file's own import of the package says why, as a statement that raised.
@@ -138,7 +138,7 @@ def _execute(file, source, siblings, codes):
             sys.modules[name] = module  # `import lfs` from a sibling still finds this module, as before
             # Its own package imported from the root (`from label.lfs import X`): the root is searched on the
             # in-memory filesystem, where the parent puts the package files Python looked for.
-            root, package = _package_root(parent, package, "__init__" in siblings, lf_guard.BLOCKED_MODULES)
+            root, package = _package_root(parent, package, lf_guard.BLOCKED_MODULES)
             if root != parent and root not in sys.path:
                 sys.path.insert(0, root)
             finder.package = package

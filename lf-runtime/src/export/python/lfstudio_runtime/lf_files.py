@@ -269,7 +269,7 @@ def load_lfs(spec):
             # and a package with an __init__.py is imported first, as Python imports pkg before pkg.mod (if that
             # raises, the file's own import of it says why).
             module.__package__ = package
-            if os.path.isfile(os.path.join(folder, "__init__.py")):
+            if "." in package or os.path.isfile(os.path.join(folder, "__init__.py")):
                 try:
                     with in_folder(folder):
                         importlib.import_module(package)
@@ -318,21 +318,21 @@ def _taken(name, folder):
 def _package_of(folder, root):
     """(the dotted package an LF file runs in, the folder to import it from), as the editor's user's Python
     runs it (lf_runner._execute, lf_finders.package_root): its folder, named as a module, is a package (a
-    namespace package without an __init__.py, so `from .helpers import x` works), and with an __init__.py
-    the package climbs while the folder above holds one too, within the job's folder. A name that stands for
-    something else (_taken) is none. (None, None) when there is no package."""
+    namespace package without an __init__.py, so `from .helpers import x` works), and the package climbs
+    while the folder above holds an __init__.py, within the job's folder (a folder without one inside a
+    package is a namespace portion of it: hmm/labeling/ in hmm/). A name that stands for something else
+    (_taken) is none. (None, None) when there is no package."""
     name = os.path.basename(folder)
     if not folder.startswith(root + os.sep) or not name.isidentifier() or _taken(name, folder):
         return None, None
     names = [name]
     up = os.path.dirname(folder)
-    if os.path.isfile(os.path.join(folder, "__init__.py")):
-        while up.startswith(root + os.sep) and os.path.isfile(os.path.join(up, "__init__.py")):
-            above = os.path.basename(up)
-            if not above.isidentifier() or _taken(above, up):
-                break
-            names.append(above)
-            up = os.path.dirname(up)
+    while up.startswith(root + os.sep) and os.path.isfile(os.path.join(up, "__init__.py")):
+        above = os.path.basename(up)
+        if not above.isidentifier() or _taken(above, up):
+            break
+        names.append(above)
+        up = os.path.dirname(up)
     return ".".join(reversed(names)), up
 
 
