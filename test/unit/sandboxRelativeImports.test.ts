@@ -58,6 +58,9 @@ const FILES: Record<string, string> = {
   'hmm/labeling/moral.py':
     'from snorkel.labeling import labeling_function\nfrom ..classification import *\nfrom .. import LOADED\n\n' +
     '@labeling_function()\ndef keywords(x):\n    return 1 if any(k in x.text.lower() for k in KEYWORDS) and LOADED == ["hmm", "classification"] else -1\n',
+  // The same, with an __init__.py that raises two folders above the LF file.
+  'hmmbad/__init__.py': 'import os\nVALUE = 1 / 0\n',
+  'hmmbad/labeling/lfs.py': 'from snorkel.labeling import labeling_function\nfrom .. import VALUE\n\n@labeling_function()\ndef kw(x):\n    return -1\n',
   // A package whose __init__.py gathers its modules' LFs (a self-registering package): the LF file imports it.
   'reg/__init__.py':
     'import os\nlfs = []\nfor name in sorted(os.listdir(os.path.dirname(__file__))):\n    if name.endswith(".py") and not name.startswith("_"):\n' +
@@ -232,6 +235,12 @@ for (const [name, make, skip] of runtimes) {
       assert.ok(initError, JSON.stringify(init));
       assert.match(initError.message, /badinit\/__init__\.py:2: ZeroDivisionError/);
       assert.equal(initError.line, 2);
+      // Raised in the __init__.py of the package above a folder without one (hmmbad/labeling/ in hmmbad/).
+      const above = await run('hmmbad/labeling/lfs.py');
+      const aboveError = above.fileError ?? above.problems?.[0] ?? null;
+      assert.ok(aboveError, JSON.stringify(above));
+      assert.match(aboveError.message, /^hmmbad\/__init__\.py:2: ZeroDivisionError/);
+      assert.equal(aboveError.line, 2);
     });
 
     it('names the helper module and line of an error an LF hits inside it, at the LF file\'s line', async () => {

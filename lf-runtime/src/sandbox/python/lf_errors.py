@@ -104,6 +104,9 @@ current = {"file": ""}
 # for a statement that raised for want of an earlier one's name), whether a missing module is the cause, whether
 # the statement is that import)}, set by the runner as the statements run.
 failed_imports = {}
+# file -> the folder of the outermost package the LF file runs in ("/ws/hmm/" for /ws/hmm/labeling/moral.py), set
+# by the runner: an error raised in that package's files (hmm/__init__.py) is told at their line too.
+package_folders = {}
 
 
 def missing_package(exc):
@@ -223,6 +226,10 @@ def shown(path, main=None):
     for a package below it (app/mylib/text/clean.py)."""
     path = path.replace("\\", "/")
     parts = path.split("/")
+    package = package_folders.get(main)
+    if package and path.startswith(package):
+        # From the package's folder on: hmm/__init__.py.
+        return "/".join(parts[len(package.split("/")) - 2 :])
     if _beside(path, main):
         return "/".join(parts[len(main.replace("\\", "/").split("/")) - 2 :])
     return "/".join(parts[-2:])
@@ -230,12 +237,14 @@ def shown(path, main=None):
 
 def _beside(path, main):
     """Whether `path` is a Python file of the user's own below the LF file's folder (a package of theirs
-    beside it), not one of an environment kept there (.venv/lib/.../site-packages)."""
+    beside it), or in the package the LF file runs in (hmm/__init__.py for hmm/labeling/moral.py), not one of an
+    environment kept there (.venv/lib/.../site-packages)."""
     if not main or "/" not in main.replace("\\", "/") or not path.endswith(".py"):
         return False
     path = path.replace("\\", "/")
     folder = main.replace("\\", "/").rsplit("/", 1)[0] + "/"
-    return path.startswith(folder) and "/site-packages/" not in path and "/dist-packages/" not in path
+    inside = path.startswith(folder) or path.startswith(package_folders.get(main) or folder)
+    return inside and "/site-packages/" not in path and "/dist-packages/" not in path
 
 
 # Appended to an invalid return's message when an int label is past the last class.

@@ -9,7 +9,6 @@ interpreter's shared state (modules, builtins, hooks) has been put back to the s
 so one LF cannot change what another computes. Everything run_lf needs is bound as a default argument:
 defaults and code objects of runner functions cannot be replaced (the audit hook in lf_guard refuses it).
 """
-import ast
 import base64
 import gc
 import importlib
@@ -22,13 +21,12 @@ import time
 import types
 
 import lf_guard
-import lf_ast
 import lf_row_class
 import lf_statements
 import lf_structure
 from lf_errors import NATIVE, MORE_CLASSES as _MORE_CLASSES, current as _current, error_info as _error_info
 from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder, forget_user_modules as _forget_user_modules, package_root as _package_root
-from lf_errors import failed_imports as _failed_imports, return_line as _return_line
+from lf_errors import failed_imports as _failed_imports, package_folders as _package_folders, return_line as _return_line
 from lf_votes import integer_label as _integer_label, invalid_return as _invalid_return
 from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
 from lf_structure import parse_structure  # noqa: F401 - an entry point the worker calls
@@ -115,6 +113,7 @@ def _execute(file, source, siblings, codes):
             # imports its own package from the root, as Python run from the project does (`from label.lfs
             # import Label`), and `from . import x` means label.lfs.x: one package, not two copies of it.
             root, package = _package_root(parent, package, lf_guard.BLOCKED_MODULES)
+            _package_folders[file] = f"{root}/{package.split('.')[0]}/"
             if root != parent and root not in sys.path:
                 sys.path.insert(2, root)
             module.__package__ = package
@@ -139,6 +138,7 @@ def _execute(file, source, siblings, codes):
             # Its own package imported from the root (`from label.lfs import X`): the root is searched on the
             # in-memory filesystem, where the parent puts the package files Python looked for.
             root, package = _package_root(parent, package, lf_guard.BLOCKED_MODULES)
+            _package_folders[file] = f"{root}/{package.split('.')[0]}/"
             if root != parent and root not in sys.path:
                 sys.path.insert(0, root)
             finder.package = package
@@ -216,35 +216,6 @@ def _run_statements(codes, namespace, user_files):
     return problems
 
 
-def _name_undefined_lfs(file, source, lfs):
-    """Marks each top-level statement that raised and would have defined labeling functions (a decorator that
-    raised, a LabelingFunction(...) whose resources failed) with the LFs that are missing because of it:
-    `undefinedLfs` on its problem, and a message that says so. The file loads, so only these LFs are lost,
-    which a CLI run must not pass over as a warning."""
-    raised = _failed_statements.get(file) or {}
-    if not raised:
-        return
-    # Names as the file left them: an LF's name may be anything by now (the run result refuses what is no string).
-    defined = {n for n in (getattr(lf, "name", None) for lf in lfs) if isinstance(n, str)}
-    missing = {}
-    tree = ast.parse(source, file)
-    static = [(lf["statement"], lf["name"]) for lf in lf_structure._structure_lfs(tree)]
-    # And the decorated defs of a class body (class LFs: with @staticmethod @labeling_function() members).
-    decorators, _ = lf_structure._structure_lf_names(tree)
-    for index, top in enumerate(tree.body):
-        for node in top.body if isinstance(top, ast.ClassDef) else ():
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(lf_ast.named(d, decorators, lf_ast.LF_DECORATORS) for d in node.decorator_list):
-                static.append((index, node.name))
-    for index, name in static:
-        if index in raised and name not in defined:
-            missing.setdefault(index, []).append(name)
-    for index, names in missing.items():
-        info = raised[index]
-        info["undefinedLfs"] = names[:200]
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        info["message"] = f"{info['message']} (so {shown} {'is' if len(names) == 1 else 'are'} not defined)"
-
-
 _MAX_PROBLEMS = 50
 # LFs one file may define (MAX_LFS in replySchema.ts).
 _MAX_LFS = 2000
@@ -316,7 +287,7 @@ def prepare(file, source, siblings_json):
         # The reply's own limit (replySchema.ts): said as the file's problem, not as a broken reply.
         message = f"the file defines {len(lfs)} labeling functions; at most {_MAX_LFS} are run from one file: split it into files of {_MAX_LFS} or fewer"
         return _dumps({"fileError": {"kind": "import", "message": message, "line": None, "traceback": None}, "lfs": []}), None
-    _name_undefined_lfs(file, source, lfs)
+    lf_structure.name_undefined_lfs(file, source, lfs, _failed_statements.get(file))
     listed = _listed(module)
     if _lfs_list_broken(module, file):
         broken = _failed_lfs_list[file]

@@ -236,3 +236,31 @@ def _structure_lfs(tree):
                     })
     ok = [lf for lf in lfs if len(lf["name"]) <= 200 and (lf["function"] is None or len(lf["function"]) <= 10000)]
     return ok[:10000]
+
+
+def name_undefined_lfs(file, source, lfs, raised):
+    """Marks each top-level statement that raised and would have defined labeling functions (a decorator that
+    raised, a LabelingFunction(...) whose resources failed) with the LFs that are missing because of it:
+    `undefinedLfs` on its problem, and a message that says so. The file loads, so only these LFs are lost,
+    which a CLI run must not pass over as a warning."""
+    if not raised:
+        return
+    # Names as the file left them: an LF's name may be anything by now (the run result refuses what is no string).
+    defined = {n for n in (getattr(lf, "name", None) for lf in lfs) if isinstance(n, str)}
+    missing = {}
+    tree = ast.parse(source, file)
+    static = [(lf["statement"], lf["name"]) for lf in _structure_lfs(tree)]
+    # And the decorated defs of a class body (class LFs: with @staticmethod @labeling_function() members).
+    decorators, _ = _structure_lf_names(tree)
+    for index, top in enumerate(tree.body):
+        for node in top.body if isinstance(top, ast.ClassDef) else ():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(named(d, decorators, LF_DECORATORS) for d in node.decorator_list):
+                static.append((index, node.name))
+    for index, name in static:
+        if index in raised and name not in defined:
+            missing.setdefault(index, []).append(name)
+    for index, names in missing.items():
+        info = raised[index]
+        info["undefinedLfs"] = names[:200]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        info["message"] = f"{info['message']} (so {shown} {'is' if len(names) == 1 else 'are'} not defined)"
