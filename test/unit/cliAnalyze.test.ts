@@ -46,7 +46,8 @@ describe('lf-studio analyze', () => {
         'SPAM_WORDS = open("lists/spam.txt").read().split("\\n")[:2]\n\n' +
         '@labeling_function()\ndef spam_list(x):\n    return 1 if any(w in x.text.lower() for w in SPAM_WORDS) else -1\n\n' +
         'OUTSIDE = open("/etc/hostname").read()\n' +
-        'ABSENT = open("lists/absent.txt").read()\n',
+        'ABSENT = open("lists/absent.txt").read()\n\n' +
+        '@labeling_function()\ndef writes(x):\n    open("out.txt", "w").write(x.text)\n    return 1\n',
     );
     const data = join(example, 'data', 'train.json');
     const r = cli('analyze', '--lfs', lfs, '--data', data, '--runtime', 'sandbox', '--json');
@@ -54,7 +55,14 @@ describe('lf-studio analyze', () => {
     const texts = Object.values(JSON.parse(readFileSync(data, 'utf8')) as Record<string, { data: { text: string } }>).map((v) => v.data.text.toLowerCase());
     const spam = out.lfs.find((l: { name: string }) => l.name === 'spam_list');
     assert.equal(spam.coverage, texts.filter((t) => t.includes('subscribe') || t.includes('check out')).length / texts.length);
-    assert.match(r.stderr, /\/etc\/hostname was not loaded: it is outside the workspace folder/);
+    // Python's message, then why LF Studio did not load the file, as a sentence of its own.
+    assert.match(r.stderr, /No such file or directory: '\/etc\/hostname'\. \/etc\/hostname was not loaded: it is outside the workspace folder/);
+    // The error number is Linux's (ENOENT is 2), not Emscripten's 44, which pyodide's OSError carries.
+    assert.match(r.stderr, /FileNotFoundError: \[Errno 2\] No such file or directory: 'lists\/absent\.txt'/);
+    assert.doesNotMatch(r.stderr, /Errno 44/);
+    // A refusal is named as an LF author can look up, not by the runtime's module.
+    assert.match(r.stderr, /writes failed on every row: SandboxViolation: writing files \('out\.txt'\) is not allowed in LF Studio's sandbox/);
+    assert.doesNotMatch(r.stderr, /lf_bridges/);
     // A missing file by a relative path: where it was looked for.
     assert.ok(r.stderr.includes(`'lists/absent.txt' (a relative path is read from the LF file's folder, ${dir})`), r.stderr);
   });
@@ -465,6 +473,9 @@ describe('lf-studio analyze', () => {
     assert.notEqual(built.status, 0);
     assert.match(built.stderr, /No module named 'textblob_not_here'/);
     assert.match(built.stderr, /factory\.py defines no labeling functions; .*if a function builds them \(def get_lfs\(\): \.\.\.\), call it at the top level/);
+    // Leaving the file out is done where it was named: here the --lfs options, not a project's "lfFiles".
+    assert.match(built.stderr, /or remove the file from the --lfs options/);
+    assert.doesNotMatch(built.stderr, /lfstudio\.json/);
     const noLfs = join(dir, 'helpers.py');
     writeFileSync(noLfs, 'import re\n\ndef helper(x):\n    return 1\n');
     cases.push([['analyze', '--lfs', noLfs, '--data', join(example, 'data', 'valid.json')], /helpers\.py defines no labeling functions; decorate each one with @labeling_function\(\)/]);

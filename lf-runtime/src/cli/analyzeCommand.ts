@@ -70,6 +70,7 @@ export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: Node
       sample: data.sample,
       dev: data.dev,
       lfFiles: args.lfs,
+      lfFilesListedIn: args.lfsListedIn,
       timeoutMs: args.timeoutMs,
       readRoot: runtime.workspace,
     });

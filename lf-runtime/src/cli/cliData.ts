@@ -133,6 +133,8 @@ export interface DataOptionValues {
 export interface ParsedDataOptions extends CliDataArgs {
   /** Absolute paths of the LF files, in the order given; their LFs appear in this order. */
   lfs: string[];
+  /** Where they were named: the --lfs options, or the project's "lfFiles" (for advice to leave a file out). */
+  lfsListedIn: string;
   json: boolean;
   timeoutMs: number;
   /** The folder the LF files may read resource files from: --workspace, else the project's, else the LF files' (defaultWorkspace). */
@@ -169,6 +171,7 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
   const flagLabels = values.labels !== undefined ? labelsFlag(values.labels) : null;
   return {
     lfs,
+    lfsListedIn: values.lfs?.length || !project ? 'the --lfs options' : `"lfFiles" in ${project.file}`,
     data,
     dev: values.dev ? resolve(values.dev) : (project?.data.dev ?? null),
     json: values.json ?? false,

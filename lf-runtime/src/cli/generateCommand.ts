@@ -194,6 +194,7 @@ async function runExisting(executor: LfExecutor, args: GenerateArgs, sources: st
     sample: data.sample,
     dev: data.dev,
     lfFiles: args.lfs,
+    lfFilesListedIn: args.lfsListedIn,
     timeoutMs: args.timeoutMs,
     readRoot: args.workspace,
   });

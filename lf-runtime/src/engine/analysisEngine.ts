@@ -29,6 +29,8 @@ export interface EngineConfig {
   readRoot?: string;
   /** Files besides the sample and dev data that hold gold labels no LF may read (the editor's labels file). */
   hiddenFiles?: HiddenFile[];
+  /** Where the LF files were listed, for the advice to leave one out (default `"lfFiles" in lfstudio.json`). */
+  lfFilesListedIn?: string;
 }
 
 /**
@@ -285,7 +287,7 @@ export class AnalysisEngine {
       // No LFs: say how to define them, also beside a statement that raised when the file builds its LFs in a
       // function (a missing package there is not why none was made: nothing called the function).
       const kind = state.sample.fileError?.kind;
-      if (!state.stale && state.sample.lfs.length === 0 && (!problem || (kind !== 'syntax' && BUILT_INDENTED.test(state.source)))) fileProblems.push(noLfsProblem(file));
+      if (!state.stale && state.sample.lfs.length === 0 && (!problem || (kind !== 'syntax' && BUILT_INDENTED.test(state.source)))) fileProblems.push(noLfsProblem(file, this.config.lfFilesListedIn));
       // Top-level statements that raised while the rest of the file ran on (notebook cells, a missing package).
       for (const p of state.stale ? [] : (state.sample.problems ?? [])) fileProblems.push({ file, line: p.line, message: p.message, ...(p.undefinedLfs ? { undefinedLfs: p.undefinedLfs } : {}) });
       for (const j of this.countedLfs(file)) {
@@ -437,7 +439,7 @@ const BUILT_INDENTED = /^[ \t]+(?:@labeling_function\b|.*\bLabelingFunction\s*\(
  * A file that loads but defines no LF would otherwise show nothing at all, which reads as "still running" or
  * "broken extension"; say what is missing instead.
  */
-function noLfsProblem(file: string): FileProblem {
+function noLfsProblem(file: string, listedIn = '"lfFiles" in lfstudio.json'): FileProblem {
   return {
     file,
     line: 1,
@@ -445,7 +447,7 @@ function noLfsProblem(file: string): FileProblem {
     message:
       `${basename(file)} defines no labeling functions; decorate each one with @labeling_function() ` +
       '(from snorkel.labeling import labeling_function), or, if a function builds them (def get_lfs(): ...), ' +
-      'call it at the top level (lfs = get_lfs()); or remove the file from "lfFiles" in lfstudio.json',
+      `call it at the top level (lfs = get_lfs()); or remove the file from ${listedIn}`,
   };
 }
 

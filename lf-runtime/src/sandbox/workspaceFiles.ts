@@ -257,6 +257,7 @@ export function explainRefusals(result: FileRunResult, refused: ResourceRefusal[
     }
     if (use.length === 0) return e;
     const why = use.map((r) => `${r.path} was not loaded: ${r.reason}.`).join(' ');
-    return { ...e, message: `${e.message} ${why}`.slice(0, 2000) };
+    // A sentence of its own after Python's message: "...: '/etc/passwd'. /etc/passwd was not loaded: ...".
+    return { ...e, message: `${e.message.replace(/\.?$/, '.')} ${why}`.slice(0, 2000) };
   });
 }

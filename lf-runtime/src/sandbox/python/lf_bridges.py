@@ -28,7 +28,10 @@ PYODIDE_MODULES = frozenset(["js", "pyodide_js", "pyodide", "_pyodide", "_pyodid
 
 
 class SandboxViolation(PermissionError):
-    """Raised for operations an LF may not perform."""
+    """Raised for operations an LF may not perform. Shown as `SandboxViolation: ...`, not under the runtime's
+    module name, which means nothing to the user."""
+
+    __module__ = "builtins"
 
 
 

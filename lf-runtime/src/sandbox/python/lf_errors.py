@@ -3,6 +3,7 @@ raised, with the fix named for a missing module (a sibling file, or a package fo
 a relative path; and the parts of an invalid return's report. Part of the runtime (lf_runner imports it); user
 code cannot import it.
 """
+import errno
 import os
 import re
 import sys
@@ -157,6 +158,27 @@ def missing_package(exc):
     )
 
 
+# Linux's numbers for the errors file reads give; pyodide's OSErrors carry Emscripten's ([Errno 44] for
+# ENOENT), which no Python user knows.
+_LINUX_ERRNO = {
+    "EPERM": 1, "ENOENT": 2, "EIO": 5, "EBADF": 9, "EAGAIN": 11, "ENOMEM": 12, "EACCES": 13, "EBUSY": 16,
+    "EEXIST": 17, "EXDEV": 18, "ENODEV": 19, "ENOTDIR": 20, "EISDIR": 21, "EINVAL": 22, "EMFILE": 24,
+    "EFBIG": 27, "ENOSPC": 28, "ESPIPE": 29, "EROFS": 30, "EPIPE": 32, "ENAMETOOLONG": 36, "ENOSYS": 38,
+    "ENOTEMPTY": 39, "ELOOP": 40, "ENOTSUP": 95, "EOPNOTSUPP": 95,
+}
+
+
+def exception_text(exc):
+    """`traceback.format_exception_only`, with an OSError's number as Linux's in pyodide."""
+    text = "".join(traceback.format_exception_only(type(exc), exc))
+    number = getattr(exc, "errno", None) if isinstance(exc, OSError) else None
+    if not NATIVE and type(number) is int:
+        linux = _LINUX_ERRNO.get(errno.errorcode.get(number, ""))
+        if linux is not None and linux != number:
+            text = text.replace(f"[Errno {number}]", f"[Errno {linux}]", 1)
+    return text
+
+
 def error_info(exc, user_files, kind, file=None):
     """The error as the user sees it, at a line of the LF file (`file`, else the one being executed). When
     it was raised in one of the user's helper modules (a sibling, the package's __init__.py), the message
@@ -184,18 +206,18 @@ def error_info(exc, user_files, kind, file=None):
             missing = f"NameError: name '{exc.name}' is not defined because the top-level statement that sets it (line {at}) raised: {why}"
     if isinstance(exc, SyntaxError) and exc.filename == main:
         line = exc.lineno
-        tb = "".join(traceback.format_exception_only(type(exc), exc))
+        tb = exception_text(exc)
         message = f"SyntaxError: {exc.msg}"
     else:
         own = [f for f in frames if f.filename == main]
         line = own[-1].lineno if own else frames[-1].lineno if frames and not main else None
         tb = ("Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) if frames else "")
-        tb += "".join(traceback.format_exception_only(type(exc), exc))
+        tb += exception_text(exc)
         if isinstance(exc, SyntaxError) and exc.filename in user_files:
             message = f"SyntaxError: {exc.msg}"
             where = (exc.filename, exc.lineno)
         else:
-            message = missing or "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+            message = missing or exception_text(exc).strip().splitlines()[-1]
             message += spacy_model_hint(exc) or ""
             where = (frames[-1].filename, frames[-1].lineno) if frames else None
         if where is not None and main and where[0] != main:
