@@ -11,7 +11,7 @@ import { AnalysisEngine } from '../engine/analysisEngine.ts';
 import type { FileProblem, ProjectAnalysis } from '../protocol.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
-import { checkDataOptions, DATA_OPTIONS, readCliData, type ParsedDataOptions } from './cliData.ts';
+import { checkDataOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
 import { loadCliProject } from './cliProject.ts';
 import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
@@ -23,8 +23,7 @@ const HELP = `usage: lf-studio analyze --lfs FILE.py [--lfs FILE.py ...] --data 
   --lfs FILE.py        labeling-function file (Snorkel style); repeat it to analyze several files as one
                        project: all their LFs together in the figures and the label model, each file run
                        on its own, the file of each LF in the output
-  --data FILE          unlabeled sample: CSV (.csv, .tsv), JSONL (.jsonl,
-                       .ndjson) or .json (WRENCH, or a pandas to_json orient but values)
+  --data FILE          unlabeled sample: ${dataFormatsHelp(23)}
   --dev FILE           labeled dev set (adds correct, incorrect and empirical accuracy)
   --json               print one JSON object instead of a table
   --text-field NAME    field that holds the text; LFs read it as x.NAME (default: the project's, else text)

@@ -102,6 +102,11 @@ async function labelJsonSource(dataPath: string): Promise<{ names: string[]; sou
 }
 
 /** The parseArgs options both commands take: the LF files, the data and how to read it, output and limits. */
+/** The data formats every command reads, for its --help: `indent` spaces before the second line. */
+export function dataFormatsHelp(indent: number): string {
+  return `CSV (.csv, .tsv), JSONL (.jsonl,\n${' '.repeat(indent)}.ndjson) or .json (WRENCH, or a pandas to_json orient but values)`;
+}
+
 export const DATA_OPTIONS = {
   lfs: { type: 'string', multiple: true },
   data: { type: 'string' },

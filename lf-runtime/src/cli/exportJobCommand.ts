@@ -17,7 +17,7 @@ import { LabelModelInputError } from '../labelModel/types.ts';
 import type { Project } from '../project/projectFile.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
-import { checkDataOptions, DATA_OPTIONS, readCliData, type ParsedDataOptions } from './cliData.ts';
+import { checkDataOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
@@ -30,8 +30,7 @@ const HELP = `usage: lf-studio export-job (--project lfstudio.json | --lfs FILE.
 
   --project FILE       lfstudio.json (or its folder): LF files, data, dev set, labels and fields from there
   --lfs FILE.py        labeling-function file; repeat for several (default with --project: its "lfFiles")
-  --data TRAIN         rows the label model is fitted on: CSV (.csv, .tsv), JSONL (.jsonl,
-                       .ndjson) or .json (WRENCH, or a pandas to_json orient but values)
+  --data TRAIN         rows the label model is fitted on: ${dataFormatsHelp(23)}
   --dev DEV            labeled dev set: chooses and calibrates the label model, as in the editor
   --out DIR            folder for the job (created; must be empty unless --force)
   --force              write into a folder that is not empty (files of an earlier export are replaced)

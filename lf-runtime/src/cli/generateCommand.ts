@@ -23,7 +23,7 @@ import { DEFAULT_MODEL, formatUsage } from '../llm/modelPrices.ts';
 import { buildPrompt, parsePromptTier, sampleExamples } from '../llm/promptBuilder.ts';
 import { asPythonParser, labelingFunctionsOf, type PythonParser } from '../llm/pythonSource.ts';
 import { safeJsonStringify, sanitizeLine } from '../text/controlChars.ts';
-import { checkDataOptions, DATA_OPTIONS, readCliData, type CliData, type ParsedDataOptions } from './cliData.ts';
+import { checkDataOptions, type CliData, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 import type { GenerationRecord, PromptTier, Thresholds } from '../llm/types.ts';
@@ -41,8 +41,7 @@ const HELP = `usage: lf-studio generate --lfs FILE.py --data FILE [--dev FILE] -
                          dev, text and label fields and LF files come from it; flags given as well win
   --lfs FILE.py          existing labeling functions (style examples; new names avoid theirs); repeat it
                          for several files (default with --project: its "lfFiles")
-  --data FILE            unlabeled sample: CSV (.csv, .tsv), JSONL (.jsonl,
-                         .ndjson) or .json (WRENCH, or a pandas to_json orient but values)
+  --data FILE            unlabeled sample: ${dataFormatsHelp(25)}
   --dev FILE             labeled dev set: dev accuracy, examples per class
   --task TEXT            what the labels mean
   --tier NAME            context to give: task, labels, examples, lfs, heuristics (default: lfs)

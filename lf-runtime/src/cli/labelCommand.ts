@@ -19,7 +19,7 @@ import type { Project } from '../project/projectFile.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import type { VoteMatrix } from '../stats/voteMatrix.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
-import { checkDataOptions, cliReadOptions, DATA_OPTIONS, readCliData, type ParsedDataOptions } from './cliData.ts';
+import { checkDataOptions, cliReadOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
@@ -33,8 +33,7 @@ const HELP = `usage: lf-studio label (--project lfstudio.json | --lfs FILE.py [-
 
   --project FILE       lfstudio.json (or its folder): LF files, data, dev set, labels and fields from there
   --lfs FILE.py        labeling-function file; repeat for several (default with --project: its "lfFiles")
-  --data TRAIN         rows the label model is fitted on: CSV (.csv, .tsv), JSONL (.jsonl,
-                       .ndjson) or .json (WRENCH, or a pandas to_json orient but values)
+  --data TRAIN         rows the label model is fitted on: ${dataFormatsHelp(23)}
   --dev DEV            labeled dev set: chooses and calibrates the label model, as in the editor
   --apply FILE         label these rows instead of TRAIN (the LFs run over them too)
   --out FILE           .jsonl (one JSON object per row) or .csv (id, prob_<class>..., label, vote_<lf>...);

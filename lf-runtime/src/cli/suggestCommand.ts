@@ -17,7 +17,7 @@ import { DEFAULT_MAX_LFS, suggestLfs } from '../suggest/suggest.ts';
 import { SuggestInputError, type SuggestResult } from '../suggest/types.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
 import { goldIdNames, labelJsonNames, type ClassNamesSource } from './classNames.ts';
-import { checkClassCount, cliReadOptions, labelsFlag } from './cliData.ts';
+import { checkClassCount, cliReadOptions, dataFormatsHelp, labelsFlag } from './cliData.ts';
 import { CliError, rowCount, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 
@@ -34,8 +34,7 @@ const HELP = `usage: lf-studio suggest (--project lfstudio.json | --data TRAIN -
   --project FILE       lfstudio.json (or its folder): the sample is the unlabeled data; the labeled rows are
                        the dev set plus the rows labeled in the editor ("data.labels", default ${DEFAULT_GOLD_LABELS_FILE})
   --data TRAIN         unlabeled rows the LFs are measured and the label model fitted on (gold labels in
-                       this file are not used): CSV (.csv, .tsv), JSONL (.jsonl,
-                       .ndjson) or .json (WRENCH, or a pandas to_json orient but values)
+                       this file are not used): ${dataFormatsHelp(23)}
   --dev LABELED        rows with gold labels: what the LFs are learned from (rows without a label are skipped)
   --max-lfs N          suggest at most N LFs (default ${DEFAULT_MAX_LFS})
   --seed S             seed (default 0): the same data and seed give the same LFs
