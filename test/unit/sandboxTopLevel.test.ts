@@ -273,6 +273,28 @@ for (const [name, make, skip] of runtimes) {
       ]);
     });
 
+    it('says that a helper named like a standard-library module Python had already imported (keyword.py) is not the one imported, and to rename it', async () => {
+      const helper = 'SPAM = ["spam"]\n';
+      writeFileSync(join(ws, 'keyword.py'), helper);
+      const source =
+        'from snorkel.labeling import labeling_function\nfrom keyword import SPAM\nimport keyword\n\n' +
+        '@labeling_function()\ndef by_import(x):\n    return 1 if any(w in x.text for w in SPAM) else -1\n\n' +
+        '@labeling_function()\ndef by_attribute(x):\n    return 1 if any(w in x.text for w in keyword.SPAM) else -1\n\n' +
+        '@labeling_function()\ndef other_error(x):\n    return keyword.NOT_HERE_EITHER\n';
+      const r = await executor.runFile({ file: join(ws, 'stdlib_named.py'), source, siblingModules: { keyword: helper }, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+      rmSync(join(ws, 'keyword.py'));
+      const hint = /keyword\.py beside the LF file is named like the standard-library module keyword, which Python had already imported, so the import reads the standard library's; rename your file, e\.g\. to my_keyword\.py/;
+      const message = (lf: string) => String(r.lfs.find((l) => l.name === lf)?.firstError?.message);
+      assert.match(message('by_import'), /ImportError: cannot import name 'SPAM' from 'keyword'/);
+      assert.match(message('by_import'), hint);
+      assert.match(message('by_attribute'), /AttributeError: module 'keyword' has no attribute 'SPAM'/);
+      assert.match(message('by_attribute'), hint);
+      assert.match(String(r.problems?.[0]?.message), hint);
+      // Without a keyword.py of the user's, the same errors say nothing of it.
+      const plain = await run(source.replace('from keyword import SPAM\n', 'SPAM = []\n'));
+      assert.doesNotMatch(String(plain.lfs.find((l) => l.name === 'other_error')?.firstError?.message), /beside the LF file/);
+    });
+
     it('says a file of more than 2000 LFs is too many, rather than that it broke the protocol', async () => {
       const many = (n: number) => `from snorkel.labeling import LabelingFunction\nfor i in range(${n}):\n    globals()[f"lf_{i}"] = LabelingFunction(name=f"lf_{i}", f=lambda x: -1)\n`;
       const r = await run(many(2001));

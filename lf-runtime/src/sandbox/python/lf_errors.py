@@ -105,6 +105,9 @@ current = {"file": ""}
 # for a statement that raised for want of an earlier one's name), whether a missing module is the cause, whether
 # the statement is that import)}, set by the runner as the statements run.
 failed_imports = {}
+# file -> the names of the helper modules sent with it (pyodide reads no host folder, so they are known here
+# rather than on disk), set by the runner.
+sibling_modules = {}
 # file -> the folder of the outermost package the LF file runs in ("/ws/hmm/" for /ws/hmm/labeling/moral.py), set
 # by the runner: an error raised in that package's files (hmm/__init__.py) is told at their line too.
 package_folders = {}
@@ -219,6 +222,7 @@ def error_info(exc, user_files, kind, file=None):
         else:
             message = missing or exception_text(exc).strip().splitlines()[-1]
             message += spacy_model_hint(exc) or ""
+            message += shadowed_stdlib_hint(exc, main) or ""
             where = (frames[-1].filename, frames[-1].lineno) if frames else None
         if where is not None and main and where[0] != main:
             message = f"{shown(where[0], main)}:{where[1]}: {message}"
@@ -232,6 +236,31 @@ def error_info(exc, user_files, kind, file=None):
             # Snorkel notebooks often read files relative to where the notebook ran; here it is the file's folder.
             message += f" (a relative path is read from the LF file's folder, {main.rsplit('/', 1)[0]})"
     return {"kind": kind, "message": message[:2000], "line": line, "traceback": tb[-8000:]}
+
+
+def shadowed_stdlib_hint(exc, main):
+    """`from keyword import SPAM` with a keyword.py of the user's beside the LF file: Python had already imported
+    the standard library's keyword (at start-up, or the runtime had), so the import reads that one and the name
+    is not there. Says so and to rename the file; None for any other error."""
+    if isinstance(exc, ImportError) and not isinstance(exc, ModuleNotFoundError):
+        module, origin = exc.name, exc.path
+    elif isinstance(exc, AttributeError) and type(getattr(exc, "obj", None)).__name__ == "module":
+        module, origin = getattr(exc.obj, "__name__", None), getattr(exc.obj, "__file__", None)
+    else:
+        return None
+    if not isinstance(module, str) or "." in module or module not in _STDLIB or not main or "/" not in main:
+        return None
+    folder = main.replace("\\", "/").rsplit("/", 1)[0]
+    if isinstance(origin, str) and origin.replace("\\", "/").startswith(folder + "/"):
+        return None  # the user's own module was the one imported: its error is its own
+    mine = module in sibling_modules.get(main, ()) or (NATIVE and (os.path.isfile(f"{folder}/{module}.py") or os.path.isfile(f"{folder}/{module}/__init__.py")))
+    if not mine:
+        return None
+    return (
+        f" ({module}.py beside the LF file is named like the standard-library module {module}, which Python had"
+        f" already imported, so the import reads the standard library's; rename your file, e.g. to my_{module}.py,"
+        f" and import it by that name)"
+    )
 
 
 def _starts_process(exc):

@@ -26,7 +26,7 @@ import lf_statements
 import lf_structure
 from lf_errors import NATIVE, MORE_CLASSES as _MORE_CLASSES, current as _current, error_info as _error_info
 from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder, forget_user_modules as _forget_user_modules, package_root as _package_root
-from lf_errors import failed_imports as _failed_imports, package_folders as _package_folders, return_line as _return_line
+from lf_errors import failed_imports as _failed_imports, package_folders as _package_folders, return_line as _return_line, sibling_modules as _sibling_modules
 from lf_votes import integer_label as _integer_label, invalid_return as _invalid_return
 from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
 from lf_structure import parse_structure  # noqa: F401 - an entry point the worker calls
@@ -89,6 +89,7 @@ def _execute(file, source, siblings, codes):
     _current["file"] = file
     directory = file.replace("\\", "/").rsplit("/", 1)[0] if "/" in file.replace("\\", "/") else ""
     finder = _SiblingFinder(siblings, directory)
+    _sibling_modules[file] = frozenset(siblings)
     user_files = frozenset([file] + [finder.path(n) for n in siblings])
     _snorkel._user_files = user_files
     sys.meta_path.insert(0, finder)
