@@ -2,7 +2,8 @@
 // leaves no earlier list in charge (every LF counts, in source order, and the file is told why), while a notebook
 // cell that only reads `lfs` changes nothing; a list imported from another file orders the LFs; an LF's NameError
 // names the statement that failed to set the name, back to its first cause; missing packages and spaCy pipelines
-// get the command that installs them; and past 50 failing statements the rest are summed up, not silently dropped.
+// get the command that installs them; a helper named like a standard-library module already imported is told to
+// be renamed; and past 50 failing statements the rest are summed up, not silently dropped.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
