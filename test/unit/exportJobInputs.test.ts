@@ -88,6 +88,31 @@ describe('the exported job, reading its input as lf-studio label does', () => {
     const run = runJob(job, csv, out, '--serial', '--partition-rows', '2');
     assert.equal(run.status, 0, run.stderr);
     assertSameLabels(expected, readParts(out));
+
+    // A file of one column: a line of spaces is no row there either, but a quoted field of spaces is a value.
+    const blankLfs = join(dir, 'blank_lfs.py');
+    writeFileSync(blankLfs, 'from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_blank(x):\n    return 1 if x.text.strip() == "" else 0\n');
+    const one = join(dir, 'one.csv');
+    writeFileSync(one, 'text\na\n   \nb\n"  "\nc\n');
+    const oneLabels = join(dir, 'one.jsonl');
+    assert.equal(cli('label', '--lfs', blankLfs, '--data', one, '--labels', 'A,B', '--out', oneLabels).status, 0);
+    const oneExpected = readJsonl(readFileSync(oneLabels, 'utf8'));
+    assert.deepEqual(
+      oneExpected.map((r) => [r.id, ...r.votes]),
+      [
+        ['1', 0],
+        ['2', 0],
+        ['3', 1],
+        ['4', 0],
+      ],
+      'pd.read_csv: a, b, "  ", c',
+    );
+    const oneJob = join(dir, 'one-job');
+    assert.equal(cli('export-job', '--lfs', blankLfs, '--data', one, '--labels', 'A,B', '--out', oneJob).status, 0);
+    const oneOut = join(dir, 'one-out');
+    const oneRun = runJob(oneJob, one, oneOut, '--serial', '--partition-rows', '2');
+    assert.equal(oneRun.status, 0, oneRun.stderr);
+    assertSameLabels(oneExpected, readParts(oneOut));
   });
 
   it('takes ids from the id field as lf-studio label does: in WRENCH records, and JSONL integers beyond 2^53 digit for digit', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {

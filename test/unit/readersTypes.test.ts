@@ -64,11 +64,17 @@ describe('CSV column types', () => {
         ['3', 'c', 3],
       ],
     );
-    // In a file of one column such a line is a value (pandas keeps it when quoted), so it stays a row.
-    const one = await readDataset(file('one.csv', 'text\na\n"  "\nb\n'), {});
+    // In a file of one column too (pd.read_csv gives a, b, c), so ids count rows as pandas' index does; quoted,
+    // such a field is a value, as pandas keeps it.
+    const one = await readDataset(file('one.csv', 'text\na\n   \nb\n"  "\nc\n'), {});
     assert.deepEqual(
-      one.rows.map((r) => r.fields.text),
-      ['a', '  ', 'b'],
+      one.rows.map((r) => [r.id, r.fields.text]),
+      [
+        ['1', 'a'],
+        ['2', 'b'],
+        ['3', '  '],
+        ['4', 'c'],
+      ],
     );
   });
 });

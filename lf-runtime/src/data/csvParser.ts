@@ -10,6 +10,8 @@ export interface CsvRecord {
   /** 1-based physical line where the record starts. */
   line: number;
   fields: string[];
+  /** One unquoted field of nothing but spaces and tabs: a blank line to pandas, not a record. */
+  spacesOnly?: true;
 }
 
 /** A syntax problem at a 1-based line; the caller adds the file name. */
@@ -24,6 +26,7 @@ export class CsvSyntaxError extends Error {
 }
 
 const QUOTE = 0x22;
+const SPACES = /^[ \t]*$/;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -50,8 +53,10 @@ export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
     }
     const recordLine = line;
     const fields: string[] = [];
+    let quoted = false;
     for (;;) {
       if (text.charCodeAt(pos) === QUOTE) {
+        quoted = true;
         // Quoted field: runs to the next quote that is not doubled.
         const openLine = line;
         let start = pos + 1;
@@ -104,7 +109,7 @@ export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
       if (pos <= len && (sep === CR || sep === LF)) line++;
       break;
     }
-    records.push({ line: recordLine, fields });
+    records.push(!quoted && fields.length === 1 && SPACES.test(fields[0]) ? { line: recordLine, fields, spacesOnly: true } : { line: recordLine, fields });
   }
   return records;
 }

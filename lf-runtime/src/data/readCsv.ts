@@ -39,8 +39,9 @@ export function parseCsvDataset(text: string, file: string, options: ReadOptions
   }
   const labelIndex = columns.indexOf(builder.labelField);
   const rowsFields: Record<string, unknown>[] = [];
-  // A line of nothing but spaces is blank to pandas too (an editing accident, not a record of one field).
-  if (columns.length > 1 && records.some(isSpacesOnly)) records = records.filter((rec, i) => i === 0 || !isSpacesOnly(rec));
+  // A line of nothing but spaces is blank to pandas too (an editing accident, not a record of one field), in a
+  // file of any number of columns; quoted ("   "), it is a value.
+  if (records.some((rec, i) => i > 0 && rec.spacesOnly)) records = records.filter((rec, i) => i === 0 || !rec.spacesOnly);
 
   for (let r = 1; r < records.length; r++) {
     const { line, fields: values } = records[r];
@@ -67,10 +68,6 @@ export function parseCsvDataset(text: string, file: string, options: ReadOptions
 
 // Numbers may have spaces around them ("1, 5, 2.5" written with a space after each comma): pandas reads " 5"
 // as 5 (booleans and missing markers it takes only exactly as written).
-function isSpacesOnly(record: CsvRecord): boolean {
-  return record.fields.length === 1 && /^[ \t]*$/.test(record.fields[0]);
-}
-
 const INT = /^[ \t\n\v\f\r]*[+-]?\d+[ \t\n\v\f\r]*$/;
 const FLOAT = /^[ \t\n\v\f\r]*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
 /**

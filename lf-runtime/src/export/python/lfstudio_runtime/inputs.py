@@ -96,7 +96,8 @@ def _plan_csv(path, partition_rows, data):
 
         # csv.reader pulls one line at a time and yields a record as soon as its last line is in, so the
         # bytes consumed when a record comes out are exactly where the next one starts.
-        reader = csv.reader(lines(), delimiter=delimiter)
+        source = _Lines(lines())
+        reader = csv.reader(source, delimiter=delimiter)
         header = None
         try:
             for rec in reader:
@@ -112,7 +113,7 @@ def _plan_csv(path, partition_rows, data):
             first = 1
             count = 0
             for rec in reader:
-                if _blank_record(rec, header):
+                if _blank_record(rec, source.last):
                     continue
                 record += 1
                 count += 1
@@ -145,10 +146,26 @@ _CSV_SPACES = re.compile(r"[ \t]*")
 _CSV_INF = re.compile(r"[+-]?(inf|infinity)", re.IGNORECASE)
 
 
-def _blank_record(rec, header):
-    """A record to skip: no fields, or (with several columns) one field of nothing but spaces, a line pandas
-    and the editor (readCsv.ts) take as blank."""
-    return not rec or (len(rec) == 1 and len(header) > 1 and _CSV_SPACES.fullmatch(rec[0]) is not None)
+class _Lines:
+    """The lines a csv.reader reads, the last one kept: whether a record of one field was quoted."""
+
+    def __init__(self, lines):
+        self._lines = iter(lines)
+        self.last = ""
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self.last = next(self._lines)
+        return self.last
+
+
+def _blank_record(rec, last_line):
+    """A record to skip: no fields, or one unquoted field of nothing but spaces (its line, `last_line`, has no
+    quote), a line pandas and the editor (readCsv.ts) take as blank in a file of any number of columns; a quoted
+    one ("   ") is a value."""
+    return not rec or (len(rec) == 1 and _CSV_SPACES.fullmatch(rec[0]) is not None and '"' not in last_line)
 _CSV_BOOLS = frozenset(["True", "False", "true", "false", "TRUE", "FALSE"])
 
 
@@ -453,10 +470,11 @@ def _read_csv(part, data):
     record = part["first"] - 1
     delimiter = part["delimiter"]
     types_ = part["types"]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    source = _Lines(io.StringIO(text, newline=""))
+    reader = csv.reader(source, delimiter=delimiter)
     try:
         for rec in reader:
-            if _blank_record(rec, header):
+            if _blank_record(rec, source.last):
                 continue
             record += 1
             if len(rec) != len(header):
