@@ -105,3 +105,26 @@ test('majority vote tie policies: abstain, prior, seeded random', () => {
   assert.equal(prior[0], mv.classBalance[0] >= mv.classBalance[1] ? 0 : 1);
   assert.equal(prior[1], 0);
 });
+
+test('many LFs of many classes (700 x 100, as a keyword-list factory writes them): the default and FlyingSquid fit, matrix completion says it is too large', () => {
+  const k = 100;
+  const m = 700;
+  const n = 60;
+  const data = new Int8Array(n * m).fill(-1);
+  // Each row: the LFs of its class vote it (7 per class), and one LF of the next class votes that.
+  for (let i = 0; i < n; i++) {
+    const y = i % k;
+    for (let j = y * 7; j < y * 7 + 7; j++) data[i * m + j] = y;
+    data[i * m + ((y + 1) % k) * 7] = (y + 1) % k;
+  }
+  const L = { n, m, data };
+  const fit = fitDefault(L, k);
+  assertSane(fit.model, L, k, 'default');
+  const labels = fit.model.predict(L);
+  for (let i = 0; i < n; i++) assert.equal(labels[i], i % k, `row ${i}: seven votes of its class against one`);
+  assertSane(fitFlyingSquid(L, k), L, k, 'flying-squid');
+  assert.throws(
+    () => NAMED_MODELS['matrix-completion'](L, k),
+    (e: unknown) => e instanceof LabelModelInputError && /700 LFs x 100 classes is 70000 pairs, more than the 4096/.test(e.message),
+  );
+});

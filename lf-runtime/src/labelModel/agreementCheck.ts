@@ -126,7 +126,7 @@ export interface AgreementCheckInput {
    * Per-LF accuracy estimates (all votes counted) of majority vote and prior-anchored, and matrix completion
    * fitted on demand: it is only needed for an LF the other two place on either side of 0.5.
    */
-  estimates: [FittedLabelModel, FittedLabelModel, () => FittedLabelModel];
+  estimates: [FittedLabelModel, FittedLabelModel, () => FittedLabelModel | null];
   /** Votes per (LF, label) of the fitted matrix, set-aside votes included. */
   votesPerLf: Float64Array;
   seed: number;
@@ -212,14 +212,15 @@ export function checkAgreement(input: AgreementCheckInput): AgreementCheck {
  * accuracy, by the median of the three `estimates`, is below 0.5: most of their votes are wrong, and the wrong ones all name the same
  * class. Two of three estimates below 0.5 make the median below 0.5, and two at or above make it at or
  * above, so the third (matrix completion, the slowest to fit) is fitted only when the LFs the first two
- * place on either side of 0.5 could decide whether `needed` LFs are reached. When they cannot, those LFs
+ * place on either side of 0.5 could decide whether `needed` LFs are reached (where it cannot be fitted, the
+ * third gives null and the median is of the first two). When they cannot, those LFs
  * are left out of the list, which then holds the LFs both first estimates place below 0.5.
  */
 export function biasedLowLfs(
   votesPerLf: Float64Array,
   m: number,
   k: number,
-  estimates: [FittedLabelModel, FittedLabelModel, () => FittedLabelModel],
+  estimates: [FittedLabelModel, FittedLabelModel, () => FittedLabelModel | null],
   needed = 0,
 ): number[] {
   const [first, second, third] = estimates;
@@ -242,7 +243,8 @@ export function biasedLowLfs(
   if (split.length === 0 || below.length >= needed || below.length + split.length < needed) return below;
   const extra = third();
   for (const j of split) {
-    const values = [first.accuracyWhenVoting[j], second.accuracyWhenVoting[j], extra.accuracyWhenVoting[j]];
+    // Without the third (too many LFs x classes for matrix completion), the median of the first two: their mean.
+    const values = [first.accuracyWhenVoting[j], second.accuracyWhenVoting[j], extra ? extra.accuracyWhenVoting[j] : null];
     const finite = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((x, y) => x - y);
     if (finite.length === 0) continue;
     const h = finite.length >> 1;

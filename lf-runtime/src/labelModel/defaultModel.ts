@@ -53,7 +53,7 @@ import { MIN_VOTES, checkAgreement, checkRows, judgeView } from './agreementChec
 import type { AgreementCheck } from './agreementCheck.ts';
 import { fitCandidates } from './candidateFits.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
-import { fitMatrixCompletionOnIndex } from './matrixCompletion.ts';
+import { completionFits, fitMatrixCompletionOnIndex } from './matrixCompletion.ts';
 import { findOverrides, setAsideOverridden, withOverrides } from './overrides.ts';
 import { CORRELATED_SHARE, findNearCopies, setAsideCopies, withCopies } from './nearCopies.ts';
 import type { NearCopy } from './nearCopies.ts';
@@ -218,7 +218,8 @@ export function fitDefault(L: VoteMatrix, k: number, options: DefaultFitOptions 
     // when needed: for an LF that majority vote and prior-anchored place on either side of 0.5.
     const rows = checkRows(aside.index);
     let completion: IndexedLabelModel | null = null;
-    const completed = () => (completion ??= whole(fitMatrixCompletionOnIndex(checkRows(apart.index), { seed })));
+    // Null where it cannot be fitted (too many LFs x classes: MAX_COMPLETION_PAIRS).
+    const completed = () => (completionFits(L.m, k) ? (completion ??= whole(fitMatrixCompletionOnIndex(checkRows(apart.index), { seed }))) : null);
     const majority = estimators[at('majority')];
     const anchored = estimators[at('prior-anchored')];
     const view = judgeView(rows, copies);

@@ -6,7 +6,7 @@
 import { makeFittedModel } from './fittedModel.ts';
 import { buildVoteIndex } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
-import { MOMENT_SAMPLE_ROWS, voteCooccurrence } from './matrixCompletion.ts';
+import { MOMENT_SAMPLE_ROWS } from './matrixCompletion.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
 import type { LabelModelOptions, VoteMatrix } from './types.ts';
 
@@ -54,12 +54,7 @@ export function solveFlyingSquid(index: VoteIndex, options: FlyingSquidOptions =
   const fallback = options.fallbackAccuracy ?? 0.7;
   // k = 2 is one problem (class 1 positive); k > 2 is one problem per class.
   const positives = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
-  let problems: BinaryProblem[];
-  if (k === 2) problems = [solveBinary(m, binaryMoments(index), minPair, fallback)];
-  else {
-    const O = voteCooccurrence(index);
-    problems = positives.map((c) => solveBinary(m, momentsFromCooccurrence(index, O, c), minPair, fallback));
-  }
+  const problems: BinaryProblem[] = positives.map((c) => solveBinary(m, binaryMoments(index, c), minPair, fallback));
 
   const rates = k === 2 ? [1 - problems[0].positiveRate, problems[0].positiveRate] : problems.map((p) => p.positiveRate);
   const rateSum = rates.reduce((s, x) => s + x, 0);
@@ -106,37 +101,18 @@ interface BinaryMoments {
   coverage: Float64Array;
 }
 
-function momentsFromCooccurrence(index: VoteIndex, O: Float64Array, positive: number): BinaryMoments {
-  const { m, k } = index;
-  const d = m * k;
-  const M = new Float64Array(m * m);
-  const firstMoment = new Float64Array(m);
-  const coverage = new Float64Array(m);
-  for (let a = 0; a < m; a++) {
-    for (let la = 0; la < k; la++) {
-      const sa = la === positive ? 1 : -1;
-      const diag = O[(a * k + la) * d + a * k + la];
-      firstMoment[a] += sa * diag;
-      coverage[a] += diag;
-      for (let b = 0; b < m; b++) {
-        if (b === a) continue;
-        for (let lb = 0; lb < k; lb++) {
-          const v = O[(a * k + la) * d + b * k + lb];
-          if (v !== 0) M[a * m + b] += sa * (lb === positive ? 1 : -1) * v;
-        }
-      }
-    }
-  }
-  return { M, firstMoment, coverage };
-}
-
 /**
- * The k = 2 moments straight from the votes (class 1 positive), over the same evenly strided rows as
- * voteCooccurrence: each pair once, into an m x m table instead of the (2m)^2 co-occurrence table, which
- * halves the cost that dominates FlyingSquid on large matrices (1M x 100: ~90M vote pairs).
+ * The moments of one class against the rest (`positive`: a vote for it is +1, for any other class -1) straight
+ * from the votes, over the same evenly strided rows as voteCooccurrence: each pair once, into an m x m table
+ * instead of the (mk)^2 co-occurrence table, which halves the cost that dominates FlyingSquid on large
+ * matrices (1M x 100: ~90M vote pairs) and keeps many LFs of many classes in memory (671 LFs x 100 classes:
+ * 3.6 MB, where the co-occurrence table would take 36 GB).
  */
-function binaryMoments(index: VoteIndex): BinaryMoments {
-  const { n, m, rowStart, lf, label, weight } = index;
+function binaryMoments(index: VoteIndex, positive: number): BinaryMoments {
+  const { n, m, k, rowStart, lf, label, weight } = index;
+  // +1 for the positive class, -1 for the others (a multiplication, not a branch: labels are ~random).
+  const sign = new Float64Array(k).fill(-1);
+  sign[positive] = 1;
   const M = new Float64Array(m * m);
   const firstMoment = new Float64Array(m);
   const coverage = new Float64Array(m);
@@ -149,12 +125,12 @@ function binaryMoments(index: VoteIndex): BinaryMoments {
     const a1 = rowStart[i + 1];
     for (let s = a0; s < a1; s++) {
       const a = lf[s];
-      // lambda w: +w for label 1, -w for label 0 (a multiplication, not a branch: labels are ~random).
-      const wa = w * (2 * label[s] - 1);
+      // lambda w: +w for the positive class, -w for another.
+      const wa = w * sign[label[s]];
       firstMoment[a] += wa;
       coverage[a] += w;
       const row = a * m;
-      for (let t = s + 1; t < a1; t++) M[row + lf[t]] += wa * (2 * label[t] - 1);
+      for (let t = s + 1; t < a1; t++) M[row + lf[t]] += wa * sign[label[t]];
     }
   }
   const inv = used > 0 ? 1 / used : 0;

@@ -8,6 +8,7 @@ import { buildVoteIndex } from './voteIndex.ts';
 import type { VoteIndex } from './voteIndex.ts';
 import { fitMajorityVoteOnIndex } from './majorityVote.ts';
 import type { IndexedLabelModel } from './fittedModel.ts';
+import { LabelModelInputError } from './types.ts';
 import type { LabelModelOptions, VoteMatrix } from './types.ts';
 
 export interface MatrixCompletionOptions extends LabelModelOptions {
@@ -52,6 +53,17 @@ export function voteCooccurrence(index: VoteIndex, maxRows = MOMENT_SAMPLE_ROWS)
   return O;
 }
 
+/**
+ * Most (LF, class) pairs matrix completion is fitted on: its co-occurrence matrix holds the square of their
+ * number (4096 pairs: 134 MB of doubles; 671 LFs x 100 classes would need 36 GB).
+ */
+export const MAX_COMPLETION_PAIRS = 4096;
+
+/** Whether matrix completion can be fitted on m LFs and k classes (MAX_COMPLETION_PAIRS). */
+export function completionFits(m: number, k: number): boolean {
+  return m * k <= MAX_COMPLETION_PAIRS;
+}
+
 export function fitMatrixCompletion(L: VoteMatrix, k: number, options: MatrixCompletionOptions = {}): IndexedLabelModel {
   const started = performance.now();
   return fitMatrixCompletionOnIndex(buildVoteIndex(L, k), options, started);
@@ -64,6 +76,12 @@ export function fitMatrixCompletionOnIndex(
 ): IndexedLabelModel {
   const { m, k } = index;
   const d = m * k;
+  if (!completionFits(m, k)) {
+    throw new LabelModelInputError(
+      `matrix completion fits a matrix of (LFs x classes)^2 entries: ${m} LFs x ${k} classes is ${d} pairs, more than the ${MAX_COMPLETION_PAIRS} ` +
+        'it is fitted on here; choose another model (the default, majority, dawid-skene, flying-squid)',
+    );
+  }
   const p = options.classBalance ?? fitMajorityVoteOnIndex(index, 0).classBalance;
   const precInit = options.precisionInit ?? 0.7;
   const l2 = options.l2 ?? 0;
