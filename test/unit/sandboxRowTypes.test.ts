@@ -104,3 +104,37 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
     });
   });
 }
+
+// Nested JSON values as pandas' rows hold them (a list, a dict), though read-only here: isinstance, ==, + and
+// messages treat them as those, and an LF that tries to change one is told to copy it.
+const NESTED_JSONL = '{"text": "a", "tags": ["urgent", "x"], "meta": {"source": "email"}}\n{"text": "b", "tags": [], "meta": {"source": "web"}}\n';
+const NESTED_LFS =
+  'from snorkel.labeling import labeling_function\n\n' +
+  '@labeling_function()\ndef is_list(x):\n    return 1 if isinstance(x.tags, list) and "urgent" in x.tags else 0\n\n' +
+  '@labeling_function()\ndef is_dict(x):\n    return 1 if isinstance(x.meta, dict) and x.meta.get("source") == "email" else 0\n\n' +
+  '@labeling_function()\ndef equal_list(x):\n    return 1 if x.tags == ["urgent", "x"] and x.tags[1:] == ["x"] and x.tags + ["y"] == ["urgent", "x", "y"] else 0\n\n' +
+  '@labeling_function()\ndef attribute(x):\n    return x.meta.negated\n\n' +
+  '@labeling_function()\ndef appends(x):\n    x.tags.append("seen")\n    return 1\n';
+
+for (const [name, make, skip] of bothRuntimes(() => ws)) {
+  describe(`nested JSON values in ${name}`, { skip, timeout: 300_000 }, () => {
+    let executor: LfExecutor;
+    before(() => {
+      executor = make();
+      writeFileSync(join(ws, 'nested.jsonl'), NESTED_JSONL);
+    });
+    after(() => executor.dispose());
+
+    it('are a list and a dict to isinstance, == and +, as on a pandas row, and read-only with a message that says to copy', async () => {
+      const d = await readDataset(join(ws, 'nested.jsonl'), {});
+      await executor.loadRows('nested', d.rows);
+      const r = await executor.runFile({ file: join(ws, 'nested_lfs.py'), source: NESTED_LFS, datasetKey: 'nested', cardinality: 2, timeoutMs: 20_000 });
+      const lf = (n: string) => r.lfs.find((l) => l.name === n)!;
+      assert.deepEqual([...lf('is_list').votes], [1, 0]);
+      assert.deepEqual([...lf('is_dict').votes], [1, 0]);
+      assert.deepEqual([...lf('equal_list').votes], [1, 0]);
+      assert.equal(lf('attribute').firstError?.message, "AttributeError: 'dict' object has no attribute 'negated'");
+      assert.match(String(lf('appends').firstError?.message), /TypeError: a row's list is read-only, so one LF cannot change what the next reads: take a copy \(list\(x\.field\)\)/);
+    });
+  });
+}

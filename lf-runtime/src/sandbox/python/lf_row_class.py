@@ -333,12 +333,67 @@ class MutableRow(types.SimpleNamespace):
         return row
 
 
+def _read_only(kind, copy):
+    def refuse(self, *args, **kwargs):
+        raise TypeError(f"a row's {kind} is read-only, so one LF cannot change what the next reads: take a copy ({copy}) to change it")
+
+    return refuse
+
+
+class FrozenList(tuple):
+    """A JSON array as LFs see it: read-only, and a list to isinstance(x.tags, list), == a list, + a list and
+    messages ("'list' object ..."), as on a pandas row. A tuple underneath, so no LF can change what the next
+    reads; its changing methods say so."""
+
+    __slots__ = ()
+    __class__ = property(lambda self: list)
+    append = extend = insert = remove = pop = clear = sort = reverse = __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only("list", "list(x.field)")
+
+    def __getitem__(self, key):
+        item = tuple.__getitem__(self, key)
+        return list(item) if key.__class__ is slice else item
+
+    def __eq__(self, other):
+        if isinstance(other, FrozenList) or other.__class__ is list:
+            return tuple.__eq__(self, tuple(other))
+        return False if isinstance(other, tuple) else NotImplemented
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = tuple.__hash__
+
+    def __add__(self, other):
+        return list(self) + list(other) if isinstance(other, list) else NotImplemented
+
+    def __radd__(self, other):
+        return list(other) + list(self) if isinstance(other, list) else NotImplemented
+
+    def __mul__(self, n):
+        return list(self) * n
+
+    __rmul__ = __mul__
+
+    def copy(self):
+        return list(self)
+
+    def __repr__(self):
+        return "[" + ", ".join(repr(v) for v in tuple.__iter__(self)) + "]"
+
+
+FrozenList.__name__ = FrozenList.__qualname__ = "list"
+
+
 class FrozenMapping(tuple):
     """A JSON object as LFs see it: read-only, by key like a dict (x.meta["lang"], .get, .keys(), .items(), `in`,
-    == a dict). It holds its (key, value) pairs and no dict: a read-only view of a dict hands that dict to the
+    == a dict), and a dict to isinstance(x.meta, dict) and messages ("'dict' object has no attribute ..."), as on a
+    pandas row. It holds its (key, value) pairs and no dict: a read-only view of a dict hands that dict to the
     other side of ==, where an LF could edit what the next LF reads."""
 
     __slots__ = ()
+    __class__ = property(lambda self: dict)
+    __setitem__ = __delitem__ = update = pop = popitem = setdefault = clear = __ior__ = _read_only("dict", "dict(x.field)")
 
     def _pairs(self):
         return tuple.__iter__(self)
@@ -388,15 +443,18 @@ class FrozenMapping(tuple):
         return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in tuple.__iter__(self)) + "}"
 
 
+FrozenMapping.__name__ = FrozenMapping.__qualname__ = "dict"
 _abc.Mapping.register(FrozenMapping)
 
 
 def freeze(value):
-    """JSON containers become immutable, so an LF cannot edit a field another LF reads: lists tuples, objects
+    """JSON containers become immutable, so an LF cannot edit a field another LF reads: lists FrozenList, objects
     FrozenMapping."""
-    if isinstance(value, list):
-        return tuple(freeze(v) for v in value)
-    if isinstance(value, dict):
+    # type(), not isinstance(): a frozen container says it is a list or dict, and is left as it is.
+    kind = type(value)
+    if kind is list:
+        return FrozenList(freeze(v) for v in value)
+    if kind is dict:
         return FrozenMapping((k, freeze(v)) for k, v in value.items())
     return value
 
