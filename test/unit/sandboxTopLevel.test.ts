@@ -296,6 +296,33 @@ for (const [name, make, skip] of runtimes) {
       assert.doesNotMatch(String(plain.lfs.find((l) => l.name === 'other_error')?.firstError?.message), /beside the LF file/);
     });
 
+    it('names a failed `from helpers import *` as the likely cause of a NameError, with its missing package', async () => {
+      const helper = 'import spacy_not_installed_here\n\ndef first_token(text):\n    return text.split()[0]\n';
+      writeFileSync(join(ws, 'star_helpers.py'), helper);
+      const source =
+        'from snorkel.labeling import labeling_function\nfrom star_helpers import *\n\nFIRST = first_token("a b")\n\n' +
+        '@labeling_function()\ndef starts(x):\n    return 1 if first_token(x.text) == "spam" else -1\n';
+      const r = await executor.runFile({ file: join(ws, 'star.py'), source, siblingModules: { star_helpers: helper }, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+      rmSync(join(ws, 'star_helpers.py'));
+      const lf = r.lfs.find((l) => l.name === 'starts');
+      assert.equal(lf?.firstError?.kind, 'missing-package');
+      assert.match(
+        String(lf?.firstError?.message),
+        /^NameError: name 'first_token' is not defined; it may be one of the names of the `import \*` at line 2, which raised: .*No module named 'spacy_not_installed_here'/,
+      );
+      // The top-level statement that used it is told the same cause, briefly.
+      assert.ok(r.problems?.some((p) => p.line === 4 && /name 'first_token' is not defined; it may be one of the names of the `import \*` at line 2, which raised$/.test(p.message)), JSON.stringify(r.problems));
+    });
+
+    it("tells NLTK's missing-data error (framed in asterisks) by its first line, and where to download the data so the runtime finds it", async () => {
+      // The message NLTK 3.8 raises, colour codes included.
+      const nltkMessage = "\\n" + '*'.repeat(70) + "\\n  Resource \\x1b[93mwordnet\\x1b[0m not found.\\n  Please use the NLTK Downloader to obtain the resource:\\n\\n  \\x1b[31m>>> import nltk\\n  >>> nltk.download('wordnet')\\n  \\x1b[0m\\n  Searched in:\\n    - '/root/nltk_data'\\n" + '*'.repeat(70) + "\\n";
+      const r = await run(`from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef synonyms(x):\n    raise LookupError("${nltkMessage}")\n`);
+      const message = String(r.lfs[0]?.firstError?.message);
+      assert.match(message, /^LookupError: Resource wordnet not found\. \(LF Studio runs LF files without your home folder/);
+      assert.match(message, /-m nltk\.downloader -d nltk_data wordnet` run there, and add `nltk\.data\.path\.append\("nltk_data"\)` after `import nltk`/);
+    });
+
     it('says a file of more than 2000 LFs is too many, rather than that it broke the protocol', async () => {
       const many = (n: number) => `from snorkel.labeling import LabelingFunction\nfor i in range(${n}):\n    globals()[f"lf_{i}"] = LabelingFunction(name=f"lf_{i}", f=lambda x: -1)\n`;
       const r = await run(many(2001));

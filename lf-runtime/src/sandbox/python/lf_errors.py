@@ -191,6 +191,14 @@ def error_info(exc, user_files, kind, file=None):
     missing = missing_package(exc)
     if missing is not None:
         kind = "missing-package"
+    elif isinstance(exc, NameError) and getattr(exc, "name", None) not in failed_imports.get(main, ()) and "*" in failed_imports.get(main, ()):
+        # `from helpers import *` raised (helpers imports spacy), so none of its names were bound.
+        at, why, needs_package, _ = failed_imports[main]["*"]
+        if kind == "import":
+            missing = f"NameError: name '{exc.name}' is not defined; it may be one of the names of the `import *` at line {at}, which raised"
+        else:
+            kind = "missing-package" if needs_package else kind
+            missing = f"NameError: name '{exc.name}' is not defined; it may be one of the names of the `import *` at line {at}, which raised: {why}"
     elif isinstance(exc, NameError) and getattr(exc, "name", None) in failed_imports.get(main, ()):
         # `from textblob import TextBlob` failed at the top level, so the LF's TextBlob(...) is a NameError:
         # the cause is the import.
@@ -220,8 +228,8 @@ def error_info(exc, user_files, kind, file=None):
             message = f"SyntaxError: {exc.msg}"
             where = (exc.filename, exc.lineno)
         else:
-            message = missing or exception_text(exc).strip().splitlines()[-1]
-            message += spacy_model_hint(exc) or ""
+            message = missing or exception_line(exc)
+            message += spacy_model_hint(exc) or nltk_data_hint(exc) or ""
             message += shadowed_stdlib_hint(exc, main) or ""
             where = (frames[-1].filename, frames[-1].lineno) if frames else None
         if where is not None and main and where[0] != main:
@@ -236,6 +244,41 @@ def error_info(exc, user_files, kind, file=None):
             # Snorkel notebooks often read files relative to where the notebook ran; here it is the file's folder.
             message += f" (a relative path is read from the LF file's folder, {main.rsplit('/', 1)[0]})"
     return {"kind": kind, "message": message[:2000], "line": line, "traceback": tb[-8000:]}
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_WORDS = re.compile(r"[A-Za-z0-9]")
+
+
+def exception_line(exc):
+    """The exception in one line: the last of `format_exception_only` ("ValueError: ..."), or, when that one is
+    decoration (NLTK frames its LookupError in rows of asterisks), the type and the message's first line with
+    words in it ("LookupError: Resource wordnet not found.")."""
+    last = exception_text(exc).strip().splitlines()[-1]
+    if _WORDS.search(last):
+        return last
+    for line in _ANSI.sub("", str(exc)).splitlines():
+        if _WORDS.search(line):
+            return f"{type(exc).__name__}: {line.strip()}"
+    return last
+
+
+_NLTK_DOWNLOAD = re.compile(r"nltk\.download\('([^']+)'\)")
+
+
+def nltk_data_hint(exc):
+    """For NLTK's LookupError (a corpus or model not downloaded): where to put it so LF Studio's runtime finds
+    it. nltk.download() writes to the home folder, which the user's Python does not see here."""
+    found = _NLTK_DOWNLOAD.search(str(exc)) if isinstance(exc, LookupError) else None
+    if found is None:
+        return None
+    name = found.group(1)
+    python = getattr(lf_guard, "INTERPRETER", None) or "python3"
+    return (
+        f" (LF Studio runs LF files without your home folder, where nltk.download() puts data: download it into"
+        f" the LF file's folder with `{python} -m nltk.downloader -d nltk_data {name}` run there, and add"
+        f" `nltk.data.path.append(\"nltk_data\")` after `import nltk`)"
+    )
 
 
 def shadowed_stdlib_hint(exc, main):

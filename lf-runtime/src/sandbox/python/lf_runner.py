@@ -198,6 +198,9 @@ def _run_statements(codes, namespace, user_files):
                 cause = (info["line"], f"NameError: name '{exc.name}' is not defined because the top-level statement at line {at} raised: {why}", missing_package, False)
             for name in code.co_names if missing_package and earlier is None else stored:
                 failed.setdefault(name, cause)
+            if lf_statements.imports_star(code):
+                # `from helpers import *` bound nothing: a name the file uses but never sets may have come from it.
+                failed.setdefault("*", cause)
             if "lfs" in stored:
                 lfs_failed = line  # a statement that builds the lfs list raised: the list is not the file's
             raised[index] = info

@@ -33,6 +33,14 @@ def stored_names(code):
     return {i.argval for i in dis.get_instructions(code) if i.opname in ("STORE_NAME", "STORE_GLOBAL")}
 
 
+def imports_star(code):
+    """Whether a compiled top-level statement is `from x import *` (IMPORT_STAR up to Python 3.11, an intrinsic
+    call from 3.12 on): the names it would have bound are not known when it raises."""
+    import dis
+
+    return any(i.opname == "IMPORT_STAR" or (i.opname == "CALL_INTRINSIC_1" and "IMPORT_STAR" in str(i.argrepr)) for i in dis.get_instructions(code))
+
+
 def _items(value):
     """What a module-level value holds for LFs: a list's or tuple's items, a dict's values (`lfs = {"kw":
     lf}`, read without calling the object's own methods), else the value itself."""
