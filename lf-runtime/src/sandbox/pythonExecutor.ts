@@ -22,6 +22,7 @@ import { LfResultCache } from './resultCache.ts';
 import { defaultSnapshotDir, runtimeVersion, snapshotFileFor } from './snapshotCache.ts';
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
 import { runUnit } from './unitRun.ts';
+import { hintEnvironment } from './environmentHint.ts';
 import { explainRefusals, hintRootRelative, MAX_RESOURCE_ROUNDS, WorkspaceFiles } from './workspaceFiles.ts';
 import { encodeRows } from './rowPayload.ts';
 import type { StatementSpan } from './wireProtocol.ts';
@@ -236,7 +237,7 @@ class PythonExecutor implements LfExecutor, PythonParser {
 
   runUnit(o: RunUnitOptions): Promise<FileRunResult[]> {
     validateRunOptions(o);
-    return this.enqueue(() => this.runWithFiles(o), o.signal);
+    return this.enqueue(async () => (await this.runWithFiles(o)).map((r) => hintEnvironment(r)), o.signal);
   }
 
   /**

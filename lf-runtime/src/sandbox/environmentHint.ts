@@ -1,0 +1,27 @@
+/**
+ * LF files run with an empty environment (the sandbox's first layer: no API key of the editor's reaches them).
+ * A file that reads a variable (`os.environ["SNOMEDCT_HOME"]`, "please set the KEYWORDS_HOME variable") then
+ * fails as if it were unset although the user set it: its error says why, when it names a variable that is set
+ * where LF Studio runs.
+ */
+import { mapErrors, type FileRunResult } from './types.ts';
+
+/** A name written like an environment variable: capitals, digits and underscores, three characters or more. */
+const VARIABLE = /\b[A-Z][A-Z0-9_]{2,}\b/g;
+/** Words that say the message is about the environment (or a KeyError, which os.environ[...] raises). */
+const ABOUT_ENVIRONMENT = /environ|variable|getenv|\bKeyError\b|\benv\b/i;
+
+export function hintEnvironment(result: FileRunResult, env: NodeJS.ProcessEnv = process.env): FileRunResult {
+  return mapErrors(result, (e) => {
+    if (!ABOUT_ENVIRONMENT.test(e.message) || e.message.includes('LF files run with an empty environment')) return e;
+    const named = [...new Set(e.message.match(VARIABLE) ?? [])].filter((name) => env[name] !== undefined);
+    if (named.length === 0) return e;
+    const list = named.slice(0, 3).join(', ');
+    return {
+      ...e,
+      message:
+        `${e.message} (LF files run with an empty environment, so ${list}, set where LF Studio runs, is not seen there: ` +
+        'read the setting from a file of the workspace, or give it a default in the file)',
+    };
+  });
+}
