@@ -277,6 +277,32 @@ describe('the exported job', () => {
     );
   });
 
+  it("passes each row to an LF once, as lf-studio label does, when a row raises or a value is an IntEnum", { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-once-'));
+    const lfs = join(dir, 'once_lfs.py');
+    writeFileSync(
+      lfs,
+      'from enum import IntEnum\nfrom snorkel.labeling import labeling_function\n\nclass Label(IntEnum):\n    HAM = 0\n    SPAM = 1\n\nCALLS = []\nSEEN = []\n\n' +
+        '@labeling_function()\ndef raises_on_second_call(x):\n    CALLS.append(x.text)\n    if len(CALLS) == 2:\n        raise ValueError("second call")\n    return 1 if len(CALLS) <= 3 else 0\n\n' +
+        '@labeling_function()\ndef votes_an_enum(x):\n    SEEN.append(x.text)\n    return Label.SPAM if len(SEEN) <= 3 else Label.HAM\n',
+    );
+    const train = join(dir, 'rows.csv');
+    writeFileSync(train, 'text\na\nb\nc\n');
+    const labelled = join(dir, 'labels.jsonl');
+    const label = cli('label', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', labelled);
+    assert.equal(label.status, 0, label.stderr);
+    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    assert.deepEqual(expected.map((r) => r.votes), [[1, 1], [-1, 1], [1, 1]]);
+    const job = join(dir, 'job');
+    assert.equal(cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', job).status, 0);
+    const out = join(dir, 'out');
+    const run = runJob(job, train, out, '--serial');
+    assert.equal(run.status, 0, run.stderr);
+    assertSameLabels(expected, readParts(out));
+    const summary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8')) as { lfs: { name: string; errors: number }[] };
+    assert.deepEqual(summary.lfs.map((l) => [l.name, l.errors]), [['raises_on_second_call', 1], ['votes_an_enum', 0]]);
+  });
+
 
   it(
     "with a file that needs the user's NumPy and data without a text column: label and export-job run it in --python, warn of the LF that fails, and the job labels alike",

@@ -314,6 +314,20 @@ for (const [name, make, skip] of runtimes) {
       assert.ok(r.problems?.some((p) => p.line === 4 && /name 'first_token' is not defined; it may be one of the names of the `import \*` at line 2, which raised$/.test(p.message)), JSON.stringify(r.problems));
     });
 
+    it('passes each row to an LF once, as Snorkel does, when a row raises or a value is not a plain int (an IntEnum, a numpy int)', async () => {
+      const r = await run(
+        'from snorkel.labeling import labeling_function\n\nCALLS = []\nSEEN = []\n\n' +
+          '@labeling_function()\ndef raises_on_second_call(x):\n    CALLS.append(x.text)\n    if len(CALLS) == 2:\n        raise ValueError("second call")\n    return 1 if len(CALLS) <= 3 else 0\n\n' +
+          'from enum import IntEnum\n\nclass Label(IntEnum):\n    HAM = 0\n    SPAM = 1\n\n' +
+          '@labeling_function()\ndef votes_an_enum(x):\n    SEEN.append(x.text)\n    return Label.SPAM if len(SEEN) <= 3 else Label.HAM\n',
+      );
+      const lf = (n: string) => r.lfs.find((l) => l.name === n)!;
+      assert.deepEqual([...lf('raises_on_second_call').votes], [1, -1, 1]);
+      assert.equal(lf('raises_on_second_call').errors, 1);
+      assert.equal(lf('raises_on_second_call').firstError?.message, 'ValueError: second call');
+      assert.deepEqual([...lf('votes_an_enum').votes], [1, 1, 1]);
+    });
+
     it("tells NLTK's missing-data error (framed in asterisks) by its first line, and where to download the data so the runtime finds it", async () => {
       // The message NLTK 3.8 raises, colour codes included.
       const nltkMessage = "\\n" + '*'.repeat(70) + "\\n  Resource \\x1b[93mwordnet\\x1b[0m not found.\\n  Please use the NLTK Downloader to obtain the resource:\\n\\n  \\x1b[31m>>> import nltk\\n  >>> nltk.download('wordnet')\\n  \\x1b[0m\\n  Searched in:\\n    - '/root/nltk_data'\\n" + '*'.repeat(70) + "\\n";

@@ -341,7 +341,11 @@ def _fast_callable(lf):
     return lf._f
 
 
-def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _list=list, _map=map, _set=set, _bytes=bytes, _type=type, _repair=lf_row_class.repair_index):
+# Stands for the value of a row on which the LF raised (its error is already counted).
+_RAISED = object()
+
+
+def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _map=map, _set=set, _bytes=bytes, _type=type, _repair=lf_row_class.repair_index, _iter=iter, _raised=_RAISED):
     """Apply LF number `index` (called `name`) of the unit's file to every row; JSON with votes (base64 int8).
 
     Stateless on purpose: the unit (what prepare returned) and the dataset come from the caller every time,
@@ -385,18 +389,24 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
     try:
         while pos < n:
             part = rows[pos : pos + chunk]
-            # Fast path: map in C over a chunk, then check the results in C. A chunk with an exception or
-            # an unusual value is redone row by row (LFs are expected to be pure functions of the row).
-            try:
-                res = _list(_map(f, part))
-                fast = _set(_map(_type, res)) <= _VOTE_TYPES and _set(res) <= valid_values
-            except BaseException:  # noqa: BLE001
-                fast = False
-            if fast:
+            # Fast path: map in C over a chunk, then check the results in C. Each row goes to the LF once, as
+            # in Snorkel's applier (an LF that counts its calls or draws random numbers sees every row once):
+            # an exception stops the map at its row, which is that row's error, and the map goes on from the
+            # next row; a chunk with an exception or an unusual value (a numpy int) is then checked row by row.
+            res = []
+            rest = _iter(part)
+            while True:
+                try:
+                    res.extend(_map(f, rest))
+                    break
+                except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt/SystemExit from an LF are its errors too
+                    stats.error(pos + _len(res), lambda exc=exc: _error_info(exc, stats.user_files, "exception"))
+                    res.append(_raised)
+            if _set(_map(_type, res)) <= _VOTE_TYPES and _set(res) <= valid_values:
                 votes[pos : pos + _len(part)] = _bytes(_map(table.__getitem__, res))
                 stats.none_count += res.count(None)
             else:
-                _apply_rows_slowly(f, part, pos, votes, stats)
+                _check_votes(res, pos, votes, stats)
             pos += _len(part)
             now = _clock()
             if now > deadline and pos < n:
@@ -464,14 +474,13 @@ class _StatsClass:
             self.first_error = info() if callable(info) else info
 
 
-def _apply_rows_slowly(f, part, offset, votes, stats, _type=type):
+def _check_votes(values, offset, votes, stats, _type=type, _raised=_RAISED):
+    """The LF's values for a chunk checked one by one: a numpy int or a bool is a label, None abstains, anything
+    else is an invalid return."""
     # type(v), never v.__class__: an object's __class__ may be a property claiming int.
     k = stats.k
-    for j, x in enumerate(part):
-        try:
-            v = f(x)
-        except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt/SystemExit from an LF are its errors too
-            stats.error(offset + j, lambda: _error_info(exc, stats.user_files, "exception"))
+    for j, v in enumerate(values):
+        if v is _raised:
             continue
         label = v if _type(v) is int or v is None else _integer_label(v)
         if _type(label) is int and -1 <= label < k:

@@ -18,8 +18,10 @@ class LfStats:
 
 
 def apply_lf(f, rows, k, stats, user_file, ids):
-    """One LF over the rows: votes as int8 bytes (0xFF = abstain). Chunks are mapped in C and checked in C;
-    a chunk with an exception or an unusual value is redone row by row."""
+    """One LF over the rows: votes as int8 bytes (0xFF = abstain). Chunks are mapped in C and checked in C.
+    Each row goes to the LF once, as in the editor (lf_runner.run_lf) and Snorkel's applier: an exception stops
+    the map at its row, which is that row's error, and the map goes on from the next row; a chunk with an
+    exception or an unusual value (a numpy int) is then checked row by row."""
     n = len(rows)
     votes = bytearray(b"\xff") * n
     table = {v: v & 0xFF for v in range(-1, k)}
@@ -29,32 +31,37 @@ def apply_lf(f, rows, k, stats, user_file, ids):
     chunk = 64
     while pos < n:
         part = rows[pos : pos + chunk]
-        try:
-            res = list(map(f, part))
-            fast = set(map(type, res)) <= _VOTE_TYPES and set(res) <= valid
-        except KeyboardInterrupt:
-            raise
-        except BaseException:  # noqa: BLE001 - the row-by-row pass counts it
-            fast = False
-        if fast:
+        res = []
+        rest = iter(part)
+        while True:
+            try:
+                res.extend(map(f, rest))
+                break
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - an LF's SystemExit is its error too
+                _error(stats, pos + len(res), ids, lambda exc=exc: _error_text(exc, {user_file}))
+                res.append(_RAISED)
+        if set(map(type, res)) <= _VOTE_TYPES and set(res) <= valid:
             votes[pos : pos + len(part)] = bytes(map(table.__getitem__, res))
             stats.none += res.count(None)
         else:
-            _apply_slowly(f, part, pos, votes, k, stats, user_file, ids)
+            _check_votes(res, pos, votes, k, stats, ids)
         pos += len(part)
         if chunk < 4096:
             chunk *= 2
     return votes
 
 
-def _apply_slowly(f, part, offset, votes, k, stats, user_file, ids):
-    for j, x in enumerate(part):
-        try:
-            v = f(x)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - an LF's SystemExit is its error too
-            _error(stats, offset + j, ids, lambda: _error_text(exc, {user_file}))
+# Stands for the value of a row on which the LF raised (its error is already counted).
+_RAISED = object()
+
+
+def _check_votes(values, offset, votes, k, stats, ids):
+    """The LF's values for a chunk checked one by one: a numpy int or a bool is a label, None abstains, anything
+    else is an invalid return."""
+    for j, v in enumerate(values):
+        if v is _RAISED:
             continue
         # By the value's real type, as the editor reads it: a `__class__` that claims int is not an int.
         label = v if type(v) is int or v is None else _integer_label(v)
