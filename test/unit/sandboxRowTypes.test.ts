@@ -114,7 +114,9 @@ const NESTED_LFS =
   '@labeling_function()\ndef is_dict(x):\n    return 1 if isinstance(x.meta, dict) and x.meta.get("source") == "email" else 0\n\n' +
   '@labeling_function()\ndef equal_list(x):\n    return 1 if x.tags == ["urgent", "x"] and x.tags[1:] == ["x"] and x.tags + ["y"] == ["urgent", "x", "y"] else 0\n\n' +
   '@labeling_function()\ndef attribute(x):\n    return x.meta.negated\n\n' +
-  '@labeling_function()\ndef appends(x):\n    x.tags.append("seen")\n    return 1\n';
+  '@labeling_function()\ndef appends(x):\n    x.tags.append("seen")\n    return 1\n\n' +
+  'import copy\n\n@labeling_function()\ndef deep_copies(x):\n    meta = copy.deepcopy(x.meta)\n    meta["seen"] = copy.copy(x.tags)\n    meta["seen"].append("y")\n' +
+  '    return 1 if type(meta) is dict and type(meta["seen"]) is list and meta["source"] == "email" else 0\n';
 
 for (const [name, make, skip] of bothRuntimes(() => ws)) {
   describe(`nested JSON values in ${name}`, { skip, timeout: 300_000 }, () => {
@@ -134,6 +136,7 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
       assert.deepEqual([...lf('is_dict').votes], [1, 0]);
       assert.deepEqual([...lf('equal_list').votes], [1, 0]);
       assert.equal(lf('attribute').firstError?.message, "AttributeError: 'dict' object has no attribute 'negated'");
+      assert.deepEqual([...lf('deep_copies').votes], [1, 0], 'copy.copy and copy.deepcopy give a plain list and dict to change');
       assert.match(String(lf('appends').firstError?.message), /TypeError: a row's list is read-only, so one LF cannot change what the next reads: take a copy \(list\(x\.field\)\)/);
     });
   });

@@ -378,6 +378,12 @@ class FrozenList(tuple):
     def copy(self):
         return list(self)
 
+    # copy.copy and copy.deepcopy give what they give of a list: one the LF may change.
+    __copy__ = copy
+
+    def __deepcopy__(self, memo):
+        return [_thawed(v, memo) for v in tuple.__iter__(self)]
+
     def __repr__(self):
         return "[" + ", ".join(repr(v) for v in tuple.__iter__(self)) + "]"
 
@@ -428,6 +434,11 @@ class FrozenMapping(tuple):
     def copy(self):
         return dict(tuple.__iter__(self))
 
+    __copy__ = copy
+
+    def __deepcopy__(self, memo):
+        return {k: _thawed(v, memo) for k, v in tuple.__iter__(self)}
+
     def __eq__(self, other):
         if isinstance(other, FrozenMapping):
             return dict(tuple.__iter__(self)) == dict(tuple.__iter__(other))
@@ -444,6 +455,13 @@ class FrozenMapping(tuple):
 
 
 FrozenMapping.__name__ = FrozenMapping.__qualname__ = "dict"
+
+
+def _thawed(value, memo):
+    """A deep copy of a nested value, frozen containers as a plain list and dict."""
+    import copy
+
+    return copy.deepcopy(value, memo)
 _abc.Mapping.register(FrozenMapping)
 
 
