@@ -28,10 +28,9 @@ PYODIDE_MODULES = frozenset(["js", "pyodide_js", "pyodide", "_pyodide", "_pyodid
 
 
 class SandboxViolation(PermissionError):
-    """Raised for operations an LF may not perform. Shown as `SandboxViolation: ...`, not under the runtime's
-    module name, which means nothing to the user."""
-
-    __module__ = "builtins"
+    """Raised for operations an LF may not perform. Messages name it `SandboxViolation`, without the runtime's
+    module (lf_errors.exception_text); its __module__ stays this module's, so the sandbox puts its attributes
+    back after each LF like the rest of the runtime's classes."""
 
 
 

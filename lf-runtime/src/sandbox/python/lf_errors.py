@@ -172,8 +172,11 @@ _LINUX_ERRNO = {
 
 
 def exception_text(exc):
-    """`traceback.format_exception_only`, with an OSError's number as Linux's in pyodide."""
+    """`traceback.format_exception_only`, with an OSError's number as Linux's in pyodide, and the sandbox's
+    refusal named without the runtime's module (SandboxViolation, not lf_bridges.SandboxViolation)."""
     text = "".join(traceback.format_exception_only(type(exc), exc))
+    if text.startswith("lf_bridges.SandboxViolation"):
+        text = text[len("lf_bridges."):]
     number = getattr(exc, "errno", None) if isinstance(exc, OSError) else None
     if not NATIVE and type(number) is int:
         linux = _LINUX_ERRNO.get(errno.errorcode.get(number, ""))
