@@ -284,7 +284,8 @@ describe('the exported job', () => {
       lfs,
       'from enum import IntEnum\nfrom snorkel.labeling import labeling_function\n\nclass Label(IntEnum):\n    HAM = 0\n    SPAM = 1\n\nCALLS = []\nSEEN = []\n\n' +
         '@labeling_function()\ndef raises_on_second_call(x):\n    CALLS.append(x.text)\n    if len(CALLS) == 2:\n        raise ValueError("second call")\n    return 1 if len(CALLS) <= 3 else 0\n\n' +
-        '@labeling_function()\ndef votes_an_enum(x):\n    SEEN.append(x.text)\n    return Label.SPAM if len(SEEN) <= 3 else Label.HAM\n',
+        '@labeling_function()\ndef votes_an_enum(x):\n    SEEN.append(x.text)\n    return Label.SPAM if len(SEEN) <= 3 else Label.HAM\n\n' +
+        '@labeling_function()\ndef next_without_default(x):\n    next(c for c in x.text if c == "b")\n    return 1\n',
     );
     const train = join(dir, 'rows.csv');
     writeFileSync(train, 'text\na\nb\nc\n');
@@ -292,7 +293,7 @@ describe('the exported job', () => {
     const label = cli('label', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', labelled);
     assert.equal(label.status, 0, label.stderr);
     const expected = readJsonl(readFileSync(labelled, 'utf8'));
-    assert.deepEqual(expected.map((r) => r.votes), [[1, 1], [-1, 1], [1, 1]]);
+    assert.deepEqual(expected.map((r) => r.votes), [[1, 1, -1], [-1, 1, 1], [1, 1, -1]]);
     const job = join(dir, 'job');
     assert.equal(cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', job).status, 0);
     const out = join(dir, 'out');
@@ -300,7 +301,7 @@ describe('the exported job', () => {
     assert.equal(run.status, 0, run.stderr);
     assertSameLabels(expected, readParts(out));
     const summary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8')) as { lfs: { name: string; errors: number }[] };
-    assert.deepEqual(summary.lfs.map((l) => [l.name, l.errors]), [['raises_on_second_call', 1], ['votes_an_enum', 0]]);
+    assert.deepEqual(summary.lfs.map((l) => [l.name, l.errors]), [['raises_on_second_call', 1], ['votes_an_enum', 0], ['next_without_default', 2]]);
   });
 
 

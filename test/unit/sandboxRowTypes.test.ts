@@ -116,7 +116,12 @@ const NESTED_LFS =
   '@labeling_function()\ndef attribute(x):\n    return x.meta.negated\n\n' +
   '@labeling_function()\ndef appends(x):\n    x.tags.append("seen")\n    return 1\n\n' +
   'import copy\n\n@labeling_function()\ndef deep_copies(x):\n    meta = copy.deepcopy(x.meta)\n    meta["seen"] = copy.copy(x.tags)\n    meta["seen"].append("y")\n' +
-  '    return 1 if type(meta) is dict and type(meta["seen"]) is list and meta["source"] == "email" else 0\n';
+  '    return 1 if type(meta) is dict and type(meta["seen"]) is list and meta["source"] == "email" else 0\n\n' +
+  'import pickle\n\n@labeling_function()\ndef pickles_and_orders(x):\n    return 1 if pickle.loads(pickle.dumps(x.tags)) == ["urgent", "x"] and x.tags < ["v"] and pickle.loads(pickle.dumps(x.meta)) == {"source": "email"} else 0\n\n' +
+  // One LF swaps a nested value's class for a subclass of its own; the next LF must not see it.
+  '@labeling_function()\ndef swaps_class(x):\n    class Evil(type(x.tags)):\n        __slots__ = ()\n        def __contains__(self, item):\n            return True\n' +
+  '    object.__dict__["__class__"].__set__(x.tags, Evil)\n    return -1\n\n' +
+  '@labeling_function()\ndef after_the_swap(x):\n    return 1 if "urgent" in x.tags else 0\n';
 
 for (const [name, make, skip] of bothRuntimes(() => ws)) {
   describe(`nested JSON values in ${name}`, { skip, timeout: 300_000 }, () => {
@@ -137,6 +142,8 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
       assert.deepEqual([...lf('equal_list').votes], [1, 0]);
       assert.equal(lf('attribute').firstError?.message, "AttributeError: 'dict' object has no attribute 'negated'");
       assert.deepEqual([...lf('deep_copies').votes], [1, 0], 'copy.copy and copy.deepcopy give a plain list and dict to change');
+      assert.deepEqual([...lf('pickles_and_orders').votes], [1, 0], 'pickle gives a plain list and dict; a list compares with <');
+      assert.deepEqual([...lf('after_the_swap').votes], [1, 0], "a nested value's class swapped by an earlier LF is put back");
       assert.match(String(lf('appends').firstError?.message), /TypeError: a row's list is read-only, so one LF cannot change what the next reads: take a copy \(list\(x\.field\)\)/);
     });
   });

@@ -301,7 +301,9 @@ for (const [name, make, skip] of runtimes) {
       writeFileSync(join(ws, 'star_helpers.py'), helper);
       const source =
         'from snorkel.labeling import labeling_function\nfrom star_helpers import *\n\nFIRST = first_token("a b")\n\n' +
-        '@labeling_function()\ndef starts(x):\n    return 1 if first_token(x.text) == "spam" else -1\n';
+        '@labeling_function()\ndef starts(x):\n    return 1 if first_token(x.text) == "spam" else -1\n\n' +
+        '@labeling_function()\ndef own_name_error(x):\n    raise NameError("my own message")\n\n' +
+        '@labeling_function()\ndef own_errno(x):\n    raise FileNotFoundError(2, "No such file or directory", "kw.txt")\n';
       const r = await executor.runFile({ file: join(ws, 'star.py'), source, siblingModules: { star_helpers: helper }, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
       rmSync(join(ws, 'star_helpers.py'));
       const lf = r.lfs.find((l) => l.name === 'starts');
@@ -310,6 +312,9 @@ for (const [name, make, skip] of runtimes) {
         String(lf?.firstError?.message),
         /^NameError: name 'first_token' is not defined; it may be one of the names of the `import \*` at line 2, which raised: .*No module named 'spacy_not_installed_here'/,
       );
+      // A NameError an LF raises itself keeps its message; an error number an LF gives keeps its value.
+      assert.equal(r.lfs.find((l) => l.name === 'own_name_error')?.firstError?.message, 'NameError: my own message');
+      assert.match(String(r.lfs.find((l) => l.name === 'own_errno')?.firstError?.message), /^FileNotFoundError: \[Errno 2\] No such file or directory: 'kw\.txt'/);
       // The top-level statement that used it is told the same cause, briefly.
       assert.ok(r.problems?.some((p) => p.line === 4 && /name 'first_token' is not defined; it may be one of the names of the `import \*` at line 2, which raised$/.test(p.message)), JSON.stringify(r.problems));
     });
@@ -326,6 +331,24 @@ for (const [name, make, skip] of runtimes) {
       assert.equal(lf('raises_on_second_call').errors, 1);
       assert.equal(lf('raises_on_second_call').firstError?.message, 'ValueError: second call');
       assert.deepEqual([...lf('votes_an_enum').votes], [1, 1, 1]);
+    });
+
+    it('counts a StopIteration (next() with nothing left) and an exception whose str() raises as that row\'s error, and the other rows as voted', async () => {
+      const r = await run(
+        'from snorkel.labeling import labeling_function\n\n' +
+          '@labeling_function()\ndef first_spam_word(x):\n    next(w for w in x.text.split() if w == "spam")\n    return 1\n\n' +
+          'class Token:\n    def __init__(self, t):\n        self.t = t\n    def __hash__(self):\n        return hash(self.t)\n    def __eq__(self, o):\n        return isinstance(o, Token) and o.t == self.t\n' +
+          '    def __repr__(self):\n        return "Token(" + self.missing + ")"\n\nWEIGHTS = {Token("spam"): 1}\n\n' +
+          '@labeling_function()\ndef weighted(x):\n    return WEIGHTS[Token(x.text.split()[0])]\n',
+      );
+      const lf = (n: string) => r.lfs.find((l) => l.name === n)!;
+      assert.equal(r.fileError, null);
+      assert.deepEqual([...lf('first_spam_word').votes], [1, -1, -1]);
+      assert.equal(lf('first_spam_word').errors, 2);
+      assert.match(String(lf('first_spam_word').firstError?.message), /^StopIteration: the LF raised StopIteration/);
+      assert.deepEqual([...lf('weighted').votes], [1, -1, -1]);
+      assert.equal(lf('weighted').errors, 2);
+      assert.match(String(lf('weighted').firstError?.message), /^KeyError: <exception str\(\) failed>/);
     });
 
     it("tells NLTK's missing-data error (framed in asterisks) by its first line, and where to download the data so the runtime finds it", async () => {

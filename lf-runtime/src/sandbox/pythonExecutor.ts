@@ -22,7 +22,7 @@ import { LfResultCache } from './resultCache.ts';
 import { defaultSnapshotDir, runtimeVersion, snapshotFileFor } from './snapshotCache.ts';
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
 import { runUnit } from './unitRun.ts';
-import { hintEnvironment } from './environmentHint.ts';
+import { hintEnvironment, readsEnvironment } from './environmentHint.ts';
 import { explainRefusals, hintRootRelative, MAX_RESOURCE_ROUNDS, WorkspaceFiles } from './workspaceFiles.ts';
 import { encodeRows } from './rowPayload.ts';
 import type { StatementSpan } from './wireProtocol.ts';
@@ -237,7 +237,8 @@ class PythonExecutor implements LfExecutor, PythonParser {
 
   runUnit(o: RunUnitOptions): Promise<FileRunResult[]> {
     validateRunOptions(o);
-    return this.enqueue(async () => (await this.runWithFiles(o)).map((r) => hintEnvironment(r)), o.signal);
+    const reads = readsEnvironment([o.source, ...Object.values(o.siblingModules ?? {})]);
+    return this.enqueue(async () => (await this.runWithFiles(o)).map((r) => hintEnvironment(r, reads)), o.signal);
   }
 
   /**

@@ -67,7 +67,7 @@ _SPACY_MODEL_MISSING = re.compile(r"\[E050\].*?model '([^']+)'")
 
 def spacy_model_hint(exc):
     """For spacy.load's OSError when the pipeline is not installed: the command that installs it; else None."""
-    found = _SPACY_MODEL_MISSING.search(str(exc)) if isinstance(exc, OSError) else None
+    found = _SPACY_MODEL_MISSING.search(_text(exc)) if isinstance(exc, OSError) else None
     if not found:
         return None
     python = getattr(lf_guard, "INTERPRETER", None) or "python"  # the user's Python, or the sandbox (no spaCy)
@@ -171,6 +171,14 @@ _LINUX_ERRNO = {
 }
 
 
+# The error names Python gives each OSError subclass.
+_ERRNO_OF_CLASS = {
+    "FileNotFoundError": ("ENOENT",), "PermissionError": ("EACCES", "EPERM"), "FileExistsError": ("EEXIST",),
+    "IsADirectoryError": ("EISDIR",), "NotADirectoryError": ("ENOTDIR",), "InterruptedError": ("EINTR",),
+    "BlockingIOError": ("EAGAIN", "EWOULDBLOCK", "EALREADY", "EINPROGRESS"), "TimeoutError": ("ETIMEDOUT",),
+}
+
+
 def exception_text(exc):
     """`traceback.format_exception_only`, with an OSError's number as Linux's in pyodide, and the sandbox's
     refusal named without the runtime's module (SandboxViolation, not lf_bridges.SandboxViolation)."""
@@ -179,7 +187,13 @@ def exception_text(exc):
         text = text[len("lf_bridges."):]
     number = getattr(exc, "errno", None) if isinstance(exc, OSError) else None
     if not NATIVE and type(number) is int:
-        linux = _LINUX_ERRNO.get(errno.errorcode.get(number, ""))
+        name = errno.errorcode.get(number, "")
+        linux = _LINUX_ERRNO.get(name)
+        # Only a number the sandbox's own file functions gave: its name agrees with the exception's class
+        # (FileNotFoundError(2, ...) raised by an LF keeps its 2, which here would name EACCES).
+        expected = _ERRNO_OF_CLASS.get(type(exc).__name__)
+        if expected is not None and name not in expected:
+            linux = None
         if linux is not None and linux != number:
             text = text.replace(f"[Errno {number}]", f"[Errno {linux}]", 1)
     return text
@@ -192,9 +206,13 @@ def error_info(exc, user_files, kind, file=None):
     main = file if file is not None else current["file"]
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in user_files or _beside(f.filename, main)]
     missing = missing_package(exc)
+    # The name Python's own NameError carries ("name 'x' is not defined"); None for one an LF raised itself.
+    undefined = getattr(exc, "name", None) if isinstance(exc, NameError) else None
+    if type(undefined) is not str or f"name '{undefined}' is not defined" not in _text(exc):
+        undefined = None
     if missing is not None:
         kind = "missing-package"
-    elif isinstance(exc, NameError) and getattr(exc, "name", None) not in failed_imports.get(main, ()) and "*" in failed_imports.get(main, ()):
+    elif undefined is not None and undefined not in failed_imports.get(main, ()) and "*" in failed_imports.get(main, ()):
         # `from helpers import *` raised (helpers imports spacy), so none of its names were bound.
         at, why, needs_package, _ = failed_imports[main]["*"]
         if kind == "import":
@@ -202,7 +220,7 @@ def error_info(exc, user_files, kind, file=None):
         else:
             kind = "missing-package" if needs_package else kind
             missing = f"NameError: name '{exc.name}' is not defined; it may be one of the names of the `import *` at line {at}, which raised: {why}"
-    elif isinstance(exc, NameError) and getattr(exc, "name", None) in failed_imports.get(main, ()):
+    elif undefined is not None and undefined in failed_imports.get(main, ()):
         # `from textblob import TextBlob` failed at the top level, so the LF's TextBlob(...) is a NameError:
         # the cause is the import.
         at, why, needs_package, is_import = failed_imports[main][exc.name]
@@ -249,6 +267,15 @@ def error_info(exc, user_files, kind, file=None):
     return {"kind": kind, "message": message[:2000], "line": line, "traceback": tb[-8000:]}
 
 
+def _text(exc):
+    """str(exc), or "" when the exception's own __str__ raises (traceback prints <exception str() failed>)."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - the user's __str__
+        return ""
+    return text if type(text) is str else ""
+
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _WORDS = re.compile(r"[A-Za-z0-9]")
 
@@ -260,7 +287,7 @@ def exception_line(exc):
     last = exception_text(exc).strip().splitlines()[-1]
     if _WORDS.search(last):
         return last
-    for line in _ANSI.sub("", str(exc)).splitlines():
+    for line in _ANSI.sub("", _text(exc)).splitlines():
         if _WORDS.search(line):
             return f"{type(exc).__name__}: {line.strip()}"
     return last
@@ -272,7 +299,7 @@ _NLTK_DOWNLOAD = re.compile(r"nltk\.download\('([^']+)'\)")
 def nltk_data_hint(exc):
     """For NLTK's LookupError (a corpus or model not downloaded): where to put it so LF Studio's runtime finds
     it. nltk.download() writes to the home folder, which the user's Python does not see here."""
-    found = _NLTK_DOWNLOAD.search(str(exc)) if isinstance(exc, LookupError) else None
+    found = _NLTK_DOWNLOAD.search(_text(exc)) if isinstance(exc, LookupError) else None
     if found is None:
         return None
     name = found.group(1)

@@ -378,8 +378,28 @@ class FrozenList(tuple):
     def copy(self):
         return list(self)
 
-    # copy.copy and copy.deepcopy give what they give of a list: one the LF may change.
+    # copy.copy and copy.deepcopy give what they give of a list: one the LF may change; pickle too.
     __copy__ = copy
+
+    def __reduce__(self):
+        return (list, (list(tuple.__iter__(self)),))
+
+    def _order(self, other, compare):
+        if isinstance(other, FrozenList) or other.__class__ is list:
+            return compare(tuple(tuple.__iter__(self)), tuple(other))
+        return NotImplemented
+
+    def __lt__(self, other):
+        return self._order(other, operator.lt)
+
+    def __le__(self, other):
+        return self._order(other, operator.le)
+
+    def __gt__(self, other):
+        return self._order(other, operator.gt)
+
+    def __ge__(self, other):
+        return self._order(other, operator.ge)
 
     def __deepcopy__(self, memo):
         return [_thawed(v, memo) for v in tuple.__iter__(self)]
@@ -436,6 +456,9 @@ class FrozenMapping(tuple):
 
     __copy__ = copy
 
+    def __reduce__(self):
+        return (dict, (dict(tuple.__iter__(self)),))
+
     def __deepcopy__(self, memo):
         return {k: _thawed(v, memo) for k, v in tuple.__iter__(self)}
 
@@ -465,16 +488,21 @@ def _thawed(value, memo):
 _abc.Mapping.register(FrozenMapping)
 
 
-def freeze(value):
+def freeze(value, made=None):
     """JSON containers become immutable, so an LF cannot edit a field another LF reads: lists FrozenList, objects
-    FrozenMapping."""
+    FrozenMapping. Each one made is added to `made` (a list), so the sandbox can put back a container's class
+    that an LF swapped for a subclass of its own (lf_runner.run_lf)."""
     # type(), not isinstance(): a frozen container says it is a list or dict, and is left as it is.
     kind = type(value)
     if kind is list:
-        return FrozenList(freeze(v) for v in value)
-    if kind is dict:
-        return FrozenMapping((k, freeze(v)) for k, v in value.items())
-    return value
+        out = FrozenList(freeze(v, made) for v in value)
+    elif kind is dict:
+        out = FrozenMapping((k, freeze(v, made)) for k, v in value.items())
+    else:
+        return value
+    if made is not None:
+        made.append(out)
+    return out
 
 
 def make_row_class(fields):

@@ -7,7 +7,7 @@ import gc
 import json
 
 import lf_guard
-from lf_row_class import MutableRow, RowTuple, freeze as _freeze, make_row_class as _make_row_class  # noqa: F401
+from lf_row_class import FrozenList as _FrozenList, MutableRow, RowTuple, freeze as _freeze, make_row_class as _make_row_class  # noqa: F401
 
 
 def load_dataset(frame):
@@ -30,10 +30,13 @@ def load_dataset(frame):
         raise ValueError("a column of the dataset frame does not hold one value per row")
     row_class = _make_row_class(fields)
     lf_guard.protect_type(row_class)
+    nested = []
     if any(isinstance(v, (list, dict)) for col in columns for v in col):
-        columns = [[_freeze(v) for v in col] for col in columns]
+        columns = [[_freeze(v, nested) for v in col] for col in columns]
     rows = tuple(map(row_class, zip(*columns))) if columns else tuple(row_class(()) for _ in range(n))
     # The rows live as long as the worker: out of the collector's way, so the collection after each LF
     # (lf_runner._settle) does not walk them.
     gc.freeze()
-    return (row_class, rows, tuple(row_class.__dict__.items()))
+    # The nested containers too: their class is put back after each LF, as the rows' is.
+    lists = tuple(v for v in nested if type(v) is _FrozenList)
+    return (row_class, rows, tuple(row_class.__dict__.items()), (lists, tuple(v for v in nested if type(v) is not _FrozenList)))

@@ -341,11 +341,22 @@ def _fast_callable(lf):
     return lf._f
 
 
+def _stop_iteration():
+    """A row on which the LF raised StopIteration, which map() takes for the end of the rows (the exception is
+    gone by then)."""
+    return {
+        "kind": "exception",
+        "message": "StopIteration: the LF raised StopIteration (often next() on an iterator with nothing left); give next() a default, e.g. next(iter, None)",
+        "line": None,
+        "traceback": None,
+    }
+
+
 # Stands for the value of a row on which the LF raised (its error is already counted).
 _RAISED = object()
 
 
-def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _map=map, _set=set, _bytes=bytes, _type=type, _repair=lf_row_class.repair_index, _iter=iter, _raised=_RAISED):
+def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _map=map, _set=set, _bytes=bytes, _type=type, _repair=lf_row_class.repair_index, _iter=iter, _raised=_RAISED, _stop_iteration=_stop_iteration, _frozen_list=lf_row_class.FrozenList, _frozen_mapping=lf_row_class.FrozenMapping, _set_class=object.__dict__["__class__"].__set__):
     """Apply LF number `index` (called `name`) of the unit's file to every row; JSON with votes (base64 int8).
 
     Stateless on purpose: the unit (what prepare returned) and the dataset come from the caller every time,
@@ -359,7 +370,7 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
         # Keeping, not freeing, what it replaces: nothing an earlier LF left may run in this frame.
         _restore(True)
     t0 = _clock()
-    row_class, rows, row_class_items = dataset
+    row_class, rows, row_class_items, nested = dataset
     # The file's top level (prepare) or an LF of another dataset may have assigned to this row class.
     _restore_class(row_class, row_class_items, True)
     _repair(row_class)
@@ -395,12 +406,18 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
             # next row; a chunk with an exception or an unusual value (a numpy int) is then checked row by row.
             res = []
             rest = _iter(part)
-            while True:
+            size = _len(part)
+            while _len(res) < size:
                 try:
                     res.extend(_map(f, rest))
-                    break
                 except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt/SystemExit from an LF are its errors too
                     stats.error(pos + _len(res), lambda exc=exc: _error_info(exc, stats.user_files, "exception"))
+                    res.append(_raised)
+                    continue
+                if _len(res) < size:
+                    # A StopIteration the LF raised (next() on an empty iterator) ends map() as if the rows had
+                    # run out: that row's error, and the map goes on from the next row.
+                    stats.error(pos + _len(res), _stop_iteration)
                     res.append(_raised)
             if _set(_map(_type, res)) <= _VOTE_TYPES and _set(res) <= valid_values:
                 votes[pos : pos + _len(part)] = _bytes(_map(table.__getitem__, res))
@@ -423,6 +440,13 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
             for r in rows:
                 if r.__class__ is not row_class:
                     r.__class__ = row_class
+        # And nested JSON values (a subclass whose __contains__ says yes to everything, swapped in by one LF,
+        # would answer the next): each is the FrozenList or FrozenMapping it was made as again.
+        for made, cls in ((nested[0], _frozen_list), (nested[1], _frozen_mapping)):
+            if made and _set(_map(_type, made)) != {cls}:
+                for v in made:
+                    if _type(v) is not cls:
+                        _set_class(v, cls)
         # This LF's execution of the file is garbage from here on (unless it is prepare's, which the caller
         # holds), so its finalizers run in _settle, in this frame.
         module = lfs = user_files = lf = f = None
@@ -471,7 +495,10 @@ class _StatsClass:
         if len(self.error_rows) < 100:
             self.error_rows.append(row_index)
         if self.first_error is None:
-            self.first_error = info() if callable(info) else info
+            try:
+                self.first_error = info() if callable(info) else info
+            except BaseException as exc:  # noqa: BLE001 - an exception whose str() or __class__ raises is still the row's error
+                self.first_error = {"kind": "exception", "message": f"the LF raised an exception that could not be described ({type(exc).__name__} while describing it)", "line": None, "traceback": None}
 
 
 def _check_votes(values, offset, votes, stats, _type=type, _raised=_RAISED):

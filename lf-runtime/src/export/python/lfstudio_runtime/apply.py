@@ -33,14 +33,19 @@ def apply_lf(f, rows, k, stats, user_file, ids):
         part = rows[pos : pos + chunk]
         res = []
         rest = iter(part)
-        while True:
+        while len(res) < len(part):
             try:
                 res.extend(map(f, rest))
-                break
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:  # noqa: BLE001 - an LF's SystemExit is its error too
                 _error(stats, pos + len(res), ids, lambda exc=exc: _error_text(exc, {user_file}))
+                res.append(_RAISED)
+                continue
+            if len(res) < len(part):
+                # A StopIteration the LF raised ends map() as if the rows had run out: that row's error, as in
+                # the editor (lf_runner.run_lf).
+                _error(stats, pos + len(res), ids, lambda: _STOP_ITERATION)
                 res.append(_RAISED)
         if set(map(type, res)) <= _VOTE_TYPES and set(res) <= valid:
             votes[pos : pos + len(part)] = bytes(map(table.__getitem__, res))
@@ -52,6 +57,8 @@ def apply_lf(f, rows, k, stats, user_file, ids):
             chunk *= 2
     return votes
 
+
+_STOP_ITERATION = "StopIteration: the LF raised StopIteration (often next() on an iterator with nothing left); give next() a default, e.g. next(iter, None)"
 
 # Stands for the value of a row on which the LF raised (its error is already counted).
 _RAISED = object()
