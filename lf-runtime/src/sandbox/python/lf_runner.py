@@ -502,7 +502,7 @@ class _StatsClass:
 
 
 def _check_votes(values, offset, votes, stats, _type=type, _raised=_RAISED):
-    """The LF's values for a chunk checked one by one: a numpy int or a bool is a label, None abstains, anything
+    """The LF's values for a chunk checked one by one: a numpy int or an IntEnum is a label, None abstains, anything
     else is an invalid return."""
     # type(v), never v.__class__: an object's __class__ may be a property claiming int.
     k = stats.k

@@ -65,7 +65,7 @@ _RAISED = object()
 
 
 def _check_votes(values, offset, votes, k, stats, ids):
-    """The LF's values for a chunk checked one by one: a numpy int or a bool is a label, None abstains, anything
+    """The LF's values for a chunk checked one by one: a numpy int or an IntEnum is a label, None abstains, anything
     else is an invalid return."""
     for j, v in enumerate(values):
         if v is _RAISED:
