@@ -59,10 +59,11 @@ export function assertSameLabels(expected: OutRow[], got: OutRow[]): void {
 
 /**
  * `lf-studio label` on `input` with `args` (the LF files and options both commands take), then `export-job` with
- * the same and the job run in one process on `input`, each asserted to succeed, and the job's rows asserted to be
- * label's. Returns what each printed and label's rows, for the checks a test adds.
+ * the same and the job run in one process on `input` (with `jobArgs` too: `--partition-rows 2`), each asserted to
+ * succeed, and the job's rows asserted to be label's. Returns what each printed and label's rows, for the checks
+ * a test adds.
  */
-export function labelThenJob(dir: string, args: readonly string[], input: string) {
+export function labelThenJob(dir: string, args: readonly string[], input: string, jobArgs: readonly string[] = []) {
   const labelled = join(dir, 'labels.jsonl');
   const label = cli('label', ...args, '--data', input, '--out', labelled, '--json');
   assert.equal(label.status, 0, label.stderr);
@@ -71,7 +72,7 @@ export function labelThenJob(dir: string, args: readonly string[], input: string
   const exported = cli('export-job', ...args, '--data', input, '--out', job, '--json');
   assert.equal(exported.status, 0, exported.stderr);
   const out = join(dir, 'out');
-  const run = runJob(job, input, out, '--serial');
+  const run = runJob(job, input, out, '--serial', ...jobArgs);
   assert.equal(run.status, 0, run.stderr);
   assertSameLabels(expected, readParts(out));
   return { label, expected, exported, run, out };

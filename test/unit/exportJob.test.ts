@@ -14,7 +14,7 @@ import { findOverrides, setAsideOverridden, withOverrides } from '../../lf-runti
 import { compressVoteMatrix } from '../../lf-runtime/src/labelModel/voteIndex.ts';
 import { readWrenchTask, readWrenchVotes } from '../../lf-runtime/src/labelModel/wrenchVotes.ts';
 import { bubblewrap } from '../../lf-runtime/src/sandbox/nativeRuntime.ts';
-import { assertSameLabels, cli, daskPython, NO_DASK, NO_NUMPY, numpyPython, readJsonl, readParts, repo, runJob, wrench } from '../support/exportedJob.ts';
+import { assertSameLabels, cli, daskPython, labelThenJob, NO_DASK, NO_NUMPY, numpyPython, readJsonl, readParts, repo, runJob, wrench } from '../support/exportedJob.ts';
 
 const example = join(repo, 'examples', 'youtube-spam');
 const runtimeDir = join(repo, 'lf-runtime', 'src', 'export', 'python');
@@ -289,17 +289,8 @@ describe('the exported job', () => {
     );
     const train = join(dir, 'rows.csv');
     writeFileSync(train, 'text\na\nb\nc\n');
-    const labelled = join(dir, 'labels.jsonl');
-    const label = cli('label', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', labelled);
-    assert.equal(label.status, 0, label.stderr);
-    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    const { expected, out } = labelThenJob(dir, ['--lfs', lfs, '--labels', 'HAM,SPAM'], train);
     assert.deepEqual(expected.map((r) => r.votes), [[1, 1, -1], [-1, 1, 1], [1, 1, -1]]);
-    const job = join(dir, 'job');
-    assert.equal(cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', job).status, 0);
-    const out = join(dir, 'out');
-    const run = runJob(job, train, out, '--serial');
-    assert.equal(run.status, 0, run.stderr);
-    assertSameLabels(expected, readParts(out));
     const summary = JSON.parse(readFileSync(join(out, '_summary.json'), 'utf8')) as { lfs: { name: string; errors: number }[] };
     assert.deepEqual(summary.lfs.map((l) => [l.name, l.errors]), [['raises_on_second_call', 1], ['votes_an_enum', 0], ['next_without_default', 2]]);
   });

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { assertSameLabels, cli, NO_NUMPY, numpyPython, readJsonl, readParts, runJob, type OutRow } from '../support/exportedJob.ts';
+import { assertSameLabels, cli, labelThenJob, NO_NUMPY, numpyPython, readJsonl, readParts, runJob, type OutRow } from '../support/exportedJob.ts';
 
 describe('the exported job, reading its input as lf-studio label does', () => {
   it('types CSV columns as the editor does (ints, floats, booleans, missing markers as NaN) over the whole file, whatever the partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
@@ -32,10 +32,7 @@ describe('the exported job, reading its input as lf-studio label does', () => {
     const rows = ['text,n,f,b,m,late,g,s', 'a,3,2.0,True,7,1,1e400,x', 'b,NA,2.5,false,8,2,1,', 'c,-0,1e20,,9,3,2,NA', 'd,+7,.5,TRUE,7,4,3,y', 'e,007,-1e-3,FALSE,x,word,4,'];
     const csv = join(dir, 'typed.csv');
     writeFileSync(csv, `${rows.join('\n')}\n`);
-    const labelled = join(dir, 'labels.jsonl');
-    const label = cli('label', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', labelled);
-    assert.equal(label.status, 0, label.stderr);
-    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    const { expected } = labelThenJob(dir, ['--lfs', lfs, '--labels', 'A,B'], csv, ['--partition-rows', '2']);
     assert.deepEqual(
       expected.map((r) => r.votes),
       [
@@ -47,12 +44,6 @@ describe('the exported job, reading its input as lf-studio label does', () => {
       ],
       'the editor reads the columns typed, a missing value as NaN (in a string column too)',
     );
-    const job = join(dir, 'job');
-    assert.equal(cli('export-job', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', job).status, 0);
-    const out = join(dir, 'out');
-    const run = runJob(job, csv, out, '--serial', '--partition-rows', '2');
-    assert.equal(run.status, 0, run.stderr);
-    assertSameLabels(expected, readParts(out));
   });
 
   it('reads CSV numbers with spaces around them, all of pandas missing markers and lines of spaces as the editor does', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
@@ -67,10 +58,7 @@ describe('the exported job, reading its input as lf-studio label does', () => {
     );
     const csv = join(dir, 'spaced.csv');
     writeFileSync(csv, 'text,n,r,m\na, 5, 0.5,#NA\n   \nb,1 ,1.5 ,-nan\nc,3,\t2,1.#IND\n \t\nd,4,2.5,#N/A N/A\ne,6,0.1,x\n');
-    const labelled = join(dir, 'labels.jsonl');
-    const label = cli('label', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', labelled);
-    assert.equal(label.status, 0, label.stderr);
-    const expected = readJsonl(readFileSync(labelled, 'utf8'));
+    const { expected } = labelThenJob(dir, ['--lfs', lfs, '--labels', 'A,B'], csv, ['--partition-rows', '2']);
     assert.deepEqual(
       expected.map((r) => [r.id, ...r.votes]),
       [
@@ -82,21 +70,15 @@ describe('the exported job, reading its input as lf-studio label does', () => {
       ],
       'pd.read_csv: n and r are numbers, m is NaN but for "x", and the lines of spaces are no rows',
     );
-    const job = join(dir, 'job');
-    assert.equal(cli('export-job', '--lfs', lfs, '--data', csv, '--labels', 'A,B', '--out', job).status, 0);
-    const out = join(dir, 'out');
-    const run = runJob(job, csv, out, '--serial', '--partition-rows', '2');
-    assert.equal(run.status, 0, run.stderr);
-    assertSameLabels(expected, readParts(out));
 
     // A file of one column: a line of spaces is no row there either, but a quoted field of spaces is a value.
     const blankLfs = join(dir, 'blank_lfs.py');
     writeFileSync(blankLfs, 'from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_blank(x):\n    return 1 if x.text.strip() == "" else 0\n');
     const one = join(dir, 'one.csv');
     writeFileSync(one, 'text\na\n   \nb\n"  "\nc\n');
-    const oneLabels = join(dir, 'one.jsonl');
-    assert.equal(cli('label', '--lfs', blankLfs, '--data', one, '--labels', 'A,B', '--out', oneLabels).status, 0);
-    const oneExpected = readJsonl(readFileSync(oneLabels, 'utf8'));
+    const oneDir = join(dir, 'one');
+    mkdirSync(oneDir);
+    const { expected: oneExpected } = labelThenJob(oneDir, ['--lfs', blankLfs, '--labels', 'A,B'], one, ['--partition-rows', '2']);
     assert.deepEqual(
       oneExpected.map((r) => [r.id, ...r.votes]),
       [
@@ -107,12 +89,6 @@ describe('the exported job, reading its input as lf-studio label does', () => {
       ],
       'pd.read_csv: a, b, "  ", c',
     );
-    const oneJob = join(dir, 'one-job');
-    assert.equal(cli('export-job', '--lfs', blankLfs, '--data', one, '--labels', 'A,B', '--out', oneJob).status, 0);
-    const oneOut = join(dir, 'one-out');
-    const oneRun = runJob(oneJob, one, oneOut, '--serial', '--partition-rows', '2');
-    assert.equal(oneRun.status, 0, oneRun.stderr);
-    assertSameLabels(oneExpected, readParts(oneOut));
   });
 
   it('takes ids from the id field as lf-studio label does: in WRENCH records, and JSONL integers beyond 2^53 digit for digit', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {

@@ -40,6 +40,15 @@ for (const [name, make, skip] of runtimes) {
     });
     after(() => executor.dispose());
     const run = (source: string): Promise<FileRunResult> => executor.runFile({ file: join(ws, 'lfs.py'), source, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+    /** `file` run with a helper module beside it (on disk for the user's Python, sent for pyodide), removed after. */
+    const runWithHelper = async (file: string, source: string, helper: string, helperSource: string): Promise<FileRunResult> => {
+      writeFileSync(join(ws, `${helper}.py`), helperSource);
+      try {
+        return await executor.runFile({ file: join(ws, file), source, siblingModules: { [helper]: helperSource }, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+      } finally {
+        rmSync(join(ws, `${helper}.py`));
+      }
+    };
     const listed = (r: FileRunResult) => r.lfs.map((lf) => [lf.name, lf.listed]);
 
     it('keeps the lfs list when a notebook cell only reads it', async () => {
@@ -275,15 +284,12 @@ for (const [name, make, skip] of runtimes) {
     });
 
     it('says that a helper named like a standard-library module Python had already imported (keyword.py) is not the one imported, and to rename it', async () => {
-      const helper = 'SPAM = ["spam"]\n';
-      writeFileSync(join(ws, 'keyword.py'), helper);
       const source =
         'from snorkel.labeling import labeling_function\nfrom keyword import SPAM\nimport keyword\n\n' +
         '@labeling_function()\ndef by_import(x):\n    return 1 if any(w in x.text for w in SPAM) else -1\n\n' +
         '@labeling_function()\ndef by_attribute(x):\n    return 1 if any(w in x.text for w in keyword.SPAM) else -1\n\n' +
         '@labeling_function()\ndef other_error(x):\n    return keyword.NOT_HERE_EITHER\n';
-      const r = await executor.runFile({ file: join(ws, 'stdlib_named.py'), source, siblingModules: { keyword: helper }, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
-      rmSync(join(ws, 'keyword.py'));
+      const r = await runWithHelper('stdlib_named.py', source, 'keyword', 'SPAM = ["spam"]\n');
       const hint = /keyword\.py beside the LF file is named like the standard-library module keyword, which Python had already imported, so the import reads the standard library's; rename your file, e\.g\. to my_keyword\.py/;
       const message = (lf: string) => String(r.lfs.find((l) => l.name === lf)?.firstError?.message);
       assert.match(message('by_import'), /ImportError: cannot import name 'SPAM' from 'keyword'/);
@@ -298,14 +304,12 @@ for (const [name, make, skip] of runtimes) {
 
     it('names a failed `from helpers import *` as the likely cause of a NameError, with its missing package', async () => {
       const helper = 'import spacy_not_installed_here\n\ndef first_token(text):\n    return text.split()[0]\n';
-      writeFileSync(join(ws, 'star_helpers.py'), helper);
       const source =
         'from snorkel.labeling import labeling_function\nfrom star_helpers import *\n\nFIRST = first_token("a b")\n\n' +
         '@labeling_function()\ndef starts(x):\n    return 1 if first_token(x.text) == "spam" else -1\n\n' +
         '@labeling_function()\ndef own_name_error(x):\n    raise NameError("my own message")\n\n' +
         '@labeling_function()\ndef own_errno(x):\n    raise FileNotFoundError(2, "No such file or directory", "kw.txt")\n';
-      const r = await executor.runFile({ file: join(ws, 'star.py'), source, siblingModules: { star_helpers: helper }, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
-      rmSync(join(ws, 'star_helpers.py'));
+      const r = await runWithHelper('star.py', source, 'star_helpers', helper);
       const lf = r.lfs.find((l) => l.name === 'starts');
       assert.equal(lf?.firstError?.kind, 'missing-package');
       assert.match(
