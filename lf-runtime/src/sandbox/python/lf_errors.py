@@ -215,11 +215,11 @@ def error_info(exc, user_files, kind, file=None):
     elif undefined is not None and undefined not in failed_imports.get(main, ()) and "*" in failed_imports.get(main, ()):
         # `from helpers import *` raised (helpers imports spacy), so none of its names were bound.
         at, why, needs_package, _ = failed_imports[main]["*"]
-        if kind == "import":
-            missing = f"NameError: name '{exc.name}' is not defined; it may be one of the names of the `import *` at line {at}, which raised"
-        else:
+        missing = f"NameError: name '{undefined}' is not defined; it may be one of the names of the `import *` at line {at}, which raised"
+        if kind != "import":
+            # An LF's error names the cause; a later top-level statement's, shown beside that one, does not repeat it.
             kind = "missing-package" if needs_package else kind
-            missing = f"NameError: name '{exc.name}' is not defined; it may be one of the names of the `import *` at line {at}, which raised: {why}"
+            missing += f": {why}"
     elif undefined is not None and undefined in failed_imports.get(main, ()):
         # `from textblob import TextBlob` failed at the top level, so the LF's TextBlob(...) is a NameError:
         # the cause is the import.

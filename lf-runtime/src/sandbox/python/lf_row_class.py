@@ -485,6 +485,8 @@ def _thawed(value, memo):
     import copy
 
     return copy.deepcopy(value, memo)
+
+
 _abc.Mapping.register(FrozenMapping)
 
 
