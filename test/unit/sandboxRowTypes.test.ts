@@ -121,7 +121,14 @@ const NESTED_LFS =
   // One LF swaps a nested value's class for a subclass of its own; the next LF must not see it.
   '@labeling_function()\ndef swaps_class(x):\n    class Evil(type(x.tags)):\n        __slots__ = ()\n        def __contains__(self, item):\n            return True\n' +
   '    object.__dict__["__class__"].__set__(x.tags, Evil)\n    return -1\n\n' +
-  '@labeling_function()\ndef after_the_swap(x):\n    return 1 if "urgent" in x.tags else 0\n';
+  '@labeling_function()\ndef after_the_swap(x):\n    return 1 if "urgent" in x.tags else 0\n\n' +
+  // json.dumps, %-formatting and isinstance read them as a list and a dict, not as tuples.
+  'import json\n\n@labeling_function()\ndef dumps(x):\n' +
+  '    return 1 if json.dumps(x.meta) == \'{"source": "email"}\' and json.dumps(x.tags) == \'["urgent", "x"]\' and "%s" % x.tags == "[\'urgent\', \'x\']" and not isinstance(x.tags, tuple) else 0\n\n' +
+  // One LF changes nested values in place through list's and dict's own methods; the next LF must not see it.
+  '@labeling_function()\ndef edits_in_place(x):\n    dict.__setitem__(x.meta, "source", "EDITED")\n    dict.__setitem__(x.meta, "added", 1)\n' +
+  '    list.__setitem__(x.tags, slice(None), ["EDITED"])\n    return -1\n\n' +
+  '@labeling_function()\ndef after_the_edits(x):\n    return 1 if x.meta == {"source": "email"} and x.tags == ["urgent", "x"] else 0\n';
 
 for (const [name, make, skip] of bothRuntimes(() => ws)) {
   describe(`nested JSON values in ${name}`, { skip, timeout: 300_000 }, () => {
@@ -144,6 +151,9 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
       assert.deepEqual([...lf('deep_copies').votes], [1, 0], 'copy.copy and copy.deepcopy give a plain list and dict to change');
       assert.deepEqual([...lf('pickles_and_orders').votes], [1, 0], 'pickle gives a plain list and dict; a list compares with <');
       assert.deepEqual([...lf('after_the_swap').votes], [1, 0], "a nested value's class swapped by an earlier LF is put back");
+      assert.deepEqual([...lf('dumps').votes], [1, 0], 'json.dumps and "%s" % read them as a list and a dict');
+      assert.equal(lf('edits_in_place').errors, 0);
+      assert.deepEqual([...lf('after_the_edits').votes], [1, 0], 'what an earlier LF changed in place through dict.__setitem__ and list.__setitem__ is put back');
       assert.match(String(lf('appends').firstError?.message), /TypeError: a row's list is read-only, so one LF cannot change what the next reads: take a copy \(list\(x\.field\)\)/);
     });
   });

@@ -27,6 +27,8 @@ import runtimePartition from './python/lfstudio_runtime/partition.py';
 import runtimeRows from './python/lfstudio_runtime/rows.py';
 // The editor's row classes (a link to sandbox/python/lf_row_class.py): LFs see the same rows in the job.
 import runtimeRowClass from './python/lfstudio_runtime/row_class.py';
+// The editor's nested JSON values (a link to sandbox/python/lf_nested.py).
+import runtimeNested from './python/lfstudio_runtime/nested.py';
 // The editor's reading of what an LF returns (a link to sandbox/python/lf_votes.py).
 import runtimeVotes from './python/lfstudio_runtime/votes.py';
 // The editor's statement-by-statement top level and LF discovery (a link to sandbox/python/lf_statements.py).
@@ -47,6 +49,7 @@ const RUNTIME_PACKAGE: Record<string, string> = {
   'json_shapes.py': runtimeJsonShapes,
   'label_model.py': runtimeLabelModel,
   'lf_files.py': runtimeLfFiles,
+  'nested.py': runtimeNested,
   'partition.py': runtimePartition,
   'row_class.py': runtimeRowClass,
   'rows.py': runtimeRows,

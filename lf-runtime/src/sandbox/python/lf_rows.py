@@ -7,13 +7,14 @@ import gc
 import json
 
 import lf_guard
-from lf_row_class import FrozenList as _FrozenList, MutableRow, RowTuple, freeze as _freeze, make_row_class as _make_row_class  # noqa: F401
+from lf_nested import freeze as _freeze, record as _record
+from lf_row_class import MutableRow, RowTuple, make_row_class as _make_row_class  # noqa: F401
 
 
 def load_dataset(frame):
     """frame: the rows as the parent encodes them (rowPayload.ts), as bytes or the path of a file holding them.
 
-    Returns the (row class, rows, the row class's attributes) tuple itself: the JavaScript side keeps it and
+    Returns the (row class, rows, the row class's attributes, the nested values' record) tuple itself: the JavaScript side keeps it and
     passes it back to run_lf, so no Python global refers to the data and no LF can swap it for another LF; the
     attributes let run_lf put the class back (lf_restore.restore_class) whatever an LF assigned to it.
     """
@@ -37,6 +38,5 @@ def load_dataset(frame):
     # The rows live as long as the worker: out of the collector's way, so the collection after each LF
     # (lf_runner._settle) does not walk them.
     gc.freeze()
-    # The nested containers too: their class is put back after each LF, as the rows' is.
-    lists = tuple(v for v in nested if type(v) is _FrozenList)
-    return (row_class, rows, tuple(row_class.__dict__.items()), (lists, tuple(v for v in nested if type(v) is not _FrozenList)))
+    # The nested containers too: their class and contents are put back after each LF (lf_nested.restore).
+    return (row_class, rows, tuple(row_class.__dict__.items()), _record(nested))

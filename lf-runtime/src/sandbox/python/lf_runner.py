@@ -21,6 +21,7 @@ import time
 import types
 
 import lf_guard
+import lf_nested
 import lf_row_class
 import lf_statements
 import lf_structure
@@ -356,7 +357,7 @@ def _stop_iteration():
 _RAISED = object()
 
 
-def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _map=map, _set=set, _bytes=bytes, _type=type, _repair=lf_row_class.repair_index, _iter=iter, _raised=_RAISED, _stop_iteration=_stop_iteration, _frozen_list=lf_row_class.FrozenList, _frozen_mapping=lf_row_class.FrozenMapping, _set_class=object.__dict__["__class__"].__set__):
+def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _map=map, _set=set, _bytes=bytes, _type=type, _repair=lf_row_class.repair_index, _iter=iter, _raised=_RAISED, _stop_iteration=_stop_iteration, _restore_nested=lf_nested.restore):
     """Apply LF number `index` (called `name`) of the unit's file to every row; JSON with votes (base64 int8).
 
     Stateless on purpose: the unit (what prepare returned) and the dataset come from the caller every time,
@@ -440,13 +441,8 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
             for r in rows:
                 if r.__class__ is not row_class:
                     r.__class__ = row_class
-        # And nested JSON values (a subclass whose __contains__ says yes to everything, swapped in by one LF,
-        # would answer the next): each is the FrozenList or FrozenMapping it was made as again.
-        for made, cls in ((nested[0], _frozen_list), (nested[1], _frozen_mapping)):
-            if made and _set(_map(_type, made)) != {cls}:
-                for v in made:
-                    if _type(v) is not cls:
-                        _set_class(v, cls)
+        # And nested JSON values, their class and contents, as the next LF must read them.
+        _restore_nested(nested)
         # This LF's execution of the file is garbage from here on (unless it is prepare's, which the caller
         # holds), so its finalizers run in _settle, in this frame.
         module = lfs = user_files = lf = f = None

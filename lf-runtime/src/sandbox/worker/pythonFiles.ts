@@ -32,6 +32,7 @@ import guardSource from '../python/lf_guard.py';
 import restoreSource from '../python/lf_restore.py';
 import rowsSource from '../python/lf_rows.py';
 import rowClassSource from '../python/lf_row_class.py';
+import nestedSource from '../python/lf_nested.py';
 import votesSource from '../python/lf_votes.py';
 import statementsSource from '../python/lf_statements.py';
 import runnerSource from '../python/lf_runner.py';
@@ -77,6 +78,7 @@ export const PYTHON_FILES: Record<string, string> = {
   'lf_restore.py': restoreSource,
   'lf_rows.py': rowsSource,
   'lf_row_class.py': rowClassSource,
+  'lf_nested.py': nestedSource,
   'lf_votes.py': votesSource,
   'lf_statements.py': statementsSource,
   'lf_runner.py': runnerSource,

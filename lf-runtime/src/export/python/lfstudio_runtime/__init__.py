@@ -22,6 +22,7 @@ The modules, each after those it imports:
   errors       JobError, for what the user must fix
   row_class    the editor's row classes (LF Studio's lf_row_class.py): fields by attribute and key, a pandas
                Series' common surface, a mutable copy for preprocessors
+  nested       the editor's nested JSON values (LF Studio's lf_nested.py): read-only lists and dicts
   rows         rows as LFs see them, from a partition's records
   js_json      JSON numbers and key order as the editor's JavaScript parses them
   json_shapes  the rows of a .json input: WRENCH, an array of rows, or pandas to_json's orients
@@ -42,6 +43,6 @@ from .rows import field_union
 
 # The modules in the order each can be executed from its source text: every one after those it imports.
 # run.py sends them to the workers in this order (a worker needs nothing from this folder).
-MODULES = ("errors", "row_class", "rows", "js_json", "json_shapes", "inputs", "statements", "lf_files", "votes", "apply", "label_model", "partition")
+MODULES = ("errors", "row_class", "nested", "rows", "js_json", "json_shapes", "inputs", "statements", "lf_files", "votes", "apply", "label_model", "partition")
 
 __all__ = ["FORMAT", "MODULES", "JobError", "LabelModel", "field_union", "float_fields", "numeric_fields", "part_name", "plan_partitions", "read_partition", "run_partition", "score_votes"]

@@ -1,8 +1,9 @@
 """Rows as LFs see them in the editor: the editor's own row classes (row_class.py, LF Studio's
-lf_row_class.py), built from the partition's records."""
+lf_row_class.py) and nested values (nested.py, its lf_nested.py), built from the partition's records."""
 import math
 
-from .row_class import freeze as _freeze, make_row_class
+from .nested import freeze as _freeze
+from .row_class import make_row_class
 
 
 _ROW_CLASSES = {}

@@ -1,0 +1,1 @@
+../../../sandbox/python/lf_nested.py
