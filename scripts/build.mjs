@@ -132,7 +132,7 @@ function copyPythonRuntime() {
   const dest = join(root, 'dist', 'python');
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(join(dest, 'shim'), { recursive: true });
-  for (const module of ['lf_runner.py', 'lf_errors.py', 'lf_finders.py', 'lf_rows.py', 'lf_row_class.py', 'lf_nested.py', 'lf_votes.py', 'lf_statements.py', 'lf_structure.py', 'lf_ast.py', 'lf_cache_markers.py']) {
+  for (const module of ['lf_runner.py', 'lf_apply.py', 'lf_errors.py', 'lf_finders.py', 'lf_rows.py', 'lf_row_class.py', 'lf_nested.py', 'lf_votes.py', 'lf_statements.py', 'lf_structure.py', 'lf_ast.py', 'lf_cache_markers.py']) {
     cpSync(join(src, module), join(dest, module));
   }
   cpSync(join(src, 'native'), join(dest, 'native'), { recursive: true });

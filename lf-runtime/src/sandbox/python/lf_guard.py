@@ -21,7 +21,7 @@ from lf_bridges import BLOCKED_BUILTINS, PYODIDE_MODULES, SandboxViolation, clos
 import lf_bridges
 
 # The runtime's own modules: user code may not import them, and their classes and functions are protected.
-RUNTIME_MODULES = frozenset(["lf_guard", "lf_restore", "lf_runner", "lf_rows", "lf_row_class", "lf_nested", "lf_votes", "lf_statements", "lf_structure", "lf_ast", "lf_cache_markers", "lf_errors", "lf_bridges"])
+RUNTIME_MODULES = frozenset(["lf_guard", "lf_restore", "lf_runner", "lf_apply", "lf_rows", "lf_row_class", "lf_nested", "lf_votes", "lf_statements", "lf_structure", "lf_ast", "lf_cache_markers", "lf_errors", "lf_bridges"])
 
 # Whose classes restore() puts back before each LF (their attributes; assigning one raises no audit event in
 # this pyodide): the runtime's, snorkel's, and those of the standard library that the runner itself goes

@@ -25,10 +25,10 @@ import lf_nested
 import lf_row_class
 import lf_statements
 import lf_structure
-from lf_errors import NATIVE, MORE_CLASSES as _MORE_CLASSES, current as _current, error_info as _error_info
+from lf_apply import RAISED as _RAISED, VOTE_TYPES as _VOTE_TYPES, Stats as _Stats, check_votes as _check_votes, fast_callable as _fast_callable, stop_iteration as _stop_iteration
+from lf_errors import NATIVE, current as _current, error_info as _error_info
 from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder, forget_user_modules as _forget_user_modules, package_root as _package_root
-from lf_errors import failed_imports as _failed_imports, package_folders as _package_folders, return_line as _return_line, sibling_modules as _sibling_modules
-from lf_votes import integer_label as _integer_label, invalid_return as _invalid_return
+from lf_errors import failed_imports as _failed_imports, package_folders as _package_folders, sibling_modules as _sibling_modules
 from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
 from lf_structure import parse_structure  # noqa: F401 - an entry point the worker calls
 
@@ -331,33 +331,7 @@ def _listed(module):
     return {id(v) for v in listed} if listed else None
 
 
-def _fast_callable(lf):
-    """The LF's function itself when Snorkel's wrapper would add nothing (no preprocessors, no resources)."""
-    if lf._pre:
-        return lf
-    if lf._resources:
-        import functools
-
-        return functools.partial(lf._f, **lf._resources)
-    return lf._f
-
-
-def _stop_iteration():
-    """A row on which the LF raised StopIteration, which map() takes for the end of the rows (the exception is
-    gone by then)."""
-    return {
-        "kind": "exception",
-        "message": "StopIteration: the LF raised StopIteration (often next() on an iterator with nothing left); give next() a default, e.g. next(iter, None)",
-        "line": None,
-        "traceback": None,
-    }
-
-
-# Stands for the value of a row on which the LF raised (its error is already counted).
-_RAISED = object()
-
-
-def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _map=map, _set=set, _bytes=bytes, _type=type, _repair=lf_row_class.repair_index, _iter=iter, _raised=_RAISED, _stop_iteration=_stop_iteration, _restore_nested=lf_nested.restore):
+def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf_guard.restore, _clock=time.perf_counter, _dumps=_dumps, _loads=_loads, _b64=base64.b64encode, _restore_class=lf_guard.restore_class, _error_info=_error_info, _execute=_execute, _len=len, _map=map, _set=set, _bytes=bytes, _type=type, _repair=lf_row_class.repair_index, _iter=iter, _raised=_RAISED, _stop_iteration=_stop_iteration, _vote_types=_VOTE_TYPES, _fast_callable=_fast_callable, _stats=_Stats, _check_votes=_check_votes, _restore_nested=lf_nested.restore):
     """Apply LF number `index` (called `name`) of the unit's file to every row; JSON with votes (base64 int8).
 
     Stateless on purpose: the unit (what prepare returned) and the dataset come from the caller every time,
@@ -391,7 +365,7 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
         return _dumps(result)
     f = _fast_callable(lf)
     t_setup = _clock()
-    stats = _StatsClass(lf, cardinality, user_files)
+    stats = _stats(lf, cardinality, user_files)
     table = {v: v & 0xFF for v in range(-1, cardinality)}
     table[None] = 0xFF
     valid_values = frozenset(table)
@@ -420,7 +394,7 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
                     # run out: that row's error, and the map goes on from the next row.
                     stats.error(pos + _len(res), _stop_iteration)
                     res.append(_raised)
-            if _set(_map(_type, res)) <= _VOTE_TYPES and _set(res) <= valid_values:
+            if _set(_map(_type, res)) <= _vote_types and _set(res) <= valid_values:
                 votes[pos : pos + _len(part)] = _bytes(_map(table.__getitem__, res))
                 stats.none_count += res.count(None)
             else:
@@ -454,9 +428,6 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
     return _dumps(result)
 
 
-_VOTE_TYPES = frozenset([int, type(None)])
-
-
 def _settle(row_class, row_class_items, _restore=lf_guard.restore, _restore_class=lf_guard.restore_class, _collect=gc.collect, _freeze=gc.freeze, _purge=re.purge, _repair=lf_row_class.repair_index):
     """After an LF, in its own runner frame: put the shared state back, and leave nothing of the LF that can
     run later. An object's __del__ or weakref callback runs when the object is freed, and the cyclic collector
@@ -474,51 +445,3 @@ def _settle(row_class, row_class_items, _restore=lf_guard.restore, _restore_clas
     _repair(row_class)
     _collect()
     _freeze()
-
-
-class _StatsClass:
-    __slots__ = ("lf", "k", "user_files", "errors", "none_count", "error_rows", "first_error")
-
-    def __init__(self, lf, k, user_files):
-        self.lf, self.k, self.user_files = lf, k, user_files
-        self.errors = 0
-        self.none_count = 0
-        self.error_rows = []
-        self.first_error = None
-
-    def error(self, row_index, info):
-        self.errors += 1
-        if len(self.error_rows) < 100:
-            self.error_rows.append(row_index)
-        if self.first_error is None:
-            try:
-                self.first_error = info() if callable(info) else info
-            except BaseException as exc:  # noqa: BLE001 - an exception whose str() or __class__ raises is still the row's error
-                self.first_error = {"kind": "exception", "message": f"the LF raised an exception that could not be described ({type(exc).__name__} while describing it)", "line": None, "traceback": None}
-
-
-def _check_votes(values, offset, votes, stats, _type=type, _raised=_RAISED):
-    """The LF's values for a chunk checked one by one: a numpy int or an IntEnum is a label, None abstains, anything
-    else is an invalid return."""
-    # type(v), never v.__class__: an object's __class__ may be a property claiming int.
-    k = stats.k
-    for j, v in enumerate(values):
-        if v is _raised:
-            continue
-        label = v if _type(v) is int or v is None else _integer_label(v)
-        if _type(label) is int and -1 <= label < k:
-            votes[offset + j] = label & 0xFF
-        elif label is None:
-            stats.none_count += 1
-        else:
-            lf = stats.lf
-            stats.error(
-                offset + j,
-                lambda: {
-                    "kind": "invalid-return",
-                    "message": f"{lf.name} {_invalid_return(v, k)}"
-                    + (_MORE_CLASSES.format(k=k) if _type(label) is int and label >= k else ""),
-                    "line": _return_line(lf) or lf._lf_line,
-                    "traceback": None,
-                },
-            )

@@ -23,6 +23,7 @@ import pySnorkelPreprocess from '../python/snorkel/preprocess/__init__.py';
 import pySnorkelPreprocessNlp from '../python/snorkel/preprocess/nlp.py';
 import pySnorkelTypes from '../python/snorkel/types/__init__.py';
 import pySnorkelUtils from '../python/snorkel/utils/__init__.py';
+import applySource from '../python/lf_apply.py';
 import astSource from '../python/lf_ast.py';
 import bridgesSource from '../python/lf_bridges.py';
 import cacheMarkersSource from '../python/lf_cache_markers.py';
@@ -69,6 +70,7 @@ export const PYTHON_FILES: Record<string, string> = {
   'snorkel/preprocess/nlp.py': pySnorkelPreprocessNlp,
   'snorkel/types/__init__.py': pySnorkelTypes,
   'snorkel/utils/__init__.py': pySnorkelUtils,
+  'lf_apply.py': applySource,
   'lf_ast.py': astSource,
   'lf_bridges.py': bridgesSource,
   'lf_cache_markers.py': cacheMarkersSource,
