@@ -15,7 +15,8 @@ import { count, ProjectRunError, runAndFit, runWarnings, undefinedLfErrors, type
 import { siblingModulePaths } from '../engine/analysisEngine.ts';
 import { LabelModelInputError } from '../labelModel/types.ts';
 import type { Project } from '../project/projectFile.ts';
-import type { LfExecutor } from '../sandbox/types.ts';
+import type { HiddenFile, LfExecutor } from '../sandbox/types.ts';
+import { MAX_RESOURCE_BYTES, WorkspaceFiles } from '../sandbox/workspaceFiles.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
 import { checkDataOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
@@ -88,7 +89,7 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
       if (twice) throw new CliError(`${file}: two LFs are named '${twice}'; the job finds LFs by name, so give each a unique name`, 1);
     }
     progress('writing the label model as parameters and checking them against it');
-    const support = supportFiles(project.lfFiles);
+    const support = supportFiles(project.lfFiles, new WorkspaceFiles(args.runtime.workspace), project.hiddenFiles);
     const placed = jobLfPaths(
       args.lfs,
       support.map((f) => f.file),
@@ -175,9 +176,9 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
  * What the LF files need beside them, copied into the job: the helper modules next to each (which the sandbox
  * imports from there), the Python files of the packages beside a file that ran in the user's Python (which
  * reports no reads), and the workspace files the sandbox gave a file because it read them. LF files
- * themselves are not repeated.
+ * themselves are not repeated. Each is read as the sandbox reads workspace files (WorkspaceFiles.readChecked).
  */
-function supportFiles(lfFiles: FittedProject['lfFiles']): JobSupportFile[] {
+function supportFiles(lfFiles: FittedProject['lfFiles'], workspace: WorkspaceFiles, hidden: readonly HiddenFile[]): JobSupportFile[] {
   const own = new Set(lfFiles.map((f) => resolve(f.file)));
   const seen = new Set<string>();
   const out: JobSupportFile[] = [];
@@ -193,11 +194,10 @@ function supportFiles(lfFiles: FittedProject['lfFiles']): JobSupportFile[] {
     for (const path of [...siblingModulePaths(f.file), ...packages, ...f.reads].map((p) => resolve(p))) {
       if (own.has(path) || seen.has(path)) continue;
       seen.add(path);
-      try {
-        if (statSync(path).isFile()) out.push({ file: path, content: readFileSync(path) });
-      } catch {
-        // Gone since the run: the job then fails on it as the editor would.
-      }
+      // As the sandbox reads them: nothing outside the workspace, no gold labels, no device or pipe. One gone
+      // since the run is left out: the job then fails on it as the editor would.
+      const content = workspace.readChecked(path, MAX_RESOURCE_BYTES, hidden);
+      if (content) out.push({ file: path, content });
     }
   }
   return out;

@@ -4,7 +4,7 @@
  * files into the project-wide figures (Snorkel LFAnalysis + label-model estimates).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { FileProblem, LfSummary, ProjectAnalysis } from '../protocol.ts';
@@ -15,6 +15,7 @@ import { estimateLfAccuracies } from '../labelModel/estimate.ts';
 import type { FittedLabelModel } from '../labelModel/types.ts';
 import { emptyGoldLabels, type GoldLabels } from '../examples/goldLabels.ts';
 import { countedLfIndices, inModel } from './importedLfs.ts';
+import { WorkspaceFiles } from '../sandbox/workspaceFiles.ts';
 
 export interface EngineConfig {
   task: string;
@@ -194,7 +195,8 @@ export class AnalysisEngine {
     const previous = this.files.get(file);
     if (previous && previous.sourceHash === sourceHash) return false;
     await this.prepare();
-    const siblings = siblingModules(file);
+    const hiddenFiles = goldFiles(this.config.sample, this.config.dev, this.config.hiddenFiles);
+    const siblings = siblingModules(file, { ...(this.config.readRoot ? { root: this.config.readRoot } : {}), hidden: hiddenFiles });
     const base = {
       file,
       source,
@@ -203,7 +205,7 @@ export class AnalysisEngine {
       signal,
       ...(siblings ? { siblingModules: siblings } : {}),
       ...(this.config.readRoot ? { readRoot: this.config.readRoot } : {}),
-      hiddenFiles: goldFiles(this.config.sample, this.config.dev, this.config.hiddenFiles),
+      hiddenFiles,
     };
     // Sample and dev are one unit of trust: the same fresh sandbox workers serve both.
     const keys = this.config.dev ? [SAMPLE_KEY, DEV_KEY] : [SAMPLE_KEY];
@@ -458,16 +460,18 @@ const MAX_SIBLING_BYTES = 512 * 1024;
 /**
  * The Python modules beside an LF file (helpers.py next to lfs.py), so `import helpers` works in the pyodide
  * sandbox as it does in Python (the user's own Python imports them from the folder itself). They are part of
- * the unit: an edit to one re-runs the files beside it.
+ * the unit: an edit to one re-runs the files beside it. Each is read as the sandbox reads workspace files
+ * (WorkspaceFiles.readChecked): a link to a file outside the workspace (`notes.py -> /proc/self/environ`), to a
+ * gold-label file or to a device, or a named pipe, is no module; `root` is the workspace (the LF file's own
+ * folder without one).
  */
-export function siblingModules(file: string): Record<string, string> | null {
+export function siblingModules(file: string, where: { root?: string; hidden?: readonly HiddenFile[] } = {}): Record<string, string> | null {
+  const files = new WorkspaceFiles(where.root ?? dirname(file));
   const out: Record<string, string> = {};
   for (const path of siblingModulePaths(file)) {
-    try {
-      out[basename(path).slice(0, -3)] = readFileSync(path, 'utf8');
-    } catch {
-      // A file that vanished or cannot be read is not importable: the import then says so.
-    }
+    const bytes = files.readChecked(path, MAX_SIBLING_BYTES, where.hidden);
+    // One that is refused, vanished or cannot be read is not importable: the import then says so.
+    if (bytes) out[basename(path).slice(0, -3)] = bytes.toString('utf8');
   }
   return Object.keys(out).length ? out : null;
 }
@@ -481,14 +485,5 @@ export function siblingModulePaths(file: string): string[] {
   } catch {
     return [];
   }
-  const out: string[] = [];
-  for (const name of names.slice(0, MAX_SIBLINGS)) {
-    const path = join(dir, name);
-    try {
-      if (statSync(path).size <= MAX_SIBLING_BYTES) out.push(path);
-    } catch {
-      // Gone since it was listed.
-    }
-  }
-  return out;
+  return names.slice(0, MAX_SIBLINGS).map((name) => join(dir, name));
 }

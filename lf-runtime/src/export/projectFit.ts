@@ -167,7 +167,8 @@ export async function applyProject(
   for (const [i, { file, source }] of project.lfFiles.entries()) {
     progress(`running ${shortName(file, files)} (${i + 1}/${files.length}) on ${count(data.rows.length)} rows`);
     // As the engine runs it: the helper modules beside the file are part of it (the sandbox imports them from these).
-    const siblings = siblingModules(file);
+    const hiddenFiles = data.gold?.some((g) => g !== null) ? [...project.hiddenFiles, { path: data.path, what: `${basename(data.path)}, which holds gold labels` }] : project.hiddenFiles;
+    const siblings = siblingModules(file, { ...(project.readRoot ? { root: project.readRoot } : {}), hidden: hiddenFiles });
     const run = await executor.runFile({
       file,
       source,
@@ -176,7 +177,7 @@ export async function applyProject(
       cardinality: project.labels.length,
       timeoutMs,
       ...(project.readRoot ? { readRoot: project.readRoot } : {}),
-      hiddenFiles: data.gold?.some((g) => g !== null) ? [...project.hiddenFiles, { path: data.path, what: `${basename(data.path)}, which holds gold labels` }] : project.hiddenFiles,
+      hiddenFiles,
     });
     if (run.fileError) throw new ProjectRunError(`${file}${run.fileError.line ? `:${run.fileError.line}` : ''}: ${run.fileError.message}`);
     runs.set(file, run);

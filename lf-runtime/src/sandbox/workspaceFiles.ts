@@ -10,7 +10,7 @@
  * workspace folder's real path; only regular files are read; a missed folder brings its files (not its
  * subfolders). Paths outside the workspace are refused and the file's error says why.
  */
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { isInside } from '../project/dataLocation.ts';
 import { privateStateDir } from './snapshotCache.ts';
@@ -152,6 +152,41 @@ export class WorkspaceFiles {
       if (id !== null) out.set(id, hiddenReason(h));
     }
     return out;
+  }
+
+  /**
+   * A workspace file the parent reads on an LF file's behalf (a helper module beside it, a file the exported job
+   * copies), under the same checks as the files the sandbox loads: a regular file once links are followed (not
+   * a device or a pipe, which would never end or never answer), inside the workspace, not private, not hidden,
+   * at most `maxBytes`; null otherwise. Read through one descriptor, so the checks are of the file read.
+   */
+  readChecked(path: string, maxBytes: number, hidden: readonly HiddenFile[] = []): Buffer | null {
+    const real = this.realInside(path);
+    if (real === 'missing' || real === 'outside' || real === 'private') return null;
+    if (this.hiddenReasons(hidden).has(fileIdentity(real) ?? '')) return null;
+    let fd: number;
+    try {
+      // Non-blocking, so a named pipe does not hold the open until a writer comes.
+      fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      return null;
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.size > maxBytes) return null;
+      const out = Buffer.alloc(st.size);
+      let at = 0;
+      while (at < out.length) {
+        const n = readSync(fd, out, at, out.length - at, at);
+        if (n === 0) break;
+        at += n;
+      }
+      return out.subarray(0, at);
+    } catch {
+      return null;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Whether a path lies outside the workspace (after following links), or in LF Studio's private folder. */
