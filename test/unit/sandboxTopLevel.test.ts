@@ -373,5 +373,16 @@ for (const [name, make, skip] of runtimes) {
       assert.equal(ok.fileError, null);
       assert.equal(ok.lfs.length, 3);
     });
+
+    it("runs LFs named by their keywords past 200 characters (a factory's 'keyword_' + '_'.join(words)), and says which name is too long past 1000", async () => {
+      const words = Array.from({ length: 40 }, (_, i) => `word${i}`);
+      const r = await run(`from snorkel.labeling import LabelingFunction, labeling_function\nWORDS = ${JSON.stringify(words)}\nkw = LabelingFunction(name="keyword_" + "_".join(WORDS), f=lambda x: 1)\n\n@labeling_function(name="d" * 300)\ndef decorated(x):\n    return 0\n`);
+      assert.equal(r.fileError, null);
+      assert.deepEqual(r.lfs.map((lf) => lf.name.length), [8 + words.join('_').length, 300]);
+      assert.deepEqual(r.lfs.map((lf) => [...lf.votes][0]), [1, 0]);
+      const long = await run('from snorkel.labeling import LabelingFunction\nok = LabelingFunction(name="ok", f=lambda x: 1)\nlong = LabelingFunction(name="c" * 1200, f=lambda x: 1)\n');
+      assert.equal(long.fileError?.message, "the labeling function named 'cccccccccccccccccccccccccccccccccccccccc'... has a name of 1200 characters; LF Studio takes names of at most 1000: give it a shorter name");
+      assert.equal(long.fileError?.line, 3);
+    });
   });
 }

@@ -14,7 +14,9 @@ type Obj = Record<string, unknown>;
 
 const ERROR_KINDS: ReadonlySet<string> = new Set<LfErrorKind>(['syntax', 'import', 'missing-package', 'exception', 'invalid-return', 'timeout', 'crash']);
 const MAX_LFS = 2000;
-const MAX_NAME = 200;
+/** Characters of an LF's name (factories name LFs by their keywords), and of one file's names together (lf_runner._MAX_NAME*). */
+const MAX_NAME = 1000;
+const MAX_NAME_CHARS = 400_000;
 const MAX_MESSAGE = 2000;
 const MAX_TRACEBACK = 8000;
 const MAX_ERROR_ROWS = 100;
@@ -160,7 +162,7 @@ function checkProblem(e: unknown): LfErrorInfo {
   if (!isObj(e) || e.undefinedLfs === undefined) return checkError(e);
   const { undefinedLfs, ...rest } = e;
   if (!Array.isArray(undefinedLfs) || undefinedLfs.length === 0 || undefinedLfs.length > 200) fail('undefinedLfs is not a short list');
-  return { ...checkError(rest), undefinedLfs: undefinedLfs.map((n) => str(n, 'LF name', 200)) };
+  return { ...checkError(rest), undefinedLfs: undefinedLfs.map((n) => str(n, 'LF name', MAX_NAME)) };
 }
 
 export interface Prepared {
@@ -183,6 +185,7 @@ export function checkPrepared(m: unknown, id: number): Prepared {
     if (lf.definedIn !== undefined) entry.definedIn = str(lf.definedIn, 'LF file', 4096);
     return entry;
   });
+  if (lfs.reduce((n, lf) => n + lf.name.length, 0) > MAX_NAME_CHARS) fail(`the LF names come to more than ${MAX_NAME_CHARS} characters`);
   if (fileError && lfs.length) fail('a file error together with LFs');
   if (r.problems !== undefined && (!Array.isArray(r.problems) || r.problems.length > 52)) fail('problems is not a short list');
   const problems = ((r.problems as unknown[] | undefined) ?? []).map(checkProblem);

@@ -24,8 +24,8 @@ const STDERR_TAIL_CHARS = 4000;
  * replies are ASCII, \uXXXX per other character):
  * - lfDone: the votes (base64, 4 characters per 3 rows) plus 128 KiB (a first error of 2000 + 8000
  *   characters, 100 error rows, durations);
- * - prepared: 4 MiB (at most 2000 LFs with names of 200 characters and 50 problems of 10 000 characters
- *   come to ~1 MiB of ASCII; a real file's is a few KiB);
+ * - prepared: 4 MiB (at most 2000 LFs whose names come to 400 000 characters and 50 problems of 10 000 characters
+ *   come to ~1.5 MiB of ASCII; a real file's is a few KiB);
  * - missed: 256 paths of 4096 characters, twice over;
  * - failed: a 2000-character message, escaped; lfStart, applied, loaded: a few numbers.
  */
