@@ -154,6 +154,21 @@ describe("the exported job and the project's LF files", () => {
     }
   });
 
+  it("runs LF files with the argv the editor gives them, not run.py's: a package that parses arguments at import works as in lf-studio label", { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    // As U-Alberta/ADaPT-ML's label/__init__.py: argparse at import, with options of its own.
+    const dir = mkdtempSync(join(tmpdir(), 'lf-argv-'));
+    mkdirSync(join(dir, 'label', 'lfs'), { recursive: true });
+    writeFileSync(join(dir, 'label', '__init__.py'), 'import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument("--step", default="train")\nparsed_args = parser.parse_args()\n');
+    writeFileSync(join(dir, 'label', 'lfs', '__init__.py'), 'ABSTAIN = -1\nSPAM = 1\n');
+    const lfs = join(dir, 'label', 'lfs', 'tiny.py');
+    writeFileSync(lfs, 'from label.lfs import ABSTAIN, SPAM\nfrom snorkel.labeling import labeling_function\n\n@labeling_function()\ndef check(x):\n    return SPAM if "check" in x.text.lower() else ABSTAIN\n');
+    const data = join(dir, 'rows.csv');
+    writeFileSync(data, 'text\nCheck it out\nnice song\ncheck my channel\n');
+    const { expected, run } = labelThenJob(dir, ['--lfs', lfs, '--labels', 'HAM,SPAM', '--workspace', dir], data);
+    assert.deepEqual(expected.map((r) => r.votes), [[1], [-1], [1]]);
+    assert.doesNotMatch(run.stderr, /SystemExit/);
+  });
+
   it("takes a file put into the job's lfs/ folder after export to the workers, as its message for a missing file says", { skip: !numpyPython ? NO_NUMPY : !bubblewrap() ? 'no bubblewrap' : false, timeout: 300_000 }, () => {
     // A file run in the user's Python reports no reads, so the resource file it reads is not copied.
     const dir = mkdtempSync(join(tmpdir(), 'lf-added-'));

@@ -229,6 +229,9 @@ def load_lfs(spec):
     # rather than waiting on a terminal in --serial runs.
     if not getattr(sys.stdin, "name", None) == os.devnull:
         sys.stdin = open(os.devnull, encoding="utf-8")
+    # And the argv an interactive Python has, as in the editor (native_worker.py), not run.py's: a package
+    # whose __init__ runs argparse's parse_args() at import would otherwise exit on --input and --output.
+    sys.argv = [""]
     root = materialize(spec)
     files = {}
     served = []
