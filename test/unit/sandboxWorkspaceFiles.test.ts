@@ -141,6 +141,34 @@ describe('workspace files in the pyodide sandbox', { timeout: 180_000 }, () => {
     }
   });
 
+  it("lists a folder as Python does, the LF file's own one too, and sees a file added to it on the next run", async () => {
+    const dir = join(ws, 'globbed');
+    mkdirSync(join(dir, 'kw'), { recursive: true });
+    writeFileSync(join(dir, 'a.txt'), 'subscribe\n');
+    writeFileSync(join(dir, 'kw', 'b.txt'), 'song\n');
+    const source =
+      'import glob, os, pathlib\nfrom snorkel.labeling import labeling_function\n' +
+      'WORDS = [w for p in sorted(glob.glob("*.txt")) + sorted(str(p) for p in pathlib.Path("kw").iterdir()) for w in open(p).read().split()]\n' +
+      'NAMES = sorted(os.listdir("."))\n\n' +
+      '@labeling_function()\ndef words(x):\n    return 1 if any(w in x.text.lower() for w in WORDS) else -1\n\n' +
+      '@labeling_function()\ndef names(x):\n    raise RuntimeError(repr(NAMES))\n\n' +
+      // Listed inside an LF only: a later run whose results are cached must still see the folder as it is now.
+      '@labeling_function()\ndef later(x):\n    return 1 if any(w in x.text.lower() for p in glob.glob("later/*.txt") for w in open(p).read().split()) else -1\n';
+    writeFileSync(join(dir, 'lfs.py'), source);
+    mkdirSync(join(dir, 'later'));
+    writeFileSync(join(dir, 'later', 'c.txt'), 'prize\n');
+    const expect = (r: FileRunResult, words: string[], names: string[], later: string[]) => {
+      assert.deepEqual(votesOf(r).later, TEXTS.map((t) => (later.some((w) => t.toLowerCase().includes(w)) ? 1 : -1)));
+      assert.equal(r.lfs.find((lf) => lf.name === 'names')?.firstError?.message, `RuntimeError: ${JSON.stringify(names).replaceAll('"', "'").replaceAll(',', ', ')}`);
+      assert.deepEqual(votesOf(r).words, TEXTS.map((t) => (words.some((w) => t.toLowerCase().includes(w)) ? 1 : -1)));
+    };
+    expect(await run(join(dir, 'lfs.py'), source), ['subscribe', 'song'], ['a.txt', 'kw', 'later', 'lfs.py'], ['prize']);
+    writeFileSync(join(dir, 'c.txt'), 'free\n');
+    expect(await run(join(dir, 'lfs.py'), source), ['subscribe', 'free', 'song'], ['a.txt', 'c.txt', 'kw', 'later', 'lfs.py'], ['prize']);
+    writeFileSync(join(dir, 'later', 'd.txt'), 'great\n');
+    expect(await run(join(dir, 'lfs.py'), source), ['subscribe', 'free', 'song'], ['a.txt', 'c.txt', 'kw', 'later', 'lfs.py'], ['prize', 'great']);
+  });
+
   it('reads nothing without a workspace (LLM candidates)', async () => {
     const result = await run(join(ws, 'lfs.py'), LFS, null);
     assert.match(result.fileError?.message ?? result.problems?.[0]?.message ?? '', /FileNotFoundError/);

@@ -2,9 +2,10 @@
  * Workspace files for units run in pyodide, which reads no host files itself. A unit runs with the files it
  * is known to read written into its workers' in-memory filesystem under their own paths (read-only in
  * effect: nothing a worker writes comes back). Workers note the paths under the workspace that Python looked
- * up and did not find (open, stat, exists, listdir...); the parent checks each one here and, when it is a file
- * inside the workspace within the size limits, runs the unit again with it. What an LF file needed is
- * remembered, so its next runs take the files from the start (read afresh each time, so edits count).
+ * up and did not find (open, stat, exists, listdir...), and the folders the LF file listed; the parent checks
+ * each one here and, when it is a file inside the workspace within the size limits, runs the unit again with
+ * it. What an LF file needed is remembered, so its next runs take the files from the start (read afresh each
+ * time, so edits count), and the folders it looked into are listed again (so files added since count).
  *
  * Checked on the host, never on a worker's word: the real path (symlinks resolved) must lie inside the
  * workspace folder's real path; only regular files are read; a missed folder brings its files (not its
@@ -36,6 +37,8 @@ export class WorkspaceFiles {
   private readonly privateDir: string;
   /** Per LF file: the workspace files it read in an earlier run. */
   private readonly known = new Map<string, Set<string>>();
+  /** Per LF file: the workspace folders it looked into (listed, or missed) in an earlier run. */
+  private readonly folders = new Map<string, Set<string>>();
 
   constructor(readonly workspace: string) {
     let root: string | null = null;
@@ -86,6 +89,12 @@ export class WorkspaceFiles {
       } catch {
         continue;
       }
+      if (st.isDirectory()) {
+        // Listed again before each later run (read), so a file added to it since is seen.
+        let folders = this.folders.get(file);
+        if (!folders) this.folders.set(file, (folders = new Set()));
+        folders.add(path);
+      }
       const candidates = st.isDirectory() ? filesIn(path, real) : st.isFile() ? [{ path, real, size: st.size }] : [];
       for (const c of candidates) {
         if (set.has(c.path)) continue;
@@ -110,10 +119,14 @@ export class WorkspaceFiles {
     return { added, refused };
   }
 
-  /** The current contents of the file's known paths, within the unit's byte limit (the rest refused). */
+  /**
+   * The current contents of the file's known paths and of the folders it looked into, within the unit's byte
+   * limit (the rest refused).
+   */
   read(file: string, hidden: readonly HiddenFile[] = []): { files: Map<string, Buffer>; refused: ResourceRefusal[] } {
     const files = new Map<string, Buffer>();
-    const refused: ResourceRefusal[] = [];
+    // The folders it looked into hold what they hold now: files added since join the known ones.
+    const refused: ResourceRefusal[] = [...this.admit(file, [...(this.folders.get(file) ?? [])], hidden).refused];
     const hide = this.hiddenReasons(hidden);
     let total = 0;
     for (const path of [...this.knownFor(file)].sort()) {

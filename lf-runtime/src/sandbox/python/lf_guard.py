@@ -12,6 +12,7 @@ what one LF patches (builtins, `re`, the snorkel module and its classes, the row
 limit) is gone when the next one starts.
 """
 import gc
+import json
 import sys
 
 # restore() and restore_class() are what the runner calls; the baseline is recorded here, by install().
@@ -79,7 +80,11 @@ def _is_runtime_code(code):
     return name.startswith("/lib/") or name.startswith("<frozen")
 
 
-def _make_hook(protected_type_ids, protected_modules, blocked, denied, write_flags, violation, is_runtime_code, stdlib_names):
+def _make_hook(protected_type_ids, protected_modules, blocked, denied, write_flags, violation, is_runtime_code, stdlib_names, listed):
+    import os
+
+    getframe, getcwd, fspath, join, normpath = sys._getframe, os.getcwd, os.fspath, os.path.join, os.path.normpath
+
     def hook(event, args):
         # Every socket operation (the name services too: gethostbyaddr, getnameinfo, ...) reaches the host.
         if event in denied or event.startswith("socket."):
@@ -88,6 +93,16 @@ def _make_hook(protected_type_ids, protected_modules, blocked, denied, write_fla
             path, mode, flags = args
             if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (isinstance(flags, int) and flags & write_flags):
                 raise violation(f"writing files ({path!r}) is not allowed in LF Studio's sandbox")
+        elif event == "os.listdir" or event == "os.scandir":
+            # A folder the file lists (os.listdir, glob, pathlib), not the import system filling its cache:
+            # the worker reports it, and the parent sends the folder's files (workspaceFiles.ts).
+            if len(listed) < _MAX_LISTED and not getframe(1).f_code.co_filename.startswith("<frozen importlib"):
+                try:
+                    path = "." if args[0] is None else fspath(args[0])
+                except TypeError:
+                    return
+                if type(path) is str:
+                    listed.append(normpath(path if path.startswith("/") else join(getcwd(), path)))
         elif event == "import":
             top = args[0].split(".")[0]
             if top in blocked:
@@ -106,6 +121,14 @@ def _make_hook(protected_type_ids, protected_modules, blocked, denied, write_fla
 
 
 _protected_type_ids = set()
+# The folders LF code listed since start-up (each worker serves one unit), at most _MAX_LISTED.
+_listed = []
+_MAX_LISTED = 256
+
+
+def listed_folders(_dumps=json.dumps):
+    """The folders LF code listed (absolute paths) as a JSON list, for the worker's `missed` reply."""
+    return _dumps(_listed)
 
 
 class _BlockedFinder:
@@ -213,7 +236,7 @@ def install():
     gc.freeze()
     marks.append(time.perf_counter())
     sys.addaudithook(
-        _make_hook(_protected_type_ids, protected_modules, BLOCKED_MODULES, _DENIED_EVENTS, _WRITE_FLAGS, SandboxViolation, _is_runtime_code, frozenset(sys.stdlib_module_names))
+        _make_hook(_protected_type_ids, protected_modules, BLOCKED_MODULES, _DENIED_EVENTS, _WRITE_FLAGS, SandboxViolation, _is_runtime_code, frozenset(sys.stdlib_module_names), _listed)
     )
     marks.append(time.perf_counter())
     return [round((b - a) * 1000, 1) for a, b in zip(marks, marks[1:])]

@@ -150,6 +150,13 @@ def _execute(file, source, siblings, codes):
             module.__spec__ = importlib.machinery.ModuleSpec(name, None, origin=file)
             roots.append(root)
         sys.meta_path.append(_FolderPackageFinder(roots))
+        if finder.package is not None and ("." in finder.package or "__init__" in siblings):
+            # Its package first, as in the user's Python above (a package whose __init__.py imports its
+            # modules, this one among them, finds it whole); a raise is the file's own import's to report.
+            try:
+                importlib.import_module(finder.package)
+            except (Exception, SystemExit):
+                pass
     sys.modules[name] = module
     problems = _run_statements(codes, module.__dict__, user_files)
     return module, _discover(module, file), user_files, problems

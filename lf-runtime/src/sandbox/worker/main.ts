@@ -114,6 +114,8 @@ interface Runtime {
   runLf: PyProxy &
     ((dataset: PyProxy, unit: PyProxy, fresh: boolean, index: number, name: string, k: number, budgetS: number) => string);
   datasetSize: PyProxy & ((dataset: PyProxy) => number);
+  /** The folders LF code listed, as a JSON list (lf_guard.listed_folders). */
+  listedFolders: PyProxy & (() => string);
 }
 
 async function startRuntime(): Promise<Runtime> {
@@ -176,6 +178,7 @@ async function startRuntime(): Promise<Runtime> {
     prepare: runner.prepare as Runtime['prepare'],
     runLf: runner.run_lf as Runtime['runLf'],
     datasetSize: py.runPython('lambda d: len(d[1])') as Runtime['datasetSize'],
+    listedFolders: py.runPython('import lf_guard\nlf_guard.listed_folders') as Runtime['listedFolders'],
   };
   // `runner` stays alive: its attribute proxies above are borrowed from it.
   for (const name of ['js', 'pyodide_js']) {
@@ -286,6 +289,21 @@ function watchMisses(rt: Runtime, folder: string): void {
       }
     };
   }
+}
+
+/**
+ * The paths to report: those looked up and not found, and the folders under the watched one that LF code listed
+ * (lf_guard notes them; the import system's own listings are not among them). A listed folder holds here
+ * only the files sent so far: the parent sends its files, and those added to it since on later runs.
+ */
+function missedPaths(rt: Runtime): string[] {
+  const out = new Set(missed);
+  for (const path of JSON.parse(rt.listedFolders()) as unknown[]) {
+    if (typeof path !== 'string' || out.size >= MAX_MISSES) continue;
+    const folder = path.replace(/\/+$/, '') || '/';
+    if (watchPrefix && `${folder}/`.startsWith(watchPrefix) && folder.length <= MAX_MISS_CHARS) out.add(folder);
+  }
+  return [...out];
 }
 
 function writeResources(rt: Runtime, req: PrepareRequest): void {
@@ -427,7 +445,7 @@ async function main(): Promise<void> {
       if (req.type === 'parse') stdoutWrite(`{"type":"parsed","id":${req.id},${guarded(() => runtime.parse(req.source)).slice(1)}\n`);
       else if (req.type === 'prepare') prepareFile(runtime, req);
       else if (req.type === 'apply') applyLfs(runtime, req);
-      else if (req.type === 'misses') send({ type: 'missed', id: req.id, paths: [...missed] });
+      else if (req.type === 'misses') send({ type: 'missed', id: req.id, paths: missedPaths(runtime) });
       else if (req.type === 'drop') {
         datasets.get(req.key)?.destroy();
         datasets.delete(req.key);
