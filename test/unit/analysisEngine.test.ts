@@ -37,6 +37,20 @@ describe('analysis engine', () => {
     assert.match(a.fileProblems[0]!.message, /^helpers\.py defines no labeling functions; decorate each one with @labeling_function\(\)/);
   });
 
+  it('re-runs unchanged text after forget() ("Re-run All"), and has the runtime forget its cached results too', async () => {
+    const executor = standInExecutor();
+    let runs = 0;
+    let cleared = 0;
+    const spy = { ...executor, runFile: (o: Parameters<typeof executor.runFile>[0]) => (runs++, executor.runFile(o)), clearResults: () => void cleared++ };
+    const e = new AnalysisEngine(spy, { task: 't', labels: ['HAM', 'SPAM'], sample, dev: null, lfFiles: ['/ws/lfs.py'], timeoutMs: 1000 });
+    assert.equal(await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\n'), true);
+    assert.equal(await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\n'), false);
+    e.forget();
+    assert.equal(cleared, 1);
+    assert.equal(await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\n'), true);
+    assert.equal(runs, 2);
+  });
+
   it('names the other file of a duplicate LF name relative to this one', async () => {
     const e = engine(['/ws/lfs.py', '/ws/more/extra.py']);
     await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\n');

@@ -113,6 +113,32 @@ describe('native Python runtime', { skip }, () => {
     rmSync(outside, { recursive: true, force: true });
   });
 
+  it('re-runs an LF whose cached result a changed workspace file would change: a keyword file, a helper in a subpackage', async () => {
+    // It reports no reads, so the cache keys on the workspace as a whole (workspaceFingerprint).
+    const dir = join(ws, 'cachekw');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'words.txt'), 'subscribe\n');
+    writeFileSync(join(dir, 'sub', '__init__.py'), '');
+    writeFileSync(join(dir, 'sub', 'kw.py'), 'WORDS = ["subscribe"]\n');
+    const file = join(dir, 'lfs.py');
+    const source =
+      'from snorkel.labeling import labeling_function\nfrom sub.kw import WORDS\nFILE_WORDS = open("words.txt").read().split()\n\n' +
+      '@labeling_function()\ndef from_file(x):\n    return 1 if any(w in x.text.lower() for w in FILE_WORDS) else -1\n\n' +
+      '@labeling_function()\ndef from_helper(x):\n    return 1 if any(w in x.text.lower() for w in WORDS) else -1\n';
+    writeFileSync(file, source);
+    const votes = async () => {
+      const r = await executor.runFile({ file, source, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000, readRoot: ws });
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      return Object.fromEntries(r.lfs.map((l) => [l.name, [...l.votes]]));
+    };
+    const having = (w: string) => TEXTS.map((t) => (t.toLowerCase().includes(w) ? 1 : -1));
+    assert.deepEqual(await votes(), { from_file: having('subscribe'), from_helper: having('subscribe') });
+    writeFileSync(join(dir, 'words.txt'), 'song\n');
+    assert.deepEqual(await votes(), { from_file: having('song'), from_helper: having('subscribe') });
+    writeFileSync(join(dir, 'sub', 'kw.py'), 'WORDS = ["song"]\n');
+    assert.deepEqual(await votes(), { from_file: having('song'), from_helper: having('song') });
+  });
+
   it('runs a pandas/numpy file with helper modules, packages, relative imports and resource files like python3 does', async () => {
     const r = await run(join(ws, 'proj', 'lfs.py'), LFS);
     assert.equal(r.fileError, null, JSON.stringify(r.fileError));

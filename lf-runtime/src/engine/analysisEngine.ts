@@ -157,9 +157,10 @@ export class AnalysisEngine {
     return this.lastRowsView;
   }
 
-  /** Drops remembered results so the next runFile re-runs even unchanged text ("Re-run All"). */
+  /** Drops remembered results, the runtime's cached ones too, so the next runFile re-runs even unchanged text ("Re-run All"). */
   forget(): void {
     this.files.clear();
+    this.executor.clearResults?.();
   }
 
   /** The latest run of one file (for CodeLens and diagnostics), or undefined before its first run. */

@@ -31,7 +31,7 @@
  *   between LFs): its full text is part of every LF's key.
  * Known limits: state an LF changes through a local alias of a shared object (`l = WORDS; l.append(...)`),
  * or in standard-library classes the sandbox does not restore, can reach later LFs of the same file without
- * being part of their keys; "Re-run All" recomputes everything.
+ * being part of their keys; "Re-run All" recomputes everything (AnalysisEngine.forget clears the cache).
  */
 import { createHash } from 'node:crypto';
 import type { PreparedLf, StatementSpan } from './wireProtocol.ts';
@@ -40,7 +40,8 @@ export interface UnitSource {
   file: string;
   source: string;
   siblings: Record<string, string> | undefined;
-  /** Digest of the workspace files shipped with the unit (pyodide), or '' when none. */
+  /** Digest of the workspace files shipped with the unit (pyodide), or of the whole workspace the user's Python
+   * may read (workspaceFingerprint), or '' when none. */
   resources?: string;
 }
 

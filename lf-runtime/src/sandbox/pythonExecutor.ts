@@ -23,7 +23,7 @@ import { defaultSnapshotDir, runtimeVersion, snapshotFileFor } from './snapshotC
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
 import { runUnit } from './unitRun.ts';
 import { hintEnvironment, readsEnvironment } from './environmentHint.ts';
-import { explainRefusals, hintRootRelative, MAX_RESOURCE_ROUNDS, WorkspaceFiles } from './workspaceFiles.ts';
+import { explainRefusals, hintRootRelative, MAX_RESOURCE_ROUNDS, WorkspaceFiles, workspaceFingerprint } from './workspaceFiles.ts';
 import { encodeRows } from './rowPayload.ts';
 import type { StatementSpan } from './wireProtocol.ts';
 import { WorkerPool, type DatasetRecord } from './workerPool.ts';
@@ -272,7 +272,11 @@ class PythonExecutor implements LfExecutor, PythonParser {
     }
     if (this.interpreter && o.readRoot && o.file.startsWith('/')) {
       const root = o.readRoot;
-      return (await runUnit(ctx, o)).map((r) => hintRootRelative(r, root));
+      // It reads any workspace file and reports none: cached results stand while the workspace is unchanged,
+      // and a workspace too large to fingerprint is not cached.
+      const fingerprint = this.cache ? workspaceFingerprint(root) : null;
+      const unitCtx = fingerprint === null ? { ...ctx, cache: null } : ctx;
+      return (await runUnit(unitCtx, { ...o, ...(fingerprint === null ? {} : { readsDigest: fingerprint }) })).map((r) => hintRootRelative(r, root));
     }
     if (this.interpreter || !o.readRoot || !o.file.startsWith('/')) return runUnit(ctx, o);
     const root = resolve(o.readRoot);
@@ -294,6 +298,10 @@ class PythonExecutor implements LfExecutor, PythonParser {
   parsePython(sources: readonly string[], signal?: AbortSignal): Promise<PythonParseOutcome[]> {
     if (!Array.isArray(sources)) throw new TypeError('parsePython: sources must be an array of Python texts.');
     return this.enqueue(() => parseOnCleanWorker(this.pool, sources, signal), signal);
+  }
+
+  clearResults(): void {
+    this.cache?.clear();
   }
 
   async isolation(): Promise<IsolationReport> {

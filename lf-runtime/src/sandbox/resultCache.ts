@@ -25,6 +25,11 @@ export class LfResultCache {
     return hit;
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.voteBytes = 0;
+  }
+
   put(lfKey: string, scope: string, result: LfRunResult): void {
     if (result.timedOut || result.firstError || result.errors > 0) return;
     const k = `${lfKey}|${scope}`;

@@ -106,6 +106,11 @@ export class RuntimeRouter implements LfExecutor {
     return report;
   }
 
+  clearResults(): void {
+    this.o.sandbox.clearResults?.();
+    this.pythonExecutor?.clearResults?.();
+  }
+
   async dispose(): Promise<void> {
     await Promise.all([this.o.sandbox.dispose(), this.pythonExecutor?.dispose()]);
   }

@@ -118,6 +118,8 @@ export interface LfExecutor {
   runUnit?(options: RunUnitOptions): Promise<FileRunResult[]>;
   /** Which containment layers are active on this platform, for the UI and CLI. */
   isolation(): Promise<IsolationReport>;
+  /** Optional: forgets cached LF results, so the next runs recompute them ("Re-run All"). */
+  clearResults?(): void;
   dispose(): Promise<void>;
   /**
    * Optional: subscribe to runtime events (worker started, restarted after a timeout or crash), e.g. to

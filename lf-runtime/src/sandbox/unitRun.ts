@@ -52,6 +52,8 @@ export interface UnitOptions {
   missed?: Set<string>;
   /** Files no LF may read (the user's Python refuses to open them; pyodide is never given them). */
   hiddenFiles?: HiddenFile[];
+  /** The user's Python: the workspace's fingerprint (workspaceFingerprint), part of the cache keys. */
+  readsDigest?: string;
 }
 
 export interface UnitContext {
@@ -90,7 +92,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
   const scopes = dsList.map((ds) => `${ctx.runtime}|${ds.fingerprint}|${o.cardinality}`);
   const siblings = o.siblingModules ? JSON.stringify(o.siblingModules) : '';
   const resources = o.resources?.size ? JSON.stringify(Object.fromEntries([...o.resources].map(([p, b]) => [p, b.toString('base64')]))) : '';
-  const resourceDigest = o.resources?.size ? digestResources(o.resources) : '';
+  const resourceDigest = o.resources?.size ? digestResources(o.resources) : (o.readsDigest ?? '');
   const taken = new Set<Worker>();
   const onAbort = (): void => {
     for (const w of taken) w.kill('abort');

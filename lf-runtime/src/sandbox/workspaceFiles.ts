@@ -11,7 +11,8 @@
  * workspace folder's real path; only regular files are read; a missed folder brings its files (not its
  * subfolders). Paths outside the workspace are refused and the file's error says why.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { isInside } from '../project/dataLocation.ts';
 import { privateStateDir } from './snapshotCache.ts';
@@ -228,6 +229,51 @@ export class WorkspaceFiles {
   }
 }
 
+
+/** Entries, and folder depth, a workspace fingerprint walks at most; past either it gives up. */
+const MAX_FINGERPRINT_ENTRIES = 20_000;
+const MAX_FINGERPRINT_DEPTH = 12;
+
+/**
+ * The workspace as the user's Python may read it, as a digest of every file's path, size, modification time
+ * and inode (links followed), for the result cache: that runtime reports no reads, so a cached result stands
+ * only while the workspace is as it was (a keyword file edited, a helper in a subpackage changed). Folders no
+ * LF file reads from are left out: dot-folders (.git, .venv, .lfstudio), node_modules, __pycache__ and virtual
+ * environments (a folder with a pyvenv.cfg). Null when the workspace is too large to walk: nothing is cached.
+ */
+export function workspaceFingerprint(root: string): string | null {
+  const h = createHash('sha256');
+  let entries = 0;
+  const walk = (dir: string, depth: number): boolean => {
+    let list: Dirent[];
+    try {
+      list = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return true;
+    }
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of list) {
+      if (++entries > MAX_FINGERPRINT_ENTRIES) return false;
+      const path = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name.startsWith('.') || e.name === 'node_modules' || e.name === '__pycache__' || existsSync(join(path, 'pyvenv.cfg'))) continue;
+        if (depth >= MAX_FINGERPRINT_DEPTH) return false;
+        h.update(`d${path}\0`);
+        if (!walk(path, depth + 1)) return false;
+        continue;
+      }
+      try {
+        const st = statSync(path);
+        // A link to a folder is not walked (it may loop); its target's time stands for it.
+        h.update(`f${path}\0${st.size}\0${st.mtimeMs}\0${st.ino}\0`);
+      } catch {
+        h.update(`x${path}\0`);
+      }
+    }
+    return true;
+  };
+  return walk(root, 0) ? h.digest('hex') : null;
+}
 
 /**
  * A relative path an LF file did not find beside it (Python runs it from its own folder here) that exists from
