@@ -2,7 +2,7 @@
 // LFs vote by a rule written beside their name (the real executor runs Python).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AnalysisEngine } from '../../lf-runtime/src/engine/analysisEngine.ts';
+import { AnalysisEngine, builderCall } from '../../lf-runtime/src/engine/analysisEngine.ts';
 import type { Dataset, Row } from '../../lf-runtime/src/data/types.ts';
 import { standInExecutor } from '../support/standInExecutor.ts';
 
@@ -49,6 +49,23 @@ describe('analysis engine', () => {
     assert.equal(cleared, 1);
     assert.equal(await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\n'), true);
     assert.equal(runs, 2);
+  });
+
+  it("finds the raising statement that calls the file's LF builder, so a file with none is told that, not to call it", () => {
+    const source = [
+      'from snorkel.labeling import LabelingFunction',
+      "with open('missing.yaml') as f:",
+      '    words = f.read().split()',
+      'def make_lf(name, words, label):',
+      '    return LabelingFunction(name=name, f=lambda x: label, resources=dict(words=words))',
+      'lfs = [',
+      "    make_lf('kw', words, 1),",
+      ']',
+      'other = len(words)',
+    ].join('\n');
+    assert.deepEqual(builderCall(source, [2, 6, 9]), { name: 'make_lf', line: 6 });
+    assert.equal(builderCall(source, [2, 9]), null, 'no raising statement calls it: the generic advice stands');
+    assert.equal(builderCall(source.replace('LabelingFunction(name', 'dict(name'), [2, 6]), null, 'make_lf builds no LF');
   });
 
   it('names the other file of a duplicate LF name relative to this one', async () => {

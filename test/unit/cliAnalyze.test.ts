@@ -473,6 +473,16 @@ describe('lf-studio analyze', () => {
     assert.notEqual(built.status, 0);
     assert.match(built.stderr, /No module named 'textblob_not_here'/);
     assert.match(built.stderr, /factory\.py defines no labeling functions; .*if a function builds them \(def get_lfs\(\): \.\.\.\), call it at the top level/);
+    // The builder called at the top level, in a statement that raised because an earlier one did: that is why.
+    const called = join(dir, 'called.py');
+    writeFileSync(
+      called,
+      'from snorkel.labeling import LabelingFunction\nwith open("missing.yaml") as f:\n    words = f.read().split()\n\n' +
+        'def make_lf(name, words, label):\n    return LabelingFunction(name=name, f=lambda x: label if words else -1)\n\nlfs = [\n    make_lf("kw", words, 1),\n]\n',
+    );
+    const raisedBuilder = cli('analyze', '--lfs', called, '--data', join(example, 'data', 'valid.json'));
+    assert.match(raisedBuilder.stderr, /called\.py defines no labeling functions: the statement at line 9 that builds them with make_lf\(\) raised NameError: name 'words' is not defined because the top-level statement at line 2 raised/);
+    assert.doesNotMatch(raisedBuilder.stderr, /call it at the top level/);
     // Leaving the file out is done where it was named: here the --lfs options, not a project's "lfFiles".
     assert.match(built.stderr, /or remove the file from the --lfs options/);
     assert.doesNotMatch(built.stderr, /lfstudio\.json/);

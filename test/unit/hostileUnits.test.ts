@@ -225,9 +225,10 @@ def sends_snapshot(x):
 
   it('a worker whose reply does not fit the protocol fails its unit with a clear message and is discarded', async () => {
     // The runner encodes its replies with json's C parts alone (an LF can no longer garble them through json's
-    // encoder objects); a name longer than the protocol allows still makes a reply that does not fit.
+    // encoder objects); an LF's line set past what the protocol allows still makes a reply that does not fit.
     const garbled = `${HEADER}from snorkel.labeling import LabelingFunction
-garbles = LabelingFunction(name="g" * 500, f=lambda x: 1)
+garbles = LabelingFunction(name="garbles", f=lambda x: 1)
+garbles._lf_line = 10 ** 12
 @labeling_function()
 def after_garble(x):
     return 0

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { SUPPORTED_DATA_EXTENSIONS } from '../../lf-runtime/src/data/readDataset.ts';
 import { DataError } from '../../lf-runtime/src/data/types.ts';
 import { loadProjectData } from '../../lf-runtime/src/project/projectData.ts';
 import { findProjectRoot, loadProjectFile } from '../../lf-runtime/src/project/projectFile.ts';
@@ -230,6 +231,17 @@ describe('schemas/lfstudio.schema.json agrees with the validator', () => {
     assert.deepEqual(schema.required, ['labels', 'data']);
     assert.deepEqual(props.data.required, ['sample']);
     for (const [name, node] of Object.entries(props)) assert.ok(node.description, `${name} needs a description`);
+  });
+
+  it("takes every data file the readers take, in any case (.tsv, .CSV), and no other", () => {
+    const data = (schema.properties ?? {}).data.properties as Record<string, { pattern: string }>;
+    for (const key of ['sample', 'dev']) {
+      const pattern = new RegExp(data[key]!.pattern);
+      for (const ext of Object.keys(SUPPORTED_DATA_EXTENSIONS)) {
+        for (const spelled of [ext, ext.toUpperCase(), ext[0] + ext[1]!.toUpperCase() + ext.slice(2)]) assert.ok(pattern.test(`data/x${spelled}`), `${key}: ${spelled}`);
+      }
+      for (const other of ['data/x.txt', 'data/x.parquet', 'data/x.json.gz']) assert.ok(!pattern.test(other), `${key}: ${other}`);
+    }
   });
 
   it('its defaults are the validator defaults, and a file built from them validates', () => {

@@ -254,7 +254,7 @@ describe('JSONL', () => {
     assert.deepEqual(ds.rows.map((r) => r.id), ['k1', '7']);
     assert.equal(ds.gold, null, 'a file without labels has gold null');
     assert.throws(() => parseJsonlDataset('{"text": 5}\n', 'x.jsonl'), /must be a string, found number 5; write "" \(or null\) where a row has no text, or leave such rows out \(or set/);
-    assert.throws(() => parseJsonlDataset('{"text": "a"}\n{"text": {"t": 1}}\n', 'x.jsonl'), /x\.jsonl:2: line 2: field "text" must be a string, found an object; write "" \(or null\) where a row has no text, or leave such rows out$/);
+    assert.throws(() => parseJsonlDataset('{"text": "a"}\n{"text": {"t": 1}}\n', 'x.jsonl'), /x\.jsonl:2: field "text" must be a string, found an object; write "" \(or null\) where a row has no text, or leave such rows out$/);
   });
 });
 

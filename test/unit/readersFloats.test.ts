@@ -145,7 +145,7 @@ describe('a JSON null text', () => {
       [null, 'b'],
     );
     // A text that is neither a string nor null is still refused.
-    await assert.rejects(readDataset(file('num.jsonl', '{"text": "a"}\n{"text": 5}\n'), {}), /line 2: field "text" must be a string, found number 5/);
+    await assert.rejects(readDataset(file('num.jsonl', '{"text": "a"}\n{"text": 5}\n'), {}), /num\.jsonl:2: field "text" must be a string, found number 5/);
   });
 
   it('does not trip the suggester corpus or the example rows', async () => {

@@ -200,7 +200,7 @@ describe('repeated row ids under an id field', () => {
       ['1234567890123456789', '1234567890123456788', '-98765432109876543210', '17'],
     );
     const float = await dataError(() => parseJsonlDataset('{"id": 1e22, "text": "a"}\n', 'x.jsonl', { idField: 'id' }));
-    includesAll(float.message, 'line 1: id 1e+22 in field "id" is an integer too large to be read exactly', 'write the ids as strings');
+    includesAll(float.message, ':1: id 1e+22 in field "id" is an integer too large to be read exactly', 'write the ids as strings');
     // A WRENCH file's too, int64 being read exactly (exactIntegers.ts); beyond it, refused.
     const text = '{"r1": {"data": {"text": "a", "uid": 1234567890123456789}}, "r2": {"data": {"text": "b", "uid": -1234567890123456788}}}';
     assert.deepEqual(

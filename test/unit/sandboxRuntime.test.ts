@@ -157,6 +157,9 @@ describe('sandbox runtime', () => {
     const crash = 'import os\nfrom snorkel.labeling import labeling_function\n@labeling_function()\ndef boom(x):\n    os._exit(9)\n';
     const r = await executor.runFile({ file: '/p/crash.py', source: crash, datasetKey: 'd100', cardinality: 2, timeoutMs: 5000 });
     assert.equal(r.lfs[0].firstError?.kind, 'crash');
+    // The worker's start-up diagnostics are no part of it.
+    assert.match(String(r.lfs[0].firstError?.message), /^boom crashed its sandbox worker \(exit code \d+\)/);
+    assert.doesNotMatch(String(r.lfs[0].firstError?.message), /ready: pyodide|rss \d/);
     const restart = events.find((e) => e.type === 'restarted');
     assert.ok(restart && restart.type === 'restarted' && restart.lf === 'boom' && /boom crashed its sandbox worker/.test(restart.message));
     const after = await executor.runFile({ file: '/p/after.py', source: file(LF_A.replace('"my"', '"world"')), datasetKey: 'other', cardinality: 2, timeoutMs: 5000 });

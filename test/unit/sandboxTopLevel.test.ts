@@ -384,6 +384,9 @@ for (const [name, make, skip] of runtimes) {
       const long = await run('from snorkel.labeling import LabelingFunction\nok = LabelingFunction(name="ok", f=lambda x: 1)\nlong = LabelingFunction(name="c" * 1200, f=lambda x: 1)\n');
       assert.equal(long.fileError?.message, "the labeling function named 'cccccccccccccccccccccccccccccccccccccccc'... has a name of 1200 characters; LF Studio takes names of at most 1000: give it a shorter name");
       assert.equal(long.fileError?.line, 3);
+      // Counted as the parent counts (an emoji is two UTF-16 units), so a name past it is never a protocol breach.
+      const emoji = await run('from snorkel.labeling import LabelingFunction\nwide = LabelingFunction(name="\\U0001F600" * 600, f=lambda x: 1)\n');
+      assert.match(String(emoji.fileError?.message), /has a name of 1200 characters; LF Studio takes names of at most 1000/);
     });
   });
 }

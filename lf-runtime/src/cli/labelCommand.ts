@@ -28,8 +28,8 @@ const HELP = `usage: lf-studio label (--project lfstudio.json | --lfs FILE.py [-
                      [--apply FILE] --out FILE.jsonl|FILE.csv [--votes-out L.npy] [--uncovered abstain|predict] [--json]
 
   Writes training labels: one row per input row, in input order, with the row id, "probs" (P(class | votes)
-  per class, in class order), "label" (the most likely class; -1 where no LF votes, unless --uncovered
-  predict) and "votes" (one per LF, -1 = abstain).
+  per class, in class order), "label" (the most likely class, a tie going to the class the class balance
+  favours; -1 where no LF votes, unless --uncovered predict) and "votes" (one per LF, -1 = abstain).
 
   --project FILE       lfstudio.json (or its folder): LF files, data, dev set, labels and fields from there
   --lfs FILE.py        labeling-function file; repeat for several (default with --project: its "lfFiles")

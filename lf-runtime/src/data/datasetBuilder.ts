@@ -92,7 +92,9 @@ export class DatasetBuilder {
   }
 
   fail(origin: RowOrigin | null, problem: string): never {
-    throw new DataError(this.file, origin ? origin.location : null, problem);
+    // "file.csv:2: gold label ...", not "file.csv:2: line 2: gold label ...": the location says the line already.
+    const said = origin && origin.describe === `line ${origin.location}` && problem.startsWith(`${origin.describe}: `);
+    throw new DataError(this.file, origin ? origin.location : null, said ? problem.slice(origin.describe.length + 2) : problem);
   }
 
   /**

@@ -290,7 +290,14 @@ export class AnalysisEngine {
       // No LFs: say how to define them, also beside a statement that raised when the file builds its LFs in a
       // function (a missing package there is not why none was made: nothing called the function).
       const kind = state.sample.fileError?.kind;
-      if (!state.stale && state.sample.lfs.length === 0 && (!problem || (kind !== 'syntax' && BUILT_INDENTED.test(state.source)))) fileProblems.push(noLfsProblem(file, this.config.lfFilesListedIn));
+      if (!state.stale && state.sample.lfs.length === 0 && (!problem || (kind !== 'syntax' && BUILT_INDENTED.test(state.source)))) {
+        // A builder the top level calls in a statement that raised (`lfs = [make_lf(...)]` after the file it reads
+        // was missing): that statement is why, not a missing call.
+        const raised = state.sample.problems ?? [];
+        const call = builderCall(state.source, raised.flatMap((p) => (p.line ? [p.line] : [])));
+        const why = call && raised.find((p) => p.line === call.line)?.message;
+        fileProblems.push(call && why ? builderRaisedProblem(file, call, why) : noLfsProblem(file, this.config.lfFilesListedIn));
+      }
       // Top-level statements that raised while the rest of the file ran on (notebook cells, a missing package).
       for (const p of state.stale ? [] : (state.sample.problems ?? [])) fileProblems.push({ file, line: p.line, message: p.message, ...(p.undefinedLfs ? { undefinedLfs: p.undefinedLfs } : {}) });
       for (const j of this.countedLfs(file)) {
@@ -437,6 +444,40 @@ function labeledRows(sample: Dataset, dev: Dataset | null, user: GoldLabels, dev
 
 /** An LF made inside a function or class body: an indented `@labeling_function` or `LabelingFunction(` call. */
 const BUILT_INDENTED = /^[ \t]+(?:@labeling_function\b|.*\bLabelingFunction\s*\()/m;
+
+/**
+ * The first of the top-level statements starting at `raisedLines` (1-based) that calls a function of the file
+ * that builds LFs (`def make_lf(...)` with an indented `LabelingFunction(` in its body), with that function's
+ * name; null when none does.
+ */
+export function builderCall(source: string, raisedLines: readonly number[]): { name: string; line: number } | null {
+  const lines = source.split(/\r\n|\r|\n/);
+  const builders = new Set<string>();
+  let current: string | null = null;
+  for (const text of lines) {
+    const def = /^def\s+([A-Za-z_]\w*)\s*\(/.exec(text);
+    if (def) current = def[1]!;
+    else if (/^[^\s#@]/.test(text)) current = null;
+    else if (current && BUILT_INDENTED.test(text)) builders.add(current);
+  }
+  if (builders.size === 0) return null;
+  for (const line of [...raisedLines].sort((a, b) => a - b)) {
+    // The statement: its first line and the indented or bracketed lines after it, up to the next top-level one.
+    const end = lines.findIndex((t, i) => i >= line && /^[^\s#)\]}]/.test(t));
+    const statement = lines.slice(line - 1, end === -1 ? undefined : end).join('\n');
+    for (const name of builders) if (new RegExp(`\\b${name}\\s*\\(`).test(statement)) return { name, line };
+  }
+  return null;
+}
+
+function builderRaisedProblem(file: string, call: { name: string; line: number }, why: string): FileProblem {
+  return {
+    file,
+    line: call.line,
+    severity: 'warning',
+    message: `${basename(file)} defines no labeling functions: the statement at line ${call.line} that builds them with ${call.name}() raised ${why}`,
+  };
+}
 
 /**
  * A file that loads but defines no LF would otherwise show nothing at all, which reads as "still running" or

@@ -209,13 +209,13 @@ export async function applyProject(
  */
 export function runWarnings(project: FittedProject, applied: LfRunFigures[] | null = null, appliedPath = ''): string[] {
   const out: string[] = [];
-  const seen = new Map<string, string>();
-  for (const lf of project.lfs) {
-    const other = seen.get(lf.name);
-    if (other !== undefined) {
-      out.push(`two LFs are named ${lf.name} (${other === lf.file ? basename(lf.file) : `${basename(other)} and ${basename(lf.file)}`}): their vote columns share the name; rename one (Snorkel requires unique names)`);
-    }
-    seen.set(lf.name, lf.file);
+  const named = new Map<string, string[]>();
+  for (const lf of project.lfs) named.set(lf.name, [...(named.get(lf.name) ?? []), lf.file]);
+  for (const [name, files] of named) {
+    if (files.length < 2) continue;
+    const where = [...new Set(files.map((f) => basename(f)))].join(' and ');
+    const count = files.length === 2 ? 'two' : String(files.length);
+    out.push(`${count} LFs are named ${name} (${where}): their vote columns share the name; rename ${files.length === 2 ? 'one' : 'them'} (Snorkel requires unique names)`);
   }
   if (project.leftOut.length > 0) {
     out.push(`in no LF list of the project (lfs = [...]), so left out of the votes and the label model: ${project.leftOut.map((lf) => lf.name).join(', ')}`);

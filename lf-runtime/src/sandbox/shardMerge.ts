@@ -46,7 +46,7 @@ export function mergeShardOutcomes(
     return { file: o.file, lfs: [], fileError: { kind: 'crash', message: 'The runtime did not report the file’s labeling functions.', line: null, traceback: null }, durationMs: 0 };
   }
   if (first.prepared.fileError) {
-    return { file: o.file, lfs: [], fileError: first.prepared.fileError, durationMs: 0 };
+    return { file: o.file, lfs: [], fileError: first.prepared.fileError, durationMs: 0, ...(first.prepared.problems.length ? { problems: first.prepared.problems } : {}) };
   }
   const total = ds.ids.length;
   const lfs: LfRunResult[] = first.prepared.lfs.map((lf, index) => {

@@ -396,7 +396,9 @@ function asFailure(
         killedFor: info.killedFor,
       };
     }
-    const tail = info.stderrTail ? `: ${info.stderrTail.slice(-600)}` : '';
+    // Without the worker's own start-up line ("ready: pyodide 1522 ms, ..."), which says nothing about the crash.
+    const said = info.stderrTail.replace(/^ready: [^\n]*\n?/m, '').trim();
+    const tail = said ? `: ${said.slice(-600)}` : '';
     return { message: `${what} crashed its sandbox worker (${describeExit(info)})${tail}; the worker was discarded and ${after}.`, killedFor: info.killedFor };
   }
   return { message: `LF sandbox: ${err instanceof Error ? err.message : String(err)}`, killedFor: null };

@@ -234,6 +234,11 @@ _MAX_LFS = 2000
 # Characters of one LF's name, and of all the file's names together (MAX_NAME, MAX_NAME_CHARS in replySchema.ts).
 _MAX_NAME = 1000
 _MAX_NAME_CHARS = 400_000
+
+
+def _js_len(text):
+    """A string's length as the parent counts it (UTF-16 units: an emoji is two)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 # Per file: the line of a top-level statement building its lfs list that raised, or None.
 _failed_lfs_list = {}
 # Per file: index of each top-level statement that raised -> its problem (the error info shown).
@@ -296,21 +301,22 @@ def prepare(file, source, siblings_json):
     # the state a restore and a fresh execution would give it (run_lf with fresh=True).
     unit = (file, source, siblings_json, codes, (module, tuple(lfs), user_files))
     if not lfs and problems:
-        # Nothing to run: the first failing statement is why.
-        return _dumps({"fileError": problems[0], "lfs": []}), None
+        # Nothing to run: the first failing statement is why; the others are still shown (one of them may be the
+        # statement that builds the LFs, which the engine names).
+        return _dumps({"fileError": problems[0], "lfs": [], **({"problems": problems[1:]} if len(problems) > 1 else {})}), None
     if len(lfs) > _MAX_LFS:
         # The reply's own limit (replySchema.ts): said as the file's problem, not as a broken reply.
         message = f"the file defines {len(lfs)} labeling functions; at most {_MAX_LFS} are run from one file: split it into files of {_MAX_LFS} or fewer"
         return _dumps({"fileError": {"kind": "import", "message": message, "line": None, "traceback": None}, "lfs": []}), None
-    long = next((lf for lf in lfs if not isinstance(lf.name, str) or len(lf.name) > _MAX_NAME), None)
-    if long is not None or sum(len(lf.name) for lf in lfs) > _MAX_NAME_CHARS:
+    long = next((lf for lf in lfs if not isinstance(lf.name, str) or _js_len(lf.name) > _MAX_NAME), None)
+    if long is not None or sum(_js_len(lf.name) for lf in lfs) > _MAX_NAME_CHARS:
         # The reply's limits too (replySchema.ts), said as the file's problem.
         if long is None:
             message = f"the names of the file's labeling functions come to more than {_MAX_NAME_CHARS} characters; give them shorter names, or split the file"
         elif not isinstance(long.name, str):
             message = f"a labeling function's name is a {type(long.name).__name__}, not a string"
         else:
-            message = f"the labeling function named {long.name[:40]!r}... has a name of {len(long.name)} characters; LF Studio takes names of at most {_MAX_NAME}: give it a shorter name"
+            message = f"the labeling function named {long.name[:40]!r}... has a name of {_js_len(long.name)} characters; LF Studio takes names of at most {_MAX_NAME}: give it a shorter name"
         line = getattr(long, "_lf_line", None)
         return _dumps({"fileError": {"kind": "import", "message": message, "line": line if type(line) is int and line > 0 else None, "traceback": None}, "lfs": []}), None
     lf_structure.name_undefined_lfs(file, source, lfs, _failed_statements.get(file))
