@@ -375,6 +375,13 @@ for (const [name, make, skip] of runtimes) {
       assert.equal(ok.lfs.length, 3);
     });
 
+    it("says an expression too long for Python's compiler is that, not a refusal or a statement's recursion", async () => {
+      const r = await run(`from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef big(x):\n    return ${Array(100_000).fill('0').join('+')}\n`);
+      assert.equal(r.lfs.length, 0);
+      assert.match(String(r.fileError?.message), /too long or too deeply nested for Python's compiler/);
+      assert.doesNotMatch(String(r.fileError?.message), /LF sandbox refused/);
+    });
+
     it("runs LFs named by their keywords past 200 characters (a factory's 'keyword_' + '_'.join(words)), and says which name is too long past 1000", async () => {
       const words = Array.from({ length: 40 }, (_, i) => `word${i}`);
       const r = await run(`from snorkel.labeling import LabelingFunction, labeling_function\nWORDS = ${JSON.stringify(words)}\nkw = LabelingFunction(name="keyword_" + "_".join(WORDS), f=lambda x: 1)\n\n@labeling_function(name="d" * 300)\ndef decorated(x):\n    return 0\n`);

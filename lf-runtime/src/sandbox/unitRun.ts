@@ -392,7 +392,7 @@ function asFailure(
       // Deep recursion overflows the interpreter's own stack (wasm in pyodide) before Python's recursion limit
       // can stop it, when a file raises that limit: say so, not which wasm function it crashed in.
       return {
-        message: `${what} recursed too deeply and overflowed the interpreter's stack (infinite recursion, or a recursion limit raised with sys.setrecursionlimit); its sandbox worker was discarded and ${after}.`,
+        message: `${what} recursed too deeply and overflowed the interpreter's stack (infinite recursion, a recursion limit raised with sys.setrecursionlimit, or an expression too long or too deeply nested for Python's compiler: split it); its sandbox worker was discarded and ${after}.`,
         killedFor: info.killedFor,
       };
     }

@@ -292,6 +292,10 @@ def prepare(file, source, siblings_json):
         codes = _statement_codes(file, source)
     except SyntaxError as exc:
         return _dumps({"fileError": _error_info(exc, user_files, "syntax"), "lfs": []}), None
+    except (RecursionError, MemoryError) as exc:
+        # An expression too long or too deeply nested for the compiler (0+0+... a hundred thousand times).
+        message = f"{type(exc).__name__}: {exc} (an expression in the file is too long or too deeply nested for Python's compiler: split it into smaller ones)"
+        return _dumps({"fileError": {"kind": "syntax", "message": message, "line": None, "traceback": None}, "lfs": []}), None
     try:
         module, lfs, user_files, problems = _execute(file, source, siblings, codes)
     except BaseException as exc:  # noqa: BLE001 - anything the top level raises is the user's problem to see
