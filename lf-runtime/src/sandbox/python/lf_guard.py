@@ -82,8 +82,12 @@ def _is_runtime_code(code):
 
 def _make_hook(protected_type_ids, protected_modules, blocked, denied, write_flags, violation, is_runtime_code, stdlib_names, listed):
     import os
+    import pathlib
 
-    getframe, getcwd, fspath, join, normpath = sys._getframe, os.getcwd, os.fspath, os.path.join, os.path.normpath
+    getframe, getcwd, join, normpath = sys._getframe, os.getcwd, os.path.join, os.path.normpath
+    # The path of a listing, read without running any code of the LF's: a str, or one of pathlib's own classes
+    # exactly (whose methods no LF can replace); a subclass's __fspath__ or __str__ is never called here.
+    path_types = frozenset([pathlib.Path, pathlib.PosixPath, pathlib.PurePath, pathlib.PurePosixPath])
 
     def hook(event, args):
         # Every socket operation (the name services too: gethostbyaddr, getnameinfo, ...) reaches the host.
@@ -97,11 +101,9 @@ def _make_hook(protected_type_ids, protected_modules, blocked, denied, write_fla
             # A folder the file lists (os.listdir, glob, pathlib), not the import system filling its cache:
             # the worker reports it, and the parent sends the folder's files (workspaceFiles.ts).
             if len(listed) < _MAX_LISTED and not getframe(1).f_code.co_filename.startswith("<frozen importlib"):
-                try:
-                    path = "." if args[0] is None else fspath(args[0])
-                except TypeError:
-                    return
-                if type(path) is str:
+                arg = args[0]
+                path = "." if arg is None else arg if type(arg) is str else str(arg) if type(arg) in path_types else None
+                if path is not None:
                     listed.append(normpath(path if path.startswith("/") else join(getcwd(), path)))
         elif event == "import":
             top = args[0].split(".")[0]
