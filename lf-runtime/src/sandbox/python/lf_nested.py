@@ -5,7 +5,10 @@ and dict. Their changing methods refuse, so no LF changes what the next one read
 list.__setitem__ and dict.__setitem__ can still make are undone after each LF in the editor (record, restore).
 Imports nothing but the standard library.
 """
+import itertools
 import operator
+
+_chain = itertools.chain
 
 
 def _read_only(kind, copy):
@@ -87,17 +90,38 @@ def freeze(value, made=None):
 
 
 def record(made):
-    """What restore() puts back: each container made, with its class and contents (the very objects) now."""
+    """What restore() puts back: each container made, with its class and contents (the very objects) now, and
+    the same flattened, for restore()'s check of them all at once."""
     lists = tuple(v for v in made if type(v) is FrozenList)
     mappings = tuple(v for v in made if type(v) is FrozenMapping)
-    return (lists, tuple(tuple(v) for v in lists), mappings, tuple((tuple(v), tuple(v.values())) for v in mappings))
+    list_items = tuple(tuple(v) for v in lists)
+    mapping_items = tuple((tuple(v), tuple(v.values())) for v in mappings)
+    flat = (
+        tuple(map(len, list_items)),
+        tuple(_chain.from_iterable(list_items)),
+        tuple(len(k) for k, _ in mapping_items),
+        tuple(_chain.from_iterable(k for k, _ in mapping_items)),
+        tuple(_chain.from_iterable(v for _, v in mapping_items)),
+    )
+    return (lists, list_items, mappings, mapping_items, flat)
 
 
-def restore(recorded, _type=type, _set_class=object.__dict__["__class__"].__set__, _is=operator.is_, _all=all, _map=map, _len=len, _list_len=list.__len__, _list_iter=list.__iter__, _set_slice=list.__setitem__, _dict_len=dict.__len__, _keys=dict.keys, _values=dict.values, _dict_clear=dict.clear, _dict_update=dict.update, _zip=zip, _slice=slice(None), _list=FrozenList, _mapping=FrozenMapping):
+def restore(recorded, _type=type, _set_class=object.__dict__["__class__"].__set__, _is=operator.is_, _all=all, _map=map, _len=len, _list_len=list.__len__, _list_iter=list.__iter__, _set_slice=list.__setitem__, _dict_len=dict.__len__, _keys=dict.keys, _values=dict.values, _dict_clear=dict.clear, _dict_update=dict.update, _zip=zip, _slice=slice(None), _list=FrozenList, _mapping=FrozenMapping, _set=set, _tuple=tuple, _flat=_chain.from_iterable):
     """Puts back each container record() saw: its class (an LF may swap it for a subclass of its own, whose
     __contains__ says yes to everything) and its contents (list.__setitem__ and dict.__setitem__ change it in
-    place). Compares by identity, so no object an LF put there runs any code here."""
-    lists, list_items, mappings, mapping_items = recorded
+    place). Compares by identity, so no object an LF put there runs any code here; all at once first (in C, a
+    few milliseconds for 40 000 containers), container by container only when something changed."""
+    lists, list_items, mappings, mapping_items, (list_lens, list_flat, mapping_lens, key_flat, value_flat) = recorded
+    if (
+        _set(_map(_type, lists)) <= {_list}
+        and _set(_map(_type, mappings)) <= {_mapping}
+        and _tuple(_map(_list_len, lists)) == list_lens
+        and _tuple(_map(_dict_len, mappings)) == mapping_lens
+        and _all(_map(_is, _flat(_map(_list_iter, lists)), list_flat))
+        and _all(_map(_is, _flat(_map(_keys, mappings)), key_flat))
+        and _all(_map(_is, _flat(_map(_values, mappings)), value_flat))
+    ):
+        return
     for v, items in _zip(lists, list_items):
         if _type(v) is not _list:
             _set_class(v, _list)
