@@ -128,7 +128,13 @@ const NESTED_LFS =
   // One LF changes nested values in place through list's and dict's own methods; the next LF must not see it.
   '@labeling_function()\ndef edits_in_place(x):\n    dict.__setitem__(x.meta, "source", "EDITED")\n    dict.__setitem__(x.meta, "added", 1)\n' +
   '    list.__setitem__(x.tags, slice(None), ["EDITED"])\n    return -1\n\n' +
-  '@labeling_function()\ndef after_the_edits(x):\n    return 1 if x.meta == {"source": "email"} and x.tags == ["urgent", "x"] else 0\n';
+  '@labeling_function()\ndef after_the_edits(x):\n    return 1 if x.meta == {"source": "email"} and x.tags == ["urgent", "x"] else 0\n\n' +
+  // Finalizers that change a nested value once it is put back: one freed by the collection after the LF (a
+  // cycle), one freed when the restore takes it out of the list.
+  'class Bomb:\n    def __init__(self, target, cyclic):\n        self.target = target\n        if cyclic:\n            self.me = self\n' +
+  '    def __del__(self):\n        try:\n            list.__setitem__(self.target, 0, "EVIL")\n        except Exception:\n            pass\n\n' +
+  '@labeling_function()\ndef plants_finalizers(x):\n    Bomb(x.tags, True)\n    list.append(x.tags, Bomb(x.tags, False))\n    return -1\n\n' +
+  '@labeling_function()\ndef after_the_finalizers(x):\n    return 1 if x.tags == ["urgent", "x"] else 0\n';
 
 for (const [name, make, skip] of bothRuntimes(() => ws)) {
   describe(`nested JSON values in ${name}`, { skip, timeout: 300_000 }, () => {
@@ -154,6 +160,7 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
       assert.deepEqual([...lf('dumps').votes], [1, 0], 'json.dumps and "%s" % read them as a list and a dict');
       assert.equal(lf('edits_in_place').errors, 0);
       assert.deepEqual([...lf('after_the_edits').votes], [1, 0], 'what an earlier LF changed in place through dict.__setitem__ and list.__setitem__ is put back');
+      assert.deepEqual([...lf('after_the_finalizers').votes], [1, 0], "an earlier LF's finalizers do not change what a later LF reads");
       assert.match(String(lf('appends').firstError?.message), /TypeError: a row's list is read-only, so one LF cannot change what the next reads: take a copy \(list\(x\.field\)\)/);
     });
   });

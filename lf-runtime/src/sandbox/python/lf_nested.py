@@ -106,11 +106,17 @@ def record(made):
     return (lists, list_items, mappings, mapping_items, flat)
 
 
-def restore(recorded, _type=type, _set_class=object.__dict__["__class__"].__set__, _is=operator.is_, _all=all, _map=map, _len=len, _list_len=list.__len__, _list_iter=list.__iter__, _set_slice=list.__setitem__, _dict_len=dict.__len__, _keys=dict.keys, _values=dict.values, _dict_clear=dict.clear, _dict_update=dict.update, _zip=zip, _slice=slice(None), _list=FrozenList, _mapping=FrozenMapping, _set=set, _tuple=tuple, _flat=_chain.from_iterable):
+# What restore() takes out of nested values, kept for the worker's life: freeing it would run an LF's __del__
+# in the middle of a restore, where it could change a value already put back (as lf_restore._GRAVE).
+_GRAVE = []
+
+
+def restore(recorded, _grave=_GRAVE, _type=type, _set_class=object.__dict__["__class__"].__set__, _is=operator.is_, _all=all, _map=map, _len=len, _list_len=list.__len__, _list_iter=list.__iter__, _set_slice=list.__setitem__, _dict_len=dict.__len__, _keys=dict.keys, _values=dict.values, _dict_clear=dict.clear, _dict_update=dict.update, _zip=zip, _slice=slice(None), _list=FrozenList, _mapping=FrozenMapping, _set=set, _tuple=tuple, _flat=_chain.from_iterable):
     """Puts back each container record() saw: its class (an LF may swap it for a subclass of its own, whose
     __contains__ says yes to everything) and its contents (list.__setitem__ and dict.__setitem__ change it in
-    place). Compares by identity, so no object an LF put there runs any code here; all at once first (in C, a
-    few milliseconds for 40 000 containers), container by container only when something changed."""
+    place). Compares by identity, so no object an LF put there runs any code here, and keeps what it takes out
+    (_GRAVE), so no finalizer runs here either; all at once first (in C, a few milliseconds for 40 000
+    containers), container by container only when something changed."""
     lists, list_items, mappings, mapping_items, (list_lens, list_flat, mapping_lens, key_flat, value_flat) = recorded
     if (
         _set(_map(_type, lists)) <= {_list}
@@ -126,10 +132,12 @@ def restore(recorded, _type=type, _set_class=object.__dict__["__class__"].__set_
         if _type(v) is not _list:
             _set_class(v, _list)
         if _list_len(v) != _len(items) or not _all(_map(_is, _list_iter(v), items)):
+            _grave.append(_tuple(_list_iter(v)))
             _set_slice(v, _slice, items)
     for v, (keys, values) in _zip(mappings, mapping_items):
         if _type(v) is not _mapping:
             _set_class(v, _mapping)
         if _dict_len(v) != _len(keys) or not (_all(_map(_is, _keys(v), keys)) and _all(_map(_is, _values(v), values))):
+            _grave.append((_tuple(_keys(v)), _tuple(_values(v))))
             _dict_clear(v)
             _dict_update(v, _zip(keys, values))

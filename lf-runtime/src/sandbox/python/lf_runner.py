@@ -377,9 +377,12 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
         _restore(True)
     t0 = _clock()
     row_class, rows, row_class_items, nested = dataset
-    # The file's top level (prepare) or an LF of another dataset may have assigned to this row class.
+    # The file's top level (prepare) or an LF of another dataset may have assigned to this row class; and a
+    # finalizer of an earlier LF, run after that LF's own restore (in _settle's collection), may have changed a
+    # nested value.
     _restore_class(row_class, row_class_items, True)
     _repair(row_class)
+    _restore_nested(nested)
     n = _len(rows)
     votes = bytearray(b"\xff") * n
     result = {"index": index, "votes": "", "errors": 0, "errorRows": [], "firstError": None, "noneCount": 0, "timedOut": False}
