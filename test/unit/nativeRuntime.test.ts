@@ -113,6 +113,18 @@ describe('native Python runtime', { skip }, () => {
     rmSync(outside, { recursive: true, force: true });
   });
 
+  it("runs a file's top level once per worker and its LFs on that module, as Snorkel does (a model loaded at the top level is loaded once)", async () => {
+    const source =
+      'from snorkel.labeling import labeling_function\nimport itertools\nimport helpers\n' +
+      // A counter kept in an imported module counts the executions of this top level in the worker.
+      'helpers.RUNS = getattr(helpers, "RUNS", 0) + 1\nSEEN = []\n\n' +
+      '@labeling_function()\ndef first(x):\n    SEEN.append(x.text)\n    return -1\n\n' +
+      '@labeling_function()\ndef second(x):\n    return 1 if helpers.RUNS == 1 and SEEN else 0\n';
+    const r = await executor.runFile({ file: join(ws, 'proj', 'once.py'), source, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+    assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+    assert.deepEqual([...r.lfs.find((l) => l.name === 'second')!.votes], TEXTS.map(() => 1), 'one execution, and what the first LF left is seen by the second');
+  });
+
   it('re-runs an LF whose cached result a changed workspace file would change: a keyword file, a helper in a subpackage', async () => {
     // It reports no reads, so the cache keys on the workspace as a whole (workspaceFingerprint).
     const dir = join(ws, 'cachekw');

@@ -141,8 +141,10 @@ def main():
                     _hide(req["hidden"])
                 text, unit = lf_runner.prepare(req["file"], req["source"], req["siblings"])
                 out = json.loads(text)
-                # The first LF applied uses the execution prepare left (nothing has run since).
-                prepared = [out["lfs"], unit, True]
+                # Every LF applied uses the execution prepare left, as Snorkel runs a module's LFs: the file's top
+                # level (a spaCy model loaded there, say) runs once per worker, not once per LF, and what one LF
+                # leaves in the module is seen by the next, as in Python.
+                prepared = [out["lfs"], unit]
                 msg = {"type": "prepared", "id": rid, "fileError": out["fileError"], "lfs": out["lfs"]}
                 if out.get("problems"):
                     msg["problems"] = out["problems"]
@@ -158,8 +160,7 @@ def main():
                         break
                     send({"type": "lfStart", "id": rid, "index": index})
                     t = time.perf_counter()
-                    fresh, prepared[2] = prepared[2], False
-                    result = lf_runner.run_lf(dataset, unit, fresh, index, lfs[index]["name"], req["cardinality"], req["timeoutMs"] / 1000)
+                    result = lf_runner.run_lf(dataset, unit, True, index, lfs[index]["name"], req["cardinality"], req["timeoutMs"] / 1000)
                     raw('{"type":"lfDone","id":%d,"durationMs":%s,"result":%s}' % (rid, round((time.perf_counter() - t) * 1000, 1), result))
                 send({"type": "applied", "id": rid})
         except Exception as exc:  # noqa: BLE001 - reported to the parent
