@@ -92,4 +92,26 @@ describe('helper modules beside an LF file', () => {
     for (const name of shipped.filter((n) => n !== 'lfs.py')) assert.ok(!readFileSync(join(job, 'lfs', name), 'utf8').includes(SECRET), name);
     assert.ok(!existsSync(join(job, 'lfs', 'outside.py')));
   });
+
+  it("keep a project's editor labels file from LFs on the command line too, and out of the exported job", { timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-editor-labels-'));
+    writeFileSync(join(dir, 'train.csv'), 'text\nplease subscribe\nnice song\n');
+    // Outside .lfstudio (which is private anyway), as "data.labels" may put it.
+    writeFileSync(join(dir, 'gold.jsonl'), `{"id": "1", "label": "SPAM", "note": "${SECRET}"}\n`);
+    writeFileSync(join(dir, 'lfstudio.json'), JSON.stringify({ task: 't', labels: ['HAM', 'SPAM'], data: { sample: 'train.csv', labels: 'gold.jsonl' }, lfFiles: ['lfs.py'] }));
+    symlinkSync(join(dir, 'gold.jsonl'), join(dir, 'goldlink.py'));
+    writeFileSync(
+      join(dir, 'lfs.py'),
+      'from snorkel.labeling import labeling_function\ntry:\n    GOLD = open("gold.jsonl").read()\nexcept OSError:\n    GOLD = ""\n\n' +
+        `@labeling_function()\ndef peeks(x):\n    return 1 if "${SECRET}" in GOLD else 0\n`,
+    );
+    const analyzed = cli('analyze', '--project', dir, '--runtime', 'sandbox', '--json');
+    assert.equal(analyzed.status, 0, analyzed.stderr);
+    const lf = (JSON.parse(analyzed.stdout) as { lfs: { name: string; polarity: number[] }[] }).lfs.find((l) => l.name === 'peeks')!;
+    assert.deepEqual(lf.polarity, [0], 'the LF did not read the labels file');
+    const job = join(dir, 'job');
+    const exported = cli('export-job', '--project', dir, '--runtime', 'sandbox', '--out', job);
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.deepEqual(readdirSync(join(job, 'lfs')).sort(), ['lfs.py']);
+  });
 });

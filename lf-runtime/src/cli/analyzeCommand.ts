@@ -72,6 +72,7 @@ export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: Node
       lfFilesListedIn: args.lfsListedIn,
       timeoutMs: args.timeoutMs,
       readRoot: runtime.workspace,
+      hiddenFiles: args.hiddenFiles,
     });
     const started = performance.now();
     for (const [i, file] of args.lfs.entries()) await engine.runFile(file, sources[i]);

@@ -8,6 +8,7 @@ import { readDataset, type ReadOptions } from '../data/readDataset.ts';
 import type { Dataset } from '../data/types.ts';
 import { checkDevGold, type LabelSettingNames } from '../project/projectData.ts';
 import type { Project } from '../project/projectFile.ts';
+import type { HiddenFile } from '../sandbox/types.ts';
 import { goldIdNames, labelJsonNames, labelsSettingFor, type ClassNamesSource } from './classNames.ts';
 import { CliError } from './cliIo.ts';
 
@@ -140,6 +141,8 @@ export interface ParsedDataOptions extends CliDataArgs {
   lfs: string[];
   /** Where they were named: the --lfs options, or the project's "lfFiles" (for advice to leave a file out). */
   lfsListedIn: string;
+  /** Files no LF may read besides the data's gold labels: a project's editor labels file ("data.labels"). */
+  hiddenFiles: HiddenFile[];
   json: boolean;
   timeoutMs: number;
   /** The folder the LF files may read resource files from: --workspace, else the project's, else the LF files' (defaultWorkspace). */
@@ -177,6 +180,7 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
   return {
     lfs,
     lfsListedIn: values.lfs?.length || !project ? 'the --lfs options' : `"lfFiles" in ${project.file}`,
+    hiddenFiles: project ? [{ path: project.data.labels, what: 'the gold labels added in the editor' }] : [],
     data,
     dev: values.dev ? resolve(values.dev) : (project?.data.dev ?? null),
     json: values.json ?? false,

@@ -81,6 +81,7 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
       dev: data.dev,
       timeoutMs: args.timeoutMs,
       readRoot: args.runtime.workspace,
+      hiddenFiles: args.hiddenFiles,
       progress,
     });
     for (const file of args.lfs) {

@@ -196,6 +196,7 @@ async function runExisting(executor: LfExecutor, args: GenerateArgs, sources: st
     lfFilesListedIn: args.lfsListedIn,
     timeoutMs: args.timeoutMs,
     readRoot: args.workspace,
+    hiddenFiles: args.hiddenFiles,
   });
   for (const [i, file] of args.lfs.entries()) {
     await engine.runFile(file, sources[i]);

@@ -92,6 +92,7 @@ export async function runLabelCommand(argv: string[], rawIo: CliIo, _env: NodeJS
       dev: data.dev,
       timeoutMs: args.timeoutMs,
       readRoot: args.runtime.workspace,
+      hiddenFiles: args.hiddenFiles,
       progress,
     });
     const target = applyData ?? data.sample;

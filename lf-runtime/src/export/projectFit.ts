@@ -23,6 +23,8 @@ export interface ProjectFitInput {
   timeoutMs: number;
   /** The folder LF files may read resource files from (read-only). */
   readRoot?: string;
+  /** Files no LF may read besides the data's gold labels (a project's editor labels file). */
+  hiddenFiles?: HiddenFile[];
   /** One line per stage, for progress on stderr. */
   progress?: (line: string) => void;
 }
@@ -83,7 +85,7 @@ export const APPLY_KEY = 'apply';
 export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> {
   const { executor, lfFiles, sources, labels, sample, dev, timeoutMs } = input;
   const progress = input.progress ?? (() => {});
-  const engine = new AnalysisEngine(executor, { task: '', labels, sample, dev, lfFiles, timeoutMs, ...(input.readRoot ? { readRoot: input.readRoot } : {}) });
+  const engine = new AnalysisEngine(executor, { task: '', labels, sample, dev, lfFiles, timeoutMs, ...(input.readRoot ? { readRoot: input.readRoot } : {}), ...(input.hiddenFiles ? { hiddenFiles: input.hiddenFiles } : {}) });
   const devNote = dev ? ` and ${count(dev.rows.length)} dev rows` : '';
   for (const [i, file] of lfFiles.entries()) {
     progress(`running ${shortName(file, lfFiles)} (${i + 1}/${lfFiles.length}) on ${count(sample.rows.length)} training rows${devNote}`);
@@ -135,7 +137,7 @@ export async function runAndFit(input: ProjectFitInput): Promise<FittedProject> 
     labels: [...labels],
     lfs,
     leftOut,
-    hiddenFiles: goldFiles(sample, dev),
+    hiddenFiles: goldFiles(sample, dev, input.hiddenFiles),
     lfFiles: ran,
     trainL,
     dev: devSet,
