@@ -12,7 +12,7 @@
  * subfolders). Paths outside the workspace are refused and the file's error says why.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { isInside } from '../project/dataLocation.ts';
 import { privateStateDir } from './snapshotCache.ts';
@@ -177,7 +177,8 @@ export class WorkspaceFiles {
   readChecked(path: string, maxBytes: number, hidden: readonly HiddenFile[] = []): Buffer | null {
     const real = this.realInside(path);
     if (real === 'missing' || real === 'outside' || real === 'private') return null;
-    if (this.hiddenReasons(hidden).has(fileIdentity(real) ?? '')) return null;
+    const hide = this.hiddenReasons(hidden);
+    if (hide.has(fileIdentity(real) ?? '')) return null;
     let fd: number;
     try {
       // Non-blocking, so a named pipe does not hold the open until a writer comes.
@@ -188,6 +189,15 @@ export class WorkspaceFiles {
     try {
       const st = fstatSync(fd);
       if (!st.isFile() || st.size > maxBytes) return null;
+      // The file opened, not the path checked: a link swapped in between the check and the open (by another
+      // process writing the workspace) would otherwise be read. Its identity, and where it really is.
+      const id = fstatSync(fd, { bigint: true });
+      if (hide.has(`${id.dev}:${id.ino}`)) return null;
+      const opened = openedPath(fd);
+      if (opened !== null) {
+        const where = this.realInside(opened);
+        if (where === 'outside' || where === 'private' || where === 'missing') return null;
+      }
       const out = Buffer.alloc(st.size);
       let at = 0;
       while (at < out.length) {
@@ -230,12 +240,21 @@ export class WorkspaceFiles {
 }
 
 
+/** Where an open file descriptor's file is (Linux: /proc/self/fd), or null where that cannot be told. */
+function openedPath(fd: number): string | null {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return null;
+  }
+}
+
 /** Entries, and folder depth, a workspace fingerprint walks at most; past either it gives up. */
 const MAX_FINGERPRINT_ENTRIES = 20_000;
 const MAX_FINGERPRINT_DEPTH = 12;
 
 /**
- * The workspace as the user's Python may read it, as a digest of every file's path, size, modification time
+ * The workspace as the user's Python may read it, as a digest of every file's path, size, modification and change times
  * and inode (links followed), for the result cache: that runtime reports no reads, so a cached result stands
  * only while the workspace is as it was (a keyword file edited, a helper in a subpackage changed). Folders no
  * LF file reads from are left out: dot-folders (.git, .venv, .lfstudio), node_modules, __pycache__ and virtual
@@ -265,7 +284,7 @@ export function workspaceFingerprint(root: string): string | null {
       try {
         const st = statSync(path);
         // A link to a folder is not walked (it may loop); its target's time stands for it.
-        h.update(`f${path}\0${st.size}\0${st.mtimeMs}\0${st.ino}\0`);
+        h.update(`f${path}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\0`);
       } catch {
         h.update(`x${path}\0`);
       }
