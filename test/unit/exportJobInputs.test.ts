@@ -221,6 +221,25 @@ describe('the exported job, reading its input as lf-studio label does', () => {
     assertSameLabels(readJsonl(readFileSync(csvLabels, 'utf8')), readParts(join(dir, 'out-csv')));
   });
 
+  it('refuses JSON nested deeper than the editor reads with its message, in the parser or in a row, instead of a RecursionError', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-deep-'));
+    const lfs = join(dir, 'lfs.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef kw(x):\n    return 1 if "a" in x.text else -1\n');
+    const train = join(dir, 'train.jsonl');
+    writeFileSync(train, '{"text": "a", "meta": {"k": [1]}}\n{"text": "b", "meta": {"k": []}}\n');
+    const job = join(dir, 'job');
+    assert.equal(cli('export-job', '--lfs', lfs, '--data', train, '--out', job).status, 0);
+    const nest = (depth: number) => `${'{"k": '.repeat(depth)}1${'}'.repeat(depth)}`;
+    for (const [name, depth] of [['rows150.jsonl', 150], ['rows1500.jsonl', 1500]] as const) {
+      const input = join(dir, name);
+      writeFileSync(input, `{"text": "a", "meta": {"k": 1}}\n{"text": "b", "meta": ${nest(depth)}}\n`);
+      const r = runJob(job, input, join(dir, `out-${depth}`), '--serial');
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /nests more than 100 levels deep, more than LF Studio reads; flatten the nested field/, r.stderr);
+      assert.doesNotMatch(r.stderr, /RecursionError|Traceback/);
+    }
+  });
+
   it('names each row\'s input file when a glob takes several, whose row numbers start again in each', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-job-glob-'));
     const lfs = join(dir, 'glob_lfs.py');

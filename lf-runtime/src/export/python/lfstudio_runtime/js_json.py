@@ -57,7 +57,27 @@ _decoder = json.JSONDecoder(parse_float=_js_float, parse_int=_js_int, parse_cons
 
 
 def js_loads(text):
-    return _decoder.decode(text)
+    try:
+        return _decoder.decode(text)
+    except RecursionError:
+        # JSON nested past what Python's parser takes (some 1000 levels): the editor reads at most 100.
+        raise ValueError(f"the JSON nests more than {MAX_JSON_DEPTH} levels deep, more than LF Studio reads; flatten the nested field, or leave it out of the file") from None
+
+
+# Levels of JSON nesting the editor reads (MAX_JSON_DEPTH in jsonSyntax.ts).
+MAX_JSON_DEPTH = 100
+
+
+def nesting_depth(value, limit=MAX_JSON_DEPTH):
+    """How deep a parsed JSON value nests (a scalar 0, [] or {} 1), counted without recursion; stops past `limit`."""
+    depth, level = 0, [value]
+    while depth <= limit:
+        containers = [v for v in level if isinstance(v, (dict, list))]
+        if not containers:
+            break
+        depth += 1
+        level = [x for v in containers for x in (v.values() if isinstance(v, dict) else v)]
+    return depth
 
 
 def _js_string(v):

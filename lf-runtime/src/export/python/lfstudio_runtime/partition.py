@@ -4,7 +4,9 @@ import os
 import time
 
 from .apply import LfStats, apply_lf
+from .errors import JobError
 from .inputs import JSON_FORMATS, float_fields, json_field_kinds, numeric_fields, read_partition
+from .js_json import MAX_JSON_DEPTH, nesting_depth
 from .label_model import LabelModel
 from .lf_files import in_folder, load_lfs, snorkel_in_use, statements_raised
 from .rows import make_rows
@@ -27,6 +29,11 @@ def run_partition(spec, part):
         model = _MODELS[spec["token"]] = LabelModel(spec["model"])
     t1 = time.perf_counter()
     ids, records = read_partition(part, spec["data"])
+    if part["format"] in JSON_FORMATS:
+        # As the editor refuses it (jsonSyntax.ts), not a RecursionError in the middle of the rows.
+        for row_id, record in zip(ids, records):
+            if any(isinstance(v, (dict, list)) for v in record.values()) and nesting_depth(record) > MAX_JSON_DEPTH:
+                raise JobError(f"{part['path']}: row {row_id}: the JSON nests more than {MAX_JSON_DEPTH} levels deep, more than LF Studio reads; flatten the nested field, or leave it out of the file")
     # JSON data: NaN for a null or missing number, in the fields the driver found numeric over the whole input
     # when it gave them, else in those that are numeric in this partition (the driver checks it chose alike),
     # and floats in those of them that pandas makes float64, chosen the same way.
