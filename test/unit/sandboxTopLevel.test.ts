@@ -388,9 +388,10 @@ for (const [name, make, skip] of runtimes) {
       assert.equal(r.fileError, null);
       assert.deepEqual(r.lfs.map((lf) => lf.name.length), [8 + words.join('_').length, 300]);
       assert.deepEqual(r.lfs.map((lf) => [...lf.votes][0]), [1, 0]);
-      const long = await run('from snorkel.labeling import LabelingFunction\nok = LabelingFunction(name="ok", f=lambda x: 1)\nlong = LabelingFunction(name="c" * 1200, f=lambda x: 1)\n');
+      const long = await run('from snorkel.labeling import LabelingFunction\nimport missing_pkg_xyz\nok = LabelingFunction(name="ok", f=lambda x: 1)\nlong = LabelingFunction(name="c" * 1200, f=lambda x: 1)\n');
+      assert.match(String(long.problems?.[0]?.message), /No module named 'missing_pkg_xyz'/, 'the other failing statements are still shown');
       assert.equal(long.fileError?.message, "the labeling function named 'cccccccccccccccccccccccccccccccccccccccc'... has a name of 1200 characters; LF Studio takes names of at most 1000: give it a shorter name");
-      assert.equal(long.fileError?.line, 3);
+      assert.equal(long.fileError?.line, 4);
       // Counted as the parent counts (an emoji is two UTF-16 units), so a name past it is never a protocol breach.
       const emoji = await run('from snorkel.labeling import LabelingFunction\nwide = LabelingFunction(name="\\U0001F600" * 600, f=lambda x: 1)\n');
       assert.match(String(emoji.fileError?.message), /has a name of 1200 characters; LF Studio takes names of at most 1000/);

@@ -311,7 +311,7 @@ def prepare(file, source, siblings_json):
     if len(lfs) > _MAX_LFS:
         # The reply's own limit (replySchema.ts): said as the file's problem, not as a broken reply.
         message = f"the file defines {len(lfs)} labeling functions; at most {_MAX_LFS} are run from one file: split it into files of {_MAX_LFS} or fewer"
-        return _dumps({"fileError": {"kind": "import", "message": message, "line": None, "traceback": None}, "lfs": []}), None
+        return _dumps({"fileError": {"kind": "import", "message": message, "line": None, "traceback": None}, "lfs": [], **({"problems": problems} if problems else {})}), None
     long = next((lf for lf in lfs if not isinstance(lf.name, str) or _js_len(lf.name) > _MAX_NAME), None)
     if long is not None or sum(_js_len(lf.name) for lf in lfs) > _MAX_NAME_CHARS:
         # The reply's limits too (replySchema.ts), said as the file's problem.
@@ -322,7 +322,7 @@ def prepare(file, source, siblings_json):
         else:
             message = f"the labeling function named {long.name[:40]!r}... has a name of {_js_len(long.name)} characters; LF Studio takes names of at most {_MAX_NAME}: give it a shorter name"
         line = getattr(long, "_lf_line", None)
-        return _dumps({"fileError": {"kind": "import", "message": message, "line": line if type(line) is int and line > 0 else None, "traceback": None}, "lfs": []}), None
+        return _dumps({"fileError": {"kind": "import", "message": message, "line": line if type(line) is int and line > 0 else None, "traceback": None}, "lfs": [], **({"problems": problems} if problems else {})}), None
     lf_structure.name_undefined_lfs(file, source, lfs, _failed_statements.get(file))
     listed = _listed(module)
     if _lfs_list_broken(module, file):
