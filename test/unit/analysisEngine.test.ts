@@ -2,7 +2,8 @@
 // LFs vote by a rule written beside their name (the real executor runs Python).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AnalysisEngine, builderCall } from '../../lf-runtime/src/engine/analysisEngine.ts';
+import { AnalysisEngine } from '../../lf-runtime/src/engine/analysisEngine.ts';
+import { builderCall } from '../../lf-runtime/src/engine/noLfsAdvice.ts';
 import type { Dataset, Row } from '../../lf-runtime/src/data/types.ts';
 import { standInExecutor } from '../support/standInExecutor.ts';
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { siblingModules } from '../../lf-runtime/src/engine/analysisEngine.ts';
+import { siblingModules } from '../../lf-runtime/src/engine/siblingModules.ts';
 import { cli } from '../support/exportedJob.ts';
 
 const SECRET = 'TOP_SECRET_VALUE_42';

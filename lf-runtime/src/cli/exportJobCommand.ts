@@ -12,7 +12,7 @@ import { DataError } from '../data/types.ts';
 import { jobFiles, jobLfPaths, type JobSupportFile } from '../export/jobFiles.ts';
 import { exportLabelModel, ModelExportError } from '../export/modelParams.ts';
 import { count, ProjectRunError, runAndFit, runWarnings, undefinedLfErrors, type FittedProject } from '../export/projectFit.ts';
-import { siblingModulePaths } from '../engine/analysisEngine.ts';
+import { siblingModulePaths } from '../engine/siblingModules.ts';
 import { LabelModelInputError } from '../labelModel/types.ts';
 import type { Project } from '../project/projectFile.ts';
 import type { HiddenFile, LfExecutor } from '../sandbox/types.ts';

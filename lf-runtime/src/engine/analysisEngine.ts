@@ -4,8 +4,7 @@
  * files into the project-wide figures (Snorkel LFAnalysis + label-model estimates).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { FileProblem, LfSummary, ProjectAnalysis } from '../protocol.ts';
 import type { FileRunResult, HiddenFile, LfExecutor, LfRunResult } from '../sandbox/types.ts';
@@ -15,7 +14,8 @@ import { estimateLfAccuracies } from '../labelModel/estimate.ts';
 import type { FittedLabelModel } from '../labelModel/types.ts';
 import { emptyGoldLabels, type GoldLabels } from '../examples/goldLabels.ts';
 import { countedLfIndices, inModel } from './importedLfs.ts';
-import { WorkspaceFiles } from '../sandbox/workspaceFiles.ts';
+import { BUILT_INDENTED, builderCall, builderRaisedProblem, noLfsProblem } from './noLfsAdvice.ts';
+import { siblingModules } from './siblingModules.ts';
 
 export interface EngineConfig {
   task: string;
@@ -440,92 +440,4 @@ function labeledRows(sample: Dataset, dev: Dataset | null, user: GoldLabels, dev
       return col;
     },
   };
-}
-
-/** An LF made inside a function or class body: an indented `@labeling_function` or `LabelingFunction(` call. */
-const BUILT_INDENTED = /^[ \t]+(?:@labeling_function\b|.*\bLabelingFunction\s*\()/m;
-
-/**
- * The first of the top-level statements starting at `raisedLines` (1-based) that calls a function of the file
- * that builds LFs (`def make_lf(...)` with an indented `LabelingFunction(` in its body), with that function's
- * name; null when none does.
- */
-export function builderCall(source: string, raisedLines: readonly number[]): { name: string; line: number } | null {
-  const lines = source.split(/\r\n|\r|\n/);
-  const builders = new Set<string>();
-  let current: string | null = null;
-  for (const text of lines) {
-    const def = /^def\s+([A-Za-z_]\w*)\s*\(/.exec(text);
-    if (def) current = def[1]!;
-    else if (/^[^\s#@]/.test(text)) current = null;
-    else if (current && BUILT_INDENTED.test(text)) builders.add(current);
-  }
-  if (builders.size === 0) return null;
-  for (const line of [...raisedLines].sort((a, b) => a - b)) {
-    // The statement: its first line and the indented or bracketed lines after it, up to the next top-level one.
-    const end = lines.findIndex((t, i) => i >= line && /^[^\s#)\]}]/.test(t));
-    const statement = lines.slice(line - 1, end === -1 ? undefined : end).join('\n');
-    for (const name of builders) if (new RegExp(`\\b${name}\\s*\\(`).test(statement)) return { name, line };
-  }
-  return null;
-}
-
-function builderRaisedProblem(file: string, call: { name: string; line: number }, why: string): FileProblem {
-  return {
-    file,
-    line: call.line,
-    severity: 'warning',
-    message: `${basename(file)} defines no labeling functions: the statement at line ${call.line} that builds them with ${call.name}() raised ${why}`,
-  };
-}
-
-/**
- * A file that loads but defines no LF would otherwise show nothing at all, which reads as "still running" or
- * "broken extension"; say what is missing instead.
- */
-function noLfsProblem(file: string, listedIn = '"lfFiles" in lfstudio.json'): FileProblem {
-  return {
-    file,
-    line: 1,
-    severity: 'warning',
-    message:
-      `${basename(file)} defines no labeling functions; decorate each one with @labeling_function() ` +
-      '(from snorkel.labeling import labeling_function), or, if a function builds them (def get_lfs(): ...), ' +
-      `call it at the top level (lfs = get_lfs()); or remove the file from ${listedIn}`,
-  };
-}
-
-/** At most this many helper modules beside an LF file, each at most this large, go to the sandbox. */
-const MAX_SIBLINGS = 64;
-const MAX_SIBLING_BYTES = 512 * 1024;
-
-/**
- * The Python modules beside an LF file (helpers.py next to lfs.py), so `import helpers` works in the pyodide
- * sandbox as it does in Python (the user's own Python imports them from the folder itself). They are part of
- * the unit: an edit to one re-runs the files beside it. Each is read as the sandbox reads workspace files
- * (WorkspaceFiles.readChecked): a link to a file outside the workspace (`notes.py -> /proc/self/environ`), to a
- * gold-label file or to a device, or a named pipe, is no module; `root` is the workspace (the LF file's own
- * folder without one).
- */
-export function siblingModules(file: string, where: { root?: string; hidden?: readonly HiddenFile[] } = {}): Record<string, string> | null {
-  const files = new WorkspaceFiles(where.root ?? dirname(file));
-  const out: Record<string, string> = {};
-  for (const path of siblingModulePaths(file)) {
-    const bytes = files.readChecked(path, MAX_SIBLING_BYTES, where.hidden);
-    // One that is refused, vanished or cannot be read is not importable: the import then says so.
-    if (bytes) out[basename(path).slice(0, -3)] = bytes.toString('utf8');
-  }
-  return Object.keys(out).length ? out : null;
-}
-
-/** The paths of the helper modules beside an LF file that the sandbox is given (siblingModules). */
-export function siblingModulePaths(file: string): string[] {
-  const dir = dirname(file);
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.py') && n !== basename(file) && /^[A-Za-z_]\w*\.py$/.test(n)).sort();
-  } catch {
-    return [];
-  }
-  return names.slice(0, MAX_SIBLINGS).map((name) => join(dir, name));
 }

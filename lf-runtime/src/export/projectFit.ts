@@ -5,7 +5,8 @@
  * chooses and calibrates it), and run the same files over further data when asked.
  */
 import type { Dataset } from '../data/types.ts';
-import { AnalysisEngine, goldFiles, siblingModules } from '../engine/analysisEngine.ts';
+import { AnalysisEngine, goldFiles } from '../engine/analysisEngine.ts';
+import { siblingModules } from '../engine/siblingModules.ts';
 import { countedLfIndices, inModel } from '../engine/importedLfs.ts';
 import { fitDefault, type DefaultFit, type DevSet } from '../labelModel/defaultModel.ts';
 import type { FileRunResult, HiddenFile, LfErrorInfo, LfExecutor } from '../sandbox/types.ts';

@@ -1,0 +1,59 @@
+/**
+ * What a file with no LFs is told (AnalysisEngine.analyze): to define some, or, when the function that builds them
+ * is called in a top-level statement that raised, that statement's error.
+ */
+import { basename } from 'node:path';
+import type { FileProblem } from '../protocol.ts';
+
+/** An LF made inside a function or class body: an indented `@labeling_function` or `LabelingFunction(` call. */
+export const BUILT_INDENTED = /^[ \t]+(?:@labeling_function\b|.*\bLabelingFunction\s*\()/m;
+
+/**
+ * The first of the top-level statements starting at `raisedLines` (1-based) that calls a function of the file
+ * that builds LFs (`def make_lf(...)` with an indented `LabelingFunction(` in its body), with that function's
+ * name; null when none does.
+ */
+export function builderCall(source: string, raisedLines: readonly number[]): { name: string; line: number } | null {
+  const lines = source.split(/\r\n|\r|\n/);
+  const builders = new Set<string>();
+  let current: string | null = null;
+  for (const text of lines) {
+    const def = /^def\s+([A-Za-z_]\w*)\s*\(/.exec(text);
+    if (def) current = def[1]!;
+    else if (/^[^\s#@]/.test(text)) current = null;
+    else if (current && BUILT_INDENTED.test(text)) builders.add(current);
+  }
+  if (builders.size === 0) return null;
+  for (const line of [...raisedLines].sort((a, b) => a - b)) {
+    // The statement: its first line and the indented or bracketed lines after it, up to the next top-level one.
+    const end = lines.findIndex((t, i) => i >= line && /^[^\s#)\]}]/.test(t));
+    const statement = lines.slice(line - 1, end === -1 ? undefined : end).join('\n');
+    for (const name of builders) if (new RegExp(`\\b${name}\\s*\\(`).test(statement)) return { name, line };
+  }
+  return null;
+}
+
+export function builderRaisedProblem(file: string, call: { name: string; line: number }, why: string): FileProblem {
+  return {
+    file,
+    line: call.line,
+    severity: 'warning',
+    message: `${basename(file)} defines no labeling functions: the statement at line ${call.line} that builds them with ${call.name}() raised ${why}`,
+  };
+}
+
+/**
+ * A file that loads but defines no LF would otherwise show nothing at all, which reads as "still running" or
+ * "broken extension"; say what is missing instead.
+ */
+export function noLfsProblem(file: string, listedIn = '"lfFiles" in lfstudio.json'): FileProblem {
+  return {
+    file,
+    line: 1,
+    severity: 'warning',
+    message:
+      `${basename(file)} defines no labeling functions; decorate each one with @labeling_function() ` +
+      '(from snorkel.labeling import labeling_function), or, if a function builds them (def get_lfs(): ...), ' +
+      `call it at the top level (lfs = get_lfs()); or remove the file from ${listedIn}`,
+  };
+}
