@@ -51,6 +51,8 @@ test('CodeLens above keyword_my shows its coverage and follows an edit', async (
   assert.match(firstLens, new RegExp(`coverage ${escapeRegExp(before)}`), `lens above keyword_my: "${firstLens}"`);
   assert.match(firstLens, /overlaps \d+(\.\d)?%/, `lens above keyword_my: "${firstLens}"`);
   assert.match(firstLens, /polarity SPAM/, `lens above keyword_my: "${firstLens}"`);
+  // The example as a new user first sees it (the README's screenshot, docs/screenshot.png).
+  await workbench.screenshot('codelens-example.png');
 
   await step(s, 'edit-lf', () => workbench.replaceInEditor('"my" in', '"check" in'));
   const lines = await workbench.visibleEditorLines();
