@@ -14,7 +14,7 @@ import { estimateLfAccuracies } from '../labelModel/estimate.ts';
 import type { FittedLabelModel } from '../labelModel/types.ts';
 import { emptyGoldLabels, type GoldLabels } from '../examples/goldLabels.ts';
 import { countedLfIndices, inModel } from './importedLfs.ts';
-import { BUILT_INDENTED, builderCall, builderRaisedProblem, noLfsProblem } from './noLfsAdvice.ts';
+import { BUILT_INDENTED, noLfsAdvice } from './noLfsAdvice.ts';
 import { siblingModules } from './siblingModules.ts';
 
 export interface EngineConfig {
@@ -291,12 +291,7 @@ export class AnalysisEngine {
       // function (a missing package there is not why none was made: nothing called the function).
       const kind = state.sample.fileError?.kind;
       if (!state.stale && state.sample.lfs.length === 0 && (!problem || (kind !== 'syntax' && BUILT_INDENTED.test(state.source)))) {
-        // A builder the top level calls in a statement that raised (`lfs = [make_lf(...)]` after the file it reads
-        // was missing): that statement is why, not a missing call.
-        const raised = state.sample.problems ?? [];
-        const call = builderCall(state.source, raised.flatMap((p) => (p.line ? [p.line] : [])));
-        const why = call && raised.find((p) => p.line === call.line)?.message;
-        fileProblems.push(call && why ? builderRaisedProblem(file, call, why) : noLfsProblem(file, this.config.lfFilesListedIn));
+        fileProblems.push(noLfsAdvice(file, state.source, state.sample.problems ?? [], this.config.lfFilesListedIn));
       }
       // Top-level statements that raised while the rest of the file ran on (notebook cells, a missing package).
       for (const p of state.stale ? [] : (state.sample.problems ?? [])) fileProblems.push({ file, line: p.line, message: p.message, ...(p.undefinedLfs ? { undefinedLfs: p.undefinedLfs } : {}) });

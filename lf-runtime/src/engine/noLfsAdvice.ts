@@ -33,7 +33,14 @@ export function builderCall(source: string, raisedLines: readonly number[]): { n
   return null;
 }
 
-export function builderRaisedProblem(file: string, call: { name: string; line: number }, why: string): FileProblem {
+/**
+ * What a file with no LFs is told: the error of the raising top-level statement that calls its LF builder
+ * (`lfs = [make_lf(...)]` after the file it reads was missing), else how to define LFs (noLfsProblem).
+ */
+export function noLfsAdvice(file: string, source: string, raised: readonly { line: number | null; message: string }[], listedIn?: string): FileProblem {
+  const call = builderCall(source, raised.flatMap((p) => (p.line ? [p.line] : [])));
+  if (!call) return noLfsProblem(file, listedIn);
+  const why = raised.find((p) => p.line === call.line)!.message;
   return {
     file,
     line: call.line,
@@ -46,7 +53,7 @@ export function builderRaisedProblem(file: string, call: { name: string; line: n
  * A file that loads but defines no LF would otherwise show nothing at all, which reads as "still running" or
  * "broken extension"; say what is missing instead.
  */
-export function noLfsProblem(file: string, listedIn = '"lfFiles" in lfstudio.json'): FileProblem {
+function noLfsProblem(file: string, listedIn = '"lfFiles" in lfstudio.json'): FileProblem {
   return {
     file,
     line: 1,

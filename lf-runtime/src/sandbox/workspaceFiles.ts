@@ -187,18 +187,17 @@ export class WorkspaceFiles {
       return null;
     }
     try {
-      const st = fstatSync(fd);
-      if (!st.isFile() || st.size > maxBytes) return null;
+      const st = fstatSync(fd, { bigint: true });
+      if (!st.isFile() || st.size > BigInt(maxBytes)) return null;
       // The file opened, not the path checked: a link swapped in between the check and the open (by another
       // process writing the workspace) would otherwise be read. Its identity, and where it really is.
-      const id = fstatSync(fd, { bigint: true });
-      if (hide.has(`${id.dev}:${id.ino}`)) return null;
+      if (hide.has(`${st.dev}:${st.ino}`)) return null;
       const opened = openedPath(fd);
       if (opened !== null) {
         const where = this.realInside(opened);
         if (where === 'outside' || where === 'private' || where === 'missing') return null;
       }
-      const out = Buffer.alloc(st.size);
+      const out = Buffer.alloc(Number(st.size));
       let at = 0;
       while (at < out.length) {
         const n = readSync(fd, out, at, out.length - at, at);

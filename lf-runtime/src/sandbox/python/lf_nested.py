@@ -2,7 +2,7 @@
 there as lfstudio_runtime/nested.py): an array is a FrozenList, a list subclass, and an object a FrozenMapping,
 a dict subclass, so isinstance, ==, +, json.dumps, "%s" %, numpy and pandas treat them as a pandas row's list
 and dict. Their changing methods refuse, so no LF changes what the next one reads by accident; the changes
-list.__setitem__ and dict.__setitem__ can still make are undone after each LF in the editor (record, restore).
+list.__setitem__ and dict.__setitem__ can still make are undone before each LF in the editor (record, restore).
 Imports nothing but the standard library.
 """
 import itertools

@@ -38,5 +38,5 @@ def load_dataset(frame):
     # The rows live as long as the worker: out of the collector's way, so the collection after each LF
     # (lf_runner._settle) does not walk them.
     gc.freeze()
-    # The nested containers too: their class and contents are put back after each LF (lf_nested.restore).
+    # The nested containers too: their class and contents are put back before each LF (lf_nested.restore).
     return (row_class, rows, tuple(row_class.__dict__.items()), _record(nested))

@@ -234,15 +234,20 @@ _MAX_LFS = 2000
 # Characters of one LF's name, and of all the file's names together (MAX_NAME, MAX_NAME_CHARS in replySchema.ts).
 _MAX_NAME = 1000
 _MAX_NAME_CHARS = 400_000
+# Per file: the line of a top-level statement building its lfs list that raised, or None.
+_failed_lfs_list = {}
+# Per file: index of each top-level statement that raised -> its problem (the error info shown).
+_failed_statements = {}
 
 
 def _js_len(text):
     """A string's length as the parent counts it (UTF-16 units: an emoji is two)."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
-# Per file: the line of a top-level statement building its lfs list that raised, or None.
-_failed_lfs_list = {}
-# Per file: index of each top-level statement that raised -> its problem (the error info shown).
-_failed_statements = {}
+
+
+def _file_error(error, problems):
+    """prepare's reply for a file none of whose LFs can run: why, and the other failing statements beside it."""
+    return _dumps({"fileError": error, "lfs": [], **({"problems": problems} if problems else {})}), None
 
 
 def _is_lf(c):
@@ -307,11 +312,11 @@ def prepare(file, source, siblings_json):
     if not lfs and problems:
         # Nothing to run: the first failing statement is why; the others are still shown (one of them may be the
         # statement that builds the LFs, which the engine names).
-        return _dumps({"fileError": problems[0], "lfs": [], **({"problems": problems[1:]} if len(problems) > 1 else {})}), None
+        return _file_error(problems[0], problems[1:])
     if len(lfs) > _MAX_LFS:
         # The reply's own limit (replySchema.ts): said as the file's problem, not as a broken reply.
         message = f"the file defines {len(lfs)} labeling functions; at most {_MAX_LFS} are run from one file: split it into files of {_MAX_LFS} or fewer"
-        return _dumps({"fileError": {"kind": "import", "message": message, "line": None, "traceback": None}, "lfs": [], **({"problems": problems} if problems else {})}), None
+        return _file_error({"kind": "import", "message": message, "line": None, "traceback": None}, problems)
     long = next((lf for lf in lfs if not isinstance(lf.name, str) or _js_len(lf.name) > _MAX_NAME), None)
     if long is not None or sum(_js_len(lf.name) for lf in lfs) > _MAX_NAME_CHARS:
         # The reply's limits too (replySchema.ts), said as the file's problem.
@@ -322,7 +327,7 @@ def prepare(file, source, siblings_json):
         else:
             message = f"the labeling function named {long.name[:40]!r}... has a name of {_js_len(long.name)} characters; LF Studio takes names of at most {_MAX_NAME}: give it a shorter name"
         line = getattr(long, "_lf_line", None)
-        return _dumps({"fileError": {"kind": "import", "message": message, "line": line if type(line) is int and line > 0 else None, "traceback": None}, "lfs": [], **({"problems": problems} if problems else {})}), None
+        return _file_error({"kind": "import", "message": message, "line": line if type(line) is int and line > 0 else None, "traceback": None}, problems)
     lf_structure.name_undefined_lfs(file, source, lfs, _failed_statements.get(file))
     listed = _listed(module)
     if _lfs_list_broken(module, file):
@@ -377,9 +382,9 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
         _restore(True)
     t0 = _clock()
     row_class, rows, row_class_items, nested = dataset
-    # The file's top level (prepare) or an LF of another dataset may have assigned to this row class; and a
-    # finalizer of an earlier LF, run after that LF's own restore (in _settle's collection), may have changed a
-    # nested value.
+    # The file's top level (prepare) or an LF of another dataset may have assigned to this row class; and an
+    # earlier LF (or its finalizer, run in _settle's collection) may have changed a nested value: put back here,
+    # once, before this LF reads any.
     _restore_class(row_class, row_class_items, True)
     _repair(row_class)
     _restore_nested(nested)
@@ -449,8 +454,6 @@ def run_lf(dataset, unit, fresh, index, name, cardinality, budget_s, _restore=lf
             for r in rows:
                 if r.__class__ is not row_class:
                     r.__class__ = row_class
-        # And nested JSON values, their class and contents, as the next LF must read them.
-        _restore_nested(nested)
         # This LF's execution of the file is garbage from here on (unless it is prepare's, which the caller
         # holds), so its finalizers run in _settle, in this frame.
         module = lfs = user_files = lf = f = None
