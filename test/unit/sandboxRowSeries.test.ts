@@ -91,6 +91,26 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
       assert.match(String(nope.firstError?.message), /row has no field 'nope'; fields are: text, score/);
     });
 
+    it('says which fields a row has when x["name"] finds none, and only for the row\'s own lookup', async () => {
+      const src =
+        'from snorkel.labeling import labeling_function\nfrom snorkel.preprocess import preprocessor\n' +
+        '@preprocessor()\ndef add(x):\n    x.n = 1\n    return x\n' +
+        '@labeling_function()\ndef by_key(x):\n    return 1 if x["label"] else 0\n' +
+        '@labeling_function()\ndef by_keys(x):\n    return 1 if x[["text", "lbl"]] else 0\n' +
+        '@labeling_function(pre=[add])\ndef on_copy(x):\n    return 1 if x["lbl"] else 0\n' +
+        '@labeling_function()\ndef own_dict(x):\n    return {"a": 1}["label"]\n' +
+        '@labeling_function()\ndef caught(x):\n    try:\n        return x["label"]\n    except KeyError as e:\n        return 1 if e.args == ("label",) else 0\n';
+      const r = await executor.runFile({ file: join(ws, 'keys.py'), source: src, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
+      assert.equal(r.fileError, null, r.fileError?.message);
+      const message = (name: string) => String(r.lfs.find((lf) => lf.name === name)?.firstError?.message);
+      assert.equal(message('by_key'), "KeyError: 'label' (row has no field 'label'; fields are: text, score)");
+      assert.equal(message('by_keys'), "KeyError: 'lbl' (row has no field 'lbl'; fields are: text, score)");
+      assert.equal(message('on_copy'), "KeyError: 'lbl' (row has no field 'lbl'; fields are: text, score, n)");
+      assert.equal(message('own_dict'), "KeyError: 'label'");
+      // The exception is pandas' own: KeyError(key), which an LF may catch and read.
+      assert.deepEqual([...r.lfs.find((lf) => lf.name === 'caught')!.votes], [1, 1, 1]);
+    });
+
     it('keeps an LF that edits the classes behind x.isna() and x.loc from changing what the next LF sees (the sandbox)', { skip: name.includes('native') ? 'the user\'s Python restores nothing between the LFs of one file' : false }, async () => {
       const src =
         'from snorkel.labeling import labeling_function\n' +

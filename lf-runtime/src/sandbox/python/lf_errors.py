@@ -10,6 +10,7 @@ import sys
 import traceback
 
 import lf_guard
+import lf_row_class
 
 NATIVE = getattr(lf_guard, "RUNTIME", "sandbox") == "python"
 
@@ -250,7 +251,7 @@ def error_info(exc, user_files, kind, file=None):
             where = (exc.filename, exc.lineno)
         else:
             message = missing or exception_line(exc)
-            message += spacy_model_hint(exc) or nltk_data_hint(exc) or ""
+            message += spacy_model_hint(exc) or nltk_data_hint(exc) or missing_field_hint(exc) or ""
             message += shadowed_stdlib_hint(exc, main) or ""
             where = (frames[-1].filename, frames[-1].lineno) if frames else None
         if where is not None and main and where[0] != main:
@@ -291,6 +292,35 @@ def exception_line(exc):
         if _WORDS.search(line):
             return f"{type(exc).__name__}: {line.strip()}"
     return last
+
+
+# The row methods whose KeyError means "no such field" (x["labels"], x[["a", "b"]], a preprocessor's row).
+_ROW_LOOKUPS = (lf_row_class.RowTuple.__getitem__.__code__, lf_row_class.MutableRow.__getitem__.__code__)
+
+
+def missing_field_hint(exc):
+    """x["lable"] raises KeyError('lable'), as a pandas row does, and the message says which fields the row has,
+    as x.lable's AttributeError does. Only for a KeyError raised by the row's own lookup (its frame is the
+    traceback's last), never for one from a dict of the LF's."""
+    tb = exc.__traceback__ if isinstance(exc, KeyError) else None
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    frame = tb.tb_frame
+    if frame.f_code not in _ROW_LOOKUPS:
+        return None
+    key = frame.f_locals.get("key")
+    row = frame.f_locals.get("self")
+    if type(key) is not str:
+        return None
+    if isinstance(row, lf_row_class.RowTuple):
+        fields = type(row)._fields
+    elif isinstance(row, lf_row_class.MutableRow):
+        fields = tuple(object.__getattribute__(row, "__dict__"))
+    else:
+        return None
+    return f" ({_text(lf_row_class.no_field(key, fields))})"
 
 
 _NLTK_DOWNLOAD = re.compile(r"nltk\.download\('([^']+)'\)")

@@ -252,7 +252,7 @@ class RowTuple(tuple):
         return type(self)(value if _missing(v) else v for v in self)
 
     def __getattr__(self, name):
-        raise _no_field(name, self._fields)
+        raise no_field(name, self._fields)
 
     def _lf_copy(self):
         """Mutable copy handed to preprocessors, which may add fields (x.words = ...)."""
@@ -268,7 +268,7 @@ class RowTuple(tuple):
         return "Row(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self)) + ")"
 
 
-def _no_field(name, fields):
+def no_field(name, fields):
     hint = ""
     if name == "text":
         hint = " (if one of them holds the text, name it in lfstudio.json's \"textField\" or with --text-field)"
@@ -319,7 +319,7 @@ class MutableRow(types.SimpleNamespace):
             return lambda: FieldFlags(fields, (not _missing(v) for v in values))
         if name == "fillna":
             return lambda value: MutableRow._of({k: value if _missing(v) else v for k, v in self.__dict__.items()})
-        raise _no_field(name, fields)
+        raise no_field(name, fields)
 
     def _lf_copy(self):
         return MutableRow._of(self.__dict__)
