@@ -3,7 +3,7 @@ errors and None, and the LF's values read as votes where they are not plain ints
 lf_guard's RUNTIME_MODULES: user code cannot import it.
 """
 from lf_errors import MORE_CLASSES as _MORE_CLASSES, return_line as _return_line
-from lf_votes import integer_label as _integer_label, invalid_return as _invalid_return
+from lf_votes import invalid_return as _invalid_return, read_votes as _read_votes
 
 
 def fast_callable(lf):
@@ -56,28 +56,21 @@ class Stats:
                 self.first_error = {"kind": "exception", "message": f"the LF raised an exception that could not be described ({type(exc).__name__} while describing it)", "line": None, "traceback": None}
 
 
-def check_votes(values, offset, votes, stats, _type=type, _raised=RAISED):
-    """The LF's values for a chunk checked one by one: a numpy int or an IntEnum is a label, None abstains, anything
-    else is an invalid return."""
-    # type(v), never v.__class__: an object's __class__ may be a property claiming int.
+def check_votes(values, offset, votes, stats, _type=type, _raised=RAISED, _read_votes=_read_votes):
+    """The LF's values for a chunk checked one by one (lf_votes.read_votes): a numpy int or an IntEnum is a label,
+    None abstains, anything else is an invalid return."""
     k = stats.k
-    for j, v in enumerate(values):
-        if v is _raised:
-            continue
-        label = v if _type(v) is int or v is None else _integer_label(v)
-        if _type(label) is int and -1 <= label < k:
-            votes[offset + j] = label & 0xFF
-        elif label is None:
-            stats.none_count += 1
-        else:
-            lf = stats.lf
-            stats.error(
-                offset + j,
-                lambda: {
-                    "kind": "invalid-return",
-                    "message": f"{lf.name} {_invalid_return(v, k)}"
-                    + (_MORE_CLASSES.format(k=k) if _type(label) is int and label >= k else ""),
-                    "line": _return_line(lf) or lf._lf_line,
-                    "traceback": None,
-                },
-            )
+    lf = stats.lf
+
+    def invalid(row, v, label):
+        stats.error(
+            row,
+            lambda: {
+                "kind": "invalid-return",
+                "message": f"{lf.name} {_invalid_return(v, k)}" + (_MORE_CLASSES.format(k=k) if _type(label) is int and label >= k else ""),
+                "line": _return_line(lf) or lf._lf_line,
+                "traceback": None,
+            },
+        )
+
+    stats.none_count += _read_votes(values, offset, votes, k, _raised, invalid)

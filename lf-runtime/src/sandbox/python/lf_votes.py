@@ -24,6 +24,26 @@ def integer_label(v, _index=operator.index):
     return i if type(i) is int else False
 
 
+def read_votes(values, offset, votes, k, skip, invalid, _type=type):
+    """An LF's values for a chunk of rows, read one by one into `votes` (bytes, 0xFF = abstain, already there):
+    an int label in -1..k-1, or an integer of another type (a numpy int, an IntEnum) that is one, is its byte;
+    None abstains; `skip` (the sentinel for a row on which the LF raised) is passed over; anything else is
+    `invalid(row, value, label)`, where label is the integer it was or False. Returns how many were None.
+    By the value's real type, type(v), never v.__class__: an object's __class__ may be a property claiming int."""
+    nones = 0
+    for j, v in enumerate(values):
+        if v is skip:
+            continue
+        label = v if _type(v) is int or v is None else integer_label(v)
+        if _type(label) is int and -1 <= label < k:
+            votes[offset + j] = label & 0xFF
+        elif label is None:
+            nones += 1
+        else:
+            invalid(offset + j, v, label)
+    return nones
+
+
 def short_repr(v):
     try:
         r = repr(v)

@@ -1,7 +1,7 @@
 """Applying one LF to a partition's rows: votes as bytes, with errors and invalid values counted as the
 editor counts them (an exception or any value but an int label or None is an abstain and an error)."""
 from .lf_files import _error_text
-from .votes import integer_label as _integer_label, invalid_return as _invalid_return
+from .votes import invalid_return as _invalid_return, read_votes as _read_votes
 
 
 _VOTE_TYPES = frozenset([int, type(None)])
@@ -65,19 +65,8 @@ _RAISED = object()
 
 
 def _check_votes(values, offset, votes, k, stats, ids):
-    """The LF's values for a chunk checked one by one: a numpy int or an IntEnum is a label, None abstains, anything
-    else is an invalid return."""
-    for j, v in enumerate(values):
-        if v is _RAISED:
-            continue
-        # By the value's real type, as the editor reads it: a `__class__` that claims int is not an int.
-        label = v if type(v) is int or v is None else _integer_label(v)
-        if type(label) is int and -1 <= label < k:
-            votes[offset + j] = label & 0xFF
-        elif label is None:
-            stats.none += 1
-        else:
-            _error(stats, offset + j, ids, lambda: _invalid_return(v, k))
+    """The LF's values for a chunk checked one by one, as the editor reads them (votes.read_votes)."""
+    stats.none += _read_votes(values, offset, votes, k, _RAISED, lambda row, v, label: _error(stats, row, ids, lambda: _invalid_return(v, k)))
 
 
 def _error(stats, i, ids, message):
