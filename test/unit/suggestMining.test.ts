@@ -110,6 +110,35 @@ describe('mining candidates', () => {
   });
 });
 
+describe('mining scripts written without spaces', () => {
+  // Chinese comments: each is one \w run (a "word" to `\b`), so only characters inside the runs can recur.
+  const cjkLabeled = rows(['加我微信领红包', '关注微信号领取', '这首歌真好听', '好听的歌曲', '微博 hello']);
+  const cjkGold = [SPAM, SPAM, HAM, HAM, HAM];
+  const cjkUnlabeled = rows(['微信', '歌真好听啊', 'nothing here', '微 信'], 5);
+  const corpus = buildCorpus(cjkLabeled, cjkGold, cjkUnlabeled, 'text', 2);
+  const grams = mineCandidates(corpus)
+    .filter((lf) => lf.spec.test.kind === 'substring')
+    .map((lf) => `${lf.spec.test.kind === 'substring' ? lf.spec.test.text : ''} -> ${lf.spec.label} ${lf.labeledCorrect}/${lf.labeledVotes} [${[...lf.hits].join(',')}]`);
+
+  it('proposes every two to four characters seen in two labeled rows of a class, with their votes on every row', () => {
+    // 微信 in rows 0, 1 (spam) and 5; not in row 8, where a space parts them. 好听 and 歌 ... : ham rows 2 and 3.
+    // 领 alone is one character: too short; 微 too.
+    assert.deepEqual(grams, ['好听 -> 0 2/2 [2,3,6]', '微信 -> 1 2/2 [0,1,5]']);
+  });
+
+  it('counts them as `gram in x.text.lower()` does', () => {
+    const all = [...cjkLabeled, ...cjkUnlabeled];
+    for (const lf of mineCandidates(corpus).filter((c) => c.spec.test.kind === 'substring')) {
+      const holds = compileTest(lf.spec.test);
+      assert.deepEqual([...lf.hits], all.flatMap((row, i) => (holds(row) ? [i] : [])));
+    }
+  });
+
+  it('indexes no characters where no text has such a script', () => {
+    assert.equal(buildCorpus(labeled, gold, unlabeled, 'text', 2).grams.size, 0);
+  });
+});
+
 describe('precision bound and pruning', () => {
   it('gives the Wilson lower bound', () => {
     assert.ok(Math.abs(wilsonLowerBound(3, 3, 1.28) - 3 / (3 + 1.28 ** 2)) < 1e-12, 'all right: n / (n + z^2)');

@@ -88,7 +88,13 @@ describe('Python names', () => {
       [{ test: { kind: 'number', field: 'Star Rating', op: '>=', threshold: -1 }, label: 1 }, 'star_rating_at_least_minus_1_spam'],
       [{ test: { kind: 'noneOf', field: f, tests: [{ kind: 'phrase', field: f, words: ['free'] }] }, label: 0 }, 'no_spam_keyword_ham'],
       [{ test: { kind: 'phrase', field: f, words: ['café', 'ñandú'] }, label: 1 }, 'keyword_cafe_nandu_spam'],
-      [{ test: { kind: 'phrase', field: f, words: ['привет'] }, label: 1 }, 'keyword_u43f_spam'],
+      // Letters without an ASCII spelling are named by themselves, where Python reads the name back unchanged.
+      [{ test: { kind: 'phrase', field: f, words: ['привет'] }, label: 1 }, 'keyword_привет_spam'],
+      [{ test: { kind: 'substring', field: f, text: '微信' }, label: 1 }, 'contains_微信_spam'],
+      // NFKC would make ｶ (half-width) カ: the name would not be the one Python reports.
+      [{ test: { kind: 'substring', field: f, text: 'ｶﾀ' }, label: 1 }, 'contains_uff76_spam'],
+      // A number that is no identifier character (Aegean one): its code point.
+      [{ test: { kind: 'phrase', field: f, words: ['\u{10107}'] }, label: 1 }, 'keyword_u10107_spam'],
     ];
     for (const [spec, name] of cases) assert.equal(baseName(spec, constants), name);
     assert.equal(baseName(cases[6][0], ['DESC', 'HUM', 'LOC']), 'no_other_keyword_desc');

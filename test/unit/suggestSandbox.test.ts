@@ -70,6 +70,12 @@ const SPECS: LfSpec[] = [
   { test: { kind: 'endsWith', field: f, words: ['stand', 'for'] }, label: 1 },
   { test: { kind: 'startsShort', field: f, words: ['what', 'does'], maxWords: 5 }, label: 0 },
   { test: { kind: 'noneOf', field: f, tests: [checkOut, subscri], within: { kind: 'startsWith', field: f, words: ['check'] } }, label: 0 },
+  // Scripts written without spaces: characters anywhere in a run (23-25), and in a fallback's pattern (26).
+  { test: { kind: 'substring', field: f, text: '微信' }, label: 1 },
+  { test: { kind: 'substring', field: f, text: 'にち' }, label: 0 },
+  { test: { kind: 'substring', field: f, text: 'ที่ดี' }, label: 0 },
+  { test: { kind: 'noneOf', field: f, tests: [checkOut, { kind: 'substring', field: f, text: '微信' }] }, label: 0 },
+  { test: { kind: 'substring', field: f, text: '𠀀𠀁' }, label: 1 },
 ];
 
 const TEXTS = [
@@ -123,6 +129,14 @@ const TEXTS = [
   'check this',
   'checkout, subscribe',
   'check, then subscribe',
+  '加我微信领取红包',
+  '微信',
+  '微 信',
+  'こんにちは世界',
+  'ภาษาไทยที่ดี',
+  'ที่ ดี',
+  '古𠀀𠀁字',
+  '𠀀 𠀁',
 ];
 const SCORES: unknown[] = [3, 0.5, null, '7', true, false, undefined, 1, -2];
 
@@ -174,6 +188,14 @@ describe('rendered LFs vote in the sandbox as their TypeScript twins do', () => 
     // Rows starting with the word "check" without "check out" or a word starting "subscri": a zero-width space
     // or a BOM is no whitespace, so "check\u200bout" is not the phrase.
     assert.deepEqual(on(22), ['check\u200bout', 'check\ufeffout', 'check this']);
+    assert.deepEqual(on(23), ['加我微信领取红包', '微信']);
+    assert.deepEqual(on(24), ['こんにちは世界']);
+    assert.deepEqual(on(25), ['ภาษาไทยที่ดี']);
+    assert.equal(on(26).includes('微信') || on(26).includes('check out'), false);
+    assert.equal(on(26).includes('微 信'), true);
+    assert.deepEqual(on(27), ['古𠀀𠀁字'], 'characters outside the BMP, one code point each');
+    // Named by their own characters, which Python reads back as the same name.
+    assert.ok(names.includes('contains_微信_spam') && names.includes('contains_にち_ham'), names.join(' '));
   });
 
   it('on rows whose text is a JSON null: each test checks for a string first, so it abstains there as the twin does', { timeout: 300_000 }, async () => {

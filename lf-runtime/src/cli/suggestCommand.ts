@@ -25,7 +25,8 @@ const HELP = `usage: lf-studio suggest (--project lfstudio.json | --data TRAIN -
                        [--out FILE.py [--force]] [--json]
 
   Suggests labeling functions learned from labeled rows: keywords and phrases, word prefixes, two words in
-  order, and tests of the text's length and counts or of numeric fields. A candidate is kept only if the
+  order, characters of scripts written without spaces (Chinese, Japanese, Thai), and tests of the text's
+  length and counts or of numeric fields. A candidate is kept only if the
   lower bound of its precision on the labeled rows (Wilson interval) beats its class's share and it votes on
   enough unlabeled rows; the set is chosen step by step by what each LF adds to the label model fitted on
   the set's votes over the unlabeled rows (coverage of rows no LF covers, accuracy on the labeled rows).

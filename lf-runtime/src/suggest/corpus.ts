@@ -7,7 +7,7 @@
  */
 import type { Row } from '../data/types.ts';
 import { measureText, numericValue } from './matchers.ts';
-import { pyLower, tokenize } from './pythonText.ts';
+import { hasUnspacedScript, pyLower, tokenize, unspacedGrams } from './pythonText.ts';
 import { TEXT_MEASURES, type TextMeasure, type WordTest } from './types.ts';
 
 export interface Corpus {
@@ -24,11 +24,21 @@ export interface Corpus {
   postings: Map<string, Int32Array>;
   /** Every token, sorted, for prefix look-ups. */
   vocabulary: string[];
+  /**
+   * Character n-grams of the scripts written without spaces (unspacedGrams) -> ascending rows holding them;
+   * empty when no row has such a script.
+   */
+  grams: Map<string, Int32Array>;
+  /** Per labeled row, its distinct n-grams (empty where it has none). */
+  labeledGrams: string[][];
   /** Per measure of the text field, its value per row (NaN without text). */
   measures: Map<TextMeasure, Float64Array>;
   /** Fields whose values are numbers on every labeled and unlabeled row that has them: value per row, NaN where absent. */
   numericFields: Map<string, Float64Array>;
 }
+
+/** Lengths of the character n-grams mined in scripts written without spaces (a Chinese word is mostly 2-4). */
+export const GRAM_LENGTHS = { min: 2, max: 4 } as const;
 
 export function buildCorpus(
   labeled: readonly Row[],
@@ -44,6 +54,7 @@ export function buildCorpus(
   const lists = new Map<string, number[]>();
   const measures = new Map<TextMeasure, Float64Array>(TEXT_MEASURES.map((m) => [m, new Float64Array(n).fill(Number.NaN)]));
   let anyText = false;
+  const lowered: (string | null)[] = new Array(n).fill(null);
   for (let i = 0; i < n; i++) {
     const text = rows[i].fields[textField];
     if (typeof text !== 'string') {
@@ -52,7 +63,9 @@ export function buildCorpus(
     }
     anyText = true;
     for (const m of TEXT_MEASURES) measures.get(m)![i] = measureText(text, m);
-    const t = tokenize(pyLower(text));
+    const lower = pyLower(text);
+    lowered[i] = lower;
+    const t = tokenize(lower);
     tokens[i] = t;
     const seen = new Set<string>();
     for (const w of t.tokens) {
@@ -65,6 +78,7 @@ export function buildCorpus(
   }
   const postings = new Map<string, Int32Array>();
   for (const [w, list] of lists) postings.set(w, Int32Array.from(list));
+  const { grams, labeledGrams } = gramIndex(lowered, labeled.length);
   return {
     n,
     nLabeled: labeled.length,
@@ -74,9 +88,31 @@ export function buildCorpus(
     tokens,
     postings,
     vocabulary: [...postings.keys()].sort(),
+    grams,
+    labeledGrams,
     measures: anyText ? measures : new Map(),
     numericFields: numericFields(rows, textField, idField),
   };
+}
+
+/** The n-gram index of the rows' texts (lowercased; null without text), built only when some row has an unspaced script. */
+function gramIndex(lowered: readonly (string | null)[], nLabeled: number): { grams: Map<string, Int32Array>; labeledGrams: string[][] } {
+  const labeledGrams: string[][] = Array.from({ length: nLabeled }, () => []);
+  const grams = new Map<string, Int32Array>();
+  if (!lowered.some((t) => t !== null && hasUnspacedScript(t))) return { grams, labeledGrams };
+  const lists = new Map<string, number[]>();
+  lowered.forEach((t, i) => {
+    if (t === null) return;
+    const own = unspacedGrams(t, GRAM_LENGTHS.min, GRAM_LENGTHS.max);
+    if (i < nLabeled) labeledGrams[i] = own;
+    for (const g of own) {
+      let list = lists.get(g);
+      if (!list) lists.set(g, (list = []));
+      list.push(i);
+    }
+  });
+  for (const [g, list] of lists) grams.set(g, Int32Array.from(list));
+  return { grams, labeledGrams };
 }
 
 /** A row id is no evidence of a class, whatever the labeled rows say: fields named id or ..._id are left alone. */
@@ -238,7 +274,14 @@ export function wordTestRows(corpus: Corpus, test: WordTest): Int32Array {
       return startsThenRows(corpus, test.words, test.then, test.within);
     case 'endsWith':
       return endsRows(corpus, test.words);
+    case 'substring':
+      return substringRows(corpus, test.text);
   }
+}
+
+/** Rows whose lowercased text holds the n-gram (of an unspaced script, GRAM_LENGTHS long). */
+export function substringRows(corpus: Corpus, text: string): Int32Array {
+  return corpus.grams.get(text) ?? EMPTY;
 }
 
 /** Rows with text on which none of the tests holds (and, given `within`, that test does). */

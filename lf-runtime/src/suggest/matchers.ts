@@ -34,6 +34,9 @@ export function jsPattern(test: WordTest): string {
       return `${OPENING}${test.words.join(`${NON_WORD_CHAR}+`)}${NON_WORD_CHAR}+(?:${WORD_CHAR}+${NON_WORD_CHAR}+){0,${test.within - 1}}${test.then}${NOT_WORD_AFTER}`;
     case 'endsWith':
       return `${NOT_WORD_BEFORE}${test.words.join(`${NON_WORD_CHAR}+`)}${NON_WORD_CHAR}*$`;
+    case 'substring':
+      // Characters of unspaced scripts only, none special to a regular expression (pythonText.ts).
+      return test.text;
   }
 }
 
@@ -78,6 +81,13 @@ export function compileTest(test: LfTest): (row: Row) => boolean {
       return (row) => {
         const v = row.fields[field];
         return typeof v === 'string' && re.test(pyLower(v));
+      };
+    }
+    case 'substring': {
+      const { field, text } = test;
+      return (row) => {
+        const v = row.fields[field];
+        return typeof v === 'string' && pyLower(v).includes(text);
       };
     }
     case 'noneOf': {

@@ -12,6 +12,9 @@
  *   the later word of `what ... city`;
  * - short texts with given first words (`what is` and at most 5 words), at the word counts of the labeled
  *   rows that start so, where the class is more common among them than among all the rows that start so;
+ * - in scripts written without spaces (Chinese, Japanese, Thai, ...), where a word is a run of characters up
+ *   to the next space or punctuation mark, often a whole clause: every two to four consecutive characters
+ *   (`"微信" in x.text.lower()`), seen in at least `minSupport` labeled rows of one class;
  * - thresholds on text measures and numeric fields, at the labeled rows' deciles, in both directions, for
  *   every class.
  * Function words (FUNCTION_WORDS) are no LF alone nor half of a pair. The fallback LF ("none of these words")
@@ -19,7 +22,7 @@
  * Proposals come from the labeled rows only (a test no labeled row passes has no precision to judge), but
  * every vote is counted over all rows with the same test the Python LF makes (corpus.ts).
  */
-import { endsRows, inOrderRows, OPENING_OFFSETS, phraseRows, prefixRows, startsRows, startsThenRows, thresholdRows, type Corpus } from './corpus.ts';
+import { endsRows, inOrderRows, OPENING_OFFSETS, phraseRows, prefixRows, startsRows, startsThenRows, substringRows, thresholdRows, type Corpus } from './corpus.ts';
 import type { CompareOp, LfSpec, LfTest } from './types.ts';
 
 /**
@@ -96,6 +99,14 @@ export function mineCandidates(corpus: Corpus, options: MiningOptions = {}): Min
     const words = key.split(' ');
     if (words.every((w) => stop.has(w))) continue;
     add({ kind: 'phrase', field, words }, label, phraseRows(corpus, words));
+  }
+
+  // Characters of scripts written without spaces, where the words above are whole clauses.
+  if (corpus.grams.size > 0) {
+    const grams = frequentPatterns(corpus, minSupport, (_tokens, _spaced, emit, row) => {
+      for (const g of corpus.labeledGrams[row]) emit(g);
+    });
+    for (const [text, label] of grams) add({ kind: 'substring', field, text }, label, substringRows(corpus, text));
   }
 
   // Prefixes of the single words kept above, where they reach words the exact word does not.
@@ -210,14 +221,14 @@ export function mineCandidates(corpus: Corpus, options: MiningOptions = {}): Min
 function frequentPatterns(
   corpus: Corpus,
   minSupport: number,
-  patternsOf: (tokens: string[], spaced: boolean[], emit: (key: string) => void) => void,
+  patternsOf: (tokens: string[], spaced: boolean[], emit: (key: string) => void, row: number) => void,
 ): Map<string, number> {
   const counts = new Map<string, Int32Array>();
   for (let i = 0; i < corpus.nLabeled; i++) {
     const t = corpus.tokens[i];
     if (!t) continue;
     const seen = new Set<string>();
-    patternsOf(t.tokens, t.spaced, (key) => seen.add(key));
+    patternsOf(t.tokens, t.spaced, (key) => seen.add(key), i);
     for (const key of seen) {
       let c = counts.get(key);
       if (!c) counts.set(key, (c = new Int32Array(corpus.k)));

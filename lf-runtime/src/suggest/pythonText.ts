@@ -90,3 +90,31 @@ export function tokenize(lower: string): { tokens: string[]; spaced: boolean[] }
   }
   return { tokens, spaced };
 }
+
+/**
+ * Runs of characters of the scripts written without spaces between words: Chinese (Han), Japanese (Hiragana,
+ * Katakana and its prolonged-sound mark), Thai, Lao, Khmer, Myanmar. Every such character is outside ASCII,
+ * so none is special in a Python or JavaScript regular expression.
+ */
+const UNSPACED_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/gu;
+
+/** Whether the text (already lowercased) has any character of a script written without spaces. */
+export function hasUnspacedScript(lower: string): boolean {
+  UNSPACED_RUN.lastIndex = 0;
+  return UNSPACED_RUN.test(lower);
+}
+
+/**
+ * The distinct character n-grams (minN..maxN code points) inside the text's runs of unspaced scripts: each is
+ * in the text exactly when Python's `gram in text` says so, since a gram made of such characters only can
+ * occur only inside such a run.
+ */
+export function unspacedGrams(lower: string, minN: number, maxN: number): string[] {
+  const out = new Set<string>();
+  UNSPACED_RUN.lastIndex = 0;
+  for (let m = UNSPACED_RUN.exec(lower); m !== null; m = UNSPACED_RUN.exec(lower)) {
+    const chars = [...m[0]];
+    for (let n = minN; n <= maxN; n++) for (let s = 0; s + n <= chars.length; s++) out.add(chars.slice(s, s + n).join(''));
+  }
+  return [...out];
+}

@@ -4,7 +4,7 @@
  * expression for each kind of test is the one matchers.ts reproduces, vote for vote: text is lowercased with
  * `.lower()` and searched with `re` and `\b` word boundaries; measures use `len`, `.split()`, `.count()`.
  */
-import { classConstants, identifierWords, pyDocstring, pyFieldAccess, pyNumber, pyRegexLiteral, uniqueIdentifier } from './pythonSyntax.ts';
+import { classConstants, identifierWords, pyDocstring, pyFieldAccess, pyNumber, pyRegexLiteral, pyStringLiteral, uniqueIdentifier } from './pythonSyntax.ts';
 import type { LfSpec, LfTest, PrecisionFigures, TextMeasure, WordTest } from './types.ts';
 
 /** What the docstring of a suggested LF reports. */
@@ -49,6 +49,9 @@ export function pythonPattern(test: WordTest): string {
       return `^\\W*(?:\\w+\\W+)?${test.words.join('\\W+')}\\W+(?:\\w+\\W+){0,${test.within - 1}}${test.then}\\b`;
     case 'endsWith':
       return `\\b${test.words.join('\\W+')}\\W*$`;
+    case 'substring':
+      // Characters of unspaced scripts only, none special to `re` (pythonText.ts).
+      return test.text;
   }
 }
 
@@ -81,6 +84,8 @@ export function conditionExpression(test: LfTest): string {
       return `re.search(${pyRegexLiteral(pythonPattern(test))}, ${field}.lower())`;
     case 'wordsInOrder':
       return `re.search(${pyRegexLiteral(pythonPattern(test))}, ${field}.lower(), flags=re.S)`;
+    case 'substring':
+      return `${pyStringLiteral(test.text)} in ${field}.lower()`;
     case 'noneOf': {
       const none = `not re.search(${pyRegexLiteral(test.tests.map(pythonPattern).join('|'))}, ${field}.lower(), flags=re.S)`;
       return test.within ? `${conditionExpression(test.within)} and ${none}` : none;
@@ -95,10 +100,18 @@ export function conditionExpression(test: LfTest): string {
 }
 
 export function usesRe(test: LfTest): boolean {
-  return test.kind !== 'number' && !(test.kind === 'textMeasure' && !['digits', 'uppercase'].includes(test.measure));
+  return test.kind !== 'number' && test.kind !== 'substring' && !(test.kind === 'textMeasure' && !['digits', 'uppercase'].includes(test.measure));
 }
 
-const word = (w: string) => identifierWords(w).join('_') || `u${w.codePointAt(0)!.toString(16)}`;
+
+/**
+ * Characters of a script written without spaces as they are, in a name (`contains_微信_spam`), where Python reads
+ * the name back unchanged: identifier characters, already in NFKC form (Python normalizes identifiers so);
+ * else `u` and the first one's code point.
+ */
+const ownWord = (w: string) => (/^\p{ID_Continue}+$/u.test(w) && w.normalize('NFKC') === w ? w : `u${w.codePointAt(0)!.toString(16)}`);
+/** A word in a name: its ASCII letters and digits (accents dropped), else its own characters (ownWord). */
+const word = (w: string) => identifierWords(w).join('_') || ownWord(w);
 const bound = (op: '>=' | '<=') => (op === '>=' ? 'at_least' : 'at_most');
 const numberWords = (x: number) => pyNumber(x).replace('-', 'minus_').replace('.', '_').replace('+', '');
 
@@ -120,6 +133,8 @@ export function baseName(spec: LfSpec, constants: readonly string[]): string {
       return `opening_${t.words.map(word).join('_')}_then_${word(t.then)}_${cls}`;
     case 'endsWith':
       return `ends_${t.words.map(word).join('_')}_${cls}`;
+    case 'substring':
+      return `contains_${word(t.text)}_${cls}`;
     case 'startsShort':
       return `opening_${t.words.map(word).join('_')}_at_most_${numberWords(t.maxWords)}_words_${cls}`;
     case 'noneOf': {
@@ -151,6 +166,8 @@ export function describeTest(spec: LfSpec, classes: readonly string[]): string {
       return `"${t.words.join(' ')}" as the first or second word, then "${t.then}" within ${t.within} words${to}`;
     case 'endsWith':
       return `ends with "${t.words.join(' ')}"${to}`;
+    case 'substring':
+      return `contains "${t.text}"${to}`;
     case 'startsShort':
       return `at most ${pyNumber(t.maxWords)} words, "${t.words.join(' ')}" as the first or second word${to}`;
     case 'noneOf': {

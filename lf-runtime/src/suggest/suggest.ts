@@ -135,11 +135,11 @@ function sampleRows(rows: readonly Row[], max: number, seed: number): readonly R
 }
 
 /** Simplest first, for keeping one of several candidates with the same votes. */
-const KIND_ORDER = { phrase: 0, startsWith: 1, endsWith: 2, prefix: 3, startsThen: 4, wordsInOrder: 5, startsShort: 6, noneOf: 7, textMeasure: 8, number: 9 } as const;
+const KIND_ORDER = { phrase: 0, substring: 0, startsWith: 1, endsWith: 2, prefix: 3, startsThen: 4, wordsInOrder: 5, startsShort: 6, noneOf: 7, textMeasure: 8, number: 9 } as const;
 
 function complexity(lf: MinedLf): number {
   const t = lf.spec.test;
-  return KIND_ORDER[t.kind] * 10 + ('words' in t ? t.words.length : 0);
+  return KIND_ORDER[t.kind] * 10 + ('words' in t ? t.words.length : 'text' in t ? [...t.text].length : 0);
 }
 
 /** Candidates whose precision bound beats their class's share and that vote on at least `minRows` unlabeled rows. */

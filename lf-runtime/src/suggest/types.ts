@@ -53,6 +53,11 @@ export type LfTest =
    * `then` is one of the `within` words after them (`what ... city`: "what city", "what large city").
    */
   | { kind: 'startsThen'; field: string; words: string[]; then: string; within: number }
+  /**
+   * `"微信" in x.text.lower()`: characters of a script written without spaces between words (Chinese, Japanese,
+   * Thai, ...), where a word test would need the whole run of characters between two spaces or punctuation.
+   */
+  | { kind: 'substring'; field: string; text: string }
   /** `re.search(r"\bstand\W+for\W*$", x.text.lower())`: the text's last words are these. */
   | { kind: 'endsWith'; field: string; words: string[] }
   /**
@@ -73,9 +78,9 @@ export type LfTest =
   | { kind: 'number'; field: string; op: CompareOp; threshold: number };
 
 /** The tests that search the lowercased text with a regular expression. */
-export type WordTest = Extract<LfTest, { kind: 'phrase' | 'prefix' | 'wordsInOrder' | 'startsWith' | 'startsThen' | 'endsWith' }>;
+export type WordTest = Extract<LfTest, { kind: 'phrase' | 'prefix' | 'wordsInOrder' | 'startsWith' | 'startsThen' | 'endsWith' | 'substring' }>;
 
-export const WORD_TEST_KINDS: readonly WordTest['kind'][] = ['phrase', 'prefix', 'wordsInOrder', 'startsWith', 'startsThen', 'endsWith'];
+export const WORD_TEST_KINDS: readonly WordTest['kind'][] = ['phrase', 'prefix', 'wordsInOrder', 'startsWith', 'startsThen', 'endsWith', 'substring'];
 
 export function isWordTest(test: LfTest): test is WordTest {
   return (WORD_TEST_KINDS as readonly string[]).includes(test.kind);
