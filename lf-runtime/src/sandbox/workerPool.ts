@@ -56,15 +56,19 @@ export class Worker {
     this.proc = new SandboxProcess(plan, (m) => this.push(m), memoryCapMb);
   }
 
+  /**
+   * Unbounded here: SandboxProcess passes on only the replies that the requests sent still wait for, each
+   * within its type's size cap, so what waits in the inbox is at most what the requests asked for. It does
+   * wait: one read of the pipe can hold hundreds of replies (an lfStart and an lfDone per LF of a fast
+   * file), all pushed before the run takes the first.
+   */
   private push(m: WorkerMessage): void {
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
       w(m);
-    } else if (this.inbox.length < 64) {
-      this.inbox.push(m);
     } else {
-      this.proc.kill('protocol');
+      this.inbox.push(m);
     }
   }
 
