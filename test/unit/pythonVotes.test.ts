@@ -11,7 +11,7 @@ const dir = join(import.meta.dirname, '..', '..', 'lf-runtime', 'src', 'sandbox'
 const python = pythonWith(['json']);
 
 describe('lf_votes: what an LF returns', { skip: python ? false : 'no python3' }, () => {
-  it('takes ints of other types as labels and explains bools, NumPy 2 bools included', () => {
+  it('takes ints of other types and whole floats as labels and explains bools, NumPy 2 bools included', () => {
     const script = [
       'import json, sys',
       `sys.path.insert(0, ${JSON.stringify(dir)})`,
@@ -22,7 +22,7 @@ describe('lf_votes: what an LF returns', { skip: python ? false : 'no python3' }
       '    def __index__(self): return 3',
       'out = {',
       '  "bools": [v.is_bool(True), v.is_bool(FakeBool()), v.is_bool(1), v.is_bool(type("bool", (), {})())],',
-      '  "labels": [v.integer_label(Index()), v.integer_label(True), v.integer_label(FakeBool()), v.integer_label(2.0)],',
+      '  "labels": [v.integer_label(Index()), v.integer_label(True), v.integer_label(FakeBool()), v.integer_label(2.0), v.integer_label(-1.0), v.integer_label(2.5), v.integer_label(float("nan")), v.integer_label(float("inf"))],',
       '  "messages": [v.invalid_return(FakeBool(), 2), v.invalid_return("SPAM", 2)],',
       '}',
       'print(json.dumps(out))',
@@ -31,7 +31,8 @@ describe('lf_votes: what an LF returns', { skip: python ? false : 'no python3' }
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { bools: boolean[]; labels: (number | boolean)[]; messages: string[] };
     assert.deepEqual(out.bools, [true, true, false, false]);
-    assert.deepEqual(out.labels, [3, false, false, false]);
+    // A whole float is the int Snorkel's int matrix would hold; no other float is.
+    assert.deepEqual(out.labels, [3, false, false, 2, -1, false, false, false]);
     assert.match(out.messages[0]!, /^returned True \(a bool\): Snorkel would store it as class 1, so False would vote class 0/);
     assert.equal(out.messages[1], "returned 'SPAM' (str); return an int label in 0..1, -1 (ABSTAIN) or None");
   });

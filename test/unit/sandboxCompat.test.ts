@@ -236,6 +236,23 @@ describe('Snorkel compatibility', () => {
     assert.match(exclaims.firstError?.message ?? '', /^exclaims returned (True|False) \(a bool\): Snorkel would store it as class [01], so False would vote class 0 on every row the test fails instead of abstaining; return a class id or ABSTAIN/);
   });
 
+  it('takes a whole float as the class Snorkel would store (1.0 from a column pandas made float), and no other float', async () => {
+    const src =
+      'from snorkel.labeling import labeling_function\n' +
+      '@labeling_function()\ndef whole(x):\n    return 1.0 if "song" in x.text else -1.0\n' +
+      '@labeling_function()\ndef half(x):\n    return 0.5\n' +
+      '@labeling_function()\ndef nan(x):\n    return float("nan")\n' +
+      '@labeling_function()\ndef past(x):\n    return 2.0\n';
+    const r = await executor.runFile({ file: '/proj/floats.py', source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000 });
+    const [whole, half, nan, past] = r.lfs;
+    assert.equal(whole.errors, 0, whole.firstError?.message);
+    assert.ok([...whole.votes].includes(1) && [...whole.votes].includes(-1), [...whole.votes].join());
+    assert.match(half.firstError?.message ?? '', /^half returned 0\.5 \(float\); return an int label in 0\.\.1/);
+    assert.match(nan.firstError?.message ?? '', /^nan returned nan \(float\)/);
+    assert.match(past.firstError?.message ?? '', /^past returned 2\.0 \(float\); .*LF Studio knows 2 classes/);
+    assert.ok([half, nan, past].every((lf) => lf.votes.every((v) => v === -1)));
+  });
+
   it('keeps row fields of any JSON type, read-only', async () => {
     await executor.loadRows('typed', [
       { id: 'a', fields: { text: 'x', n: 3, tags: ['spam', 'ad'], meta: { lang: 'en' }, 'odd name': true } },

@@ -1,7 +1,7 @@
 """What an LF returns, read as Snorkel's applier stores it, shared by the editor's runtimes (lf_runner.py) and
 the exported job (served there as lfstudio_runtime/votes.py): an int label, -1 or None (abstain); an integer
-of another type (numpy.int64) as the int it is; anything else is no label, said in words. Imports nothing but
-the standard library.
+of another type (numpy.int64) as the int it is, and a whole float (1.0) too; anything else is no label,
+said in words. Imports nothing but the standard library.
 """
 import operator
 
@@ -12,11 +12,25 @@ def is_bool(v):
     return t is bool or (t.__module__ == "numpy" and t.__name__ in ("bool_", "bool"))
 
 
-def integer_label(v, _index=operator.index):
-    """An integer of another type as the int Snorkel would store (numpy.int64 from pandas or numpy); a bool, a
-    float or anything else gives False, and the value is reported as it was."""
-    if isinstance(v, (bool, float)) or is_bool(v):
+def _is_float(v):
+    """A float, Python's (numpy.float64 is one) or another NumPy one (numpy.float32, float16)."""
+    t = type(v)
+    return isinstance(v, float) or (t.__module__ == "numpy" and t.__name__.startswith("float"))
+
+
+def integer_label(v, _index=operator.index, _float=float):
+    """An integer of another type as the int Snorkel would store (numpy.int64 from pandas or numpy), and a
+    whole float as its int (1.0 from a pandas column that NaN made float64: Snorkel's applier writes the
+    value into an int matrix); a bool, any other float (1.5, NaN) or anything else gives False, and the value
+    is reported as it was."""
+    if isinstance(v, bool) or is_bool(v):
         return False
+    if _is_float(v):
+        try:
+            f = _float(v)
+        except BaseException:  # noqa: BLE001 - a float subclass's own __float__: reported as the value it is
+            return False
+        return int(f) if type(f) is float and f.is_integer() else False
     try:
         i = _index(v)
     except BaseException:  # noqa: BLE001 - not an integer: reported as the value it is
