@@ -392,6 +392,21 @@ describe('lf-studio label with a stand-in sandbox', () => {
     assert.match(m.stderr, /warning: 4 LFs are named song_word \(many\.py\): their vote columns share the name; rename them/);
   });
 
+  it('warns when no LF votes a class, whose share the votes then cannot tell, and not when every class gets votes', async () => {
+    const { dir, lfs, train } = workspace();
+    const both = await label(['--lfs', lfs, '--data', train, '--labels', 'HAM,SPAM', '--out', join(dir, 'both.csv')]);
+    assert.equal(both.code, 0, both.stderr);
+    assert.doesNotMatch(both.stderr, /no LF votes/);
+    const spamOnly = join(dir, 'spam.py');
+    writeFileSync(spamOnly, 'def spam_link(x):  # http -> 1\ndef spam_sub(x):  # subscribe -> 1\n');
+    const r = await label(['--lfs', spamOnly, '--data', train, '--labels', 'HAM,SPAM', '--out', join(dir, 'spam.csv')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning: no LF votes HAM on the training rows, so the label model cannot tell from the votes how common it is \(class balance HAM 0\.\d+\): on the rows no LF votes on it answers SPAM with near certainty; add an LF that votes HAM .*--uncovered abstain/,
+    );
+  });
+
   it('writes the labels but exits 1 when an LF failed on every row, naming it', async () => {
     const { dir, train } = workspace();
     const lfs = join(dir, 'dead.py');

@@ -226,6 +226,7 @@ export function runWarnings(project: FittedProject, applied: LfRunFigures[] | nu
   for (const f of project.lfFiles) {
     for (const p of f.problems) if (!p.undefinedLfs) out.push(`${f.file}${p.line ? `:${p.line}` : ''}: ${p.message} (the rest of the file ran on)`);
   }
+  out.push(...unvotedClassWarnings(project));
   const report = (name: string, f: LfRunFigures, where: string) => {
     if (f.errors === 0) return;
     const first = f.firstError ? `; first: ${f.firstError.message}${f.firstError.line ? ` (line ${f.firstError.line})` : ''}` : '';
@@ -238,6 +239,28 @@ export function runWarnings(project: FittedProject, applied: LfRunFigures[] | nu
   });
   // One line per distinct warning (a name several LFs share, say, is said once).
   return [...new Set(out)];
+}
+
+/**
+ * Classes no LF votes on the training rows, while others get votes: the class balance is read from the votes,
+ * so such a class gets next to none of it, and every row no LF votes on is labelled one of the voted classes
+ * with near certainty, however common the unvoted class is (a spam-only LF set labels every uncovered row spam).
+ */
+export function unvotedClassWarnings(project: FittedProject): string[] {
+  const { trainL, labels } = project;
+  const voted = new Set<number>();
+  for (const v of trainL.data) if (v >= 0) voted.add(v);
+  if (voted.size === 0 || voted.size === labels.length) return [];
+  const missing = labels.filter((_, c) => !voted.has(c));
+  const names = missing.join(', ');
+  const one = missing.length === 1;
+  const balance = missing.map((c) => `${c} ${project.fit.model.classBalance[labels.indexOf(c)].toFixed(3)}`).join(', ');
+  return [
+    `no LF votes ${names} on the training rows, so the label model cannot tell from the votes how common ${one ? 'it is' : 'they are'} ` +
+      `(class balance ${balance}): on the rows no LF votes on it answers ${[...voted].sort((a, b) => a - b).map((c) => labels[c]).join(' or ')} with near certainty; ` +
+      `add an LF that votes ${one ? names : 'each of them'} (a fallback that votes it where none of the other LFs fires will do), ` +
+      'or leave those rows unlabelled (lf-studio label --uncovered abstain writes -1 there)',
+  ];
 }
 
 /**
