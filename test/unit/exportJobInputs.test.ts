@@ -276,6 +276,30 @@ describe('the exported job, reading its input as lf-studio label does', () => {
     assert.ok(readParts(single).every((r) => !('file' in r)));
   });
 
+  it('names the file, line and column of bytes that are not UTF-8, and how to convert it, as lf-studio does', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-utf8-'));
+    const lfs = join(dir, 'lfs.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_a(x):\n    return 1 if "a" in x.text else 0\n');
+    mkdirSync(join(dir, 'parts'));
+    const good = join(dir, 'parts', 'a.csv');
+    writeFileSync(good, 'text\nan apple\n');
+    const bad = join(dir, 'parts', 'b.csv');
+    writeFileSync(bad, Buffer.concat([Buffer.from('text\nfine\ncaf'), Buffer.from([0xe9]), Buffer.from(' au lait\n')]));
+    const wide = join(dir, 'parts', 'c.jsonl');
+    writeFileSync(wide, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"text": "a"}\n', 'utf16le')]));
+    const job = join(dir, 'job');
+    assert.equal(cli('export-job', '--lfs', lfs, '--data', good, '--labels', 'A,B', '--out', job).status, 0);
+    const run = runJob(job, join(dir, 'parts', '*.csv'), join(dir, 'out'), '--serial');
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /b\.csv:3:4: line 3 is not valid UTF-8: byte 0xE9 after "caf", column 4\. The file is probably Windows-1252 .*iconv -f cp1252 -t utf-8 "b\.csv"/);
+    assert.doesNotMatch(run.stderr, /codec can't decode|Traceback/);
+    const utf16 = runJob(job, wide, join(dir, 'out16'), '--serial');
+    assert.match(utf16.stderr, /c\.jsonl: the file is UTF-16 encoded, not UTF-8; re-save it as UTF-8/, utf16.stderr);
+    // The editor's message for the same file says the same.
+    const label = cli('label', '--lfs', lfs, '--data', bad, '--labels', 'A,B', '--out', join(dir, 'l.jsonl'));
+    assert.match(label.stderr, /b\.csv:3:4: line 3 is not valid UTF-8: byte 0xE9 after "caf", column 4\./);
+  });
+
   it('gives every row every field of the input, as the editor does, when a JSONL field is only in some partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-job-fields-'));
     const lfs = join(dir, 'field_lfs.py');

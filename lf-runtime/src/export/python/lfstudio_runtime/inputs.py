@@ -38,11 +38,49 @@ def plan_partitions(paths, partition_rows, data):
     parts = []
     for path in paths:
         fmt = format_of(path)
-        for p in globals()["_plan_" + fmt](path, partition_rows, data):
+        try:
+            planned = globals()["_plan_" + fmt](path, partition_rows, data)
+        except UnicodeDecodeError:
+            raise JobError(not_utf8_message(path)) from None
+        for p in planned:
             p.setdefault("format", fmt)
             p.update(path=path, index=len(parts))
             parts.append(p)
     return parts
+
+
+def not_utf8_message(path):
+    """Where the file stops being UTF-8 and how to convert it, as LF Studio says it (data/utf8.ts)."""
+    name = os.path.basename(path)
+    with open(path, "rb") as f:
+        head = f.read(2)
+        if head in (b"\xff\xfe", b"\xfe\xff"):
+            return (
+                f'{path}: the file is UTF-16 encoded, not UTF-8; re-save it as UTF-8 (in VS Code: "Save with Encoding" > UTF-8, '
+                f'or iconv -f utf-16 -t utf-8 "{name}" > converted && mv converted "{name}")'
+            )
+        f.seek(0)
+        first = None
+        bad = 0
+        for number, line in enumerate(f, 1):
+            try:
+                line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                bad += 1
+                if first is None:
+                    before = line[: exc.start].decode("utf-8", errors="replace")
+                    first = (number, len(before) + 1, line[exc.start], before[-20:])
+    if first is None:
+        return f"{path}: the file is not valid UTF-8; re-save it as UTF-8"
+    number, column, byte, before = first
+    where = f"after {json.dumps(before, ensure_ascii=False)}" if before else "at the start of the line"
+    others = f" ({bad} lines have such bytes)" if bad > 1 else ""
+    return (
+        f"{path}:{number}:{column}: line {number} is not valid UTF-8: byte 0x{byte:02X} {where}, column {column}{others}. The file is "
+        "probably Windows-1252 (or Latin-1, which it extends); re-save it as UTF-8 (in VS Code: \"Reopen with Encoding\" > Western "
+        f'(Windows 1252), then "Save with Encoding" > UTF-8, or iconv -f cp1252 -t utf-8 "{name}" > converted && mv converted "{name}": '
+        "cp1252, not latin1, which would turn its curly quotes and dashes into control characters)"
+    )
 
 
 def _plan_jsonl(path, partition_rows, data):
@@ -319,7 +357,10 @@ def _text_optional(data):
 
 def read_partition(part, data):
     """(ids, rows) of one partition, checked as the editor checks rows."""
-    ids, records = globals()["_read_" + part["format"]](part, data)
+    try:
+        ids, records = globals()["_read_" + part["format"]](part, data)
+    except UnicodeDecodeError:
+        raise JobError(not_utf8_message(part["path"])) from None
     text_field = data["textField"]
     optional = _text_optional(data)
     for i, r in enumerate(records):
