@@ -331,4 +331,20 @@ describe("the exported job and the project's LF files", () => {
       ['9', '15'],
     );
   });
+
+  it('says to rename an LF file named snorkel.py, which Python imports for `import snorkel`, where analyze and export-job warned of it', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-shadow-'));
+    const lfs = join(dir, 'snorkel.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_a(x):\n    return 1 if "a" in x.text else 0\n');
+    const train = join(dir, 'train.jsonl');
+    writeFileSync(train, '{"text": "a"}\n{"text": "b"}\n');
+    const job = join(dir, 'job');
+    const exported = cli('export-job', '--lfs', lfs, '--data', train, '--labels', 'A,B', '--out', job);
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.match(exported.stderr, /warning: .*snorkel\.py: this file is named snorkel\.py, like the snorkel package/);
+    const run = runJob(job, train, join(dir, 'out'), '--serial');
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /'snorkel' is not a package.*A file named snorkel\.py \(this one, or one beside it\) is imported for `import snorkel` here: rename it/);
+    assert.doesNotMatch(run.stderr, /Install the package on the workers/);
+  });
 });

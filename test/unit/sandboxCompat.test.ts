@@ -253,6 +253,20 @@ describe('Snorkel compatibility', () => {
     assert.ok([half, nan, past].every((lf) => lf.votes.every((v) => v === -1)));
   });
 
+  it('warns of a file named snorkel.py, or one beside the LF file, which Python run on the file imports for `import snorkel`', async () => {
+    const src = 'from snorkel.labeling import labeling_function\n@labeling_function()\ndef lf_a(x):\n    return 1 if "a" in x.text else -1\n';
+    const run = (file: string, siblingModules?: Record<string, string>) =>
+      executor.runFile({ file, source: src, datasetKey: 'compat', cardinality: 2, timeoutMs: 5000, ...(siblingModules ? { siblingModules } : {}) });
+    const named = await run('/proj/snorkel.py');
+    assert.equal(named.fileError, null);
+    assert.equal(named.lfs.length, 1, 'it runs here');
+    assert.match(named.problems?.map((p) => p.message).join('\n') ?? '', /^this file is named snorkel\.py, like the snorkel package: .*'snorkel' is not a package.*rename it, e\.g\. to snorkel_lfs\.py$/);
+    const beside = await run('/proj/lfs.py', { snorkel: 'X = 1\n' });
+    assert.match(beside.problems?.map((p) => p.message).join('\n') ?? '', /^a snorkel\.py \(or snorkel\/ package\) beside this file is named like the snorkel package: .*rename that one/);
+    const plain = await run('/proj/plain_lfs.py', { helpers: 'X = 1\n' });
+    assert.equal(plain.problems?.length ?? 0, 0, plain.problems?.map((p) => p.message).join('\n'));
+  });
+
   it('keeps row fields of any JSON type, read-only', async () => {
     await executor.loadRows('typed', [
       { id: 'a', fields: { text: 'x', n: 3, tags: ['spam', 'ad'], meta: { lang: 'en' }, 'odd name': true } },

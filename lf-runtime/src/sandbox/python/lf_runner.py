@@ -15,6 +15,7 @@ import importlib
 import importlib.machinery
 import json
 import linecache
+import os
 import re
 import sys
 import time
@@ -341,11 +342,35 @@ def prepare(file, source, siblings_json):
             "line": broken,
             "traceback": None,
         }]
+    shadow = _snorkel_shadow(file, siblings)
+    if shadow is not None:
+        problems = problems + [{"kind": "import", "message": shadow, "line": None, "traceback": None}]
     entries = [
         {"name": lf.name, "line": lf._lf_line, **({} if listed is None else {"listed": id(lf) in listed}), **_defined_in(lf, file)}
         for lf in lfs
     ]
     return _dumps({"fileError": None, "lfs": entries, "problems": problems}), unit
+
+
+def _snorkel_shadow(file, siblings):
+    """What to say when the LF file, or a module beside it, is named snorkel: LF Studio gives `import snorkel`
+    its own module, but Python run on the file (Snorkel's appliers, the exported job) imports the user's
+    snorkel.py instead, and `from snorkel.labeling import ...` fails there. None otherwise."""
+    path = file.replace("\\", "/")
+    folder, base = path.rsplit("/", 1) if "/" in path else (".", path)
+    if base == "snorkel.py":
+        what = "this file is named snorkel.py, like the snorkel package"
+        rename = "rename it, e.g. to snorkel_lfs.py"
+    elif "snorkel" in siblings or (NATIVE and (os.path.isfile(f"{folder}/snorkel.py") or os.path.isfile(f"{folder}/snorkel/__init__.py"))):
+        what = "a snorkel.py (or snorkel/ package) beside this file is named like the snorkel package"
+        rename = "rename that one, e.g. to snorkel_helpers.py"
+    else:
+        return None
+    return (
+        f"{what}: Python run on this file (Snorkel, python3 {base}, the exported job) imports it for `import snorkel`, "
+        "so `from snorkel.labeling import labeling_function` fails there (\"'snorkel' is not a package\"), though LF Studio, "
+        f"which gives `import snorkel` its own module, runs it; {rename}"
+    )
 
 
 def _defined_in(lf, file):

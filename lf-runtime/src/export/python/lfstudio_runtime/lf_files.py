@@ -296,10 +296,16 @@ def load_lfs(spec):
                 if statements:
                     # Here, not in the editor, a statement raised: most often a module, package or file the LF
                     # file needs that this machine lacks.
+                    shadowed = any("'snorkel' is not a package" in line for line in statements)
                     raise JobError(
                         f"{f['path']} does not define the labeling function {lf_name} here, because its top level raised: "
                         + "; ".join(statements)
-                        + ". Install the package on the workers, or put the module or file beside the LF file in the job's lfs/ folder"
+                        + (
+                            ". A file named snorkel.py (this one, or one beside it) is imported for `import snorkel` here: rename it, "
+                            "e.g. to snorkel_lfs.py, in your workspace and export the job again"
+                            if shadowed
+                            else ". Install the package on the workers, or put the module or file beside the LF file in the job's lfs/ folder"
+                        )
                     )
                 raise JobError(f"{f['path']} no longer defines the labeling function {lf_name}; export the job again")
             out.append((lf_name, filename, folder, _fast_callable(found[lf_name])))
