@@ -265,7 +265,7 @@ def lf_short_song(x):
     assert.deepEqual(got.lf_short_song, { votes: TEXTS.map((t) => (t.split(' ').length <= 4 && t.includes('song') ? 0 : -1)), error: null });
   });
 
-  it("takes NumPy integer labels, as Snorkel does, and still reports a bool, a float or a label out of range", async () => {
+  it("takes NumPy integer labels and whole floats, as Snorkel does, and still reports a bool, a fraction or a label out of range", async () => {
     const source = `import numpy as np
 import pandas as pd
 from snorkel.labeling import labeling_function
@@ -292,6 +292,10 @@ def lf_float(x):
     return np.float64(1.0)
 
 @labeling_function()
+def lf_fraction(x):
+    return np.float32(0.5)
+
+@labeling_function()
 def lf_range(x):
     return np.int64(2)
 `;
@@ -302,7 +306,9 @@ def lf_range(x):
     assert.deepEqual(got.lf_series, { votes: series, error: null });
     assert.deepEqual(got.lf_int32, { votes: TEXTS.map((t) => (t.toLowerCase().includes('check') ? 1 : -1)), error: null });
     assert.match(got.lf_bool.error!, /returned (True|False) \(a bool\): Snorkel would store it as class [01]/);
-    assert.match(got.lf_float.error!, /returned 1\.0 \(float64\)/);
+    // A whole float is the class Snorkel's int matrix stores; a fraction is no class.
+    assert.deepEqual(got.lf_float, { votes: TEXTS.map(() => 1), error: null });
+    assert.match(got.lf_fraction.error!, /returned 0\.5 \(float32\); return an int label in 0\.\.1/);
     assert.match(got.lf_range.error!, /returned 2 \(int64\); return an int label in 0\.\.1/);
   });
   it('gives an LF NaN for a null or missing JSONL number, as pandas read_json does: the same votes, no error', async () => {

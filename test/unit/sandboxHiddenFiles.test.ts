@@ -36,6 +36,11 @@ before(() => {
   // And one whose dev set lies outside its folder: its LF file is what leads to it.
   mkdirSync(join(ws, 'proj2', '.lfstudio', 'generations'), { recursive: true });
   writeFileSync(join(ws, 'proj2', '.lfstudio', 'generations', 'g4.json'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
+  // A repository's store holds every committed copy of the dev set (git's are compressed; plain here, for the probe).
+  mkdirSync(join(ws, '.git', 'objects', 'ab'), { recursive: true });
+  writeFileSync(join(ws, '.git', 'objects', 'ab', 'cdef'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
+  mkdirSync(join(ws, 'proj', '.hg', 'store'), { recursive: true });
+  writeFileSync(join(ws, 'proj', '.hg', 'store', 'dev.i'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 
@@ -127,6 +132,17 @@ for (const [name, make, skip] of runtimes) {
       for (const [file, expr] of [
         [join(ws, 'lfs.py'), '"proj/.lfstudio/generations/g3.json"'],
         [join(ws, 'proj2', 'lfs.py'), '"../proj2/.lfstudio/generations/g4.json"'],
+      ] as const) {
+        writeFileSync(join(dirname(file), 'words.txt'), 'subscribe\n');
+        await assertRefused(file, expr, { path: join(ws, 'proj', 'data', 'dev.jsonl'), what: 'the dev set' });
+      }
+    });
+
+    it('refuses version-control stores (.git holds every committed copy of the dev set), by path or listing', async () => {
+      for (const [file, expr] of [
+        [join(ws, 'lfs.py'), '".git/objects/ab/cdef"'],
+        [join(ws, 'lfs.py'), '".git/objects/ab/" + os.listdir(".git/objects/ab")[0]'],
+        [join(ws, 'proj', 'lfs.py'), '".hg/store/dev.i"'],
       ] as const) {
         writeFileSync(join(dirname(file), 'words.txt'), 'subscribe\n');
         await assertRefused(file, expr, { path: join(ws, 'proj', 'data', 'dev.jsonl'), what: 'the dev set' });

@@ -18,7 +18,7 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import type { LaunchPlan } from './isolation.ts';
 import { noNewProcessesFilter } from './seccomp.ts';
 import { privateStateDir } from './snapshotCache.ts';
-import { PROJECT_STATE_DIR } from './workspaceFiles.ts';
+import { PRIVATE_DIRS } from './workspaceFiles.ts';
 
 export interface PythonInterpreter {
   /** What the user named (a path or a command on PATH). */
@@ -128,13 +128,14 @@ export interface NativeLaunch extends LaunchPlan {
 }
 
 /**
- * The project folder (PROJECT_STATE_DIR) of every folder from `file`'s up to `workspace`, those folders inside
- * it, whether they exist or not: where a project holding the file keeps its saved prompts.
+ * The private folders (PRIVATE_DIRS: the project folder, version-control stores) of every folder from `file`'s
+ * up to `workspace`, those folders inside it, whether they exist or not: where a project holding the file keeps
+ * its saved prompts, and a repository holding it every committed copy of its dev set.
  */
 export function stateDirsAbove(file: string, workspace: string): string[] {
   const top = resolve(workspace);
   const out: string[] = [];
-  for (let dir = dirname(resolve(file)); dir.startsWith(`${top}/`); dir = dirname(dir)) out.push(join(dir, PROJECT_STATE_DIR));
+  for (let dir = dirname(resolve(file)); dir.startsWith(`${top}/`); dir = dirname(dir)) for (const name of PRIVATE_DIRS) out.push(join(dir, name));
   return out;
 }
 
@@ -188,9 +189,10 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   // holding a hidden file (the editor's labels file of a project below the workspace root), and the one of
   // every folder from a hidden file (the dev set) up to the workspace, which holds a project's below the root.
   const stateDirs = new Set<string>();
-  const candidates = [join(o.workspace, PROJECT_STATE_DIR), ...(o.stateDirs ?? [])];
+  // Likewise the version-control stores there (.git: every committed copy of the dev set).
+  const candidates = [...PRIVATE_DIRS.map((name) => join(o.workspace, name)), ...(o.stateDirs ?? [])];
   for (const file of o.hidden ?? []) {
-    if (basename(dirname(file)) === PROJECT_STATE_DIR) candidates.push(dirname(file));
+    if (PRIVATE_DIRS.includes(basename(dirname(file)))) candidates.push(dirname(file));
     candidates.push(...stateDirsAbove(file, o.workspace));
   }
   for (const candidate of candidates) {

@@ -17,9 +17,17 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { isInside } from '../project/dataLocation.ts';
 import { privateStateDir } from './snapshotCache.ts';
 
+import { mapErrors, type FileRunResult, type HiddenFile } from './types.ts';
+
 /** A project's own folder of LF Studio state (generations, the editor's labels): no LF reads inside one. */
 export const PROJECT_STATE_DIR = '.lfstudio';
-import { mapErrors, type FileRunResult, type HiddenFile } from './types.ts';
+/**
+ * Version-control stores: every committed version of the dev set is in there (git's objects, compressed), so
+ * an LF that read them would have the gold labels the data files are hidden for. No LF reads inside one.
+ */
+export const VCS_DIRS = ['.git', '.hg', '.svn', '.jj', '.bzr'] as const;
+/** The folders no LF reads inside, wherever they are in the workspace. */
+export const PRIVATE_DIRS: readonly string[] = [PROJECT_STATE_DIR, ...VCS_DIRS];
 
 /** At most this many bytes per file and per unit, and this many files per unit. */
 export const MAX_RESOURCE_BYTES = 32 * 1024 * 1024;
@@ -81,7 +89,10 @@ export class WorkspaceFiles {
         continue;
       }
       if (real === 'private') {
-        refused.push({ path, reason: "it is in LF Studio's private folder (or a project's .lfstudio folder, whose saved prompts hold gold labels), which no LF file may read" });
+        refused.push({
+          path,
+          reason: "it is in LF Studio's private folder, a project's .lfstudio folder (whose saved prompts hold gold labels) or a version-control store such as .git (which holds every committed copy of the dev set), which no LF file may read",
+        });
         continue;
       }
       let st;
@@ -233,8 +244,9 @@ export class WorkspaceFiles {
     }
     if (!isInside(this.root, real)) return 'outside';
     if (real === this.privateDir || isInside(this.privateDir, real)) return 'private';
-    // The project's .lfstudio folder: saved generations hold prompts with dev rows and their gold labels.
-    return relative(this.root, real).split(sep).includes(PROJECT_STATE_DIR) ? 'private' : real;
+    // The project's .lfstudio folder (saved generations hold prompts with dev rows and their gold labels) and
+    // version-control stores (every committed copy of the dev set).
+    return relative(this.root, real).split(sep).some((part) => PRIVATE_DIRS.includes(part)) ? 'private' : real;
   }
 }
 
