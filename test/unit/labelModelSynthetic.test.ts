@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { drawSyntheticVotes, randomSpec } from '../../lf-runtime/src/labelModel/syntheticVotes.ts';
 import { fitDawidSkene } from '../../lf-runtime/src/labelModel/dawidSkene.ts';
 import { fitMatrixCompletion } from '../../lf-runtime/src/labelModel/matrixCompletion.ts';
-import { fitFlyingSquid } from '../../lf-runtime/src/labelModel/flyingSquid.ts';
+import { fitFlyingSquid, MAX_TRIPLET_PAIRS, nthSmallest, pairsOf } from '../../lf-runtime/src/labelModel/flyingSquid.ts';
 import { fitMajorityVote } from '../../lf-runtime/src/labelModel/majorityVote.ts';
 import { fitDefault } from '../../lf-runtime/src/labelModel/defaultModel.ts';
 import { fitPriorAnchoredModel } from '../../lf-runtime/src/labelModel/priorAnchoredModel.ts';
@@ -133,4 +133,35 @@ test('refinements nested in a broad rule: they fire only inside it, and prior-an
   const broad = anchored.accuracyWhenVoting[0] ?? 1;
   assert.ok(broad < 0.6, `broad rule rated ${broad}, true ${truth.accuracy[0]}`);
   assert.ok(covered(fitDefault(L, 3).model) >= 0.44, 'default must not fall below its measured 0.448');
+});
+
+test('FlyingSquid takes every pair of up to 200 LFs and evenly strided pairs beyond, and the middle estimate as sorting gives it', () => {
+  const xs = new Int32Array(MAX_TRIPLET_PAIRS);
+  const ys = new Int32Array(MAX_TRIPLET_PAIRS);
+  const all = pairsOf(200, xs, ys);
+  assert.equal(all, (200 * 199) / 2);
+  assert.deepEqual([xs[0], ys[0], xs[1], ys[1], xs[all - 1], ys[all - 1]], [0, 1, 0, 2, 198, 199]);
+  const some = pairsOf(1000, xs, ys);
+  assert.equal(some, MAX_TRIPLET_PAIRS);
+  const seen = new Set<number>();
+  for (let t = 0; t < some; t++) {
+    assert.ok(xs[t] >= 0 && xs[t] < ys[t] && ys[t] < 1000, `pair ${t}: ${xs[t]}, ${ys[t]}`);
+    seen.add(xs[t] * 1000 + ys[t]);
+  }
+  assert.equal(seen.size, some, 'distinct pairs');
+  assert.ok(xs[some - 1] >= 900, 'spread to the last LFs');
+  let state = 7;
+  for (const n of [1, 2, 5, 100, 1001]) {
+    const values = Float64Array.from({ length: n }, () => ((state = (state * 48271) % 2147483647) % 50) / 7);
+    const sorted = [...values].sort((a, b) => a - b);
+    assert.equal(nthSmallest(values, n, n >> 1), sorted[n >> 1], `n ${n}`);
+  }
+});
+
+test('FlyingSquid estimates 400 LFs from strided triplets about as well as from all of them', () => {
+  const spec = randomSpec(3000, 400, 2, 5);
+  const { L } = drawSyntheticVotes(spec);
+  const { accuracyMae, balanceError } = recoveryErrors(fitFlyingSquid(L, 2), spec);
+  assert.ok(accuracyMae < 0.05, `accuracy MAE ${accuracyMae.toFixed(4)}`);
+  assert.ok(balanceError < 0.05, `class balance error ${balanceError.toFixed(4)}`);
 });
