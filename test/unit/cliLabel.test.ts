@@ -403,8 +403,27 @@ describe('lf-studio label with a stand-in sandbox', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stderr,
-      /warning: no LF votes HAM on the training rows, so the label model cannot tell from the votes how common it is \(class balance HAM 0\.\d+\): on the rows no LF votes on it answers SPAM with near certainty; add an LF that votes HAM .*--uncovered abstain/,
+      /warning: no LF votes HAM on the training rows, so the label model cannot tell from the votes how common it is \(class balance HAM 0\.\d+\): on the rows no LF votes on it answers SPAM; add an LF that votes HAM .*--uncovered abstain/,
     );
+  });
+
+  it('warns when the classes are gold ids and some id below the largest is never used (a typo makes empty classes)', async () => {
+    const { dir, lfs } = workspace();
+    const dev = join(dir, 'dev.jsonl');
+    const train = join(dir, 'train-gold.jsonl');
+    writeFileSync(train, TRAIN.map((text) => JSON.stringify({ text })).join('\n') + '\n');
+    writeFileSync(dev, TRAIN.map((text, i) => JSON.stringify({ text, label: i === 3 ? 7 : i % 2 })).join('\n') + '\n');
+    const r = await label(['--lfs', lfs, '--data', train, '--dev', dev, '--out', join(dir, 'gap.jsonl'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: the gold labels use class ids 0, 1, 7 and never 2..6, yet the classes are taken to be ids 0\.\.7, so the label model has 8 classes; .*--labels A,B/);
+    assert.equal(JSON.parse(r.stdout).classes.length, 8);
+    writeFileSync(dev, TRAIN.map((text, i) => JSON.stringify({ text, label: i % 2 })).join('\n') + '\n');
+    const fine = await label(['--lfs', lfs, '--data', train, '--dev', dev, '--out', join(dir, 'fine.jsonl')]);
+    assert.doesNotMatch(fine.stderr, /never/);
+    writeFileSync(dev, TRAIN.map((text, i) => JSON.stringify({ text, label: i === 3 ? 'LATER' : ['HAM', 'SPAM'][i % 2] })).join('\n') + '\n');
+    const named = await label(['--lfs', lfs, '--data', train, '--dev', dev, '--labels', 'HAM,SPAM,X,LATER', '--out', join(dir, 'named.jsonl')]);
+    assert.equal(named.code, 0, named.stderr);
+    assert.doesNotMatch(named.stderr, /never/, 'named classes may go unused');
   });
 
   it('writes the labels but exits 1 when an LF failed on every row, naming it', async () => {

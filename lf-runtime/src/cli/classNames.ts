@@ -27,6 +27,32 @@ export function goldIdNames(datasets: (Dataset | null)[]): string[] | null {
   return Array.from({ length: Math.max(2, max + 1) }, (_, i) => String(i));
 }
 
+/**
+ * When the classes are only the gold ids: the ids below the largest that no gold label uses ("7" among 0s
+ * and 1s makes eight classes, five of them empty, and each gets a share of every row's probabilities). Null
+ * when every id is used or the classes were named.
+ */
+export function goldIdGapWarning(datasets: (Dataset | null)[], labels: readonly string[] | null, source: ClassNamesSource | null): string | null {
+  if (source !== 'gold ids' || !labels) return null;
+  const used = new Set<number>();
+  for (const d of datasets) for (const g of d?.gold ?? []) if (g !== null) used.add(g);
+  const unused = labels.map((_, c) => c).filter((c) => !used.has(c));
+  // Two classes from a single id (all 0s) are the least a task has: nothing to say.
+  if (unused.length === 0 || used.size < 2) return null;
+  // Consecutive ids as a range: "2..6".
+  const runs: string[] = [];
+  for (let i = 0; i < unused.length; ) {
+    let j = i;
+    while (j + 1 < unused.length && unused[j + 1] === unused[j] + 1) j++;
+    runs.push(j - i >= 2 ? `${unused[i]}..${unused[j]}` : unused.slice(i, j + 1).join(', '));
+    i = j + 1;
+  }
+  return (
+    `the gold labels use class ids ${[...used].sort((a, b) => a - b).join(', ')} and never ${runs.join(', ')}, yet the classes are taken to be ids 0..${labels.length - 1}, ` +
+    `so the label model has ${labels.length} classes; if the largest id is a typo, fix that row, else name the classes with ${labelsSettingFor(null)}`
+  );
+}
+
 /** Where class names given from `source` are set, for the fix in messages about gold labels. */
 export function labelsSettingFor(source: ClassNamesSource | null): string {
   switch (source) {

@@ -257,7 +257,7 @@ export function unvotedClassWarnings(project: FittedProject): string[] {
   const balance = missing.map((c) => `${c} ${project.fit.model.classBalance[labels.indexOf(c)].toFixed(3)}`).join(', ');
   return [
     `no LF votes ${names} on the training rows, so the label model cannot tell from the votes how common ${one ? 'it is' : 'they are'} ` +
-      `(class balance ${balance}): on the rows no LF votes on it answers ${[...voted].sort((a, b) => a - b).map((c) => labels[c]).join(' or ')} with near certainty; ` +
+      `(class balance ${balance}): on the rows no LF votes on it answers ${[...voted].sort((a, b) => a - b).map((c) => labels[c]).join(' or ')}; ` +
       `add an LF that votes ${one ? names : 'each of them'} (a fallback that votes it where none of the other LFs fires will do), ` +
       'or leave those rows unlabelled (lf-studio label --uncovered abstain writes -1 there)',
   ];
