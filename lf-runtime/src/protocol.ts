@@ -160,6 +160,8 @@ export const RestartRuntimeRequest = new RequestType0<void, void>('lfStudio/rest
 export interface ExamplesFilter {
   split: 'sample' | 'dev' | 'labeled';
   lf?: string | null;
+  /** With lf: the file that defines it (absolute path), telling apart LFs of the same name in two files. */
+  lfFile?: string | null;
   /** With lf: rows it votes on, abstains on, or votes this class on. */
   vote?: 'any' | 'fires' | 'abstains' | number;
   /** With lf: rows where it votes and another label-model LF votes too. */

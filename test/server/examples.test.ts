@@ -32,7 +32,7 @@ describe('examples view over stdio', () => {
     const coverage = part(await lenses(), 'coverage');
     assert.equal(coverage?.command, 'lfStudio.showExamples');
     const filter = coverage!.arguments![0] as ExamplesFilter;
-    assert.deepEqual(filter, { split: 'sample', lf: 'keyword_my', vote: 'fires' });
+    assert.deepEqual(filter, { split: 'sample', lf: 'keyword_my', lfFile: join(client.root, 'lfs.py'), vote: 'fires' });
     const page = await client.connection.sendRequest(ExamplesRequest, { filter, order: 'seeded', seed: 1, offset: 0, limit: 20 });
     const hits = read(client.root, 'train.json').filter(([, r]) => r.data.text.toLowerCase().includes('my'));
     assert.equal(page.total, hits.length);
@@ -45,7 +45,7 @@ describe('examples view over stdio', () => {
   it('opens dev precision on exactly the labeled rows it gets wrong', async () => {
     const precision = part(await lenses(), 'dev precision');
     const filter = precision!.arguments![0] as ExamplesFilter;
-    assert.deepEqual(filter, { split: 'labeled', lf: 'keyword_my', outcome: 'wrong' });
+    assert.deepEqual(filter, { split: 'labeled', lf: 'keyword_my', lfFile: join(client.root, 'lfs.py'), outcome: 'wrong' });
     const page = await client.connection.sendRequest(ExamplesRequest, { filter, order: 'data', seed: 1, offset: 0, limit: 100 });
     const wrong = read(client.root, 'valid.json').filter(([, r]) => r.data.text.toLowerCase().includes('my') && r.label !== SPAM);
     assert.ok(wrong.length > 0, 'the example has dev rows keyword_my gets wrong');

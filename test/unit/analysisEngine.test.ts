@@ -69,15 +69,14 @@ describe('analysis engine', () => {
     assert.equal(builderCall(source.replace('LabelingFunction(name', 'dict(name'), [2, 6]), null, 'make_lf builds no LF');
   });
 
-  it('names the other file of a duplicate LF name relative to this one', async () => {
+  it('warns on every copy of a duplicate LF name, naming the others relative to it', async () => {
     const e = engine(['/ws/lfs.py', '/ws/more/extra.py']);
     await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\n');
     await e.runFile('/ws/more/extra.py', '\ndef my(x):  # song -> 0\n');
     const problems = e.analyze().fileProblems;
-    assert.equal(problems.length, 1);
-    assert.equal(problems[0]!.file, '/ws/more/extra.py');
-    assert.equal(problems[0]!.line, 2);
-    assert.match(problems[0]!.message, /^LF name 'my' is also used in \.\.\/lfs\.py; Snorkel requires unique names/);
+    assert.deepEqual(problems.map((p) => [p.file, p.line]), [['/ws/lfs.py', 1], ['/ws/more/extra.py', 2]]);
+    assert.match(problems[0]!.message, /^LF name 'my' is also used at more\/extra\.py:2; Snorkel's appliers refuse LFs with the same name/);
+    assert.match(problems[1]!.message, /^LF name 'my' is also used at \.\.\/lfs\.py:1; /);
   });
 
   it("keeps the data files that hold gold labels from every LF: the dev set, a labeled sample, the editor's labels file", async () => {

@@ -116,4 +116,28 @@ describe('examples service', () => {
     assert.equal(rows.wrongTotal, 1);
     assert.deepEqual(rows.partners, [{ name: 'song', rows: 1 }]);
   });
+
+  it("tells apart LFs of the same name in two files: each file's lens, hover and conflicts show its own rows", async () => {
+    const e = new AnalysisEngine(standInExecutor(), { task: 't', labels: ['HAM', 'SPAM'], sample, dev, lfFiles: ['/ws/a.py', '/ws/b.py'], timeoutMs: 1000 });
+    await e.runFile('/ws/a.py', 'def check(x):  # check -> 1\n    return SPAM if "check" in x.text else ABSTAIN\n');
+    await e.runFile('/ws/b.py', 'def check(x):  # song -> 0\n    return HAM if "song" in x.text else ABSTAIN\n');
+    e.analyze();
+    const view = e.rowsView()!;
+    const service = new ExamplesService('text', 'labels.jsonl');
+    const ids = (lfFile?: string) => service.query(view, q({ split: 'sample', lf: 'check', lfFile, vote: 'fires' })).rows.map((r) => r.id);
+    assert.deepEqual(ids('/ws/a.py'), ['s0', 's2']);
+    assert.deepEqual(ids('/ws/b.py'), ['s1', 's2', 's5']);
+    assert.deepEqual(ids(), ['s0', 's2'], 'without a file, the first of the name');
+    const b = service.hoverRows(view, 'check', '/ws/b.py');
+    assert.equal(b.firesTotal, 3);
+    assert.ok(b.fires.every((r) => r.vote === 0), JSON.stringify(b.fires));
+    assert.equal(b.wrong, null, "b.py's check is right on both dev rows it votes on");
+    assert.equal(service.hoverRows(view, 'check', '/ws/a.py').wrong?.text, 'check song', "a.py's check votes SPAM on a HAM dev row");
+    assert.deepEqual(b.partners, [{ name: 'check', rows: 1 }]);
+    // The pair: a.py's check against its namesake in b.py, not against itself.
+    const pair = service.query(view, q({ split: 'sample', lf: 'check', lfFile: '/ws/a.py', conflictsWith: 'check' }));
+    assert.deepEqual(pair.rows.map((r) => r.id), ['s2']);
+    const page = service.query(view, q({ split: 'sample', lf: 'check', lfFile: '/ws/b.py', vote: 'fires' }));
+    assert.deepEqual(page.rows.find((r) => r.id === 's1')?.highlights, [[5, 9]], "highlights come from b.py's code: 'song' in 'nice song'");
+  });
 });

@@ -71,14 +71,14 @@ describe('editor presentation', () => {
     const parts = lensParts(lf({ estimatedAccuracy: 0.9, empiricalAccuracy: 0.75, correct: 3, incorrect: 1, errors: 2 }), ['HAM', 'SPAM']);
     assert.deepEqual(parts.map((p) => p.title).slice(4), ['est. accuracy 90.0%', 'dev precision 75.0% (3/4)', '2 errors', 'improve with LLM']);
     const byTitle = (t: string) => parts.find((p) => p.title.startsWith(t))!;
-    assert.deepEqual(byTitle('coverage').arguments, [{ split: 'sample', lf: lf().name, vote: 'fires' }]);
-    assert.deepEqual(byTitle('conflicts').arguments, [{ split: 'sample', lf: lf().name, conflicts: true }]);
-    assert.deepEqual(byTitle('dev precision').arguments, [{ split: 'labeled', lf: lf().name, outcome: 'wrong' }]);
-    assert.deepEqual(byTitle('2 errors').arguments, [{ split: 'sample', lf: lf().name, errors: true }]);
+    assert.deepEqual(byTitle('coverage').arguments, [{ split: 'sample', lf: lf().name, lfFile: lf().file, vote: 'fires' }]);
+    assert.deepEqual(byTitle('conflicts').arguments, [{ split: 'sample', lf: lf().name, lfFile: lf().file, conflicts: true }]);
+    assert.deepEqual(byTitle('dev precision').arguments, [{ split: 'labeled', lf: lf().name, lfFile: lf().file, outcome: 'wrong' }]);
+    assert.deepEqual(byTitle('2 errors').arguments, [{ split: 'sample', lf: lf().name, lfFile: lf().file, errors: true }]);
     assert.equal(byTitle('est. accuracy').command, 'lfStudio.openDashboard');
     // No wrong votes: dev precision opens the labeled rows it votes on instead of an empty bucket.
     const right = lensParts(lf({ empiricalAccuracy: 1, correct: 4, incorrect: 0 }), ['HAM', 'SPAM']).find((p) => p.title.startsWith('dev precision'))!;
-    assert.deepEqual(right.arguments, [{ split: 'labeled', lf: lf().name, vote: 'fires' }]);
+    assert.deepEqual(right.arguments, [{ split: 'labeled', lf: lf().name, lfFile: lf().file, vote: 'fires' }]);
     assert.deepEqual(lensParts(lf({ timedOut: true, errors: 4 }), ['HAM', 'SPAM']).map((p) => p.title).slice(4, 5), ['timed out']);
   });
 

@@ -81,7 +81,7 @@ const COLUMNS: Column[] = [
     firstDir: -1,
     value: (lf) => lf.coverage,
     cell: (lf, _l, actions) =>
-      figure(pct(lf.coverage), lf.coverage > 0, `Sample rows ${lf.name} votes on`, `lf:${lf.name}:coverage`, { split: 'sample', lf: lf.name, vote: 'fires' }, actions),
+      figure(pct(lf.coverage), lf.coverage > 0, `Sample rows ${lf.name} votes on`, `lf:${lf.name}:coverage`, { split: 'sample', lf: lf.name, lfFile: lf.file, vote: 'fires' }, actions),
   },
   {
     key: 'overlaps',
@@ -89,7 +89,7 @@ const COLUMNS: Column[] = [
     firstDir: -1,
     value: (lf) => lf.overlaps,
     cell: (lf, _l, actions) =>
-      figure(pct(lf.overlaps), lf.overlaps > 0, `Sample rows where ${lf.name} and another LF both vote`, `lf:${lf.name}:overlaps`, { split: 'sample', lf: lf.name, overlaps: true }, actions),
+      figure(pct(lf.overlaps), lf.overlaps > 0, `Sample rows where ${lf.name} and another LF both vote`, `lf:${lf.name}:overlaps`, { split: 'sample', lf: lf.name, lfFile: lf.file, overlaps: true }, actions),
   },
   {
     key: 'conflicts',
@@ -97,7 +97,7 @@ const COLUMNS: Column[] = [
     firstDir: -1,
     value: (lf) => lf.conflicts,
     cell: (lf, _l, actions) =>
-      figure(pct(lf.conflicts), lf.conflicts > 0, `Sample rows where another LF votes differently from ${lf.name}`, `lf:${lf.name}:conflicts`, { split: 'sample', lf: lf.name, conflicts: true }, actions),
+      figure(pct(lf.conflicts), lf.conflicts > 0, `Sample rows where another LF votes differently from ${lf.name}`, `lf:${lf.name}:conflicts`, { split: 'sample', lf: lf.name, lfFile: lf.file, conflicts: true }, actions),
   },
   {
     key: 'correct',
@@ -107,7 +107,7 @@ const COLUMNS: Column[] = [
     cell: (lf, _l, actions) =>
       lf.correct === null
         ? '—'
-        : figure(String(lf.correct), lf.correct > 0, `Rows with gold where ${lf.name} votes right`, `lf:${lf.name}:correct`, { split: 'labeled', lf: lf.name, outcome: 'right' }, actions),
+        : figure(String(lf.correct), lf.correct > 0, `Rows with gold where ${lf.name} votes right`, `lf:${lf.name}:correct`, { split: 'labeled', lf: lf.name, lfFile: lf.file, outcome: 'right' }, actions),
   },
   {
     key: 'incorrect',
@@ -117,7 +117,7 @@ const COLUMNS: Column[] = [
     cell: (lf, _l, actions) =>
       lf.incorrect === null
         ? '—'
-        : figure(String(lf.incorrect), lf.incorrect > 0, `Rows with gold where ${lf.name} votes wrong`, `lf:${lf.name}:incorrect`, { split: 'labeled', lf: lf.name, outcome: 'wrong' }, actions),
+        : figure(String(lf.incorrect), lf.incorrect > 0, `Rows with gold where ${lf.name} votes wrong`, `lf:${lf.name}:incorrect`, { split: 'labeled', lf: lf.name, lfFile: lf.file, outcome: 'wrong' }, actions),
   },
   {
     key: 'empiricalAccuracy',
@@ -130,7 +130,7 @@ const COLUMNS: Column[] = [
         lf.empiricalAccuracy !== null,
         `Rows with gold where ${lf.name} votes`,
         `lf:${lf.name}:empirical`,
-        { split: 'labeled', lf: lf.name, vote: 'fires' },
+        { split: 'labeled', lf: lf.name, lfFile: lf.file, vote: 'fires' },
         actions,
       ),
   },
@@ -148,7 +148,7 @@ const COLUMNS: Column[] = [
     value: (lf) => problemScore(lf) || null,
     cell: (lf, _l, actions) => {
       const text = problemText(lf);
-      const node = figure(text, lf.errors > 0, `Sample rows on which ${lf.name} raised`, `lf:${lf.name}:errors`, { split: 'sample', lf: lf.name, errors: true }, actions);
+      const node = figure(text, lf.errors > 0, `Sample rows on which ${lf.name} raised`, `lf:${lf.name}:errors`, { split: 'sample', lf: lf.name, lfFile: lf.file, errors: true }, actions);
       if (!lf.firstError || typeof node === 'string') return node;
       node.title = `${node.title}\n${lf.firstError.kind}: ${lf.firstError.message}`;
       return node;

@@ -110,7 +110,7 @@ function filterBar(): HTMLElement {
   const bar = el('div', { className: 'filters' });
   bar.append(
     select('Rows', f.split, [['sample', 'sample'], ['dev', 'dev'], ['labeled', 'with gold']], (v) => setFilter({ split: v as ExamplesFilter['split'] })),
-    select('LF', f.lf ?? '', [['', '(any)'], ...lfNames.map((n) => [n, n] as [string, string])], (v) => setFilter({ lf: v || null })),
+    select('LF', f.lf ?? '', [['', '(any)'], ...lfNames.map((n) => [n, n] as [string, string])], (v) => setFilter({ lf: v || null, lfFile: null })),
   );
   if (f.lf) {
     bar.append(

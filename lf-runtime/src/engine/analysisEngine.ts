@@ -281,7 +281,7 @@ export class AnalysisEngine {
     const k = this.config.labels.length;
     const placed: { file: string; lf: LfRunResult; devRun: LfRunResult | null; devVotes: Int8Array | null; devErrorRowIds: string[]; runtime: 'sandbox' | 'python' }[] = [];
     const fileProblems: FileProblem[] = [];
-    const seen = new Map<string, string>();
+    const named = new Map<string, { file: string; line: number }[]>();
     for (const file of this.config.lfFiles) {
       const state = this.files.get(file);
       if (!state) continue;
@@ -297,19 +297,26 @@ export class AnalysisEngine {
       for (const p of state.stale ? [] : (state.sample.problems ?? [])) fileProblems.push({ file, line: p.line, message: p.message, ...(p.undefinedLfs ? { undefinedLfs: p.undefinedLfs } : {}) });
       for (const j of this.countedLfs(file)) {
         const lf = state.sample.lfs[j];
-        const other = seen.get(lf.name);
-        if (other !== undefined) {
-          fileProblems.push({
-            file,
-            line: lf.line,
-            message:
-              `LF name '${lf.name}' is also used in ${other === file ? 'this file' : relative(dirname(file), other)}; ` +
-              'Snorkel requires unique names (rename the function, or pass name=... to @labeling_function).',
-          });
-        }
-        seen.set(lf.name, file);
+        const same = named.get(lf.name);
+        if (same) same.push({ file, line: lf.line });
+        else named.set(lf.name, [{ file, line: lf.line }]);
         const devRun = state.dev?.lfs[j];
         placed.push({ file, lf, devRun: devRun ?? null, devVotes: devRun?.votes ?? null, devErrorRowIds: devRun?.errorRowIds ?? [], runtime: state.sample.runtime ?? 'sandbox' });
+      }
+    }
+
+    // Every copy of a repeated name is told where the others are: the one written first is no more right.
+    for (const [name, places] of named) {
+      if (places.length < 2) continue;
+      for (const at of places) {
+        const others = places.filter((o) => o !== at).map((o) => (o.file === at.file ? `line ${o.line} of this file` : `${relative(dirname(at.file), o.file)}:${o.line}`));
+        fileProblems.push({
+          file: at.file,
+          line: at.line,
+          message:
+            `LF name '${name}' is also used at ${others.join(', ')}; ` +
+            "Snorkel's appliers refuse LFs with the same name (rename the function, or pass name=... to @labeling_function).",
+        });
       }
     }
 

@@ -11,7 +11,7 @@ import type { DashboardFigures, ExampleRow, ExamplesFilter, ExamplesPage, Exampl
 import { voteMatrixFromColumns } from '../stats/voteMatrix.ts';
 import { goldWithUserLabels } from './goldLabels.ts';
 import { highlightSpans, lfBlock, lfMatchers, type Matcher } from './highlight.ts';
-import { classCoverage, conflictMatrix, conflictPartners, confusionMatrix, matchingRows, probsOfRows, QueryError, seededShuffle, type RowTable } from './rowQueries.ts';
+import { classCoverage, conflictMatrix, conflictPartners, confusionMatrix, lfIndex, matchingRows, probsOfRows, QueryError, seededShuffle, type RowTable } from './rowQueries.ts';
 
 export { QueryError } from './rowQueries.ts';
 
@@ -25,7 +25,7 @@ interface Tables {
   version: number;
   sample: RowTable;
   dev: RowTable | null;
-  matchers: Map<string, Matcher[]>;
+  matchers: Map<number, Matcher[]>;
 }
 
 export interface HoverRow {
@@ -81,18 +81,18 @@ export class ExamplesService {
   }
 
   /** A few rows it votes on, one labeled row it gets wrong (when there is one), its main conflict partners. */
-  hoverRows(view: EngineRowsView, lf: string): HoverRows {
+  hoverRows(view: EngineRowsView, lf: string, lfFile?: string | null): HoverRows {
     const ask = (filter: ExamplesFilter, limit: number) => this.query(view, { filter, order: 'seeded', seed: 0, offset: 0, limit });
-    const fires = ask({ split: 'sample', lf, vote: 'fires' }, 3);
+    const fires = ask({ split: 'sample', lf, lfFile, vote: 'fires' }, 3);
     const t = this.tablesFor(view);
-    const wrong = t.dev || view.userLabels.sample.size > 0 ? ask({ split: 'labeled', lf, outcome: 'wrong' }, 1) : null;
-    const j = view.lfs.findIndex((l) => l.name === lf);
+    const wrong = t.dev || view.userLabels.sample.size > 0 ? ask({ split: 'labeled', lf, lfFile, outcome: 'wrong' }, 1) : null;
+    const j = lfIndex(t.sample, lf, lfFile);
     return {
       fires: fires.rows.map((r) => ({ text: r.text, vote: r.votes[j], gold: r.gold })),
       firesTotal: fires.total,
       wrong: wrong?.rows[0] ? { text: wrong.rows[0].text, vote: wrong.rows[0].votes[j], gold: wrong.rows[0].gold } : null,
       wrongTotal: wrong?.total ?? 0,
-      partners: conflictPartners(t.sample, lf).slice(0, 3),
+      partners: conflictPartners(t.sample, lf, lfFile).slice(0, 3),
     };
   }
 
@@ -191,7 +191,7 @@ export class ExamplesService {
     }
     const votes = table.columns.map((c) => c[i]);
     let highlights: [number, number][] = [];
-    const lf = filter.lf ? view.lfs.findIndex((l) => l.name === filter.lf) : -1;
+    const lf = filter.lf ? lfIndex(t.sample, filter.lf, filter.lfFile) : -1;
     if (lf >= 0 && votes[lf] !== -1) highlights = highlightSpans(text, this.matchersFor(view, t, lf));
     return {
       split: table.split,
@@ -209,11 +209,11 @@ export class ExamplesService {
 
   private matchersFor(view: EngineRowsView, t: Tables, j: number): Matcher[] {
     const lf = view.lfs[j];
-    let m = t.matchers.get(lf.name);
+    let m = t.matchers.get(j);
     if (!m) {
       const fieldNames = Object.keys(view.sample.rows[0]?.fields ?? {});
       m = lfMatchers(lfBlock(lf.source, lf.line), lf.source, fieldNames);
-      t.matchers.set(lf.name, m);
+      t.matchers.set(j, m);
     }
     return m;
   }
@@ -237,6 +237,7 @@ export class ExamplesService {
         split,
         ids: data.rows.map((r) => r.id),
         lfNames: view.lfs.map((l) => l.name),
+        lfFiles: view.lfs.map((l) => l.file),
         columns: votes,
         inModel: view.lfs.map((l) => l.inModel),
         gold,

@@ -13,6 +13,8 @@ export interface RowTable {
   ids: readonly string[];
   /** LF names in column order. */
   lfNames: readonly string[];
+  /** The file of each LF, in column order (two files may define LFs of the same name). */
+  lfFiles?: readonly string[];
   /** Per LF: one vote per row, -1 = abstain. */
   columns: readonly Int8Array[];
   /** Per LF: whether it is in the label model (a file's `lfs = [...]` may leave it out). */
@@ -39,8 +41,10 @@ export class QueryError extends Error {}
  */
 export function matchingRows(table: RowTable, filter: ExamplesFilter): number[] {
   const n = table.ids.length;
-  const lf = filter.lf ? lfIndex(table, filter.lf) : -1;
-  const other = filter.conflictsWith ? lfIndex(table, filter.conflictsWith) : -1;
+  const lf = filter.lf ? lfIndex(table, filter.lf, filter.lfFile) : -1;
+  // The other LF of a pair; of the same name as the first when two files define it, the other copy.
+  const copy = filter.conflictsWith !== filter.lf ? -1 : table.lfNames.findIndex((n, j) => n === filter.lf && j !== lf);
+  const other = filter.conflictsWith ? (copy >= 0 ? copy : lfIndex(table, filter.conflictsWith)) : -1;
   if (other >= 0 && lf < 0) throw new QueryError('conflictsWith needs lf: the pair of LFs whose conflicts to show');
   const outcome = filter.outcome === 'wrong' || filter.outcome === 'right' ? filter.outcome : null;
   if (outcome && lf < 0 && !table.probs) {
@@ -146,8 +150,10 @@ function needsPrediction(filter: ExamplesFilter): boolean {
   return (filter.predicted !== undefined && filter.predicted !== null) || ((filter.outcome === 'wrong' || filter.outcome === 'right') && !filter.lf);
 }
 
-function lfIndex(table: RowTable, name: string): number {
-  const j = table.lfNames.indexOf(name);
+/** The column of the LF `name`, the one defined in `file` when given (else the first of that name). */
+export function lfIndex(table: Pick<RowTable, 'lfNames' | 'lfFiles'>, name: string, file?: string | null): number {
+  const inFile = file && table.lfFiles ? table.lfNames.findIndex((n, j) => n === name && table.lfFiles?.[j] === file) : -1;
+  const j = inFile >= 0 ? inFile : table.lfNames.indexOf(name);
   if (j < 0) throw new QueryError(`no labeling function named '${name}' in the latest run; re-run the project or pick another LF`);
   return j;
 }
@@ -289,8 +295,8 @@ export function probsOfRows(probs: Float64Array, rows: readonly number[], k: num
 }
 
 /** For one LF: the other model LFs it conflicts with, most rows first. */
-export function conflictPartners(table: RowTable, lf: string): { name: string; rows: number }[] {
-  const a = lfIndex(table, lf);
+export function conflictPartners(table: RowTable, lf: string, file?: string | null): { name: string; rows: number }[] {
+  const a = lfIndex(table, lf, file);
   const col = table.columns[a];
   const out: { name: string; rows: number }[] = [];
   table.lfNames.forEach((name, j) => {

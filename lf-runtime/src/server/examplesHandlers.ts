@@ -75,11 +75,11 @@ export class ExamplesHandlers {
   }
 
   /** Rows for an LF's hover: a few it votes on, one it gets wrong on labeled rows, the LFs it conflicts with most. */
-  hoverRows(lf: string): HoverRows | null {
+  hoverRows(lf: string, file?: string): HoverRows | null {
     const view = this.engine.rowsView();
     if (!view || !view.lfs.some((l) => l.name === lf)) return null;
     try {
-      return this.service.hoverRows(view, lf);
+      return this.service.hoverRows(view, lf, file);
     } catch {
       return null; // a hover never fails for want of rows
     }

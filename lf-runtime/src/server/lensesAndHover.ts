@@ -45,13 +45,13 @@ export function lfCodeLenses(file: string, analysis: ProjectAnalysis | null, mar
 }
 
 /** The hover of the LF whose header (decorators and def signature) holds `line`; null inside a body. */
-export function lfHover(file: string, line: number, analysis: ProjectAnalysis, doc: TextDocument, rowsOf: (lf: string) => HoverRows | null): Hover | null {
+export function lfHover(file: string, line: number, analysis: ProjectAnalysis, doc: TextDocument, rowsOf: (lf: string, file: string) => HoverRows | null): Hover | null {
   const lf = analysis.lfs.filter((l) => l.file === file && l.line - 1 <= line).sort((a, b) => b.line - a.line)[0];
   if (!lf) return null;
   const lines = doc.getText({ start: { line: lf.line - 1, character: 0 }, end: { line: line + 1, character: 0 } }).split('\n');
   if (line > lf.line - 1 + lfHeaderLength(lines) - 1) return null;
-  const rows = rowsOf(lf.name);
-  return { contents: { kind: 'markdown', value: hoverMarkdown(lf, analysis) + (rows ? hoverRowsMarkdown(lf.name, analysis.labels, rows) : '') } };
+  const rows = rowsOf(lf.name, lf.file);
+  return { contents: { kind: 'markdown', value: hoverMarkdown(lf, analysis) + (rows ? hoverRowsMarkdown(lf.name, analysis.labels, rows, lf.file) : '') } };
 }
 
 function lineRange(line: number) {

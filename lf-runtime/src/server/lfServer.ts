@@ -423,7 +423,7 @@ export class LfLanguageServer {
     const file = uriToPath(uri);
     const doc = this.documents.get(uri);
     if (!file || !this.analysis || !doc) return null;
-    return lfHover(file, line, this.analysis, doc, (name) => this.examples?.hoverRows(name) ?? null);
+    return lfHover(file, line, this.analysis, doc, (name, lfFile) => this.examples?.hoverRows(name, lfFile) ?? null);
   }
 
   private setStatus(s: Omit<RuntimeStatus, 'isolation'>): void {

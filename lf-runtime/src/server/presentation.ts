@@ -50,9 +50,9 @@ export function lensParts(lf: LfSummary, labels: readonly string[]): LensPart[] 
   const rows = (filter: ExamplesFilter): Pick<LensPart, 'command' | 'arguments'> => ({ command: SHOW_EXAMPLES_COMMAND, arguments: [filter] });
   const dashboard = { command: 'lfStudio.openDashboard', arguments: [sanitizeLine(name)] };
   const parts: LensPart[] = [
-    { title: `coverage ${percent(lf.coverage)}`, ...rows({ split: 'sample', lf: name, vote: 'fires' }) },
-    { title: `overlaps ${percent(lf.overlaps)}`, ...rows({ split: 'sample', lf: name, overlaps: true }) },
-    { title: `conflicts ${percent(lf.conflicts)}`, ...rows({ split: 'sample', lf: name, conflicts: true }) },
+    { title: `coverage ${percent(lf.coverage)}`, ...rows({ split: 'sample', lf: name, lfFile: lf.file, vote: 'fires' }) },
+    { title: `overlaps ${percent(lf.overlaps)}`, ...rows({ split: 'sample', lf: name, lfFile: lf.file, overlaps: true }) },
+    { title: `conflicts ${percent(lf.conflicts)}`, ...rows({ split: 'sample', lf: name, lfFile: lf.file, conflicts: true }) },
     { title: `polarity ${polarityText(lf.polarity, labels)}`, ...dashboard },
   ];
   if (lf.estimatedAccuracy !== null) parts.push({ title: `est. accuracy ${percent(lf.estimatedAccuracy)}`, ...dashboard });
@@ -60,11 +60,11 @@ export function lensParts(lf: LfSummary, labels: readonly string[]): LensPart[] 
     const wrong = (lf.incorrect ?? 0) > 0;
     parts.push({
       title: `dev precision ${percent(lf.empiricalAccuracy)} (${lf.correct}/${(lf.correct ?? 0) + (lf.incorrect ?? 0)})`,
-      ...rows(wrong ? { split: 'labeled', lf: name, outcome: 'wrong' } : { split: 'labeled', lf: name, vote: 'fires' }),
+      ...rows(wrong ? { split: 'labeled', lf: name, lfFile: lf.file, outcome: 'wrong' } : { split: 'labeled', lf: name, lfFile: lf.file, vote: 'fires' }),
     });
   }
   if (lf.timedOut) parts.push({ title: 'timed out', ...dashboard });
-  else if (lf.errors > 0) parts.push({ title: `${lf.errors} error${lf.errors === 1 ? '' : 's'}`, ...rows({ split: 'sample', lf: name, errors: true }) });
+  else if (lf.errors > 0) parts.push({ title: `${lf.errors} error${lf.errors === 1 ? '' : 's'}`, ...rows({ split: 'sample', lf: name, lfFile: lf.file, errors: true }) });
   if (lf.outsideLfsList) parts.push({ title: 'not in lfs (left out of the label model)', ...dashboard });
   if (lf.runtime === 'python') parts.push({ title: 'run by your Python', ...dashboard });
   parts.push({ title: 'improve with LLM', command: 'lfStudio.improveLf', arguments: [name] });
@@ -112,21 +112,21 @@ export function commandLink(text: string, command: string, args: unknown[]): str
 const HOVER_TEXT = 140;
 
 /** The rows part of an LF's hover: a few rows it votes on, one it gets wrong, the LFs it conflicts with most. */
-export function hoverRowsMarkdown(name: string, labels: readonly string[], rows: HoverRows): string {
+export function hoverRowsMarkdown(name: string, labels: readonly string[], rows: HoverRows, file?: string): string {
   const label = (c: number | null) => (c === null || c < 0 ? 'abstain' : markdownText(labels[c] ?? String(c)));
   const short = (t: string) => markdownText(t.length > HOVER_TEXT ? `${t.slice(0, HOVER_TEXT)}…` : t);
   const show = (filter: ExamplesFilter) => (text: string) => commandLink(text, SHOW_EXAMPLES_COMMAND, [filter]);
   const lines: string[] = ['', '---', ''];
   if (rows.fires.length) {
-    lines.push(`Votes on ${rows.firesTotal} rows, e.g. (${show({ split: 'sample', lf: name, vote: 'fires' })('show all')}):`, '');
+    lines.push(`Votes on ${rows.firesTotal} rows, e.g. (${show({ split: 'sample', lf: name, lfFile: file, vote: 'fires' })('show all')}):`, '');
     for (const r of rows.fires) lines.push(`- **${label(r.vote)}**: ${short(r.text)}`);
   } else lines.push('Votes on no sample row.');
   if (rows.wrong) {
-    lines.push('', `Wrong on ${rows.wrongTotal} labeled rows, e.g. (${show({ split: 'labeled', lf: name, outcome: 'wrong' })('show all')}):`, '');
+    lines.push('', `Wrong on ${rows.wrongTotal} labeled rows, e.g. (${show({ split: 'labeled', lf: name, lfFile: file, outcome: 'wrong' })('show all')}):`, '');
     lines.push(`- votes **${label(rows.wrong.vote)}**, gold **${label(rows.wrong.gold)}**: ${short(rows.wrong.text)}`);
   }
   if (rows.partners.length) {
-    const list = rows.partners.map((p) => `${show({ split: 'sample', lf: name, conflictsWith: p.name })(`${p.name} (${p.rows} rows)`)}`);
+    const list = rows.partners.map((p) => `${show({ split: 'sample', lf: name, lfFile: file, conflictsWith: p.name })(`${p.name} (${p.rows} rows)`)}`);
     lines.push('', `Conflicts most with: ${list.join(', ')}`);
   }
   return lines.join('\n');
