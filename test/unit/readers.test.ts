@@ -191,6 +191,15 @@ describe('CSV', () => {
     assert.throws(() => parseCsvDataset('id;text\n1;a;b\n', 'x.csv'), /x\.csv:2: record has 3 fields .*quote fields that contain semicolons/);
     assert.throws(() => parseCsvDataset('text\tn\na\n', 'x.tsv'), /quote fields that contain tabs/);
   });
+
+  it('skips blank lines and lines of only spaces as pandas does, numbering only the records read', () => {
+    const csv = 'text,label\nhello,1\n\n   \n\t\nworld,0\n';
+    const ds = parseCsvDataset(csv, 'x.csv');
+    assert.deepEqual(ds.rows.map((r) => [r.id, r.fields.text]), [['1', 'hello'], ['2', 'world']]);
+    assert.deepEqual(ds.gold, [1, 0]);
+    const pandas = spawnSync('/usr/bin/python3', ['-c', 'import io, sys, pandas; print(list(pandas.read_csv(io.StringIO(sys.argv[1]))["text"]))', csv], { encoding: 'utf8' });
+    assert.equal(pandas.stdout.trim(), "['hello', 'world']", pandas.stderr);
+  });
 });
 
 describe('JSONL', () => {
