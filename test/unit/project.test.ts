@@ -124,6 +124,9 @@ describe('problems name the field and the fix', () => {
     assert.equal(problems.length, 1);
     assert.equal(problems[0].path, '/data/sample');
     assert.match(problems[0].message, /not a supported data file; use \.json, \.csv, \.tsv, \.jsonl, \.ndjson/);
+    assert.doesNotMatch(problems[0].message, /convert|decompress/);
+    const parquet = workspace({ 'lfstudio.json': { labels: ['A', 'B'], data: { sample: 'data/train.parquet' } }, 'data/train.parquet': 'PAR1' });
+    assert.match(problemsOf(await loadProjectFile(parquet))[0].message, /; convert it with pandas \(python3 -c '.*pd\.read_parquet\("data\/train\.parquet"\).*'\) and point at data\/train\.jsonl$/);
   });
 
   it('malformed JSON gives line and column', async () => {

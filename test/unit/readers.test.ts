@@ -2,13 +2,14 @@
 // rejected with a DataError naming the file, the line or record, and the problem.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseCsv } from '../../lf-runtime/src/data/csvParser.ts';
 import { findJsonSyntaxError } from '../../lf-runtime/src/data/jsonSyntax.ts';
 import { parseCsvDataset } from '../../lf-runtime/src/data/readCsv.ts';
-import { readDataset, readWrenchSplit } from '../../lf-runtime/src/data/readDataset.ts';
+import { readDataset, readWrenchSplit, unsupportedTypeMessage } from '../../lf-runtime/src/data/readDataset.ts';
 import { parseJsonlDataset } from '../../lf-runtime/src/data/readJsonl.ts';
 import { parseWrenchDataset, readWrenchLabelNames } from '../../lf-runtime/src/data/readWrench.ts';
 import { DataError } from '../../lf-runtime/src/data/types.ts';
@@ -274,6 +275,26 @@ describe('file-level errors', () => {
 
   it('refuses an unknown extension, listing the supported ones', async () => {
     await rejects(() => readDataset(malformed('README.md')), null, 'unsupported file type ".md"', '.jsonl');
+  });
+
+  it('gives the line that converts a pickled, Parquet or Excel DataFrame with pandas, and the one that decompresses a .csv.gz; the line works', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-convert-'));
+    const pkl = join(dir, "my data's.pkl");
+    const made = spawnSync('/usr/bin/python3', ['-c', 'import sys, pandas as pd; pd.DataFrame({"text": ["héllo", "b"], "label": [1, 0]}).to_pickle(sys.argv[1])', pkl], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const err = await readDataset(pkl).then(() => null, (e: unknown) => e as DataError);
+    assert.ok(err instanceof DataError);
+    const line = /\(python3 -c (.*)\) and point at (.*)$/.exec(err.message);
+    assert.ok(line, err.message);
+    const ran = spawnSync('bash', ['-c', `/usr/bin/python3 -c ${line[1]}`], { encoding: 'utf8' });
+    assert.equal(ran.status, 0, ran.stderr);
+    const out = spawnSync('bash', ['-c', `printf %s ${line[2]}`], { encoding: 'utf8' }).stdout;
+    const ds = await readDataset(out);
+    assert.deepEqual(ds.rows.map((r) => r.fields.text), ['héllo', 'b']);
+    assert.deepEqual(ds.gold, [1, 0]);
+    assert.match(unsupportedTypeMessage('/d/x.parquet'), /pd\.read_parquet\("\/d\/x\.parquet"\)\.to_json\("\/d\/x\.jsonl"/);
+    assert.match(unsupportedTypeMessage('/d/x.csv.gz'), /decompress it first \(gunzip -k \/d\/x\.csv\.gz\) and point at \/d\/x\.csv$/);
+    assert.doesNotMatch(unsupportedTypeMessage('/d/x.tar.gz'), /decompress|convert/);
   });
 });
 

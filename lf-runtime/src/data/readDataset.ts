@@ -39,11 +39,7 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
   const file = resolve(path);
   const format = dataFormatOf(file);
   if (format === null) {
-    throw new DataError(
-      file,
-      null,
-      `unsupported file type "${extname(file) || '(no extension)'}"; use ${Object.keys(SUPPORTED_DATA_EXTENSIONS).join(', ')}`,
-    );
+    throw new DataError(file, null, unsupportedTypeMessage(file));
   }
   const text = await readTextFile(file);
   switch (format) {
@@ -55,6 +51,41 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
       return parseJsonlDataset(text, file, options);
   }
 }
+
+const COMPRESSED: Readonly<Record<string, string>> = { '.gz': 'gunzip -k', '.bz2': 'bunzip2 -k', '.xz': 'unxz -k', '.zst': 'unzstd', '.zip': 'unzip' };
+/** pandas readers of table formats a user may hold the data in, to convert it in one line. */
+const PANDAS_READERS: Readonly<Record<string, string>> = {
+  '.parquet': 'read_parquet',
+  '.pq': 'read_parquet',
+  '.feather': 'read_feather',
+  '.arrow': 'read_feather',
+  '.orc': 'read_orc',
+  '.xlsx': 'read_excel',
+  '.xls': 'read_excel',
+  '.pkl': 'read_pickle',
+  '.pickle': 'read_pickle',
+};
+
+/** Which types are read, and for a compressed file or another table format, the one line that converts it. */
+export function unsupportedTypeMessage(file: string): string {
+  const hint = conversionHint(file);
+  return `unsupported file type "${extname(file) || '(no extension)'}"; use ${Object.keys(SUPPORTED_DATA_EXTENSIONS).join(', ')}${hint ? `: ${hint}` : ''}`;
+}
+
+/** For a compressed data file or a table format pandas reads: how to turn it into one read here; else null. */
+export function conversionHint(file: string): string | null {
+  const ext = extname(file).toLowerCase();
+  const inner = file.slice(0, file.length - ext.length);
+  if (COMPRESSED[ext] && dataFormatOf(inner)) return `decompress it first (${COMPRESSED[ext]} ${shellQuote(file)}) and point at ${shellQuote(inner)}`;
+  const reader = PANDAS_READERS[ext];
+  if (!reader) return null;
+  const out = `${inner}.jsonl`;
+  const code = `import pandas as pd; pd.${reader}(${pyQuote(file)}).to_json(${pyQuote(out)}, orient="records", lines=True, force_ascii=False)`;
+  return `convert it with pandas (python3 -c ${shellQuote(code)}) and point at ${shellQuote(out)}`;
+}
+
+const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const pyQuote = (s: string) => JSON.stringify(s);
 
 /** Reads one WRENCH split (train.json, valid.json, test.json), whatever its extension. */
 export async function readWrenchSplit(path: string, options: ReadOptions = {}): Promise<Dataset> {

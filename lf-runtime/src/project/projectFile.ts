@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { dataFormatOf, SUPPORTED_DATA_EXTENSIONS } from '../data/readDataset.ts';
+import { conversionHint, dataFormatOf, SUPPORTED_DATA_EXTENSIONS } from '../data/readDataset.ts';
 import { findDuplicateKeys, findJsonSyntaxError, placesList, timesWord } from '../data/jsonSyntax.ts';
 import type { DuplicateKey } from '../data/jsonSyntax.ts';
 import { decodeUtf8, invalidUtf8Message } from '../data/utf8.ts';
@@ -182,9 +182,10 @@ async function checkDataPath(root: string, written: string, key: 'sample' | 'dev
   const path = resolve(root, written);
   const pointer = `/data/${key}`;
   if (dataFormatOf(path) === null) {
+    const hint = conversionHint(written);
     problems.push({
       path: pointer,
-      message: `${PROJECT_FILE_NAME}: data.${key} '${written}' is not a supported data file; use ${Object.keys(SUPPORTED_DATA_EXTENSIONS).join(', ')} (WRENCH JSON or pandas DataFrame.to_json, CSV or TSV with a header, JSON Lines)`,
+      message: `${PROJECT_FILE_NAME}: data.${key} '${written}' is not a supported data file; use ${Object.keys(SUPPORTED_DATA_EXTENSIONS).join(', ')} (WRENCH JSON or pandas DataFrame.to_json, CSV or TSV with a header, JSON Lines)${hint ? `; ${hint}` : ''}`,
     });
     return null;
   }
