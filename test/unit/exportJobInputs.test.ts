@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { assertSameLabels, cli, labelThenJob, NO_NUMPY, numpyPython, readJsonl, readParts, runJob, type OutRow } from '../support/exportedJob.ts';
 
@@ -298,6 +299,26 @@ describe('the exported job, reading its input as lf-studio label does', () => {
     // The editor's message for the same file says the same.
     const label = cli('label', '--lfs', lfs, '--data', bad, '--labels', 'A,B', '--out', join(dir, 'l.jsonl'));
     assert.match(label.stderr, /b\.csv:3:4: line 3 is not valid UTF-8: byte 0xE9 after "caf", column 4\./);
+  });
+
+  it('says how to decompress a .csv.gz input, or convert an Excel one with pandas, as lf-studio does', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-job-gz-'));
+    const lfs = join(dir, 'lfs.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\n\n@labeling_function()\ndef lf_a(x):\n    return 1 if "a" in x.text else 0\n');
+    const good = join(dir, 'a.csv');
+    writeFileSync(good, 'text\nan apple\n');
+    const job = join(dir, 'job');
+    assert.equal(cli('export-job', '--lfs', lfs, '--data', good, '--labels', 'A,B', '--out', job).status, 0);
+    const gz = join(dir, 'big.csv.gz');
+    writeFileSync(gz, gzipSync('text\nan apple\n'));
+    const run = runJob(job, gz, join(dir, 'out'), '--serial');
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /big\.csv\.gz: unsupported file type; .*: decompress it first \(gunzip -k \S*big\.csv\.gz\) and give \S*big\.csv$/m);
+    writeFileSync(join(dir, 'sheet.xlsx'), 'PK');
+    const xlsx = runJob(job, join(dir, 'sheet.xlsx'), join(dir, 'out2'), '--serial');
+    assert.match(xlsx.stderr, /sheet\.xlsx: unsupported file type; .*: convert it with pandas \(python3 -c '.*pd\.read_excel\(.*\) and give \S*sheet\.jsonl$/m);
+    const label = cli('label', '--lfs', lfs, '--data', gz, '--labels', 'A,B', '--out', join(dir, 'l.jsonl'));
+    assert.match(label.stderr, /decompress it first \(gunzip -k \S*big\.csv\.gz\)/);
   });
 
   it('gives every row every field of the input, as the editor does, when a JSONL field is only in some partitions', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import re
+import shlex
 import sys
 
 from .errors import JobError
@@ -25,10 +26,28 @@ FORMATS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", 
 def format_of(path):
     fmt = FORMATS.get(os.path.splitext(path)[1].lower())
     if fmt is None:
-        raise JobError(f"{path}: unsupported file type; use .csv (or .tsv), .jsonl (or .ndjson), .json (WRENCH or pandas to_json) or .parquet")
+        raise JobError(f"{path}: unsupported file type; use .csv (or .tsv), .jsonl (or .ndjson), .json (WRENCH or pandas to_json) or .parquet{_conversion_hint(path)}")
     if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise JobError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)")
     return fmt
+
+
+_COMPRESSED = {".gz": "gunzip -k", ".bz2": "bunzip2 -k", ".xz": "unxz -k", ".zst": "unzstd", ".zip": "unzip"}
+_PANDAS_READERS = {".feather": "read_feather", ".arrow": "read_feather", ".orc": "read_orc", ".xlsx": "read_excel", ".xls": "read_excel", ".pkl": "read_pickle", ".pickle": "read_pickle"}
+
+
+def _conversion_hint(path):
+    """How to turn a compressed input or another pandas table format into one the job reads (as the editor says it)."""
+    inner, ext = os.path.splitext(path)
+    ext = ext.lower()
+    if ext in _COMPRESSED and os.path.splitext(inner)[1].lower() in FORMATS:
+        # A compressed file has no byte ranges to split into partitions.
+        return f": decompress it first ({_COMPRESSED[ext]} {shlex.quote(path)}) and give {shlex.quote(inner)}"
+    if ext in _PANDAS_READERS:
+        out = inner + ".jsonl"
+        code = f"import pandas as pd; pd.{_PANDAS_READERS[ext]}({json.dumps(path)}).to_json({json.dumps(out)}, orient=\"records\", lines=True, force_ascii=False)"
+        return f": convert it with pandas (python3 -c {shlex.quote(code)}) and give {shlex.quote(out)}"
+    return ""
 
 
 def plan_partitions(paths, partition_rows, data):
