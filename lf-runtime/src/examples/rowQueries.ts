@@ -43,7 +43,7 @@ export function matchingRows(table: RowTable, filter: ExamplesFilter): number[] 
   const n = table.ids.length;
   const lf = filter.lf ? lfIndex(table, filter.lf, filter.lfFile) : -1;
   // The other LF of a pair; of the same name as the first when two files define it, the other copy.
-  const copy = filter.conflictsWith !== filter.lf ? -1 : table.lfNames.findIndex((n, j) => n === filter.lf && j !== lf);
+  const copy = filter.conflictsWith !== filter.lf ? -1 : table.lfNames.findIndex((name, j) => name === filter.lf && j !== lf);
   const other = filter.conflictsWith ? (copy >= 0 ? copy : lfIndex(table, filter.conflictsWith)) : -1;
   if (other >= 0 && lf < 0) throw new QueryError('conflictsWith needs lf: the pair of LFs whose conflicts to show');
   const outcome = filter.outcome === 'wrong' || filter.outcome === 'right' ? filter.outcome : null;
@@ -152,7 +152,7 @@ function needsPrediction(filter: ExamplesFilter): boolean {
 
 /** The column of the LF `name`, the one defined in `file` when given (else the first of that name). */
 export function lfIndex(table: Pick<RowTable, 'lfNames' | 'lfFiles'>, name: string, file?: string | null): number {
-  const inFile = file && table.lfFiles ? table.lfNames.findIndex((n, j) => n === name && table.lfFiles?.[j] === file) : -1;
+  const inFile = file && table.lfFiles ? table.lfNames.findIndex((other, j) => other === name && table.lfFiles?.[j] === file) : -1;
   const j = inFile >= 0 ? inFile : table.lfNames.indexOf(name);
   if (j < 0) throw new QueryError(`no labeling function named '${name}' in the latest run; re-run the project or pick another LF`);
   return j;
