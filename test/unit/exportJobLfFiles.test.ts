@@ -154,6 +154,24 @@ describe("the exported job and the project's LF files", () => {
     }
   });
 
+  it('runs an LF file of a subpackage named snorkel (myproj/snorkel/lfs.py) as lf-studio label does: only the outermost name must be free', { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-subsnorkel-job-'));
+    mkdirSync(join(dir, 'myproj', 'snorkel'), { recursive: true });
+    writeFileSync(join(dir, 'myproj', '__init__.py'), '');
+    writeFileSync(join(dir, 'myproj', 'snorkel', '__init__.py'), '');
+    writeFileSync(join(dir, 'myproj', 'snorkel', 'kw.py'), 'WORDS = ["check"]\n');
+    const lfs = join(dir, 'myproj', 'snorkel', 'lfs.py');
+    writeFileSync(lfs, 'from snorkel.labeling import labeling_function\nfrom myproj.snorkel.kw import WORDS\nfrom .kw import WORDS as SAME\n\n@labeling_function()\ndef first(x):\n    return 1 if SAME is WORDS and WORDS[0] in x.text.lower() else -1\n');
+    const data = join(dir, 'rows.csv');
+    writeFileSync(data, 'text\nCheck it\nnice song\nhello\n');
+    for (const runtime of ['sandbox', ...(bubblewrap() ? ['python'] : [])]) {
+      const args = ['--lfs', lfs, '--labels', 'HAM,SPAM', '--workspace', dir, '--runtime', runtime, ...(runtime === 'python' ? ['--python', numpyPython!] : [])];
+      const { expected, run } = labelThenJob(mkdtempSync(join(dir, `${runtime}-`)), args, data);
+      assert.deepEqual(expected.map((r) => r.votes), [[1], [-1], [-1]], runtime);
+      assert.equal(run.status, 0, run.stderr);
+    }
+  });
+
   it("runs LF files with the argv the editor gives them, not run.py's: a package that parses arguments at import works as in lf-studio label", { skip: numpyPython ? false : NO_NUMPY, timeout: 300_000 }, () => {
     // As U-Alberta/ADaPT-ML's label/__init__.py: argparse at import, with options of its own.
     const dir = mkdtempSync(join(tmpdir(), 'lf-argv-'));

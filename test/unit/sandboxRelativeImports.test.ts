@@ -76,6 +76,13 @@ const FILES: Record<string, string> = {
     '@labeling_function()\ndef ham(x):\n    return HAM if "song" in x.text.lower() else -1\n\n' +
     '@labeling_function()\ndef also_spam(x):\n    return SPAM if "subscribe" in x.text.lower() else -1\n',
   'calls/__init__.py': '',
+  // A subpackage named like a module already imported (snorkel): only the outermost name is imported alone.
+  'myproj/__init__.py': '',
+  'myproj/snorkel/__init__.py': '',
+  'myproj/snorkel/kw.py': 'WORDS = ["check", "subscribe"]\n',
+  'myproj/snorkel/lfs.py':
+    'from snorkel.labeling import labeling_function\nfrom myproj.snorkel.kw import WORDS\nfrom .kw import WORDS as SAME\n\n' +
+    '@labeling_function()\ndef kw(x):\n    return 1 if SAME is WORDS and any(w in x.text.lower() for w in WORDS) else -1\n',
   // A plain folder (no __init__.py) holding the user's own packages: one with a subpackage, one without an
   // __init__.py (a namespace package), as a notebook's folder often does.
   'app/lfs.py':
@@ -167,6 +174,14 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual(r.problems ?? [], []);
       assert.deepEqual(votes(r), plainPython(ws, 'proj.lfs.rules'));
       assert.deepEqual(votes(r), { spam_words: [1, -1, 1, -1, -1, 1, -1], one_package: [-1, 0, -1, 0, -1, -1, -1] });
+    });
+
+    it('runs a file of a subpackage named snorkel as Python imports it (myproj.snorkel.lfs), with the votes of plain python3', async () => {
+      const r = await run('myproj/snorkel/lfs.py');
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(r.problems ?? [], []);
+      assert.deepEqual(votes(r), { kw: [1, -1, 1, -1, -1, 1, -1] });
+      assert.deepEqual(votes(r), plainPython(ws, 'myproj.snorkel.lfs'));
     });
 
     it('runs every LF of a file whose star-imported helper imports from the package above, with the votes of plain python3', async () => {

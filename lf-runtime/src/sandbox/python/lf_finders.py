@@ -106,20 +106,31 @@ class FolderPackageFinder:
 
 def package_root(parent, package, blocked):
     """(the folder above the outermost package holding the LF file's folder, the folder's dotted package name).
-    Climbs while the folder above holds an __init__.py and its name is a free identifier: a name already
-    imported stands for that module (json, snorkel), unless it is this very folder's package, imported by an
-    earlier execution of the file (the user's Python keeps its modules between LFs); a `blocked` name is never
-    one. A folder without an __init__.py inside a package is a namespace portion of it, as
-    Python imports hmm/labeling/moralmachine.py as hmm.labeling.moralmachine when hmm/ has an __init__.py, so
-    `from ..classification import *` works there too."""
+    Climbs while the folder above holds an __init__.py and its name is an identifier. Only the outermost name
+    is imported on its own, so only it must be free: a name already imported stands for that module (json,
+    snorkel), unless it is this very folder's package, imported by an earlier execution of the file (the user's
+    Python keeps its modules between LFs), and a `blocked` name is never one; the climb steps back below such a
+    name. Names inside are the package's own (myproj/snorkel/lfs.py is myproj.snorkel.lfs). A folder without
+    an __init__.py inside a package is a namespace portion of it, as Python imports hmm/labeling/moralmachine.py
+    as hmm.labeling.moralmachine when hmm/ has an __init__.py, so `from ..classification import *` works there
+    too."""
     import sys
 
+    climbed = []
     while "/" in parent:
         up, name = parent.rsplit("/", 1)
-        taken = name in sys.modules and parent not in list(getattr(sys.modules[name], "__path__", None) or ())
-        if not (up and name.isidentifier() and not taken and name not in blocked and os.path.isfile(f"{parent}/__init__.py")):
+        if not (up and name.isidentifier() and os.path.isfile(f"{parent}/__init__.py")):
             break
+        climbed.append(parent)
         parent, package = up, f"{name}.{package}"
+    while climbed:
+        folder = climbed[-1]
+        name = folder.rsplit("/", 1)[1]
+        taken = name in sys.modules and folder not in list(getattr(sys.modules[name], "__path__", None) or ())
+        if not taken and name not in blocked:
+            break
+        climbed.pop()
+        parent, package = folder, package.split(".", 1)[1]
     return parent, package
 
 

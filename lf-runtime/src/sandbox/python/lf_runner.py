@@ -136,11 +136,14 @@ def _execute(file, source, siblings, codes):
         # The user's packages are looked for where the user's Python looks (sys.path above), last.
         parent, package = directory.rsplit("/", 1) if "/" in directory else ("", directory)
         roots = [directory, parent] if package.isidentifier() and parent else [directory]
-        if package.isidentifier() and parent and package not in sys.modules and package not in lf_guard.BLOCKED_MODULES:
+        # The folder's own name matters only when it is the outermost package: myproj/snorkel/ with an
+        # __init__.py in myproj/ is myproj.snorkel, whatever `snorkel` stands for.
+        root, dotted = _package_root(parent, package, lf_guard.BLOCKED_MODULES) if package.isidentifier() and parent else (parent, package)
+        if package.isidentifier() and parent and ("." in dotted or (package not in sys.modules and package not in lf_guard.BLOCKED_MODULES)):
             sys.modules[name] = module  # `import lfs` from a sibling still finds this module, as before
             # Its own package imported from the root (`from label.lfs import X`): the root is searched on the
             # in-memory filesystem, where the parent puts the package files Python looked for.
-            root, package = _package_root(parent, package, lf_guard.BLOCKED_MODULES)
+            package = dotted
             _package_folders[file] = f"{root}/{package.split('.')[0]}/"
             if root != parent and root not in sys.path:
                 sys.path.insert(0, root)

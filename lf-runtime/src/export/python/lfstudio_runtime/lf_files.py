@@ -332,16 +332,23 @@ def _package_of(folder, root):
     package is a namespace portion of it: hmm/labeling/ in hmm/). A name that stands for something else
     (_taken) is none. (None, None) when there is no package."""
     name = os.path.basename(folder)
-    if not folder.startswith(root + os.sep) or not name.isidentifier() or _taken(name, folder):
+    if not folder.startswith(root + os.sep) or not name.isidentifier():
         return None, None
-    names = [name]
+    names, folders = [name], [folder]
     up = os.path.dirname(folder)
     while up.startswith(root + os.sep) and os.path.isfile(os.path.join(up, "__init__.py")):
         above = os.path.basename(up)
-        if not above.isidentifier() or _taken(above, up):
+        if not above.isidentifier():
             break
         names.append(above)
+        folders.append(up)
         up = os.path.dirname(up)
+    # Only the outermost name is imported on its own (myproj/snorkel/ is myproj.snorkel): below a taken one.
+    while names and _taken(names[-1], folders[-1]):
+        names.pop()
+        up = folders.pop()
+    if not names:
+        return None, None
     return ".".join(reversed(names)), up
 
 
