@@ -41,6 +41,11 @@ before(() => {
   writeFileSync(join(ws, '.git', 'objects', 'ab', 'cdef'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
   mkdirSync(join(ws, 'proj', '.hg', 'store'), { recursive: true });
   writeFileSync(join(ws, 'proj', '.hg', 'store', 'dev.i'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
+  // A vendored repository's store, deep in the workspace, and a DVC cache (whole copies of the dev set).
+  mkdirSync(join(ws, 'vendor', 'lib', '.git'), { recursive: true });
+  writeFileSync(join(ws, 'vendor', 'lib', '.git', 'packed'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
+  mkdirSync(join(ws, '.dvc', 'cache', 'files', 'md5', 'a4'), { recursive: true });
+  writeFileSync(join(ws, '.dvc', 'cache', 'files', 'md5', 'a4', '2f30'), TEXTS.map((text, i) => JSON.stringify({ text, label: GOLD[i] })).join('\n') + '\n');
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 
@@ -143,10 +148,48 @@ for (const [name, make, skip] of runtimes) {
         [join(ws, 'lfs.py'), '".git/objects/ab/cdef"'],
         [join(ws, 'lfs.py'), '".git/objects/ab/" + os.listdir(".git/objects/ab")[0]'],
         [join(ws, 'proj', 'lfs.py'), '".hg/store/dev.i"'],
+        [join(ws, 'lfs.py'), '"vendor/lib/.git/packed"'],
+        [join(ws, 'lfs.py'), '"vendor/lib/.git/" + os.listdir("vendor/lib/.git")[0]'],
+        [join(ws, 'lfs.py'), '".dvc/cache/files/md5/a4/2f30"'],
       ] as const) {
         writeFileSync(join(dirname(file), 'words.txt'), 'subscribe\n');
         await assertRefused(file, expr, { path: join(ws, 'proj', 'data', 'dev.jsonl'), what: 'the dev set' });
       }
+    });
+
+    it("refuses a hard link to them read around Python's open (readline's history reader), and writes outside the private /tmp", async () => {
+      const source = `import json, os
+from snorkel.labeling import labeling_function
+GOLD = {}
+try:
+    import readline
+    readline.read_history_file("hard.jsonl")
+    for i in range(1, readline.get_current_history_length() + 1):
+        row = json.loads(readline.get_history_item(i))
+        GOLD[row["text"]] = row["label"]
+except Exception:
+    pass
+WROTE = []
+for path in ["/fill", "data/fill", ".git/fill", "vendor/lib/.git/fill"]:
+    try:
+        with open(path, "wb") as f:
+            f.write(b"x" * 4096)
+        WROTE.append(path)
+    except Exception:
+        pass
+
+@labeling_function()
+def looked_up(x):
+    return GOLD.get(x.text, -1)
+
+@labeling_function()
+def wrote(x):
+    return 1 if WROTE else 0
+`;
+      const r = await run(source);
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      assert.deepEqual(votes(r, 'looked_up'), [-1, -1, -1, -1]);
+      assert.deepEqual(votes(r, 'wrote'), [0, 0, 0, 0]);
     });
 
     it('reads them when they are not hidden (the probe works)', async () => {

@@ -19,6 +19,7 @@ import type { LaunchPlan } from './isolation.ts';
 import { noNewProcessesFilter } from './seccomp.ts';
 import { privateStateDir } from './snapshotCache.ts';
 import { PRIVATE_DIRS } from './workspaceFiles.ts';
+import { scanWorkspace } from './workspaceScan.ts';
 
 export interface PythonInterpreter {
   /** What the user named (a path or a command on PATH). */
@@ -99,6 +100,8 @@ function seccompFile(): string | null {
 export const TMP_BYTES = 64 * 1024 * 1024;
 /** The private /dev/shm of a native worker (also tmpfs, also outside the cap). */
 export const DEV_SHM_BYTES = 16 * 1024 * 1024;
+/** Each empty tmpfs laid over a private folder: one page, and read-only. */
+const EMPTY_TMPFS_BYTES = 4096;
 
 /** One string-hash seed for every native worker, so sets of strings iterate alike in each (see planNativeLaunch). */
 export const HASH_SEED = { PYTHONHASHSEED: '0' } as const;
@@ -146,7 +149,7 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   // and each replacement) must run the file's top level alike: an LF list built from a set of strings
   // (`list(set(phrases))`, common in real LF files) is in a different order under another hash seed, and the
   // unit would fail as defining different LFs each time. The environment is ours alone (empty but for this).
-  const pyArgs = ['-s', '-B', worker, `--memory-mb=${o.memoryMb}`];
+  const pyArgs = ['-s', '-B', worker, `--memory-mb=${o.memoryMb}`, `--private-dirs=${PRIVATE_DIRS.join(',')}`];
   const bwrap = bubblewrap();
   if (!bwrap) {
     if (!o.allowUnsandboxed) {
@@ -177,10 +180,17 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   // LF Studio's private folder (the snapshots' MAC key) when a bind holds it (a workspace of /tmp): an empty
   // tmpfs over it. Made first if need be, so a key written there while this worker lives stays hidden too.
   const hidden: string[] = [];
+  // Each an empty tmpfs of one page, read-only once the masks inside are mounted (bwrap's default is half the
+  // host's RAM, writable, and counted against no limit of the worker).
+  const readOnly: string[] = [];
+  const emptyFolder = (path: string) => {
+    hidden.push('--size', String(EMPTY_TMPFS_BYTES), '--tmpfs', path);
+    readOnly.push('--remount-ro', path);
+  };
   try {
     mkdirSync(privateStateDir(), { recursive: true, mode: 0o700 });
     const privateDir = realpathSync(privateStateDir());
-    if ([...binds].some((b) => privateDir === b || privateDir.startsWith(`${b}/`))) hidden.push('--tmpfs', privateDir);
+    if ([...binds].some((b) => privateDir === b || privateDir.startsWith(`${b}/`))) emptyFolder(privateDir);
   } catch {
     // Cannot be made (a read-only temporary folder): then it holds no key either.
   }
@@ -191,6 +201,10 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   const stateDirs = new Set<string>();
   // Likewise the version-control stores there (.git: every committed copy of the dev set).
   const candidates = [...PRIVATE_DIRS.map((name) => join(o.workspace, name)), ...(o.stateDirs ?? [])];
+  // And those at any depth of the workspace (a vendored repository's .git), and other hard links to the
+  // hidden files (workspaceScan.ts).
+  const scan = scanWorkspace(o.workspace, o.hidden ?? []);
+  candidates.push(...scan.privateDirs);
   for (const file of o.hidden ?? []) {
     if (PRIVATE_DIRS.includes(basename(dirname(file)))) candidates.push(dirname(file));
     candidates.push(...stateDirsAbove(file, o.workspace));
@@ -200,7 +214,7 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
       const state = realpathSync(candidate);
       if (statSync(state).isDirectory() && [...binds].some((b) => state.startsWith(`${b}/`)) && !stateDirs.has(state)) {
         stateDirs.add(state);
-        hidden.push('--tmpfs', state);
+        emptyFolder(state);
       }
     } catch {
       // No such folder: nothing to hide.
@@ -213,7 +227,7 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   const filter = seccompFile();
   const seccomp = filter ? ['--seccomp', passFd(openSync(filter, 'r'))] : [];
   const masks: string[] = [];
-  for (const path of new Set(o.hidden ?? [])) {
+  for (const path of new Set([...(o.hidden ?? []), ...scan.links.map((l) => l.path)])) {
     let real: string;
     try {
       real = realpathSync(path);
@@ -243,6 +257,10 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     ...ro,
     ...hidden,
     ...masks,
+    ...readOnly,
+    // The root bwrap builds (a tmpfs of half the host's RAM holding the mount points) read-only: written there,
+    // files would count against no limit of the worker. Only the private /tmp and /dev/shm, each capped, take writes.
+    '--remount-ro', '/',
     // Run as root, bwrap would leave the process every capability in its namespaces, and one remount makes a
     // read-only bind (the workspace, the interpreter) writable: none are kept, whoever runs it.
     '--cap-drop', 'ALL',
@@ -250,6 +268,8 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     ...Object.entries(HASH_SEED).flatMap(([k, v]) => ['--setenv', k, v]),
     '--chdir', '/tmp',
   ];
+  // The worker's audit hook says why a link is refused, as for the file it links to.
+  if (scan.links.length > 0) pyArgs.push(`--hidden-links=${JSON.stringify(scan.links)}`);
   args.push(...seccomp, '--', o.interpreter.executable, ...pyArgs);
   return { command: bwrap, args, env: {}, extraFds, nodePermissionModel: false, networkNamespace: true, osSandbox: 'bubblewrap', noNewProcesses: filter !== null };
 }

@@ -22,10 +22,11 @@ import { mapErrors, type FileRunResult, type HiddenFile } from './types.ts';
 /** A project's own folder of LF Studio state (generations, the editor's labels): no LF reads inside one. */
 export const PROJECT_STATE_DIR = '.lfstudio';
 /**
- * Version-control stores: every committed version of the dev set is in there (git's objects, compressed), so
- * an LF that read them would have the gold labels the data files are hidden for. No LF reads inside one.
+ * Version-control stores: every committed version of the dev set is in there (git's objects, compressed; DVC's
+ * cache, whole), so an LF that read them would have the gold labels the data files are hidden for. No LF reads
+ * inside one.
  */
-export const VCS_DIRS = ['.git', '.hg', '.svn', '.jj', '.bzr'] as const;
+export const VCS_DIRS = ['.git', '.hg', '.svn', '.jj', '.bzr', '.dvc'] as const;
 /** The folders no LF reads inside, wherever they are in the workspace. */
 export const PRIVATE_DIRS: readonly string[] = [PROJECT_STATE_DIR, ...VCS_DIRS];
 

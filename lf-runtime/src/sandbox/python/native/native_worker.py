@@ -21,6 +21,10 @@ def _arg(name, default=None):
     return default
 
 
+# Read before main() gives the LF files an empty argv.
+_HIDDEN_LINKS = _arg("hidden-links", "[]")
+
+
 def _set_limits():
     memory_mb = int(_arg("memory-mb", "0"))
     if memory_mb > 0:
@@ -42,9 +46,17 @@ def _hide(hidden):
     blocked = {}
     paths = {}
     names = {}
+    # Other names of a hidden file found in the workspace (nativeRuntime.ts mounts the same empty file over them).
+    try:
+        links = json.loads(_HIDDEN_LINKS)
+    except ValueError:
+        links = []
     for h in hidden:
         try:
             paths[os.path.realpath(h["path"])] = h["reason"]
+            for link in links:
+                if isinstance(link, dict) and os.path.realpath(str(link.get("of"))) == os.path.realpath(h["path"]):
+                    paths[os.path.realpath(str(link.get("path")))] = h["reason"]
             names[os.path.basename(h["path"])] = h["reason"]
             # The host's "device:inode" of the file: here its path holds the empty, unreadable file bubblewrap
             # mounts over it (nativeRuntime.ts), but a hard link elsewhere still leads to the real one.
@@ -76,9 +88,37 @@ def _hide(hidden):
     sys.addaudithook(hook)
 
 
+def _refuse_private_folders(names):
+    """Paths inside a private folder (a project's .lfstudio, a version-control store such as .git: PRIVATE_DIRS),
+    wherever it is: refused at Python's `open`, `os.listdir` and `os.scandir` audit events, saying why. The
+    kernel finds each of the workspace's empty in any case (nativeRuntime.ts mounts an empty tmpfs over them, at
+    any depth); this hook is what says why instead of "No such file"."""
+    private = frozenset(n for n in names if n)
+    if not private:
+        return
+    fsdecode, realpath, sep = os.fsdecode, os.path.realpath, os.sep
+    reason = (
+        "it is in a project's .lfstudio folder (whose saved prompts hold gold labels) or a version-control store such as .git "
+        "(which holds every committed copy of the dev set), which no LF file may read"
+    )
+
+    def hook(event, args):
+        if event not in ("open", "os.listdir", "os.scandir") or not args or isinstance(args[0], int) or args[0] is None:
+            return
+        try:
+            path = realpath(fsdecode(args[0]))
+        except (TypeError, ValueError, OSError):
+            return
+        if not private.isdisjoint(path.split(sep)):
+            raise PermissionError(13, f"LF Studio does not let LFs read this: {reason}", args[0])
+
+    sys.addaudithook(hook)
+
+
 def main():
     t0 = time.perf_counter()
     _set_limits()
+    _refuse_private_folders(_arg("private-dirs", "").split(","))
     # The LF files see the argv an interactive Python has (as in pyodide), not this worker's: a package whose
     # __init__ calls argparse's parse_args() then gets its defaults instead of exiting on our flags.
     sys.argv = [""]
