@@ -403,8 +403,14 @@ describe('lf-studio label with a stand-in sandbox', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stderr,
-      /warning: no LF votes HAM on the training rows, so the label model cannot tell from the votes how common it is \(class balance HAM 0\.\d+\): on the rows no LF votes on it answers SPAM; add an LF that votes HAM .*--uncovered abstain/,
+      /warning: no LF votes HAM on the training rows, so the label model cannot tell from the votes how common it is \(class balance HAM 0\.\d+\): its probabilities favour SPAM on the rows no LF votes on \(written -1 there unless --uncovered predict\); add an LF that votes HAM \(a fallback [^\n]*will do\)$/m,
     );
+    // With a dev set, its gold labels say how common the class is; with --uncovered predict, what that does.
+    const dev = join(dir, 'dev-ham.jsonl');
+    writeFileSync(dev, ['buy http now', 'nice song', 'lovely', 'great tune'].map((text, i) => JSON.stringify({ text, label: i === 0 ? 'SPAM' : 'HAM' })).join('\n') + '\n');
+    const p = await label(['--lfs', spamOnly, '--data', train, '--dev', dev, '--labels', 'HAM,SPAM', '--uncovered', 'predict', '--out', join(dir, 'spam-p.csv')]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.match(p.stderr, /\(class balance HAM 0\.\d+, where the dev set's gold labels give HAM 0\.750\): its probabilities favour SPAM on the rows no LF votes on, and --uncovered predict labels them so; add an LF that votes HAM .*, or leave those rows unlabelled \(--uncovered abstain writes -1 there\)/);
   });
 
   it('warns when the classes are gold ids and some id below the largest is never used (a typo makes empty classes)', async () => {

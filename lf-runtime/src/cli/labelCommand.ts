@@ -114,7 +114,7 @@ export async function runLabelCommand(argv: string[], rawIo: CliIo, _env: NodeJS
       if (total >= 200_000 && done < total) progress(`  ${Math.round((100 * done) / total)}% (${count(done)} of ${count(total)} rows)`);
     });
     if (args.votesOut) writeNpyMatrix(args.votesOut, L.n, L.m, L.data);
-    for (const line of runWarnings(project, applied ? applied.figures : null, target.path)) io.stderr(`lf-studio label: warning: ${line}\n`);
+    for (const line of runWarnings(project, applied ? applied.figures : null, target.path, args.uncovered)) io.stderr(`lf-studio label: warning: ${line}\n`);
     const summary = labelSummary(args, project, target, L, covered, predicted, lfFigures, performance.now() - started);
     io.stdout(args.json ? `${JSON.stringify(summary)}\n` : `${summaryText(summary)}\n`);
     // As analyze: the labels are written, but an LF that failed on every row means the run did not work.

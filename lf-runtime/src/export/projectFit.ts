@@ -210,7 +210,7 @@ export async function applyProject(
  * missing package, say) and LFs that raised on some rows (those votes count as abstain), on the training rows
  * and on `applied`'s rows.
  */
-export function runWarnings(project: FittedProject, applied: LfRunFigures[] | null = null, appliedPath = ''): string[] {
+export function runWarnings(project: FittedProject, applied: LfRunFigures[] | null = null, appliedPath = '', uncovered: 'abstain' | 'predict' = 'abstain'): string[] {
   const out: string[] = [];
   const named = new Map<string, string[]>();
   for (const lf of project.lfs) named.set(lf.name, [...(named.get(lf.name) ?? []), lf.file]);
@@ -226,7 +226,7 @@ export function runWarnings(project: FittedProject, applied: LfRunFigures[] | nu
   for (const f of project.lfFiles) {
     for (const p of f.problems) if (!p.undefinedLfs) out.push(`${f.file}${p.line ? `:${p.line}` : ''}: ${p.message} (the rest of the file ran on)`);
   }
-  out.push(...unvotedClassWarnings(project));
+  out.push(...unvotedClassWarnings(project, uncovered));
   const report = (name: string, f: LfRunFigures, where: string) => {
     if (f.errors === 0) return;
     const first = f.firstError ? `; first: ${f.firstError.message}${f.firstError.line ? ` (line ${f.firstError.line})` : ''}` : '';
@@ -243,23 +243,29 @@ export function runWarnings(project: FittedProject, applied: LfRunFigures[] | nu
 
 /**
  * Classes no LF votes on the training rows, while others get votes: the class balance is read from the votes,
- * so such a class gets next to none of it, and every row no LF votes on is labelled one of the voted classes
- * with near certainty, however common the unvoted class is (a spam-only LF set labels every uncovered row spam).
+ * so such a class gets next to none of it, and every row no LF votes on is labelled one of the voted classes,
+ * however common the unvoted class is (a spam-only LF set labels every uncovered row spam). With a dev set,
+ * its share of the gold labels there says how common it is. `uncovered`: what `lf-studio label` writes on the
+ * rows without votes (export-job: the job's policy, the same flag), to say what follows for them.
  */
-export function unvotedClassWarnings(project: FittedProject): string[] {
+export function unvotedClassWarnings(project: FittedProject, uncovered: 'abstain' | 'predict' = 'abstain'): string[] {
   const { trainL, labels } = project;
   const voted = new Set<number>();
   for (const v of trainL.data) if (v >= 0) voted.add(v);
   if (voted.size === 0 || voted.size === labels.length) return [];
-  const missing = labels.filter((_, c) => !voted.has(c));
-  const names = missing.join(', ');
+  const missing = labels.map((_, c) => c).filter((c) => !voted.has(c));
+  const names = missing.map((c) => labels[c]).join(', ');
   const one = missing.length === 1;
-  const balance = missing.map((c) => `${c} ${project.fit.model.classBalance[labels.indexOf(c)].toFixed(3)}`).join(', ');
+  const balance = missing.map((c) => `${labels[c]} ${project.fit.model.classBalance[c].toFixed(3)}`).join(', ');
+  const gold = project.dev?.gold ?? [];
+  const onDev = gold.length ? missing.map((c) => `${labels[c]} ${(gold.filter((g) => g === c).length / gold.length).toFixed(3)}`).join(', ') : null;
+  const answers = [...voted].sort((a, b) => a - b).map((c) => labels[c]).join(' or ');
   return [
     `no LF votes ${names} on the training rows, so the label model cannot tell from the votes how common ${one ? 'it is' : 'they are'} ` +
-      `(class balance ${balance}): on the rows no LF votes on it answers ${[...voted].sort((a, b) => a - b).map((c) => labels[c]).join(' or ')}; ` +
-      `add an LF that votes ${one ? names : 'each of them'} (a fallback that votes it where none of the other LFs fires will do), ` +
-      'or leave those rows unlabelled (lf-studio label --uncovered abstain writes -1 there)',
+      `(class balance ${balance}${onDev ? `, where the dev set's gold labels give ${onDev}` : ''}): its probabilities favour ${answers} on the rows no LF votes on` +
+      (uncovered === 'predict' ? `, and --uncovered predict labels them so; ` : ' (written -1 there unless --uncovered predict); ') +
+      `add an LF that votes ${one ? names : 'each of them'} (a fallback that votes it where none of the other LFs fires will do)` +
+      (uncovered === 'predict' ? ', or leave those rows unlabelled (--uncovered abstain writes -1 there)' : ''),
   ];
 }
 
