@@ -76,6 +76,9 @@ const FILES: Record<string, string> = {
     '@labeling_function()\ndef ham(x):\n    return HAM if "song" in x.text.lower() else -1\n\n' +
     '@labeling_function()\ndef also_spam(x):\n    return SPAM if "subscribe" in x.text.lower() else -1\n',
   'calls/__init__.py': '',
+  // A src layout without __init__.py files (a namespace package the project installs): imported by its name.
+  'srcns/src/ssp/lfs/kw.py': 'WORDS = ["check"]\n',
+  'srcns/src/ssp/lfs/rules.py': 'from snorkel.labeling import labeling_function\nfrom ssp.lfs.kw import WORDS\n\n@labeling_function()\ndef kw(x):\n    return 1 if WORDS[0] in x.text.lower() else -1\n',
   // A subpackage named like a module already imported (snorkel): only the outermost name is imported alone.
   'myproj/__init__.py': '',
   'myproj/snorkel/__init__.py': '',
@@ -174,6 +177,14 @@ for (const [name, make, skip] of runtimes) {
       assert.deepEqual(r.problems ?? [], []);
       assert.deepEqual(votes(r), plainPython(ws, 'proj.lfs.rules'));
       assert.deepEqual(votes(r), { spam_words: [1, -1, 1, -1, -1, 1, -1], one_package: [-1, 0, -1, 0, -1, -1, -1] });
+    });
+
+    it('says how to import a package named by a folder above the file (a src layout without __init__.py files)', async () => {
+      const r = await run('srcns/src/ssp/lfs/rules.py');
+      assert.equal(r.fileError, null, JSON.stringify(r.fileError));
+      const problem = (r.problems ?? []).find((p) => p.line === 2);
+      assert.match(problem?.message ?? '', /^No module named 'ssp': ssp is the folder \S*srcns\/src\/ssp above this file, a package Python imports from the folder above it \(\S*srcns\/src\).*add an empty __init__\.py to \S*srcns\/src\/ssp and \S*srcns\/src\/ssp\/lfs, or import/, JSON.stringify(r.problems));
+      assert.doesNotMatch(problem?.message ?? '', /put ssp\.py|pip install ssp/);
     });
 
     it('runs a file of a subpackage named snorkel as Python imports it (myproj.snorkel.lfs), with the votes of plain python3', async () => {

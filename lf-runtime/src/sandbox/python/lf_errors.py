@@ -146,6 +146,9 @@ def missing_package(exc):
         )
     file = current["file"].replace("\\", "/")
     folder, _, base = file.rpartition("/")
+    above = _ancestor_package(folder, top)
+    if above is not None:
+        return above
     if NATIVE:
         searched = ", ".join(p for p in (folder, folder.rpartition("/")[0]) if p) or "the file's folder"
         return (
@@ -160,6 +163,32 @@ def missing_package(exc):
         f"your packages (setting lfStudio.runtime \"auto\" or \"python\" in a trusted workspace; "
         f"`lf-studio analyze --runtime python`)."
     )
+
+
+def _ancestor_package(folder, top):
+    """The message for `import ssp.snorkel.kw` in src/ssp/snorkel/lfs.py where ssp/ is a folder above the file's
+    parent without an __init__.py (a namespace package, or a src layout the project installs with pip): Python
+    imports it from the folder above it, which an installed copy or PYTHONPATH puts on the path, not from the
+    file's folder. None when no folder above is named `top`."""
+    parts = folder.split("/")
+    # The file's folder and the one above it are searched already; a folder named `top` further up is the case.
+    for i in range(len(parts) - 2, 0, -1):
+        if parts[i] != top:
+            continue
+        package = "/".join(parts[: i + 1])
+        root = "/".join(parts[:i]) or "/"
+        chain = ["/".join(parts[: j + 1]) for j in range(i, len(parts))]
+        lacking = [c for c in chain if not os.path.isfile(f"{c}/__init__.py")] if NATIVE else chain
+        lacking = lacking or chain
+        listed = lacking[0] if len(lacking) == 1 else f"{', '.join(lacking[:-1])} and {lacking[-1]}"
+        return (
+            f"No module named '{top}': {top} is the folder {package} above this file, a package Python imports from the "
+            f"folder above it ({root}), where installing the project (pip install -e) or PYTHONPATH puts it; LF Studio runs "
+            f"the file from its own folder, and imports its package from {root} when every folder from {top}/ down to "
+            f"the file's has an __init__.py: add an empty __init__.py to {listed}, or import "
+            f"from the file's own folder (`from .module import name`)."
+        )
+    return None
 
 
 # Linux's numbers for the errors file reads give; pyodide's OSErrors carry Emscripten's ([Errno 44] for
