@@ -116,7 +116,7 @@ ${control()}`;
     assert.deepEqual([...lfs.control!.votes], CONTROL);
   });
 
-  it('keeps no capabilities and refuses remounts, namespaces, memfd and Unix sockets, also when run as root', async () => {
+  it('keeps no capabilities and refuses remounts, namespaces, memfd, SysV shared memory and Unix sockets, also when run as root', async () => {
     // As root, bwrap used to leave every capability: one remount made the read-only workspace writable (and the
     // interpreter's prefix, where a planted sitecustomize.py runs in the user's next python3 outside the sandbox).
     const sock = join(ws, 'agent.sock');
@@ -158,6 +158,12 @@ def memfd(x):
     return 0
 
 @labeling_function()
+def sysv_shm(x):
+    # SysV shared memory, like memfd, would hold pages no limit of the worker counts.
+    libc.shmget.restype = ctypes.c_int
+    return 1 if libc.shmget(0, 64 << 20, 0o1600) == -1 and ctypes.get_errno() == 1 else 0
+
+@labeling_function()
 def unix_socket(x):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(${JSON.stringify(sock)})
@@ -166,7 +172,7 @@ ${control()}`;
       const r = await run('caps.py', source);
       assert.equal(r.fileError, null, JSON.stringify(r.fileError));
       const lfs = byName(r);
-      for (const name of ['capabilities', 'remount_workspace', 'new_namespace', 'memfd']) {
+      for (const name of ['capabilities', 'remount_workspace', 'new_namespace', 'memfd', 'sysv_shm']) {
         assert.deepEqual([...lfs[name]!.votes], TEXTS.map(() => 1), `${name}: ${lfs[name]!.firstError?.message ?? 'voted 0'}`);
       }
       assert.match(lfs.unix_socket!.firstError?.message ?? '', /PermissionError|Operation not permitted/, lfs.unix_socket!.firstError?.message);

@@ -4,8 +4,8 @@
  * C library falls back to clone, whose flags a filter can read; fork, vfork and clone without CLONE_THREAD
  * answer EPERM, which Python raises as an OSError in the code that tried. A fork bomb therefore never forks.
  * It also refuses (EPERM) what would undo or get around the rest of the sandbox: mounts of any kind (a
- * remount could make a read-only bind writable), new namespaces, memfd_create (memfd pages count against no
- * memory limit of the worker), Unix-domain sockets (a socket file in the workspace reaches a host process
+ * remount could make a read-only bind writable), new namespaces, memfd_create and SysV shared memory (shmget:
+ * their pages count against no memory limit of the worker), Unix-domain sockets (a socket file in the workspace reaches a host process
  * whatever the network namespace), and, on x86_64, the x32 system-call numbers (another table of the same calls).
  * Built for x86_64 and aarch64; elsewhere there is no filter (and the isolation report says so).
  */
@@ -33,7 +33,7 @@ interface ArchTable {
   forks: number[];
   /**
    * Refused outright: mount, umount2, pivot_root, the new mount API (open_tree, move_mount, fsopen, fsconfig,
-   * fsmount, fspick, mount_setattr), unshare, setns, memfd_create.
+   * fsmount, fspick, mount_setattr), unshare, setns, memfd_create, shmget.
    */
   refused: number[];
   /** Whether the architecture has a second system-call table selected by a bit of the number (x32). */
@@ -43,8 +43,8 @@ interface ArchTable {
 const NEW_MOUNT_API = [428, 429, 430, 431, 432, 433, 442];
 
 const ARCHES: Record<string, ArchTable> = {
-  x64: { audit: 0xc000003e, clone: 56, clone3: 435, socket: 41, forks: [57, 58], refused: [165, 166, 155, ...NEW_MOUNT_API, 272, 308, 319], x32: true },
-  arm64: { audit: 0xc00000b7, clone: 220, clone3: 435, socket: 198, forks: [], refused: [40, 39, 41, ...NEW_MOUNT_API, 97, 268, 279], x32: false },
+  x64: { audit: 0xc000003e, clone: 56, clone3: 435, socket: 41, forks: [57, 58], refused: [165, 166, 155, ...NEW_MOUNT_API, 272, 308, 319, 29], x32: true },
+  arm64: { audit: 0xc00000b7, clone: 220, clone3: 435, socket: 198, forks: [], refused: [40, 39, 41, ...NEW_MOUNT_API, 97, 268, 279, 194], x32: false },
 };
 
 type Insn = [code: number, jt: number, jf: number, k: number];
