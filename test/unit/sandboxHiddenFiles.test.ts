@@ -170,10 +170,17 @@ try:
 except Exception:
     pass
 WROTE = []
-for path in ["/fill", "data/fill", ".git/fill", "vendor/lib/.git/fill"]:
+for path in ["/fill", "data/fill"]:
     try:
         with open(path, "wb") as f:
             f.write(b"x" * 4096)
+        WROTE.append(path)
+    except Exception:
+        pass
+# mkdir raises no event the hooks refuse: the read-only mounts must.
+for path in ["/made", ".git/made", "vendor/lib/.git/made", ".dvc/made"]:
+    try:
+        os.mkdir(path)
         WROTE.append(path)
     except Exception:
         pass
@@ -190,6 +197,8 @@ def wrote(x):
       assert.equal(r.fileError, null, JSON.stringify(r.fileError));
       assert.deepEqual(votes(r, 'looked_up'), [-1, -1, -1, -1]);
       assert.deepEqual(votes(r, 'wrote'), [0, 0, 0, 0]);
+      // The probe works: with nothing hidden, readline reads the labels through the hard link (pyodide has no readline).
+      if (name === 'the native runtime') assert.deepEqual(votes(await run(source, false), 'looked_up'), GOLD);
     });
 
     it('reads them when they are not hidden (the probe works)', async () => {

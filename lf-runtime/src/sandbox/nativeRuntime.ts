@@ -142,6 +142,19 @@ export function stateDirsAbove(file: string, workspace: string): string[] {
   return out;
 }
 
+/** A Python installation or virtual environment (its prefix): bound for the interpreter, not walked. */
+function isPythonInstall(dir: string): boolean {
+  return ['pyvenv.cfg', 'bin/python3', 'bin/python'].some((f) => existsSync(join(dir, f)));
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 /** The command line for one native worker; throws when bubblewrap is missing and that was not allowed. */
 export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   const worker = join(o.pythonDir, 'native', 'native_worker.py');
@@ -202,9 +215,17 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   // Likewise the version-control stores there (.git: every committed copy of the dev set).
   const candidates = [...PRIVATE_DIRS.map((name) => join(o.workspace, name)), ...(o.stateDirs ?? [])];
   // And those at any depth of the workspace (a vendored repository's .git), and other hard links to the
-  // hidden files (workspaceScan.ts).
+  // hidden files (workspaceScan.ts); likewise in a project folder the interpreter's path holds (an editable
+  // install's .pth names the project's root, .git and all). Folders of installed packages are not walked.
   const scan = scanWorkspace(o.workspace, o.hidden ?? []);
+  const links = [...scan.links];
   candidates.push(...scan.privateDirs);
+  for (const bound of binds) {
+    if (bound === '/usr' || bound.startsWith('/usr/') || /\/(site|dist)-packages(\/|$)/.test(bound) || bound === realpathOr(o.workspace) || bound === realpathOr(o.pythonDir) || isPythonInstall(bound)) continue;
+    const other = scanWorkspace(bound, o.hidden ?? []);
+    candidates.push(...other.privateDirs);
+    links.push(...other.links);
+  }
   for (const file of o.hidden ?? []) {
     if (PRIVATE_DIRS.includes(basename(dirname(file)))) candidates.push(dirname(file));
     candidates.push(...stateDirsAbove(file, o.workspace));
@@ -227,7 +248,7 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   const filter = seccompFile();
   const seccomp = filter ? ['--seccomp', passFd(openSync(filter, 'r'))] : [];
   const masks: string[] = [];
-  for (const path of new Set([...(o.hidden ?? []), ...scan.links.map((l) => l.path)])) {
+  for (const path of new Set([...(o.hidden ?? []), ...links.map((l) => l.path)])) {
     let real: string;
     try {
       real = realpathSync(path);
@@ -269,7 +290,7 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
     '--chdir', '/tmp',
   ];
   // The worker's audit hook says why a link is refused, as for the file it links to.
-  if (scan.links.length > 0) pyArgs.push(`--hidden-links=${JSON.stringify(scan.links)}`);
+  if (links.length > 0) pyArgs.push(`--hidden-links=${JSON.stringify(links)}`);
   args.push(...seccomp, '--', o.interpreter.executable, ...pyArgs);
   return { command: bwrap, args, env: {}, extraFds, nodePermissionModel: false, networkNamespace: true, osSandbox: 'bubblewrap', noNewProcesses: filter !== null };
 }

@@ -8,16 +8,23 @@
  *
  * Found by one walk of the workspace: symbolic links are not followed (what one leads to inside the workspace
  * is walked under its own name) and a private folder is not entered. Files are looked at (lstat) only while a
- * hidden file has more than one link. A burst of worker launches (one per LF file) walks once: the answer is
- * kept for SCAN_TTL_MS. A walk stops after MAX_SCAN_ENTRIES entries (`complete: false`), leaving what it did
- * not reach to the worker's audit hook.
+ * hidden file has more than one link. Folders are walked breadth first, and those that hold installed packages or
+ * caches (node_modules, site-packages, .venv, ...: DEFERRED) only after every other one, so a cap reached in a
+ * large node_modules still leaves the project's own folders walked. Worker launches are synchronous (the pool spawns on demand), so only the
+ * first launch for a workspace and set of hidden files walks on the caller's thread; after that a launch takes
+ * the last answer, and one older than SCAN_TTL_MS starts a walk in the background (asynchronous file calls)
+ * whose answer the launches after it take. A walk stops after MAX_SCAN_ENTRIES entries (`complete: false`),
+ * leaving what it did not reach to the worker's audit hooks.
  */
-import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PRIVATE_DIRS } from './workspaceFiles.ts';
 
 export const MAX_SCAN_ENTRIES = 200_000;
 const SCAN_TTL_MS = 30_000;
+/** Folder names walked last: installed packages and caches, often most of a workspace's entries. */
+const DEFERRED = new Set(['node_modules', 'site-packages', 'dist-packages', '.venv', 'venv', '.tox', '.nox', '__pycache__', '.mypy_cache', '.pytest_cache', '.cache']);
 
 export interface WorkspaceScan {
   /** Private folders in the workspace, at any depth. */
@@ -29,39 +36,110 @@ export interface WorkspaceScan {
   entries: number;
 }
 
-const cache = new Map<string, { at: number; scan: WorkspaceScan }>();
+interface Target {
+  dev: number;
+  ino: number;
+  path: string;
+}
 
-/** The scan of `workspace` for these hidden files, from the cache when it is fresh. */
+const cache = new Map<string, { at: number; scan: WorkspaceScan; refreshing: boolean }>();
+const warned = new Set<string>();
+
+/** The scan of `workspace` for these hidden files: walked now the first time, else the last answer (refreshed in the background when old). */
 export function scanWorkspace(workspace: string, hidden: readonly string[], maxEntries = MAX_SCAN_ENTRIES): WorkspaceScan {
-  const root = resolve(workspace);
-  const targets: { dev: number; ino: number; path: string }[] = [];
+  let root: string;
+  try {
+    // Real paths, as the worker sees them (bubblewrap binds the workspace's real path).
+    root = realpathSync(workspace);
+  } catch {
+    return { privateDirs: [], links: [], complete: true, entries: 0 };
+  }
+  const targets: Target[] = [];
   for (const path of hidden) {
     try {
       const st = statSync(path);
-      if (st.isFile() && st.nlink > 1) targets.push({ dev: st.dev, ino: st.ino, path: resolve(path) });
+      if (st.isFile() && st.nlink > 1) targets.push({ dev: st.dev, ino: st.ino, path: realpathSync(path) });
     } catch {
       // A hidden file that is missing has no links to hide.
     }
   }
   const key = JSON.stringify([root, maxEntries, targets.map((t) => `${t.dev}:${t.ino}`)]);
-  const now = Date.now();
   const kept = cache.get(key);
-  if (kept && now - kept.at < SCAN_TTL_MS) return kept.scan;
-  const scan = walk(root, targets, maxEntries);
-  cache.set(key, { at: now, scan });
+  if (kept) {
+    if (Date.now() - kept.at >= SCAN_TTL_MS && !kept.refreshing) {
+      kept.refreshing = true;
+      walkAsync(root, targets, maxEntries).then(
+        (scan) => cache.set(key, { at: Date.now(), scan, refreshing: false }),
+        () => (kept.refreshing = false),
+      );
+    }
+    return kept.scan;
+  }
+  const scan = walkSync(root, targets, maxEntries);
+  if (!scan.complete && !warned.has(root)) {
+    warned.add(root);
+    console.warn(
+      `LF Studio: ${root} has more than ${maxEntries} files and folders; the private folders (.git, .lfstudio, ...) and hard links to the dev set ` +
+        'found in the first ones are hidden from your Python, the others are refused only when read with open()',
+    );
+  }
+  cache.set(key, { at: Date.now(), scan, refreshing: false });
   if (cache.size > 16) cache.delete(cache.keys().next().value as string);
   return scan;
 }
 
-function walk(root: string, targets: readonly { dev: number; ino: number; path: string }[], maxEntries: number): WorkspaceScan {
-  const privateDirs: string[] = [];
-  const links: { path: string; of: string }[] = [];
-  const wanted = new Map(targets.map((t) => [`${t.dev}:${t.ino}`, t.path]));
-  const hiddenPaths = new Set(targets.map((t) => t.path));
-  const stack = [root];
-  let entries = 0;
-  while (stack.length > 0) {
-    const dir = stack.pop() as string;
+/** One walk's bookkeeping: what each listed entry adds, and whether a file's identity must be looked at. */
+class Walk {
+  readonly privateDirs: string[] = [];
+  readonly links: { path: string; of: string }[] = [];
+  /** Folders to list, breadth first: the others, then the DEFERRED ones. */
+  private readonly queue: string[];
+  private readonly later: string[] = [];
+  private head = 0;
+  entries = 0;
+  private readonly wanted: Map<string, string>;
+  private readonly hiddenPaths: Set<string>;
+
+  constructor(
+    root: string,
+    targets: readonly Target[],
+    readonly maxEntries: number,
+  ) {
+    this.queue = [root];
+    this.wanted = new Map(targets.map((t) => [`${t.dev}:${t.ino}`, t.path]));
+    this.hiddenPaths = new Set(targets.map((t) => t.path));
+  }
+
+  /** Takes one listed entry; a file whose identity may make it a link to a hidden file is returned to be looked at. */
+  take(dir: string, d: Dirent): string | null {
+    const path = join(dir, d.name);
+    if (d.isDirectory()) {
+      if (PRIVATE_DIRS.includes(d.name)) this.privateDirs.push(path);
+      else (DEFERRED.has(d.name) ? this.later : this.queue).push(path);
+      return null;
+    }
+    return this.wanted.size > 0 && d.isFile() && !this.hiddenPaths.has(path) ? path : null;
+  }
+
+  /** The next folder to list, or undefined when all are. */
+  next(): string | undefined {
+    if (this.head >= this.queue.length && this.later.length > 0) this.queue.push(...this.later.splice(0));
+    return this.head < this.queue.length ? this.queue[this.head++] : undefined;
+  }
+
+  identity(path: string, st: { nlink: number; dev: number; ino: number }): void {
+    const of = st.nlink > 1 ? this.wanted.get(`${st.dev}:${st.ino}`) : undefined;
+    if (of !== undefined) this.links.push({ path, of });
+  }
+
+  result(complete: boolean): WorkspaceScan {
+    return { privateDirs: this.privateDirs, links: this.links, complete, entries: this.entries };
+  }
+}
+
+function walkSync(root: string, targets: readonly Target[], maxEntries: number): WorkspaceScan {
+  const w = new Walk(root, targets, maxEntries);
+  for (let dir = w.next(); dir !== undefined; dir = w.next()) {
     let list: Dirent[];
     try {
       list = readdirSync(dir, { withFileTypes: true });
@@ -69,21 +147,38 @@ function walk(root: string, targets: readonly { dev: number; ino: number; path: 
       continue; // unreadable: the worker cannot read it either
     }
     for (const d of list) {
-      if (++entries > maxEntries) return { privateDirs, links, complete: false, entries: entries - 1 };
-      const path = join(dir, d.name);
-      if (d.isDirectory()) {
-        if (PRIVATE_DIRS.includes(d.name)) privateDirs.push(path);
-        else stack.push(path);
-      } else if (wanted.size > 0 && d.isFile() && !hiddenPaths.has(path)) {
-        try {
-          const st = lstatSync(path);
-          const of = st.nlink > 1 ? wanted.get(`${st.dev}:${st.ino}`) : undefined;
-          if (of !== undefined) links.push({ path, of });
-        } catch {
-          // Gone since it was listed.
-        }
+      if (++w.entries > maxEntries) return { ...w.result(false), entries: maxEntries };
+      const file = w.take(dir, d);
+      if (file === null) continue;
+      try {
+        w.identity(file, lstatSync(file));
+      } catch {
+        // Gone since it was listed.
       }
     }
   }
-  return { privateDirs, links, complete: true, entries };
+  return w.result(true);
+}
+
+async function walkAsync(root: string, targets: readonly Target[], maxEntries: number): Promise<WorkspaceScan> {
+  const w = new Walk(resolve(root), targets, maxEntries);
+  for (let dir = w.next(); dir !== undefined; dir = w.next()) {
+    let list: Dirent[];
+    try {
+      list = await readdir(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const d of list) {
+      if (++w.entries > maxEntries) return { ...w.result(false), entries: maxEntries };
+      const file = w.take(dir, d);
+      if (file === null) continue;
+      try {
+        w.identity(file, await lstat(file));
+      } catch {
+        // Gone since it was listed.
+      }
+    }
+  }
+  return w.result(true);
 }
