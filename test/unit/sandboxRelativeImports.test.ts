@@ -183,7 +183,7 @@ for (const [name, make, skip] of runtimes) {
       const r = await run('srcns/src/ssp/lfs/rules.py');
       assert.equal(r.fileError, null, JSON.stringify(r.fileError));
       const problem = (r.problems ?? []).find((p) => p.line === 2);
-      assert.match(problem?.message ?? '', /^No module named 'ssp': ssp is the folder \S*srcns\/src\/ssp above this file, a package Python imports from the folder above it \(\S*srcns\/src\).*add an empty __init__\.py to \S*srcns\/src\/ssp and \S*srcns\/src\/ssp\/lfs, or import/, JSON.stringify(r.problems));
+      assert.match(problem?.message ?? '', /^No module named 'ssp': ssp is the folder \S*srcns\/src\/ssp above this file, a package Python imports from the folder above it \(\S*srcns\/src\).*add an empty __init__\.py to \S*srcns\/src\/ssp, or import/, JSON.stringify(r.problems));
       assert.doesNotMatch(problem?.message ?? '', /put ssp\.py|pip install ssp/);
     });
 

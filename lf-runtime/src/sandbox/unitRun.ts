@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { lfCacheKeys, splitLines } from './cacheKeys.ts';
 import { checkApplied, checkMissed, checkLfDone, checkLfStart, checkParsed, checkPrepared, ProtocolViolation, WorkerFailed, type Prepared } from './replySchema.ts';
 import type { LfResultCache } from './resultCache.ts';
@@ -50,6 +51,8 @@ export interface UnitOptions {
   /** Pyodide: the folder whose missing paths the workers note; they are added to `missed` after the run. */
   watch?: string;
   missed?: Set<string>;
+  /** The workspace folder the file may read (RunFileOptions.readRoot). */
+  readRoot?: string;
   /** Files no LF may read (the user's Python refuses to open them; pyodide is never given them). */
   hiddenFiles?: HiddenFile[];
   /** The user's Python: the workspace's fingerprint (workspaceFingerprint), part of the cache keys. */
@@ -139,6 +142,7 @@ export async function runUnit(ctx: UnitContext, o: UnitOptions): Promise<FileRun
       siblings,
       ...(resources ? { resources } : {}),
       ...(o.watch ? { watch: o.watch } : {}),
+      ...(o.readRoot ? { root: resolve(o.readRoot) } : {}),
       ...(o.hiddenFiles?.length ? { hidden: o.hiddenFiles.map((h) => ({ path: h.path, reason: hiddenReason(h), id: fileIdentity(h.path) })) } : {}),
     });
     // The file's top level runs before the first LF starts: it gets one LF's budget too.

@@ -46,6 +46,8 @@ export interface PrepareRequest {
    * its in-memory filesystem), for a `misses` request after the run; '' or absent: none noted.
    */
   watch?: string;
+  /** The workspace folder (RunFileOptions.readRoot), for messages about the user's packages; absent: none. */
+  root?: string;
 }
 
 /** The paths under the prepare request's `watch` folder that the unit looked for and did not find. */

@@ -102,6 +102,8 @@ def _missing_snorkel_module(name):
 
 # The file being executed, for messages about what it imports.
 current = {"file": ""}
+# LF file -> the workspace folder it may read (the prepare request's root): where the user's packages can be.
+workspace_roots = {}
 # file -> {name a top-level statement that raised would have bound: (its line, its message (the first cause's,
 # for a statement that raised for want of an earlier one's name), whether a missing module is the cause, whether
 # the statement is that import)}, set by the runner as the statements run.
@@ -170,22 +172,29 @@ def _ancestor_package(folder, top):
     parent without an __init__.py (a namespace package, or a src layout the project installs with pip): Python
     imports it from the folder above it, which an installed copy or PYTHONPATH puts on the path, not from the
     file's folder. None when no folder above is named `top`."""
+    workspace = workspace_roots.get(current["file"], "").rstrip("/")
+    if not workspace or not folder.startswith(workspace + "/"):
+        return None
     parts = folder.split("/")
-    # The file's folder and the one above it are searched already; a folder named `top` further up is the case.
-    for i in range(len(parts) - 2, 0, -1):
+    # The file's folder and the one above it are searched already; a folder named `top` further up, inside the
+    # workspace, is the case.
+    for i in range(len(parts) - 2, len(workspace.split("/")) - 1, -1):
         if parts[i] != top:
             continue
         package = "/".join(parts[: i + 1])
         root = "/".join(parts[:i]) or "/"
-        chain = ["/".join(parts[: j + 1]) for j in range(i, len(parts))]
+        # The runtimes climb from the file's folder while the folder above holds an __init__.py (package_root):
+        # the folders from the package down to the file's parent need one; the file's own folder does not.
+        chain = ["/".join(parts[: j + 1]) for j in range(i, len(parts) - 1)]
         lacking = [c for c in chain if not os.path.isfile(f"{c}/__init__.py")] if NATIVE else chain
-        lacking = lacking or chain
+        if not lacking:
+            return None
         listed = lacking[0] if len(lacking) == 1 else f"{', '.join(lacking[:-1])} and {lacking[-1]}"
         return (
             f"No module named '{top}': {top} is the folder {package} above this file, a package Python imports from the "
             f"folder above it ({root}), where installing the project (pip install -e) or PYTHONPATH puts it; LF Studio runs "
             f"the file from its own folder, and imports its package from {root} when every folder from {top}/ down to "
-            f"the file's has an __init__.py: add an empty __init__.py to {listed}, or import "
+            f"the one holding the file's folder has an __init__.py: add an empty __init__.py to {listed}, or import "
             f"from the file's own folder (`from .module import name`)."
         )
     return None

@@ -27,7 +27,7 @@ import lf_row_class
 import lf_statements
 import lf_structure
 from lf_apply import RAISED as _RAISED, VOTE_TYPES as _VOTE_TYPES, Stats as _Stats, check_votes as _check_votes, fast_callable as _fast_callable, stop_iteration as _stop_iteration
-from lf_errors import NATIVE, current as _current, error_info as _error_info
+from lf_errors import NATIVE, current as _current, error_info as _error_info, workspace_roots as _workspace_roots
 from lf_finders import FolderPackageFinder as _FolderPackageFinder, SiblingFinder as _SiblingFinder, forget_user_modules as _forget_user_modules, package_root as _package_root
 from lf_errors import failed_imports as _failed_imports, package_folders as _package_folders, sibling_modules as _sibling_modules
 from lf_rows import load_dataset  # noqa: F401 - an entry point the worker calls
@@ -285,7 +285,7 @@ def _lfs_list_broken(module, file):
     return _failed_lfs_list.get(file) is not None and "lfs" in vars(module)
 
 
-def prepare(file, source, siblings_json):
+def prepare(file, source, siblings_json, root=""):
     """Execute the file once. Returns (JSON text: its LFs (name, line) or the error that stops it, the unit).
 
     The unit, (file, source, siblings JSON, compiled statements, first execution), goes back to run_lf as is:
@@ -294,6 +294,8 @@ def prepare(file, source, siblings_json):
     """
     lf_guard.restore(True)
     _current["file"] = file
+    if root:
+        _workspace_roots[file] = root
     siblings = _loads(siblings_json) if siblings_json else {}
     user_files = frozenset([file])
     try:

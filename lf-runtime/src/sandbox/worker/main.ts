@@ -110,7 +110,7 @@ interface Runtime {
   loadDataset: PyProxy & ((framePath: string) => PyProxy);
   parse: PyProxy & ((source: string) => string);
   /** (JSON text, the unit or None): the unit goes back to runLf as is (lf_runner.prepare). */
-  prepare: PyProxy & ((file: string, source: string, siblings: string) => PyProxy);
+  prepare: PyProxy & ((file: string, source: string, siblings: string, root: string) => PyProxy);
   runLf: PyProxy &
     ((dataset: PyProxy, unit: PyProxy, fresh: boolean, index: number, name: string, k: number, budgetS: number) => string);
   datasetSize: PyProxy & ((dataset: PyProxy) => number);
@@ -236,8 +236,8 @@ function guarded<T>(call: () => T): T {
 let preparedFile: { req: PrepareRequest; lfs: { name: string; line: number }[]; unit: PyProxy | null; fresh: boolean } | null = null;
 
 /** lf_runner.prepare's (JSON text, unit or None), unpacked; the caller owns the unit's proxy. */
-function callPrepare(rt: Runtime, file: string, source: string, siblings: string): { text: string; unit: PyProxy | null } {
-  const pair = rt.prepare(file, source, siblings);
+function callPrepare(rt: Runtime, file: string, source: string, siblings: string, root = ''): { text: string; unit: PyProxy | null } {
+  const pair = rt.prepare(file, source, siblings, root);
   try {
     const unit = pair.get(1) as PyProxy | undefined;
     return { text: pair.get(0) as string, unit: unit ?? null };
@@ -324,7 +324,7 @@ function writeResources(rt: Runtime, req: PrepareRequest): void {
 function prepareFile(rt: Runtime, req: PrepareRequest): void {
   watchMisses(rt, req.watch ?? '');
   writeResources(rt, req);
-  const { text, unit } = guarded(() => callPrepare(rt, req.file, req.source, req.siblings));
+  const { text, unit } = guarded(() => callPrepare(rt, req.file, req.source, req.siblings, req.root ?? ''));
   const prepared = JSON.parse(text) as {
     fileError: null;
     lfs: { name: string; line: number; listed?: boolean }[];

@@ -179,7 +179,7 @@ def main():
             elif kind == "prepare":
                 if req.get("hidden"):
                     _hide(req["hidden"])
-                text, unit = lf_runner.prepare(req["file"], req["source"], req["siblings"])
+                text, unit = lf_runner.prepare(req["file"], req["source"], req["siblings"], req.get("root") or "")
                 out = json.loads(text)
                 # Every LF applied uses the execution prepare left, as Snorkel runs a module's LFs: the file's top
                 # level (a spaCy model loaded there, say) runs once per worker, not once per LF, and what one LF
