@@ -79,6 +79,14 @@ describe('analysis engine', () => {
     assert.match(problems[1]!.message, /^LF name 'my' is also used at \.\.\/lfs\.py:1; /);
   });
 
+  it('says once that LFs a factory made at one line share a name', async () => {
+    const e = engine(['/ws/lfs.py']);
+    await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\ndef my(x):  # song -> 0\n');
+    const problems = e.analyze().fileProblems;
+    assert.equal(problems.length, 2, JSON.stringify(problems));
+    assert.match(problems[0]!.message, /^LF name 'my' is also used at line 2 of this file; /);
+  });
+
   it("keeps the data files that hold gold labels from every LF: the dev set, a labeled sample, the editor's labels file", async () => {
     const seen: unknown[] = [];
     const executor = standInExecutor();

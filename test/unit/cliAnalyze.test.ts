@@ -138,6 +138,15 @@ describe('lf-studio analyze', () => {
     assert.ok(lf.coverage > 0.05, String(lf.coverage));
   });
 
+  it('says once that the LFs a factory made at one line share a name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-factory-'));
+    const lfs = write(dir, 'lfs.py', 'from snorkel.labeling import LabelingFunction\n\ndef make(w):\n    return LabelingFunction(name="kw", f=lambda x: 1 if w in x.text else -1)\n\nlfs = [make(w) for w in ["check", "song", "love"]]\n');
+    const r = cli('analyze', '--lfs', lfs, '--data', join(example, 'data', 'train.json'), '--runtime', 'sandbox');
+    const lines = r.stderr.split('\n').filter((l) => l.includes("named 'kw'"));
+    assert.deepEqual(lines.length, 1, r.stderr);
+    assert.match(lines[0], /lfs\.py:6: 3 LFs made at this line are all named 'kw'; Snorkel's appliers refuse/);
+  });
+
   it('reports an LF that fails on the dev rows (a field the dev file lacks), in analyze and in label', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lfs-deverr-'));
     write(dir, 'train.jsonl', ['{"text": "buy now", "src": "web"}', '{"text": "hi mom", "src": "sms"}', '{"text": "free prize", "src": "web"}'].join('\n') + '\n');

@@ -306,16 +306,20 @@ export class AnalysisEngine {
     }
 
     // Every copy of a repeated name is told where the others are: the one written first is no more right.
+    // LFs a factory made at one line (without name=...) share it: that line is said once, with how many.
     for (const [name, places] of named) {
       if (places.length < 2) continue;
-      for (const at of places) {
-        const others = places.filter((o) => o !== at).map((o) => (o.file === at.file ? `line ${o.line} of this file` : `${relative(dirname(at.file), o.file)}:${o.line}`));
+      const distinct = places.filter((p, i) => places.findIndex((o) => o.file === p.file && o.line === p.line) === i);
+      for (const at of distinct) {
+        const here = places.filter((o) => o.file === at.file && o.line === at.line).length;
+        const others = distinct.filter((o) => o !== at).map((o) => (o.file === at.file ? `line ${o.line} of this file` : `${relative(dirname(at.file), o.file)}:${o.line}`));
+        const what = others.length
+          ? `LF name '${name}' is also used at ${others.join(', ')}${here > 1 ? ` (and by ${here} LFs made at this line)` : ''}`
+          : `${here} LFs made at this line are all named '${name}'`;
         fileProblems.push({
           file: at.file,
           line: at.line,
-          message:
-            `LF name '${name}' is also used at ${others.join(', ')}; ` +
-            "Snorkel's appliers refuse LFs with the same name (rename the function, or pass name=... to @labeling_function).",
+          message: `${what}; Snorkel's appliers refuse LFs with the same name (rename the function, or pass name=... to @labeling_function).`,
         });
       }
     }
