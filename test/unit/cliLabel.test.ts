@@ -426,6 +426,12 @@ describe('lf-studio label with a stand-in sandbox', () => {
     writeFileSync(dev, TRAIN.map((text, i) => JSON.stringify({ text, label: i % 2 })).join('\n') + '\n');
     const fine = await label(['--lfs', lfs, '--data', train, '--dev', dev, '--out', join(dir, 'fine.jsonl')]);
     assert.doesNotMatch(fine.stderr, /never/);
+    writeFileSync(dev, TRAIN.map((text) => JSON.stringify({ text, label: 7 })).join('\n') + '\n');
+    const sevens = await label(['--lfs', lfs, '--data', train, '--dev', dev, '--out', join(dir, 'sevens.jsonl')]);
+    assert.match(sevens.stderr, /the gold labels use class ids 7 and never 0\.\.6/);
+    writeFileSync(dev, TRAIN.map((text) => JSON.stringify({ text, label: 1 })).join('\n') + '\n');
+    const ones = await label(['--lfs', lfs, '--data', train, '--dev', dev, '--out', join(dir, 'ones.jsonl')]);
+    assert.doesNotMatch(ones.stderr, /never/, 'two classes from the ids 0 and 1 are the least a task has');
     writeFileSync(dev, TRAIN.map((text, i) => JSON.stringify({ text, label: i === 3 ? 'LATER' : ['HAM', 'SPAM'][i % 2] })).join('\n') + '\n');
     const named = await label(['--lfs', lfs, '--data', train, '--dev', dev, '--labels', 'HAM,SPAM,X,LATER', '--out', join(dir, 'named.jsonl')]);
     assert.equal(named.code, 0, named.stderr);

@@ -37,8 +37,8 @@ export function goldIdGapWarning(datasets: (Dataset | null)[], labels: readonly 
   const used = new Set<number>();
   for (const d of datasets) for (const g of d?.gold ?? []) if (g !== null) used.add(g);
   const unused = labels.map((_, c) => c).filter((c) => !used.has(c));
-  // Two classes from a single id (all 0s) are the least a task has: nothing to say.
-  if (unused.length === 0 || used.size < 2) return null;
+  // Two classes from a single id (all 0s or all 1s) are the least a task has: nothing to say.
+  if (unused.length === 0 || labels.length <= 2) return null;
   // Consecutive ids as a range: "2..6".
   const runs: string[] = [];
   for (let i = 0; i < unused.length; ) {
@@ -51,6 +51,16 @@ export function goldIdGapWarning(datasets: (Dataset | null)[], labels: readonly 
     `the gold labels use class ids ${[...used].sort((a, b) => a - b).join(', ')} and never ${runs.join(', ')}, yet the classes are taken to be ids 0..${labels.length - 1}, ` +
     `so the label model has ${labels.length} classes; if the largest id is a typo, fix that row, else name the classes with ${labelsSettingFor(null)}`
   );
+}
+
+/** goldIdGapWarning for the data a command read, written to its stderr as `lf-studio COMMAND: warning: ...`. */
+export function warnGoldIdGap(
+  io: { stderr(text: string): void },
+  command: string,
+  data: { sample: Dataset | null; dev: Dataset | null; labels: readonly string[] | null; labelsSource: ClassNamesSource | null },
+): void {
+  const gap = goldIdGapWarning([data.sample, data.dev], data.labels, data.labelsSource);
+  if (gap) io.stderr(`lf-studio ${command}: warning: ${gap}\n`);
 }
 
 /** Where class names given from `source` are set, for the fix in messages about gold labels. */

@@ -19,7 +19,7 @@ import type { HiddenFile, LfExecutor } from '../sandbox/types.ts';
 import { MAX_RESOURCE_BYTES, WorkspaceFiles } from '../sandbox/workspaceFiles.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
 import { checkDataOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
-import { goldIdGapWarning } from './classNames.ts';
+import { warnGoldIdGap } from './classNames.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
@@ -71,8 +71,7 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
       : createCliExecutor(args.runtime, Math.min(2, args.lfs.length), { files: args.lfs.length, data: [args.data, args.dev] });
     progress('reading data');
     const data = await readCliData(args);
-    const gap = goldIdGapWarning([data.sample, data.dev], data.labels, data.labelsSource);
-    if (gap) io.stderr(`lf-studio export-job: warning: ${gap}\n`);
+    warnGoldIdGap(io, 'export-job', data);
     const labels = data.labels ?? ['0', '1'];
     const sources = args.lfs.map((f) => readFileSync(f, 'utf8'));
     const project = await runAndFit({

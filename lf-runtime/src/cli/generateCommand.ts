@@ -24,7 +24,7 @@ import { buildPrompt, parsePromptTier, sampleExamples } from '../llm/promptBuild
 import { asPythonParser, labelingFunctionsOf, type PythonParser } from '../llm/pythonSource.ts';
 import { safeJsonStringify, sanitizeLine } from '../text/controlChars.ts';
 import { checkDataOptions, type CliData, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
-import { goldIdGapWarning } from './classNames.ts';
+import { warnGoldIdGap } from './classNames.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 import type { GenerationRecord, PromptTier, Thresholds } from '../llm/types.ts';
@@ -93,8 +93,7 @@ export async function runGenerateCommand(argv: string[], rawIo: CliIo, env: Node
     }
     const client = createAnthropicClient({ apiKey, model: args.model, baseUrl: env.ANTHROPIC_BASE_URL ?? null });
     const data = await readCliData(args);
-    const gap = goldIdGapWarning([data.sample, data.dev], data.labels, data.labelsSource);
-    if (gap) io.stderr(`lf-studio generate: warning: ${gap}\n`);
+    warnGoldIdGap(io, 'generate', data);
     const { sample, dev } = data;
     const labels = classNames(data, args);
     const sources = args.lfs.map((file) => readFileSync(file, 'utf8'));

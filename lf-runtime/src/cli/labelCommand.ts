@@ -20,7 +20,7 @@ import type { LfExecutor } from '../sandbox/types.ts';
 import type { VoteMatrix } from '../stats/voteMatrix.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
 import { checkDataOptions, cliReadOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
-import { goldIdGapWarning } from './classNames.ts';
+import { warnGoldIdGap } from './classNames.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
@@ -82,8 +82,7 @@ export async function runLabelCommand(argv: string[], rawIo: CliIo, _env: NodeJS
       : createCliExecutor(args.runtime, Math.min(2, args.lfs.length), { files: args.lfs.length, data: [args.data, args.dev, args.apply] });
     progress('reading data');
     const data = await readCliData(args);
-    const gap = goldIdGapWarning([data.sample, data.dev], data.labels, data.labelsSource);
-    if (gap) io.stderr(`lf-studio label: warning: ${gap}\n`);
+    warnGoldIdGap(io, 'label', data);
     const applyData: Dataset | null = args.apply ? await readDataset(args.apply, cliReadOptions(args, data)) : null;
     const labels = data.labels ?? ['0', '1'];
     const project = await runAndFit({

@@ -16,7 +16,7 @@ import { DEFAULT_GOLD_LABELS_FILE, emptyGoldLabels, readGoldLabels, type GoldLab
 import { DEFAULT_MAX_LFS, suggestLfs } from '../suggest/suggest.ts';
 import { SuggestInputError, type SuggestResult } from '../suggest/types.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
-import { goldIdGapWarning, goldIdNames, labelJsonNames, type ClassNamesSource } from './classNames.ts';
+import { goldIdNames, warnGoldIdGap, labelJsonNames, type ClassNamesSource } from './classNames.ts';
 import { checkClassCount, cliReadOptions, dataFormatsHelp, labelsFlag } from './cliData.ts';
 import { CliError, rowCount, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
@@ -91,8 +91,7 @@ export async function runSuggestCommand(argv: string[], rawIo: CliIo, _env: Node
     const dev = resolved.dev ? await readOrExplain(resolved.dev, options, '--dev') : null;
     const classes = named?.labels ?? goldIdNames([sample, dev]);
     checkClassCount(classes, named ? named.labelsSource : 'gold ids');
-    const gap = goldIdGapWarning([sample, dev], classes, named ? named.labelsSource : 'gold ids');
-    if (gap) io.stderr(`lf-studio suggest: warning: ${gap}\n`);
+    warnGoldIdGap(io, 'suggest', { sample, dev, labels: classes, labelsSource: named ? named.labelsSource : 'gold ids' });
     if (!classes) throw new SuggestInputError(`no gold labels found in field "${resolved.labelField}" of the labeled rows; label some rows, or name the field with --label-field`);
     let user: GoldLabels = emptyGoldLabels();
     // The editor's gold labels: "data.labels" in lfstudio.json, .lfstudio/labels.jsonl unless it says otherwise.
