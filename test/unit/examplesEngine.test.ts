@@ -139,6 +139,6 @@ describe('examples service', () => {
     assert.deepEqual(pair.rows.map((r) => r.id), ['s2']);
     const page = service.query(view, q({ split: 'sample', lf: 'check', lfFile: '/ws/b.py', vote: 'fires' }));
     assert.deepEqual(page.rows.find((r) => r.id === 's1')?.highlights, [[5, 9]], "highlights come from b.py's code: 'song' in 'nice song'");
-    assert.equal(page.title, 'Sample rows where check (b.py) votes on');
+    assert.equal(page.title, 'Sample rows where check (ws/b.py) votes on');
   });
 });

@@ -4,7 +4,7 @@
  * label model's probabilities, gold and highlights. The ordered matches of the last few questions are kept, so
  * paging, and asking again after a label was given, cost only the page.
  */
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { displayValue, floatText } from '../data/exactIntegers.ts';
 import type { Dataset } from '../data/types.ts';
 import type { EngineRowsView } from '../engine/analysisEngine.ts';
@@ -313,8 +313,9 @@ function checkQuery(q: ExamplesQuery): void {
 
 /** The question in words, for the view's title. */
 export function describeFilter(filter: ExamplesFilter, labels: readonly string[], namesake = false): string {
-  // An LF whose name another file's LF has too is told by its file: "check (b.py)".
-  const f = namesake && filter.lf && filter.lfFile ? { ...filter, lf: `${filter.lf} (${basename(filter.lfFile)})` } : filter;
+  // An LF whose name another file's LF has too is told by its file and folder ("check (labeling/lfs.py)": a
+  // copied lfs.py often has the same file name).
+  const f = namesake && filter.lf && filter.lfFile ? { ...filter, lf: `${filter.lf} (${join(basename(dirname(filter.lfFile)), basename(filter.lfFile))})` } : filter;
   const where = f.split === 'sample' ? 'Sample rows' : f.split === 'dev' ? 'Dev rows' : 'Labeled rows';
   const label = (c: number) => labels[c] ?? String(c);
   const parts: string[] = [];
