@@ -138,6 +138,19 @@ describe('lf-studio analyze', () => {
     assert.ok(lf.coverage > 0.05, String(lf.coverage));
   });
 
+  it('runs LF files and helper modules saved as UTF-8 with BOM, as Python does, in both runtimes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-bom-'));
+    write(dir, 'helpers.py', '\uFEFFWORDS = ["check"]\n');
+    const lfs = write(dir, 'lfs.py', `\uFEFF${LF_IMPORT}from helpers import WORDS\n\n@labeling_function()\ndef kw(x):\n    return 1 if WORDS[0] in x.text.lower() else -1\n`);
+    for (const runtime of ['sandbox', ...(bubblewrapAvailable ? ['python'] : [])]) {
+      const r = cli('analyze', '--lfs', lfs, '--data', join(example, 'data', 'train.json'), '--runtime', runtime, '--python', '/usr/bin/python3', '--json');
+      assert.equal(r.status, 0, `${runtime}: ${r.stderr}`);
+      const kw = JSON.parse(r.stdout).lfs[0];
+      assert.equal(kw.errors, 0, runtime);
+      assert.ok(kw.coverage > 0.1, `${runtime}: coverage ${kw.coverage}`);
+    }
+  });
+
   it('says once that the LFs a factory made at one line share a name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lfs-factory-'));
     const lfs = write(dir, 'lfs.py', 'from snorkel.labeling import LabelingFunction\n\ndef make(w):\n    return LabelingFunction(name="kw", f=lambda x: 1 if w in x.text else -1)\n\nlfs = [make(w) for w in ["check", "song", "love"]]\n');

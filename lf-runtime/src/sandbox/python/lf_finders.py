@@ -55,6 +55,8 @@ class SiblingFinder:
             return
         module.__file__ = filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        if source.startswith("\ufeff"):  # saved as UTF-8 with BOM, which Python's own import drops
+            source = source[1:]
         exec(compile(source, filename, "exec"), module.__dict__)
 
 

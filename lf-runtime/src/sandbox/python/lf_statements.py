@@ -15,6 +15,8 @@ def statement_codes(file, source):
 
     flags = 0
     codes = []
+    if source.startswith("\ufeff"):  # saved as UTF-8 with BOM
+        source = source[1:]
     for stmt in ast.parse(source, file).body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
             for alias in stmt.names:

@@ -44,6 +44,8 @@ class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             self.aliases[name](module)
             return
         filename, source = self.sources[name]
+        if source.startswith("\ufeff"):  # saved as UTF-8 with BOM, which Python's own import drops
+            source = source[1:]
         module.__file__ = filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), module.__dict__)
