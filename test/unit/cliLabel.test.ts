@@ -413,6 +413,23 @@ describe('lf-studio label with a stand-in sandbox', () => {
     assert.match(p.stderr, /\(class balance HAM 0\.\d+, where the dev set's gold labels give HAM 0\.750\): its probabilities favour SPAM on the rows no LF votes on, and --uncovered predict labels them so; add an LF that votes HAM .*, or leave those rows unlabelled \(--uncovered abstain writes -1 there\)/);
   });
 
+  it('warns when the class names are in another order than the ids the LFs return (gold labels written as names)', async () => {
+    const { dir, lfs, train } = workspace();
+    const dev = join(dir, 'dev-named.jsonl');
+    // Every dev row its gold name: SPAM where a link or "subscribe" is, HAM where a song is.
+    const rows = [...Array(8)].flatMap(() => [
+      { text: 'see http://x.co', label: 'SPAM' },
+      { text: 'subscribe now', label: 'SPAM' },
+      { text: 'a fine song', label: 'HAM' },
+    ]);
+    writeFileSync(dev, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const swapped = await label(['--lfs', lfs, '--data', train, '--dev', dev, '--labels', 'SPAM,HAM', '--out', join(dir, 'swapped.jsonl')]);
+    assert.equal(swapped.code, 0, swapped.stderr);
+    assert.match(swapped.stderr, /warning: the LFs' votes agree with the dev set's gold labels on 0% of 24 votes, but on 100% with the class ids named otherwise \(0 as HAM, 1 as SPAM\): the class names .* \(0 = SPAM, 1 = HAM now\)/);
+    const right = await label(['--lfs', lfs, '--data', train, '--dev', dev, '--labels', 'HAM,SPAM', '--out', join(dir, 'right.jsonl')]);
+    assert.doesNotMatch(right.stderr, /named otherwise/);
+  });
+
   it('warns when the classes are gold ids and some id below the largest is never used (a typo makes empty classes)', async () => {
     const { dir, lfs } = workspace();
     const dev = join(dir, 'dev.jsonl');
