@@ -250,6 +250,15 @@ for (const [name, make, skip] of runtimes) {
         ['b', true],
         ['a', true],
       ]);
+      // Grouped: a dict of lists (a generator's LFs per area), a list of lists.
+      assert.deepEqual(await listedWith('lfs = {"BC": [b], "AI": (a,)}\n'), [
+        ['b', true],
+        ['a', true],
+      ]);
+      assert.deepEqual(await listedWith('SPAM = [b]\nHAM = [a]\nlfs = [SPAM, HAM]\n'), [
+        ['b', true],
+        ['a', true],
+      ]);
       // Lists of some of them (SPAM_LFS, extra_lfs), and no lfs: every LF counts, in source order.
       assert.deepEqual(await listedWith('SPAM_LFS = [a]\nextra_lfs = [b]\n'), [
         ['a', null],

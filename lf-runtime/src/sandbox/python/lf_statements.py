@@ -45,12 +45,24 @@ def imports_star(code):
 
 def _items(value):
     """What a module-level value holds for LFs: a list's or tuple's items, a dict's values (`lfs = {"kw":
-    lf}`, read without calling the object's own methods), else the value itself."""
+    lf}`, read without calling the object's own methods), else the value itself. One level of grouping is
+    opened: `lfs = {"AI": [lf1, lf2], "BC": [lf3]}` (a generator's LFs per area) or `[keyword_lfs,
+    pattern_lfs]` holds the LFs of its groups, in order."""
     if isinstance(value, (list, tuple)):
-        return value
-    if isinstance(value, dict):
-        return list(dict.values(value))
-    return (value,)
+        items = list(value)
+    elif isinstance(value, dict):
+        items = list(dict.values(value))
+    else:
+        return (value,)
+    out = []
+    for v in items:
+        if isinstance(v, (list, tuple)):
+            out.extend(list.__iter__(v) if isinstance(v, list) else tuple.__iter__(v))
+        elif isinstance(v, dict):
+            out.extend(dict.values(v))
+        else:
+            out.append(v)
+    return out
 
 
 def module_lfs(module, is_lf):
