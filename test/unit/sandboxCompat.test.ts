@@ -64,6 +64,9 @@ describe('Snorkel compatibility', () => {
       'from snorkel.labeling.lf.core import labeling_function as core_labeling_function',
       'from snorkel.labeling.utils import filter_unlabeled_dataframe',
       'from snorkel.preprocess.core import BasePreprocessor',
+      // Snorkel 0.9.0's module for preprocessors, and snorkel.types' aliases for annotations.
+      'from snorkel.labeling.preprocess import preprocessor as old_preprocessor',
+      'from snorkel.types import DataPoint, FieldMap, HashingFunction',
       '@labeling_function()',
       'def buckets(x):',
       '    return 1 if get_label_buckets([1, 0], [1, 1])[(1, 1)] == [0] and list(probs_to_preds([[0.2, 0.8]])) == [1] else 0',

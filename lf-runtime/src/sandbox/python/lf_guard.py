@@ -184,7 +184,7 @@ SNORKEL_MODULES = (
     "snorkel.labeling.model", "snorkel.labeling.model.label_model", "snorkel.labeling.model.baselines",
     "snorkel.labeling.apply", "snorkel.labeling.apply.core", "snorkel.labeling.apply.pandas",
     "snorkel.labeling.apply.dask", "snorkel.labeling.apply.spark", "snorkel.labeling.analysis",
-    "snorkel.preprocess", "snorkel.preprocess.nlp", "snorkel.types", "snorkel.analysis", "snorkel.utils",
+    "snorkel.preprocess", "snorkel.preprocess.nlp", "snorkel.labeling.preprocess", "snorkel.types", "snorkel.analysis", "snorkel.utils",
     "snorkel.labeling.lf.core", "snorkel.labeling.utils", "snorkel.preprocess.core", "snorkel.map", "snorkel.map.core",
 )
 

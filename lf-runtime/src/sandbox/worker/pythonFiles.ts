@@ -22,6 +22,7 @@ import pySnorkelLabelingModelLabelModel from '../python/snorkel/labeling/model/l
 import pySnorkelPreprocess from '../python/snorkel/preprocess/__init__.py';
 import pySnorkelPreprocessNlp from '../python/snorkel/preprocess/nlp.py';
 import pySnorkelTypes from '../python/snorkel/types/__init__.py';
+import pySnorkelLabelingPreprocess from '../python/snorkel/labeling/preprocess/__init__.py';
 import pySnorkelUtils from '../python/snorkel/utils/__init__.py';
 import applySource from '../python/lf_apply.py';
 import astSource from '../python/lf_ast.py';
@@ -63,6 +64,7 @@ export const PYTHON_FILES: Record<string, string> = {
   'snorkel/labeling/model/baselines.py': pySnorkelLabelingModelBaselines,
   'snorkel/labeling/model/label_model.py': pySnorkelLabelingModelLabelModel,
   'snorkel/labeling/utils.py': pySnorkelLabelingUtils,
+  'snorkel/labeling/preprocess/__init__.py': pySnorkelLabelingPreprocess,
   'snorkel/map/__init__.py': pySnorkelMap,
   'snorkel/map/core.py': pySnorkelMapCore,
   'snorkel/preprocess/__init__.py': pySnorkelPreprocess,

@@ -86,6 +86,7 @@ SNORKEL_MODULES = (
     "snorkel.map.core",
     "snorkel.preprocess",
     "snorkel.preprocess.nlp",
+    "snorkel.labeling.preprocess",
     "snorkel.analysis",
     "snorkel.types",
     "snorkel.utils",

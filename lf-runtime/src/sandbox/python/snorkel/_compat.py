@@ -12,6 +12,10 @@ import typing as _typing
 ABSTAIN = -1
 DataPoint = _typing.Any
 DataPoints = _typing.Any
+# snorkel.types' other aliases, which LF files import for annotations (`from snorkel.types import FieldMap`).
+Field = _typing.Any
+FieldMap = _typing.Dict[str, _typing.Any]
+HashingFunction = _typing.Callable[[_typing.Any], int]
 
 # What calling a stand-in (an applier, a label model) says after its name; an exported job sets its own.
 _MISSING_ADVICE = (

@@ -1,3 +1,3 @@
 from typing import Any, Mapping  # noqa: F401
-DataPoint = Any
-DataPoints = Any
+
+from snorkel._compat import DataPoint, DataPoints, Field, FieldMap, HashingFunction  # noqa: F401
