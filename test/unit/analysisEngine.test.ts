@@ -66,7 +66,21 @@ describe('analysis engine', () => {
     ].join('\n');
     assert.deepEqual(builderCall(source, [2, 6, 9]), { name: 'make_lf', line: 6 });
     assert.equal(builderCall(source, [2, 9]), null, 'no raising statement calls it: the generic advice stands');
-    assert.equal(builderCall(source.replace('LabelingFunction(name', 'dict(name'), [2, 6]), null, 'make_lf builds no LF');
+    // make_lf builds no LF: the statement that assigns the LF list is what raised.
+    assert.deepEqual(builderCall(source.replace('LabelingFunction(name', 'dict(name'), [2, 6]), { name: 'lfs', line: 6 });
+    // A builder method, called on an object (as an LFGenerator class's generate_lfs()).
+    const method = [
+      'from snorkel.labeling import LabelingFunction',
+      'class LFGenerator:',
+      '    def __init__(self, path):',
+      '        self.words = open(path).read().split()',
+      '    def generate_lfs(self):',
+      '        return {"AI": [LabelingFunction(name=w, f=lambda x: 1) for w in self.words]}',
+      'LFG = LFGenerator("missing.txt")',
+      'lfs = LFG.generate_lfs()',
+    ].join('\n');
+    assert.deepEqual(builderCall(method, [7, 8]), { name: 'generate_lfs', line: 8 });
+    assert.equal(builderCall(method, [7]), null, 'the constructor builds no LF');
   });
 
   it('warns on every copy of a duplicate LF name, naming the others relative to it', async () => {

@@ -10,26 +10,27 @@ export const BUILT_INDENTED = /^[ \t]+(?:@labeling_function\b|.*\bLabelingFuncti
 
 /**
  * The first of the top-level statements starting at `raisedLines` (1-based) that calls a function of the file
- * that builds LFs (`def make_lf(...)` with an indented `LabelingFunction(` in its body), with that function's
- * name; null when none does.
+ * that builds LFs (`def make_lf(...)` with `LabelingFunction(` or `@labeling_function` in its body, also a
+ * method: `LFG.generate_lfs(...)` of `class LFGenerator`), with that function's name; else the first that
+ * assigns the file's LF list (`lfs = ...`, `ALL_LFS = ...`), named "lfs"; null when none does.
  */
 export function builderCall(source: string, raisedLines: readonly number[]): { name: string; line: number } | null {
   const lines = source.split(/\r\n|\r|\n/);
   const builders = new Set<string>();
-  let current: string | null = null;
+  let current: { name: string; indent: number } | null = null;
   for (const text of lines) {
-    const def = /^def\s+([A-Za-z_]\w*)\s*\(/.exec(text);
-    if (def) current = def[1]!;
-    else if (/^[^\s#@]/.test(text)) current = null;
-    else if (current && BUILT_INDENTED.test(text)) builders.add(current);
+    const def = /^([ \t]*)def\s+([A-Za-z_]\w*)\s*\(/.exec(text);
+    if (def) current = { name: def[2]!, indent: def[1]!.length };
+    else if (current && /^\s*[^\s#]/.test(text) && /^[ \t]*/.exec(text)![0].length <= current.indent) current = null;
+    else if (current && /@labeling_function\b|\bLabelingFunction\s*\(/.test(text)) builders.add(current.name);
   }
-  if (builders.size === 0) return null;
-  for (const line of [...raisedLines].sort((a, b) => a - b)) {
+  const statements = [...raisedLines].sort((a, b) => a - b).map((line) => {
     // The statement: its first line and the indented or bracketed lines after it, up to the next top-level one.
     const end = lines.findIndex((t, i) => i >= line && /^[^\s#)\]}]/.test(t));
-    const statement = lines.slice(line - 1, end === -1 ? undefined : end).join('\n');
-    for (const name of builders) if (new RegExp(`\\b${name}\\s*\\(`).test(statement)) return { name, line };
-  }
+    return { line, text: lines.slice(line - 1, end === -1 ? undefined : end).join('\n') };
+  });
+  for (const { line, text } of statements) for (const name of builders) if (new RegExp(`\\b${name}\\s*\\(`).test(text)) return { name, line };
+  for (const { line, text } of statements) if (/^(?:all_)?(?:lfs|label(?:l)?ing_functions)\s*=/i.test(text)) return { name: 'lfs', line };
   return null;
 }
 
@@ -45,7 +46,10 @@ export function noLfsAdvice(file: string, source: string, raised: readonly { lin
     file,
     line: call.line,
     severity: 'warning',
-    message: `${basename(file)} defines no labeling functions: the statement at line ${call.line} that builds them with ${call.name}() raised ${why}`,
+    message:
+      call.name === 'lfs'
+        ? `${basename(file)} defines no labeling functions: the statement at line ${call.line} that builds its LF list raised ${why}`
+        : `${basename(file)} defines no labeling functions: the statement at line ${call.line} that builds them with ${call.name}() raised ${why}`,
   };
 }
 
