@@ -151,6 +151,16 @@ describe('lf-studio analyze', () => {
     }
   });
 
+  it("says, in the user's Python, that a file it did not find exists outside the workspace", { skip: bubblewrapAvailable ? false : 'no bubblewrap' }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-outside-'));
+    mkdirSync(join(dir, 'src'));
+    mkdirSync(join(dir, 'data'));
+    write(dir, 'data/kw.json', '["check"]');
+    const lfs = write(dir, 'src/k.py', `import json, os\n${LF_IMPORT}WORDS = json.load(open(os.path.join(os.path.abspath(os.pardir), "data", "kw.json")))\n\n@labeling_function()\ndef kw(x):\n    return 1 if WORDS[0] in x.text.lower() else -1\n`);
+    const r = spawnSync(process.execPath, [join(repo, 'bin', 'lf-studio.js'), 'analyze', '--lfs', lfs, '--data', join(example, 'data', 'train.json'), '--runtime', 'python', '--python', '/usr/bin/python3'], { encoding: 'utf8', timeout: 120_000, cwd: join(dir, 'src') });
+    assert.match(r.stderr, /No such file or directory: '[^']*data\/kw\.json': that file exists, but outside the workspace folder \([^)]*src\), which is all your Python may read; open a folder that holds both/, r.stderr);
+  });
+
   it('says once that the LFs a factory made at one line share a name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lfs-factory-'));
     const lfs = write(dir, 'lfs.py', 'from snorkel.labeling import LabelingFunction\n\ndef make(w):\n    return LabelingFunction(name="kw", f=lambda x: 1 if w in x.text else -1)\n\nlfs = [make(w) for w in ["check", "song", "love"]]\n');

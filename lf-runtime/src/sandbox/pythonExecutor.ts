@@ -23,7 +23,7 @@ import { defaultSnapshotDir, runtimeVersion, snapshotFileFor } from './snapshotC
 import type { ExecutorEvent, FileRunResult, IsolationReport, LfExecutor, RunFileOptions, RunUnitOptions } from './types.ts';
 import { runUnit } from './unitRun.ts';
 import { hintEnvironment, readsEnvironment } from './environmentHint.ts';
-import { explainRefusals, hintRootRelative, MAX_RESOURCE_ROUNDS, WorkspaceFiles, workspaceFingerprint } from './workspaceFiles.ts';
+import { explainRefusals, hintOutsideWorkspace, hintRootRelative, MAX_RESOURCE_ROUNDS, WorkspaceFiles, workspaceFingerprint } from './workspaceFiles.ts';
 import { encodeRows } from './rowPayload.ts';
 import type { StatementSpan } from './wireProtocol.ts';
 import { WorkerPool, type DatasetRecord } from './workerPool.ts';
@@ -276,7 +276,7 @@ class PythonExecutor implements LfExecutor, PythonParser {
       // and a workspace too large to fingerprint is not cached.
       const fingerprint = this.cache ? workspaceFingerprint(root) : null;
       const unitCtx = fingerprint === null ? { ...ctx, cache: null } : ctx;
-      return (await runUnit(unitCtx, { ...o, ...(fingerprint === null ? {} : { readsDigest: fingerprint }) })).map((r) => hintRootRelative(r, root));
+      return (await runUnit(unitCtx, { ...o, ...(fingerprint === null ? {} : { readsDigest: fingerprint }) })).map((r) => hintOutsideWorkspace(hintRootRelative(r, root), root));
     }
     if (this.interpreter || !o.readRoot || !o.file.startsWith('/')) return runUnit(ctx, o);
     const root = resolve(o.readRoot);

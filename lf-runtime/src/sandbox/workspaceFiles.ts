@@ -331,6 +331,34 @@ export function hintRootRelative(result: FileRunResult, root: string): FileRunRe
   });
 }
 
+/**
+ * The user's Python sees only the workspace folder: a path it did not find that exists outside it (a data file
+ * read from `os.pardir`, the project root above an LF folder opened as the workspace) is said to, and how to
+ * widen the workspace. The sandbox says it as it refuses (`was not loaded: it is outside the workspace`).
+ */
+export function hintOutsideWorkspace(result: FileRunResult, root: string): FileRunResult {
+  const fileDir = dirname(result.file);
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    return result;
+  }
+  return mapErrors(result, (e) => {
+    const named = /(?:FileNotFoundError|OSError|IOError)[^\n]*No such file or directory: '([^']{1,4096})'/.exec(e.message)?.[1];
+    if (named === undefined || e.message.includes('outside the workspace')) return e;
+    const path = resolve(fileDir, named);
+    try {
+      const real = realpathSync(path);
+      if (isInside(realRoot, real)) return e;
+    } catch {
+      return e; // not on this machine either
+    }
+    const hint = `: that file exists, but outside the workspace folder (${root}), which is all your Python may read; open a folder that holds both as the workspace (--workspace on the command line)`;
+    return { ...e, message: `${e.message}${hint}`.slice(0, 2000) };
+  });
+}
+
 /** "device:inode" of the file a path leads to, or null when there is none. */
 export function fileIdentity(path: string): string | null {
   try {
