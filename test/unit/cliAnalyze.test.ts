@@ -161,6 +161,16 @@ describe('lf-studio analyze', () => {
     assert.match(r.stderr, /No such file or directory: '[^']*data\/kw\.json': that file exists, but outside the workspace folder \([^)]*src\), which is all your Python may read; open a folder that holds both/, r.stderr);
   });
 
+  it("notes that --lfs with --project replaces the project's LF files, naming the ones left out", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-replace-'));
+    const extra = write(dir, 'suggested.py', `${LF_IMPORT}@labeling_function()\ndef kw(x):\n    return 1 if "check" in x.text.lower() else -1\n`);
+    const r = cli('analyze', '--project', example, '--lfs', extra, '--runtime', 'sandbox');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /note: --lfs replaces the project's LF files, so lfs\.py is left out; to run them together, give each with --lfs or add the file to "lfFiles"/);
+    const both = cli('analyze', '--project', example, '--lfs', extra, '--lfs', join(example, 'lfs.py'), '--runtime', 'sandbox');
+    assert.doesNotMatch(both.stderr, /replaces/);
+  });
+
   it('says once that the LFs a factory made at one line share a name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lfs-factory-'));
     const lfs = write(dir, 'lfs.py', 'from snorkel.labeling import LabelingFunction\n\ndef make(w):\n    return LabelingFunction(name="kw", f=lambda x: 1 if w in x.text else -1)\n\nlfs = [make(w) for w in ["check", "song", "love"]]\n');

@@ -65,6 +65,7 @@ export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: Node
     executor = sandbox;
     const data = await readCliData(args);
     warnGoldIdGap(io, 'analyze', data);
+    if (args.lfsNote) io.stderr(`lf-studio analyze: note: ${args.lfsNote}\n`);
     const sources = args.lfs.map((file) => readFileSync(file, 'utf8'));
     const engine = new AnalysisEngine(sandbox, {
       task: '',

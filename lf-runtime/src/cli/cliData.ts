@@ -141,12 +141,24 @@ export interface ParsedDataOptions extends CliDataArgs {
   lfs: string[];
   /** Where they were named: the --lfs options, or the project's "lfFiles" (for advice to leave a file out). */
   lfsListedIn: string;
+  /** With --project and --lfs: that the --lfs files replace the project's own, which are named (else null). */
+  lfsNote: string | null;
   /** Files no LF may read besides the data's gold labels: a project's editor labels file ("data.labels"). */
   hiddenFiles: HiddenFile[];
   json: boolean;
   timeoutMs: number;
   /** The folder the LF files may read resource files from: --workspace, else the project's, else the LF files' (defaultWorkspace). */
   workspace: string;
+}
+
+/** The project's LF files that --lfs leaves out, said so a user adding a file (suggested.py) sees the others went. */
+function lfsReplaced(given: readonly string[], project: Project | null): string | null {
+  if (!project || given.length === 0) return null;
+  const flagged = new Set(given.map((f) => resolve(f)));
+  const left = project.lfFiles.filter((f) => !flagged.has(f));
+  if (left.length === 0) return null;
+  const names = left.map((f) => relative(project.root, f)).join(', ');
+  return `--lfs replaces the project's LF files, so ${names} ${left.length === 1 ? 'is' : 'are'} left out; to run them together, give each with --lfs or add the file to "lfFiles" in ${project.file}`;
 }
 
 /**
@@ -180,6 +192,7 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
   return {
     lfs,
     lfsListedIn: values.lfs?.length || !project ? 'the --lfs options' : `"lfFiles" in ${project.file}`,
+    lfsNote: lfsReplaced(values.lfs ?? [], project),
     hiddenFiles: project ? [{ path: project.data.labels, what: 'the gold labels added in the editor' }] : [],
     data,
     dev: values.dev ? resolve(values.dev) : (project?.data.dev ?? null),

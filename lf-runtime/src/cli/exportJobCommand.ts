@@ -72,6 +72,7 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
     progress('reading data');
     const data = await readCliData(args);
     warnGoldIdGap(io, 'export-job', data);
+    if (args.lfsNote) io.stderr(`lf-studio export-job: note: ${args.lfsNote}\n`);
     const labels = data.labels ?? ['0', '1'];
     const sources = args.lfs.map((f) => readFileSync(f, 'utf8'));
     const project = await runAndFit({

@@ -94,6 +94,7 @@ export async function runGenerateCommand(argv: string[], rawIo: CliIo, env: Node
     const client = createAnthropicClient({ apiKey, model: args.model, baseUrl: env.ANTHROPIC_BASE_URL ?? null });
     const data = await readCliData(args);
     warnGoldIdGap(io, 'generate', data);
+    if (args.lfsNote) io.stderr(`lf-studio generate: note: ${args.lfsNote}\n`);
     const { sample, dev } = data;
     const labels = classNames(data, args);
     const sources = args.lfs.map((file) => readFileSync(file, 'utf8'));

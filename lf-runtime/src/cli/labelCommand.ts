@@ -83,6 +83,7 @@ export async function runLabelCommand(argv: string[], rawIo: CliIo, _env: NodeJS
     progress('reading data');
     const data = await readCliData(args);
     warnGoldIdGap(io, 'label', data);
+    if (args.lfsNote) io.stderr(`lf-studio label: note: ${args.lfsNote}\n`);
     const applyData: Dataset | null = args.apply ? await readDataset(args.apply, cliReadOptions(args, data)) : null;
     const labels = data.labels ?? ['0', '1'];
     const project = await runAndFit({
