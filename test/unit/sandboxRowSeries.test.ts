@@ -99,6 +99,7 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
         '@labeling_function()\ndef by_keys(x):\n    return 1 if x[["text", "lbl"]] else 0\n' +
         '@labeling_function(pre=[add])\ndef on_copy(x):\n    return 1 if x["lbl"] else 0\n' +
         '@labeling_function()\ndef own_dict(x):\n    return {"a": 1}["label"]\n' +
+        '@labeling_function()\ndef near(x):\n    return 1 if x["scores"] else 0\n' +
         '@labeling_function()\ndef caught(x):\n    try:\n        return x["label"]\n    except KeyError as e:\n        return 1 if e.args == ("label",) else 0\n';
       const r = await executor.runFile({ file: join(ws, 'keys.py'), source: src, datasetKey: 'rows', cardinality: 2, timeoutMs: 20_000 });
       assert.equal(r.fileError, null, r.fileError?.message);
@@ -107,6 +108,7 @@ for (const [name, make, skip] of bothRuntimes(() => ws)) {
       assert.equal(message('by_keys'), "KeyError: 'lbl' (row has no field 'lbl'; fields are: text, score)");
       assert.equal(message('on_copy'), "KeyError: 'lbl' (row has no field 'lbl'; fields are: text, score, n)");
       assert.equal(message('own_dict'), "KeyError: 'label'");
+      assert.equal(message('near'), "KeyError: 'scores' (row has no field 'scores'; fields are: text, score; did you mean 'score'?)");
       // The exception is pandas' own: KeyError(key), which an LF may catch and read.
       assert.deepEqual([...r.lfs.find((lf) => lf.name === 'caught')!.votes], [1, 1, 1]);
     });

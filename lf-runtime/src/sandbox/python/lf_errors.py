@@ -358,7 +358,12 @@ def missing_field_hint(exc):
         fields = tuple(object.__getattribute__(row, "__dict__"))
     else:
         return None
-    return f" ({_text(lf_row_class.no_field(key, fields))})"
+    import difflib
+
+    # x.star gets Python's own "Did you mean"; x["helpful-votes"] gets it here.
+    close = difflib.get_close_matches(key, [f for f in fields if isinstance(f, str)], n=1, cutoff=0.6)
+    mean = f"; did you mean {close[0]!r}?" if close else ""
+    return f" ({_text(lf_row_class.no_field(key, fields))}{mean})"
 
 
 _NLTK_DOWNLOAD = re.compile(r"nltk\.download\('([^']+)'\)")
