@@ -60,6 +60,8 @@ export interface LfSummary {
   errors: number;
   timedOut: boolean;
   firstError: LfErrorSummary | null;
+  /** The id of the first sample row the LF raised on (or returned an invalid value for), when it did. */
+  firstErrorRow?: string;
   noneCount: number;
   /**
    * With a dev set: rows of it where the LF raised (or ran out of time), counted as abstain, so they are in

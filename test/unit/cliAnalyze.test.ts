@@ -408,7 +408,7 @@ describe('lf-studio analyze', () => {
     }
     const tableOut = table.stdout.toString();
     assert.match(tableOut, /^\uFFFDevil\s+0\s+\[\]/m, 'the name shows with a placeholder where the sequence was');
-    assert.match(tableOut, /\uFFFDevil: exception at hostile\.py:\d+: ValueError: \uFFFD\uFFFD/);
+    assert.match(tableOut, /\uFFFDevil: exception at hostile\.py:\d+ \(first on row 0\): ValueError: \uFFFD\uFFFD/);
     assert.doesNotMatch(tableOut + table.stderr.toString(), /pwned|ZWNobw/, 'escape-sequence payloads are dropped whole');
     assert.match(table.stderr.toString(), /warning: .*hostile\.py:\d+: LF name '\uFFFDevil' is also used at line \d+ of this file/);
     assert.match(load.stderr.toString(), /failing\.py:\d+: RuntimeError: \uFFFD\uFFFD\S*load$/m);

@@ -32,6 +32,7 @@ export function analysisJson(a: ProjectAnalysis, isolation: IsolationReport, fai
       errors: lf.errors,
       timedOut: lf.timedOut,
       firstError: lf.firstError,
+      ...(lf.firstErrorRow !== undefined ? { firstErrorRow: lf.firstErrorRow } : {}),
       noneCount: lf.noneCount,
       ...(lf.devErrors !== undefined ? { devErrors: lf.devErrors, devFirstError: lf.devFirstError ?? null } : {}),
     })),
@@ -96,7 +97,8 @@ export function analysisTable(a: ProjectAnalysis, isolation: IsolationReport): s
     const e = lf.firstError;
     if (!e) continue;
     const where = `${files.get(lf.file)}${e.line ? `:${e.line}` : ''}`;
-    out.push(`${sanitizeLine(lf.name)}: ${sanitizeLine(e.kind)} at ${where}: ${sanitizeLine(e.message)}`);
+    const row = lf.firstErrorRow !== undefined ? ` (first on row ${sanitizeLine(lf.firstErrorRow)})` : '';
+    out.push(`${sanitizeLine(lf.name)}: ${sanitizeLine(e.kind)} at ${where}${row}: ${sanitizeLine(e.message)}`);
   }
   for (const lf of a.lfs) {
     const e = lf.devFirstError;

@@ -363,6 +363,7 @@ export class AnalysisEngine {
       errors: lf.errors,
       timedOut: lf.timedOut,
       firstError: lf.firstError,
+      ...(lf.errors > 0 && lf.errorRowIds.length > 0 ? { firstErrorRow: lf.errorRowIds[0] } : {}),
       noneCount: lf.noneCount,
       ...(devRun ? { devErrors: devRun.errors, devFirstError: devRun.firstError } : {}),
       runtime,
