@@ -171,6 +171,16 @@ describe('lf-studio analyze', () => {
     assert.doesNotMatch(both.stderr, /replaces/);
   });
 
+  it('names "textField" in lfstudio.json, not --text-field, when the project set the text field the data lacks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lfs-textfield-'));
+    write(dir, 'd.csv', 'id,body\n1,hello\n');
+    write(dir, 'l.py', `${LF_IMPORT}@labeling_function()\ndef a(x):\n    return -1\n`);
+    write(dir, 'lfstudio.json', JSON.stringify({ labels: ['A', 'B'], data: { sample: 'd.csv' }, textField: 'bdy', lfFiles: ['l.py'] }));
+    const r = cli('analyze', '--project', dir);
+    assert.match(r.stderr, /no "bdy" column; the columns are "id", "body"\. Set "textField" in \S*lfstudio\.json to the column that holds the text/);
+    assert.match(cli('analyze', '--project', dir, '--text-field', 'bdy').stderr, /Set --text-field to the column/);
+  });
+
   it('says once that the LFs a factory made at one line share a name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lfs-factory-'));
     const lfs = write(dir, 'lfs.py', 'from snorkel.labeling import LabelingFunction\n\ndef make(w):\n    return LabelingFunction(name="kw", f=lambda x: 1 if w in x.text else -1)\n\nlfs = [make(w) for w in ["check", "song", "love"]]\n');

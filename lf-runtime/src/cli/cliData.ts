@@ -20,6 +20,8 @@ export interface CliDataArgs {
   idField: string | null;
   /** Whether idField came from --id-field (rather than the project), for the fix in messages. */
   idFieldFromFlag?: boolean;
+  /** Where textField was set, when the project set it ("textField" in its lfstudio.json), for the fix in messages. */
+  textFieldSetting?: string;
   /** From --labels or the project, or null to look for label.json beside the data, then at the gold labels. */
   labels: string[] | null;
   /** Where `labels` came from when set. */
@@ -82,7 +84,7 @@ export function checkClassCount(labels: readonly string[] | null, source: ClassN
  * the data (label --apply), pass the CliData read first.
  */
 export function cliReadOptions(
-  args: Pick<CliDataArgs, 'textField' | 'labelField' | 'idField' | 'idFieldFromFlag'>,
+  args: Pick<CliDataArgs, 'textField' | 'labelField' | 'idField' | 'idFieldFromFlag' | 'textFieldSetting'>,
   classes: Pick<CliData, 'labels' | 'labelsSource'> | null,
 ): ReadOptions {
   const named = classes !== null && classes.labels !== null && classes.labelsSource !== 'gold ids';
@@ -90,7 +92,7 @@ export function cliReadOptions(
     textField: args.textField,
     labelField: args.labelField,
     idField: args.idField,
-    textFieldSetting: '--text-field',
+    textFieldSetting: args.textFieldSetting ?? '--text-field',
     idFieldSetting: args.idFieldFromFlag ? '--id-field' : undefined,
     classNames: named ? classes.labels : null,
     labelsSetting: labelsSettingFor(named ? classes.labelsSource : null),
@@ -201,6 +203,7 @@ export function checkDataOptions(values: DataOptionValues, command: string, proj
     labelField: values['label-field'] ?? project?.labelField ?? DEFAULT_LABEL_FIELD,
     idField: values['id-field'] || project?.idField || null,
     idFieldFromFlag: Boolean(values['id-field']),
+    ...(values['text-field'] === undefined && project?.textField ? { textFieldSetting: `"textField" in ${project.file}` } : {}),
     labels: flagLabels ?? project?.labels ?? null,
     labelsSource: flagLabels ? '--labels' : project ? 'project' : null,
     timeoutMs,
