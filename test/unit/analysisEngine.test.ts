@@ -93,6 +93,23 @@ describe('analysis engine', () => {
     assert.match(problems[1]!.message, /^LF name 'my' is also used at \.\.\/lfs\.py:1; /);
   });
 
+  it('warns on the first LF file when the class names fit the dev labels far better in another order', async () => {
+    const texts = [...Array(12)].flatMap(() => ['check this', 'a song']);
+    const devRows = texts.map((text, i) => ({ id: `d${i}`, fields: { text } }));
+    const make = (gold: number[]) =>
+      new AnalysisEngine(standInExecutor(), { task: 't', labels: ['HAM', 'SPAM'], sample, dev: { path: '/ws/dev.json', rows: devRows, gold }, lfFiles: ['/ws/lfs.py'], timeoutMs: 1000 });
+    const source = 'def check(x):  # check -> 1\ndef song(x):  # song -> 0\n';
+    // Gold swapped: "check" rows are HAM, "song" rows SPAM, as when the labels list is in the other order.
+    const swapped = make(texts.map((t) => (t.startsWith('check') ? 0 : 1)));
+    await swapped.runFile('/ws/lfs.py', source);
+    const problem = swapped.analyze().fileProblems.find((p) => /named otherwise/.test(p.message));
+    assert.deepEqual([problem?.file, problem?.line, problem?.severity], ['/ws/lfs.py', 1, 'warning']);
+    assert.match(problem!.message, /on 0% of 24 votes, but on 100% with the class ids named otherwise \(0 as SPAM, 1 as HAM\)/);
+    const right = make(texts.map((t) => (t.startsWith('check') ? 1 : 0)));
+    await right.runFile('/ws/lfs.py', source);
+    assert.ok(!right.analyze().fileProblems.some((p) => /named otherwise/.test(p.message)));
+  });
+
   it('says once that LFs a factory made at one line share a name', async () => {
     const e = engine(['/ws/lfs.py']);
     await e.runFile('/ws/lfs.py', 'def my(x):  # my -> 1\ndef my(x):  # song -> 0\n');

@@ -12,7 +12,6 @@ import type { FileProblem, ProjectAnalysis } from '../protocol.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
 import { checkDataOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
-import { classOrderWarning } from '../stats/classOrder.ts';
 import { warnGoldIdGap } from './classNames.ts';
 import { loadCliProject } from './cliProject.ts';
 import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
@@ -86,9 +85,6 @@ export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: Node
     // One object (or table) whatever happened, file-level errors included; what failed goes to stderr too.
     io.stdout(args.json ? `${analysisJsonText(analysis, isolation, failures)}\n` : `${analysisTable(analysis, isolation)}\n`);
     for (const f of failures) io.stderr(`${f}\n`);
-    const view = engine.rowsView();
-    const order = view?.dev?.gold ? classOrderWarning(view.lfs.filter((l) => l.inModel).map((l) => l.devVotes), view.dev.gold, view.labels) : null;
-    if (order) io.stderr(`lf-studio analyze: warning: ${order}\n`);
     // Files that load but leave something to fix (e.g. two LFs with one name): figures printed, problem named.
     const failedFiles = new Set(args.lfs.filter((f) => engine.fileResult(f)?.fileError || !engine.fileResult(f)?.lfs.length));
     // One line per distinct warning: a name used by several LFs, a missing import's cascade, say it once each.

@@ -16,6 +16,7 @@ import { emptyGoldLabels, type GoldLabels } from '../examples/goldLabels.ts';
 import { countedLfIndices, inModel } from './importedLfs.ts';
 import { BUILT_INDENTED, noLfsAdvice } from './noLfsAdvice.ts';
 import { siblingModules } from './siblingModules.ts';
+import { classOrderWarning } from '../stats/classOrder.ts';
 
 export interface EngineConfig {
   task: string;
@@ -345,6 +346,10 @@ export class AnalysisEngine {
     // Every labeled row carries a gold label (dev files are checked when the project loads), so they can choose
     // and calibrate the label model.
     const devSet = devL ? { L: devL, gold: labeled.gold } : undefined;
+    // Class names in another order than the LFs' ids: every dev figure is wrong, with no error anywhere. Said on
+    // the first LF file, as the Problems panel has no place for the project.
+    const order = devL && modelIdx.length ? classOrderWarning(modelIdx.map((j) => labeledVotes(placed[j])), labeled.gold, this.config.labels) : null;
+    if (order) fileProblems.push({ file: placed[modelIdx[0]!]!.file, line: 1, severity: 'warning', message: order });
     const estimate = modelIdx.length > 0 ? estimateLfAccuracies(L, k, devSet) : null;
     const estimated = (j: number): number | null => (estimate && inModel[j] ? estimate.accuracies[modelIdx.indexOf(j)] : null);
 
