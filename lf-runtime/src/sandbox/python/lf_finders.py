@@ -5,6 +5,8 @@ import importlib.util
 import linecache
 import os
 
+from lf_statements import without_bom
+
 
 class SiblingFinder:
     """Serves the project's other LF files as importable modules, executed fresh for every LF. In the sandbox,
@@ -55,9 +57,7 @@ class SiblingFinder:
             return
         module.__file__ = filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        if source.startswith("\ufeff"):  # saved as UTF-8 with BOM, which Python's own import drops
-            source = source[1:]
-        exec(compile(source, filename, "exec"), module.__dict__)
+        exec(compile(without_bom(source), filename, "exec"), module.__dict__)
 
 
 class FolderPackageFinder:

@@ -285,10 +285,6 @@ def _lfs_list_broken(module, file):
     return _failed_lfs_list.get(file) is not None and "lfs" in vars(module)
 
 
-def _without_bom(source):
-    return source[1:] if isinstance(source, str) and source.startswith("\ufeff") else source
-
-
 def prepare(file, source, siblings_json, root=""):
     """Execute the file once. Returns (JSON text: its LFs (name, line) or the error that stops it, the unit).
 
@@ -297,9 +293,7 @@ def prepare(file, source, siblings_json, root=""):
     down to the user's own objects, so nothing the file's code does can change what later LFs run.
     """
     lf_guard.restore(True)
-    # A file saved as "UTF-8 with BOM" (Windows editors): Python reads such a file without the mark, and so does
-    # this (the text arrives decoded, mark and all, where compile() would refuse it).
-    source = _without_bom(source)
+    source = lf_statements.without_bom(source)
     _current["file"] = file
     if root:
         _workspace_roots[file] = root

@@ -8,6 +8,13 @@ import re
 import sys
 
 
+def without_bom(source):
+    """A file saved as "UTF-8 with BOM" (Windows editors) arrives decoded with the mark, where compile() refuses
+    it; Python's own reading of such a file drops it, and so does this. Every place that compiles or parses a
+    user file's text goes through here."""
+    return source[1:] if isinstance(source, str) and source.startswith("\ufeff") else source
+
+
 def statement_codes(file, source):
     """The file's top-level statements compiled one by one: ((line, code object), ...), each with the
     `from __future__` features of the statements before it. Raises SyntaxError for the file."""
@@ -15,8 +22,7 @@ def statement_codes(file, source):
 
     flags = 0
     codes = []
-    if source.startswith("\ufeff"):  # saved as UTF-8 with BOM
-        source = source[1:]
+    source = without_bom(source)
     for stmt in ast.parse(source, file).body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
             for alias in stmt.names:

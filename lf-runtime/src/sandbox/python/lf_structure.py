@@ -7,6 +7,7 @@ import json
 
 from lf_ast import LF_CLASSES, LF_DECORATORS, bound_names, named
 from lf_cache_markers import statement_markers
+from lf_statements import without_bom
 
 
 def parse_structure(source):
@@ -31,8 +32,7 @@ def parse_structure(source):
     The parent builds per-LF cache keys from the spans and its own copy of the text, and LLM candidates and
     insertions from the rest; it asks a worker for this only while that worker has run no user code.
     """
-    if source.startswith("\ufeff"):  # saved as UTF-8 with BOM: the mark is not code (Python's own reading drops it)
-        source = source[1:]
+    source = without_bom(source)
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:

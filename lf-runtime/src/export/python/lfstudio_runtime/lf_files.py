@@ -17,7 +17,7 @@ import traceback
 import types
 
 from .errors import JobError
-from .statements import module_lfs, statement_codes
+from .statements import module_lfs, statement_codes, without_bom
 
 
 class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -44,8 +44,7 @@ class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             self.aliases[name](module)
             return
         filename, source = self.sources[name]
-        if source.startswith("\ufeff"):  # saved as UTF-8 with BOM, which Python's own import drops
-            source = source[1:]
+        source = without_bom(source)
         module.__file__ = filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), module.__dict__)
