@@ -11,8 +11,7 @@ import { AnalysisEngine } from '../engine/analysisEngine.ts';
 import type { FileProblem, ProjectAnalysis } from '../protocol.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
-import { checkDataOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
-import { warnGoldIdGap } from './classNames.ts';
+import { checkDataOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData, warnAboutInputs } from './cliData.ts';
 import { loadCliProject } from './cliProject.ts';
 import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
@@ -63,8 +62,7 @@ export async function runAnalyzeCommand(argv: string[], rawIo: CliIo, _env: Node
     const sandbox = deps.createExecutor ? deps.createExecutor() : createCliExecutor(runtime, Math.min(2, args.lfs.length), { files: args.lfs.length, data: [args.data, args.dev] });
     executor = sandbox;
     const data = await readCliData(args);
-    warnGoldIdGap(io, 'analyze', data);
-    if (args.lfsNote) io.stderr(`lf-studio analyze: note: ${args.lfsNote}\n`);
+    warnAboutInputs(io, 'analyze', args, data);
     const sources = args.lfs.map((file) => readFileSync(file, 'utf8'));
     const engine = new AnalysisEngine(sandbox, {
       task: '',

@@ -9,7 +9,7 @@ import type { Dataset } from '../data/types.ts';
 import { checkDevGold, type LabelSettingNames } from '../project/projectData.ts';
 import type { Project } from '../project/projectFile.ts';
 import type { HiddenFile } from '../sandbox/types.ts';
-import { goldIdNames, labelJsonNames, labelsSettingFor, type ClassNamesSource } from './classNames.ts';
+import { goldIdNames, labelJsonNames, labelsSettingFor, warnGoldIdGap, type ClassNamesSource } from './classNames.ts';
 import { CliError } from './cliIo.ts';
 
 export interface CliDataArgs {
@@ -161,6 +161,15 @@ function lfsReplaced(given: readonly string[], project: Project | null): string 
   if (left.length === 0) return null;
   const names = left.map((f) => relative(project.root, f)).join(', ');
   return `--lfs replaces the project's LF files, so ${names} ${left.length === 1 ? 'is' : 'are'} left out; to run them together, give each with --lfs or add the file to "lfFiles" in ${project.file}`;
+}
+
+/**
+ * What a command says on stderr about the inputs it read, before running anything: --lfs leaving out the
+ * project's own LF files (lfsNote), gold ids with gaps (warnGoldIdGap).
+ */
+export function warnAboutInputs(io: { stderr(text: string): void }, command: string, args: Pick<ParsedDataOptions, 'lfsNote'>, data: CliData): void {
+  warnGoldIdGap(io, command, data);
+  if (args.lfsNote) io.stderr(`lf-studio ${command}: note: ${args.lfsNote}\n`);
 }
 
 /**

@@ -18,8 +18,7 @@ import type { Project } from '../project/projectFile.ts';
 import type { HiddenFile, LfExecutor } from '../sandbox/types.ts';
 import { MAX_RESOURCE_BYTES, WorkspaceFiles } from '../sandbox/workspaceFiles.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
-import { checkDataOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
-import { warnGoldIdGap } from './classNames.ts';
+import { checkDataOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData, warnAboutInputs } from './cliData.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
@@ -71,8 +70,7 @@ export async function runExportJobCommand(argv: string[], rawIo: CliIo, _env: No
       : createCliExecutor(args.runtime, Math.min(2, args.lfs.length), { files: args.lfs.length, data: [args.data, args.dev] });
     progress('reading data');
     const data = await readCliData(args);
-    warnGoldIdGap(io, 'export-job', data);
-    if (args.lfsNote) io.stderr(`lf-studio export-job: note: ${args.lfsNote}\n`);
+    warnAboutInputs(io, 'export-job', args, data);
     const labels = data.labels ?? ['0', '1'];
     const sources = args.lfs.map((f) => readFileSync(f, 'utf8'));
     const project = await runAndFit({

@@ -23,8 +23,7 @@ import { DEFAULT_MODEL, formatUsage } from '../llm/modelPrices.ts';
 import { buildPrompt, parsePromptTier, sampleExamples } from '../llm/promptBuilder.ts';
 import { asPythonParser, labelingFunctionsOf, type PythonParser } from '../llm/pythonSource.ts';
 import { safeJsonStringify, sanitizeLine } from '../text/controlChars.ts';
-import { checkDataOptions, type CliData, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
-import { warnGoldIdGap } from './classNames.ts';
+import { checkDataOptions, type CliData, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData, warnAboutInputs } from './cliData.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 import type { GenerationRecord, PromptTier, Thresholds } from '../llm/types.ts';
@@ -93,8 +92,7 @@ export async function runGenerateCommand(argv: string[], rawIo: CliIo, env: Node
     }
     const client = createAnthropicClient({ apiKey, model: args.model, baseUrl: env.ANTHROPIC_BASE_URL ?? null });
     const data = await readCliData(args);
-    warnGoldIdGap(io, 'generate', data);
-    if (args.lfsNote) io.stderr(`lf-studio generate: note: ${args.lfsNote}\n`);
+    warnAboutInputs(io, 'generate', args, data);
     const { sample, dev } = data;
     const labels = classNames(data, args);
     const sources = args.lfs.map((file) => readFileSync(file, 'utf8'));

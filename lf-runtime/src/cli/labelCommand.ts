@@ -19,8 +19,7 @@ import type { Project } from '../project/projectFile.ts';
 import type { LfExecutor } from '../sandbox/types.ts';
 import type { VoteMatrix } from '../stats/voteMatrix.ts';
 import { sanitizeLine } from '../text/controlChars.ts';
-import { checkDataOptions, cliReadOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData } from './cliData.ts';
-import { warnGoldIdGap } from './classNames.ts';
+import { checkDataOptions, cliReadOptions, DATA_OPTIONS, dataFormatsHelp, type ParsedDataOptions, readCliData, warnAboutInputs } from './cliData.ts';
 import { CliError, safeIo, type CliIo } from './cliIo.ts';
 import { loadCliProject } from './cliProject.ts';
 import { checkRuntimeOptions, createCliExecutor, RUNTIME_HELP, RUNTIME_OPTIONS, type RuntimeArgs } from './cliRuntime.ts';
@@ -82,8 +81,7 @@ export async function runLabelCommand(argv: string[], rawIo: CliIo, _env: NodeJS
       : createCliExecutor(args.runtime, Math.min(2, args.lfs.length), { files: args.lfs.length, data: [args.data, args.dev, args.apply] });
     progress('reading data');
     const data = await readCliData(args);
-    warnGoldIdGap(io, 'label', data);
-    if (args.lfsNote) io.stderr(`lf-studio label: note: ${args.lfsNote}\n`);
+    warnAboutInputs(io, 'label', args, data);
     const applyData: Dataset | null = args.apply ? await readDataset(args.apply, cliReadOptions(args, data)) : null;
     const labels = data.labels ?? ['0', '1'];
     const project = await runAndFit({

@@ -338,17 +338,18 @@ export class AnalysisEngine {
     const dev = this.config.dev;
     // Rows with gold: the dev file's (the user's label wins over the file's) and sample rows the user labeled.
     const labeled = labeledRows(this.config.sample, dev, this.userLabels, placed.every((p) => p.devVotes));
-    const labeledVotes = (p: (typeof placed)[number]) => labeled.votes(p.lf.votes, p.devVotes);
-    const devAll = labeled.n > 0 ? voteMatrixFromColumns(labeled.n, placed.map(labeledVotes)) : null;
+    // Each LF's votes on those rows, once: for every LF's dev figures, and the model LFs' for the label model.
+    const labeledColumns = labeled.n > 0 ? placed.map((p) => labeled.votes(p.lf.votes, p.devVotes)) : null;
+    const devAll = labeledColumns ? voteMatrixFromColumns(labeled.n, labeledColumns) : null;
     // Dev precision is each LF's own (correct / votes): the same whether or not it is in the model.
     const devStats = devAll ? lfSummaries(devAll, labeled.gold) : null;
-    const devL = devAll ? voteMatrixFromColumns(labeled.n, modelIdx.map((j) => labeledVotes(placed[j]))) : null;
+    const devL = labeledColumns ? voteMatrixFromColumns(labeled.n, modelIdx.map((j) => labeledColumns[j])) : null;
     // Every labeled row carries a gold label (dev files are checked when the project loads), so they can choose
     // and calibrate the label model.
     const devSet = devL ? { L: devL, gold: labeled.gold } : undefined;
     // Class names in another order than the LFs' ids: every dev figure is wrong, with no error anywhere. Said on
     // the first LF file, as the Problems panel has no place for the project.
-    const order = devL && modelIdx.length ? classOrderWarning(modelIdx.map((j) => labeledVotes(placed[j])), labeled.gold, this.config.labels) : null;
+    const order = devL && modelIdx.length ? classOrderWarning(devL, labeled.gold, this.config.labels) : null;
     if (order) fileProblems.push({ file: placed[modelIdx[0]!]!.file, line: 1, severity: 'warning', message: order });
     const estimate = modelIdx.length > 0 ? estimateLfAccuracies(L, k, devSet) : null;
     const estimated = (j: number): number | null => (estimate && inModel[j] ? estimate.accuracies[modelIdx.indexOf(j)] : null);

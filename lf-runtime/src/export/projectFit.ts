@@ -228,12 +228,8 @@ export function runWarnings(project: FittedProject, applied: LfRunFigures[] | nu
     for (const p of f.problems) if (!p.undefinedLfs) out.push(`${f.file}${p.line ? `:${p.line}` : ''}: ${p.message} (the rest of the file ran on)`);
   }
   out.push(...unvotedClassWarnings(project, uncovered));
-  if (project.dev) {
-    const { L, gold } = project.dev;
-    const columns = Array.from({ length: L.m }, (_, j) => Int8Array.from({ length: L.n }, (_, i) => L.data[i * L.m + j]));
-    const order = classOrderWarning(columns, gold, project.labels);
-    if (order) out.push(order);
-  }
+  const order = project.dev ? classOrderWarning(project.dev.L, project.dev.gold, project.labels) : null;
+  if (order) out.push(order);
   const report = (name: string, f: LfRunFigures, where: string) => {
     if (f.errors === 0) return;
     const first = f.firstError ? `; first: ${f.firstError.message}${f.firstError.line ? ` (line ${f.firstError.line})` : ''}` : '';

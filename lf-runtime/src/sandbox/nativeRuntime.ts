@@ -220,8 +220,10 @@ export function planNativeLaunch(o: NativeLaunchOptions): NativeLaunch {
   const scan = scanWorkspace(o.workspace, o.hidden ?? []);
   const links = [...scan.links];
   candidates.push(...scan.privateDirs);
+  // The workspace is walked above; LF Studio's own Python files hold no private folder.
+  const notWalked = new Set([realpathOr(o.workspace), realpathOr(o.pythonDir)]);
   for (const bound of binds) {
-    if (bound === '/usr' || bound.startsWith('/usr/') || /\/(site|dist)-packages(\/|$)/.test(bound) || bound === realpathOr(o.workspace) || bound === realpathOr(o.pythonDir) || isPythonInstall(bound)) continue;
+    if (bound === '/usr' || bound.startsWith('/usr/') || /\/(site|dist)-packages(\/|$)/.test(bound) || notWalked.has(bound) || isPythonInstall(bound)) continue;
     const other = scanWorkspace(bound, o.hidden ?? []);
     candidates.push(...other.privateDirs);
     links.push(...other.links);

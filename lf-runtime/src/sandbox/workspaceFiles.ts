@@ -16,7 +16,6 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, rea
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { isInside } from '../project/dataLocation.ts';
 import { privateStateDir } from './snapshotCache.ts';
-
 import { mapErrors, type FileRunResult, type HiddenFile } from './types.ts';
 
 /** A project's own folder of LF Studio state (generations, the editor's labels): no LF reads inside one. */
@@ -313,8 +312,8 @@ export function workspaceFingerprint(root: string): string | null {
 export function hintRootRelative(result: FileRunResult, root: string): FileRunResult {
   const fileDir = dirname(result.file);
   return mapErrors(result, (e) => {
-    const named = /(?:FileNotFoundError|OSError|IOError)[^\n]*No such file or directory: '([^'/][^']{0,4095})'/.exec(e.message)?.[1];
-    if (named === undefined || e.message.includes(' was not loaded: ') || resolve(fileDir, named) === resolve(root, named)) return e;
+    const named = notFoundPath(e.message);
+    if (named === undefined || named.startsWith('/') || e.message.includes(' was not loaded: ') || resolve(fileDir, named) === resolve(root, named)) return e;
     let found = false;
     try {
       const real = realpathSync(resolve(root, named));
@@ -331,6 +330,11 @@ export function hintRootRelative(result: FileRunResult, root: string): FileRunRe
   });
 }
 
+/** The path Python's "No such file or directory: '...'" names in an error message, if it names one. */
+function notFoundPath(message: string): string | undefined {
+  return /(?:FileNotFoundError|OSError|IOError)[^\n]*No such file or directory: '([^']{1,4096})'/.exec(message)?.[1];
+}
+
 /**
  * The user's Python sees only the workspace folder: a path it did not find that exists outside it (a data file
  * read from `os.pardir`, the project root above an LF folder opened as the workspace) is said to, and how to
@@ -345,7 +349,7 @@ export function hintOutsideWorkspace(result: FileRunResult, root: string): FileR
     return result;
   }
   return mapErrors(result, (e) => {
-    const named = /(?:FileNotFoundError|OSError|IOError)[^\n]*No such file or directory: '([^']{1,4096})'/.exec(e.message)?.[1];
+    const named = notFoundPath(e.message);
     if (named === undefined || e.message.includes('outside the workspace')) return e;
     const path = resolve(fileDir, named);
     try {

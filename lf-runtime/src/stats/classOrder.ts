@@ -3,6 +3,7 @@
  * LFs say NEGATIVE = 0): every figure on the dev set is then wrong, with no error anywhere. Seen as the LFs'
  * votes agreeing with the dev set's gold labels far better under another naming of the ids than the one given.
  */
+import type { VoteMatrix } from './voteMatrix.ts';
 
 /** Dev votes the check needs before it says anything. */
 const MIN_VOTES = 20;
@@ -13,20 +14,20 @@ const MIN_AGREEMENT = 0.6;
 const EXACT_UP_TO = 8;
 
 /**
- * The warning, or null. `columns`: each LF's votes on the dev rows (-1 abstain); `gold`: the dev rows' class
- * ids (null or -1: none).
+ * The warning, or null. `L`: the LFs' votes on the dev rows (-1 abstain); `gold`: the dev rows' class ids (null
+ * or -1: none).
  */
-export function classOrderWarning(columns: readonly (ArrayLike<number> | null)[], gold: readonly (number | null)[], labels: readonly string[]): string | null {
+export function classOrderWarning(L: VoteMatrix, gold: readonly (number | null)[], labels: readonly string[]): string | null {
   const k = labels.length;
   // counts[v * k + g]: votes for id v on rows whose gold is g.
   const counts = new Float64Array(k * k);
   let total = 0;
-  for (const col of columns) {
-    if (!col) continue;
-    for (let i = 0; i < gold.length && i < col.length; i++) {
-      const v = col[i];
-      const g = gold[i];
-      if (v < 0 || v >= k || g === null || g < 0 || g >= k) continue;
+  for (let i = 0; i < L.n && i < gold.length; i++) {
+    const g = gold[i];
+    if (g === null || g < 0 || g >= k) continue;
+    for (let j = 0; j < L.m; j++) {
+      const v = L.data[i * L.m + j];
+      if (v < 0 || v >= k) continue;
       counts[v * k + g]++;
       total++;
     }
